@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { detectProtocol, serviceUnavailable, throttlingError, wireError } from '../protocol/wire-errors';
+import type { BusEntry, LocalRequest, LocalResponse, LocalService, OperationResolver } from '../types';
+import { cloudTrailEntry } from './cloudtrail';
+import type { FaultInjector } from './faults';
+import type { IdentityRegistry } from './identities';
+import { parseAuthorization, verifySignature } from './sigv4';
+
+/** Requests larger than this are refused before they are read to the end. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface EdgeOptions {
+  readonly identities: IdentityRegistry;
+  readonly services: readonly LocalService[];
+  readonly faults: FaultInjector;
+  readonly putEvents: (entries: readonly BusEntry[]) => Promise<string[]>;
+  readonly now?: () => Date;
+  /** Extra non-AWS routes (health, admin) tried before SigV4 routing; return undefined to pass. */
+  readonly adminRoutes?: (req: IncomingMessage, body: Buffer) => Promise<LocalResponse | undefined>;
+  /** Called after every AWS call, for the timeline and tests. */
+  readonly onCall?: (req: LocalRequest, res: LocalResponse, operation: string | undefined) => void;
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function hasOperationResolver(service: LocalService): service is LocalService & OperationResolver {
+  return typeof (service as Partial<OperationResolver>).operationOf === 'function';
+}
+
+/**
+ * The single local AWS endpoint: authenticates each request by its SigV4 signature against
+ * the identities file, routes it by the signing name in the credential scope, applies
+ * injected faults, and records mutating calls as CloudTrail events on the local bus.
+ */
+export class EdgeServer {
+  private readonly server: Server;
+  private readonly byName: Map<string, LocalService>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: EdgeOptions) {
+    this.byName = new Map(options.services.map((s) => [s.signingName, s]));
+    this.now = options.now ?? (() => new Date());
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: `local AWS internal error: ${(error as Error).message}` }));
+        } else {
+          res.destroy();
+        }
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  /** Start listening; returns the bound port (use 0 for a random free port). */
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(httpReq: IncomingMessage, httpRes: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const headers = lowerCaseHeaders(httpReq);
+    const protocol = detectProtocol(headers);
+    let body: Buffer;
+    try {
+      body = await readBody(httpReq);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return send(
+        httpRes,
+        wireError(protocol, 413, 'RequestEntityTooLarge', 'Request body is too large', requestId),
+        requestId,
+      );
+    }
+    const admin = await this.options.adminRoutes?.(httpReq, body);
+    if (admin !== undefined) return send(httpRes, admin, requestId);
+
+    const auth = parseAuthorization(headers.authorization);
+    if (auth === undefined) {
+      return send(
+        httpRes,
+        wireError(
+          protocol,
+          403,
+          'MissingAuthenticationTokenException',
+          'Missing Authentication Token',
+          requestId,
+        ),
+        requestId,
+      );
+    }
+    const caller = this.options.identities.get(auth.accessKeyId);
+    if (caller === undefined) {
+      const code = protocol.kind === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
+      return send(
+        httpRes,
+        wireError(protocol, 403, code, 'The security token included in the request is invalid.', requestId),
+        requestId,
+      );
+    }
+    const url = new URL(httpReq.url ?? '/', 'http://localhost');
+    const rawPath = (httpReq.url ?? '/').split('?')[0] ?? '/';
+    const verdict = await verifySignature(
+      { method: httpReq.method ?? 'GET', rawPath, query: url.searchParams, headers, body },
+      auth,
+      caller.secretAccessKey,
+      this.now(),
+    );
+    if (!verdict.ok)
+      return send(httpRes, wireError(protocol, 403, verdict.code, verdict.message, requestId), requestId);
+
+    const service = this.byName.get(auth.service);
+    if (service === undefined) {
+      return send(
+        httpRes,
+        wireError(
+          protocol,
+          400,
+          'UnknownServiceException',
+          `Service "${auth.service}" is not emulated by local AWS`,
+          requestId,
+        ),
+        requestId,
+      );
+    }
+    const req: LocalRequest = {
+      service: auth.service,
+      region: auth.region,
+      method: httpReq.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+      caller,
+      requestId,
+    };
+    const operation = hasOperationResolver(service)
+      ? service.operationOf(req)
+      : headers['x-amz-target']?.split('.')[1];
+    const fault = await this.options.faults.apply(auth.service, operation);
+    const res =
+      fault.kind === 'throttle'
+        ? throttlingError(auth.service, protocol, requestId)
+        : fault.kind === 'error'
+          ? serviceUnavailable(auth.service, protocol, requestId)
+          : await service.handle(req);
+    if (fault.kind === 'none') {
+      const trail = cloudTrailEntry(req, res, this.now());
+      if (trail !== undefined) await this.options.putEvents([trail]);
+    }
+    this.options.onCall?.(req, res, operation ?? res.apiCall?.eventName);
+    send(httpRes, res, requestId);
+  }
+}
+
+function send(httpRes: ServerResponse, res: LocalResponse, requestId: string): void {
+  const body = res.body ?? '';
+  httpRes.writeHead(res.status, {
+    'x-amzn-requestid': requestId,
+    'content-length': Buffer.byteLength(body),
+    ...res.headers,
+  });
+  httpRes.end(body);
+}

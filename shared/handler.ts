@@ -1,0 +1,24 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { reportFailure } from './middleware/report-failure';
+import { CORRELATION_PATHS, logger, metrics, tracer } from './powertools';
+
+/**
+ * The house shape of an asynchronously invoked function (EventBridge, Scheduler): parse
+ * the event at the edge, call one use case, log with the event id as correlation id, and
+ * rethrow failures so the platform retries and dead-letters them.
+ */
+export function eventHandler<E, R>(
+  parse: (event: unknown) => E,
+  useCase: (event: E, context: Context) => Promise<R>,
+): middy.MiddyfiedHandler<unknown, R, Error, Context> {
+  return middy<unknown, R, Error, Context>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { correlationIdPath: CORRELATION_PATHS.eventBridge, resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(reportFailure({ logger }))
+    .handler(async (event, context) => useCase(parse(event), context));
+}
