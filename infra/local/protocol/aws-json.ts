@@ -20,10 +20,8 @@ export class AwsError extends Error {
   }
 }
 
-export interface JsonOperation {
-  /** The operation's result: serialised as the JSON body (`undefined` gives `{}`). */
-  (input: Record<string, unknown>, req: LocalRequest): Promise<unknown> | unknown;
-}
+/** An operation: its result is serialised as the JSON body (`undefined` gives `{}`). */
+export type JsonOperation = (input: Record<string, unknown>, req: LocalRequest) => Promise<unknown> | unknown;
 
 export interface JsonOperationTable {
   readonly [operation: string]: JsonOperation;
