@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+
+/** A function as the local runtime runs it: the same handler module Lambda runs. */
+export interface LocalFunctionSpec {
+  readonly name: string;
+  /** Path of the handler module from the repository root, e.g. `functions/mesh-audit/handler.ts`. */
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** One finished invocation, for the timeline and tests. */
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+export class FunctionTimeoutError extends Error {}
+
+/**
+ * Runs the project's Lambda handlers in this process, each with a Lambda-like context and
+ * the environment Lambda would give it (set once by the runtime before the first import,
+ * since handlers read configuration at module load, as they do in Lambda).
+ */
+export class LocalFunctions {
+  private readonly specs = new Map<string, LocalFunctionSpec>();
+  private readonly loaded = new Map<string, Promise<Handler>>();
+  private readonly listeners: ((record: InvocationRecord) => void)[] = [];
+
+  constructor(
+    specs: readonly LocalFunctionSpec[],
+    private readonly region: string,
+    private readonly accountId: string,
+    private readonly root = process.cwd(),
+  ) {
+    for (const spec of specs) this.specs.set(spec.name, spec);
+  }
+
+  /** The Lambda ARN a function would have. */
+  arnOf(name: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
+  }
+
+  names(): string[] {
+    return [...this.specs.keys()];
+  }
+
+  onInvocation(listener: (record: InvocationRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolve a function name or Lambda ARN (with or without a qualifier) to its spec. */
+  private specOf(nameOrArn: string): LocalFunctionSpec {
+    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split(':')[6] ?? '') : nameOrArn;
+    const spec = this.specs.get(name);
+    if (spec === undefined) throw new Error(`Function not found: ${nameOrArn}`);
+    return spec;
+  }
+
+  private handlerOf(spec: LocalFunctionSpec): Promise<Handler> {
+    let handler = this.loaded.get(spec.name);
+    if (handler === undefined) {
+      handler = import(pathToFileURL(resolve(this.root, spec.entry)).href).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== 'function') throw new Error(`${spec.entry} does not export a handler function`);
+        return module.handler as Handler;
+      });
+      this.loaded.set(spec.name, handler);
+    }
+    return handler;
+  }
+
+  /** Invoke a function once, as Lambda's Invoke does; throws what the handler throws. */
+  async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+    const spec = this.specOf(nameOrArn);
+    const handler = await this.handlerOf(spec);
+    const requestId = randomUUID();
+    const startedAt = new Date();
+    const deadline = startedAt.getTime() + spec.timeoutSeconds * 1000;
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: spec.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: this.arnOf(spec.name),
+      memoryLimitInMB: String(spec.memoryMb),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${spec.name}`,
+      logStreamName: `local/${startedAt.toISOString().slice(0, 10)}/${requestId}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new FunctionTimeoutError(`${spec.name} timed out after ${spec.timeoutSeconds} s`)),
+        spec.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+      this.emit({ functionName: spec.name, requestId, startedAt, durationMs: Date.now() - startedAt.getTime() });
+      return result;
+    } catch (error) {
+      this.emit({
+        functionName: spec.name,
+        requestId,
+        startedAt,
+        durationMs: Date.now() - startedAt.getTime(),
+        error: (error as Error).message,
+      });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private emit(record: InvocationRecord): void {
+    for (const listener of this.listeners) listener(record);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The one DynamoDB table meshwarden keeps its state in: last known good specs, deployments,
+ * approvals, rotations, audit records and idempotency keys, told apart by key prefixes.
+ * The CDK stack and the local runtime both create it from this definition.
+ */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB's TTL deletes the item after it. Powertools Idempotency uses the same name. */
+  ttlAttribute: 'expiration',
+} as const;
