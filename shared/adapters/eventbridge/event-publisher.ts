@@ -1,7 +1,11 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { MeshwardenError } from '../../errors';
 import { MESHWARDEN_EVENT_SOURCE } from '../../events/patterns';
-import type { DomainEvent, EventPublisher } from '../../publishing';
+import type { DomainEvent, EventPublisher } from '../../ports';
 
 /** PutEvents takes at most 10 entries per call. */
 const BATCH = 10;
@@ -38,7 +42,9 @@ export class EventBridgePublisher implements EventPublisher {
     for (const entry of entries) {
       const size = entrySize(entry);
       if (size > MAX_ENTRY_BYTES) {
-        throw new PublishError(`${entry.DetailType} event is ${size} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`);
+        throw new PublishError(
+          `${entry.DetailType} event is ${size} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
+        );
       }
     }
     for (let i = 0; i < entries.length; i += BATCH) {
@@ -48,8 +54,12 @@ export class EventBridgePublisher implements EventPublisher {
         const failures = (out.Entries ?? [])
           .map((result, j) => ({ result, entry: batch[j] }))
           .filter(({ result }) => result.ErrorCode !== undefined)
-          .map(({ result, entry }) => `${entry?.DetailType}: ${result.ErrorCode} ${result.ErrorMessage ?? ''}`.trim());
-        throw new PublishError(`EventBridge refused ${out.FailedEntryCount} event(s): ${failures.join('; ')}`);
+          .map(({ result, entry }) =>
+            `${entry?.DetailType}: ${result.ErrorCode} ${result.ErrorMessage ?? ''}`.trim(),
+          );
+        throw new PublishError(
+          `EventBridge refused ${out.FailedEntryCount} event(s): ${failures.join('; ')}`,
+        );
       }
     }
   }
