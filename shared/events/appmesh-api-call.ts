@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { parseOrThrow } from '../validation';
+import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
+import { eventBridgeEvent } from './envelope';
+
+/** CloudTrail's `eventSource` for App Mesh. */
+export const APPMESH_EVENT_SOURCE = 'appmesh.amazonaws.com';
+
+/**
+ * `requestParameters` of an App Mesh call: the REST path parameters and the JSON body of the
+ * request, merged. Which names appear depends on the operation (a route call names the mesh,
+ * router and route; TagResource names `resourceArn`), so all are optional here and the use
+ * case checks the ones its operation needs. `spec` stays opaque: the domain model owns it.
+ */
+export const appMeshRequestParameters = z.looseObject({
+  meshName: z.string().optional(),
+  meshOwner: z.string().optional(),
+  virtualNodeName: z.string().optional(),
+  virtualRouterName: z.string().optional(),
+  routeName: z.string().optional(),
+  virtualServiceName: z.string().optional(),
+  virtualGatewayName: z.string().optional(),
+  gatewayRouteName: z.string().optional(),
+  resourceArn: z.string().optional(),
+  clientToken: z.string().optional(),
+  spec: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * `responseElements` of an App Mesh call: the response body, i.e. one resource description
+ * keyed by its kind (`mesh`, `virtualNode`, `route`, ...), as in the App Mesh CloudTrail
+ * example. Kept opaque for the same reason as `spec`.
+ */
+export const appMeshResponseElements = z.record(z.string(), z.unknown());
+
+/** The CloudTrail record of one App Mesh API call. */
+export const appMeshApiCallDetail = cloudTrailApiCallDetail(
+  APPMESH_EVENT_SOURCE,
+  appMeshRequestParameters,
+  appMeshResponseElements,
+);
+
+/** An App Mesh API call as EventBridge delivers it (`source: aws.appmesh`). */
+export const appMeshApiCallEvent = eventBridgeEvent('aws.appmesh', CLOUDTRAIL_API_CALL, appMeshApiCallDetail);
+
+export type AppMeshRequestParameters = z.infer<typeof appMeshRequestParameters>;
+export type AppMeshApiCallDetail = z.infer<typeof appMeshApiCallDetail>;
+export type AppMeshApiCallEvent = z.infer<typeof appMeshApiCallEvent>;
+
+/** Parse an App Mesh CloudTrail event, or throw a ValidationError naming each bad field. */
+export function parseAppMeshApiCall(input: unknown): AppMeshApiCallEvent {
+  return parseOrThrow(appMeshApiCallEvent, input, 'App Mesh CloudTrail event');
+}

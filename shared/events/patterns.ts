@@ -1,0 +1,149 @@
+/**
+ * EventBridge rule patterns and schedules: the single source the CDK stack and the local
+ * bus both read. Patterns are plain data in EventBridge's pattern language, so they can be
+ * handed unchanged to `events.Rule({ eventPattern })` (after the CDK key mapping), to
+ * PutRule, or to a local matcher.
+ */
+
+/** A content filter in an EventBridge pattern (EventBridge user guide, "content filtering"). */
+export type ContentFilter =
+  | { readonly prefix: string | { readonly 'equals-ignore-case': string } }
+  | { readonly suffix: string | { readonly 'equals-ignore-case': string } }
+  | { readonly 'equals-ignore-case': string }
+  | { readonly wildcard: string }
+  | { readonly 'anything-but': PatternScalar | readonly PatternScalar[] | { readonly prefix: string } }
+  | { readonly numeric: readonly (string | number)[] }
+  | { readonly exists: boolean }
+  | { readonly cidr: string };
+
+/** A literal an EventBridge pattern can match exactly. */
+export type PatternScalar = string | number | boolean | null;
+
+/** One level of an EventBridge event pattern: each key holds candidates or a nested level. */
+export interface EventPattern {
+  readonly [field: string]:
+    | readonly (PatternScalar | ContentFilter)[]
+    | EventPattern
+    | readonly EventPattern[];
+}
+
+/** A named rule pattern with what it is for. */
+export interface NamedPattern {
+  /** Stable kebab-case name; CDK construct ids and local rule names derive from it. */
+  readonly name: string;
+  readonly description: string;
+  readonly pattern: EventPattern;
+}
+
+/** A named schedule expression (EventBridge `cron(...)` / `rate(...)` syntax, UTC). */
+export interface NamedSchedule {
+  readonly name: string;
+  readonly description: string;
+  readonly expression: string;
+}
+
+/** `source` of every event meshwarden publishes on its own bus. */
+export const MESHWARDEN_EVENT_SOURCE = 'meshwarden';
+
+/** `detail-type`s meshwarden publishes that other meshwarden functions react to. */
+export const MESHWARDEN_DETAIL_TYPES = {
+  approvalDecided: 'ApprovalDecided',
+} as const;
+
+/**
+ * Mutating App Mesh API calls. `readOnly: [false]` is the CloudTrail field for exactly this;
+ * EventBridge also withholds read-only management events from rules unless a rule opts in
+ * with state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, so the filter stays right even if
+ * someone flips that state. Failed calls (with `errorCode`) still match on purpose: a refused
+ * change attempt is audited too.
+ */
+export const appMeshMutationsPattern: NamedPattern = {
+  name: 'appmesh-mutations',
+  description: 'Every mutating App Mesh API call recorded by CloudTrail, including failed attempts',
+  pattern: {
+    source: ['aws.appmesh'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['appmesh.amazonaws.com'],
+      readOnly: [false],
+    },
+  },
+};
+
+/**
+ * Alarm state changes into ALARM (roll back a weighted deployment) and back to OK (let a
+ * paused progressive deployment resume). INSUFFICIENT_DATA decides nothing, so it is left out.
+ */
+export const alarmStateChangesPattern: NamedPattern = {
+  name: 'alarm-state-changes',
+  description: 'CloudWatch metric and composite alarms entering ALARM or returning to OK',
+  pattern: {
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { state: { value: ['ALARM', 'OK'] } },
+  },
+};
+
+/** ACM's daily notice for certificates nearing expiry. */
+export const acmApproachingExpirationPattern: NamedPattern = {
+  name: 'acm-approaching-expiration',
+  description: 'ACM Certificate Approaching Expiration notices, one per certificate per day',
+  pattern: {
+    source: ['aws.acm'],
+    'detail-type': ['ACM Certificate Approaching Expiration'],
+  },
+};
+
+/**
+ * Successful OIDC federations, whose CloudTrail record is the only place the session tags of
+ * an OIDC session appear (`requestParameters.principalTags`).
+ */
+export const webIdentitySessionsPattern: NamedPattern = {
+  name: 'web-identity-sessions',
+  description: 'Successful sts:AssumeRoleWithWebIdentity calls, to learn OIDC session tags',
+  pattern: {
+    source: ['aws.sts'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['sts.amazonaws.com'],
+      eventName: ['AssumeRoleWithWebIdentity'],
+      errorCode: [{ exists: false }],
+    },
+  },
+};
+
+/** meshwarden's own decision on an approval, published on its bus after the first click wins. */
+export const approvalDecidedPattern: NamedPattern = {
+  name: 'approval-decided',
+  description: 'meshwarden ApprovalDecided events from its own bus',
+  pattern: {
+    source: [MESHWARDEN_EVENT_SOURCE],
+    'detail-type': [MESHWARDEN_DETAIL_TYPES.approvalDecided],
+  },
+};
+
+/** Every rule pattern, for stacks and the local bus that create one rule each. */
+export const RULE_PATTERNS: readonly NamedPattern[] = [
+  appMeshMutationsPattern,
+  alarmStateChangesPattern,
+  acmApproachingExpirationPattern,
+  webIdentitySessionsPattern,
+  approvalDecidedPattern,
+];
+
+/** Daily drift audit of the mesh against the policy (05:00 UTC, before European office hours). */
+export const DAILY_AUDIT_SCHEDULE: NamedSchedule = {
+  name: 'daily-audit',
+  description: 'Audit every mesh resource against the policy once a day',
+  expression: 'cron(0 5 * * ? *)',
+};
+
+/** Daily certificate sweep, after the audit so both do not contend for API rate limits. */
+export const DAILY_CERT_ROTATION_SCHEDULE: NamedSchedule = {
+  name: 'daily-cert-rotation',
+  description: 'Find mesh certificates nearing expiry and rotate them once a day',
+  expression: 'cron(30 5 * * ? *)',
+};
+
+/** Every schedule. */
+export const SCHEDULES: readonly NamedSchedule[] = [DAILY_AUDIT_SCHEDULE, DAILY_CERT_ROTATION_SCHEDULE];

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { parseOrThrow } from '../validation';
+import { eventBridgeEvent } from './envelope';
+
+/**
+ * The event an EventBridge schedule rule sends (`source: aws.events`). `resources` holds the
+ * rule ARN, which tells the handler which schedule fired; `detail` is always empty.
+ */
+export const scheduledEvent = eventBridgeEvent('aws.events', 'Scheduled Event', z.looseObject({})).extend({
+  resources: z.array(z.string().startsWith('arn:')).min(1),
+});
+
+export type ScheduledEvent = z.infer<typeof scheduledEvent>;
+
+/** Parse a Scheduled Event, or throw a ValidationError naming each bad field. */
+export function parseScheduledEvent(input: unknown): ScheduledEvent {
+  return parseOrThrow(scheduledEvent, input, 'Scheduled Event');
+}
