@@ -68,10 +68,13 @@ export class LocalFunctions {
   private handlerOf(spec: LocalFunctionSpec): Promise<Handler> {
     let handler = this.loaded.get(spec.name);
     if (handler === undefined) {
-      handler = import(pathToFileURL(resolve(this.root, spec.entry)).href).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== 'function') throw new Error(`${spec.entry} does not export a handler function`);
-        return module.handler as Handler;
-      });
+      handler = import(pathToFileURL(resolve(this.root, spec.entry)).href).then(
+        (module: { handler?: unknown }) => {
+          if (typeof module.handler !== 'function')
+            throw new Error(`${spec.entry} does not export a handler function`);
+          return module.handler as Handler;
+        },
+      );
       this.loaded.set(spec.name, handler);
     }
     return handler;
@@ -107,7 +110,12 @@ export class LocalFunctions {
     });
     try {
       const result = await Promise.race([handler(structuredClone(event), context), timeout]);
-      this.emit({ functionName: spec.name, requestId, startedAt, durationMs: Date.now() - startedAt.getTime() });
+      this.emit({
+        functionName: spec.name,
+        requestId,
+        startedAt,
+        durationMs: Date.now() - startedAt.getTime(),
+      });
       return result;
     } catch (error) {
       this.emit({

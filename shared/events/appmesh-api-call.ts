@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrThrow } from '../validation';
 import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
 import { eventBridgeEvent } from './envelope';

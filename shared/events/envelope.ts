@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A 12-digit AWS account id, as EventBridge and CloudTrail write it. */
 export const awsAccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');

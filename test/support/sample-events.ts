@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { acmApproachingExpirationEvent } from '../../shared/events/acm-expiry';
 import { appMeshApiCallEvent } from '../../shared/events/appmesh-api-call';
 import { alarmStateChangeEvent } from '../../shared/events/cloudwatch-alarm';

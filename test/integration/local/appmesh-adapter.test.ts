@@ -39,7 +39,7 @@ describe('App Mesh adapter against local App Mesh', () => {
   it('creates every sample resource through the port', async () => {
     const resources = sampleResources().sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
     for (const [i, resource] of resources.entries()) {
-      written.push(await provider().create(resource, { clientToken: `seed-${i}` }));
+      written.push((await provider().create(resource, { clientToken: `seed-${i}` })) as MeshResource);
     }
     expect(written).toHaveLength(resources.length);
   });
@@ -64,12 +64,13 @@ describe('App Mesh adapter against local App Mesh', () => {
       name: 'web-route',
     });
     if (route === undefined) throw new Error('web-route missing');
-    const targets = route.spec.httpRoute?.action.weightedTargets ?? [];
-    const shifted = targets.map((t) => ({ ...t, weight: 50 }));
+    const httpRoute = route.spec.httpRoute;
+    if (httpRoute === undefined) throw new Error('web-route is not an http route');
+    const shifted = httpRoute.action.weightedTargets.map((t) => ({ ...t, weight: 50 }));
     const updated = await provider().update(
       {
         ...route,
-        spec: { ...route.spec, httpRoute: { ...route.spec.httpRoute, action: { weightedTargets: shifted } } },
+        spec: { ...route.spec, httpRoute: { ...httpRoute, action: { weightedTargets: shifted } } },
       },
       { clientToken: 'shift-50' },
     );

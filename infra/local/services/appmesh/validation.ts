@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../../../shared/errors';
 import { parseOrThrow } from '../../../../shared/validation';
 import { badRequest } from './errors';
