@@ -50,3 +50,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     capabilities: ['mesh:read', 'events:publish'],
   },
 ];
+
+/**
+ * How EventBridge retries delivering to a function before the event goes to the target's
+ * DLQ: the same for every rule target, in AWS and locally.
+ */
+export const TARGET_RETRY = { retryAttempts: 2, maxEventAgeSeconds: 3600 } as const;

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** API Gateway HTTP APIs refuse payloads over 10 MB. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** One route: `POST /slack/interactions` -> a function, invoked synchronously as API Gateway does. */
+export interface HttpRoute {
+  readonly routeKey: string;
+  readonly invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+}
+
+/**
+ * The Lambda proxy event, payload format 2.0, as API Gateway's HTTP API builds it: header
+ * names lower-cased, duplicate headers joined with commas, cookies split out, and a body
+ * that is base64-encoded (API Gateway encodes any body that is not clearly text; Slack's
+ * form posts arrive encoded, so that is the case handlers must handle).
+ */
+export function toProxyEventV2(
+  req: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer; sourceIp: string },
+  routeKey: string,
+  now: Date,
+): APIGatewayProxyEventV2 {
+  const url = new URL(req.url, 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'cookie')
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const cookieHeader = req.headers.cookie;
+  const queryStringParameters: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys()))
+    queryStringParameters[key] = url.searchParams.getAll(key).join(',');
+  const requestId = randomUUID();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookieHeader ? { cookies: cookieHeader.split(';').map((c) => c.trim()) } : {}),
+    headers,
+    ...(Object.keys(queryStringParameters).length > 0 ? { queryStringParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: req.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(req.body.length > 0 ? { body: req.body.toString('base64') } : {}),
+    isBase64Encoded: req.body.length > 0,
+  };
+}
+
+/** Turn a handler's answer into an HTTP response, as API Gateway does for payload 2.0. */
+export function fromProxyResultV2(result: unknown): {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
+  if (result !== null && typeof result === 'object' && 'statusCode' in result) {
+    const r = result as APIGatewayProxyStructuredResultV2;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
+    const body =
+      r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
+    return { status: r.statusCode ?? 200, headers, body };
+  }
+  // A non-structured answer is taken as a JSON body with status 200.
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(result === undefined ? '' : JSON.stringify(result)),
+  };
+}
+
+/** A local stand-in for an API Gateway HTTP API with Lambda proxy integrations. */
+export class LocalHttpApi {
+  private readonly server: Server;
+  private readonly routes = new Map<string, HttpRoute>();
+
+  constructor(
+    routes: readonly HttpRoute[],
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    for (const route of routes) this.routes.set(route.routeKey, route);
+    this.server = createServer((req, res) => {
+      void this.serve(req).then(
+        ({ status, headers, body }) => {
+          res.writeHead(status, { ...headers, 'content-length': body.length });
+          res.end(body);
+        },
+        (error: unknown) => {
+          // API Gateway hides the integration's error behind a generic 500.
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'Internal Server Error' }));
+          process.emitWarning(`local HTTP API: ${(error as Error).message}`);
+        },
+      );
+    });
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
+    const route = this.routes.get(routeKey);
+    if (route === undefined) {
+      return {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{"message":"Not Found"}'),
+      };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        return {
+          status: 413,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from('{"message":"Request Entity Too Large"}'),
+        };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const event = toProxyEventV2(
+      {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      },
+      routeKey,
+      this.now(),
+    );
+    return fromProxyResultV2(await route.invoke(event));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `npm start`: local AWS on one machine, with meshwarden's functions wired to it, a demo
+ * mesh and a demo policy. `npm run demo` plays the scenarios and prints what happened.
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SCENARIOS } from './demo/scenarios';
+import { DEMO, seedDemo } from './demo/seed';
+import { FaultInjector } from './edge/faults';
+import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
+import { startLocalAws } from './runtime';
+import { formatEntry } from './timeline';
+
+const USAGE = `Usage: npm start -- [options]
+
+  --port N            edge endpoint port (default 4566)
+  --slack-port N      local Slack port (default 4567)
+  --http-api-port N   local HTTP API (Slack callbacks) port (default 4568)
+  --data-dir DIR      where state persists across restarts (default .meshwarden/local)
+  --fresh             delete the data directory first
+  --identities FILE   your own access keys and identities instead of the demo ones (YAML or JSON)
+  --scenario NAME     play a scenario (or "all") once ready; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
+  --exit              exit after the scenarios instead of running until Ctrl-C
+  --no-seed           do not seed the demo mesh
+  -h, --help          this text
+
+Environment: LOCAL_AWS_FAULTS='[{"service":"appmesh","operation":"UpdateRoute","throttleRate":0.2}]'
+injects throttling, 5xx errors and latency per service and operation.`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '4566' },
+    'slack-port': { type: 'string', default: '4567' },
+    'http-api-port': { type: 'string', default: '4568' },
+    'data-dir': { type: 'string', default: '.meshwarden/local' },
+    fresh: { type: 'boolean', default: false },
+    identities: { type: 'string' },
+    scenario: { type: 'string' },
+    exit: { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+function port(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const started = Date.now();
+  const dataDir = values['data-dir'];
+  if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
+  const identities = values.identities
+    ? IdentityRegistry.fromFile(values.identities)
+    : new IdentityRegistry(DEFAULT_IDENTITIES);
+  const scenarios =
+    values.scenario === undefined
+      ? []
+      : values.scenario === 'all'
+        ? SCENARIOS
+        : SCENARIOS.filter((s) => s.name === values.scenario);
+  if (values.scenario !== undefined && scenarios.length === 0) {
+    throw new Error(
+      `Unknown scenario "${values.scenario}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}, all`,
+    );
+  }
+
+  const aws = await startLocalAws({
+    port: port('port', values.port),
+    slackPort: port('slack-port', values['slack-port']),
+    httpApiPort: port('http-api-port', values['http-api-port']),
+    dataDir,
+    identities,
+    faults: process.env.LOCAL_AWS_FAULTS ? FaultInjector.parse(process.env.LOCAL_AWS_FAULTS) : [],
+    runSchedules: !values.exit,
+  });
+  const admin = identities.all().find((i) => i.accessKeyId !== 'meshwarden') ?? identities.all()[0];
+  let seeded = 'not seeded (--no-seed)';
+  if (!values['no-seed'] && admin !== undefined) {
+    const seed = await seedDemo({
+      endpoint: aws.endpoint,
+      region: aws.region,
+      credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    });
+    seeded = seed.created
+      ? `seeded: mesh "${DEMO.mesh}", CA ${seed.caArn}`
+      : `mesh "${DEMO.mesh}" found in ${dataDir}`;
+  }
+  await aws.drain();
+
+  const cli = `aws --endpoint-url ${aws.endpoint}`;
+  console.log(`meshwarden local AWS is ready in ${Date.now() - started} ms
+  AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})
+  Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
+  Slack callback  ${aws.slackCallbackUrl}   signing secret: ${aws.slackConfig.signingSecret}
+  Data directory  ${dataDir}   (${seeded}; --fresh starts clean)
+  Functions       ${aws.functions.names().join(', ')}
+
+Identities (access key id / secret access key):
+${identities
+  .all()
+  .map((i) => `  ${`${i.accessKeyId} / ${i.secretAccessKey}`.padEnd(34)} ${i.label}`)
+  .join('\n')}
+
+Try, in another terminal:
+  export AWS_ACCESS_KEY_ID=${admin?.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin?.secretAccessKey} AWS_DEFAULT_REGION=${aws.region}
+  ${cli} appmesh describe-route --mesh-name ${DEMO.mesh} --virtual-router-name ${DEMO.router} --route-name ${DEMO.route}
+  ${cli} cloudwatch set-alarm-state --alarm-name ${DEMO.alarms[0]} --state-value ALARM --state-reason "5xx above threshold"
+  ${cli} sts get-caller-identity
+`);
+
+  if (scenarios.length > 0) {
+    for (const scenario of scenarios) {
+      console.log(`\n== scenario ${scenario.name}: ${scenario.title}`);
+      const from = aws.timeline.all().length;
+      await scenario.run(aws);
+      for (const entry of aws.timeline.all().slice(from)) console.log(`  ${formatEntry(entry)}`);
+    }
+  }
+  if (values.exit) {
+    await aws.close();
+    return;
+  }
+  console.log('Timeline (Ctrl-C to stop):');
+  aws.timeline.follow((entry) => console.log(formatEntry(entry)));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nstopping local AWS (state kept in', dataDir, ')');
+  await aws.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(`meshwarden local: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

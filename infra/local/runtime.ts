@@ -1,0 +1,331 @@
+import { TABLE } from '../../shared/adapters/dynamodb/table';
+import { type BusName, FUNCTIONS, type FunctionDefinition, TARGET_RETRY } from '../function-catalog';
+import { LocalEventBus } from './bus/event-bus';
+import { FaultInjector, type FaultRule } from './edge/faults';
+import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
+import { EdgeServer } from './edge/server';
+import { LocalFunctions } from './functions';
+import { LocalHttpApi } from './http-api';
+import { AcmService } from './services/acm/service';
+import { AcmPcaService } from './services/acm-pca/service';
+import { AppMeshService } from './services/appmesh/appmesh-service';
+import { CloudWatchService } from './services/cloudwatch/cloudwatch-service';
+import { DynamoDbService } from './services/dynamodb/dynamodb-service';
+import { EventsService } from './services/events/events-service';
+import { SchedulerService } from './services/scheduler/scheduler-service';
+import { SecretsManagerService } from './services/secretsmanager/secretsmanager-service';
+import { StsService } from './services/sts/sts-service';
+import { DEFAULT_SLACK_CONFIG, type SlackConfig } from './slack/slack-config';
+import { LocalSlackServer } from './slack/slack-server';
+import { Timeline } from './timeline';
+import type { LocalService, LocalServiceContext } from './types';
+
+/** Names of what the local runtime creates, as the CDK stack names them in an account. */
+export const LOCAL_NAMES = {
+  eventBus: 'meshwarden',
+  table: 'meshwarden-state',
+  slackSecret: 'meshwarden/slack',
+} as const;
+
+export interface LocalAwsOptions {
+  /** Edge endpoint port; 0 picks a free one (tests). */
+  readonly port?: number;
+  readonly slackPort?: number;
+  readonly httpApiPort?: number;
+  /** Directory for persisted state; in memory only when undefined. */
+  readonly dataDir?: string;
+  readonly region?: string;
+  readonly identities?: IdentityRegistry;
+  readonly faults?: readonly FaultRule[];
+  readonly slack?: SlackConfig;
+  /** Meshes the functions govern (MESHWARDEN_MESHES). */
+  readonly meshes?: readonly string[];
+  /** Functions to run; all of the catalog by default. */
+  readonly functions?: readonly FunctionDefinition[];
+  /** Extra environment for the functions (e.g. MESHWARDEN_POLICY_FILE). */
+  readonly functionEnv?: Readonly<Record<string, string>>;
+  /** Delay before an issued private certificate can be fetched (AWS: a few seconds). */
+  readonly pcaIssueDelayMs?: number;
+  /** Fire schedules on their timers (npm start); tests fire them by hand. */
+  readonly runSchedules?: boolean;
+  readonly now?: () => Date;
+}
+
+/** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
+export interface LocalAws {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly slackUrl: string;
+  readonly slackApiUrl: string;
+  readonly httpApiUrl: string;
+  readonly slackCallbackUrl: string;
+  readonly slack: LocalSlackServer;
+  readonly slackConfig: SlackConfig;
+  readonly bus: LocalEventBus;
+  readonly functions: LocalFunctions;
+  readonly faults: FaultInjector;
+  readonly identities: IdentityRegistry;
+  readonly timeline: Timeline;
+  readonly scheduler: SchedulerService;
+  readonly services: {
+    readonly appmesh: AppMeshService;
+    readonly acm: AcmService;
+    readonly acmPca: AcmPcaService;
+    readonly cloudwatch: CloudWatchService;
+  };
+  /** The environment the functions run with. */
+  readonly functionEnv: Readonly<Record<string, string>>;
+  /** Wait until every event put on the bus has been delivered (or dead-lettered). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SLACK_ROUTE = 'POST /slack/interactions';
+
+/**
+ * Start local AWS: the edge endpoint with every emulated service, the event bus with the
+ * same rules the CDK stack deploys (from the function catalog and the shared patterns), the
+ * functions themselves, local Slack and a local HTTP API for Slack's callbacks.
+ *
+ * The functions' environment is set on this process before any handler is imported, since
+ * handlers read configuration at module load, as in Lambda. Functions sign their calls as
+ * meshwarden's own role (access key `meshwarden`), which is what the loop guard recognises.
+ */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? 'us-east-1';
+  const identities = options.identities ?? new IdentityRegistry(DEFAULT_IDENTITIES);
+  const accountId = identities.file.accountId;
+  const now = options.now ?? (() => new Date());
+  const catalog = options.functions ?? FUNCTIONS;
+  const slackConfig = options.slack ?? DEFAULT_SLACK_CONFIG;
+  const timeline = new Timeline();
+
+  const bus = new LocalEventBus({ region, accountId, now });
+  const functions = new LocalFunctions(
+    catalog.map((f) => ({
+      name: f.name,
+      entry: f.entry,
+      timeoutSeconds: f.timeoutSeconds,
+      memoryMb: f.memoryMb,
+    })),
+    region,
+    accountId,
+  );
+  bus.setInvoker(async (name, event) => {
+    await functions.invoke(name, event);
+  });
+
+  const context: LocalServiceContext = {
+    region,
+    accountId,
+    now,
+    putEvents: (entries) => bus.putEvents(entries),
+    invokeFunction: async (nameOrArn, payload) => {
+      void functions.invoke(nameOrArn, payload).catch(() => undefined);
+    },
+    dataDir: options.dataDir,
+  };
+  const appmesh = new AppMeshService(context);
+  const acmPca = new AcmPcaService(context, { issueDelayMs: options.pcaIssueDelayMs ?? 200 });
+  const acm = new AcmService(context, acmPca.authorities);
+  const cloudwatch = new CloudWatchService(context);
+  const dynamodb = new DynamoDbService(context);
+  const scheduler = new SchedulerService(context);
+  const services = [
+    appmesh,
+    acmPca,
+    acm,
+    cloudwatch,
+    new EventsService(context, bus),
+    dynamodb,
+    new SecretsManagerService(context),
+    scheduler,
+    new StsService(),
+  ];
+  const faults = new FaultInjector(options.faults ?? []);
+  const edge = new EdgeServer({
+    identities,
+    services,
+    faults,
+    putEvents: context.putEvents,
+    now,
+    onCall: (req, res, operation) => timeline.apiCall(req, res, operation),
+  });
+  const port = await edge.listen(options.port ?? 4566);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await dynamodb.ready();
+
+  const slack = new LocalSlackServer({ config: slackConfig, dataDir: options.dataDir, now });
+  const slackPort = await slack.listen(options.slackPort ?? 4567);
+  const httpApi = new LocalHttpApi(
+    catalog.flatMap((f) =>
+      f.triggers.flatMap((t) =>
+        t.kind === 'http'
+          ? [{ routeKey: t.route, invoke: (event: unknown) => functions.invoke(f.name, event) }]
+          : [],
+      ),
+    ),
+    now,
+  );
+  const httpApiPort = await httpApi.listen(options.httpApiPort ?? 4568);
+  const httpApiUrl = `http://127.0.0.1:${httpApiPort}`;
+  const slackCallbackUrl = `${httpApiUrl}${SLACK_ROUTE.split(' ')[1]}`;
+  slack.setCallbackUrl(slackCallbackUrl);
+
+  const functionEnv: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'meshwarden',
+    AWS_SECRET_ACCESS_KEY: identities.get('meshwarden')?.secretAccessKey ?? '',
+    MESHWARDEN_EVENT_BUS: LOCAL_NAMES.eventBus,
+    MESHWARDEN_TABLE: LOCAL_NAMES.table,
+    MESHWARDEN_MESHES: (options.meshes ?? ['prod']).join(','),
+    MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
+    SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+    POWERTOOLS_SERVICE_NAME: 'meshwarden',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...options.functionEnv,
+  };
+  if (identities.get('meshwarden') === undefined) {
+    throw new Error(
+      'The identities file must define the access key "meshwarden": the functions sign their calls with it',
+    );
+  }
+  Object.assign(process.env, functionEnv);
+
+  await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
+  registerTriggers(bus, catalog, options.runSchedules ?? false);
+  bus.onActivity((activity) => timeline.busActivity(activity));
+  functions.onInvocation((record) => timeline.invocation(record));
+  if (options.runSchedules) scheduler.start();
+
+  return {
+    endpoint,
+    region,
+    accountId,
+    slackUrl: `http://127.0.0.1:${slackPort}`,
+    slackApiUrl: functionEnv.SLACK_API_URL as string,
+    httpApiUrl,
+    slackCallbackUrl,
+    slack,
+    slackConfig,
+    bus,
+    functions,
+    faults,
+    identities,
+    timeline,
+    scheduler,
+    services: { appmesh, acm, acmPca, cloudwatch },
+    functionEnv,
+    drain: () => bus.drain(),
+    close: async () => {
+      await bus.drain();
+      await bus.close();
+      await edge.close();
+      await httpApi.close();
+      await slack.close();
+      for (const service of services as LocalService[]) await service.close?.();
+    },
+  };
+}
+
+/** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */
+function registerTriggers(
+  bus: LocalEventBus,
+  catalog: readonly FunctionDefinition[],
+  runSchedules: boolean,
+): void {
+  const busNames: Record<BusName, string> = { default: 'default', meshwarden: LOCAL_NAMES.eventBus };
+  const retryPolicy = {
+    maximumRetryAttempts: TARGET_RETRY.retryAttempts,
+    maximumEventAgeInSeconds: TARGET_RETRY.maxEventAgeSeconds,
+  };
+  for (const fn of catalog) {
+    for (const trigger of fn.triggers) {
+      if (trigger.kind === 'pattern') {
+        bus.addLocalRule({
+          name: `${fn.name}-${trigger.pattern.name}`,
+          busName: busNames[trigger.bus],
+          eventPattern: trigger.pattern.pattern as Record<string, unknown>,
+          target: {
+            functionName: fn.name,
+            retryPolicy,
+          },
+        });
+      } else if (trigger.kind === 'schedule' && runSchedules) {
+        bus.addLocalRule({
+          name: `${fn.name}-${trigger.schedule.name}`,
+          scheduleExpression: trigger.schedule.expression,
+          target: {
+            functionName: fn.name,
+            retryPolicy,
+          },
+        });
+      }
+    }
+  }
+}
+
+/**
+ * What the CDK stack provisions for meshwarden itself, created here through the real SDK
+ * clients as an administrator: the meshwarden bus, the state table and the Slack secret.
+ * Idempotent, so a restart on persisted state finds them in place.
+ */
+async function provisionMeshwardenResources(
+  bus: LocalEventBus,
+  env: Readonly<Record<string, string>>,
+  endpoint: string,
+  region: string,
+  identities: IdentityRegistry,
+  slackConfig: SlackConfig,
+): Promise<void> {
+  const { CreateTableCommand, DynamoDBClient, ResourceInUseException } = await import(
+    '@aws-sdk/client-dynamodb'
+  );
+  const { CreateSecretCommand, ResourceExistsException, SecretsManagerClient } = await import(
+    '@aws-sdk/client-secrets-manager'
+  );
+  const self = identities.get('meshwarden');
+  const config = {
+    endpoint,
+    region,
+    credentials: { accessKeyId: self?.accessKeyId ?? '', secretAccessKey: self?.secretAccessKey ?? '' },
+  };
+  if (!bus.listBuses().some((b) => b.name === LOCAL_NAMES.eventBus)) bus.createBus(LOCAL_NAMES.eventBus);
+  try {
+    await new DynamoDBClient(config).send(
+      new CreateTableCommand({
+        TableName: env.MESHWARDEN_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  try {
+    await new SecretsManagerClient(config).send(
+      new CreateSecretCommand({
+        Name: LOCAL_NAMES.slackSecret,
+        Description: 'Slack signing secret and bot token for meshwarden (local)',
+        SecretString: JSON.stringify({
+          signingSecret: slackConfig.signingSecret,
+          botToken: slackConfig.botToken,
+        }),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceExistsException)) throw error;
+  }
+}

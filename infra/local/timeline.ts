@@ -1,0 +1,94 @@
+import type { BusActivity } from './bus/event-bus';
+import type { InvocationRecord } from './functions';
+import type { LocalRequest, LocalResponse } from './types';
+
+/** One line of what happened in local AWS, in the order it happened. */
+export interface TimelineEntry {
+  readonly at: Date;
+  readonly kind: 'api' | 'event' | 'function' | 'retry' | 'dead-letter' | 'note';
+  readonly text: string;
+}
+
+/**
+ * A readable record of what happened: who called what, which events went where, which
+ * functions ran and how they ended. `npm start` streams it; `npm run demo` prints it per
+ * scenario; tests read it.
+ */
+export class Timeline {
+  private readonly entries: TimelineEntry[] = [];
+  private readonly writers: ((entry: TimelineEntry) => void)[] = [];
+
+  /** Stream every new entry to `write` (e.g. a console printer). */
+  follow(write: (entry: TimelineEntry) => void): void {
+    this.writers.push(write);
+  }
+
+  all(): readonly TimelineEntry[] {
+    return this.entries;
+  }
+
+  note(text: string): void {
+    this.add('note', text);
+  }
+
+  /** Mutating calls and failures only: reads are noise in a timeline. */
+  apiCall(req: LocalRequest, res: LocalResponse, operation: string | undefined): void {
+    const readOnly = res.apiCall?.readOnly ?? /^(Describe|List|Get)/.test(operation ?? '');
+    if (readOnly && res.error === undefined) return;
+    const outcome =
+      res.error === undefined ? `${res.status}` : `${res.status} ${res.error.code}: ${res.error.message}`;
+    this.add(
+      'api',
+      `${req.caller.label} -> ${req.service}:${operation ?? '?'} ${describeTarget(req)} = ${outcome}`,
+    );
+  }
+
+  busActivity(activity: BusActivity): void {
+    switch (activity.kind) {
+      case 'event': {
+        const { event } = activity;
+        const detail = event.detail as Record<string, unknown>;
+        const what = typeof detail.eventName === 'string' ? ` ${detail.eventName}` : '';
+        const rules = activity.matchedRules.length > 0 ? ` -> ${activity.matchedRules.join(', ')}` : '';
+        this.add('event', `${activity.busName}: ${event.source} "${event['detail-type']}"${what}${rules}`);
+        return;
+      }
+      case 'retrying':
+        this.add(
+          'retry',
+          `${activity.job.ruleName}/${activity.job.targetId} attempt ${activity.attempt} failed (${activity.error}); retrying`,
+        );
+        return;
+      case 'dead-lettered':
+        this.add(
+          'dead-letter',
+          `${activity.deadLetter.ruleName}/${activity.deadLetter.targetId} gave up after ${activity.deadLetter.attempts} attempts: ${activity.deadLetter.errorMessage}`,
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  invocation(record: InvocationRecord): void {
+    const outcome = record.error === undefined ? 'ok' : `FAILED: ${record.error}`;
+    this.add('function', `${record.functionName} ${outcome} (${record.durationMs} ms)`);
+  }
+
+  private add(kind: TimelineEntry['kind'], text: string): void {
+    const entry = { at: new Date(), kind, text };
+    this.entries.push(entry);
+    for (const write of this.writers) write(entry);
+  }
+}
+
+/** The resource a REST call names, from its path (`/v20190125/meshes/prod/...` -> `prod/...`). */
+function describeTarget(req: LocalRequest): string {
+  const path = req.path.replace(/^\/v20190125\/meshes\//, '');
+  return path === '/' ? '' : decodeURIComponent(path);
+}
+
+/** `12:04:05.123 API    ...` */
+export function formatEntry(entry: TimelineEntry): string {
+  return `${entry.at.toISOString().slice(11, 23)}  ${entry.kind.toUpperCase().padEnd(11)} ${entry.text}`;
+}
