@@ -1,0 +1,104 @@
+/**
+ * Change control: may this principal make this App Mesh call on this resource? A pure
+ * function of (policy, principal, action, resource), explained: the decision names the allow
+ * rule that matched, or says the default applied, and for a denial what the violation gets.
+ */
+import { formatResourceKey, type ResourceRef } from '../domain/resource-key';
+import type { Principal } from '../events/principal';
+import type { CompiledPolicy } from './compile';
+import type { ViolationAction } from './schema';
+
+/** One App Mesh call to judge. */
+export interface ChangeRequest {
+  readonly principal: Principal;
+  /** The CloudTrail `eventName`, e.g. `UpdateRoute`. */
+  readonly action: string;
+  readonly resource: ResourceRef;
+}
+
+/** Why the decision came out as it did. */
+export type DecisionBasis =
+  | { readonly type: 'rule'; readonly ruleId: string; readonly meshEntry: number }
+  | { readonly type: 'default'; readonly meshEntry: number }
+  /** No policy entry matches the mesh: meshwarden does not govern it. */
+  | { readonly type: 'ungoverned-mesh' };
+
+/** Which setting chose the violation action. */
+export type ViolationBasis =
+  | { readonly type: 'override'; readonly overrideId: string }
+  | { readonly type: 'default' };
+
+/** An allowed change. */
+export interface AllowDecision {
+  readonly decision: 'allow';
+  readonly basis: DecisionBasis;
+  readonly explanation: string;
+}
+
+/** A change the policy does not allow, and what to do about it. */
+export interface DenyDecision {
+  readonly decision: 'deny';
+  readonly basis: DecisionBasis;
+  readonly onViolation: ViolationAction;
+  readonly violationBasis: ViolationBasis;
+  readonly explanation: string;
+}
+
+/** The outcome of {@link decideChange}. */
+export type ChangeDecision = AllowDecision | DenyDecision;
+
+/** A short, human name for a caller: `role PlatformAdmin (session admin)`, `IAM user bob`. */
+export function describePrincipal(p: Principal): string {
+  if (p.type === 'AssumedRole') {
+    const oidc = p.oidc === undefined ? '' : ` via ${p.oidc.providerArn ?? p.oidc.provider}`;
+    return `role ${p.roleName ?? p.roleArn ?? '?'} (session ${p.sessionName ?? '?'})${oidc}`;
+  }
+  if (p.type === 'IAMUser') return `IAM user ${p.userName ?? '?'}`;
+  if (p.type === 'AWSService') return `AWS service ${p.invokedBy ?? '?'}`;
+  return `${p.type} ${p.arn ?? p.userName ?? '?'}`;
+}
+
+/** Decide whether a change is allowed under the policy of its mesh. */
+export function decideChange(policy: CompiledPolicy, request: ChangeRequest): ChangeDecision {
+  const { principal, action, resource } = request;
+  const who = describePrincipal(principal);
+  const what = `${action} on ${formatResourceKey(resource)}`;
+  const mesh = policy.forMesh(resource.meshName);
+  if (mesh === undefined) {
+    return {
+      decision: 'allow',
+      basis: { type: 'ungoverned-mesh' },
+      explanation: `${who} may make ${what}: no policy entry governs mesh ${resource.meshName}.`,
+    };
+  }
+  const cc = mesh.changeControl;
+  for (const rule of cc.allow) {
+    if (!rule.actions.test(action)) continue;
+    if (!rule.resources.some((r) => r.test(resource.kind, resource.name, resource.parentName))) continue;
+    if (!rule.principal(principal)) continue;
+    return {
+      decision: 'allow',
+      basis: { type: 'rule', ruleId: rule.id, meshEntry: mesh.index },
+      explanation: `${who} may make ${what}: allowed by rule ${rule.id}.`,
+    };
+  }
+  if (cc.default === 'allow') {
+    return {
+      decision: 'allow',
+      basis: { type: 'default', meshEntry: mesh.index },
+      explanation: `${who} may make ${what}: no allow rule matches and the default is allow.`,
+    };
+  }
+  const override = cc.violationOverrides.find((o) => o.principal(principal));
+  const onViolation = override?.onViolation ?? cc.onViolation;
+  const violationBasis: ViolationBasis =
+    override === undefined ? { type: 'default' } : { type: 'override', overrideId: override.id };
+  const because = override === undefined ? 'the policy default' : `override ${override.id}`;
+  return {
+    decision: 'deny',
+    basis: { type: 'default', meshEntry: mesh.index },
+    onViolation,
+    violationBasis,
+    explanation: `${who} may not make ${what}: no allow rule matches and the default is deny; ${because} says ${onViolation}.`,
+  };
+}

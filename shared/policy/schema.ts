@@ -1,0 +1,334 @@
+/**
+ * The policy file's schema: the one source of truth for `meshwarden.policy.yaml`, its types
+ * and the JSON Schema exported for editors (shared/policy/meshwarden.policy.schema.json).
+ * Everything the loader can check without a mesh is checked here (glob syntax, action globs
+ * that match no App Mesh action, unknown rule ids, duplicate ids), so a loaded policy is
+ * known to be meaningful. Objects are strict: an unknown key is refused with its path,
+ * because a misspelt key silently ignored is a rule silently not enforced.
+ */
+import * as z from 'zod';
+import { RESOURCE_KINDS } from '../domain/resource-key';
+import { APPMESH_WRITE_ACTIONS } from './actions';
+import { compileGlob, globSyntaxError } from './glob';
+import { RULE_IDS } from './rule-ids';
+
+const GLOB_HELP =
+  'Glob: `*` matches any run of characters (also "/" and ":"), `?` one character, `{a,b}` either alternative, `\\` escapes.';
+
+function glob(what: string) {
+  return z
+    .string()
+    .min(1)
+    .max(1024)
+    .superRefine((value, ctx) => {
+      const error = globSyntaxError(value);
+      if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
+    })
+    .describe(`${what}. ${GLOB_HELP}`);
+}
+
+/** A glob that must be able to match at least one of `known`, to catch typos at load time. */
+function globOver(known: readonly string[], what: string) {
+  return glob(what).superRefine((value, ctx) => {
+    if (globSyntaxError(value) !== undefined) return;
+    const g = compileGlob(value);
+    if (!known.some((k) => g.test(k))) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" matches none of: ${known.join(', ')}` });
+    }
+  });
+}
+
+const identifier = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'expected lowercase letters, digits and "-", starting with a letter or digit',
+  )
+  .describe('An identifier quoted in decisions and audit records.');
+
+const reason = z.string().trim().min(1).max(1000);
+
+/** What happens to a change that the change-control rules do not allow. */
+export const violationActionSchema = z
+  .enum(['revert', 'hold', 'report'])
+  .describe(
+    'revert: restore the last known good spec. hold: revert, then ask for approval to re-apply the change. report: leave the change, report it.',
+  );
+
+const claimValue = z
+  .union([glob('Claim value'), z.array(glob('Claim value')).min(1)])
+  .describe('The claim value must match this glob (or one of these globs).');
+
+const oidcMatcher = z
+  .strictObject({
+    provider: glob(
+      'The IAM OIDC provider ARN, e.g. arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    ),
+    claims: z
+      .record(z.string().min(1).max(256), claimValue)
+      .optional()
+      .describe(
+        'Claim conditions, all of which must hold. A claim is looked up in the web identity attributes CloudTrail records (as `<issuer host>:<claim>` or `<claim>`) and in the session (principal) tags; every value found must match, and a claim found nowhere fails.',
+      ),
+  })
+  .describe('An OIDC identity federated into IAM with AssumeRoleWithWebIdentity.');
+
+/** One way of naming a caller; every field given must match. */
+export const principalMatcherSchema = z
+  .strictObject({
+    roleArn: glob(
+      'IAM role ARN of a role session (the session issuer), e.g. arn:aws:iam::*:role/PlatformAdmin',
+    ).optional(),
+    sessionName: glob(
+      'Role session name. Needs roleArn or oidc: callers choose their own session names',
+    ).optional(),
+    iamUser: glob('IAM user name').optional(),
+    account: z
+      .string()
+      .regex(/^[0-9*?{},]{1,64}$/, 'expected a 12-digit account id or a glob of one')
+      .superRefine((value, ctx) => {
+        const error = globSyntaxError(value);
+        if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
+      })
+      .optional()
+      .describe('AWS account id of the caller.'),
+    oidc: oidcMatcher.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (Object.values(m).every((v) => v === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a principal needs at least one of roleArn, sessionName, iamUser, account, oidc',
+      });
+    }
+    if (m.sessionName !== undefined && m.roleArn === undefined && m.oidc === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sessionName'],
+        message: 'sessionName alone would trust a name any caller can choose; add roleArn or oidc',
+      });
+    }
+    if (
+      m.iamUser !== undefined &&
+      (m.roleArn !== undefined || m.sessionName !== undefined || m.oidc !== undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['iamUser'],
+        message:
+          'an IAM user is never a role session: iamUser cannot be combined with roleArn, sessionName or oidc',
+      });
+    }
+  })
+  .describe('Matches a caller when every field given matches. Several principals in a list: any of them.');
+
+/** Which mesh resources a rule covers. */
+export const resourceSelectorSchema = z
+  .strictObject({
+    kind: globOver(RESOURCE_KINDS, `Resource kind: ${RESOURCE_KINDS.join(', ')}`),
+    name: glob('Resource name').optional(),
+    parent: glob('For routes and gateway routes: the virtual router or virtual gateway name').optional(),
+  })
+  .describe('Resources of a kind, optionally narrowed by name and parent (default: all names).');
+
+const principals = z.array(principalMatcherSchema).min(1).max(100);
+
+const allowRuleSchema = z
+  .strictObject({
+    id: identifier,
+    description: z.string().max(1000).optional(),
+    principals,
+    actions: z
+      .array(
+        globOver(
+          APPMESH_WRITE_ACTIONS,
+          'App Mesh action as CloudTrail names it, e.g. UpdateRoute or Update*',
+        ),
+      )
+      .min(1)
+      .max(100),
+    resources: z.array(resourceSelectorSchema).min(1).max(100),
+  })
+  .describe('Allows the principals to make the actions on the resources.');
+
+const violationOverrideSchema = z
+  .strictObject({
+    id: identifier,
+    description: z.string().max(1000).optional(),
+    principals,
+    onViolation: violationActionSchema,
+  })
+  .describe('What a violation by these principals gets, instead of changeControl.onViolation.');
+
+const changeControlSchema = z
+  .strictObject({
+    default: z
+      .enum(['deny', 'allow'])
+      .describe('Decision for a change that no allow rule matches. deny is what change control is for.'),
+    onViolation: violationActionSchema,
+    allow: z.array(allowRuleSchema).max(1000).default([]),
+    violationOverrides: z.array(violationOverrideSchema).max(1000).default([]),
+  })
+  .superRefine((cc, ctx) => {
+    const seen = new Map<string, string>();
+    const check = (id: string, path: (string | number)[]) => {
+      const first = seen.get(id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `duplicate id "${id}" (first used at ${first})` });
+      } else {
+        seen.set(id, path.join('.'));
+      }
+    };
+    for (const [i, r] of cc.allow.entries()) check(r.id, ['allow', i, 'id']);
+    for (const [i, r] of cc.violationOverrides.entries()) check(r.id, ['violationOverrides', i, 'id']);
+  })
+  .describe('Who may change what. The first allow rule that matches decides; otherwise the default applies.');
+
+const listenerKinds = z
+  .array(z.enum(['virtual-node', 'virtual-gateway']))
+  .min(1)
+  .optional()
+  .describe('Which listeners the rule covers (default: virtual nodes and virtual gateways).');
+
+const tlsSchema = z
+  .strictObject({
+    minimumMode: z
+      .enum(['STRICT', 'PERMISSIVE'])
+      .optional()
+      .describe('tls.strict: every listener terminates TLS in this mode or stricter (STRICT > PERMISSIVE).'),
+    allowedCertificateAuthorities: z
+      .array(glob('ACM Private CA ARN'))
+      .min(1)
+      .optional()
+      .describe(
+        'tls.allowed-ca: listener certificates must be ACM certificates issued by these CAs, and client policies may trust only these CAs.',
+      ),
+    kinds: listenerKinds,
+  })
+  .describe('Listener TLS rules.');
+
+const routesSchema = z
+  .strictObject({
+    requireRetryPolicy: z
+      .boolean()
+      .optional()
+      .describe('route.retry-policy: HTTP, HTTP/2 and gRPC routes have one.'),
+    requireTimeout: z
+      .boolean()
+      .optional()
+      .describe('route.timeout: a per-request timeout (idle for TCP routes) is set.'),
+    maxWeightedTargets: z.number().int().min(1).max(10).optional().describe('route.max-targets.'),
+    requireNonZeroWeights: z
+      .boolean()
+      .optional()
+      .describe('route.weights-nonzero: not every weight is zero.'),
+  })
+  .describe('Route rules.');
+
+const requiredTagSchema = z.strictObject({
+  key: z.string().min(1).max(128),
+  value: glob('Tag value').optional(),
+});
+
+const complianceSchema = z
+  .strictObject({
+    tls: tlsSchema.optional(),
+    backendClientTls: z
+      .strictObject({
+        required: z.literal(true),
+        requireSubjectAlternativeNames: z.boolean().default(true),
+      })
+      .optional()
+      .describe(
+        'backend.client-tls: every virtual node backend is called over TLS, validating the server against a trust and (by default) its subject alternative names.',
+      ),
+    accessGraph: z
+      .record(glob('Virtual node name'), z.array(glob('Virtual service name')).max(1000))
+      .optional()
+      .describe(
+        'access.graph: which virtual services each virtual node may have as backends, nothing else. A node matching no entry may have no backends; a node matching several gets the union.',
+      ),
+    routes: routesSchema.optional(),
+    healthChecks: z
+      .strictObject({ required: z.literal(true), kinds: listenerKinds })
+      .optional()
+      .describe('health-check.required: every listener has an active health check.'),
+    requiredTags: z
+      .strictObject({
+        tags: z.array(requiredTagSchema).min(1).max(50),
+        kinds: z
+          .array(z.enum(RESOURCE_KINDS))
+          .min(1)
+          .optional()
+          .describe('Which kinds must carry the tags (default: all).'),
+      })
+      .optional()
+      .describe('tags.required: resources carry these tags (and values, when given).'),
+  })
+  .describe('Compliance rules: each one runs only when configured here.');
+
+const isoDateTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'expected an ISO-8601 date (2027-03-31) or date-time with zone (2027-03-31T12:00:00Z)',
+  )
+  .refine(isRealDate, 'not a real calendar date');
+
+/** `Date.parse` rolls 2027-02-30 over to March; a policy date must name a real day. */
+function isRealDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return (
+    day.getUTCFullYear() === y &&
+    day.getUTCMonth() === m - 1 &&
+    day.getUTCDate() === d &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
+/** Lets resources break a rule for a while, for a stated reason. */
+export const exemptionSchema = z
+  .strictObject({
+    resource: glob('Resource key, e.g. prod/route/web-router/web-route or prod/virtual-node/legacy-*'),
+    rules: z.array(z.enum(RULE_IDS)).min(1).describe('The rule ids the resource is exempt from.'),
+    expires: isoDateTime.describe(
+      'End of the exemption. A date alone means through the end of that day, UTC. An expired exemption no longer applies and is reported.',
+    ),
+    reason: reason.describe('Why, and who agreed: quoted in every decision the exemption changes.'),
+  })
+  .describe('An exemption from named rules for matching resources, until it expires.');
+
+/** The policy of the meshes whose names match `mesh`. */
+export const meshPolicySchema = z
+  .strictObject({
+    mesh: glob('Mesh name; the first entry whose glob matches a mesh governs it'),
+    changeControl: changeControlSchema,
+    compliance: complianceSchema.default({}),
+    exemptions: z.array(exemptionSchema).max(1000).default([]),
+  })
+  .describe('Policy for the meshes whose names match.');
+
+/** The whole policy file. */
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1).describe('Format version of this file.'),
+    meshes: z.array(meshPolicySchema).min(1).max(100),
+  })
+  .meta({
+    title: 'meshwarden policy',
+    description:
+      'Policy-as-code for meshwarden: change control, compliance and exemptions per App Mesh mesh.',
+  });
+
+/** A validated policy document, defaults applied. */
+export type PolicyDocument = z.output<typeof policySchema>;
+/** A policy document as written (before defaults). */
+export type PolicyInput = z.input<typeof policySchema>;
+export type MeshPolicyDocument = z.output<typeof meshPolicySchema>;
+export type PrincipalMatcherDocument = z.output<typeof principalMatcherSchema>;
+export type ResourceSelectorDocument = z.output<typeof resourceSelectorSchema>;
+export type ExemptionDocument = z.output<typeof exemptionSchema>;
+export type ComplianceDocument = z.output<typeof complianceSchema>;
+export type ChangeControlDocument = z.output<typeof changeControlSchema>;
+export type ViolationAction = z.output<typeof violationActionSchema>;
