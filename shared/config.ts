@@ -8,16 +8,18 @@ import { formatPath } from './validation';
  * the variable; there are no made-up fallbacks.
  */
 
-const meshList = z
-  .string()
-  .min(1)
-  .transform((value) =>
-    value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  )
-  .pipe(z.array(z.string().min(1)).min(1, 'must name at least one mesh'));
+/** A comma-separated list of at least one item, each checked by `item`. */
+function commaList(item: z.ZodType<string, string>, what: string) {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(item).min(1, `must name at least one ${what}`));
+}
 
 /** Variables every meshwarden function reads. */
 export const baseConfigSchema = z.object({
@@ -27,7 +29,19 @@ export const baseConfigSchema = z.object({
   /** The DynamoDB table that holds state, audit and idempotency records. */
   MESHWARDEN_TABLE: z.string().min(1),
   /** Comma-separated names of the meshes meshwarden governs. */
-  MESHWARDEN_MESHES: meshList,
+  MESHWARDEN_MESHES: commaList(z.string().min(1), 'mesh'),
+  /** The policy file shipped with the functions (validated at synth, loaded once at start-up). */
+  MESHWARDEN_POLICY_FILE: z.string().min(1),
+  /**
+   * Comma-separated IAM role ARNs whose App Mesh writes are meshwarden's own: the loop guard
+   * skips their CloudTrail events, so a revert never triggers another.
+   */
+  MESHWARDEN_SELF_ROLE_ARNS: commaList(
+    z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+    'role ARN',
+  ),
+  /** Secrets Manager secret holding the Slack signing secret(s) and bot token. */
+  MESHWARDEN_SLACK_SECRET: z.string().min(1),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;
@@ -43,8 +57,8 @@ export function readConfig<S extends z.ZodType>(
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const name = formatPath(issue.path);
-    return env[name] === undefined ? `${name} is not set` : `${name}: ${issue.message}`;
+    const variable = String(issue.path[0] ?? '');
+    return env[variable] === undefined ? `${variable} is not set` : `${formatPath(issue.path)}: ${issue.message}`;
   });
   throw new ConfigError(`meshwarden configuration is invalid: ${problems.join('; ')}`, {
     cause: result.error,

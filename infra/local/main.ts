@@ -18,6 +18,7 @@ const USAGE = `Usage: npm start -- [options]
   --http-api-port N   local HTTP API (Slack callbacks) port (default 4568)
   --data-dir DIR      where state persists across restarts (default .meshwarden/local)
   --fresh             delete the data directory first
+  --policy FILE       enforce your own policy instead of the demo one (it is validated first)
   --identities FILE   your own access keys and identities instead of the demo ones (YAML or JSON)
   --scenario NAME     play a scenario (or "all") once ready; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
   --exit              exit after the scenarios instead of running until Ctrl-C
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.meshwarden/local' },
     fresh: { type: 'boolean', default: false },
     identities: { type: 'string' },
+    policy: { type: 'string' },
     scenario: { type: 'string' },
     exit: { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     httpApiPort: port('http-api-port', values['http-api-port']),
     dataDir,
     identities,
+    ...(values.policy ? { policyFile: values.policy } : {}),
     faults: process.env.LOCAL_AWS_FAULTS ? FaultInjector.parse(process.env.LOCAL_AWS_FAULTS) : [],
     runSchedules: !values.exit,
   });
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
   Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
   Slack callback  ${aws.slackCallbackUrl}   signing secret: ${aws.slackConfig.signingSecret}
   Data directory  ${dataDir}   (${seeded}; --fresh starts clean)
+  Policy          ${aws.functionEnv.MESHWARDEN_POLICY_FILE}
   Functions       ${aws.functions.names().join(', ')}
 
 Identities (access key id / secret access key):

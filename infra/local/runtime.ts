@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
+import { loadPolicy } from '../../shared/policy/load';
 import { type BusName, FUNCTIONS, type FunctionDefinition, TARGET_RETRY } from '../function-catalog';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
@@ -42,7 +44,9 @@ export interface LocalAwsOptions {
   readonly meshes?: readonly string[];
   /** Functions to run; all of the catalog by default. */
   readonly functions?: readonly FunctionDefinition[];
-  /** Extra environment for the functions (e.g. MESHWARDEN_POLICY_FILE). */
+  /** The policy the functions enforce; the demo policy by default. Validated before anything starts. */
+  readonly policyFile?: string;
+  /** Extra environment for the functions. */
   readonly functionEnv?: Readonly<Record<string, string>>;
   /** Delay before an issued private certificate can be fetched (AWS: a few seconds). */
   readonly pcaIssueDelayMs?: number;
@@ -83,6 +87,25 @@ export interface LocalAws {
 
 const SLACK_ROUTE = 'POST /slack/interactions';
 
+/** The demo policy `npm start` enforces unless `--policy FILE` names another. */
+export const DEMO_POLICY_FILE = fileURLToPath(new URL('./demo/meshwarden.policy.yaml', import.meta.url));
+
+/**
+ * The IAM role behind an identity's sessions: the functions sign as `meshwarden`, and the loop
+ * guard recognises that role's writes as meshwarden's own.
+ */
+function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
+  const identity = identities.get(accessKeyId);
+  const issuer = (identity?.userIdentity.sessionContext as { sessionIssuer?: { arn?: string } } | undefined)
+    ?.sessionIssuer;
+  if (issuer?.arn === undefined) {
+    throw new Error(
+      `The identities file must define the access key "${accessKeyId}" as a role session: meshwarden's functions sign their calls with it`,
+    );
+  }
+  return issuer.arn;
+}
+
 /**
  * Start local AWS: the edge endpoint with every emulated service, the event bus with the
  * same rules the CDK stack deploys (from the function catalog and the shared patterns), the
@@ -100,6 +123,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const catalog = options.functions ?? FUNCTIONS;
   const slackConfig = options.slack ?? DEFAULT_SLACK_CONFIG;
   const timeline = new Timeline();
+  const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
+  loadPolicy(policyFile);
+  const selfRoleArn = roleArnOf(identities, 'meshwarden');
 
   const bus = new LocalEventBus({ region, accountId, now });
   const functions = new LocalFunctions(
@@ -183,6 +209,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_TABLE: LOCAL_NAMES.table,
     MESHWARDEN_MESHES: (options.meshes ?? ['prod']).join(','),
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
+    MESHWARDEN_POLICY_FILE: policyFile,
+    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

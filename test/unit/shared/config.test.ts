@@ -7,6 +7,9 @@ const complete = {
   MESHWARDEN_EVENT_BUS: 'meshwarden',
   MESHWARDEN_TABLE: 'meshwarden-state',
   MESHWARDEN_MESHES: 'prod, staging',
+  MESHWARDEN_POLICY_FILE: 'meshwarden.policy.yaml',
+  MESHWARDEN_SELF_ROLE_ARNS: 'arn:aws:iam::123456789012:role/meshwarden-functions',
+  MESHWARDEN_SLACK_SECRET: 'meshwarden/slack',
 };
 
 describe('readConfig', () => {
@@ -21,6 +24,15 @@ describe('readConfig', () => {
     expect(() => readConfig(baseConfigSchema, partial)).toThrow(
       /MESHWARDEN_EVENT_BUS is not set; MESHWARDEN_TABLE is not set/,
     );
+  });
+
+  it('refuses a self role that is not an IAM role ARN', () => {
+    expect(() =>
+      readConfig(baseConfigSchema, {
+        ...complete,
+        MESHWARDEN_SELF_ROLE_ARNS: 'arn:aws:sts::123456789012:assumed-role/x/y',
+      }),
+    ).toThrow(/MESHWARDEN_SELF_ROLE_ARNS\[0\]: must be an IAM role ARN/);
   });
 
   it('refuses a mesh list that names no mesh', () => {
