@@ -14,11 +14,14 @@ import { CORRELATION_PATHS, logger, metrics, tracer } from './powertools';
 export function eventHandler<E, R>(
   parse: (event: unknown) => E,
   useCase: (event: E, context: Context) => Promise<R>,
+  options: { readonly idempotency?: middy.MiddlewareObj } = {},
 ): middy.MiddyfiedHandler<unknown, R, Error, Context> {
-  return middy<unknown, R, Error, Context>()
+  const handler = middy<unknown, R, Error, Context>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { correlationIdPath: CORRELATION_PATHS.eventBridge, resetKeys: true }))
     .use(logMetrics(metrics))
-    .use(reportFailure({ logger }))
-    .handler(async (event, context) => useCase(parse(event), context));
+    .use(reportFailure({ logger }));
+  // On a failure the idempotency middleware deletes its in-progress record, so a retry runs again.
+  if (options.idempotency) handler.use(options.idempotency);
+  return handler.handler(async (event, context) => useCase(parse(event), context));
 }

@@ -80,3 +80,20 @@ export interface EventPublisher {
   /** Publish all events or throw: a partial failure is an error, so the caller's retry re-publishes. */
   publish(events: readonly DomainEvent[]): Promise<void>;
 }
+
+/** Something meshwarden did or found that the people who run the mesh must hear about. */
+export interface Notification {
+  readonly meshName: string;
+  readonly kind: 'revert' | 'hold' | 'report' | 'rollback' | 'deployment' | 'rotation' | 'audit';
+  /** One line, e.g. "Rolled back prod/web-router/web-route". */
+  readonly title: string;
+  /** What happened and why, in plain words. */
+  readonly text: string;
+  /** Facts worth a glance: alarm, threshold, who, before/after. */
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** The chat port for plain notifications (Slack in production; a logging notifier until it is configured). */
+export interface ChatNotifier {
+  notify(notification: Notification): Promise<void>;
+}
