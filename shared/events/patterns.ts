@@ -47,6 +47,7 @@ export const MESHWARDEN_EVENT_SOURCE = 'meshwarden';
 
 /** `detail-type`s meshwarden publishes that other meshwarden functions react to. */
 export const MESHWARDEN_DETAIL_TYPES = {
+  approvalRequested: 'ApprovalRequested',
   approvalDecided: 'ApprovalDecided',
 } as const;
 
@@ -122,12 +123,23 @@ export const approvalDecidedPattern: NamedPattern = {
   },
 };
 
+/** meshwarden's own requests for a human decision, which the Slack approvals capability posts. */
+export const approvalRequestedPattern: NamedPattern = {
+  name: 'approval-requested',
+  description: 'meshwarden ApprovalRequested events from its own bus',
+  pattern: {
+    source: [MESHWARDEN_EVENT_SOURCE],
+    'detail-type': [MESHWARDEN_DETAIL_TYPES.approvalRequested],
+  },
+};
+
 /** Every rule pattern, for stacks and the local bus that create one rule each. */
 export const RULE_PATTERNS: readonly NamedPattern[] = [
   appMeshMutationsPattern,
   alarmStateChangesPattern,
   acmApproachingExpirationPattern,
   webIdentitySessionsPattern,
+  approvalRequestedPattern,
   approvalDecidedPattern,
 ];
 

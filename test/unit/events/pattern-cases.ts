@@ -91,6 +91,21 @@ const EDGE_CASES: readonly PatternCase[] = [
     }),
     matches: ['approval-decided'],
   },
+  {
+    label: 'meshwarden ApprovalRequested',
+    event: () => ({
+      version: '0',
+      id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+      'detail-type': MESHWARDEN_DETAIL_TYPES.approvalRequested,
+      source: MESHWARDEN_EVENT_SOURCE,
+      account: '123456789012',
+      time: '2026-03-10T10:16:05Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    }),
+    matches: ['approval-requested'],
+  },
 ];
 
 /** Every case: each stored sample, then the edge cases. */
