@@ -52,7 +52,15 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
 ];
 
 /**
- * How EventBridge retries delivering to a function before the event goes to the target's
- * DLQ: the same for every rule target, in AWS and locally.
+ * EventBridge's retries of a rule target it cannot invoke (throttled, function being
+ * updated); after them the event goes to the target's DLQ.
  */
-export const TARGET_RETRY = { retryAttempts: 2, maxEventAgeSeconds: 3600 } as const;
+export const RULE_DELIVERY_RETRY = { retryAttempts: 8, maxEventAgeSeconds: 2 * 60 * 60 } as const;
+
+/**
+ * Lambda's retries of an asynchronous invocation whose handler threw (two is Lambda's
+ * maximum); after them the event goes to the function's failure destination. An event older
+ * than six hours is stale for a governance decision. The local bus applies this policy to
+ * handler failures, which is what it emulates.
+ */
+export const ASYNC_INVOKE_RETRY = { retryAttempts: 2, maxEventAgeSeconds: 6 * 60 * 60 } as const;

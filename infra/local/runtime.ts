@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
-import { type BusName, FUNCTIONS, type FunctionDefinition, TARGET_RETRY } from '../function-catalog';
+import { SLACK_SECRET_NAME } from '../constructs/names';
+import { ASYNC_INVOKE_RETRY, type BusName, FUNCTIONS, type FunctionDefinition } from '../function-catalog';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
@@ -26,7 +27,7 @@ import type { LocalService, LocalServiceContext } from './types';
 export const LOCAL_NAMES = {
   eventBus: 'meshwarden',
   table: 'meshwarden-state',
-  slackSecret: 'meshwarden/slack',
+  slackSecret: SLACK_SECRET_NAME,
 } as const;
 
 export interface LocalAwsOptions {
@@ -269,8 +270,8 @@ function registerTriggers(
 ): void {
   const busNames: Record<BusName, string> = { default: 'default', meshwarden: LOCAL_NAMES.eventBus };
   const retryPolicy = {
-    maximumRetryAttempts: TARGET_RETRY.retryAttempts,
-    maximumEventAgeInSeconds: TARGET_RETRY.maxEventAgeSeconds,
+    maximumRetryAttempts: ASYNC_INVOKE_RETRY.retryAttempts,
+    maximumEventAgeInSeconds: ASYNC_INVOKE_RETRY.maxEventAgeSeconds,
   };
   for (const fn of catalog) {
     for (const trigger of fn.triggers) {

@@ -1,0 +1,319 @@
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import type { Capability } from '../function-catalog';
+import { acknowledgeWildcardResource } from './nag';
+import { CERTIFICATE_SECRET_PREFIX } from './names';
+
+/**
+ * The one place where a catalog capability becomes IAM: each capability maps to the actions
+ * it needs on exactly the resources meshwarden governs. A capability added to the catalog
+ * type without a mapping here fails type checking (the map is a total Record).
+ */
+
+/** The App Mesh calls the App Mesh adapter makes to read a mesh whole. */
+export const APPMESH_READ_ACTIONS = [
+  'appmesh:DescribeMesh',
+  'appmesh:DescribeVirtualNode',
+  'appmesh:DescribeVirtualService',
+  'appmesh:DescribeVirtualRouter',
+  'appmesh:DescribeRoute',
+  'appmesh:DescribeVirtualGateway',
+  'appmesh:DescribeGatewayRoute',
+  'appmesh:ListVirtualNodes',
+  'appmesh:ListVirtualServices',
+  'appmesh:ListVirtualRouters',
+  'appmesh:ListRoutes',
+  'appmesh:ListVirtualGateways',
+  'appmesh:ListGatewayRoutes',
+  'appmesh:ListTagsForResource',
+] as const;
+
+/**
+ * The App Mesh writes meshwarden makes (reverts, weight shifts, certificate roll-outs).
+ * CreateMesh and DeleteMesh are left out on purpose: meshwarden governs meshes, it never
+ * creates or removes one.
+ */
+export const APPMESH_WRITE_ACTIONS = [
+  'appmesh:UpdateMesh',
+  ...['VirtualNode', 'VirtualService', 'VirtualRouter', 'Route', 'VirtualGateway', 'GatewayRoute'].flatMap(
+    (kind) => [`appmesh:Create${kind}`, `appmesh:Update${kind}`, `appmesh:Delete${kind}`],
+  ),
+  'appmesh:TagResource',
+  'appmesh:UntagResource',
+] as const;
+
+/** The resources capabilities are granted on, created by (or known to) the stack. */
+export interface CapabilityResources {
+  /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
+  readonly meshArns: readonly string[];
+  /** The role meshwarden assumes in each member account. */
+  readonly memberRoleArns: readonly string[];
+  readonly table: dynamodb.ITable;
+  readonly bus: events.IEventBus;
+  /** The alarms bound to deployments: their ARNs, and the bindings as JSON for the functions. */
+  readonly alarms: { readonly arns: readonly string[]; readonly bindingsJson: string };
+  readonly certificateAuthorityArns: readonly string[];
+  readonly slack: {
+    readonly secret: secretsmanager.ISecret;
+    readonly channelIds: readonly string[];
+  };
+  readonly scheduler: {
+    readonly group: scheduler.IScheduleGroup;
+    /** The role EventBridge Scheduler runs deployment steps with. */
+    readonly role: iam.IRole;
+    readonly deadLetterQueue: sqs.IQueue;
+  };
+}
+
+/** What one capability adds to a role. */
+interface Grant {
+  readonly statements: readonly iam.PolicyStatement[];
+  /** Wildcard resources among the statements, each with why no narrower ARN exists. */
+  readonly wildcards?: readonly { readonly resource: string; readonly reason: string }[];
+  /** Names and ARNs the function needs to find what it was granted (never secret values). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Why the capability was granted nothing (shown as a synth warning). */
+  readonly empty?: string;
+}
+
+type GrantFactory = (resources: CapabilityResources, stack: Stack) => Grant;
+
+/** Why a governed mesh's resources are granted with a wildcard below the mesh ARN. */
+export const MESH_WILDCARD_REASON =
+  'Every resource inside one governed mesh: virtual nodes, routes and the rest are created by the mesh owners after deploy, so their names cannot be listed here. Scoped to the governed mesh.';
+
+/** A mesh ARN and everything below it (`mesh/NAME/virtualNode/...`). */
+export function meshResources(meshArns: readonly string[]): string[] {
+  return meshArns.flatMap((arn) => [arn, `${arn}/*`]);
+}
+
+function meshWildcards(meshArns: readonly string[]) {
+  return meshArns.map((arn) => ({
+    resource: `${arn}/*`,
+    reason: MESH_WILDCARD_REASON,
+  }));
+}
+
+function assumeMemberRoles(memberRoleArns: readonly string[]): iam.PolicyStatement[] {
+  if (memberRoleArns.length === 0) return [];
+  return [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...memberRoleArns] })];
+}
+
+function memberRolesEnvironment(memberRoleArns: readonly string[]): Record<string, string> {
+  return memberRoleArns.length === 0 ? {} : { MESHWARDEN_MEMBER_ROLE_ARNS: memberRoleArns.join(',') };
+}
+
+const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
+  'mesh:read': (r) => ({
+    statements: [
+      new iam.PolicyStatement({ actions: [...APPMESH_READ_ACTIONS], resources: meshResources(r.meshArns) }),
+      ...assumeMemberRoles(r.memberRoleArns),
+    ],
+    wildcards: meshWildcards(r.meshArns),
+    environment: memberRolesEnvironment(r.memberRoleArns),
+  }),
+  'mesh:write': (r) => ({
+    statements: [
+      new iam.PolicyStatement({ actions: [...APPMESH_WRITE_ACTIONS], resources: meshResources(r.meshArns) }),
+      ...assumeMemberRoles(r.memberRoleArns),
+    ],
+    wildcards: meshWildcards(r.meshArns),
+    environment: memberRolesEnvironment(r.memberRoleArns),
+  }),
+  'events:publish': (r) => ({
+    statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [r.bus.eventBusArn] })],
+  }),
+  'table:read': (r) => ({
+    statements: [
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:ConditionCheckItem',
+        ],
+        resources: [r.table.tableArn],
+      }),
+    ],
+  }),
+  'table:write': (r) => ({
+    statements: [
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ],
+        resources: [r.table.tableArn],
+      }),
+    ],
+  }),
+  'alarms:read': (r) =>
+    r.alarms.arns.length === 0
+      ? { statements: [], empty: 'no alarm is bound (meshwarden:alarmBindings), so there is none to read' }
+      : {
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['cloudwatch:DescribeAlarms'],
+              resources: [...r.alarms.arns],
+            }),
+          ],
+          environment: { MESHWARDEN_ALARM_BINDINGS: r.alarms.bindingsJson },
+        },
+  'pca:issue': (r) =>
+    r.certificateAuthorityArns.length === 0
+      ? {
+          statements: [],
+          empty: 'no issuing CA is configured (meshwarden:certificateAuthorityArns), so it may issue nothing',
+        }
+      : {
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'acm-pca:IssueCertificate',
+                'acm-pca:GetCertificate',
+                'acm-pca:GetCertificateAuthorityCertificate',
+                'acm-pca:DescribeCertificateAuthority',
+              ],
+              resources: [...r.certificateAuthorityArns],
+            }),
+          ],
+          environment: { MESHWARDEN_CERTIFICATE_AUTHORITY_ARNS: r.certificateAuthorityArns.join(',') },
+        },
+  'acm:import': (_r, stack) => {
+    const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['acm:ImportCertificate', 'acm:DescribeCertificate', 'acm:AddTagsToCertificate'],
+          resources: [certificates],
+        }),
+      ],
+      wildcards: [
+        {
+          resource: certificates,
+          reason:
+            'ACM assigns a certificate its id when it is first imported, so a rotated certificate has no ARN to name in advance. Limited to ACM certificates in this account and region.',
+        },
+      ],
+    };
+  },
+  'secrets:read-slack': (r) => ({
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [r.slack.secret.secretArn],
+      }),
+    ],
+    environment: {
+      MESHWARDEN_SLACK_SECRET: r.slack.secret.secretArn,
+      ...(r.slack.channelIds.length === 0
+        ? {}
+        : { MESHWARDEN_SLACK_CHANNEL_IDS: r.slack.channelIds.join(',') }),
+    },
+  }),
+  'secrets:write-certificates': (_r, stack) => {
+    const secrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${CERTIFICATE_SECRET_PREFIX}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'secretsmanager:CreateSecret',
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:TagResource',
+          ],
+          resources: [secrets],
+        }),
+      ],
+      environment: { MESHWARDEN_CERTIFICATE_SECRET_PREFIX: CERTIFICATE_SECRET_PREFIX },
+      wildcards: [
+        {
+          resource: secrets,
+          reason: `One secret per rotated certificate, named at rotation time; limited to the ${CERTIFICATE_SECRET_PREFIX} prefix (Secrets Manager also appends a random suffix to every secret ARN).`,
+        },
+      ],
+    };
+  },
+  'scheduler:manage': (r, stack) => {
+    const schedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${r.scheduler.group.scheduleGroupName}/*`,
+    });
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
+          resources: [schedules],
+        }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [r.scheduler.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      ],
+      environment: {
+        MESHWARDEN_SCHEDULE_GROUP: r.scheduler.group.scheduleGroupName,
+        MESHWARDEN_SCHEDULER_ROLE_ARN: r.scheduler.role.roleArn,
+        MESHWARDEN_SCHEDULER_DLQ_ARN: r.scheduler.deadLetterQueue.queueArn,
+      },
+      wildcards: [
+        {
+          resource: schedules,
+          reason:
+            'One schedule per deployment step, named when the deployment starts; limited to meshwarden’s own schedule group.',
+        },
+      ],
+    };
+  },
+};
+
+/**
+ * Add the statements of every capability to `role`, acknowledge (with its reason) each
+ * wildcard a capability cannot avoid, and warn about capabilities that grant nothing
+ * because their resources are not configured.
+ *
+ * @returns the environment variables that tell the function where its resources are.
+ */
+export function grantCapabilities(
+  role: iam.Role,
+  capabilities: readonly Capability[],
+  resources: CapabilityResources,
+  warnOn: IConstruct,
+): Record<string, string> {
+  const stack = Stack.of(role);
+  const environment: Record<string, string> = {};
+  for (const capability of new Set(capabilities)) {
+    const grant = GRANTS[capability](resources, stack);
+    for (const statement of grant.statements) role.addToPrincipalPolicy(statement);
+    for (const wildcard of grant.wildcards ?? []) {
+      acknowledgeWildcardResource(role, wildcard.resource, wildcard.reason);
+    }
+    Object.assign(environment, grant.environment);
+    if (grant.empty !== undefined) {
+      Annotations.of(warnOn).addWarningV2(
+        `meshwarden:capability-unused:${capability}`,
+        `${capability} grants nothing: ${grant.empty}`,
+      );
+    }
+  }
+  return environment;
+}

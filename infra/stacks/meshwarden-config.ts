@@ -1,0 +1,187 @@
+import * as z from 'zod';
+import { ConfigError } from '../../shared/errors';
+import { formatPath } from '../../shared/validation';
+
+/**
+ * What a deployment of meshwarden is configured with. It comes from CDK context (`cdk.json`,
+ * or `-c meshwarden:<key>=<value>` on the command line) or from props in tests, and is
+ * validated here so a wrong value fails synth with the key's name, not a CloudFormation error
+ * twenty minutes into a deploy.
+ */
+
+/** Context keys are `meshwarden:<field>`, e.g. `-c meshwarden:meshes=prod,staging`. */
+export const CONTEXT_PREFIX = 'meshwarden:';
+
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region, e.g. eu-west-1');
+/** App Mesh: 1-255 letters, digits, hyphens and underscores. */
+const meshName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected an App Mesh name (letters, digits, - and _)');
+const alarmName = z.string().min(1).max(255);
+const caArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]{36}$/,
+    'expected an ACM Private CA ARN (arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/UUID)',
+  );
+const snsTopicArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'expected an SNS topic ARN');
+/** Slack conversation ids: public (C), private (G) channels and DMs (D). */
+const slackChannelId = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{8,}$/, 'expected a Slack channel id such as C0123456789');
+
+/** A CloudWatch alarm that guards weighted deployments of one route. */
+export const alarmBindingSchema = z.strictObject({
+  alarmName,
+  mesh: meshName,
+  virtualRouter: z.string().min(1).max(255),
+  route: z.string().min(1).max(255),
+});
+
+/** A member account whose mesh events are forwarded to meshwarden, and whose meshes it may change. */
+export const memberAccountSchema = z.strictObject({
+  account: accountId,
+  /** Defaults to meshwarden's own region. */
+  region: region.optional(),
+  meshes: z.array(meshName).min(1, 'must name at least one mesh'),
+});
+
+/** The validated configuration of one meshwarden deployment. */
+export const meshwardenConfigSchema = z
+  .strictObject({
+    /** Account and region to deploy to; when absent, the stack is environment-agnostic. */
+    account: accountId.optional(),
+    region: region.optional(),
+    /** Meshes in meshwarden's own account that it governs. */
+    meshes: z.array(meshName).min(1, 'must name at least one mesh'),
+    /** The policy file, relative to the directory `cdk` runs in. */
+    policyFile: z.string().min(1),
+    /** Where approvals and reports are posted. */
+    slackChannelIds: z.array(slackChannelId).default([]),
+    alarmBindings: z.array(alarmBindingSchema).default([]),
+    /** ACM Private CAs that issue the mesh's certificates. */
+    certificateAuthorityArns: z.array(caArn).default([]),
+    /** Create a CloudTrail trail (EventBridge sees App Mesh API calls only where a trail logs them). */
+    createTrail: z.boolean().default(false),
+    memberAccounts: z.array(memberAccountSchema).default([]),
+    /** An SNS topic the operational alarms notify; none by default. */
+    alarmTopicArn: snsTopicArn.optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.memberAccounts.length > 0) {
+      // Member stacks name the central bus and roles by account and region, so both must be known.
+      for (const key of ['account', 'region'] as const) {
+        if (config[key] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when memberAccounts are given' });
+        }
+      }
+    }
+    config.alarmBindings.forEach((binding, i) => {
+      if (!config.meshes.includes(binding.mesh)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['alarmBindings', i, 'mesh'],
+          message: `"${binding.mesh}" is not one of the governed meshes (${config.meshes.join(', ')})`,
+        });
+      }
+    });
+    const seen = new Set<string>();
+    config.memberAccounts.forEach((member, i) => {
+      if (member.account === config.account) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memberAccounts', i, 'account'],
+          message: 'is meshwarden’s own account; list its meshes under `meshes` instead',
+        });
+      }
+      if (seen.has(member.account)) {
+        ctx.addIssue({ code: 'custom', path: ['memberAccounts', i, 'account'], message: 'is listed twice' });
+      }
+      seen.add(member.account);
+    });
+    for (const [i, mesh] of config.meshes.entries()) {
+      if (config.meshes.indexOf(mesh) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['meshes', i], message: `"${mesh}" is listed twice` });
+      }
+    }
+  });
+
+/** Configuration as written (defaults not yet applied). */
+export type MeshwardenConfigInput = z.input<typeof meshwardenConfigSchema>;
+/** Configuration as validated. */
+export type MeshwardenConfig = z.output<typeof meshwardenConfigSchema>;
+
+/** Fields whose context value is a list; on the command line they may be comma-separated. */
+const LIST_FIELDS = new Set(['meshes', 'slackChannelIds', 'certificateAuthorityArns']);
+/** Fields whose context value is structured; on the command line they are JSON. */
+const JSON_FIELDS = new Set(['alarmBindings', 'memberAccounts']);
+const BOOLEAN_FIELDS = new Set(['createTrail']);
+
+/**
+ * `-c key=value` always yields a string; `cdk.json` yields JSON values. Bring a command-line
+ * string to the shape `cdk.json` would have given, and leave everything else for the schema
+ * to judge.
+ */
+function fromContextString(field: string, value: string): unknown {
+  if (LIST_FIELDS.has(field)) {
+    if (value.trimStart().startsWith('[')) return parseJson(field, value);
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+  if (JSON_FIELDS.has(field)) return parseJson(field, value);
+  if (BOOLEAN_FIELDS.has(field)) {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+  }
+  return value;
+}
+
+function parseJson(field: string, value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new ConfigError(`${CONTEXT_PREFIX}${field}: not valid JSON (${String(error)})`, { cause: error });
+  }
+}
+
+/**
+ * Read and validate meshwarden's configuration from CDK context (`app.node.getAllContext()`).
+ * Every `meshwarden:*` key is read, so a misspelt one is refused instead of ignored.
+ *
+ * @throws ConfigError naming every missing, unknown or invalid `meshwarden:*` key at once.
+ */
+export function configFromContext(context: Readonly<Record<string, unknown>>): MeshwardenConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (!key.startsWith(CONTEXT_PREFIX)) continue;
+    const field = key.slice(CONTEXT_PREFIX.length);
+    raw[field] = typeof value === 'string' ? fromContextString(field, value) : value;
+  }
+  return parseConfig(raw, 'CDK context');
+}
+
+/**
+ * Validate configuration given as props (tests, or an app that builds its own).
+ *
+ * @throws ConfigError naming every invalid field.
+ */
+export function parseConfig(input: unknown, source = 'props'): MeshwardenConfig {
+  const result = meshwardenConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const prefix = source === 'CDK context' ? CONTEXT_PREFIX : '';
+  const problems = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${prefix}${key}: unknown key`)
+      : [`${prefix}${formatPath(issue.path)}: ${issue.message}`],
+  );
+  throw new ConfigError(`meshwarden configuration (${source}) is invalid:\n  ${problems.join('\n  ')}`, {
+    cause: result.error,
+  });
+}
