@@ -58,7 +58,9 @@ export function readConfig<S extends z.ZodType>(
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? '');
-    return env[variable] === undefined ? `${variable} is not set` : `${formatPath(issue.path)}: ${issue.message}`;
+    return env[variable] === undefined
+      ? `${variable} is not set`
+      : `${formatPath(issue.path)}: ${issue.message}`;
   });
   throw new ConfigError(`meshwarden configuration is invalid: ${problems.join('; ')}`, {
     cause: result.error,
