@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BodyTooLargeError, close, listen, readBody } from './http-server';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -113,20 +113,12 @@ export class LocalHttpApi {
     });
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return (this.server.address() as AddressInfo).port;
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return listen(this.server, port, host);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return close(this.server);
   }
 
   private async serve(req: IncomingMessage) {
@@ -140,25 +132,23 @@ export class LocalHttpApi {
         body: Buffer.from('{"message":"Not Found"}'),
       };
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        return {
-          status: 413,
-          headers: { 'content-type': 'application/json' },
-          body: Buffer.from('{"message":"Request Entity Too Large"}'),
-        };
-      }
-      chunks.push(chunk as Buffer);
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return {
+        status: 413,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{"message":"Request Entity Too Large"}'),
+      };
     }
     const event = toProxyEventV2(
       {
         method: req.method ?? 'GET',
         url: req.url ?? '/',
         headers: req.headers,
-        body: Buffer.concat(chunks),
+        body,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       },
       routeKey,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, close, listen, readBody } from '../http-server';
 import { detectProtocol, serviceUnavailable, throttlingError, wireError } from '../protocol/wire-errors';
 import type { BusEntry, LocalRequest, LocalResponse, LocalService, OperationResolver } from '../types';
 import { cloudTrailEntry } from './cloudtrail';
@@ -21,19 +21,6 @@ export interface EdgeOptions {
   readonly adminRoutes?: (req: IncomingMessage, body: Buffer) => Promise<LocalResponse | undefined>;
   /** Called after every AWS call, for the timeline and tests. */
   readonly onCall?: (req: LocalRequest, res: LocalResponse, operation: string | undefined) => void;
-}
-
-class BodyTooLargeError extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
@@ -75,20 +62,12 @@ export class EdgeServer {
   }
 
   /** Start listening; returns the bound port (use 0 for a random free port). */
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return (this.server.address() as AddressInfo).port;
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return listen(this.server, port, host);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return close(this.server);
   }
 
   private async serve(httpReq: IncomingMessage, httpRes: ServerResponse): Promise<void> {
@@ -97,7 +76,7 @@ export class EdgeServer {
     const protocol = detectProtocol(headers);
     let body: Buffer;
     try {
-      body = await readBody(httpReq);
+      body = await readBody(httpReq, MAX_BODY_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       return send(

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, close, listen, readBody } from '../http-server';
 import {
   buildBlockActions,
   deliverInteraction,
@@ -44,19 +44,6 @@ const json = (status: number, value: unknown): Reply => ({
   body: JSON.stringify(value),
 });
 
-class BodyTooLargeError extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function isTrue(value: unknown): boolean {
   return value === true || value === 'true';
 }
@@ -84,14 +71,7 @@ export class LocalSlackServer {
 
   /** Start listening on loopback; returns the bound port (0 picks a free one). */
   async listen(port = DEFAULT_SLACK_PORT, host = '127.0.0.1'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = (this.server.address() as AddressInfo).port;
+    const bound = await listen(this.server, port, host);
     this.baseUrl = `http://${host}:${bound}`;
     return bound;
   }
@@ -106,9 +86,8 @@ export class LocalSlackServer {
     this.callbackUrl = url;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return close(this.server);
   }
 
   /** Press a button: build, sign and deliver the block_actions payload. */
@@ -123,7 +102,7 @@ export class LocalSlackServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let body: string;
     try {
-      body = await readBody(req);
+      body = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       return send(res, json(413, { ok: false, error: 'request_too_large' }));
