@@ -3,6 +3,7 @@ import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
 import { SLACK_SECRET_NAME } from '../constructs/names';
 import { ASYNC_INVOKE_RETRY, type BusName, FUNCTIONS, type FunctionDefinition } from '../function-catalog';
+import { adminRoutes } from './admin-routes';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
@@ -178,6 +179,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     putEvents: context.putEvents,
     now,
     onCall: (req, res, operation) => timeline.apiCall(req, res, operation),
+    adminRoutes: adminRoutes({ bus, timeline, faults, services: services.map((s) => s.signingName) }),
   });
   const port = await edge.listen(options.port ?? 4566);
   const endpoint = `http://127.0.0.1:${port}`;

@@ -32,16 +32,18 @@ describe('local runtime', () => {
     ]);
   });
 
-  it('runs the inventory function with the scheduled event and publishes on the meshwarden bus', async () => {
+  it('runs the audit function with the scheduled event and publishes what it found on the meshwarden bus', async () => {
     const event = loadEvent('scheduler/daily-audit');
 
-    const result = await local.aws.functions.invoke('mesh-inventory', event);
+    const result = await local.aws.functions.invoke('mesh-audit', event);
     await local.aws.drain();
 
     expect(result).toEqual([
       expect.objectContaining({
         meshName: DEMO.mesh,
         status: 'found',
+        governed: true,
+        violations: 0,
         counts: {
           mesh: 1,
           'virtual-node': 4,
@@ -53,7 +55,7 @@ describe('local runtime', () => {
         },
       }),
     ]);
-    const published = seen.filter((e) => e['detail-type'] === 'MeshInventoryTaken');
+    const published = seen.filter((e) => e['detail-type'] === 'MeshAudited');
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ source: 'meshwarden', detail: { meshName: DEMO.mesh } });
   });
@@ -62,8 +64,8 @@ describe('local runtime', () => {
     const before = seen.length;
     const event = { ...loadEvent('scheduler/daily-audit'), 'detail-type': 'Something Else' };
 
-    await expect(local.aws.functions.invoke('mesh-inventory', event)).rejects.toThrow(ValidationError);
-    await expect(local.aws.functions.invoke('mesh-inventory', event)).rejects.toThrow(/detail-type/);
+    await expect(local.aws.functions.invoke('mesh-audit', event)).rejects.toThrow(ValidationError);
+    await expect(local.aws.functions.invoke('mesh-audit', event)).rejects.toThrow(/detail-type/);
     await local.aws.drain();
 
     expect(seen.slice(before).filter((e) => e.source === 'meshwarden')).toEqual([]);
@@ -99,7 +101,14 @@ describe('local runtime', () => {
     );
     await local.aws.drain();
 
-    const trail = seen.slice(before).filter((e) => e.source === 'aws.appmesh');
+    // Change control deletes the node again (no allow rule covers it): look at alice's call.
+    const trail = seen
+      .slice(before)
+      .filter(
+        (e) =>
+          e.source === 'aws.appmesh' &&
+          (e.detail as { eventName?: string }).eventName === 'CreateVirtualNode',
+      );
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({
       'detail-type': 'AWS API Call via CloudTrail',
@@ -116,5 +125,29 @@ describe('local runtime', () => {
         requestParameters: { meshName: DEMO.mesh, virtualNodeName: 'scratch' },
       },
     });
+  });
+
+  it('lets a person look inside: health, dead letters, timeline, and faults set at run time', async () => {
+    const base = local.aws.endpoint;
+    expect(await (await fetch(`${base}/_local/health`)).json()).toMatchObject({ status: 'ok' });
+    expect(await (await fetch(`${base}/_local/dead-letters`)).json()).toEqual([]);
+    const timeline = (await (await fetch(`${base}/_local/timeline`)).json()) as { kind: string }[];
+    expect(timeline.some((e) => e.kind === 'function')).toBe(true);
+
+    const bad = await fetch(`${base}/_local/faults`, {
+      method: 'PUT',
+      body: '[{"service":"appmesh","throttleRate":7}]',
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('throttleRate');
+    const set = await fetch(`${base}/_local/faults`, {
+      method: 'PUT',
+      body: '[{"service":"sts","throttleRate":1}]',
+    });
+    expect(set.status).toBe(200);
+    expect(local.aws.faults.list()).toEqual([
+      { service: 'sts', operation: '*', throttleRate: 1, errorRate: 0, latencyMs: 0 },
+    ]);
+    local.aws.faults.set([]);
   });
 });

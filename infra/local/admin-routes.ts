@@ -1,0 +1,53 @@
+import type { IncomingMessage } from 'node:http';
+import type { LocalEventBus } from './bus/event-bus';
+import { FaultInjector, type FaultRule } from './edge/faults';
+import type { Timeline } from './timeline';
+import type { LocalResponse } from './types';
+
+const json = (status: number, value: unknown): LocalResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value, null, 2),
+});
+
+/**
+ * Unsigned routes under `/_local/` on the edge endpoint, for a person or a test to look inside
+ * local AWS: health, the dead-letter list, the timeline, and the injected faults (read and set).
+ * They never collide with AWS paths, which never start with `/_local/`.
+ */
+export function adminRoutes(parts: {
+  readonly bus: LocalEventBus;
+  readonly timeline: Timeline;
+  readonly faults: FaultInjector;
+  readonly services: readonly string[];
+}): (req: IncomingMessage, body: Buffer) => Promise<LocalResponse | undefined> {
+  return async (req, body) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!path.startsWith('/_local/')) return undefined;
+    const route = `${req.method ?? 'GET'} ${path}`;
+    switch (route) {
+      case 'GET /_local/health':
+        return json(200, { status: 'ok', services: parts.services });
+      case 'GET /_local/dead-letters':
+        return json(200, parts.bus.deadLetters());
+      case 'GET /_local/timeline':
+        return json(200, parts.timeline.all());
+      case 'GET /_local/faults':
+        return json(200, parts.faults.list());
+      case 'PUT /_local/faults': {
+        let rules: FaultRule[];
+        try {
+          rules = FaultInjector.parse(body.toString('utf8'));
+        } catch (error) {
+          return json(400, { message: (error as Error).message });
+        }
+        parts.faults.set(rules);
+        return json(200, rules);
+      }
+      default:
+        return json(404, {
+          message: `No local route ${route}; try GET /_local/health, /_local/dead-letters, /_local/timeline, GET|PUT /_local/faults`,
+        });
+    }
+  };
+}
