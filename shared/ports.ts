@@ -4,6 +4,13 @@
  * shared/errors.ts (NotFoundError, ConflictError, BadRequestError, ThrottledError,
  * ForbiddenError, or MeshwardenError with the provider's error as `cause`).
  */
+import type {
+  Approval,
+  ApprovalExecution,
+  ApprovalStatus,
+  ChatMessageRef,
+  Decider,
+} from './approvals/approval';
 import type { MeshResourceOf, Tags } from './domain/mesh';
 import type { ResourceKind, ResourceRef } from './domain/resource-key';
 import type { MeshSnapshot } from './domain/snapshot';
@@ -96,4 +103,315 @@ export interface Notification {
 /** The chat port for plain notifications (Slack in production; a logging notifier until it is configured). */
 export interface ChatNotifier {
   notify(notification: Notification): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates (certificate rotation)
+
+/** Where a certificate the mesh relies on is kept: an ACM certificate, or a Secrets Manager secret. */
+export type CertificateLocation =
+  | { readonly kind: 'acm'; readonly arn: string }
+  | { readonly kind: 'secret'; readonly name: string };
+
+/** What a certificate says about itself. Times are ISO-8601. */
+export interface CertificateFacts {
+  readonly subject: string;
+  readonly sans: readonly string[];
+  readonly issuer: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/** A certificate as its store reports it. */
+export interface StoredCertificate extends CertificateFacts {
+  readonly location: CertificateLocation;
+  /**
+   * `acm-imported`: meshwarden may re-import into the same ARN. `acm-private`: ACM issued it
+   * and holds its key, so it cannot be re-imported. `secret`: a Secrets Manager bundle.
+   */
+  readonly origin: 'acm-imported' | 'acm-private' | 'secret';
+  /** The issuing CA when the store knows it (ACM private certificates, meshwarden's own tag). */
+  readonly issuingCaArn?: string;
+  /** ARNs of what uses it, as the store reports (ACM InUseBy). */
+  readonly inUseBy: readonly string[];
+}
+
+/** A certificate ready to deliver: PEM certificate, the chain above it, and its new private key. */
+export interface CertificateBundle {
+  readonly certificatePem: string;
+  readonly chainPem: string;
+  readonly privateKeyPem: string;
+}
+
+/** ACM certificates and certificate secrets: read what is there, deliver what was issued. */
+export interface CertificateStore {
+  /** The certificate at a location, or undefined when there is none. */
+  describe(location: CertificateLocation): Promise<StoredCertificate | undefined>;
+  /**
+   * Put a new certificate at the same location: ACM re-import into the same ARN (listeners
+   * keep their reference), or a new secret version that becomes AWSCURRENT (the old one
+   * AWSPREVIOUS). `token` makes a retried secret write one version.
+   */
+  deliver(
+    location: CertificateLocation,
+    bundle: CertificateBundle,
+    options: { readonly token: string; readonly issuingCaArn: string },
+  ): Promise<{ readonly versionId?: string }>;
+  /** Import as a new ACM certificate, for a reference that must change (an ACM-issued one). */
+  importNew(bundle: CertificateBundle, options: { readonly issuingCaArn: string }): Promise<string>;
+}
+
+/** A private CA's state and certificate. */
+export interface CertificateAuthorityState {
+  readonly arn: string;
+  /** ACTIVE is the only state that issues. */
+  readonly status: string;
+  /** The ACM PCA signing algorithm, e.g. SHA256WITHECDSA. */
+  readonly signingAlgorithm: string;
+  readonly certificatePem: string;
+  readonly chainPem?: string;
+  /** ISO-8601 end of the CA certificate's validity. */
+  readonly notAfter: string;
+}
+
+/** What to sign. `idempotencyToken` makes a retried issue one certificate (ACM PCA keeps it 5 minutes). */
+export interface IssueCertificateRequest {
+  readonly caArn: string;
+  readonly csrPem: string;
+  readonly signingAlgorithm: string;
+  readonly templateArn: string;
+  readonly validityDays: number;
+  readonly idempotencyToken: string;
+}
+
+/** A private CA (AWS Private CA). */
+export interface CertificateAuthority {
+  /** State and certificate of a CA; NotFoundError when there is none. */
+  describe(caArn: string): Promise<CertificateAuthorityState>;
+  /** Ask for a certificate; returns its ARN. BadRequestError for a rejected CSR or a CA that cannot issue. */
+  issue(request: IssueCertificateRequest): Promise<string>;
+  /** The issued certificate and its chain, or undefined while the CA is still signing. */
+  fetch(
+    caArn: string,
+    certificateArn: string,
+  ): Promise<{ certificatePem: string; chainPem: string } | undefined>;
+}
+
+/** A record kept with optimistic concurrency: `version` counts writes. */
+export interface VersionedRecord {
+  readonly version: number;
+}
+
+/**
+ * Rotation and rollover records. Every write is conditional on the version read, so two runs
+ * never both advance a step, and a crash leaves the last completed step on record.
+ */
+export interface RotationStore {
+  get<R extends VersionedRecord>(key: string): Promise<R | undefined>;
+  /** Write `record` (its version must be the read one + 1, or 1 for a new record); ConflictError when another write came first. */
+  put<R extends VersionedRecord>(key: string, record: R): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mesh change control (issue 4)
+
+/** The last spec of a resource that meshwarden saw allowed and compliant: what a revert restores. */
+export interface LastKnownGood {
+  readonly resourceKey: string;
+  /** The whole resource (ref, spec, tags) as it was read. */
+  readonly resource: import('./domain/mesh').MeshResource;
+  readonly version: number;
+  /** The CloudTrail event id that was judged, or `audit:<time>` when the periodic audit recorded it. */
+  readonly eventId: string;
+  readonly recordedAt: string;
+  readonly source: 'event' | 'audit';
+}
+
+/** Where last known good specs live (`LKG#` items). */
+export interface LastKnownGoodStore {
+  get(resourceKey: string): Promise<LastKnownGood | undefined>;
+  /** Store it unless a record of a higher version is there already. */
+  put(record: LastKnownGood): Promise<void>;
+  /** Store it only when the resource has no record yet; true when it was stored. */
+  putIfAbsent(record: LastKnownGood): Promise<boolean>;
+  delete(resourceKey: string): Promise<void>;
+}
+
+/** One incarnation's version: App Mesh restarts versions at 1 when a resource is recreated (new uid). */
+export interface JudgedVersion {
+  readonly uid: string;
+  readonly version: number;
+}
+
+/** The highest resource version already judged, per resource (`JUDGED#` items), for out-of-order events. */
+export interface JudgedVersionStore {
+  get(resourceKey: string): Promise<JudgedVersion | undefined>;
+  /** Record it unless a higher version of the same incarnation (uid) is recorded. */
+  record(resourceKey: string, judged: JudgedVersion, eventId: string): Promise<void>;
+}
+
+/** How far a decision got: written `pending` before the effect, completed after it. */
+export type AuditOutcome = 'pending' | 'applied' | 'no-effect' | 'failed';
+
+/** One audited decision (`AUDIT#` items). `decision` is the GovernanceDecision event detail. */
+export interface AuditRecord {
+  readonly meshName: string;
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly decision: Readonly<Record<string, unknown>>;
+  readonly outcome: AuditOutcome;
+  readonly error?: string;
+  /** True once the GovernanceDecision event (and any ApprovalRequested) was published. */
+  readonly published: boolean;
+  /** The ApprovalRequested detail of a hold, kept so a retry publishes the same request. */
+  readonly approval?: Readonly<Record<string, unknown>>;
+}
+
+/** The audit trail of change-control decisions. */
+export interface AuditLog {
+  get(meshName: string, eventTime: string, eventId: string): Promise<AuditRecord | undefined>;
+  put(record: AuditRecord): Promise<void>;
+  /** Newest first. */
+  list(meshName: string, limit: number): Promise<AuditRecord[]>;
+}
+
+/** OIDC web identity sessions learnt from AssumeRoleWithWebIdentity (`WEBID#` items). */
+export interface WebIdentitySessionStore {
+  put(session: import('./events/sts-web-identity').WebIdentitySession, expiresAt: Date): Promise<void>;
+  /** The session with this assumed-role ARN, unless it expired before `at`. */
+  get(
+    assumedRoleArn: string,
+    at: Date,
+  ): Promise<import('./events/sts-web-identity').WebIdentitySession | undefined>;
+}
+
+/** Who issued ACM certificates: certificate ARN -> issuing ACM Private CA ARN (for `tls.allowed-ca`). */
+export interface CertificateIssuers {
+  /** Issuers of the certificates that exist and were issued by a private CA; others are left out. */
+  issuersOf(certificateArns: readonly string[]): Promise<ReadonlyMap<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack approvals (issue 7)
+
+/** A decision to record: the first one for an approval wins. */
+export interface DecisionToRecord {
+  readonly status: Exclude<ApprovalStatus, 'pending'>;
+  readonly decidedAt: string;
+  /** Absent on expiry. */
+  readonly decidedBy?: Decider;
+  /** The Slack interaction that decided (absent on expiry). */
+  readonly click?: string;
+}
+
+/** What recording a decision found. */
+export type RecordDecisionResult =
+  | { readonly outcome: 'recorded'; readonly approval: Approval }
+  | { readonly outcome: 'already-decided'; readonly approval: Approval }
+  | { readonly outcome: 'expired'; readonly approval: Approval }
+  | { readonly outcome: 'not-found' };
+
+/** Pending approvals and their decisions (DynamoDB in production). */
+export interface ApprovalStore {
+  /** Store a new pending approval; false when one with this id exists already (a redelivery). */
+  create(approval: Approval): Promise<boolean>;
+  get(approvalId: string): Promise<Approval | undefined>;
+  attachMessage(approvalId: string, message: ChatMessageRef): Promise<void>;
+  /**
+   * Record a decision with a conditional write: only a pending approval whose expiry is after
+   * `now` can be approved or rejected, and only a pending one can expire. Concurrent clicks:
+   * exactly one gets `recorded`.
+   */
+  recordDecision(approvalId: string, decision: DecisionToRecord, now: Date): Promise<RecordDecisionResult>;
+  /** Note that `ApprovalDecided` went out, so the sweep stops re-publishing it. */
+  markPublished(approvalId: string): Promise<void>;
+  recordExecution(approvalId: string, execution: ApprovalExecution): Promise<void>;
+  /** Approvals still pending, or decided but not yet published: what the expiry sweep looks at. */
+  listOpen(): Promise<Approval[]>;
+}
+
+/** The chat side of approvals: the request message with its buttons, and answers to clicks. */
+export interface ChatApprovals {
+  /** Post the request (what, where, who, why, diff, expiry, Approve/Reject) in `channel`. */
+  postApprovalRequest(channel: string, approval: Approval): Promise<ChatMessageRef>;
+  /** Re-render the request message for the approval's current state (decided, expired, applied). */
+  updateApprovalMessage(approval: Approval): Promise<void>;
+  /** A reply in the request's thread, seen by the channel. */
+  postThreadReply(message: ChatMessageRef, text: string): Promise<void>;
+  /** A message only `userId` sees, in `channel`. */
+  postEphemeral(channel: string, userId: string, text: string): Promise<void>;
+  /** The email on a user's chat profile, or undefined when the profile shows none. */
+  userEmail(userId: string): Promise<string | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployment guard (issue 5)
+
+/** One CloudWatch alarm (metric or composite) as the deployment guard needs it. */
+export interface AlarmInfo {
+  readonly name: string;
+  readonly arn: string;
+  readonly type: 'metric' | 'composite';
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly stateReason: string;
+  /** Metric alarms only. */
+  readonly threshold: number | undefined;
+}
+
+/** What the guard learns about an alarm beyond its state change event (cached by adapters). */
+export interface AlarmFacts {
+  /** The `meshwarden:route` tag: `<mesh>/<virtual-router>/<route>`. */
+  readonly routeTag: string | undefined;
+  readonly threshold: number | undefined;
+}
+
+/** CloudWatch alarms: their state, and which route their tag binds them to. */
+export interface AlarmSource {
+  /** Current state of the alarms with these names (ARNs are accepted too); unknown names are left out. */
+  describe(namesOrArns: readonly string[]): Promise<AlarmInfo[]>;
+  /** Tag binding and threshold of one alarm; cached, as the rollback path must be fast. */
+  factsOf(alarmArn: string): Promise<AlarmFacts>;
+  /** Every alarm whose `meshwarden:route` tag names this route. */
+  taggedFor(routeKey: string): Promise<AlarmInfo[]>;
+}
+
+/** The weighted route, read with one call (no tags): the rollback path reads and writes, nothing more. */
+export interface RouteReader {
+  readRoute(ref: {
+    readonly meshName: string;
+    readonly virtualRouterName: string;
+    readonly routeName: string;
+  }): Promise<MeshResourceOf<'route'> | undefined>;
+}
+
+/** Where the guard keeps one record per route (the latest deployment) and finished deployments. */
+export interface DeploymentStore {
+  get(routeKey: string): Promise<import('./deployments/model').RouteRecord | undefined>;
+  /** Every route record. */
+  list(): Promise<import('./deployments/model').RouteRecord[]>;
+  /**
+   * Write the record if the stored version is still `record.version` (0: not stored yet), and
+   * return it with the next version. ConflictError when someone else wrote first.
+   */
+  save(record: import('./deployments/model').RouteRecord): Promise<import('./deployments/model').RouteRecord>;
+  /** Keep a finished deployment when a newer one replaces it on the route record. */
+  archive(routeKey: string, deployment: import('./deployments/model').Deployment): Promise<void>;
+  /** Finished deployments of a route, newest first. */
+  history(routeKey: string, limit: number): Promise<import('./deployments/model').Deployment[]>;
+}
+
+/** One scheduled step check of a progressive deployment. */
+export interface StepInvocation {
+  readonly routeKey: string;
+  readonly deploymentId: string;
+  readonly stepIndex: number;
+  /** Unique per schedule; a step whose token is not the deployment's `next.token` is stale. */
+  readonly token: string;
+}
+
+/** One-time schedules that invoke the guard for a step (EventBridge Scheduler `at()`). */
+export interface StepScheduler {
+  schedule(step: StepInvocation, at: Date): Promise<void>;
+  /** Remove a schedule that has not fired; nothing when it is gone already. */
+  cancel(token: string): Promise<void>;
 }

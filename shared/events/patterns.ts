@@ -49,6 +49,28 @@ export const MESHWARDEN_EVENT_SOURCE = 'meshwarden';
 export const MESHWARDEN_DETAIL_TYPES = {
   approvalRequested: 'ApprovalRequested',
   approvalDecided: 'ApprovalDecided',
+  /** A renewed certificate was delivered; for a secret, the deploy pipeline restarts Envoy (it does not reload files). */
+  certificateRotated: 'CertificateRotated',
+  /** A certificate could not be renewed safely and was left as it was; people must act. */
+  certificateRotationRefused: 'CertificateRotationRefused',
+  /** A CA rollover finished a phase, or halted. */
+  caRolloverProgressed: 'CaRolloverProgressed',
+  /** Change control judged one App Mesh change (issue 4). */
+  governanceDecision: 'GovernanceDecision',
+  /** The periodic audit judged a whole mesh (issue 4). */
+  meshAudited: 'MeshAudited',
+  /** A weighted route change opened a deployment (issue 5). */
+  deploymentOpened: 'DeploymentOpened',
+  /** A deployment took new weights as its baseline, stepped, or asked for approval. */
+  deploymentUpdated: 'DeploymentUpdated',
+  /** A deployment reached 100% on its canary; its rollback window runs. */
+  deploymentPromoted: 'DeploymentPromoted',
+  /** All weight went back to the stable target, and why (alarm, metric, threshold, reason). */
+  deploymentRolledBack: 'DeploymentRolledBack',
+  /** A deployment is over without a rollback (route deleted, weights back at their baseline...). */
+  deploymentEnded: 'DeploymentEnded',
+  /** A bound alarm fired for a route with no guarded deployment: recorded, nothing changed. */
+  deploymentAlarmAudited: 'DeploymentAlarmAudited',
 } as const;
 
 /**
@@ -133,6 +155,48 @@ export const approvalRequestedPattern: NamedPattern = {
   },
 };
 
+/** Approval decisions on CA rollovers, which certificate rotation carries out (phase 3). */
+export const caRolloverDecidedPattern: NamedPattern = {
+  name: 'ca-rollover-decided',
+  description: 'meshwarden ApprovalDecided events for finish-ca-rollover actions',
+  pattern: {
+    source: [MESHWARDEN_EVENT_SOURCE],
+    'detail-type': [MESHWARDEN_DETAIL_TYPES.approvalDecided],
+    detail: { action: { type: ['finish-ca-rollover'] } },
+  },
+};
+
+/**
+ * Route writes for the deployment guard (issue 5), separate from `appmesh-mutations` so each
+ * function's rule carries only what it acts on: weight changes open, update and end
+ * deployments, and a deleted virtual node ends or rolls back those that send it traffic.
+ * Failed calls changed nothing, so they are left out.
+ */
+export const appMeshRouteChangesPattern: NamedPattern = {
+  name: 'appmesh-route-changes',
+  description: 'Successful App Mesh route writes and virtual node deletions recorded by CloudTrail',
+  pattern: {
+    source: ['aws.appmesh'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['appmesh.amazonaws.com'],
+      eventName: ['CreateRoute', 'UpdateRoute', 'DeleteRoute', 'DeleteVirtualNode'],
+      errorCode: [{ exists: false }],
+    },
+  },
+};
+
+/** Approval decisions on promoting a deployment past its gate, which the deployment guard carries out. */
+export const deploymentApprovalDecidedPattern: NamedPattern = {
+  name: 'deployment-approval-decided',
+  description: 'meshwarden ApprovalDecided events for promote-deployment actions',
+  pattern: {
+    source: [MESHWARDEN_EVENT_SOURCE],
+    'detail-type': [MESHWARDEN_DETAIL_TYPES.approvalDecided],
+    detail: { action: { type: ['promote-deployment'] } },
+  },
+};
+
 /** Every rule pattern, for stacks and the local bus that create one rule each. */
 export const RULE_PATTERNS: readonly NamedPattern[] = [
   appMeshMutationsPattern,
@@ -158,4 +222,18 @@ export const DAILY_CERT_ROTATION_SCHEDULE: NamedSchedule = {
 };
 
 /** Every schedule. */
-export const SCHEDULES: readonly NamedSchedule[] = [DAILY_AUDIT_SCHEDULE, DAILY_CERT_ROTATION_SCHEDULE];
+/**
+ * Approvals past their expiry are closed (and decisions whose publishing failed are published)
+ * every five minutes, so a request is closed at most five minutes late (issue 7).
+ */
+export const APPROVAL_SWEEP_SCHEDULE: NamedSchedule = {
+  name: 'approval-sweep',
+  description: 'Close expired Slack approvals and publish unpublished decisions',
+  expression: 'rate(5 minutes)',
+};
+
+export const SCHEDULES: readonly NamedSchedule[] = [
+  DAILY_AUDIT_SCHEDULE,
+  DAILY_CERT_ROTATION_SCHEDULE,
+  APPROVAL_SWEEP_SCHEDULE,
+];

@@ -11,6 +11,9 @@ import { RESOURCE_KINDS } from '../domain/resource-key';
 import { APPMESH_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
 import { RULE_IDS } from './rule-ids';
+import { approvalsSectionSchema } from './sections/approvals';
+import { certificatesSectionSchema } from './sections/certificates';
+import { deploymentsPolicySchema } from './sections/deployments';
 
 const GLOB_HELP =
   'Glob: `*` matches any run of characters (also "/" and ":"), `?` one character, `{a,b}` either alternative, `\\` escapes.';
@@ -306,6 +309,9 @@ export const meshPolicySchema = z
     changeControl: changeControlSchema,
     compliance: complianceSchema.default({}),
     exemptions: z.array(exemptionSchema).max(1000).default([]),
+    deployments: deploymentsPolicySchema.optional(),
+    approvals: approvalsSectionSchema.optional(),
+    certificates: certificatesSectionSchema.optional(),
   })
   .describe('Policy for the meshes whose names match.');
 

@@ -1,0 +1,47 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { JudgedVersion, JudgedVersionStore } from '../../ports';
+import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+
+/** The highest judged version per resource as `JUDGED#<resource key>` items; only ever raised. */
+export class DynamoJudgedVersionStore implements JudgedVersionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(resourceKey: string): Promise<JudgedVersion | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: CHANGE_CONTROL_KEYS.judged(resourceKey),
+        ConsistentRead: true,
+      }),
+    );
+    const { version, uid } = out.Item ?? {};
+    return typeof version === 'number' && typeof uid === 'string' ? { uid, version } : undefined;
+  }
+
+  async record(resourceKey: string, judged: JudgedVersion, eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...CHANGE_CONTROL_KEYS.judged(resourceKey),
+            uid: judged.uid,
+            version: judged.version,
+            eventId,
+            judgedAt: new Date().toISOString(),
+          },
+          // Concurrent events for one resource: the higher version wins, whatever the order; a
+          // recreated resource (new uid) starts again at version 1.
+          ConditionExpression: 'attribute_not_exists(pk) OR uid <> :uid OR version < :v',
+          ExpressionAttributeValues: { ':v': judged.version, ':uid': judged.uid },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
