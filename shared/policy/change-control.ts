@@ -58,6 +58,22 @@ export function describePrincipal(p: Principal): string {
   return `${p.type} ${p.arn ?? p.userName ?? '?'}`;
 }
 
+/**
+ * What a violation by this principal gets in this mesh's policy: the first violation override
+ * whose principals match, else `changeControl.onViolation`. Change control uses it for denied
+ * changes; the change-control use case also for allowed changes that break a compliance rule.
+ */
+export function violationActionOf(
+  mesh: NonNullable<ReturnType<CompiledPolicy['forMesh']>>,
+  principal: Principal,
+): { readonly onViolation: ViolationAction; readonly basis: ViolationBasis } {
+  const cc = mesh.changeControl;
+  const override = cc.violationOverrides.find((o) => o.principal(principal));
+  return override === undefined
+    ? { onViolation: cc.onViolation, basis: { type: 'default' } }
+    : { onViolation: override.onViolation, basis: { type: 'override', overrideId: override.id } };
+}
+
 /** Decide whether a change is allowed under the policy of its mesh. */
 export function decideChange(policy: CompiledPolicy, request: ChangeRequest): ChangeDecision {
   const { principal, action, resource } = request;
@@ -89,11 +105,9 @@ export function decideChange(policy: CompiledPolicy, request: ChangeRequest): Ch
       explanation: `${who} may make ${what}: no allow rule matches and the default is allow.`,
     };
   }
-  const override = cc.violationOverrides.find((o) => o.principal(principal));
-  const onViolation = override?.onViolation ?? cc.onViolation;
-  const violationBasis: ViolationBasis =
-    override === undefined ? { type: 'default' } : { type: 'override', overrideId: override.id };
-  const because = override === undefined ? 'the policy default' : `override ${override.id}`;
+  const { onViolation, basis: violationBasis } = violationActionOf(mesh, principal);
+  const because =
+    violationBasis.type === 'default' ? 'the policy default' : `override ${violationBasis.overrideId}`;
   return {
     decision: 'deny',
     basis: { type: 'default', meshEntry: mesh.index },

@@ -10,7 +10,7 @@ import { type MeshSnapshot, snapshotResources } from '../domain/snapshot';
 import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from './compile';
 import { type ExemptionMatch, exemptionFor, expiredExemptions } from './exemptions';
 import { buildMeshIndex, MeshIndex, routeShapeOf } from './mesh-index';
-import { precomputeRoutingLoops } from './routing-loops';
+import { nodesReachedFromService, precomputeRoutingLoops } from './routing-loops';
 import type { RuleId } from './rule-ids';
 import { RULES, type Rule, type RuleContext } from './rules';
 
@@ -139,11 +139,25 @@ function subjectsOf(ref: ResourceRef, index: MeshIndex): Subject[] {
       add(index.routesTargeting(ref.name), ['consistency.target-port']);
       add(index.servicesProvidedByNode(ref.name), ['consistency.provider-exists']);
       break;
-    case 'virtual-service':
-      // A new provider can close a loop through every node calling this service.
-      add(index.nodesCallingService(ref.name), ['consistency.backend-exists', 'consistency.no-routing-loop']);
+    case 'virtual-service': {
+      // A new provider can close a loop through a node calling this service, but only through
+      // a caller the service now reaches: search those, not every caller of a hub service.
+      const callers = index.nodesCallingService(ref.name);
+      add(callers, ['consistency.backend-exists']);
+      const reached = new Set(
+        nodesReachedFromService(
+          index,
+          ref.name,
+          callers.map((n) => n.name),
+        ),
+      );
+      add(
+        callers.filter((n) => reached.has(n.name)),
+        ['consistency.no-routing-loop'],
+      );
       add(index.gatewayRoutesTargeting(ref.name), ['consistency.backend-exists']);
       break;
+    }
     case 'virtual-router':
       add(index.routesOf(ref.name), ['consistency.route-protocol']);
       add(index.servicesProvidedByRouter(ref.name), ['consistency.provider-exists']);

@@ -17,6 +17,8 @@ interface RoutingGraph {
   readonly names: readonly string[];
   /** Vertex id of each virtual node name. */
   readonly nodeIds: ReadonlyMap<string, number>;
+  /** Vertex id of each virtual service name. */
+  readonly serviceIds: ReadonlyMap<string, number>;
   /** Successors of v: targets[offsets[v] .. offsets[v + 1]). */
   readonly offsets: Int32Array;
   readonly targets: Int32Array;
@@ -75,7 +77,7 @@ function graphOf(index: MeshIndex): RoutingGraph {
   for (let v = 0; v < count; v++) offsets[v + 1] = (offsets[v] as number) + (edges[v]?.length ?? 0);
   const targets = new Int32Array(offsets[count] as number);
   for (let v = 0; v < count; v++) targets.set(edges[v] ?? [], offsets[v] as number);
-  const graph: RoutingGraph = { names, nodeIds: ids.n, offsets, targets };
+  const graph: RoutingGraph = { names, nodeIds: ids.n, serviceIds: ids.s, offsets, targets };
   graphs.set(index, graph);
   return graph;
 }
@@ -181,4 +183,38 @@ function pathOf(g: RoutingGraph, parent: Int32Array, last: number, start: number
   const reversed: number[] = [];
   for (let v = last; v !== start && v !== -1; v = parent[v] as number) reversed.push(v);
   return [start, ...reversed.reverse(), start].map((v) => g.names[v] as string);
+}
+
+/**
+ * Which of `nodeNames` a virtual service reaches through its provider, routers and their
+ * backends. A change to the service can only close a loop through a caller it reaches, so
+ * judging one service change checks those callers for loops, not every caller (a hub service
+ * may have thousands).
+ */
+export function nodesReachedFromService(
+  index: MeshIndex,
+  serviceName: string,
+  nodeNames: readonly string[],
+): string[] {
+  const g = graphOf(index);
+  const start = g.serviceIds.get(serviceName);
+  if (start === undefined || nodeNames.length === 0) return [];
+  const seen = new Uint8Array(g.names.length);
+  const queue = new Int32Array(g.names.length);
+  let tail = 0;
+  queue[tail++] = start;
+  seen[start] = 1;
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head] as number;
+    for (let e = g.offsets[v] as number; e < (g.offsets[v + 1] as number); e++) {
+      const w = g.targets[e] as number;
+      if (seen[w] === 1) continue;
+      seen[w] = 1;
+      queue[tail++] = w;
+    }
+  }
+  return nodeNames.filter((name) => {
+    const id = g.nodeIds.get(name);
+    return id !== undefined && seen[id] === 1;
+  });
 }

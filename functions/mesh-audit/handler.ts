@@ -1,0 +1,47 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { auditMeshes } from '../../shared/change-control/audit-mesh';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import { parseScheduledEvent } from '../../shared/events/scheduled-event';
+import { eventHandler } from '../../shared/handler';
+import { loadPolicy } from '../../shared/policy/load';
+import { logger, metrics, tracer } from '../../shared/powertools';
+
+const config = readConfig(
+  baseConfigSchema.pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_MESHES: true,
+    MESHWARDEN_POLICY_FILE: true,
+  }),
+);
+const deps = {
+  meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  policy: loadPolicy(config.MESHWARDEN_POLICY_FILE),
+  issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
+  lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE),
+  publisher: new EventBridgePublisher(
+    tracer.captureAWSv3Client(new EventBridgeClient({})),
+    config.MESHWARDEN_EVENT_BUS,
+  ),
+  now: () => new Date(),
+};
+
+/** On a schedule: judge every governed mesh whole, report drift, record missing last known goods. */
+export const handler = eventHandler(parseScheduledEvent, async () => {
+  const reports = await auditMeshes(deps, config.MESHWARDEN_MESHES);
+  for (const report of reports) {
+    const total = Object.values(report.counts).reduce((sum, n) => sum + n, 0);
+    metrics.addMetric('MeshResources', MetricUnit.Count, total);
+    metrics.addMetric('MeshViolations', MetricUnit.Count, report.violations);
+  }
+  logger.info('mesh audit done', { reports });
+  return reports;
+});

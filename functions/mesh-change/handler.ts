@@ -1,0 +1,82 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
+import { judgeChange } from '../../shared/change-control/judge-change';
+import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
+import { validateFirst } from '../../shared/change-control/validate-first';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import { eventHandler } from '../../shared/handler';
+import { eventIdempotency } from '../../shared/idempotency';
+import { loadPolicy } from '../../shared/policy/load';
+import { logger, metrics, tracer } from '../../shared/powertools';
+
+const config = readConfig(
+  baseConfigSchema.pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_MESHES: true,
+    MESHWARDEN_POLICY_FILE: true,
+    MESHWARDEN_SELF_ROLE_ARNS: true,
+  }),
+);
+const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const documents = createDocumentClient();
+const table = config.MESHWARDEN_TABLE;
+const sessions = new DynamoWebIdentitySessionStore(documents, table);
+const deps = {
+  meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  policy,
+  selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
+  governedMeshes: config.MESHWARDEN_MESHES,
+  lastKnownGood: new DynamoLastKnownGoodStore(documents, table),
+  judgedVersions: new DynamoJudgedVersionStore(documents, table),
+  audit: new DynamoAuditLog(documents, table),
+  sessions,
+  issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
+  publisher: new EventBridgePublisher(
+    tracer.captureAWSv3Client(new EventBridgeClient({})),
+    config.MESHWARDEN_EVENT_BUS,
+  ),
+  now: () => new Date(),
+};
+
+/**
+ * App Mesh writes are judged against the policy (keep, revert, hold or report); OIDC
+ * federations are remembered for their session tags. Idempotent per CloudTrail event id:
+ * CloudTrail itself may deliver one record twice, in two EventBridge envelopes.
+ */
+export const handler = eventHandler(
+  parseMeshChangeInbound,
+  async (inbound) => {
+    if (inbound.type === 'web-identity') {
+      const recorded = await recordWebIdentitySession(sessions, inbound.event);
+      return { recorded: recorded.session.assumedRoleArn, expiresAt: recorded.expiresAt };
+    }
+    const result = await judgeChange(deps, inbound.event);
+    if (result.action !== undefined) metrics.addMetric(`Change_${result.action}`, MetricUnit.Count, 1);
+    logger.info('mesh change handled', { result });
+    return result;
+  },
+  {
+    idempotency: validateFirst(
+      parseMeshChangeInbound,
+      eventIdempotency({
+        functionName: 'mesh-change',
+        tableName: table,
+        client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+        eventKeyJmesPath: 'detail.eventID',
+      }),
+    ),
+  },
+);

@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { listenerCertificateArns } from '../../shared/change-control/certificates';
+import { snapshotResources } from '../../shared/domain/snapshot';
+import { NotFoundError } from '../../shared/errors';
+import { describeFinding, judgeMesh } from '../../shared/policy/judge';
+import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError } from '../../shared/policy/load';
+import { type ChangeControlCli, DEFAULT_CLI, policyFileOf } from './change-control-clients';
+
+interface AuditOptions {
+  readonly mesh: string;
+  readonly policy?: string;
+  readonly format: 'table' | 'json';
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths =
+    rows[0]?.map((_, i) => Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length)))) ?? [];
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/**
+ * `meshwarden audit --mesh NAME [--policy FILE] [--format table|json]`: judge a whole mesh as
+ * it is now against the policy, read-only. Exit code 1 when there are open violations, so it
+ * can gate a pipeline; 2 when the mesh or the policy cannot be read.
+ */
+export function registerAuditCommand(program: Command, cli: ChangeControlCli = DEFAULT_CLI): void {
+  program
+    .command('audit')
+    .description('Judge a whole mesh against the policy (read-only); exit 1 on violations')
+    .requiredOption('--mesh <name>', 'the mesh to audit')
+    .option(
+      '--policy <file>',
+      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
+    )
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (options: AuditOptions) => {
+      if (options.format !== 'table' && options.format !== 'json') {
+        cli.err(`--format must be table or json, got "${String(options.format)}"`);
+        process.exitCode = 2;
+        return;
+      }
+      let policy: ReturnType<typeof loadPolicy>;
+      try {
+        policy = loadPolicy(policyFileOf(options.policy, DEFAULT_POLICY_FILE));
+      } catch (error) {
+        if (!(error instanceof PolicyError)) throw error;
+        for (const line of error.lines) cli.err(line);
+        process.exitCode = 2;
+        return;
+      }
+      let snapshot: Awaited<ReturnType<ReturnType<ChangeControlCli['meshes']>['readMesh']>>;
+      try {
+        snapshot = await cli.meshes().readMesh(options.mesh);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        cli.err(`mesh ${options.mesh} does not exist at the configured endpoint`);
+        process.exitCode = 2;
+        return;
+      }
+      const certificates = listenerCertificateArns(snapshotResources(snapshot));
+      const certificateAuthorities = await cli.issuers().issuersOf(certificates);
+      const judgement = judgeMesh(snapshot, policy, new Date(), { certificateAuthorities });
+      if (options.format === 'json') {
+        cli.out(JSON.stringify(judgement, null, 2));
+      } else {
+        if (judgement.findings.length > 0) {
+          const rows = [
+            ['RESOURCE', 'RULE', 'STATUS', 'FINDING'],
+            ...judgement.findings.map((f) => [
+              f.resourceKey,
+              f.ruleId,
+              f.status,
+              describeFinding(f).slice(f.ruleId.length + 2),
+            ]),
+          ];
+          for (const line of table(rows)) cli.out(line);
+        }
+        for (const e of judgement.expiredExemptions) {
+          cli.out(`expired exemption ${e.index} (${e.resource.source}, ${e.expires}): ${e.reason}`);
+        }
+        const resources = snapshotResources(snapshot).length;
+        cli.out(
+          `mesh ${judgement.meshName}: ${resources} resources, ${judgement.violations} violation(s), ${judgement.findings.length - judgement.violations} exempted${judgement.governed ? '' : ' (no policy entry governs this mesh: consistency rules only)'}`,
+        );
+      }
+      if (judgement.violations > 0) process.exitCode = 1;
+    });
+}

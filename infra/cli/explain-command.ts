@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
+import { type AssessDeps, assessChange } from '../../shared/change-control/assess';
+import { type MeshChange, meshChangeOf } from '../../shared/change-control/change';
+import { failedCallDecision, judgedDecision } from '../../shared/change-control/decision-record';
+import { ValidationError } from '../../shared/errors';
+import { parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
+import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError } from '../../shared/policy/load';
+import { type ChangeControlCli, DEFAULT_CLI, policyFileOf } from './change-control-clients';
+
+interface ExplainOptions {
+  readonly policy?: string;
+  readonly table?: string;
+  readonly format: 'text' | 'json';
+}
+
+const NOTHING = { get: async () => undefined };
+
+/**
+ * `meshwarden explain EVENT.json [--policy FILE] [--table NAME]`: print what change control
+ * would decide for a CloudTrail App Mesh event, without acting. It reads the current state
+ * (App Mesh, ACM, and with --table the last known good specs) and writes nothing. Exit code 1
+ * when the change would be reverted, held or reported; 2 when the event or policy is invalid.
+ */
+export function registerExplainCommand(program: Command, cli: ChangeControlCli = DEFAULT_CLI): void {
+  program
+    .command('explain')
+    .description('Print the change-control decision for a CloudTrail App Mesh event, without acting')
+    .argument('<event>', 'the event as EventBridge delivers it (JSON file)')
+    .option(
+      '--policy <file>',
+      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
+    )
+    .option(
+      '--table <name>',
+      'the state table, to read last known good specs and OIDC sessions (default: $MESHWARDEN_TABLE)',
+    )
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (file: string, options: ExplainOptions) => {
+      let deps: AssessDeps;
+      let change: MeshChange;
+      const tableName = options.table ?? process.env.MESHWARDEN_TABLE;
+      try {
+        change = meshChangeOf(parseAppMeshApiCall(JSON.parse(readFileSync(file, 'utf8')) as unknown));
+        const policy = loadPolicy(policyFileOf(options.policy, DEFAULT_POLICY_FILE));
+        const documents = tableName === undefined ? undefined : cli.documents();
+        const listed = (name: string) => (process.env[name] ?? '').split(',').filter((s) => s !== '');
+        const governed = listed('MESHWARDEN_MESHES');
+        deps = {
+          meshes: cli.meshes(),
+          policy,
+          selfRoleArns: listed('MESHWARDEN_SELF_ROLE_ARNS'),
+          // Without a configured list, explain the event as if its mesh were governed.
+          governedMeshes: governed.length > 0 ? governed : [change.ref.meshName],
+          lastKnownGood:
+            documents && tableName ? new DynamoLastKnownGoodStore(documents, tableName) : NOTHING,
+          judgedVersions:
+            documents && tableName ? new DynamoJudgedVersionStore(documents, tableName) : NOTHING,
+          sessions:
+            documents && tableName ? new DynamoWebIdentitySessionStore(documents, tableName) : NOTHING,
+          issuers: cli.issuers(),
+          now: () => new Date(),
+        };
+      } catch (error) {
+        if (error instanceof PolicyError) for (const line of error.lines) cli.err(line);
+        else if (error instanceof ValidationError || error instanceof SyntaxError)
+          cli.err(`${file}: ${error.message}`);
+        else throw error;
+        process.exitCode = 2;
+        return;
+      }
+      const assessment = await assessChange(deps, change);
+      if (assessment.status === 'skipped') {
+        if (options.format === 'json')
+          cli.out(
+            JSON.stringify({ skipped: assessment.reason, explanation: assessment.explanation }, null, 2),
+          );
+        else cli.out(`skipped (${assessment.reason}): ${assessment.explanation}`);
+        return;
+      }
+      const detail =
+        assessment.status === 'failed-call'
+          ? failedCallDecision(assessment)
+          : judgedDecision(assessment, undefined);
+      if (options.format === 'json') {
+        cli.out(JSON.stringify(detail, null, 2));
+      } else {
+        cli.out(`${detail.operation} on ${detail.resourceKey} by ${detail.principal.label}`);
+        cli.out(`decision: ${detail.action} (change control: ${detail.changeControl})`);
+        if (detail.ruleIds.length > 0) cli.out(`rules broken: ${detail.ruleIds.join(', ')}`);
+        cli.out(`effect: ${detail.plan}`);
+        for (const reason of detail.reasons) cli.out(`  - ${reason}`);
+        if (detail.diff !== '') {
+          cli.out('last known good -> now:');
+          for (const line of detail.diff.split('\n')) cli.out(`  ${line}`);
+        }
+        if (tableName === undefined) cli.out('(no state table given: last known good specs were not read)');
+      }
+      if (detail.action === 'revert' || detail.action === 'hold' || detail.action === 'report')
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,56 @@
+import type { ResourceMetadata } from '../domain/mesh';
+import type { MeshProvider } from '../ports';
+import type { RevertPlan, TagRestore } from './revert-plan';
+
+/** What a revert wrote: the incarnation and version it left behind, when there is one. */
+export interface RevertResult {
+  readonly written: { readonly uid: string; readonly version: number } | undefined;
+  readonly calls: number;
+}
+
+async function restoreTags(meshes: MeshProvider, tags: TagRestore): Promise<number> {
+  let calls = 0;
+  if (Object.keys(tags.add).length > 0) {
+    await meshes.tagResource(tags.arn, tags.add);
+    calls += 1;
+  }
+  if (tags.remove.length > 0) {
+    await meshes.untagResource(tags.arn, tags.remove);
+    calls += 1;
+  }
+  return calls;
+}
+
+function writtenOf(resource: { readonly metadata?: ResourceMetadata }): RevertResult['written'] {
+  const metadata = resource.metadata;
+  return metadata === undefined ? undefined : { uid: metadata.uid, version: metadata.version };
+}
+
+/**
+ * Carry out a revert plan: one whole-spec write with the event's clientToken (so a retried
+ * event writes once), plus tag calls only when the tags changed too. Failures propagate.
+ */
+export async function applyRevert(
+  meshes: MeshProvider,
+  plan: RevertPlan,
+  clientToken: string,
+): Promise<RevertResult> {
+  switch (plan.type) {
+    case 'update': {
+      const written = await meshes.update(plan.resource, { clientToken });
+      const tagCalls = plan.tags === undefined ? 0 : await restoreTags(meshes, plan.tags);
+      return { written: writtenOf(written), calls: 1 + tagCalls };
+    }
+    case 'retag':
+      return { written: undefined, calls: await restoreTags(meshes, plan.tags) };
+    case 'delete':
+      await meshes.delete(plan.ref);
+      return { written: undefined, calls: 1 };
+    case 'create': {
+      const written = await meshes.create(plan.resource, { clientToken });
+      return { written: writtenOf(written), calls: 1 };
+    }
+    default:
+      return { written: undefined, calls: 0 };
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Assess one App Mesh change: read the state now, judge it, and decide, without writing
+ * anything. `judgeChange` acts on the assessment; `meshwarden explain` prints it.
+ */
+import type { MeshResource } from '../domain/mesh';
+import { formatResourceKey } from '../domain/resource-key';
+import { NotFoundError } from '../errors';
+import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
+import { derivePrincipal, type Principal } from '../events/principal';
+import {
+  type ChangeDecision,
+  decideChange,
+  describePrincipal,
+  violationActionOf,
+} from '../policy/change-control';
+import type { CompiledPolicy } from '../policy/compile';
+import { type Finding, judgeResource } from '../policy/judge';
+import { buildMeshIndex, type MeshIndex } from '../policy/mesh-index';
+import type {
+  CertificateIssuers,
+  JudgedVersionStore,
+  LastKnownGood,
+  LastKnownGoodStore,
+  MeshProvider,
+  WebIdentitySessionStore,
+} from '../ports';
+import { listenerCertificateArns } from './certificates';
+import { type MeshChange, meshChangeOf } from './change';
+import { type ActionDecision, decideAction } from './decide';
+import { type DiffEntry, diffValues } from './diff';
+import { planRevert } from './revert-plan';
+
+/** What assessing needs to read. */
+export interface AssessDeps {
+  readonly meshes: MeshProvider;
+  readonly policy: CompiledPolicy;
+  /** IAM role ARNs whose writes are meshwarden's own (the loop guard). */
+  readonly selfRoleArns: readonly string[];
+  /** The meshes meshwarden governs. */
+  readonly governedMeshes: readonly string[];
+  readonly lastKnownGood: Pick<LastKnownGoodStore, 'get'>;
+  readonly judgedVersions: Pick<JudgedVersionStore, 'get'>;
+  readonly sessions: Pick<WebIdentitySessionStore, 'get'>;
+  readonly issuers: CertificateIssuers;
+  readonly now: () => Date;
+}
+
+/** Why an event needs no decision. */
+export type SkipReason =
+  | 'read-only'
+  | 'own-write'
+  | 'ungoverned-mesh'
+  | 'already-judged'
+  | 'superseded'
+  | 'gone';
+
+/** An event that needs no decision, and why. */
+export interface Skipped {
+  readonly status: 'skipped';
+  readonly change: MeshChange;
+  readonly reason: SkipReason;
+  readonly explanation: string;
+}
+
+/** A failed call: audited, never acted on. */
+export interface FailedCall {
+  readonly status: 'failed-call';
+  readonly change: MeshChange;
+  readonly principal: Principal;
+  readonly explanation: string;
+}
+
+/** A judged change and what to do about it. */
+export interface Judged {
+  readonly status: 'judged';
+  readonly change: MeshChange;
+  readonly principal: Principal;
+  readonly resourceKey: string;
+  readonly changeControl: ChangeDecision;
+  readonly findings: readonly Finding[];
+  readonly decision: ActionDecision;
+  /** The resource as read now (undefined after a delete). */
+  readonly current: MeshResource | undefined;
+  readonly lastKnownGood: LastKnownGood | undefined;
+  /** Last known good (or nothing) -> now. */
+  readonly diff: readonly DiffEntry[];
+}
+
+export type Assessment = Skipped | FailedCall | Judged;
+
+function skipped(change: MeshChange, reason: SkipReason, explanation: string): Skipped {
+  return { status: 'skipped', change, reason, explanation };
+}
+
+/** The session issuer role ARN of a role session, for the loop guard. */
+function issuerRoleArn(change: MeshChange): string | undefined {
+  return change.identity.type === 'AssumedRole'
+    ? change.identity.sessionContext.sessionIssuer.arn
+    : undefined;
+}
+
+/**
+ * The caller, with the session tags of its web identity session when meshwarden saw the
+ * AssumeRoleWithWebIdentity (in AWS the only place OIDC session tags appear).
+ */
+export async function principalOfChange(
+  change: MeshChange,
+  sessions: Pick<WebIdentitySessionStore, 'get'>,
+): Promise<Principal> {
+  const identity = change.identity;
+  if (
+    identity.type !== 'AssumedRole' ||
+    identity.sessionContext.webIdFederationData?.federatedProvider === undefined
+  ) {
+    return derivePrincipal(identity);
+  }
+  const session = await sessions.get(identity.arn, new Date(change.eventTime));
+  return derivePrincipal(identity, session === undefined ? {} : { webIdentitySession: session });
+}
+
+/** The comparable part of a resource: ref, spec and tags (no provider metadata). */
+export function comparable(resource: MeshResource | undefined): unknown {
+  if (resource === undefined) return undefined;
+  const { metadata: _metadata, ...rest } = resource;
+  return rest;
+}
+
+async function readIndex(meshes: MeshProvider, meshName: string): Promise<MeshIndex | undefined> {
+  try {
+    return buildMeshIndex(await meshes.readMesh(meshName));
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The checks that need no reads: read-only calls, meshwarden's own writes (the loop guard)
+ * and meshes meshwarden does not govern.
+ */
+export function precheck(
+  deps: Pick<AssessDeps, 'selfRoleArns' | 'governedMeshes'>,
+  change: MeshChange,
+): Skipped | undefined {
+  const key = formatResourceKey(change.ref);
+  if (change.readOnly) return skipped(change, 'read-only', `${change.operation} changes nothing`);
+  const issuer = issuerRoleArn(change);
+  if (issuer !== undefined && deps.selfRoleArns.includes(issuer)) {
+    return skipped(
+      change,
+      'own-write',
+      `${change.operation} on ${key} is meshwarden's own write (${issuer})`,
+    );
+  }
+  if (!deps.governedMeshes.includes(change.ref.meshName)) {
+    return skipped(change, 'ungoverned-mesh', `mesh ${change.ref.meshName} is not governed by meshwarden`);
+  }
+  return undefined;
+}
+
+/** Read the state now and decide about one App Mesh CloudTrail event; writes nothing. */
+export async function assessChange(
+  deps: AssessDeps,
+  event: AppMeshApiCallEvent | MeshChange,
+): Promise<Assessment> {
+  const change = 'detail' in event ? meshChangeOf(event) : event;
+  const key = formatResourceKey(change.ref);
+  const skip = precheck(deps, change);
+  if (skip !== undefined) return skip;
+  const principal = await principalOfChange(change, deps.sessions);
+  if (change.errorCode !== undefined) {
+    return {
+      status: 'failed-call',
+      change,
+      principal,
+      explanation: `${describePrincipal(principal)} attempted ${change.operation} on ${key} and it failed (${change.errorCode}${change.errorMessage ? `: ${change.errorMessage}` : ''}); nothing changed, nothing to do.`,
+    };
+  }
+
+  const index = await readIndex(deps.meshes, change.ref.meshName);
+  if (index === undefined && change.ref.kind !== 'mesh') {
+    return skipped(change, 'gone', `mesh ${change.ref.meshName} no longer exists`);
+  }
+  const current = index?.get(change.ref);
+  // Tagging changes no version, so the version checks apply to spec writes only.
+  const versioned = change.verb === 'create' || change.verb === 'update' || change.verb === 'delete';
+  if (current !== undefined && versioned) {
+    const version = current.metadata?.version ?? 0;
+    const judged = await deps.judgedVersions.get(key);
+    if (judged !== undefined && judged.uid === current.metadata?.uid && version <= judged.version) {
+      return skipped(
+        change,
+        'already-judged',
+        `${key} version ${version} was already judged (up to ${judged.version})`,
+      );
+    }
+    if (change.verb === 'delete') {
+      return skipped(
+        change,
+        'superseded',
+        `${key} exists again (version ${version}); its creation is judged on its own`,
+      );
+    }
+    if (change.resultVersion !== undefined && version > change.resultVersion) {
+      return skipped(
+        change,
+        'superseded',
+        `${key} is at version ${version}, later than the version ${change.resultVersion} this call wrote; the later change is judged on its own`,
+      );
+    }
+  } else if (current === undefined && change.verb !== 'delete') {
+    return skipped(change, 'gone', `${key} no longer exists; its deletion is judged on its own`);
+  }
+
+  const changeControl = decideChange(deps.policy, {
+    principal,
+    action: change.operation,
+    resource: change.ref,
+  });
+  const certificates = current === undefined ? [] : listenerCertificateArns([current]);
+  const certificateAuthorities =
+    certificates.length === 0 ? new Map() : await deps.issuers.issuersOf(certificates);
+  const findings =
+    index === undefined
+      ? []
+      : judgeResource(change.ref, index, deps.policy, deps.now(), { certificateAuthorities });
+  const lastKnownGood = await deps.lastKnownGood.get(key);
+  const mesh = deps.policy.forMesh(change.ref.meshName);
+  const onViolation = mesh === undefined ? 'report' : violationActionOf(mesh, principal).onViolation;
+  const revert = planRevert(change, current, lastKnownGood, index);
+  const decision = decideAction({ changeControl, findings, onViolation, revert });
+  return {
+    status: 'judged',
+    change,
+    principal,
+    resourceKey: key,
+    changeControl,
+    findings,
+    decision,
+    current,
+    lastKnownGood,
+    diff: diffValues(comparable(lastKnownGood?.resource), comparable(current)),
+  };
+}

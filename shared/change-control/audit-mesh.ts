@@ -1,0 +1,129 @@
+/**
+ * The periodic audit: read each governed mesh whole, judge it against the policy, report
+ * drift (open violations, expired exemptions), and record a last known good for every
+ * compliant resource that has none yet, because CloudTrail delivery is best effort and a
+ * resource never seen in an event would otherwise have nothing to be restored to.
+ */
+
+import { mapBounded } from '../bounded-map';
+import type { MeshResource } from '../domain/mesh';
+import { formatResourceKey, RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
+import { snapshotResources } from '../domain/snapshot';
+import { NotFoundError } from '../errors';
+import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import type { CompiledPolicy } from '../policy/compile';
+import { describeFinding, judgeMesh } from '../policy/judge';
+import { buildMeshIndex } from '../policy/mesh-index';
+import type { CertificateIssuers, EventPublisher, LastKnownGoodStore, MeshProvider } from '../ports';
+import { listenerCertificateArns } from './certificates';
+
+export interface AuditMeshDeps {
+  readonly meshes: MeshProvider;
+  readonly policy: CompiledPolicy;
+  readonly issuers: CertificateIssuers;
+  readonly lastKnownGood: Pick<LastKnownGoodStore, 'putIfAbsent'>;
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+/** What the audit of one mesh found. */
+export interface MeshAuditReport {
+  readonly meshName: string;
+  readonly auditedAt: string;
+  readonly status: 'found' | 'not-found';
+  readonly governed: boolean;
+  /** Resources per kind (the inventory). */
+  readonly counts: Readonly<Record<ResourceKind, number>>;
+  readonly violations: number;
+  readonly exempted: number;
+  /** Resource keys with open violations: the drift to fix. */
+  readonly drifted: readonly string[];
+  /** One line per open violation (at most {@link MAX_LISTED}). */
+  readonly findings: readonly string[];
+  readonly expiredExemptions: readonly string[];
+  /** Compliant resources that got their first last known good from this audit. */
+  readonly lastKnownGoodRecorded: number;
+}
+
+/** Findings listed in an event: EventBridge entries are at most 256 KB. */
+export const MAX_LISTED = 200;
+const WRITE_CONCURRENCY = 8;
+
+function emptyCounts(): Record<ResourceKind, number> {
+  return Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, 0])) as Record<ResourceKind, number>;
+}
+
+/** Audit one mesh; the judgement is pure, the reads and writes go through the ports. */
+export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promise<MeshAuditReport> {
+  const now = deps.now();
+  const counts = emptyCounts();
+  let snapshot: Awaited<ReturnType<MeshProvider['readMesh']>>;
+  try {
+    snapshot = await deps.meshes.readMesh(meshName);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return {
+      meshName,
+      auditedAt: now.toISOString(),
+      status: 'not-found',
+      governed: deps.policy.forMesh(meshName) !== undefined,
+      counts,
+      violations: 0,
+      exempted: 0,
+      drifted: [],
+      findings: [],
+      expiredExemptions: [],
+      lastKnownGoodRecorded: 0,
+    };
+  }
+  const resources = snapshotResources(snapshot);
+  for (const resource of resources) counts[resource.kind] += 1;
+  const index = buildMeshIndex(snapshot);
+  const certificateAuthorities = await deps.issuers.issuersOf(listenerCertificateArns(resources));
+  const judgement = judgeMesh(index, deps.policy, now, { certificateAuthorities });
+  const open = judgement.findings.filter((f) => f.status === 'violation');
+  const drifted = new Set(open.map((f) => f.resourceKey));
+  const compliant: MeshResource[] = resources.filter((r) => !drifted.has(formatResourceKey(r)));
+  const stamp = `audit:${now.toISOString()}`;
+  const recorded = await mapBounded(compliant, WRITE_CONCURRENCY, (resource) =>
+    deps.lastKnownGood.putIfAbsent({
+      resourceKey: formatResourceKey(resource),
+      resource,
+      version: resource.metadata?.version ?? 0,
+      eventId: stamp,
+      recordedAt: now.toISOString(),
+      source: 'audit',
+    }),
+  );
+  return {
+    meshName,
+    auditedAt: now.toISOString(),
+    status: 'found',
+    governed: judgement.governed,
+    counts,
+    violations: judgement.violations,
+    exempted: judgement.findings.length - judgement.violations,
+    drifted: [...drifted].sort(),
+    findings: open.slice(0, MAX_LISTED).map((f) => `${f.resourceKey} ${describeFinding(f)}`),
+    expiredExemptions: judgement.expiredExemptions.map(
+      (e) => `exemption ${e.index} (${e.resource.source}) expired ${e.expires}: ${e.reason}`,
+    ),
+    lastKnownGoodRecorded: recorded.filter(Boolean).length,
+  };
+}
+
+/**
+ * Audit every governed mesh and publish one `MeshAudited` event each. A governed mesh that does
+ * not exist is reported, not an error; any other failure propagates so the run is retried.
+ */
+export async function auditMeshes(
+  deps: AuditMeshDeps,
+  meshNames: readonly string[],
+): Promise<MeshAuditReport[]> {
+  const reports: MeshAuditReport[] = [];
+  for (const meshName of meshNames) reports.push(await auditOneMesh(deps, meshName));
+  await deps.publisher.publish(
+    reports.map((report) => ({ detailType: MESHWARDEN_DETAIL_TYPES.meshAudited, detail: { ...report } })),
+  );
+  return reports;
+}

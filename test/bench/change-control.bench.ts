@@ -1,0 +1,292 @@
+/**
+ * Change control: the full audit of a large synthetic mesh, judging one event (CPU only), and
+ * App Mesh API calls per revert counted at the local edge endpoint.
+ */
+import {
+  AppMeshClient,
+  DescribeVirtualNodeCommand,
+  UpdateVirtualNodeCommand,
+} from '@aws-sdk/client-app-mesh';
+import { DEMO } from '../../infra/local/demo/seed';
+import { DEMO_POLICY_FILE } from '../../infra/local/runtime';
+import type { LocalRequest, LocalResponse } from '../../infra/local/types';
+import { decideAction } from '../../shared/change-control/decide';
+import { planRevert } from '../../shared/change-control/revert-plan';
+import type { MeshResourceOf } from '../../shared/domain/mesh';
+import { formatResourceKey } from '../../shared/domain/resource-key';
+import type { MeshSnapshot } from '../../shared/domain/snapshot';
+import { derivePrincipal } from '../../shared/events/principal';
+import { decideChange } from '../../shared/policy/change-control';
+import { judgeMesh, judgeResource } from '../../shared/policy/judge';
+import { loadPolicy } from '../../shared/policy/load';
+import { buildMeshIndex } from '../../shared/policy/mesh-index';
+import { startSeededLocalAws } from '../support/local-aws';
+import { type Benchmark, type Figure, latencyFigures, quantile, sample } from './harness';
+
+const CA = 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/bench';
+const NODES = 2000;
+const ROUTES = 5000;
+const ROUTES_PER_ROUTER = 10;
+
+function certificateArn(i: number): string {
+  return `arn:aws:acm:us-east-1:000000000000:certificate/node-${i}`;
+}
+
+/** A compliant-looking mesh of 2,000 virtual nodes and 5,000 routes under the demo policy. */
+function syntheticMesh(): { snapshot: MeshSnapshot; issuers: Map<string, string> } {
+  const meshName = 'prod';
+  const metadata = (i: number) => ({
+    arn: `arn:aws:appmesh:us-east-1:000000000000:mesh/prod/x/${i}`,
+    uid: String(i),
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    lastUpdatedAt: '2026-01-01T00:00:00Z',
+    status: 'ACTIVE' as const,
+    meshOwner: '000000000000',
+    resourceOwner: '000000000000',
+  });
+  const routers = ROUTES / ROUTES_PER_ROUTER;
+  const issuers = new Map<string, string>();
+  const virtualNodes: MeshResourceOf<'virtual-node'>[] = [];
+  for (let i = 0; i < NODES; i++) {
+    issuers.set(certificateArn(i), CA);
+    // web-v* may call payments.prod.local (the demo access graph): a node calls the next service.
+    virtualNodes.push({
+      kind: 'virtual-node',
+      meshName,
+      name: `web-v${i}`,
+      metadata: metadata(i),
+      spec: {
+        listeners: [
+          {
+            portMapping: { port: 8080, protocol: 'http' },
+            tls: { mode: 'STRICT', certificate: { acm: { certificateArn: certificateArn(i) } } },
+          },
+        ],
+        backends: [
+          {
+            virtualService: {
+              virtualServiceName: 'payments.prod.local',
+              clientPolicy: {
+                tls: {
+                  validation: {
+                    trust: { acm: { certificateAuthorityArns: [CA] } },
+                    subjectAlternativeNames: { match: { exact: ['payments.prod.local'] } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+  }
+  const virtualRouters: MeshResourceOf<'virtual-router'>[] = [];
+  const routes: MeshResourceOf<'route'>[] = [];
+  for (let r = 0; r < routers; r++) {
+    virtualRouters.push({
+      kind: 'virtual-router',
+      meshName,
+      name: `router-${r}`,
+      metadata: metadata(r),
+      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    });
+    for (let k = 0; k < ROUTES_PER_ROUTER; k++) {
+      const n = (r * ROUTES_PER_ROUTER + k) % NODES;
+      routes.push({
+        kind: 'route',
+        meshName,
+        parentName: `router-${r}`,
+        name: `route-${k}`,
+        metadata: metadata(k),
+        spec: {
+          httpRoute: {
+            match: { prefix: `/${k}` },
+            action: {
+              weightedTargets: [
+                { virtualNode: `web-v${n}`, weight: 90, port: 8080 },
+                { virtualNode: `web-v${(n + 1) % NODES}`, weight: 10, port: 8080 },
+              ],
+            },
+            retryPolicy: { maxRetries: 2, perRetryTimeout: { value: 1, unit: 's' } },
+            timeout: { perRequest: { value: 5, unit: 's' } },
+          },
+        },
+      });
+    }
+  }
+  const payments: MeshResourceOf<'virtual-node'> = {
+    kind: 'virtual-node',
+    meshName,
+    name: 'payments',
+    metadata: metadata(NODES),
+    spec: {
+      listeners: [
+        {
+          portMapping: { port: 8080, protocol: 'http' },
+          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: certificateArn(NODES) } } },
+        },
+      ],
+    },
+  };
+  issuers.set(certificateArn(NODES), CA);
+  const snapshot: MeshSnapshot = {
+    meshName,
+    takenAt: '2026-01-01T00:00:00Z',
+    mesh: { kind: 'mesh', meshName, name: meshName, spec: {}, metadata: metadata(-1) },
+    virtualNodes: [...virtualNodes.slice(0, NODES - 1), payments],
+    virtualServices: [
+      {
+        kind: 'virtual-service',
+        meshName,
+        name: 'payments.prod.local',
+        metadata: metadata(0),
+        spec: { provider: { virtualNode: { virtualNodeName: 'payments' } } },
+      },
+    ],
+    virtualRouters,
+    routes,
+    virtualGateways: [],
+    gatewayRoutes: [],
+  };
+  return { snapshot, issuers };
+}
+
+const fullAudit: Benchmark = {
+  name: `full audit: ${NODES} virtual nodes, ${ROUTES} routes, demo policy (index build + judgeMesh)`,
+  run: async () => {
+    const policy = loadPolicy(DEMO_POLICY_FILE);
+    const { snapshot, issuers } = syntheticMesh();
+    const now = new Date('2026-11-26T00:00:00Z');
+    const check = judgeMesh(snapshot, policy, now, { certificateAuthorities: issuers });
+    const samples = await sample(
+      () => judgeMesh(snapshot, policy, now, { certificateAuthorities: issuers }),
+      30,
+      5,
+    );
+    return [
+      ...latencyFigures('full audit', samples, 200),
+      {
+        name: 'full audit: findings on the synthetic mesh (for reference)',
+        value: check.findings.length,
+        unit: 'findings',
+      },
+    ];
+  },
+};
+
+const judgeOneEvent: Benchmark = {
+  name: 'judging one event, excluding I/O (change control + judgeResource + revert plan + decision)',
+  run: async () => {
+    const policy = loadPolicy(DEMO_POLICY_FILE);
+    const { snapshot, issuers } = syntheticMesh();
+    const index = buildMeshIndex(snapshot);
+    const now = new Date('2026-11-26T00:00:00Z');
+    const principal = derivePrincipal({
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: 'arn:aws:iam::000000000000:user/bob',
+      accountId: '000000000000',
+      userName: 'bob',
+    });
+    const refs = [
+      { kind: 'route' as const, meshName: 'prod', parentName: 'router-7', name: 'route-3' },
+      { kind: 'virtual-node' as const, meshName: 'prod', name: 'web-v42' },
+      { kind: 'virtual-service' as const, meshName: 'prod', name: 'payments.prod.local' },
+    ];
+    const figures: Figure[] = [];
+    for (const ref of refs) {
+      const current = index.get(ref);
+      const lkg =
+        current === undefined
+          ? undefined
+          : {
+              resourceKey: formatResourceKey(ref),
+              resource: current,
+              version: 1,
+              eventId: 'e',
+              recordedAt: 't',
+              source: 'event' as const,
+            };
+      const change = {
+        eventId: 'e',
+        eventTime: '2026-11-26T00:00:00Z',
+        operation: 'Update',
+        verb: 'update' as const,
+        ref,
+        identity: { type: 'AWSService' as const, invokedBy: 'x' },
+        errorCode: undefined,
+        errorMessage: undefined,
+        readOnly: false,
+        resultVersion: undefined,
+        requestedSpec: undefined,
+      };
+      const samples = await sample(
+        () => {
+          const cc = decideChange(policy, { principal, action: 'UpdateRoute', resource: ref });
+          const findings = judgeResource(ref, index, policy, now, { certificateAuthorities: issuers });
+          const revert = planRevert(change, current, lkg, index);
+          return decideAction({ changeControl: cc, findings, onViolation: 'revert', revert });
+        },
+        2000,
+        200,
+      );
+      figures.push(...latencyFigures(`judge one ${ref.kind} event`, samples, 1));
+    }
+    const build = await sample(() => buildMeshIndex(snapshot), 30, 5);
+    figures.push({
+      name: 'index build per event (state read of the whole mesh) median',
+      value: quantile(build, 0.5),
+      unit: 'ms',
+    });
+    return figures;
+  },
+};
+
+const callsPerRevert: Benchmark = {
+  name: 'App Mesh API calls per revert, counted at the local edge endpoint (demo mesh)',
+  run: async () => {
+    const local = await startSeededLocalAws();
+    try {
+      const calls: { who: string; operation: string }[] = [];
+      const original = local.aws.timeline.apiCall.bind(local.aws.timeline);
+      local.aws.timeline.apiCall = (req: LocalRequest, res: LocalResponse, operation: string | undefined) => {
+        if (req.service === 'appmesh') calls.push({ who: req.caller.label, operation: operation ?? '?' });
+        original(req, res, operation);
+      };
+      const alice = new AppMeshClient(local.clientConfig('oidcDeveloper'));
+      const ref = { meshName: DEMO.mesh, virtualNodeName: DEMO.stableNode };
+      const reverts = 10;
+      const perRevert: number[] = [];
+      const writes: number[] = [];
+      for (let i = 0; i < reverts; i++) {
+        const { virtualNode } = await alice.send(new DescribeVirtualNodeCommand(ref));
+        calls.length = 0;
+        const listeners = (virtualNode?.spec?.listeners ?? []).map((l) => ({ ...l, healthCheck: undefined }));
+        await alice.send(new UpdateVirtualNodeCommand({ ...ref, spec: { ...virtualNode?.spec, listeners } }));
+        await local.aws.drain();
+        const own = calls.filter((c) => c.who.includes('meshwarden'));
+        perRevert.push(own.length);
+        writes.push(own.filter((c) => !/^(Describe|List)/.test(c.operation)).length);
+      }
+      return [
+        {
+          name: 'App Mesh writes per revert (median)',
+          value: quantile(writes, 0.5),
+          unit: 'calls',
+          target: 2,
+        },
+        {
+          name: 'App Mesh calls per violating event incl. the state read (median)',
+          value: quantile(perRevert, 0.5),
+          unit: 'calls',
+        },
+      ];
+    } finally {
+      await local.aws.close();
+    }
+  },
+};
+
+const benchmarks: readonly Benchmark[] = [fullAudit, judgeOneEvent, callsPerRevert];
+export default benchmarks;
