@@ -1,0 +1,57 @@
+import * as z from 'zod';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import type { StaticAlarmBinding } from '../../shared/deployments/route-policy';
+
+const binding = z.strictObject({
+  alarmName: z.string().min(1),
+  mesh: z.string().min(1),
+  virtualRouter: z.string().min(1),
+  route: z.string().min(1),
+});
+
+/** The guard's configuration, read once at start-up. */
+export const guardConfigSchema = baseConfigSchema
+  .pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_POLICY_FILE: true,
+    MESHWARDEN_SELF_ROLE_ARNS: true,
+  })
+  .extend({
+    /** Alarm bindings of the CDK config (`alarmBindings`), as JSON; absent when there are none. */
+    MESHWARDEN_ALARM_BINDINGS: z
+      .string()
+      .optional()
+      .transform((text, ctx): StaticAlarmBinding[] => {
+        if (text === undefined) return [];
+        try {
+          return z
+            .array(binding)
+            .parse(JSON.parse(text))
+            .map((b) => ({ alarmName: b.alarmName, routeKey: `${b.mesh}/${b.virtualRouter}/${b.route}` }));
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'expected a JSON array of {alarmName, mesh, virtualRouter, route}',
+          });
+          return z.NEVER;
+        }
+      }),
+  });
+
+/**
+ * Scheduler settings are needed only by progressive deployments, so they are read when the
+ * first step is scheduled: a missing one fails that invocation naming the variable, and the
+ * rollback path never depends on them.
+ */
+export const schedulerConfigSchema = z.object({
+  MESHWARDEN_SCHEDULE_GROUP: z.string().min(1),
+  MESHWARDEN_SCHEDULER_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+  MESHWARDEN_SCHEDULER_DLQ_ARN: z.string().min(1).optional(),
+});
+
+export const readGuardConfig = () => readConfig(guardConfigSchema);
+export const readSchedulerConfig = () => readConfig(schedulerConfigSchema);

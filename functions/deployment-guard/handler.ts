@@ -1,0 +1,85 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
+import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { LoggingNotifier } from '../../shared/adapters/notify/logging-notifier';
+import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
+import type { GuardDeps } from '../../shared/deployments/deps';
+import { handleGuardInput } from '../../shared/deployments/handle';
+import { parseGuardInput } from '../../shared/deployments/inbound';
+import { eventHandler } from '../../shared/handler';
+import { loadPolicy } from '../../shared/policy/load';
+import type { ChatNotifier } from '../../shared/ports';
+import { logger, metrics, tracer } from '../../shared/powertools';
+import { readGuardConfig, readSchedulerConfig } from './config';
+
+const config = readGuardConfig();
+const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
+let functionArn: string | undefined;
+
+/** The one place the chat port is chosen: swap in the Slack notifier here when it is wired. */
+function createNotifier(): ChatNotifier {
+  return new LoggingNotifier(logger);
+}
+
+const deps: GuardDeps = {
+  meshes: createAppMeshProvider(appMesh),
+  routes: createRouteReader(appMesh),
+  store: new DynamoDbDeploymentStore(
+    createDocumentClient({ retryMode: 'adaptive' }),
+    config.MESHWARDEN_TABLE,
+  ),
+  alarms: new CloudWatchAlarmSource(
+    tracer.captureAWSv3Client(new CloudWatchClient({ retryMode: 'adaptive' })),
+  ),
+  scheduler: new EventBridgeStepScheduler(tracer.captureAWSv3Client(new SchedulerClient({})), () => {
+    const s = readSchedulerConfig();
+    if (functionArn === undefined) throw new Error('the function ARN is known only inside an invocation');
+    const target = functionArn;
+    return {
+      groupName: s.MESHWARDEN_SCHEDULE_GROUP,
+      roleArn: s.MESHWARDEN_SCHEDULER_ROLE_ARN,
+      deadLetterArn: s.MESHWARDEN_SCHEDULER_DLQ_ARN,
+      targetArn: () => target,
+    };
+  }),
+  publisher: new EventBridgePublisher(
+    tracer.captureAWSv3Client(new EventBridgeClient({})),
+    config.MESHWARDEN_EVENT_BUS,
+  ),
+  notifier: createNotifier(),
+  policy: loadPolicy(config.MESHWARDEN_POLICY_FILE),
+  selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
+  staticBindings: config.MESHWARDEN_ALARM_BINDINGS,
+  telemetry: {
+    rolledBack: (routeKey, handlerMs) => {
+      metrics.addMetric('DeploymentRolledBack', MetricUnit.Count, 1);
+      metrics.addMetric('RollbackHandlerTime', MetricUnit.Milliseconds, handlerMs);
+      logger.info('deployment rolled back', { routeKey, handlerMs });
+    },
+    rollbackFailed: (routeKey, error) => {
+      // Operators alarm on this metric; the event itself goes to the DLQ after EventBridge's retries.
+      metrics.addMetric('RollbackFailed', MetricUnit.Count, 1);
+      logger.error('rollback failed: the route still sends traffic to the canary', { routeKey, error });
+    },
+  },
+  retry: { attempts: 4, baseDelayMs: 100 },
+  now: () => new Date(),
+};
+
+/**
+ * Deployment guard: route changes open and close deployments, bound alarms roll them back,
+ * scheduled steps and approvals move progressive ones forward.
+ */
+export const handler = eventHandler(parseGuardInput, async (input, context) => {
+  functionArn = context.invokedFunctionArn;
+  const result = await handleGuardInput(deps, input);
+  logger.info('deployment guard', { input: input.kind, result });
+  return result;
+});

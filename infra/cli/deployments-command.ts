@@ -1,0 +1,161 @@
+import { userInfo } from 'node:os';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Command } from 'commander';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
+import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { abortDeployment, promoteDeployment } from '../../shared/deployments/commands';
+import type { GuardDeps } from '../../shared/deployments/deps';
+import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
+import { formatWeights } from '../../shared/deployments/weights';
+import { ConfigError, MeshwardenError } from '../../shared/errors';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../../shared/policy/load';
+
+/** Where the command writes; replaced in tests. */
+export interface DeploymentsCommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const CONSOLE_IO: DeploymentsCommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+interface Options {
+  readonly table?: string;
+  readonly bus?: string;
+  readonly policy?: string;
+}
+
+/** The guard's deps for a person at a terminal: their own AWS credentials, no scheduler. */
+function depsFor(options: Options): GuardDeps {
+  const table = options.table ?? process.env.MESHWARDEN_TABLE;
+  const bus = options.bus ?? process.env.MESHWARDEN_EVENT_BUS;
+  if (table === undefined || bus === undefined) {
+    throw new ConfigError(
+      'name the state table and the event bus: --table/--bus or MESHWARDEN_TABLE/MESHWARDEN_EVENT_BUS',
+    );
+  }
+  const appMesh = createAppMeshClient();
+  const noScheduler = () => Promise.reject(new ConfigError('the CLI does not schedule steps'));
+  return {
+    meshes: createAppMeshProvider(appMesh),
+    routes: createRouteReader(appMesh),
+    store: new DynamoDbDeploymentStore(createDocumentClient(), table),
+    alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
+    scheduler: { schedule: noScheduler, cancel: noScheduler },
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
+    notifier: { notify: async () => undefined },
+    policy: loadPolicy(options.policy ?? process.env.MESHWARDEN_POLICY_FILE ?? DEFAULT_POLICY_FILE),
+    selfRoleArns: [],
+    staticBindings: [],
+    telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
+    retry: { attempts: 4, baseDelayMs: 200 },
+    now: () => new Date(),
+  };
+}
+
+function summary(record: RouteRecord): string {
+  const d = record.deployment;
+  const state =
+    d === undefined ? 'no deployment' : `${d.status} ${d.deploymentId} (stable ${d.stableTarget})`;
+  return `${record.routeKey}  ${formatWeights(record.lastWeights)}  ${state}`;
+}
+
+function details(d: Deployment): string[] {
+  return [
+    `  deployment ${d.deploymentId}: ${d.status}`,
+    `  started ${d.startedAt} by ${d.startedBy.label} (${d.startedBy.arn})`,
+    `  stable ${d.stableTarget} (${d.stableSource}); canary ${d.canaryTargets.join(', ')}`,
+    `  weights before ${formatWeights(d.weightsBefore)}; baseline ${formatWeights(d.baseline)}`,
+    ...(d.progress === undefined
+      ? []
+      : [
+          `  steps ${d.progress.steps.join(', ')} at step ${d.progress.stepIndex + 1}${d.progress.next ? `, next due ${d.progress.next.dueAt}` : ''}`,
+        ]),
+    ...(d.rollback === undefined ? [] : [`  rollback: ${JSON.stringify(d.rollback)}`]),
+    ...(d.ended === undefined ? [] : [`  ended ${d.ended.at}: ${d.ended.reason}`]),
+    ...d.notes.map((n) => `  ${n.at}  ${n.text}`),
+  ];
+}
+
+/** `meshwarden deployments list|status|promote|abort`. */
+export function registerDeploymentsCommand(
+  program: Command,
+  io: DeploymentsCommandIo = CONSOLE_IO,
+  deps = depsFor,
+): void {
+  const group = program
+    .command('deployments')
+    .description('Weighted route deployments the guard watches')
+    .option('--table <name>', 'the state table (default: $MESHWARDEN_TABLE)')
+    .option('--bus <name>', 'the meshwarden event bus (default: $MESHWARDEN_EVENT_BUS)')
+    .option(
+      '--policy <file>',
+      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
+    );
+  const run = (action: (d: GuardDeps) => Promise<void>) => async () => {
+    try {
+      await action(deps(group.opts<Options>()));
+    } catch (error) {
+      if (!(error instanceof MeshwardenError)) throw error;
+      io.err(`${error.name}: ${error.message}`);
+      process.exitCode = 1;
+    }
+  };
+  const routeKey = (key: string) => {
+    parseRouteKey(key);
+    return key;
+  };
+  group
+    .command('list')
+    .description('Every route the guard has seen, its weights and its latest deployment')
+    .action(
+      run(async (d) => {
+        const records = await d.store.list();
+        for (const r of records.sort((a, b) => a.routeKey.localeCompare(b.routeKey))) io.out(summary(r));
+        if (records.length === 0) io.out('no routes seen yet');
+      }),
+    );
+  group
+    .command('status')
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .description('The deployment of a route, its story, and earlier deployments')
+    .action((key: string) =>
+      run(async (d) => {
+        const record = await d.store.get(routeKey(key));
+        if (record === undefined) {
+          io.out(`${key}: not seen by meshwarden`);
+          return;
+        }
+        io.out(summary(record));
+        if (record.deployment !== undefined) for (const line of details(record.deployment)) io.out(line);
+        for (const old of await d.store.history(key, 5))
+          io.out(`  earlier: ${old.deploymentId} ${old.status} (${old.startedAt})`);
+      })(),
+    );
+  group
+    .command('promote')
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .option('--force', 'promote even while a bound alarm is in ALARM')
+    .description('Send all weight to the canary now (skips remaining steps and the approval gate)')
+    .action((key: string, opts: { force?: boolean }) =>
+      run(async (d) => {
+        const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
+        io.out(summary(saved));
+      })(),
+    );
+  group
+    .command('abort')
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .option('--note <text>', 'why, for the record')
+    .description('Roll the deployment back to its stable target now')
+    .action((key: string, opts: { note?: string }) =>
+      run(async (d) => {
+        const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
+        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
+      })(),
+    );
+}

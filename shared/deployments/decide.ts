@@ -1,0 +1,392 @@
+/**
+ * Pure decisions of the deployment guard: (what happened, the record, the route as it is
+ * now, the policy) -> what to do. No I/O here; the use cases apply the decisions.
+ */
+import { createHash } from 'node:crypto';
+import type { MeshResourceOf, RouteSpec, Tags } from '../domain/mesh';
+import type { AlarmInfo } from '../ports';
+import {
+  type Actor,
+  type Deployment,
+  isGuarded,
+  type ProgressState,
+  type RouteRecord,
+  type Weights,
+  withNote,
+} from './model';
+import type { RoutePolicy } from './route-policy';
+import {
+  allTo,
+  formatWeights,
+  heaviest,
+  percentOf,
+  sameWeights,
+  weightsOf,
+  withTraffic,
+  withWeights,
+} from './weights';
+
+/** The route tag that names the stable target, when the policy does not. */
+export const STABLE_TARGET_TAG = 'meshwarden:stable';
+
+/** A short stable hash, for ids and tokens derived from event ids. */
+export function shortHash(text: string, length = 16): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** App Mesh clientToken (<= 36 of [A-Za-z0-9_-]) for a write decided by one event. */
+export function clientTokenFor(purpose: string, eventId: string, deploymentId: string): string {
+  return `mw-${createHash('sha256').update(`${purpose}:${eventId}:${deploymentId}`).digest('base64url').slice(0, 32)}`;
+}
+
+function deploymentIdFor(eventId: string, at: string): string {
+  return `dep-${at.replace(/[^0-9]/g, '').slice(0, 14)}-${shortHash(eventId, 8)}`;
+}
+
+function addMinutes(iso: string, minutes: number): string {
+  return new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+}
+
+/** The App Mesh call CloudTrail recorded. */
+export type RouteOperation = 'CreateRoute' | 'UpdateRoute' | 'DeleteRoute';
+
+export interface RouteChangeInput {
+  readonly record: RouteRecord | undefined;
+  readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment'>;
+  readonly operation: RouteOperation;
+  /** The route as it is now (undefined: gone). Events arrive late: this, not the event, decides. */
+  readonly route: MeshResourceOf<'route'> | undefined;
+  readonly actor: Actor;
+  /** The caller is one of meshwarden's own roles. */
+  readonly self: boolean;
+  readonly eventId: string;
+  /** CloudTrail's eventTime of the change. */
+  readonly eventTime: string;
+  readonly now: string;
+  readonly policy: RoutePolicy;
+}
+
+/** What a route change means. */
+export type RouteChangeOutcome =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'observed' }
+  | { readonly kind: 'opened'; readonly deployment: Deployment }
+  | { readonly kind: 'rebaselined'; readonly deployment: Deployment; readonly by: 'person' | 'meshwarden' }
+  | { readonly kind: 'promoted'; readonly deployment: Deployment }
+  | { readonly kind: 'ended'; readonly deployment: Deployment };
+
+export interface RouteChangeDecision {
+  readonly outcome: RouteChangeOutcome;
+  /** The record to store; undefined when nothing changes. */
+  readonly record: RouteRecord | undefined;
+  /** A finished deployment replaced by a new one: keep it in the history. */
+  readonly archive?: Deployment;
+  /** A pending step schedule that no longer applies. */
+  readonly cancelStep?: string;
+  /** The next step to schedule. */
+  readonly scheduleStep?: NonNullable<ProgressState['next']>;
+}
+
+function end(deployment: Deployment, at: string, reason: string): Deployment {
+  const { next: _next, ...progress } = deployment.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
+  return {
+    ...withNote(deployment, at, `Ended: ${reason}`),
+    status: 'ended',
+    ended: { at, reason },
+    ...(deployment.progress === undefined ? {} : { progress }),
+  };
+}
+
+/** Mark a deployment promoted (all weight on its canary) with its rollback window. */
+export function promote(deployment: Deployment, at: string, windowMinutes: number, text: string): Deployment {
+  const { next: _next, ...progress } = deployment.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
+  return {
+    ...withNote(deployment, at, text),
+    status: 'promoted',
+    promotedAt: at,
+    rollbackWindowEndsAt: addMinutes(at, windowMinutes),
+    ...(deployment.progress === undefined ? {} : { progress }),
+  };
+}
+
+/** Schedule token of a step: unique per deployment, step and the moment it was planned. */
+export function stepToken(deploymentId: string, stepIndex: number, plannedAt: string): string {
+  return shortHash(`${deploymentId}:${stepIndex}:${plannedAt}`, 24);
+}
+
+/** Plan the step after `stepIndex`, due after that step's bake time. */
+export function planNextStep(
+  progress: ProgressState,
+  deploymentId: string,
+  from: string,
+): ProgressState['next'] | undefined {
+  const nextIndex = progress.stepIndex + 1;
+  if (nextIndex >= progress.steps.length) return undefined;
+  const bake = progress.bakeMinutes[Math.max(0, progress.stepIndex)] ?? 10;
+  return {
+    stepIndex: nextIndex,
+    dueAt: addMinutes(from, bake),
+    token: stepToken(deploymentId, nextIndex, from),
+  };
+}
+
+/** The stable target: the policy's, else the route's tag, else the node that held the most weight before. */
+function stableOf(
+  policy: RoutePolicy,
+  tags: Tags | undefined,
+  before: Weights | undefined,
+  now: Weights,
+): { node: string | undefined; source: Deployment['stableSource'] } {
+  if (policy.stableTarget !== undefined) return { node: policy.stableTarget, source: 'policy' };
+  const tagged = tags?.[STABLE_TARGET_TAG];
+  if (tagged !== undefined) return { node: tagged, source: 'tag' };
+  return { node: heaviest(before ?? now), source: 'most-weight-before' };
+}
+
+function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+  const before = input.record?.lastWeights;
+  const { node: stable, source } = stableOf(input.policy, input.route?.tags, before, weights);
+  if (stable === undefined || !Object.hasOwn(weights, stable)) return undefined;
+  if (percentOf(weights, stable) === 100) return undefined;
+  const canaries = Object.keys(weights).filter((n) => n !== stable);
+  const deploymentId = deploymentIdFor(input.eventId, input.eventTime);
+  const opened: Deployment = {
+    deploymentId,
+    status: 'in-progress',
+    stableTarget: stable,
+    stableSource: source,
+    canaryTargets: canaries,
+    weightsBefore: before,
+    baseline: weights,
+    startedBy: input.actor,
+    startedAt: input.eventTime,
+    openedByEventId: input.eventId,
+    updatedAt: input.now,
+    notes: [
+      {
+        at: input.now,
+        text: `Opened by ${input.actor.label}: ${formatWeights(before)} -> ${formatWeights(weights)}; stable target ${stable} (${source})`,
+      },
+    ],
+  };
+  const canaryShare = canaries.length === 1 ? percentOf(weights, canaries[0] as string) : undefined;
+  if (canaryShare === 100) {
+    return promote(
+      opened,
+      input.now,
+      input.policy.rollbackWindowMinutes,
+      'All weight on the canary at once: promoted',
+    );
+  }
+  const plan = input.policy.progressive;
+  if (plan === undefined || canaryShare === undefined) return opened;
+  let stepIndex = -1;
+  for (const [i, step] of plan.steps.entries()) if (step <= canaryShare) stepIndex = i;
+  const progress: ProgressState = { steps: plan.steps, bakeMinutes: plan.bakeMinutes, stepIndex };
+  const next = planNextStep(progress, deploymentId, input.now);
+  return { ...opened, progress: next === undefined ? progress : { ...progress, next } };
+}
+
+/**
+ * Decide what a route change means for the route's deployment.
+ *
+ * - The route is gone: its deployment ends ("route deleted").
+ * - The weights did not move (a match change, or the echo of meshwarden's own write): nothing.
+ * - No deployment is guarded and a person moved weight onto a second target: a deployment
+ *   opens. CreateRoute only records the weights (nothing moved), and meshwarden's own writes
+ *   never open one.
+ * - A guarded deployment whose weights are back where they were before it: it is over
+ *   (typically change control reverted the change that opened it).
+ * - A person changed the weights mid-deployment: the person wins. The deployment takes the
+ *   new weights as its baseline, stops its automatic steps, and says so.
+ */
+export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision {
+  const { record, route, now } = input;
+  const deployment = record?.deployment;
+  const guarded = deployment !== undefined && isGuarded(deployment, new Date(now));
+  const pending = guarded ? deployment.progress?.next?.token : undefined;
+  const cancel = pending === undefined ? {} : { cancelStep: pending };
+  if (route === undefined) {
+    if (record === undefined || record.lastWeights === undefined)
+      return { outcome: { kind: 'unchanged' }, record: undefined };
+    const base = { ...record, lastWeights: undefined, observedAt: now };
+    if (!guarded) return { outcome: { kind: 'observed' }, record: base };
+    const ended = end(deployment, now, `route deleted by ${input.actor.label}`);
+    return {
+      outcome: { kind: 'ended', deployment: ended },
+      record: { ...base, deployment: ended },
+      ...cancel,
+    };
+  }
+  const weights = weightsOf(route.spec);
+  if (weights === undefined || sameWeights(weights, record?.lastWeights)) {
+    return { outcome: { kind: 'unchanged' }, record: undefined };
+  }
+  const observed: RouteRecord = {
+    ...input.base,
+    version: record?.version ?? 0,
+    lastWeights: weights,
+    observedAt: now,
+    ...(deployment === undefined ? {} : { deployment }),
+  };
+  if (!guarded) {
+    if (input.self || input.operation === 'CreateRoute')
+      return { outcome: { kind: 'observed' }, record: observed };
+    const opened = open(input, weights);
+    if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed };
+    const archive = deployment === undefined ? {} : { archive: deployment };
+    const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
+    return {
+      outcome:
+        opened.status === 'promoted'
+          ? { kind: 'promoted', deployment: opened }
+          : { kind: 'opened', deployment: opened },
+      record: { ...observed, deployment: opened },
+      ...archive,
+      ...schedule,
+    };
+  }
+  const who = input.self ? 'meshwarden (change control)' : input.actor.label;
+  if (deployment.weightsBefore !== undefined && sameWeights(weights, deployment.weightsBefore)) {
+    const ended = end(
+      deployment,
+      now,
+      `weights are back at their baseline ${formatWeights(weights)} (set by ${who})`,
+    );
+    return {
+      outcome: { kind: 'ended', deployment: ended },
+      record: { ...observed, deployment: ended },
+      ...cancel,
+    };
+  }
+  const stable = deployment.stableTarget;
+  if (!Object.hasOwn(weights, stable)) {
+    const ended = end(deployment, now, `stable target ${stable} was removed from the route by ${who}`);
+    return {
+      outcome: { kind: 'ended', deployment: ended },
+      record: { ...observed, deployment: ended },
+      ...cancel,
+    };
+  }
+  if (percentOf(weights, stable) === 100) {
+    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`);
+    return {
+      outcome: { kind: 'ended', deployment: ended },
+      record: { ...observed, deployment: ended },
+      ...cancel,
+    };
+  }
+  const canaries = withTraffic(weights).filter((n) => n !== stable);
+  const single = canaries.length === 1 ? (canaries[0] as string) : undefined;
+  if (single !== undefined && percentOf(weights, single) === 100) {
+    const promoted = promote(
+      { ...deployment, baseline: weights },
+      now,
+      input.policy.rollbackWindowMinutes,
+      `${who} put all weight on ${single}: promoted`,
+    );
+    return {
+      outcome: { kind: 'promoted', deployment: promoted },
+      record: { ...observed, deployment: promoted },
+      ...cancel,
+    };
+  }
+  const text = input.self
+    ? `meshwarden (change control) set ${formatWeights(weights)}; the deployment takes them as its baseline`
+    : `${who} changed the weights mid-deployment to ${formatWeights(weights)}: the person wins; the deployment takes them as its baseline${deployment.progress === undefined ? '' : ' and stops its automatic steps'}`;
+  const progress = deployment.progress;
+  const { next: _next, ...rest } = progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
+  const rebased: Deployment = {
+    ...withNote(deployment, now, text),
+    status: deployment.status === 'promoted' ? 'in-progress' : deployment.status,
+    baseline: weights,
+    canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+    ...(progress === undefined ? {} : { progress: { ...rest, paused: text } }),
+  };
+  return {
+    outcome: { kind: 'rebaselined', deployment: rebased, by: input.self ? 'meshwarden' : 'person' },
+    record: { ...observed, deployment: rebased },
+    ...cancel,
+  };
+}
+
+/** How to roll a route back to its stable target. */
+export type RollbackPlan =
+  | { readonly kind: 'write'; readonly spec: RouteSpec; readonly before: Weights; readonly after: Weights }
+  | { readonly kind: 'route-gone' }
+  | { readonly kind: 'already-stable'; readonly weights: Weights }
+  | { readonly kind: 'stable-missing' }
+  | { readonly kind: 'unreadable' };
+
+/** Read, then write the whole spec: every weight to the stable target, nothing else changed. */
+export function planRollback(
+  deployment: Deployment,
+  route: MeshResourceOf<'route'> | undefined,
+): RollbackPlan {
+  if (route === undefined) return { kind: 'route-gone' };
+  const weights = weightsOf(route.spec);
+  if (weights === undefined) return { kind: 'unreadable' };
+  if (!Object.hasOwn(weights, deployment.stableTarget)) return { kind: 'stable-missing' };
+  const after = allTo(weights, deployment.stableTarget);
+  if (sameWeights(weights, after)) return { kind: 'already-stable', weights };
+  return { kind: 'write', spec: withWeights(route.spec, after), before: weights, after };
+}
+
+/** What to do at a scheduled step. */
+export type StepDecision =
+  | { readonly kind: 'stale'; readonly why: string }
+  | { readonly kind: 'rollback'; readonly alarm: AlarmInfo }
+  | { readonly kind: 'wait'; readonly alarms: readonly string[] }
+  | { readonly kind: 'request-approval'; readonly toWeight: number }
+  | { readonly kind: 'apply'; readonly toWeight: number; readonly last: boolean };
+
+/**
+ * Before each step every bound alarm is checked: ALARM rolls back, INSUFFICIENT_DATA waits or
+ * proceeds as the policy says, and the last step may need an approval first.
+ */
+export function decideStep(
+  deployment: Deployment,
+  step: { readonly stepIndex: number; readonly token: string; readonly approved: boolean },
+  alarms: readonly AlarmInfo[],
+  policy: RoutePolicy,
+  now: Date,
+): StepDecision {
+  const progress = deployment.progress;
+  if (
+    !isGuarded(deployment, now) ||
+    deployment.status === 'rolling-back' ||
+    deployment.status === 'promoted'
+  ) {
+    return { kind: 'stale', why: `deployment is ${deployment.status}` };
+  }
+  if (progress === undefined) return { kind: 'stale', why: 'deployment is not progressive' };
+  if (progress.paused !== undefined)
+    return { kind: 'stale', why: 'automatic steps stopped: a person changed the weights' };
+  if (!step.approved && progress.next?.token !== step.token)
+    return { kind: 'stale', why: 'a newer step was planned' };
+  const toWeight = progress.steps[step.stepIndex];
+  if (toWeight === undefined) return { kind: 'stale', why: `no step ${step.stepIndex}` };
+  const firing = alarms.find((a) => a.state === 'ALARM');
+  if (firing !== undefined) return { kind: 'rollback', alarm: firing };
+  const unknown = alarms.filter((a) => a.state === 'INSUFFICIENT_DATA').map((a) => a.name);
+  if (unknown.length > 0 && policy.progressive?.onInsufficientData !== 'proceed')
+    return { kind: 'wait', alarms: unknown };
+  const last = step.stepIndex === progress.steps.length - 1;
+  if (last && policy.progressive?.approvalBeforeLastStep === true && !step.approved) {
+    return { kind: 'request-approval', toWeight };
+  }
+  return { kind: 'apply', toWeight, last };
+}
+
+/** Weights for a step: the canary gets `toWeight` percent, the stable target the rest, others 0. */
+export function stepWeights(deployment: Deployment, current: Weights, toWeight: number): Weights | undefined {
+  if (deployment.canaryTargets.length !== 1) return undefined;
+  const canary = deployment.canaryTargets[0] as string;
+  if (!Object.hasOwn(current, canary) || !Object.hasOwn(current, deployment.stableTarget)) return undefined;
+  return Object.fromEntries(
+    Object.keys(current).map((n) => [
+      n,
+      n === canary ? toWeight : n === deployment.stableTarget ? 100 - toWeight : 0,
+    ]),
+  );
+}

@@ -1,0 +1,47 @@
+import type { CompiledPolicy } from '../policy/compile';
+import type {
+  AlarmSource,
+  ChatNotifier,
+  DeploymentStore,
+  EventPublisher,
+  MeshProvider,
+  RouteReader,
+  StepScheduler,
+} from '../ports';
+import type { StaticAlarmBinding } from './route-policy';
+
+/** What the guard reports for operators to alarm on (Powertools Metrics in Lambda). */
+export interface GuardTelemetry {
+  /** A rollback was written (or found already done). */
+  rolledBack(routeKey: string, handlerMs: number): void;
+  /** A rollback could not be written after every retry: the event goes to the DLQ; people must act. */
+  rollbackFailed(routeKey: string, error: Error): void;
+}
+
+/** How hard the guard retries a throttled rollback write itself, on top of the SDK's adaptive retry. */
+export interface RetryOptions {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Everything the deployment guard's use cases reach the world through. */
+export interface GuardDeps {
+  /** Writes, and reads with tags (stable-target tag) when a deployment opens. */
+  readonly meshes: MeshProvider;
+  /** One-call route reads for the rollback path. */
+  readonly routes: RouteReader;
+  readonly store: DeploymentStore;
+  readonly alarms: AlarmSource;
+  readonly scheduler: StepScheduler;
+  readonly publisher: EventPublisher;
+  readonly notifier: ChatNotifier;
+  readonly policy: CompiledPolicy;
+  /** IAM role ARNs whose App Mesh writes are meshwarden's own. */
+  readonly selfRoleArns: readonly string[];
+  /** Alarm bindings from the deployment's configuration (CDK `alarmBindings`), besides policy and tags. */
+  readonly staticBindings: readonly StaticAlarmBinding[];
+  readonly telemetry: GuardTelemetry;
+  readonly retry: RetryOptions;
+  readonly now: () => Date;
+}

@@ -1,0 +1,55 @@
+import * as z from 'zod';
+import { STEP_INPUT_KIND } from '../adapters/scheduler/step-scheduler';
+import { ValidationError } from '../errors';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh-api-call';
+import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
+import { type AlarmStateChangeEvent, parseAlarmStateChange } from '../events/cloudwatch-alarm';
+import type { StepInvocation } from '../ports';
+import { parseOrThrow } from '../validation';
+
+/** What a step schedule delivers (EventBridge Scheduler fills in the id and time). */
+export const stepInputSchema = z.strictObject({
+  kind: z.literal(STEP_INPUT_KIND),
+  id: z.string().min(1).max(128),
+  scheduledAt: z.string().min(1),
+  routeKey: z.string().min(5).max(800),
+  deploymentId: z.string().min(1).max(128),
+  stepIndex: z.number().int().min(0).max(19),
+  token: z.string().regex(/^[a-f0-9]{24}$/, 'expected the 24 hex digits meshwarden wrote'),
+});
+
+/** The inputs the deployment guard takes. */
+export type GuardInput =
+  | { readonly kind: 'route-change'; readonly event: AppMeshApiCallEvent }
+  | { readonly kind: 'alarm'; readonly event: AlarmStateChangeEvent }
+  | { readonly kind: 'approval'; readonly event: ApprovalDecidedEvent }
+  | { readonly kind: 'step'; readonly id: string; readonly step: StepInvocation };
+
+/**
+ * Tell the guard's inputs apart by `source` (EventBridge) or `kind` (a step schedule) and
+ * validate each with its own schema; anything else is refused with what was expected.
+ */
+export function parseGuardInput(input: unknown): GuardInput {
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  switch (fields.source) {
+    case 'aws.appmesh':
+      return { kind: 'route-change', event: parseAppMeshApiCall(input) };
+    case 'aws.cloudwatch':
+      return { kind: 'alarm', event: parseAlarmStateChange(input) };
+    case 'meshwarden':
+      return { kind: 'approval', event: parseApprovalDecided(input) };
+  }
+  if (fields.kind === STEP_INPUT_KIND) {
+    const {
+      id,
+      kind: _k,
+      scheduledAt: _s,
+      ...step
+    } = parseOrThrow(stepInputSchema, input, 'deployment step');
+    return { kind: 'step', id, step };
+  }
+  const expected = `expected source aws.appmesh, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND}`;
+  throw new ValidationError(`Invalid deployment guard input: source: ${expected}`, [
+    { path: 'source', message: expected },
+  ]);
+}

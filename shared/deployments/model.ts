@@ -1,0 +1,178 @@
+/**
+ * The deployment guard's model. A weighted route whose weights move between its targets is
+ * a deployment; one record per route holds the weights last seen and the route's latest
+ * deployment. Everything is JSON, so the record is stored as is.
+ */
+import { BadRequestError } from '../errors';
+
+/** `<mesh>/<virtual-router>/<route>`: the form of the `meshwarden:route` alarm tag and policy globs. */
+export type RouteKey = string;
+
+/** Weight per virtual node name. */
+export type Weights = Readonly<Record<string, number>>;
+
+/** The parts of a route key. */
+export interface RouteName {
+  readonly meshName: string;
+  readonly virtualRouterName: string;
+  readonly routeName: string;
+}
+
+const SEGMENT = /^[A-Za-z0-9_.-]{1,255}$/;
+
+/** Format `<mesh>/<router>/<route>`. */
+export function formatRouteKey(name: RouteName): RouteKey {
+  return `${name.meshName}/${name.virtualRouterName}/${name.routeName}`;
+}
+
+/** Parse `<mesh>/<router>/<route>`, or throw a BadRequestError saying what is wrong. */
+export function parseRouteKey(key: string): RouteName {
+  const parts = key.split('/');
+  const [meshName, virtualRouterName, routeName] = parts;
+  if (
+    parts.length !== 3 ||
+    meshName === undefined ||
+    virtualRouterName === undefined ||
+    routeName === undefined ||
+    ![meshName, virtualRouterName, routeName].every((p) => SEGMENT.test(p))
+  ) {
+    throw new BadRequestError(
+      `Invalid route key ${JSON.stringify(key)}: expected "<mesh>/<virtual-router>/<route>" (App Mesh names)`,
+    );
+  }
+  return { meshName, virtualRouterName, routeName };
+}
+
+/**
+ * Where a deployment stands.
+ * - `in-progress`: weight is on a canary; bound alarms roll it back.
+ * - `awaiting-approval`: progressive, held before its last step until someone approves.
+ * - `rolling-back`: a rollback was decided and recorded, its route write not yet confirmed.
+ * - `promoted`: all weight on the canary; alarms still roll back until the window ends.
+ * - `rolled-back`, `ended`: over. `ended` says why (route deleted, weights back where they were...).
+ */
+export type DeploymentStatus =
+  | 'in-progress'
+  | 'awaiting-approval'
+  | 'rolling-back'
+  | 'promoted'
+  | 'rolled-back'
+  | 'ended';
+
+/** Statuses in which an alarm still rolls the deployment back. */
+export const GUARDED_STATUSES: readonly DeploymentStatus[] = [
+  'in-progress',
+  'awaiting-approval',
+  'rolling-back',
+  'promoted',
+];
+
+/** Who changed a route, as CloudTrail said. */
+export interface Actor {
+  readonly arn: string;
+  /** Readable: session or user name, or `meshwarden`. */
+  readonly label: string;
+}
+
+/** Why a deployment was rolled back. */
+export type RollbackReason =
+  | {
+      readonly kind: 'alarm';
+      readonly alarmName: string;
+      readonly alarmArn: string | undefined;
+      readonly alarmType: 'metric' | 'composite';
+      readonly stateReason: string;
+      /** `namespace/name {dims}`, a math expression, or a composite alarm rule. */
+      readonly metric: string | undefined;
+      readonly threshold: number | undefined;
+      /** When the alarm entered ALARM (the alarm's own timestamp). */
+      readonly stateChangedAt: string;
+      readonly eventId: string;
+    }
+  | {
+      readonly kind: 'step-check';
+      readonly alarmName: string;
+      readonly stateReason: string;
+      readonly eventId: string;
+    }
+  | { readonly kind: 'target-deleted'; readonly virtualNode: string; readonly eventId: string }
+  | {
+      readonly kind: 'abort';
+      readonly by: string;
+      readonly note: string | undefined;
+      readonly eventId: string;
+    }
+  | { readonly kind: 'approval-rejected'; readonly by: string; readonly eventId: string };
+
+/** One line of a deployment's story, for people. */
+export interface DeploymentNote {
+  readonly at: string;
+  readonly text: string;
+}
+
+/** The progressive plan of a deployment, when the policy opts its route in. */
+export interface ProgressState {
+  /** Canary weights, increasing, the last is 100. */
+  readonly steps: readonly number[];
+  readonly bakeMinutes: readonly number[];
+  /** Index of the step the deployment is at (-1: before the first). */
+  readonly stepIndex: number;
+  /** The step check scheduled next (its schedule fires the function), if any. */
+  readonly next?: { readonly stepIndex: number; readonly dueAt: string; readonly token: string };
+  /** Set when a person changed the weights: automatic steps stop, the person owns the pace. */
+  readonly paused?: string;
+  readonly approvalId?: string;
+}
+
+/** A deployment of one route. */
+export interface Deployment {
+  readonly deploymentId: string;
+  readonly status: DeploymentStatus;
+  readonly stableTarget: string;
+  /** Where the stable target came from. */
+  readonly stableSource: 'policy' | 'tag' | 'most-weight-before';
+  readonly canaryTargets: readonly string[];
+  /** Weights before the deployment opened; undefined when meshwarden had never seen the route. */
+  readonly weightsBefore: Weights | undefined;
+  /** The weights the deployment accepts as its baseline now (its last step, or a person's change). */
+  readonly baseline: Weights;
+  readonly startedBy: Actor;
+  readonly startedAt: string;
+  /** The CloudTrail event that opened it. */
+  readonly openedByEventId: string;
+  readonly updatedAt: string;
+  readonly progress?: ProgressState;
+  readonly promotedAt?: string;
+  readonly rollbackWindowEndsAt?: string;
+  readonly rollback?: RollbackReason & { readonly decidedAt: string; readonly completedAt?: string };
+  readonly ended?: { readonly at: string; readonly reason: string };
+  readonly notes: readonly DeploymentNote[];
+}
+
+/** The guard's record of one route: the weights last seen and its latest deployment. */
+export interface RouteRecord {
+  readonly routeKey: RouteKey;
+  readonly meshName: string;
+  readonly virtualRouterName: string;
+  readonly routeName: string;
+  readonly routeArn: string | undefined;
+  /** Optimistic concurrency: every write expects the version it read. 0 = not stored yet. */
+  readonly version: number;
+  /** Weights last seen on the route; undefined once the route is gone. */
+  readonly lastWeights: Weights | undefined;
+  readonly observedAt: string;
+  readonly deployment?: Deployment;
+}
+
+/** A deployment is guarded (alarms roll it back) in these statuses, within the window once promoted. */
+export function isGuarded(deployment: Deployment, now: Date): boolean {
+  if (!GUARDED_STATUSES.includes(deployment.status)) return false;
+  if (deployment.status !== 'promoted') return true;
+  const end = deployment.rollbackWindowEndsAt;
+  return end !== undefined && now.getTime() < Date.parse(end);
+}
+
+/** Append a note, keeping the last 50 so a record stays small. */
+export function withNote(deployment: Deployment, at: string, text: string): Deployment {
+  return { ...deployment, updatedAt: at, notes: [...deployment.notes, { at, text }].slice(-50) };
+}

@@ -1,0 +1,173 @@
+import { ConflictError } from '../errors';
+import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
+import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import { derivePrincipal } from '../events/principal';
+import type { DomainEvent } from '../ports';
+import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
+import type { GuardDeps } from './deps';
+import { deploymentEvent, deploymentNotification } from './events';
+import { type Actor, type Deployment, formatRouteKey, isGuarded, type RouteRecord, withNote } from './model';
+import { type RollbackResult, rollBack, saveDeployment } from './rollback';
+import { routePolicyOf } from './route-policy';
+
+/** What a CloudTrail route change did to the route's record. */
+export interface RouteChangeResult {
+  readonly routeKey: string;
+  readonly outcome: RouteChangeDecision['outcome']['kind'] | 'ignored';
+  readonly deploymentId?: string;
+}
+
+function actorOf(
+  event: AppMeshApiCallEvent,
+  selfRoleArns: readonly string[],
+): { actor: Actor; self: boolean } {
+  const principal = derivePrincipal(event.detail.userIdentity);
+  const self = principal.roleArn !== undefined && selfRoleArns.includes(principal.roleArn);
+  const label = self
+    ? 'meshwarden'
+    : (principal.sessionName ??
+      principal.userName ??
+      principal.roleName ??
+      principal.arn ??
+      principal.invokedBy ??
+      'unknown');
+  return { actor: { arn: principal.arn ?? principal.invokedBy ?? 'unknown', label }, self };
+}
+
+function eventsOf(decision: RouteChangeDecision, record: RouteRecord): DomainEvent[] {
+  const o = decision.outcome;
+  switch (o.kind) {
+    case 'opened':
+      return [deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentOpened, record, o.deployment)];
+    case 'promoted':
+      return [deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentPromoted, record, o.deployment)];
+    case 'rebaselined':
+      return [
+        deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentUpdated, record, o.deployment, {
+          change: 'rebaselined',
+          by: o.by,
+        }),
+      ];
+    case 'ended':
+      return [
+        deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentEnded, record, o.deployment, {
+          reason: o.deployment.ended?.reason,
+        }),
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A route was created, updated or deleted (CloudTrail). The event may be late, so the route is
+ * read as it is now and compared with the record; the decision is stored with a conditional
+ * write, and decided again on what is there if another writer came first.
+ */
+export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent): Promise<RouteChangeResult> {
+  const params = event.detail.requestParameters ?? {};
+  const { meshName, virtualRouterName, routeName } = params;
+  if (meshName === undefined || virtualRouterName === undefined || routeName === undefined) {
+    return { routeKey: '', outcome: 'ignored' };
+  }
+  const name = { meshName, virtualRouterName, routeName };
+  const routeKey = formatRouteKey(name);
+  const { actor, self } = actorOf(event, deps.selfRoleArns);
+  const policy = routePolicyOf(deps.policy, routeKey);
+  for (let attempt = 0; ; attempt++) {
+    const [record, route] = await Promise.all([
+      deps.store.get(routeKey),
+      deps.meshes.describe({ kind: 'route', meshName, parentName: virtualRouterName, name: routeName }),
+    ]);
+    const now = deps.now().toISOString();
+    const decision = decideRouteChange({
+      record,
+      base: { routeKey, ...name, routeArn: route?.metadata?.arn ?? record?.routeArn },
+      operation: event.detail.eventName as RouteOperation,
+      route,
+      actor,
+      self,
+      eventId: event.id,
+      eventTime: event.detail.eventTime,
+      now,
+      policy,
+    });
+    if (decision.record === undefined) return { routeKey, outcome: decision.outcome.kind };
+    let saved: RouteRecord;
+    try {
+      saved = await deps.store.save(decision.record);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+      continue;
+    }
+    if (decision.archive !== undefined) await deps.store.archive(routeKey, decision.archive);
+    if (decision.cancelStep !== undefined) await deps.scheduler.cancel(decision.cancelStep);
+    const next = decision.scheduleStep;
+    const deployment = saved.deployment;
+    if (next !== undefined && deployment !== undefined) {
+      await deps.scheduler.schedule(
+        { routeKey, deploymentId: deployment.deploymentId, stepIndex: next.stepIndex, token: next.token },
+        new Date(next.dueAt),
+      );
+    }
+    const events = eventsOf(decision, saved);
+    if (events.length > 0) await deps.publisher.publish(events);
+    const o = decision.outcome;
+    if (o.kind === 'ended' || o.kind === 'rebaselined') {
+      const text = o.deployment.notes[o.deployment.notes.length - 1]?.text ?? o.kind;
+      await deps.notifier.notify(deploymentNotification(saved, o.deployment, text));
+    }
+    return {
+      routeKey,
+      outcome: o.kind,
+      ...(o.kind === 'unchanged' || o.kind === 'observed' ? {} : { deploymentId: o.deployment.deploymentId }),
+    };
+  }
+}
+
+/**
+ * A virtual node was deleted. A guarded deployment that sends it traffic as a canary is rolled
+ * back to its stable target; one whose stable target is gone cannot be, and ends (people are told).
+ */
+export async function onVirtualNodeDeleted(
+  deps: GuardDeps,
+  event: AppMeshApiCallEvent,
+): Promise<{ routeKey: string; result: RollbackResult }[]> {
+  const meshName = event.detail.requestParameters?.meshName;
+  const node = event.detail.requestParameters?.virtualNodeName;
+  if (meshName === undefined || node === undefined) return [];
+  const now = deps.now();
+  const affected = (await deps.store.list()).filter(
+    (r) =>
+      r.meshName === meshName &&
+      r.deployment !== undefined &&
+      isGuarded(r.deployment, now) &&
+      (r.deployment.stableTarget === node || r.deployment.canaryTargets.includes(node)),
+  );
+  const results: { routeKey: string; result: RollbackResult }[] = [];
+  for (const record of affected) {
+    const deployment = record.deployment as Deployment;
+    if (deployment.stableTarget === node) {
+      const at = now.toISOString();
+      const reason = `stable target ${node} was deleted by ${actorOf(event, deps.selfRoleArns).actor.label}; there is nothing to roll back to`;
+      const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+        ...r,
+        deployment: { ...withNote(d, at, `Ended: ${reason}`), status: 'ended', ended: { at, reason } },
+      }));
+      const ended = saved.deployment as Deployment;
+      await deps.publisher.publish([
+        deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentEnded, saved, ended, { reason }),
+      ]);
+      await deps.notifier.notify(deploymentNotification(saved, ended, reason));
+      results.push({ routeKey: record.routeKey, result: { kind: 'ended', reason, record: saved } });
+      continue;
+    }
+    const result = await rollBack(deps, record, {
+      kind: 'target-deleted',
+      virtualNode: node,
+      eventId: event.id,
+    });
+    results.push({ routeKey: record.routeKey, result });
+  }
+  return results;
+}

@@ -1,0 +1,84 @@
+import type { CompiledPolicy } from '../policy/compile';
+import { compileGlob, type Glob } from '../policy/glob';
+import type { GuardedRoutePolicy } from '../policy/sections/deployments';
+import { parseRouteKey, type RouteKey } from './model';
+
+/** What the policy says about one route, resolved. */
+export interface RoutePolicy {
+  /** Alarm names or ARNs bound to the route by the policy. */
+  readonly alarms: readonly string[];
+  readonly stableTarget: string | undefined;
+  readonly rollbackWindowMinutes: number;
+  readonly progressive:
+    | {
+        readonly steps: readonly number[];
+        readonly bakeMinutes: readonly number[];
+        readonly onInsufficientData: 'wait' | 'proceed';
+        readonly approvalBeforeLastStep: boolean;
+      }
+    | undefined;
+}
+
+/** An alarm bound to a route outside the policy file (the CDK config's alarmBindings). */
+export interface StaticAlarmBinding {
+  readonly alarmName: string;
+  readonly routeKey: RouteKey;
+}
+
+/** Without a `deployments` section a route is still guarded by tag-bound alarms. */
+const DEFAULT_WINDOW_MINUTES = 30;
+
+const compiled = new WeakMap<GuardedRoutePolicy, Glob>();
+
+function globOf(entry: GuardedRoutePolicy): Glob {
+  let glob = compiled.get(entry);
+  if (glob === undefined) {
+    glob = compileGlob(entry.route);
+    compiled.set(entry, glob);
+  }
+  return glob;
+}
+
+/** The policy for a route: the first `deployments.routes` entry whose glob matches its key. */
+export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): RoutePolicy {
+  const { meshName } = parseRouteKey(routeKey);
+  const section = policy.forMesh(meshName)?.document.deployments;
+  const window = section?.rollbackWindowMinutes ?? DEFAULT_WINDOW_MINUTES;
+  const entry = section?.routes.find((r) => globOf(r).test(routeKey));
+  if (entry === undefined) {
+    return { alarms: [], stableTarget: undefined, rollbackWindowMinutes: window, progressive: undefined };
+  }
+  const p = entry.progressive;
+  return {
+    alarms: entry.alarms,
+    stableTarget: entry.stableTarget,
+    rollbackWindowMinutes: window,
+    progressive:
+      p === undefined
+        ? undefined
+        : {
+            steps: p.steps.map((s) => (typeof s === 'number' ? s : s.weight)),
+            bakeMinutes: p.steps.map((s) =>
+              typeof s === 'number' ? p.bakeMinutes : (s.bakeMinutes ?? p.bakeMinutes),
+            ),
+            onInsufficientData: p.onInsufficientData,
+            approvalBeforeLastStep: p.approvalBeforeLastStep,
+          },
+  };
+}
+
+/** The alarm's name from its ARN (`arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME`). */
+export function alarmNameOfArn(arn: string): string | undefined {
+  const marker = ':alarm:';
+  const at = arn.indexOf(marker);
+  return at < 0 ? undefined : arn.slice(at + marker.length);
+}
+
+/** Whether the policy's alarm list names this alarm (by name, or by ARN). */
+export function policyNamesAlarm(
+  alarms: readonly string[],
+  alarmName: string,
+  alarmArn: string | undefined,
+): boolean {
+  return alarms.some((a) => a === alarmName || (alarmArn !== undefined && a === alarmArn));
+}

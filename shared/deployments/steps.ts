@@ -1,0 +1,276 @@
+import type { ApprovalDecidedEvent } from '../events/approvals';
+import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import type { AlarmInfo, StepInvocation } from '../ports';
+import { clientTokenFor, decideStep, planNextStep, promote, shortHash, stepWeights } from './decide';
+import type { GuardDeps } from './deps';
+import { deploymentEvent } from './events';
+import { type Deployment, type ProgressState, type RouteRecord, withNote } from './model';
+import { type RollbackResult, rollBack, saveDeployment } from './rollback';
+import { type RoutePolicy, routePolicyOf } from './route-policy';
+import { formatWeights, sameWeights, weightsOf, withWeights } from './weights';
+
+/** How long a step waits before checking again when a bound alarm has no data. */
+export const INSUFFICIENT_DATA_RECHECK_MINUTES = 1;
+/** How long an approval request stays open. */
+export const APPROVAL_TTL_HOURS = 24;
+
+export type StepResult =
+  | { readonly kind: 'stale' | 'waiting' | 'approval-requested' | 'person-won'; readonly why: string }
+  | { readonly kind: 'stepped' | 'promoted'; readonly toWeight: number }
+  | { readonly kind: 'rolled-back'; readonly result: RollbackResult };
+
+/** Every alarm bound to a route: the policy's, the configuration's, and those tagged for it. */
+export async function boundAlarms(
+  deps: GuardDeps,
+  routeKey: string,
+  policy: RoutePolicy,
+): Promise<AlarmInfo[]> {
+  const named = [
+    ...policy.alarms,
+    ...deps.staticBindings.filter((b) => b.routeKey === routeKey).map((b) => b.alarmName),
+  ];
+  const [described, tagged] = await Promise.all([
+    named.length === 0 ? Promise.resolve([]) : deps.alarms.describe(named),
+    deps.alarms.taggedFor(routeKey),
+  ]);
+  const byArn = new Map<string, AlarmInfo>();
+  for (const alarm of [...described, ...tagged]) byArn.set(alarm.arn, alarm);
+  return [...byArn.values()];
+}
+
+/** Write the step's weights, record them, plan the next step (or promote at 100). */
+async function applyStep(
+  deps: GuardDeps,
+  record: RouteRecord,
+  deployment: Deployment,
+  stepIndex: number,
+  toWeight: number,
+  policy: RoutePolicy,
+  eventId: string,
+): Promise<StepResult> {
+  const name = {
+    meshName: record.meshName,
+    virtualRouterName: record.virtualRouterName,
+    routeName: record.routeName,
+  };
+  const route = await deps.routes.readRoute(name);
+  const current = route === undefined ? undefined : weightsOf(route.spec);
+  if (route === undefined || current === undefined)
+    return { kind: 'stale', why: 'the route is gone or unreadable' };
+  if (!sameWeights(current, record.lastWeights)) {
+    // The CloudTrail event of a person's change has not arrived yet: the person wins, it will rebaseline.
+    return {
+      kind: 'person-won',
+      why: `the route's weights are ${formatWeights(current)}, not what the deployment last set`,
+    };
+  }
+  const weights = stepWeights(deployment, current, toWeight);
+  if (weights === undefined)
+    return { kind: 'stale', why: 'steps need exactly one canary and the stable target' };
+  const spec = withWeights(route.spec, weights);
+  await deps.meshes.update(
+    { ...route, spec },
+    { clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId) },
+  );
+  const at = deps.now().toISOString();
+  const last = toWeight === 100;
+  const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
+    const progress: ProgressState = { ...(d.progress ?? { steps: [], bakeMinutes: [] }), stepIndex };
+    const { next: _next, approvalId: _a, ...rest } = progress;
+    const stepped: Deployment = {
+      ...withNote(d, at, `Step ${stepIndex + 1}: ${formatWeights(weights)}`),
+      status: 'in-progress',
+      baseline: weights,
+      progress: rest,
+    };
+    if (last)
+      return {
+        ...r,
+        lastWeights: weights,
+        observedAt: at,
+        deployment: promote(stepped, at, policy.rollbackWindowMinutes, 'Last step done: promoted'),
+      };
+    const next = planNextStep(rest, d.deploymentId, at);
+    return {
+      ...r,
+      lastWeights: weights,
+      observedAt: at,
+      deployment: { ...stepped, progress: next === undefined ? rest : { ...rest, next } },
+    };
+  });
+  const updated = saved.deployment as Deployment;
+  const next = updated.progress?.next;
+  if (next !== undefined) {
+    await deps.scheduler.schedule(
+      {
+        routeKey: record.routeKey,
+        deploymentId: updated.deploymentId,
+        stepIndex: next.stepIndex,
+        token: next.token,
+      },
+      new Date(next.dueAt),
+    );
+  }
+  await deps.publisher.publish([
+    deploymentEvent(
+      last ? MESHWARDEN_DETAIL_TYPES.deploymentPromoted : MESHWARDEN_DETAIL_TYPES.deploymentUpdated,
+      saved,
+      updated,
+      { change: 'stepped', toWeight },
+    ),
+  ]);
+  return last ? { kind: 'promoted', toWeight } : { kind: 'stepped', toWeight };
+}
+
+async function checkAndStep(
+  deps: GuardDeps,
+  record: RouteRecord,
+  step: { stepIndex: number; token: string; approved: boolean },
+  eventId: string,
+): Promise<StepResult> {
+  const deployment = record.deployment as Deployment;
+  const policy = routePolicyOf(deps.policy, record.routeKey);
+  const alarms = await boundAlarms(deps, record.routeKey, policy);
+  const decision = decideStep(deployment, step, alarms, policy, deps.now());
+  const at = deps.now().toISOString();
+  switch (decision.kind) {
+    case 'stale':
+      return { kind: 'stale', why: decision.why };
+    case 'rollback':
+      return {
+        kind: 'rolled-back',
+        result: await rollBack(deps, record, {
+          kind: 'step-check',
+          alarmName: decision.alarm.name,
+          stateReason: decision.alarm.stateReason,
+          eventId,
+        }),
+      };
+    case 'wait': {
+      const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
+        const progress = d.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
+        const dueAt = new Date(Date.parse(at) + INSUFFICIENT_DATA_RECHECK_MINUTES * 60_000).toISOString();
+        const next = {
+          stepIndex: step.stepIndex,
+          dueAt,
+          token: shortHash(`${d.deploymentId}:${step.stepIndex}:${at}:wait`, 24),
+        };
+        return {
+          ...r,
+          deployment: {
+            ...withNote(d, at, `Waiting: no data from ${decision.alarms.join(', ')}`),
+            progress: { ...progress, next },
+          },
+        };
+      });
+      const next = saved.deployment?.progress?.next;
+      if (next !== undefined) {
+        await deps.scheduler.schedule(
+          {
+            routeKey: record.routeKey,
+            deploymentId: deployment.deploymentId,
+            stepIndex: next.stepIndex,
+            token: next.token,
+          },
+          new Date(next.dueAt),
+        );
+      }
+      return { kind: 'waiting', why: `INSUFFICIENT_DATA: ${decision.alarms.join(', ')}` };
+    }
+    case 'request-approval': {
+      const approvalId = `deploy-${shortHash(`${deployment.deploymentId}:${step.stepIndex}`, 32)}`;
+      const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
+        const { next: _next, ...progress } = d.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
+        return {
+          ...r,
+          deployment: {
+            ...withNote(d, at, `Waiting for approval to go to ${decision.toWeight}%`),
+            status: 'awaiting-approval',
+            progress: { ...progress, approvalId },
+          },
+        };
+      });
+      const waiting = saved.deployment as Deployment;
+      await deps.publisher.publish([
+        {
+          detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested,
+          detail: {
+            approvalId,
+            meshName: record.meshName,
+            action: {
+              type: 'promote-deployment',
+              routeKey: record.routeKey,
+              deploymentId: deployment.deploymentId,
+              toWeight: decision.toWeight,
+            },
+            title: `Promote ${record.routeKey} to ${decision.toWeight}%`,
+            reason: `Deployment ${deployment.deploymentId} reached its approval gate before the last step`,
+            requestedBy: deployment.startedBy,
+            diff: `${formatWeights(record.lastWeights)} -> ${deployment.canaryTargets[0] ?? 'canary'} ${decision.toWeight}`,
+            expiresAt: new Date(Date.parse(at) + APPROVAL_TTL_HOURS * 3_600_000).toISOString(),
+          },
+        },
+        deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentUpdated, saved, waiting, {
+          change: 'approval-requested',
+          approvalId,
+        }),
+      ]);
+      return { kind: 'approval-requested', why: approvalId };
+    }
+    case 'apply':
+      return applyStep(deps, record, deployment, step.stepIndex, decision.toWeight, policy, eventId);
+  }
+}
+
+/** A scheduled step fired: check the bound alarms, then step, wait, ask, or roll back. */
+export async function onStep(deps: GuardDeps, step: StepInvocation, eventId: string): Promise<StepResult> {
+  const record = await deps.store.get(step.routeKey);
+  if (record?.deployment?.deploymentId !== step.deploymentId)
+    return { kind: 'stale', why: 'not the route’s current deployment' };
+  return checkAndStep(
+    deps,
+    record,
+    { stepIndex: step.stepIndex, token: step.token, approved: false },
+    eventId,
+  );
+}
+
+/** An approval decision on a deployment's last step: approved steps (alarms permitting); rejected rolls back. */
+export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedEvent): Promise<StepResult> {
+  const action = event.detail.action;
+  if (action.type !== 'promote-deployment')
+    return { kind: 'stale', why: `not a deployment action (${action.type})` };
+  const record = await deps.store.get(action.routeKey);
+  const deployment = record?.deployment;
+  if (
+    record === undefined ||
+    deployment?.deploymentId !== action.deploymentId ||
+    deployment.status !== 'awaiting-approval'
+  ) {
+    return { kind: 'stale', why: 'the deployment is not waiting for this approval' };
+  }
+  if (deployment.progress?.approvalId !== event.detail.approvalId)
+    return { kind: 'stale', why: 'another approval' };
+  const by = event.detail.decidedBy?.identity ?? 'nobody';
+  if (event.detail.decision === 'rejected') {
+    return {
+      kind: 'rolled-back',
+      result: await rollBack(deps, record, { kind: 'approval-rejected', by, eventId: event.id }),
+    };
+  }
+  if (event.detail.decision === 'expired') {
+    const at = deps.now().toISOString();
+    await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+      ...r,
+      deployment: withNote(
+        d,
+        at,
+        'The approval expired; the deployment stays where it is (meshwarden deployments promote|abort)',
+      ),
+    }));
+    return { kind: 'stale', why: 'approval expired' };
+  }
+  const stepIndex = deployment.progress?.steps.indexOf(action.toWeight) ?? -1;
+  const approvedRecord: RouteRecord = { ...record, deployment: { ...deployment, status: 'in-progress' } };
+  return checkAndStep(deps, approvedRecord, { stepIndex, token: '', approved: true }, event.id);
+}

@@ -1,0 +1,264 @@
+import type { GuardDeps } from '../../../shared/deployments/deps';
+import type { Deployment, RouteRecord } from '../../../shared/deployments/model';
+import type { MeshResourceOf, RouteSpec } from '../../../shared/domain/mesh';
+import { ConflictError, ThrottledError } from '../../../shared/errors';
+import type { AppMeshApiCallEvent } from '../../../shared/events/appmesh-api-call';
+import type { AlarmStateChangeEvent } from '../../../shared/events/cloudwatch-alarm';
+import { parsePolicy } from '../../../shared/policy/load';
+import type {
+  AlarmInfo,
+  DomainEvent,
+  MeshProvider,
+  Notification,
+  StepInvocation,
+} from '../../../shared/ports';
+import { loadEvent } from '../../support/sample-events';
+
+export const SELF_ROLE = 'arn:aws:iam::123456789012:role/meshwarden-functions';
+
+/** A route spec with these weights, and the fields a rollback must keep. */
+export function routeSpec(weights: Record<string, number>): RouteSpec {
+  return {
+    priority: 5,
+    httpRoute: {
+      match: { prefix: '/' },
+      action: {
+        weightedTargets: Object.entries(weights).map(([virtualNode, weight]) => ({
+          virtualNode,
+          weight,
+          port: 8080,
+        })),
+      },
+      retryPolicy: {
+        maxRetries: 2,
+        perRetryTimeout: { value: 2, unit: 's' },
+        httpRetryEvents: ['server-error'],
+      },
+    },
+  };
+}
+
+/** App Mesh routes in memory, counting calls; `throttleNext` makes the next N writes throttle. */
+export class FakeMesh {
+  readonly routes = new Map<string, MeshResourceOf<'route'>>();
+  readonly calls: string[] = [];
+  readonly tokens: string[] = [];
+  throttleNext = 0;
+
+  put(routeKey: string, weights: Record<string, number>, tags: Record<string, string> = {}): void {
+    const [meshName, parentName, name] = routeKey.split('/') as [string, string, string];
+    this.routes.set(routeKey, {
+      kind: 'route',
+      meshName,
+      parentName,
+      name,
+      spec: routeSpec(weights),
+      tags,
+      metadata: {
+        arn: `arn:aws:appmesh:us-east-1:123456789012:mesh/${meshName}/virtualRouter/${parentName}/route/${name}`,
+        uid: 'u',
+        version: 1,
+        createdAt: '2026-03-10T09:00:00.000Z',
+        lastUpdatedAt: '2026-03-10T09:00:00.000Z',
+        meshOwner: '123456789012',
+        resourceOwner: '123456789012',
+      },
+    });
+  }
+
+  weights(routeKey: string): Record<string, number> | undefined {
+    const route = this.routes.get(routeKey);
+    return route === undefined
+      ? undefined
+      : Object.fromEntries(
+          (route.spec.httpRoute?.action.weightedTargets ?? []).map((t) => [t.virtualNode, t.weight]),
+        );
+  }
+
+  private key(meshName: string, router: string | undefined, name: string): string {
+    return `${meshName}/${router ?? ''}/${name}`;
+  }
+
+  provider(): MeshProvider {
+    const unsupported = () => Promise.reject(new Error('not used by the guard'));
+    return {
+      readMesh: unsupported,
+      describe: async (ref) => {
+        this.calls.push('DescribeRoute', 'ListTagsForResource');
+        return this.routes.get(this.key(ref.meshName, ref.parentName, ref.name)) as never;
+      },
+      create: unsupported,
+      update: async (resource, options) => {
+        this.calls.push('UpdateRoute');
+        if (this.throttleNext > 0) {
+          this.throttleNext--;
+          throw new ThrottledError('Rate exceeded');
+        }
+        this.tokens.push(options.clientToken);
+        const key = this.key(resource.meshName, resource.parentName, resource.name);
+        const existing = this.routes.get(key);
+        if (existing === undefined) throw new Error(`no route ${key}`);
+        this.routes.set(key, { ...existing, spec: resource.spec as RouteSpec });
+        return resource;
+      },
+      delete: unsupported,
+      listTags: unsupported,
+      tagResource: unsupported,
+      untagResource: unsupported,
+    };
+  }
+}
+
+/** A DeploymentStore in memory with the same versioned conditional writes. */
+export class FakeStore {
+  readonly records = new Map<string, RouteRecord>();
+  readonly archived: Deployment[] = [];
+
+  async get(routeKey: string) {
+    return structuredClone(this.records.get(routeKey));
+  }
+  async list() {
+    return [...this.records.values()].map((r) => structuredClone(r));
+  }
+  async save(record: RouteRecord) {
+    const stored = this.records.get(record.routeKey);
+    if ((stored?.version ?? 0) !== record.version)
+      throw new ConflictError(`version ${record.version} is stale`);
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.records.set(record.routeKey, next);
+    return structuredClone(next);
+  }
+  async archive(_routeKey: string, deployment: Deployment) {
+    this.archived.push(deployment);
+  }
+  async history() {
+    return [...this.archived];
+  }
+}
+
+export interface Harness {
+  readonly deps: GuardDeps;
+  readonly mesh: FakeMesh;
+  readonly store: FakeStore;
+  readonly published: DomainEvent[];
+  readonly notified: Notification[];
+  readonly scheduled: { step: StepInvocation; at: Date }[];
+  readonly cancelled: string[];
+  readonly failures: string[];
+  readonly alarms: AlarmInfo[];
+  readonly tags: Map<string, string>;
+  clock: Date;
+}
+
+/** The guard's deps over fakes; `policyYaml` is the `deployments:` section of mesh `prod`. */
+export function harness(policyYaml = ''): Harness {
+  const mesh = new FakeMesh();
+  const store = new FakeStore();
+  const h: Harness = {
+    mesh,
+    store,
+    published: [],
+    notified: [],
+    scheduled: [],
+    cancelled: [],
+    failures: [],
+    alarms: [],
+    tags: new Map(),
+    clock: new Date('2026-03-10T10:20:00.000Z'),
+    deps: undefined as unknown as GuardDeps,
+  };
+  const policy = parsePolicy(
+    `version: 1\nmeshes:\n  - mesh: prod\n    changeControl: { default: allow, onViolation: report }\n${policyYaml}`,
+    'test.yaml',
+  );
+  const provider = mesh.provider();
+  (h as { deps: GuardDeps }).deps = {
+    meshes: provider,
+    routes: {
+      readRoute: async ({ meshName, virtualRouterName, routeName }) => {
+        mesh.calls.push('DescribeRoute');
+        const route = mesh.routes.get(`${meshName}/${virtualRouterName}/${routeName}`);
+        if (route === undefined) return undefined;
+        const { tags: _t, ...untagged } = route;
+        return untagged;
+      },
+    },
+    store,
+    alarms: {
+      describe: async (names) => h.alarms.filter((a) => names.includes(a.name) || names.includes(a.arn)),
+      factsOf: async (arn) => ({
+        routeTag: h.tags.get(arn),
+        threshold: h.alarms.find((a) => a.arn === arn)?.threshold,
+      }),
+      taggedFor: async (routeKey) => h.alarms.filter((a) => h.tags.get(a.arn) === routeKey),
+    },
+    scheduler: {
+      schedule: async (step, at) => {
+        h.scheduled.push({ step, at });
+      },
+      cancel: async (token) => {
+        h.cancelled.push(token);
+      },
+    },
+    publisher: { publish: async (events) => void h.published.push(...events) },
+    notifier: { notify: async (n) => void h.notified.push(n) },
+    policy,
+    selfRoleArns: [SELF_ROLE],
+    staticBindings: [],
+    telemetry: { rolledBack: () => undefined, rollbackFailed: (routeKey) => void h.failures.push(routeKey) },
+    retry: { attempts: 4, baseDelayMs: 1, sleep: async () => undefined },
+    now: () => h.clock,
+  };
+  return h;
+}
+
+/** A CloudTrail route event by a person (alice) or by meshwarden. */
+export function routeEvent(
+  routeKey: string,
+  options: { eventName?: string; self?: boolean; id?: string; time?: string } = {},
+): AppMeshApiCallEvent {
+  const event = loadEvent('appmesh/update-route') as unknown as AppMeshApiCallEvent;
+  const [meshName, virtualRouterName, routeName] = routeKey.split('/');
+  const roleArn = options.self ? SELF_ROLE : 'arn:aws:iam::123456789012:role/platform-deployer';
+  const session = options.self ? 'meshwarden' : 'alice';
+  const identity = event.detail.userIdentity as {
+    arn: string;
+    sessionContext: { sessionIssuer: { arn: string; userName: string } };
+  };
+  identity.arn = `arn:aws:sts::123456789012:assumed-role/${roleArn.split('/')[1]}/${session}`;
+  identity.sessionContext.sessionIssuer.arn = roleArn;
+  identity.sessionContext.sessionIssuer.userName = roleArn.split('/')[1] as string;
+  return {
+    ...event,
+    id: options.id ?? crypto.randomUUID(),
+    detail: {
+      ...event.detail,
+      eventName: options.eventName ?? 'UpdateRoute',
+      eventTime: options.time ?? '2026-03-10T10:15:09Z',
+      requestParameters: { meshName, virtualRouterName, routeName },
+    },
+  };
+}
+
+export const ALARM_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-v2-5xx-rate';
+
+/** The documented metric alarm sample entering ALARM (alarm `web-v2-5xx-rate`, threshold 5). */
+export function alarmEvent(
+  options: { id?: string; timestamp?: string; name?: string } = {},
+): AlarmStateChangeEvent {
+  const event = loadEvent('cloudwatch/metric-alarm-to-alarm') as unknown as AlarmStateChangeEvent;
+  const name = options.name ?? event.detail.alarmName;
+  return {
+    ...event,
+    id: options.id ?? event.id,
+    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
+    detail: {
+      ...event.detail,
+      alarmName: name,
+      state: {
+        ...event.detail.state,
+        ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+      },
+    },
+  };
+}
