@@ -1,0 +1,64 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
+import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { LoggingNotifier } from '../../shared/adapters/notify/logging-notifier';
+import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
+import { onRotationTrigger } from '../../shared/certificates/on-trigger';
+import { parseRotationTrigger } from '../../shared/certificates/trigger';
+import { createRotationDeps } from '../../shared/certificates/wiring';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import { eventHandler } from '../../shared/handler';
+import { loadPolicy } from '../../shared/policy/load';
+import { logger, metrics, tracer } from '../../shared/powertools';
+
+const config = readConfig(
+  baseConfigSchema.pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_MESHES: true,
+    MESHWARDEN_POLICY_FILE: true,
+  }),
+);
+const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const clients = {
+  pca: tracer.captureAWSv3Client(createAcmPcaClient()),
+  acm: tracer.captureAWSv3Client(createAcmCertificatesClient()),
+  secrets: tracer.captureAWSv3Client(createCertificateSecretsClient()),
+  documents: tracer.captureAWSv3Client(createDocumentClient()),
+  tableName: config.MESHWARDEN_TABLE,
+  meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  publisher: new EventBridgePublisher(
+    tracer.captureAWSv3Client(new EventBridgeClient({})),
+    config.MESHWARDEN_EVENT_BUS,
+  ),
+  // The lead wires Slack here once the approvals capability provides a ChatNotifier.
+  notifier: new LoggingNotifier(logger),
+};
+
+/** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */
+export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
+  const outcome = await onRotationTrigger(
+    createRotationDeps(clients),
+    policy,
+    config.MESHWARDEN_MESHES,
+    trigger,
+  );
+  const rotated = outcome.items.filter((i) => i.action === 'rotated').length;
+  metrics.addMetric('CertificatesRotated', MetricUnit.Count, rotated);
+  metrics.addMetric(
+    'CertificatesRefused',
+    MetricUnit.Count,
+    outcome.items.filter((i) => i.action === 'refused').length,
+  );
+  logger.info('certificate rotation run', {
+    trigger: trigger.kind,
+    items: outcome.items,
+    rollovers: outcome.rollovers,
+  });
+  return outcome;
+});

@@ -1,0 +1,47 @@
+import type { CompiledPolicy } from '../policy/compile';
+import { decideCaRollover, type RolloverReport, runCaRollover } from './ca-rollover';
+import type { SweepDeps, SweepItem } from './sweep';
+import { sweepCertificates } from './sweep';
+import type { RotationTrigger } from './trigger';
+
+export interface TriggerOutcome {
+  readonly items: readonly SweepItem[];
+  readonly rollovers: readonly RolloverReport[];
+}
+
+/**
+ * Run certificate rotation for one trigger. A leaf whose policy names a CA its clients do not
+ * trust yet starts (or continues) a CA rollover instead of a rotation: the policy change of
+ * issuing CA is the rollover command. Throws after doing all it can when any certificate
+ * failed, so the platform retries (finished rotations are on record and not repeated).
+ */
+export async function onRotationTrigger(
+  deps: SweepDeps,
+  policy: CompiledPolicy,
+  meshNames: readonly string[],
+  trigger: RotationTrigger,
+): Promise<TriggerOutcome> {
+  if (trigger.kind === 'rollover-decision') {
+    return { items: [], rollovers: [await decideCaRollover(deps, trigger.event.detail)] };
+  }
+  const only = trigger.kind === 'acm-expiry' ? trigger.event.resources[0] : undefined;
+  const items = await sweepCertificates(deps, policy, meshNames, only ? { only } : {});
+  const rollovers: RolloverReport[] = [];
+  const started = new Set<string>();
+  for (const item of items) {
+    if (item.action !== 'needs-rollover' || item.rollover === undefined) continue;
+    const pair = `${item.meshName}|${item.rollover.oldCaArn}|${item.rollover.newCaArn}`;
+    if (started.has(pair)) continue;
+    started.add(pair);
+    rollovers.push(
+      await runCaRollover(deps, policy, item.meshName, item.rollover.oldCaArn, item.rollover.newCaArn),
+    );
+  }
+  const failed = items.filter((i) => i.action === 'failed');
+  if (failed.length > 0) {
+    throw new Error(
+      `certificate rotation failed for ${failed.length} certificate(s), retried on redelivery: ${failed.map((f) => `${f.id}: ${f.reason}`).join('; ')}`,
+    );
+  }
+  return { items, rollovers };
+}

@@ -1,0 +1,100 @@
+/**
+ * Pure rotation decisions: is a certificate due, from which CA, for which names, delivered
+ * how. A function of (inventory entry, policy rule, now); no I/O.
+ */
+import {
+  type CertificateRule,
+  type CertificatesSection,
+  certificateRuleFor,
+} from '../policy/sections/certificates';
+import type { CertificateLocation } from '../ports';
+import type { InventoryEntry } from './inventory';
+
+/** How a renewed certificate reaches its users. */
+export type Delivery = 'reimport' | 'secret' | 'import-new';
+
+export type RotationPlan =
+  | {
+      readonly action: 'rotate';
+      readonly entry: InventoryEntry;
+      readonly location: CertificateLocation;
+      readonly rule: CertificateRule;
+      readonly caArn: string;
+      readonly sans: readonly string[];
+      readonly delivery: Delivery;
+      readonly reason: string;
+    }
+  | { readonly action: 'skip'; readonly entry: InventoryEntry; readonly reason: string }
+  | { readonly action: 'refuse'; readonly entry: InventoryEntry; readonly reason: string };
+
+const DAY_MS = 86_400_000;
+
+/** The instant a certificate becomes due under a rule. */
+export function dueAt(notBefore: string, notAfter: string, rule: CertificateRule): number {
+  const start = Date.parse(notBefore);
+  const end = Date.parse(notAfter);
+  if ('daysBeforeExpiry' in rule.renew) return end - rule.renew.daysBeforeExpiry * DAY_MS;
+  return start + (end - start) * rule.renew.shareOfLifetime;
+}
+
+/** The names a renewed certificate must carry, or why there is no single answer. */
+export function expectedSans(entry: InventoryEntry, rule: CertificateRule): readonly string[] | string {
+  const current = entry.facts?.sans ?? [];
+  const nodeUses = entry.usedBy.filter((u) => u.kind === 'virtual-node');
+  if (rule.san === 'keep' || nodeUses.length === 0) {
+    return current.length > 0 ? current : 'the current certificate names no DNS name to keep';
+  }
+  const names = [...new Set(nodeUses.map((u) => u.serviceName))];
+  if (names.some((n) => n === undefined)) return 'a virtual node using it has no service discovery DNS name';
+  if (names.length > 1)
+    return `it is shared by virtual nodes with different service names (${names.join(', ')}); give each its own certificate`;
+  return names as string[];
+}
+
+/** Options of a plan. */
+export interface PlanOptions {
+  /** Rotate whether due or not (CA rollover phase 2, `certs rotate --force`). */
+  readonly force?: boolean;
+  /** Issue from this CA whatever the policy says (CA rollover). */
+  readonly caArn?: string;
+}
+
+/** Decide what to do with one leaf certificate. */
+export function planRotation(
+  entry: InventoryEntry,
+  section: CertificatesSection | undefined,
+  now: Date,
+  options: PlanOptions = {},
+): RotationPlan {
+  if (entry.type !== 'leaf') return { action: 'skip', entry, reason: 'a trust, not a leaf certificate' };
+  if (entry.location === undefined || entry.facts === undefined)
+    return { action: 'refuse', entry, reason: entry.problem ?? 'the certificate cannot be read' };
+  const firstUse = entry.usedBy[0];
+  const rule = certificateRuleFor(section, firstUse?.resourceKey ?? '');
+  const caArn = options.caArn ?? rule.issuingCaArn ?? entry.issuingCaArn;
+  if (caArn === undefined)
+    return {
+      action: 'refuse',
+      entry,
+      reason: `the CA that issued it (${entry.facts.issuer}) is not known: set certificates.rules[].issuingCaArn`,
+    };
+  const sans = expectedSans(entry, rule);
+  if (typeof sans === 'string') return { action: 'refuse', entry, reason: sans };
+  const due = dueAt(entry.facts.notBefore, entry.facts.notAfter, rule);
+  const expired = Date.parse(entry.facts.notAfter) <= now.getTime();
+  const caChanges = entry.issuingCaArn !== undefined && entry.issuingCaArn !== caArn;
+  const namesChange = sans.join(',') !== [...entry.facts.sans].join(',');
+  let reason: string | undefined;
+  if (options.force) reason = 'forced';
+  else if (expired) reason = `expired at ${entry.facts.notAfter}`;
+  else if (now.getTime() >= due)
+    reason = `due since ${new Date(due).toISOString()} (expires ${entry.facts.notAfter})`;
+  else if (caChanges) reason = `the issuing CA changes to ${caArn}`;
+  else if (namesChange) reason = `its names ${entry.facts.sans.join(', ')} differ from ${sans.join(', ')}`;
+  if (reason === undefined)
+    return { action: 'skip', entry, reason: `not due until ${new Date(due).toISOString()}` };
+  const location = entry.location;
+  const delivery: Delivery =
+    location.kind === 'secret' ? 'secret' : entry.origin === 'acm-private' ? 'import-new' : 'reimport';
+  return { action: 'rotate', entry, location, rule, caArn, sans, delivery, reason };
+}

@@ -1,0 +1,37 @@
+/**
+ * What starts certificate rotation: the daily schedule, ACM's approaching-expiration notice,
+ * or an approval decision on a CA rollover. One parser tells them apart by source and
+ * detail-type, each validated by its own schema.
+ */
+import { BadRequestError, ValidationError } from '../errors';
+import { type AcmApproachingExpirationEvent, parseAcmApproachingExpiration } from '../events/acm-expiry';
+import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
+import { parseScheduledEvent, type ScheduledEvent } from '../events/scheduled-event';
+
+export type RotationTrigger =
+  | { readonly kind: 'schedule'; readonly event: ScheduledEvent }
+  | { readonly kind: 'acm-expiry'; readonly event: AcmApproachingExpirationEvent }
+  | { readonly kind: 'rollover-decision'; readonly event: ApprovalDecidedEvent };
+
+/** Parse an inbound event, or throw a ValidationError naming what is wrong. */
+export function parseRotationTrigger(input: unknown): RotationTrigger {
+  const envelope = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const source = envelope.source;
+  const detailType = envelope['detail-type'];
+  if (source === 'aws.events') return { kind: 'schedule', event: parseScheduledEvent(input) };
+  if (source === 'aws.acm') return { kind: 'acm-expiry', event: parseAcmApproachingExpiration(input) };
+  if (source === 'meshwarden' && detailType === 'ApprovalDecided') {
+    const event = parseApprovalDecided(input);
+    if (event.detail.action.type !== 'finish-ca-rollover')
+      throw new BadRequestError(
+        `ApprovalDecided for ${event.detail.action.type} is not for certificate rotation`,
+      );
+    return { kind: 'rollover-decision', event };
+  }
+  throw new ValidationError('Not a certificate rotation trigger', [
+    {
+      path: 'source',
+      message: `expected a Scheduled Event (aws.events), an ACM Certificate Approaching Expiration (aws.acm) or a meshwarden ApprovalDecided; got source ${JSON.stringify(source)}, detail-type ${JSON.stringify(detailType)}`,
+    },
+  ]);
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { ACMClient } from '@aws-sdk/client-acm';
+import type { ACMPCAClient } from '@aws-sdk/client-acm-pca';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AcmCertificateStore } from '../adapters/acm-certificates/certificate-store';
+import { AcmPcaCertificateAuthority } from '../adapters/acm-pca/certificate-authority';
+import { DynamoRotationStore } from '../adapters/dynamodb/rotation-store';
+import { SecretCertificateStore } from '../adapters/secretsmanager/certificate-secrets';
+import type { ChatNotifier, EventPublisher, MeshProvider } from '../ports';
+import { CaDirectory } from './ca-directory';
+import { routeCertificateStores } from './certificate-stores';
+import type { SweepDeps } from './sweep';
+
+export interface RotationClients {
+  readonly pca: ACMPCAClient;
+  readonly acm: ACMClient;
+  readonly secrets: SecretsManagerClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly meshes: MeshProvider;
+  readonly publisher: EventPublisher;
+  readonly notifier: ChatNotifier;
+}
+
+/** The adapters of one rotation run (a new CA directory each run, so CA state is never stale across runs). */
+export function createRotationDeps(clients: RotationClients, overrides: Partial<SweepDeps> = {}): SweepDeps {
+  const ca = new AcmPcaCertificateAuthority(clients.pca);
+  return {
+    ca,
+    cas: new CaDirectory(ca, overrides.sleep),
+    store: routeCertificateStores({
+      acm: new AcmCertificateStore(clients.acm),
+      secret: new SecretCertificateStore(clients.secrets),
+    }),
+    rotations: new DynamoRotationStore(clients.documents, clients.tableName),
+    meshes: clients.meshes,
+    publisher: clients.publisher,
+    notifier: clients.notifier,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    newId: () => randomUUID(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideCaRollover,
+  type RolloverRecord,
+  runCaRollover,
+} from '../../../shared/certificates/ca-rollover';
+import { takeCertificateInventory } from '../../../shared/certificates/inventory';
+import { acmTrusts } from '../../../shared/certificates/trusts';
+import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../../../shared/events/approvals';
+import { CA_ARN, DAY_MS, fakeWorld, NEXT_CA_ARN, policyWith, SECRETS_MAPPING } from './fakes';
+
+const NOW = new Date();
+/** Young certificates: nothing is due, so only the rollover moves them. */
+const young = {
+  notBefore: new Date(NOW.getTime() - DAY_MS),
+  notAfter: new Date(NOW.getTime() + 300 * DAY_MS),
+  now: NOW,
+};
+const policy = policyWith(SECRETS_MAPPING);
+
+function decision(rolloverId: string, verdict: ApprovalDecidedDetail['decision']): ApprovalDecidedDetail {
+  return {
+    approvalId: `ca-rollover-${rolloverId}`,
+    meshName: 'prod',
+    action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
+    decision: verdict,
+    decidedBy: { slackUserId: 'U0123', identity: 'priya' },
+    decidedAt: NOW.toISOString(),
+  };
+}
+
+describe('CA rollover', () => {
+  it('phase 1 trusts both, phase 2 re-issues every leaf from the new CA, then asks for approval', async () => {
+    // Prepare
+    const world = await fakeWorld(young);
+
+    // Act
+    const report = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+
+    // Assess
+    expect(report.phase).toBe('awaiting-approval');
+    expect(acmTrusts(world.meshes.snapshot).map((t) => t.arns)).toEqual([
+      [CA_ARN, NEXT_CA_ARN],
+      [CA_ARN, NEXT_CA_ARN],
+      [CA_ARN, NEXT_CA_ARN],
+    ]);
+    const inventory = await takeCertificateInventory(
+      world.fresh(),
+      'prod',
+      policy.forMesh('prod')?.document.certificates,
+    );
+    const leaves = inventory.entries.filter((e) => e.type === 'leaf' && e.facts);
+    expect(leaves.map((e) => e.issuingCaArn)).toEqual([NEXT_CA_ARN, NEXT_CA_ARN, NEXT_CA_ARN]);
+    const asked = world.publisher.events.find((e) => e.detailType === 'ApprovalRequested')
+      ?.detail as ApprovalRequestedDetail;
+    expect(asked.action).toEqual({
+      type: 'finish-ca-rollover',
+      rolloverId: report.rolloverId,
+      oldCaArn: CA_ARN,
+      newCaArn: NEXT_CA_ARN,
+    });
+    expect(
+      world.publisher.events
+        .filter((e) => e.detailType === 'CaRolloverProgressed')
+        .map((e) => e.detail.phase),
+    ).toEqual(['reissue', 'awaiting-approval']);
+  });
+
+  it('phase 3 removes the old CA only once approved', async () => {
+    // Prepare
+    const world = await fakeWorld(young);
+    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+
+    // Act
+    const report = await decideCaRollover(world.fresh(), decision(rolloverId, 'approved'));
+    const again = await decideCaRollover(world.fresh(), decision(rolloverId, 'approved'));
+
+    // Assess
+    expect(report.phase).toBe('completed');
+    expect(acmTrusts(world.meshes.snapshot).map((t) => t.arns)).toEqual([
+      [NEXT_CA_ARN],
+      [NEXT_CA_ARN],
+      [NEXT_CA_ARN],
+    ]);
+    expect(again.note).toBe('already decided');
+  });
+
+  it('a rejection halts with both CAs trusted', async () => {
+    const world = await fakeWorld(young);
+    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const report = await decideCaRollover(world.fresh(), decision(rolloverId, 'rejected'));
+    expect(report.phase).toBe('halted');
+    expect(
+      acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN) && t.arns.includes(NEXT_CA_ARN)),
+    ).toBe(true);
+  });
+
+  it('refuses a decision naming other CAs, or an unknown rollover', async () => {
+    const world = await fakeWorld(young);
+    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const forged = {
+      ...decision(rolloverId, 'approved'),
+      action: { ...decision(rolloverId, 'approved').action, oldCaArn: NEXT_CA_ARN },
+    };
+    await expect(decideCaRollover(world.fresh(), forged as ApprovalDecidedDetail)).rejects.toThrow(
+      /other CAs/,
+    );
+    await expect(decideCaRollover(world.fresh(), decision('nope', 'approved'))).rejects.toThrow(
+      /no CA rollover nope/,
+    );
+    expect(acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN))).toBe(true);
+  });
+
+  it('refuses phase 1 past three CAs in a trust, before any write', async () => {
+    // Prepare
+    const world = await fakeWorld(young);
+    const third = CA_ARN.replace(
+      '11111111-1111-1111-1111-111111111111',
+      '33333333-3333-3333-3333-333333333333',
+    );
+    const fourth = CA_ARN.replace(
+      '11111111-1111-1111-1111-111111111111',
+      '44444444-4444-4444-4444-444444444444',
+    );
+    world.meshes.snapshot = (await import('./fakes')).sampleMesh([CA_ARN, third, fourth]);
+
+    // Act
+    const run = runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+
+    // Assess
+    await expect(run).rejects.toThrow(/already trusts 3 CAs \(App Mesh allows 3\)/);
+    expect(world.meshes.updates).toEqual([]);
+  });
+
+  it('refuses to start towards a CA that is not ACTIVE', async () => {
+    const world = await fakeWorld(young);
+    world.ca.faults = { status: 'DISABLED' };
+    await expect(runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN)).rejects.toThrow(
+      /not ACTIVE: nothing was changed/,
+    );
+    expect(world.meshes.updates).toEqual([]);
+  });
+
+  it('continues where a crashed run stopped (phase 2 after phase 1)', async () => {
+    // Prepare: phase 2 fails the first time (the CA throttles past every retry).
+    const world = await fakeWorld(young);
+    world.ca.faults = { throttle: 0 };
+    const issue = world.ca.issue.bind(world.ca);
+    let broken = true;
+    world.ca.issue = async (request) => {
+      if (broken) throw new Error('connection reset');
+      return issue(request);
+    };
+    const first = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    broken = false;
+
+    // Act
+    const second = await runCaRollover(world.fresh(), policy, 'prod', CA_ARN, NEXT_CA_ARN);
+
+    // Assess
+    expect(first.phase).toBe('reissue');
+    expect(first.note).toMatch(/phase 2 not verified/);
+    expect(second.phase).toBe('awaiting-approval');
+    const record = world.rotations.items.get(`ROTATION#ROLLOVER#${second.rolloverId}`) as RolloverRecord;
+    expect(record.phase).toBe('awaiting-approval');
+    // Phase 1 ran once: its writes were not repeated.
+    expect(world.meshes.updates.filter((u) => u.name === 'web-v1')).toHaveLength(1);
+  });
+});
