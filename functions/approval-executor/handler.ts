@@ -1,0 +1,66 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { createSlackApprovals } from '../../shared/adapters/slack';
+import { executeDecision } from '../../shared/approvals/execute';
+import { parseExecutorEvent } from '../../shared/approvals/executor-event';
+import { sweepApprovals } from '../../shared/approvals/expire';
+import { requestApproval } from '../../shared/approvals/request';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import { eventHandler } from '../../shared/handler';
+import { eventIdempotency } from '../../shared/idempotency';
+import { loadPolicy } from '../../shared/policy/load';
+import { logger, tracer } from '../../shared/powertools';
+
+const config = readConfig(
+  baseConfigSchema.pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_POLICY_FILE: true,
+    MESHWARDEN_SLACK_SECRET: true,
+  }),
+);
+const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const documents = createDocumentClient();
+tracer.captureAWSv3Client(documents);
+const store = new DynamoDbApprovalStore(documents, config.MESHWARDEN_TABLE);
+const chat = createSlackApprovals({
+  secretName: config.MESHWARDEN_SLACK_SECRET,
+  secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+});
+const meshes = createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient()));
+const publisher = new EventBridgePublisher(
+  tracer.captureAWSv3Client(new EventBridgeClient({})),
+  config.MESHWARDEN_EVENT_BUS,
+);
+const now = () => new Date();
+
+/**
+ * Slack approvals, asynchronous side: post each ApprovalRequested in Slack, carry out an
+ * approved held change and update the message on ApprovalDecided, and close expired
+ * approvals on the sweep schedule.
+ */
+export const handler = eventHandler(
+  parseExecutorEvent,
+  async (input) => {
+    switch (input.kind) {
+      case 'requested':
+        return requestApproval({ store, chat, policy, now, log: logger }, input.event.detail);
+      case 'decided':
+        return executeDecision({ store, chat, meshes, now, log: logger }, input.event.detail);
+      case 'sweep':
+        return sweepApprovals({ store, publisher, now, log: logger });
+    }
+  },
+  {
+    idempotency: eventIdempotency({
+      functionName: 'approval-executor',
+      tableName: config.MESHWARDEN_TABLE,
+      client: documents,
+    }),
+  },
+);

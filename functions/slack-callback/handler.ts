@@ -1,0 +1,51 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { createSlackApprovals, slackSecretSource } from '../../shared/adapters/slack';
+import { type HttpResult, handleSlackCallback } from '../../shared/approvals/decide';
+import { baseConfigSchema, readConfig } from '../../shared/config';
+import { loadPolicy } from '../../shared/policy/load';
+import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
+
+const config = readConfig(
+  baseConfigSchema.pick({
+    AWS_REGION: true,
+    MESHWARDEN_EVENT_BUS: true,
+    MESHWARDEN_TABLE: true,
+    MESHWARDEN_POLICY_FILE: true,
+    MESHWARDEN_SLACK_SECRET: true,
+  }),
+);
+const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const documents = createDocumentClient();
+tracer.captureAWSv3Client(documents);
+const secret = slackSecretSource(
+  config.MESHWARDEN_SLACK_SECRET,
+  tracer.captureAWSv3Client(new SecretsManagerClient({})),
+);
+const deps = {
+  store: new DynamoDbApprovalStore(documents, config.MESHWARDEN_TABLE),
+  chat: createSlackApprovals({ secretName: config.MESHWARDEN_SLACK_SECRET, secret }),
+  publisher: new EventBridgePublisher(
+    tracer.captureAWSv3Client(new EventBridgeClient({})),
+    config.MESHWARDEN_EVENT_BUS,
+  ),
+  policy,
+  signingSecrets: secret,
+  now: () => new Date(),
+  log: logger,
+};
+
+/**
+ * Slack's interaction callback (API Gateway HTTP API, payload 2.0): verify, authorize, record
+ * the first decision, publish ApprovalDecided, answer within 3 seconds. Synchronous: the
+ * answer is the HTTP response, so failures map to status codes in the use case.
+ */
+export const handler = middy<unknown, HttpResult, Error, Context>()
+  .use(injectLambdaContext(logger, { correlationIdPath: CORRELATION_PATHS.apiGatewayV2, resetKeys: true }))
+  .handler(async (event) => handleSlackCallback(deps, event));
