@@ -1,4 +1,19 @@
-import { DAILY_AUDIT_SCHEDULE, type NamedPattern, type NamedSchedule } from '../shared/events/patterns';
+import {
+  APPROVAL_SWEEP_SCHEDULE,
+  acmApproachingExpirationPattern,
+  alarmStateChangesPattern,
+  appMeshMutationsPattern,
+  appMeshRouteChangesPattern,
+  approvalDecidedPattern,
+  approvalRequestedPattern,
+  caRolloverDecidedPattern,
+  DAILY_AUDIT_SCHEDULE,
+  DAILY_CERT_ROTATION_SCHEDULE,
+  deploymentApprovalDecidedPattern,
+  type NamedPattern,
+  type NamedSchedule,
+  webIdentitySessionsPattern,
+} from '../shared/events/patterns';
 
 /**
  * Every meshwarden function and what triggers it: the single list the CDK stack deploys
@@ -24,9 +39,17 @@ export type Capability =
   | 'alarms:read'
   | 'pca:issue'
   | 'acm:import'
+  /** acm:DescribeCertificate: the issuing CA of a listener certificate (change control's tls.allowed-ca). */
+  | 'acm:describe'
   | 'secrets:read-slack'
   | 'secrets:write-certificates'
-  | 'scheduler:manage';
+  | 'scheduler:manage'
+  /**
+   * cloudwatch:DescribeAlarms and cloudwatch:ListTagsForResource on every alarm of the account
+   * and region: the deployment guard finds alarms bound by their `meshwarden:route` tag, which
+   * are not known at synth time (issue 5).
+   */
+  | 'alarms:discover';
 
 export interface FunctionDefinition {
   /** kebab-case; the folder under `functions/` and the deployed function's name suffix. */
@@ -41,13 +64,105 @@ export interface FunctionDefinition {
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
-    name: 'mesh-inventory',
-    description: 'Reads every governed mesh whole on a schedule and publishes what it holds',
-    entry: 'functions/mesh-inventory/handler.ts',
-    timeoutSeconds: 120,
-    memoryMb: 512,
+    name: 'mesh-audit',
+    description:
+      'Judges every governed mesh whole against the policy on a schedule: drift, inventory, last known good',
+    entry: 'functions/mesh-audit/handler.ts',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
     triggers: [{ kind: 'schedule', schedule: DAILY_AUDIT_SCHEDULE }],
-    capabilities: ['mesh:read', 'events:publish'],
+    capabilities: ['mesh:read', 'acm:describe', 'events:publish', 'table:read', 'table:write'],
+  },
+  {
+    name: 'mesh-change',
+    description:
+      'Judges every App Mesh write (CloudTrail) against the policy: keep, revert, hold or report; learns OIDC sessions',
+    entry: 'functions/mesh-change/handler.ts',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    triggers: [
+      { kind: 'pattern', bus: 'default', pattern: appMeshMutationsPattern },
+      { kind: 'pattern', bus: 'default', pattern: webIdentitySessionsPattern },
+    ],
+    capabilities: ['mesh:read', 'mesh:write', 'acm:describe', 'events:publish', 'table:read', 'table:write'],
+  },
+  {
+    name: 'deployment-guard',
+    description:
+      'Guards weighted route deployments: rolls back on a bound CloudWatch alarm, steps progressive ones (Scheduler), promotes on approval',
+    entry: 'functions/deployment-guard/handler.ts',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    triggers: [
+      { kind: 'pattern', bus: 'default', pattern: appMeshRouteChangesPattern },
+      { kind: 'pattern', bus: 'default', pattern: alarmStateChangesPattern },
+      { kind: 'pattern', bus: 'meshwarden', pattern: deploymentApprovalDecidedPattern },
+    ],
+    capabilities: [
+      'mesh:read',
+      'mesh:write',
+      'events:publish',
+      'table:read',
+      'table:write',
+      'alarms:read',
+      'alarms:discover',
+      'scheduler:manage',
+    ],
+  },
+  {
+    name: 'cert-rotation',
+    description:
+      'Rotates mesh certificates from AWS Private CA before they expire (daily, on ACM expiry notices) and runs CA rollovers',
+    entry: 'functions/cert-rotation/handler.ts',
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    triggers: [
+      { kind: 'schedule', schedule: DAILY_CERT_ROTATION_SCHEDULE },
+      { kind: 'pattern', bus: 'default', pattern: acmApproachingExpirationPattern },
+      { kind: 'pattern', bus: 'meshwarden', pattern: caRolloverDecidedPattern },
+    ],
+    capabilities: [
+      'mesh:read',
+      'mesh:write',
+      'events:publish',
+      'table:read',
+      'table:write',
+      'pca:issue',
+      'acm:import',
+      'secrets:write-certificates',
+    ],
+  },
+  {
+    name: 'slack-callback',
+    description:
+      'Slack interaction callback: verifies the signature, checks the approver, records the first decision, publishes ApprovalDecided',
+    entry: 'functions/slack-callback/handler.ts',
+    // Slack waits 3 s for the answer; the rest is room for a cold start's first secret read.
+    timeoutSeconds: 10,
+    memoryMb: 1024,
+    triggers: [{ kind: 'http', route: 'POST /slack/interactions' }],
+    capabilities: ['table:read', 'table:write', 'events:publish', 'secrets:read-slack'],
+  },
+  {
+    name: 'approval-executor',
+    description:
+      'Posts approval requests in Slack, re-applies approved held changes, updates the messages, closes expired approvals',
+    entry: 'functions/approval-executor/handler.ts',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    triggers: [
+      { kind: 'pattern', bus: 'meshwarden', pattern: approvalRequestedPattern },
+      { kind: 'pattern', bus: 'meshwarden', pattern: approvalDecidedPattern },
+      { kind: 'schedule', schedule: APPROVAL_SWEEP_SCHEDULE },
+    ],
+    capabilities: [
+      'mesh:read',
+      'mesh:write',
+      'table:read',
+      'table:write',
+      'events:publish',
+      'secrets:read-slack',
+    ],
   },
 ];
 

@@ -1,7 +1,17 @@
 import type { Command } from 'commander';
+import { registerApprovalsCommand } from './approvals-command';
+import { registerAuditCommand } from './audit-command';
+import { registerCertsCommand } from './certs-command';
+import { registerDeploymentsCommand } from './deployments-command';
+import { registerExplainCommand } from './explain-command';
 import { registerPolicyCommand } from './policy-command';
 
 /** Every subcommand registers here; each lives in its own module under `infra/cli/`. */
 export function registerCommands(program: Command): void {
   registerPolicyCommand(program);
+  registerApprovalsCommand(program);
+  registerAuditCommand(program);
+  registerExplainCommand(program);
+  registerDeploymentsCommand(program);
+  registerCertsCommand(program);
 }

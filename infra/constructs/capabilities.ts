@@ -205,6 +205,44 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  'acm:describe': (_r, stack) => {
+    const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: ['acm:DescribeCertificate'], resources: [certificates] }),
+      ],
+      wildcards: [
+        {
+          resource: certificates,
+          reason:
+            'Mesh owners pick the listener certificates after deploy; change control reads the issuing CA of whichever one a listener names. Read-only, this account and region.',
+        },
+      ],
+    };
+  },
+  'alarms:discover': (_r, stack) => {
+    const alarms = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
+          resources: [alarms],
+        }),
+      ],
+      wildcards: [
+        {
+          resource: alarms,
+          reason:
+            'Alarms bind themselves to a route with the meshwarden:route tag after deploy, so their names are not known at synth. Read-only, this account and region.',
+        },
+      ],
+    };
+  },
   'secrets:read-slack': (r) => ({
     statements: [
       new iam.PolicyStatement({
@@ -233,6 +271,8 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
             'secretsmanager:CreateSecret',
             'secretsmanager:PutSecretValue',
             'secretsmanager:DescribeSecret',
+            // To read when the delivered certificate expires, and resume a rotation after a crash.
+            'secretsmanager:GetSecretValue',
             'secretsmanager:TagResource',
           ],
           resources: [secrets],

@@ -214,6 +214,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
     MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
+    // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
+    MESHWARDEN_SCHEDULE_GROUP: 'default',
+    MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
