@@ -209,7 +209,10 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
     return {
       statements: [
-        new iam.PolicyStatement({ actions: ['acm:DescribeCertificate'], resources: [certificates] }),
+        new iam.PolicyStatement({
+          actions: ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'],
+          resources: [certificates],
+        }),
       ],
       wildcards: [
         {

@@ -1,6 +1,7 @@
 import {
   ACMClient,
   type ACMClientConfig,
+  AddTagsToCertificateCommand,
   DescribeCertificateCommand,
   ImportCertificateCommand,
 } from '@aws-sdk/client-acm';
@@ -12,6 +13,12 @@ import type {
   StoredCertificate,
 } from '../../ports';
 import { certificateServiceError } from '../acm-pca/errors';
+
+/**
+ * ACM reports no issuing CA for an imported certificate; meshwarden tags every certificate it
+ * imports with the CA that issued it, and keeps the tag current on re-import.
+ */
+export const ISSUING_CA_TAG = 'meshwarden:issuing-ca';
 
 /** The ACM client rotation expects (more attempts than the default; see createAcmPcaClient). */
 export function createAcmCertificatesClient(config: ACMClientConfig = {}): ACMClient {
@@ -57,7 +64,11 @@ export class AcmCertificateStore implements Pick<CertificateStore, 'describe' | 
     }
   }
 
-  async deliver(location: CertificateLocation, bundle: CertificateBundle): Promise<{ versionId?: string }> {
+  async deliver(
+    location: CertificateLocation,
+    bundle: CertificateBundle,
+    options: { readonly issuingCaArn?: string } = {},
+  ): Promise<{ versionId?: string }> {
     if (location.kind !== 'acm')
       throw new BadRequestError(`ACM cannot deliver to ${location.kind} locations`);
     try {
@@ -69,6 +80,16 @@ export class AcmCertificateStore implements Pick<CertificateStore, 'describe' | 
           ...(bundle.chainPem.trim() ? { CertificateChain: encode(bundle.chainPem) } : {}),
         }),
       );
+      // A re-import takes no tags, and a CA rollover re-imports a certificate from another CA:
+      // keep the issuing-CA tag that change control's allowed-CA rule reads in step.
+      if (options.issuingCaArn !== undefined) {
+        await this.client.send(
+          new AddTagsToCertificateCommand({
+            CertificateArn: location.arn,
+            Tags: [{ Key: ISSUING_CA_TAG, Value: options.issuingCaArn }],
+          }),
+        );
+      }
       return {};
     } catch (error) {
       throw certificateServiceError(error, `ACM ImportCertificate into ${location.arn}`);
@@ -85,7 +106,7 @@ export class AcmCertificateStore implements Pick<CertificateStore, 'describe' | 
           // ACM reports no CertificateAuthorityArn for an imported certificate; the tag tells who issued it.
           Tags: [
             { Key: 'meshwarden:managed', Value: 'certificate-rotation' },
-            { Key: 'meshwarden:issuing-ca', Value: options.issuingCaArn },
+            { Key: ISSUING_CA_TAG, Value: options.issuingCaArn },
           ],
         }),
       );
