@@ -107,6 +107,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'alarms:read',
       'alarms:discover',
       'scheduler:manage',
+      'secrets:read-slack',
     ],
   },
   {
@@ -130,6 +131,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'pca:issue',
       'acm:import',
       'secrets:write-certificates',
+      'secrets:read-slack',
     ],
   },
   {

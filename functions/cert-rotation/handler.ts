@@ -1,12 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
-import { LoggingNotifier } from '../../shared/adapters/notify/logging-notifier';
 import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
+import { createChatNotifier } from '../../shared/adapters/slack';
 import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
@@ -22,6 +23,7 @@ const config = readConfig(
     MESHWARDEN_TABLE: true,
     MESHWARDEN_MESHES: true,
     MESHWARDEN_POLICY_FILE: true,
+    MESHWARDEN_SLACK_SECRET: true,
   }),
 );
 const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -36,8 +38,13 @@ const clients = {
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,
   ),
-  // The lead wires Slack here once the approvals capability provides a ChatNotifier.
-  notifier: new LoggingNotifier(logger),
+  // Rotations and refusals are told in the mesh's Slack channel (logged where the policy names none).
+  notifier: createChatNotifier({
+    policy,
+    logger,
+    secretName: config.MESHWARDEN_SLACK_SECRET,
+    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  }),
 };
 
 /** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */

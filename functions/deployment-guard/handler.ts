@@ -2,31 +2,27 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
-import { LoggingNotifier } from '../../shared/adapters/notify/logging-notifier';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
+import { createChatNotifier } from '../../shared/adapters/slack';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
 import { parseGuardInput } from '../../shared/deployments/inbound';
 import { eventHandler } from '../../shared/handler';
 import { loadPolicy } from '../../shared/policy/load';
-import type { ChatNotifier } from '../../shared/ports';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { readGuardConfig, readSchedulerConfig } from './config';
 
 const config = readGuardConfig();
 const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
+const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
-
-/** The one place the chat port is chosen: swap in the Slack notifier here when it is wired. */
-function createNotifier(): ChatNotifier {
-  return new LoggingNotifier(logger);
-}
 
 const deps: GuardDeps = {
   meshes: createAppMeshProvider(appMesh),
@@ -53,8 +49,14 @@ const deps: GuardDeps = {
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,
   ),
-  notifier: createNotifier(),
-  policy: loadPolicy(config.MESHWARDEN_POLICY_FILE),
+  // Rollbacks are told in the mesh's Slack channel (logged where the policy names none).
+  notifier: createChatNotifier({
+    policy,
+    logger,
+    secretName: config.MESHWARDEN_SLACK_SECRET,
+    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  }),
+  policy,
   selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
   staticBindings: config.MESHWARDEN_ALARM_BINDINGS,
   telemetry: {

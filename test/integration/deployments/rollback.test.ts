@@ -118,6 +118,9 @@ describe('deployment guard in local AWS: the demo 90/10 route and its tagged ala
       weightsAfter: { [DEMO.stableNode]: 100, [DEMO.canaryNode]: 0 },
       reason: { alarmName: DEMO.alarms[0], stateReason: '5xx above threshold', threshold: 5 },
     });
+    // The people on call hear it in the mesh's notifications channel (#mesh-ops in the demo policy).
+    const told = local.aws.slack.store.messagesIn('C0MESHOPS01').messages.map((m) => JSON.stringify(m));
+    expect(told.some((m) => m.includes(DEMO.routeKey) && m.includes(DEMO.alarms[0]))).toBe(true);
   });
 
   it('does not roll back twice when the alarm flaps, nor open a deployment for its own write', async () => {
