@@ -31,10 +31,14 @@ export class Timeline {
     this.add('note', text);
   }
 
-  /** Mutating calls and failures only: reads are noise in a timeline. */
+  /**
+   * Mutating calls and failures only: reads are noise in a timeline, and so is meshwarden's
+   * bookkeeping (its state table, and PutEvents whose events show as EVENT lines).
+   */
   apiCall(req: LocalRequest, res: LocalResponse, operation: string | undefined): void {
     const readOnly = res.apiCall?.readOnly ?? /^(Describe|List|Get)/.test(operation ?? '');
     if (readOnly && res.error === undefined) return;
+    if (req.service === 'dynamodb' || (req.service === 'events' && operation === 'PutEvents')) return;
     const outcome =
       res.error === undefined ? `${res.status}` : `${res.status} ${res.error.code}: ${res.error.message}`;
     this.add(
@@ -48,7 +52,7 @@ export class Timeline {
       case 'event': {
         const { event } = activity;
         const detail = event.detail as Record<string, unknown>;
-        const what = typeof detail.eventName === 'string' ? ` ${detail.eventName}` : '';
+        const what = typeof detail.eventName === 'string' ? ` ${detail.eventName}` : summarize(detail);
         const rules = activity.matchedRules.length > 0 ? ` -> ${activity.matchedRules.join(', ')}` : '';
         this.add('event', `${activity.busName}: ${event.source} "${event['detail-type']}"${what}${rules}`);
         return;
@@ -91,4 +95,27 @@ function describeTarget(req: LocalRequest): string {
 /** `12:04:05.123 API    ...` */
 export function formatEntry(entry: TimelineEntry): string {
   return `${entry.at.toISOString().slice(11, 23)}  ${entry.kind.toUpperCase().padEnd(11)} ${entry.text}`;
+}
+
+/** The facts of a meshwarden event worth a line: what it is about and what was decided. */
+const SUMMARY_KEYS = [
+  'resourceKey',
+  'routeKey',
+  'action',
+  'decision',
+  'outcome',
+  'status',
+  'alarmName',
+] as const;
+
+function summarize(detail: Record<string, unknown>): string {
+  const reason = detail.reason as Record<string, unknown> | string | undefined;
+  const facts = SUMMARY_KEYS.flatMap((key) => {
+    const value = detail[key];
+    return typeof value === 'string' || typeof value === 'number' ? [`${key}=${value}`] : [];
+  });
+  if (typeof reason === 'object' && reason !== null && typeof reason.alarmName === 'string') {
+    facts.push(`alarm=${reason.alarmName}`);
+  }
+  return facts.length > 0 ? ` (${facts.join(', ')})` : '';
 }
