@@ -10,6 +10,18 @@ import type { IConstruct } from 'constructs';
 /** What has been acknowledged on each construct, so two capabilities needing the same wildcard acknowledge it once. */
 const acknowledged = new WeakMap<IConstruct, Set<string>>();
 
+/** Every acknowledgement made in this process, for review (`npx tsx infra/nag-report.ts`) and tests. */
+const ledger: { readonly path: string; readonly id: string; readonly reason: string }[] = [];
+
+/** The acknowledgements made so far: where, which finding, and why it stays. */
+export function acknowledgements(): readonly {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}[] {
+  return ledger;
+}
+
 /** Acknowledge one cdk-nag rule (or `Rule[finding]`) on a construct and everything below it. */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   const ids = acknowledged.get(scope) ?? new Set<string>();
@@ -17,6 +29,7 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   ids.add(id);
   acknowledged.set(scope, ids);
   Validations.of(scope).acknowledge({ id, reason });
+  ledger.push({ path: scope.node.path, id, reason });
 }
 
 /**
