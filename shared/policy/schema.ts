@@ -10,25 +10,13 @@ import * as z from 'zod';
 import { RESOURCE_KINDS } from '../domain/resource-key';
 import { APPMESH_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
+import { globSchema } from './glob-schema';
 import { RULE_IDS } from './rule-ids';
 import { approvalsSectionSchema } from './sections/approvals';
 import { certificatesSectionSchema } from './sections/certificates';
 import { deploymentsPolicySchema } from './sections/deployments';
 
-const GLOB_HELP =
-  'Glob: `*` matches any run of characters (also "/" and ":"), `?` one character, `{a,b}` either alternative, `\\` escapes.';
-
-function glob(what: string) {
-  return z
-    .string()
-    .min(1)
-    .max(1024)
-    .superRefine((value, ctx) => {
-      const error = globSyntaxError(value);
-      if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
-    })
-    .describe(`${what}. ${GLOB_HELP}`);
-}
+const glob = (what: string) => globSchema(what);
 
 /** A glob that must be able to match at least one of `known`, to catch typos at load time. */
 function globOver(known: readonly string[], what: string) {

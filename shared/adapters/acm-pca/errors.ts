@@ -1,13 +1,5 @@
-import {
-  BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  MeshwardenError,
-  NotFoundError,
-  ThrottledError,
-} from '../../errors';
-
-type DomainErrorClass = new (message: string, options?: { cause?: unknown }) => MeshwardenError;
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ThrottledError } from '../../errors';
+import { awsErrorTranslator, type DomainErrorClass } from '../aws-errors';
 
 /**
  * AWS error names of ACM PCA, ACM and Secrets Manager mapped to domain errors. A refused CSR, a
@@ -35,14 +27,4 @@ const BY_NAME: Readonly<Record<string, DomainErrorClass>> = {
 };
 
 /** Translate what an SDK call threw into a domain error naming what was attempted; the original is the cause. */
-export function certificateServiceError(error: unknown, attempted: string): MeshwardenError {
-  if (error instanceof MeshwardenError) return error;
-  const name = error instanceof Error ? error.name : undefined;
-  const detail = error instanceof Error ? error.message : String(error);
-  const message = `${attempted} failed: ${name === undefined ? '' : `${name}: `}${detail}`;
-  const mapped = name === undefined ? undefined : BY_NAME[name];
-  if (mapped !== undefined) return new mapped(message, { cause: error });
-  const retryable = (error as { $retryable?: { throttling?: unknown } } | null)?.$retryable;
-  if (retryable?.throttling === true) return new ThrottledError(message, { cause: error });
-  return new MeshwardenError(message, { cause: error });
-}
+export const certificateServiceError = awsErrorTranslator(BY_NAME);

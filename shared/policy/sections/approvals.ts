@@ -4,7 +4,8 @@
  */
 import * as z from 'zod';
 import { type ApprovalActionType, approvalActionSchema } from '../../events/approvals';
-import { compileGlob, globSyntaxError } from '../glob';
+import { compileGlob } from '../glob';
+import { globSchema } from '../glob-schema';
 
 /** Every approval action type, from the event contract (one source of truth). */
 export const APPROVAL_ACTION_TYPES = approvalActionSchema.options.map(
@@ -26,17 +27,9 @@ const group = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and "-"')
   .describe('A group of approvers.');
 
-const principalGlob = z
-  .string()
-  .min(1)
-  .max(1024)
-  .superRefine((value, ctx) => {
-    const error = globSyntaxError(value);
-    if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
-  })
-  .describe(
-    'Glob over the AWS caller ARNs that are this person (e.g. arn:aws:sts::*:assumed-role/PlatformAdmin/priya*), to recognise their own requests.',
-  );
+const principalGlob = globSchema(
+  'Glob over the AWS caller ARNs that are this person (e.g. arn:aws:sts::*:assumed-role/PlatformAdmin/priya*), to recognise their own requests',
+);
 
 const approverSchema = z
   .strictObject({

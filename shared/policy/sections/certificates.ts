@@ -4,19 +4,10 @@
  * Manager secret delivers the certificates that listeners read from files or SDS.
  */
 import * as z from 'zod';
-import { compileGlob, globSyntaxError } from '../glob';
+import { compileGlob } from '../glob';
+import { globSchema } from '../glob-schema';
 
-function glob(what: string) {
-  return z
-    .string()
-    .min(1)
-    .max(1024)
-    .superRefine((value, ctx) => {
-      const error = globSyntaxError(value);
-      if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
-    })
-    .describe(`${what}. Glob: \`*\` any run of characters, \`?\` one, \`{a,b}\` either.`);
-}
+const glob = (what: string) => globSchema(what);
 
 const caArn = z
   .string()
