@@ -1,3 +1,5 @@
+import { build, type Metafile } from 'esbuild';
+
 /**
  * How every function is bundled: one self-contained ESM file per function, AWS SDK included
  * (`externalModules: []`), minified, with source maps. The CDK construct and
@@ -19,3 +21,26 @@ export const BUNDLE = {
 
 /** Every function: its folder under `functions/` holds a `handler.ts` exporting `handler`. */
 export const FUNCTIONS_DIR = 'functions';
+
+/**
+ * Bundle one function's handler into `outfile` with the house settings, as `npm run build`
+ * and the cold-start benchmark do (the CDK construct passes the same settings to NodejsFunction).
+ */
+export async function bundleFunction(entry: string, outfile: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE.target,
+    format: BUNDLE.format,
+    minify: BUNDLE.minify,
+    sourcemap: BUNDLE.sourceMap,
+    mainFields: [...BUNDLE.mainFields],
+    external: [...BUNDLE.externalModules],
+    banner: { js: BUNDLE.banner },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return result.metafile;
+}

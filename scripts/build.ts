@@ -4,8 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { BUNDLE, FUNCTIONS_DIR } from '../infra/bundling';
+import { bundleFunction, FUNCTIONS_DIR } from '../infra/bundling';
 
 const names = readdirSync(FUNCTIONS_DIR).filter((name) =>
   statSync(join(FUNCTIONS_DIR, name, 'handler.ts'), { throwIfNoEntry: false })?.isFile(),
@@ -15,23 +14,9 @@ if (names.length === 0) throw new Error(`No functions found under ${FUNCTIONS_DI
 const rows: string[][] = [];
 for (const name of names.sort()) {
   const outfile = join('dist', name, 'index.mjs');
-  const result = await build({
-    entryPoints: [join(FUNCTIONS_DIR, name, 'handler.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE.target,
-    format: BUNDLE.format,
-    minify: BUNDLE.minify,
-    sourcemap: BUNDLE.sourceMap,
-    mainFields: [...BUNDLE.mainFields],
-    external: [...BUNDLE.externalModules],
-    banner: { js: BUNDLE.banner },
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const metafile = await bundleFunction(join(FUNCTIONS_DIR, name, 'handler.ts'), outfile);
   const bytes = statSync(outfile).size;
-  const inputs = Object.keys(result.metafile.inputs).length;
+  const inputs = Object.keys(metafile.inputs).length;
   rows.push([name, `${(bytes / 1024).toFixed(1)} KiB`, `${inputs} modules`, outfile]);
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLE } from '../../infra/bundling';
+import { bundleFunction } from '../../infra/bundling';
 import { FUNCTIONS } from '../../infra/function-catalog';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
@@ -69,20 +68,7 @@ const coldStart: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'meshwarden-bench-'));
     try {
       const outfile = join(dir, 'index.mjs');
-      await build({
-        entryPoints: ['functions/slack-callback/handler.ts'],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: BUNDLE.target,
-        format: BUNDLE.format,
-        minify: BUNDLE.minify,
-        sourcemap: BUNDLE.sourceMap,
-        mainFields: [...BUNDLE.mainFields],
-        external: [...BUNDLE.externalModules],
-        banner: { js: BUNDLE.banner },
-        logLevel: 'warning',
-      });
+      await bundleFunction('functions/slack-callback/handler.ts', outfile);
       const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(outfile).href)}); if (typeof m.handler !== 'function') process.exit(2); console.log(performance.now() - t);`;
       const env = {
         PATH: process.env.PATH ?? '',
