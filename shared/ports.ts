@@ -415,3 +415,31 @@ export interface StepScheduler {
   /** Remove a schedule that has not fired; nothing when it is gone already. */
   cancel(token: string): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mesh state cache (change control)
+
+/**
+ * The last read state of each governed mesh, one entry per resource, so judging one event
+ * reads the cache plus the changed resource instead of the whole mesh. Writes are conditional
+ * on the resource's incarnation (`uid`, `createdAt`) and `version`: an older state never
+ * replaces a newer one, whatever order events arrive in.
+ */
+export interface MeshStateStore {
+  /** Every cached resource of the mesh (all pages); empty when the cache is cold. */
+  load(meshName: string): Promise<import('./domain/mesh').MeshResource[]>;
+  /** Cache a resource's state unless a newer state of it is cached already. */
+  put(resource: import('./domain/mesh').MeshResource): Promise<void>;
+  /**
+   * Forget a deleted resource. With `uid`, only that incarnation is forgotten (a recreated
+   * resource cached meanwhile stays).
+   */
+  remove(ref: ResourceRef, uid?: string): Promise<void>;
+  /** Fill a cold cache with a whole mesh read (batched writes, unconditional). */
+  fill(snapshot: MeshSnapshot): Promise<void>;
+  /**
+   * Make the cache equal a whole mesh read: write what differs (conditionally), forget
+   * resources the read did not find. Returns how many items were written and removed.
+   */
+  refresh(snapshot: MeshSnapshot): Promise<{ readonly written: number; readonly removed: number }>;
+}

@@ -5,6 +5,7 @@ import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-iss
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { auditMeshes } from '../../shared/change-control/audit-mesh';
 import { baseConfigSchema, readConfig } from '../../shared/config';
@@ -22,11 +23,13 @@ const config = readConfig(
     MESHWARDEN_POLICY_FILE: true,
   }),
 );
+const documents = createDocumentClient();
 const deps = {
   meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
   policy: loadPolicy(config.MESHWARDEN_POLICY_FILE),
   issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
-  lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE),
+  lastKnownGood: new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE),
+  meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,

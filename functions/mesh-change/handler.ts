@@ -8,6 +8,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
@@ -43,6 +44,7 @@ const deps = {
   judgedVersions: new DynamoJudgedVersionStore(documents, table),
   audit: new DynamoAuditLog(documents, table),
   sessions,
+  meshState: new DynamoMeshStateStore(documents, table),
   issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),

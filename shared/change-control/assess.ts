@@ -1,10 +1,10 @@
 /**
  * Assess one App Mesh change: read the state now, judge it, and decide, without writing
- * anything. `judgeChange` acts on the assessment; `meshwarden explain` prints it.
+ * anything but the fill of a cold mesh state cache. `judgeChange` acts on the assessment;
+ * `meshwarden explain` prints it.
  */
 import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
-import { NotFoundError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { derivePrincipal, type Principal } from '../events/principal';
 import {
@@ -15,19 +15,20 @@ import {
 } from '../policy/change-control';
 import type { CompiledPolicy } from '../policy/compile';
 import { type Finding, judgeResource } from '../policy/judge';
-import { buildMeshIndex, type MeshIndex } from '../policy/mesh-index';
 import type {
   CertificateIssuers,
   JudgedVersionStore,
   LastKnownGood,
   LastKnownGoodStore,
   MeshProvider,
+  MeshStateStore,
   WebIdentitySessionStore,
 } from '../ports';
 import { listenerCertificateArns } from './certificates';
 import { type MeshChange, meshChangeOf } from './change';
 import { type ActionDecision, decideAction } from './decide';
 import { type DiffEntry, diffValues } from './diff';
+import { readMeshState } from './mesh-state';
 import { planRevert } from './revert-plan';
 
 /** What assessing needs to read. */
@@ -42,6 +43,11 @@ export interface AssessDeps {
   readonly judgedVersions: Pick<JudgedVersionStore, 'get'>;
   readonly sessions: Pick<WebIdentitySessionStore, 'get'>;
   readonly issuers: CertificateIssuers;
+  /**
+   * The mesh state cache: neighbours come from it and only the changed resource is described.
+   * Without it (the read-only CLI) the whole mesh is read. A cold cache is filled on read.
+   */
+  readonly meshState?: Pick<MeshStateStore, 'load' | 'fill'>;
   readonly now: () => Date;
 }
 
@@ -84,6 +90,8 @@ export interface Judged {
   readonly lastKnownGood: LastKnownGood | undefined;
   /** Last known good (or nothing) -> now. */
   readonly diff: readonly DiffEntry[];
+  /** The incarnation the mesh state cache held before this event, if any. */
+  readonly formerUid?: string | undefined;
 }
 
 export type Assessment = Skipped | FailedCall | Judged;
@@ -123,15 +131,6 @@ export function comparable(resource: MeshResource | undefined): unknown {
   if (resource === undefined) return undefined;
   const { metadata: _metadata, ...rest } = resource;
   return rest;
-}
-
-async function readIndex(meshes: MeshProvider, meshName: string): Promise<MeshIndex | undefined> {
-  try {
-    return buildMeshIndex(await meshes.readMesh(meshName));
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
 }
 
 /**
@@ -177,11 +176,11 @@ export async function assessChange(
     };
   }
 
-  const index = await readIndex(deps.meshes, change.ref.meshName);
+  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());
+  const { index, current } = state;
   if (index === undefined && change.ref.kind !== 'mesh') {
     return skipped(change, 'gone', `mesh ${change.ref.meshName} no longer exists`);
   }
-  const current = index?.get(change.ref);
   // Tagging changes no version, so the version checks apply to spec writes only.
   const versioned = change.verb === 'create' || change.verb === 'update' || change.verb === 'delete';
   if (current !== undefined && versioned) {
@@ -240,5 +239,6 @@ export async function assessChange(
     current,
     lastKnownGood,
     diff: diffValues(comparable(lastKnownGood?.resource), comparable(current)),
+    formerUid: state.cached?.metadata?.uid,
   };
 }

@@ -14,7 +14,13 @@ import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { CompiledPolicy } from '../policy/compile';
 import { describeFinding, judgeMesh } from '../policy/judge';
 import { buildMeshIndex } from '../policy/mesh-index';
-import type { CertificateIssuers, EventPublisher, LastKnownGoodStore, MeshProvider } from '../ports';
+import type {
+  CertificateIssuers,
+  EventPublisher,
+  LastKnownGoodStore,
+  MeshProvider,
+  MeshStateStore,
+} from '../ports';
 import { listenerCertificateArns } from './certificates';
 
 export interface AuditMeshDeps {
@@ -23,6 +29,8 @@ export interface AuditMeshDeps {
   readonly issuers: CertificateIssuers;
   readonly lastKnownGood: Pick<LastKnownGoodStore, 'putIfAbsent'>;
   readonly publisher: EventPublisher;
+  /** The mesh state cache change control judges against: the audit's whole read refreshes it. */
+  readonly meshState?: Pick<MeshStateStore, 'refresh'>;
   readonly now: () => Date;
 }
 
@@ -76,6 +84,9 @@ export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promi
       lastKnownGoodRecorded: 0,
     };
   }
+  // The audit reads every mesh whole anyway: make the cache equal to it, so a neighbour that
+  // missed its own event is seen stale for at most one audit period.
+  await deps.meshState?.refresh(snapshot);
   const resources = snapshotResources(snapshot);
   for (const resource of resources) counts[resource.kind] += 1;
   const index = buildMeshIndex(snapshot);

@@ -18,12 +18,14 @@ import type {
   JudgedVersion,
   JudgedVersionStore,
   LastKnownGoodStore,
+  MeshStateStore,
 } from '../ports';
 import { applyRevert } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
+import { describeResource, recordMeshState } from './mesh-state';
 import { holdApprovalId, revertClientToken } from './tokens';
 
 export interface JudgeChangeDeps extends AssessDeps {
@@ -31,6 +33,8 @@ export interface JudgeChangeDeps extends AssessDeps {
   readonly judgedVersions: JudgedVersionStore;
   readonly audit: AuditLog;
   readonly publisher: EventPublisher;
+  /** The mesh state cache; the judged resource's new state is written to it after each decision. */
+  readonly meshState?: MeshStateStore;
   /** How long an approval request stays open. */
   readonly approvalTtlSeconds?: number;
 }
@@ -206,5 +210,18 @@ export async function judgeChange(
   const done: AuditRecord = { ...pending, outcome };
   await deps.audit.put(done);
   await publishAndClose(deps, done, approval);
+  // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds
+  // the event decided, and this resource stays cached as before until its next event or the
+  // audit (the staleness accepted in mesh-state.ts).
+  if (deps.meshState !== undefined) {
+    const after =
+      outcome === 'applied' ? await describeResource(deps.meshes, change.ref) : assessment.current;
+    await recordMeshState(
+      deps.meshState,
+      change.ref,
+      after,
+      assessment.current?.metadata?.uid ?? assessment.formerUid,
+    );
+  }
   return { eventId, status: 'decided', action: decision.action, outcome };
 }

@@ -1,15 +1,19 @@
 /**
- * Change control: the full audit of a large synthetic mesh, judging one event (CPU only), and
- * App Mesh API calls per revert counted at the local edge endpoint.
+ * Change control: the full audit of a large synthetic mesh, judging one event (CPU only),
+ * App Mesh API calls per revert counted at the local edge endpoint, and App Mesh calls and
+ * handler time per event with the mesh state cache warm and cold.
  */
 import {
   AppMeshClient,
   DescribeVirtualNodeCommand,
   UpdateVirtualNodeCommand,
 } from '@aws-sdk/client-app-mesh';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEMO } from '../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../infra/local/runtime';
 import type { LocalRequest, LocalResponse } from '../../infra/local/types';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { meshStatePartition } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { decideAction } from '../../shared/change-control/decide';
 import { planRevert } from '../../shared/change-control/revert-plan';
 import type { MeshResourceOf } from '../../shared/domain/mesh';
@@ -20,7 +24,7 @@ import { decideChange } from '../../shared/policy/change-control';
 import { judgeMesh, judgeResource } from '../../shared/policy/judge';
 import { loadPolicy } from '../../shared/policy/load';
 import { buildMeshIndex } from '../../shared/policy/mesh-index';
-import { startSeededLocalAws } from '../support/local-aws';
+import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { type Benchmark, type Figure, latencyFigures, quantile, sample } from './harness';
 
 const CA = 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/bench';
@@ -243,8 +247,66 @@ const judgeOneEvent: Benchmark = {
   },
 };
 
+/**
+ * App Mesh calls and handler time per event with the mesh state cache warm and cold. Runs on
+ * the local AWS of {@link callsPerRevert}: handlers read their endpoint once, at module load,
+ * so one process can drive only one local AWS.
+ */
+async function meshStateCacheFigures(local: TestLocalAws): Promise<Figure[]> {
+  const calls: string[] = [];
+  const original = local.aws.timeline.apiCall.bind(local.aws.timeline);
+  local.aws.timeline.apiCall = (req: LocalRequest, res: LocalResponse, operation: string | undefined) => {
+    if (req.service === 'appmesh' && req.caller.label.includes('meshwarden')) calls.push(operation ?? '?');
+    original(req, res, operation);
+  };
+  const durations: number[] = [];
+  local.aws.functions.onInvocation((record) => {
+    if (record.functionName === 'mesh-change') durations.push(record.durationMs);
+  });
+  const documents = createDocumentClient(local.clientConfig('admin'));
+  const table = local.aws.functionEnv.MESHWARDEN_TABLE ?? '';
+  // An allowed, compliant change of a node by the admin (kept): the deployment guard only
+  // reacts to route changes, so every App Mesh call counted here is mesh-change's.
+  const admin = new AppMeshClient(local.clientConfig('admin'));
+  const ref = { meshName: DEMO.mesh, virtualNodeName: DEMO.canaryNode };
+  const oneEvent = async (): Promise<{ calls: number; ms: number }> => {
+    const { virtualNode } = await admin.send(new DescribeVirtualNodeCommand(ref));
+    calls.length = 0;
+    durations.length = 0;
+    await admin.send(new UpdateVirtualNodeCommand({ ...ref, spec: virtualNode?.spec }));
+    await local.aws.drain();
+    return { calls: calls.length, ms: durations.reduce((a, b) => a + b, 0) };
+  };
+  const cold: number[] = [];
+  const coldMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await clearMeshState(documents, table, DEMO.mesh);
+    const r = await oneEvent();
+    cold.push(r.calls);
+    coldMs.push(r.ms);
+  }
+  const warm: number[] = [];
+  const warmMs: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const r = await oneEvent();
+    warm.push(r.calls);
+    warmMs.push(r.ms);
+  }
+  return [
+    {
+      name: 'App Mesh calls per event (warm cache)',
+      value: quantile(warm, 0.5),
+      unit: 'calls',
+      target: 4,
+    },
+    { name: 'App Mesh calls per event (cold cache)', value: quantile(cold, 0.5), unit: 'calls' },
+    { name: 'handler time per event (warm cache), median', value: quantile(warmMs, 0.5), unit: 'ms' },
+    { name: 'handler time per event (cold cache), median', value: quantile(coldMs, 0.5), unit: 'ms' },
+  ];
+}
+
 const callsPerRevert: Benchmark = {
-  name: 'App Mesh API calls per revert, counted at the local edge endpoint (demo mesh)',
+  name: 'App Mesh API calls per revert and per event with the mesh state cache, counted at the local edge endpoint (demo mesh)',
   run: async () => {
     const local = await startSeededLocalAws();
     try {
@@ -281,12 +343,28 @@ const callsPerRevert: Benchmark = {
           value: quantile(perRevert, 0.5),
           unit: 'calls',
         },
+        ...(await meshStateCacheFigures(local)),
       ];
     } finally {
       await local.aws.close();
     }
   },
 };
+
+/** Delete a mesh's cached state, so the next event finds the cache cold. */
+async function clearMeshState(documents: DynamoDBDocumentClient, table: string, meshName: string) {
+  const out = await documents.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+    }),
+  );
+  const deletes = (out.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
+  for (let i = 0; i < deletes.length; i += 25) {
+    await documents.send(new BatchWriteCommand({ RequestItems: { [table]: deletes.slice(i, i + 25) } }));
+  }
+}
 
 const benchmarks: readonly Benchmark[] = [fullAudit, judgeOneEvent, callsPerRevert];
 export default benchmarks;

@@ -9,7 +9,7 @@ import {
   type ResourceRef,
   refOf,
 } from '../../../shared/domain/resource-key';
-import { type MeshSnapshot, sortByKey } from '../../../shared/domain/snapshot';
+import { type MeshSnapshot, snapshotResources, sortByKey } from '../../../shared/domain/snapshot';
 import { ConflictError, NotFoundError } from '../../../shared/errors';
 import type { WebIdentitySession } from '../../../shared/events/sts-web-identity';
 import type {
@@ -23,6 +23,7 @@ import type {
   LastKnownGood,
   LastKnownGoodStore,
   MeshProvider,
+  MeshStateStore,
   MeshWriteOptions,
   WebIdentitySessionStore,
 } from '../../../shared/ports';
@@ -270,5 +271,58 @@ export class FixedIssuers implements CertificateIssuers {
   constructor(private readonly issuer: string | undefined) {}
   async issuersOf(arns: readonly string[]) {
     return new Map(this.issuer === undefined ? [] : arns.map((a) => [a, this.issuer as string] as const));
+  }
+}
+
+/**
+ * The mesh state cache in memory, with the adapter's conditional semantics: same incarnation,
+ * a version not older; another incarnation, one not created earlier.
+ */
+export class MemoryMeshState implements MeshStateStore {
+  readonly items = new Map<string, MeshResource>();
+  readonly calls: { op: string; key: string }[] = [];
+
+  async load(meshName: string): Promise<MeshResource[]> {
+    this.calls.push({ op: 'load', key: meshName });
+    return [...this.items.values()].filter((r) => r.meshName === meshName).map((r) => structuredClone(r));
+  }
+
+  async put(resource: MeshResource): Promise<void> {
+    const key = formatResourceKey(resource);
+    this.calls.push({ op: 'put', key });
+    const before = this.items.get(key)?.metadata;
+    const now = resource.metadata;
+    const newer =
+      before === undefined ||
+      now === undefined ||
+      (before.uid === now.uid ? before.version <= now.version : before.createdAt <= now.createdAt);
+    if (newer) this.items.set(key, structuredClone(resource));
+  }
+
+  async remove(ref: ResourceRef, uid?: string): Promise<void> {
+    const key = formatResourceKey(ref);
+    this.calls.push({ op: 'remove', key });
+    const before = this.items.get(key);
+    if (uid === undefined || before?.metadata?.uid === uid) this.items.delete(key);
+  }
+
+  async fill(snapshot: MeshSnapshot): Promise<void> {
+    this.calls.push({ op: 'fill', key: snapshot.meshName });
+    for (const r of snapshotResources(snapshot)) this.items.set(formatResourceKey(r), structuredClone(r));
+  }
+
+  async refresh(snapshot: MeshSnapshot): Promise<{ written: number; removed: number }> {
+    this.calls.push({ op: 'refresh', key: snapshot.meshName });
+    const read = snapshotResources(snapshot);
+    const present = new Set(read.map((r) => formatResourceKey(r)));
+    let removed = 0;
+    for (const [key, r] of this.items) {
+      if (r.meshName === snapshot.meshName && !present.has(key)) {
+        this.items.delete(key);
+        removed += 1;
+      }
+    }
+    for (const r of read) this.items.set(formatResourceKey(r), structuredClone(r));
+    return { written: read.length, removed };
   }
 }

@@ -15,6 +15,7 @@ import {
   MemoryJudged,
   MemoryLastKnownGood,
   MemoryMesh,
+  MemoryMeshState,
   MemorySessions,
   RecordingPublisher,
 } from './fakes';
@@ -205,6 +206,7 @@ export interface World {
   readonly audit: MemoryAudit;
   readonly sessions: MemorySessions;
   readonly publisher: RecordingPublisher;
+  readonly meshState: MemoryMeshState;
   readonly deps: JudgeChangeDeps;
 }
 
@@ -228,7 +230,9 @@ export async function world(options: { withLastKnownGood?: boolean } = {}): Prom
   const audit = new MemoryAudit();
   const sessions = new MemorySessions();
   const publisher = new RecordingPublisher();
+  const meshState = new MemoryMeshState();
   return {
+    meshState,
     meshes,
     lkg,
     judged,
@@ -246,6 +250,7 @@ export async function world(options: { withLastKnownGood?: boolean } = {}): Prom
       sessions,
       issuers: new FixedIssuers(undefined),
       publisher,
+      meshState,
       now: () => new Date('2026-11-26T10:00:01Z'),
     },
   };

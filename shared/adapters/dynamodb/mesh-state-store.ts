@@ -1,0 +1,200 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../../bounded-map';
+import { sameValue } from '../../change-control/diff';
+import type { MeshResource } from '../../domain/mesh';
+import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
+import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
+import { MeshwardenError } from '../../errors';
+import type { MeshStateStore } from '../../ports';
+
+/** BatchWriteItem takes at most 25 requests per call. */
+export const BATCH_SIZE = 25;
+const MAX_BATCH_ATTEMPTS = 8;
+const WRITE_CONCURRENCY = 8;
+
+/** The partition holding one mesh's cached state; the sort key is the resource key. */
+export function meshStatePartition(meshName: string): string {
+  return `MESHSTATE#${meshName}`;
+}
+
+interface Stamp {
+  readonly uid: string;
+  readonly version: number;
+  readonly createdAt: string;
+}
+
+function stampOf(resource: MeshResource): Stamp {
+  const m = resource.metadata;
+  return { uid: m?.uid ?? '', version: m?.version ?? 0, createdAt: m?.createdAt ?? '' };
+}
+
+function itemOf(resource: MeshResource): Record<string, unknown> {
+  return {
+    pk: meshStatePartition(resource.meshName),
+    sk: formatResourceKey(resource),
+    ...stampOf(resource),
+    resource,
+  };
+}
+
+function isResource(value: unknown): value is MeshResource {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string' &&
+    typeof (value as { meshName?: unknown }).meshName === 'string' &&
+    typeof (value as { name?: unknown }).name === 'string'
+  );
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Each governed mesh's last read state as `MESHSTATE#<mesh>` / `<resource key>` items, one per
+ * resource, so no item nears DynamoDB's 400 KB limit however large the mesh grows.
+ */
+export class DynamoMeshStateStore implements MeshStateStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly backoffMs: (attempt: number) => number = (attempt) => Math.min(50 * 2 ** attempt, 2000),
+  ) {}
+
+  async load(meshName: string): Promise<MeshResource[]> {
+    return (await this.loadItems(meshName)).map((item) => item.resource);
+  }
+
+  private async loadItems(meshName: string): Promise<(Stamp & { resource: MeshResource })[]> {
+    const items: (Stamp & { resource: MeshResource })[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+          ConsistentRead: true,
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        // A malformed item is dropped: the resource is then judged as absent until its next event
+        // or the audit rewrites it, which is better than failing every event of the mesh.
+        if (!isResource(item.resource)) continue;
+        items.push({
+          resource: item.resource,
+          uid: typeof item.uid === 'string' ? item.uid : '',
+          version: typeof item.version === 'number' ? item.version : 0,
+          createdAt: typeof item.createdAt === 'string' ? item.createdAt : '',
+        });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  async put(resource: MeshResource): Promise<void> {
+    const stamp = stampOf(resource);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: itemOf(resource),
+          // Same incarnation: a version not older (tag changes keep the version). Another
+          // incarnation: one not created earlier (a recreate replaces what was deleted).
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#uid = :uid AND #version <= :version) OR (#uid <> :uid AND #createdAt <= :createdAt)',
+          ExpressionAttributeNames: { '#uid': 'uid', '#version': 'version', '#createdAt': 'createdAt' },
+          ExpressionAttributeValues: {
+            ':uid': stamp.uid,
+            ':version': stamp.version,
+            ':createdAt': stamp.createdAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async remove(ref: ResourceRef, uid?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: meshStatePartition(ref.meshName), sk: formatResourceKey(ref) },
+          ...(uid === undefined
+            ? {}
+            : {
+                ConditionExpression: 'attribute_not_exists(pk) OR #uid = :uid',
+                ExpressionAttributeNames: { '#uid': 'uid' },
+                ExpressionAttributeValues: { ':uid': uid },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async fill(snapshot: MeshSnapshot): Promise<void> {
+    const requests = snapshotResources(snapshot).map((resource) => ({
+      PutRequest: { Item: itemOf(resource) },
+    }));
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) {
+      await this.batchWrite(requests.slice(i, i + BATCH_SIZE));
+    }
+  }
+
+  private async batchWrite(requests: readonly { PutRequest: { Item: Record<string, unknown> } }[]) {
+    let pending = [...requests];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) {
+        throw new MeshwardenError(
+          `BatchWriteItem left ${pending.length} mesh state items unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`,
+        );
+      }
+      if (attempt > 0) await sleep(this.backoffMs(attempt));
+      const out = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
+        r.PutRequest?.Item === undefined ? [] : [{ PutRequest: { Item: r.PutRequest.Item } }],
+      );
+    }
+  }
+
+  async refresh(snapshot: MeshSnapshot): Promise<{ written: number; removed: number }> {
+    const cached = new Map(
+      (await this.loadItems(snapshot.meshName)).map((item) => [formatResourceKey(item.resource), item]),
+    );
+    const read = snapshotResources(snapshot);
+    const changed = read.filter((resource) => {
+      const before = cached.get(formatResourceKey(resource));
+      return before === undefined || !sameValue(before.resource, resource);
+    });
+    const present = new Set(read.map((r) => formatResourceKey(r)));
+    // A resource created after the read started may have been cached by its own event already:
+    // the read cannot have seen it, so it is not evidence that the resource is gone.
+    const gone = [...cached.entries()].filter(
+      ([key, item]) => !present.has(key) && (item.createdAt === '' || item.createdAt < snapshot.takenAt),
+    );
+    await mapBounded(changed, WRITE_CONCURRENCY, (resource) => this.put(resource));
+    await mapBounded(gone, WRITE_CONCURRENCY, ([, item]) => this.remove(item.resource, item.uid));
+    return { written: changed.length, removed: gone.length };
+  }
+}
