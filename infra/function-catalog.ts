@@ -84,7 +84,15 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       { kind: 'pattern', bus: 'default', pattern: appMeshMutationsPattern },
       { kind: 'pattern', bus: 'default', pattern: webIdentitySessionsPattern },
     ],
-    capabilities: ['mesh:read', 'mesh:write', 'acm:describe', 'events:publish', 'table:read', 'table:write'],
+    capabilities: [
+      'mesh:read',
+      'mesh:write',
+      'acm:describe',
+      'events:publish',
+      'table:read',
+      'table:write',
+      'secrets:read-slack',
+    ],
   },
   {
     name: 'deployment-guard',

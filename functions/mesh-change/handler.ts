@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -11,6 +12,7 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { createChatNotifier } from '../../shared/adapters/slack';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
@@ -29,6 +31,7 @@ const config = readConfig(
     MESHWARDEN_MESHES: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SELF_ROLE_ARNS: true,
+    MESHWARDEN_SLACK_SECRET: true,
   }),
 );
 const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -50,6 +53,17 @@ const deps = {
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,
   ),
+  // Reverts, holds and reports are told in the mesh's Slack channel (logged where the policy names none).
+  notifier: createChatNotifier({
+    policy,
+    logger,
+    secretName: config.MESHWARDEN_SLACK_SECRET,
+    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  }),
+  onNotifyFailure: (error: unknown) => {
+    metrics.addMetric('NotifyFailed', MetricUnit.Count, 1);
+    logger.error('the decision stands, but telling the channel failed', { error });
+  },
   now: () => new Date(),
 };
 

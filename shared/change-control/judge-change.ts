@@ -13,6 +13,7 @@ import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type {
   AuditLog,
   AuditRecord,
+  ChatNotifier,
   DomainEvent,
   EventPublisher,
   JudgedVersion,
@@ -26,6 +27,7 @@ import { meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
 import { describeResource, recordMeshState } from './mesh-state';
+import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
 
 export interface JudgeChangeDeps extends AssessDeps {
@@ -37,6 +39,10 @@ export interface JudgeChangeDeps extends AssessDeps {
   readonly meshState?: MeshStateStore;
   /** How long an approval request stays open. */
   readonly approvalTtlSeconds?: number;
+  /** Where reverts, holds and reports are told (the mesh's Slack channel). */
+  readonly notifier?: ChatNotifier;
+  /** Called when telling the channel failed; the decision stands (see notify-decision.ts). */
+  readonly onNotifyFailure?: (error: unknown) => void;
 }
 
 /** What the handler returns (kept by idempotency for a redelivered event). */
@@ -105,6 +111,11 @@ async function publishAndClose(
 ): Promise<void> {
   await deps.publisher.publish(eventsOf(record, approval));
   await deps.audit.put({ ...record, published: true });
+  try {
+    await notifyDecision(deps.notifier, record);
+  } catch (error) {
+    deps.onNotifyFailure?.(error);
+  }
 }
 
 function judgedOf(resource: { readonly metadata?: ResourceMetadata } | undefined): JudgedVersion | undefined {

@@ -136,6 +136,14 @@ describe('mesh change control in local AWS', () => {
     const record = await audit.get(DEMO.mesh, detail.eventTime, detail.eventId);
     expect(record).toMatchObject({ outcome: 'applied', published: true });
     expect(String(record?.decision.diff)).toContain('PERMISSIVE');
+    // The people on call are told in the mesh's notifications channel, with the rule broken.
+    const told = local.aws.slack.store.messagesIn('C0MESHOPS01').messages.map((m) => JSON.stringify(m));
+    expect(
+      told.some(
+        (m) =>
+          m.includes('Reverted: UpdateVirtualNode on prod/virtual-node/web-v1') && m.includes('tls.strict'),
+      ),
+    ).toBe(true);
   });
 
   it('reverts an UpdateRoute by the OIDC developer on a route outside web-router', async () => {
