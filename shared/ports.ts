@@ -155,7 +155,8 @@ export interface CertificateStore {
   deliver(
     location: CertificateLocation,
     bundle: CertificateBundle,
-    options: { readonly token: string; readonly issuingCaArn: string },
+    /** `issuingCaArn`: set when the issuer changed, so the store records the new one (ACM's tag). */
+    options: { readonly token: string; readonly issuingCaArn?: string },
   ): Promise<{ readonly versionId?: string }>;
   /** Import as a new ACM certificate, for a reference that must change (an ACM-issued one). */
   importNew(bundle: CertificateBundle, options: { readonly issuingCaArn: string }): Promise<string>;

@@ -17,6 +17,11 @@ export interface RotationRecord extends VersionedRecord {
   readonly status: RotationStatus;
   readonly reason: string;
   readonly caArn: string;
+  /**
+   * The CA that issued the certificate being replaced, when known. A re-import from another
+   * CA (a rollover) must update the issuing-CA tag; one from the same CA need not.
+   */
+  readonly previousCaArn?: string;
   readonly sans: readonly string[];
   readonly delivery: Delivery;
   readonly templateArn: string;

@@ -95,6 +95,7 @@ async function begin(
     status: 'planned',
     reason: plan.reason,
     caArn: plan.caArn,
+    ...(plan.entry.issuingCaArn === undefined ? {} : { previousCaArn: plan.entry.issuingCaArn }),
     sans: plan.sans,
     delivery: plan.delivery,
     templateArn: plan.rule.templateArn,
@@ -229,7 +230,11 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
   }
   const { versionId } = await retryThrottled(
     () =>
-      deps.store.deliver(record.location, bundle, { token: record.rotationId, issuingCaArn: record.caArn }),
+      deps.store.deliver(record.location, bundle, {
+        token: record.rotationId,
+        // Tag the issuer only when it changes: a same-CA rotation keeps the tag it has.
+        ...(record.previousCaArn === record.caArn ? {} : { issuingCaArn: record.caArn }),
+      }),
     deps.sleep,
   );
   return save(deps, record, {

@@ -58,6 +58,6 @@ export function formatFigure(figure: Figure): string {
   const target =
     figure.target === undefined
       ? ''
-      : `   target <= ${figure.target} ${figure.unit} (${(figure.value / figure.target).toFixed(2)}x of target${figure.value <= figure.target ? ', met' : ', MISSED'})`;
+      : `   target <= ${figure.target} ${figure.unit} (${figure.target === 0 ? '' : `${(figure.value / figure.target).toFixed(2)}x of target, `}${figure.value <= figure.target ? 'met' : 'MISSED'})`;
   return `  ${figure.name.padEnd(58)} ${value.padStart(9)} ${figure.unit}${target}`;
 }
