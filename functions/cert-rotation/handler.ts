@@ -1,18 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
-import { createChatNotifier } from '../../shared/adapters/slack';
 import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
+import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
@@ -39,12 +38,7 @@ const clients = {
     config.MESHWARDEN_EVENT_BUS,
   ),
   // Rotations and refusals are told in the mesh's Slack channel (logged where the policy names none).
-  notifier: createChatNotifier({
-    policy,
-    logger,
-    secretName: config.MESHWARDEN_SLACK_SECRET,
-    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
-  }),
+  notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
 };
 
 /** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */

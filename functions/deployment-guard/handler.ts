@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
@@ -10,11 +9,11 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
-import { createChatNotifier } from '../../shared/adapters/slack';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
 import { parseGuardInput } from '../../shared/deployments/inbound';
 import { eventHandler } from '../../shared/handler';
+import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { readGuardConfig, readSchedulerConfig } from './config';
@@ -50,12 +49,7 @@ const deps: GuardDeps = {
     config.MESHWARDEN_EVENT_BUS,
   ),
   // Rollbacks are told in the mesh's Slack channel (logged where the policy names none).
-  notifier: createChatNotifier({
-    policy,
-    logger,
-    secretName: config.MESHWARDEN_SLACK_SECRET,
-    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
-  }),
+  notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
   policy,
   selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
   staticBindings: config.MESHWARDEN_ALARM_BINDINGS,

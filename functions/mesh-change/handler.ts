@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -12,7 +11,6 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
-import { createChatNotifier } from '../../shared/adapters/slack';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
@@ -20,6 +18,7 @@ import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
+import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
@@ -54,12 +53,7 @@ const deps = {
     config.MESHWARDEN_EVENT_BUS,
   ),
   // Reverts, holds and reports are told in the mesh's Slack channel (logged where the policy names none).
-  notifier: createChatNotifier({
-    policy,
-    logger,
-    secretName: config.MESHWARDEN_SLACK_SECRET,
-    secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
-  }),
+  notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
   onNotifyFailure: (error: unknown) => {
     metrics.addMetric('NotifyFailed', MetricUnit.Count, 1);
     logger.error('the decision stands, but telling the channel failed', { error });

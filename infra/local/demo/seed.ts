@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ACMClient, DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   ACMPCAClient,
@@ -42,19 +43,24 @@ export interface SeedResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A root CA in local ACM PCA, made the way AWS documents it: create, fetch its CSR, issue its
- * certificate from itself with the RootCACertificate template, import it (ACTIVE).
+ * A root CA in ACM PCA, made the way AWS documents it: create, fetch its CSR, issue its
+ * certificate from itself with the RootCACertificate template, import it (ACTIVE). The
+ * idempotency tokens derive from the common name, so a retried seed makes one CA per name.
  */
-async function createRootCa(pca: ACMPCAClient): Promise<string> {
+export async function createRootCa(
+  pca: ACMPCAClient,
+  commonName: string = DEMO.caCommonName,
+): Promise<string> {
+  const token = createHash('sha256').update(commonName).digest('hex').slice(0, 32);
   const { CertificateAuthorityArn: arn } = await pca.send(
     new CreateCertificateAuthorityCommand({
       CertificateAuthorityType: 'ROOT',
       CertificateAuthorityConfiguration: {
         KeyAlgorithm: 'EC_prime256v1',
         SigningAlgorithm: 'SHA256WITHECDSA',
-        Subject: { CommonName: DEMO.caCommonName, Organization: 'Acme' },
+        Subject: { CommonName: commonName, Organization: 'Acme' },
       },
-      IdempotencyToken: 'meshwarden-demo-root-ca',
+      IdempotencyToken: `ca-${token}`,
     }),
   );
   if (arn === undefined) throw new Error('CreateCertificateAuthority returned no ARN');
@@ -66,7 +72,7 @@ async function createRootCa(pca: ACMPCAClient): Promise<string> {
       SigningAlgorithm: 'SHA256WITHECDSA',
       TemplateArn: 'arn:aws:acm-pca:::template/RootCACertificate/V1',
       Validity: { Type: 'YEARS', Value: 10 },
-      IdempotencyToken: 'meshwarden-demo-root-cert',
+      IdempotencyToken: `cert-${token}`,
     }),
   );
   let certificate: string | undefined;

@@ -10,11 +10,8 @@ import { join } from 'node:path';
 import { ACMClient, GetCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import {
   ACMPCAClient,
-  CreateCertificateAuthorityCommand,
   GetCertificateAuthorityCertificateCommand,
-  GetCertificateAuthorityCsrCommand,
   GetCertificateCommand as GetPcaCertificateCommand,
-  ImportCertificateAuthorityCertificateCommand,
   IssueCertificateCommand,
 } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -31,38 +28,8 @@ import type { TestLocalAws } from '../../support/local-aws';
 const DAY_S = 86_400;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A root CA made the way AWS documents it (create, self-issue with RootCACertificate, import). */
-export async function createRootCa(pca: ACMPCAClient, commonName: string): Promise<string> {
-  const { CertificateAuthorityArn: arn } = await pca.send(
-    new CreateCertificateAuthorityCommand({
-      CertificateAuthorityType: 'ROOT',
-      CertificateAuthorityConfiguration: {
-        KeyAlgorithm: 'EC_prime256v1',
-        SigningAlgorithm: 'SHA256WITHECDSA',
-        Subject: { CommonName: commonName, Organization: 'Acme' },
-      },
-    }),
-  );
-  if (arn === undefined) throw new Error('no CA ARN');
-  const { Csr } = await pca.send(new GetCertificateAuthorityCsrCommand({ CertificateAuthorityArn: arn }));
-  const { CertificateArn } = await pca.send(
-    new IssueCertificateCommand({
-      CertificateAuthorityArn: arn,
-      Csr: new TextEncoder().encode(Csr),
-      SigningAlgorithm: 'SHA256WITHECDSA',
-      TemplateArn: 'arn:aws:acm-pca:::template/RootCACertificate/V1',
-      Validity: { Type: 'YEARS', Value: 10 },
-    }),
-  );
-  const certificate = await pollPca(pca, arn, CertificateArn ?? '');
-  await pca.send(
-    new ImportCertificateAuthorityCertificateCommand({
-      CertificateAuthorityArn: arn,
-      Certificate: new TextEncoder().encode(certificate.certificate),
-    }),
-  );
-  return arn;
-}
+/** A root CA made the way AWS documents it, as the demo seed makes its own. */
+export { createRootCa } from '../../../infra/local/demo/seed';
 
 async function pollPca(pca: ACMPCAClient, caArn: string, certificateArn: string) {
   for (let attempt = 0; attempt < 100; attempt++) {
