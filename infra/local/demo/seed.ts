@@ -51,7 +51,7 @@ export async function createRootCa(
   pca: ACMPCAClient,
   commonName: string = DEMO.caCommonName,
 ): Promise<string> {
-  const token = createHash('sha256').update(commonName).digest('hex').slice(0, 32);
+  const token = createHash('sha256').update(commonName).digest('hex').slice(0, 30);
   const { CertificateAuthorityArn: arn } = await pca.send(
     new CreateCertificateAuthorityCommand({
       CertificateAuthorityType: 'ROOT',
