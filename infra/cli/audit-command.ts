@@ -3,8 +3,9 @@ import { listenerCertificateArns } from '../../shared/change-control/certificate
 import { snapshotResources } from '../../shared/domain/snapshot';
 import { NotFoundError } from '../../shared/errors';
 import { describeFinding, judgeMesh } from '../../shared/policy/judge';
-import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError } from '../../shared/policy/load';
-import { type ChangeControlCli, DEFAULT_CLI, policyFileOf } from './change-control-clients';
+import { loadPolicy, PolicyError } from '../../shared/policy/load';
+import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
+import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 interface AuditOptions {
   readonly mesh: string;
@@ -33,10 +34,7 @@ export function registerAuditCommand(program: Command, cli: ChangeControlCli = D
     .command('audit')
     .description('Judge a whole mesh against the policy (read-only); exit 1 on violations')
     .requiredOption('--mesh <name>', 'the mesh to audit')
-    .option(
-      '--policy <file>',
-      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
-    )
+    .option('--policy <file>', POLICY_OPTION_HELP)
     .option('--format <format>', 'table or json', 'table')
     .action(async (options: AuditOptions) => {
       if (options.format !== 'table' && options.format !== 'json') {
@@ -46,7 +44,7 @@ export function registerAuditCommand(program: Command, cli: ChangeControlCli = D
       }
       let policy: ReturnType<typeof loadPolicy>;
       try {
-        policy = loadPolicy(policyFileOf(options.policy, DEFAULT_POLICY_FILE));
+        policy = loadPolicy(policyFileOf(options.policy));
       } catch (error) {
         if (!(error instanceof PolicyError)) throw error;
         for (const line of error.lines) cli.err(line);

@@ -13,9 +13,10 @@ import { type SweepDeps, sweepCertificates } from '../../shared/certificates/swe
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { BadRequestError } from '../../shared/errors';
 import type { CompiledPolicy } from '../../shared/policy/compile';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import type { ChatNotifier } from '../../shared/ports';
+import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** Where the command writes, and how it reaches AWS; both replaced in tests. */
 export interface CertsCommandIo {
@@ -53,7 +54,7 @@ const CONSOLE_IO: CertsCommandIo = {
 
 interface CommonOptions {
   readonly mesh?: string;
-  readonly policy: string;
+  readonly policy?: string;
 }
 
 /** The meshes to work on: --mesh, else MESHWARDEN_MESHES; there is no made-up default. */
@@ -85,7 +86,7 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
   const common = (command: Command) =>
     command
       .option('--mesh <name>', 'the mesh (default: MESHWARDEN_MESHES)')
-      .option('--policy <file>', 'the policy file', DEFAULT_POLICY_FILE);
+      .option('--policy <file>', POLICY_OPTION_HELP);
 
   common(
     certs
@@ -96,7 +97,7 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
     .action(async (options: CommonOptions & { format: string }) => {
       if (options.format !== 'table' && options.format !== 'json')
         throw new BadRequestError(`--format must be table or json, not ${JSON.stringify(options.format)}`);
-      const policy = loadPolicy(options.policy);
+      const policy = loadPolicy(policyFileOf(options.policy));
       const deps = io.deps();
       const inventories = [];
       for (const meshName of meshesOf(options, io.env)) {
@@ -129,7 +130,7 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
     )
     .option('--force', 'rotate even if not due', false)
     .action(async (options: CommonOptions & { dryRun: boolean; only?: string; force: boolean }) => {
-      const policy = loadPolicy(options.policy);
+      const policy = loadPolicy(policyFileOf(options.policy));
       const items = await sweepCertificates(io.deps(), policy, meshesOf(options, io.env), {
         dryRun: options.dryRun,
         force: options.force,
@@ -151,7 +152,7 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
     .requiredOption('--from <caArn>', 'the CA the mesh trusts now')
     .requiredOption('--to <caArn>', 'the CA to move to')
     .action(async (options: CommonOptions & { from: string; to: string }) => {
-      const policy = loadPolicy(options.policy);
+      const policy = loadPolicy(policyFileOf(options.policy));
       const [meshName, ...more] = meshesOf(options, io.env);
       if (meshName === undefined || more.length > 0)
         throw new BadRequestError('a rollover is for one mesh: give --mesh NAME');

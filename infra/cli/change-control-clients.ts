@@ -24,8 +24,3 @@ export const DEFAULT_CLI: ChangeControlCli = {
   issuers: () => new AcmCertificateIssuers(new ACMClient({})),
   documents: () => createDocumentClient(),
 };
-
-/** The policy file a command uses: `--policy`, else MESHWARDEN_POLICY_FILE, else the default name. */
-export function policyFileOf(option: string | undefined, fallback: string): string {
-  return option ?? process.env.MESHWARDEN_POLICY_FILE ?? fallback;
-}

@@ -13,7 +13,8 @@ import type { GuardDeps } from '../../shared/deployments/deps';
 import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
 import { formatWeights } from '../../shared/deployments/weights';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/load';
+import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** Where the command writes; replaced in tests. */
 export interface DeploymentsCommandIo {
@@ -48,7 +49,7 @@ function depsFor(options: Options): GuardDeps {
     scheduler: { schedule: noScheduler, cancel: noScheduler },
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
     notifier: { notify: async () => undefined },
-    policy: loadPolicy(options.policy ?? process.env.MESHWARDEN_POLICY_FILE ?? DEFAULT_POLICY_FILE),
+    policy: loadPolicy(policyFileOf(options.policy)),
     selfRoleArns: [],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
@@ -92,10 +93,7 @@ export function registerDeploymentsCommand(
     .description('Weighted route deployments the guard watches')
     .option('--table <name>', 'the state table (default: $MESHWARDEN_TABLE)')
     .option('--bus <name>', 'the meshwarden event bus (default: $MESHWARDEN_EVENT_BUS)')
-    .option(
-      '--policy <file>',
-      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
-    );
+    .option('--policy <file>', POLICY_OPTION_HELP);
   const run = (action: (d: GuardDeps) => Promise<void>) => async () => {
     try {
       await action(deps(group.opts<Options>()));

@@ -8,8 +8,9 @@ import { type MeshChange, meshChangeOf } from '../../shared/change-control/chang
 import { failedCallDecision, judgedDecision } from '../../shared/change-control/decision-record';
 import { ValidationError } from '../../shared/errors';
 import { parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
-import { DEFAULT_POLICY_FILE, loadPolicy, PolicyError } from '../../shared/policy/load';
-import { type ChangeControlCli, DEFAULT_CLI, policyFileOf } from './change-control-clients';
+import { loadPolicy, PolicyError } from '../../shared/policy/load';
+import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
+import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 interface ExplainOptions {
   readonly policy?: string;
@@ -30,10 +31,7 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
     .command('explain')
     .description('Print the change-control decision for a CloudTrail App Mesh event, without acting')
     .argument('<event>', 'the event as EventBridge delivers it (JSON file)')
-    .option(
-      '--policy <file>',
-      `the policy file (default: $MESHWARDEN_POLICY_FILE or ./${DEFAULT_POLICY_FILE})`,
-    )
+    .option('--policy <file>', POLICY_OPTION_HELP)
     .option(
       '--table <name>',
       'the state table, to read last known good specs and OIDC sessions (default: $MESHWARDEN_TABLE)',
@@ -45,7 +43,7 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
       const tableName = options.table ?? process.env.MESHWARDEN_TABLE;
       try {
         change = meshChangeOf(parseAppMeshApiCall(JSON.parse(readFileSync(file, 'utf8')) as unknown));
-        const policy = loadPolicy(policyFileOf(options.policy, DEFAULT_POLICY_FILE));
+        const policy = loadPolicy(policyFileOf(options.policy));
         const documents = tableName === undefined ? undefined : cli.documents();
         const listed = (name: string) => (process.env[name] ?? '').split(',').filter((s) => s !== '');
         const governed = listed('MESHWARDEN_MESHES');
