@@ -19,9 +19,6 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
 } as const;
 
-/** Every function: its folder under `functions/` holds a `handler.ts` exporting `handler`. */
-export const FUNCTIONS_DIR = 'functions';
-
 /**
  * Bundle one function's handler into `outfile` with the house settings, as `npm run build`
  * and the cold-start benchmark do (the CDK construct passes the same settings to NodejsFunction).

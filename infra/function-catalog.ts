@@ -55,11 +55,18 @@ export interface FunctionDefinition {
   /** kebab-case; the folder under `functions/` and the deployed function's name suffix. */
   readonly name: string;
   readonly description: string;
-  readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly triggers: readonly Trigger[];
   readonly capabilities: readonly Capability[];
+}
+
+/** Every function's handler is `functions/<name>/handler.ts`, exporting `handler`. */
+export const FUNCTIONS_DIR = 'functions';
+
+/** The handler module of a function, from the repository root. */
+export function entryOf(definition: Pick<FunctionDefinition, 'name'>): string {
+  return `${FUNCTIONS_DIR}/${definition.name}/handler.ts`;
 }
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
@@ -67,7 +74,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'mesh-audit',
     description:
       'Judges every governed mesh whole against the policy on a schedule: drift, inventory, last known good',
-    entry: 'functions/mesh-audit/handler.ts',
     timeoutSeconds: 300,
     memoryMb: 1024,
     triggers: [{ kind: 'schedule', schedule: DAILY_AUDIT_SCHEDULE }],
@@ -77,7 +83,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'mesh-change',
     description:
       'Judges every App Mesh write (CloudTrail) against the policy: keep, revert, hold or report; learns OIDC sessions',
-    entry: 'functions/mesh-change/handler.ts',
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [
@@ -98,7 +103,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'deployment-guard',
     description:
       'Guards weighted route deployments: rolls back on a bound CloudWatch alarm, steps progressive ones (Scheduler), promotes on approval',
-    entry: 'functions/deployment-guard/handler.ts',
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [
@@ -122,7 +126,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'cert-rotation',
     description:
       'Rotates mesh certificates from AWS Private CA before they expire (daily, on ACM expiry notices) and runs CA rollovers',
-    entry: 'functions/cert-rotation/handler.ts',
     timeoutSeconds: 900,
     memoryMb: 1024,
     triggers: [
@@ -146,7 +149,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'slack-callback',
     description:
       'Slack interaction callback: verifies the signature, checks the approver, records the first decision, publishes ApprovalDecided',
-    entry: 'functions/slack-callback/handler.ts',
     // Slack waits 3 s for the answer; the rest is room for a cold start's first secret read.
     timeoutSeconds: 10,
     memoryMb: 1024,
@@ -157,7 +159,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'approval-executor',
     description:
       'Posts approval requests in Slack, re-applies approved held changes, updates the messages, closes expired approvals',
-    entry: 'functions/approval-executor/handler.ts',
     timeoutSeconds: 60,
     memoryMb: 512,
     triggers: [

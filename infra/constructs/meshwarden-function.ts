@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_POLICY_FILE } from '../../shared/policy/load';
 import { BUNDLE } from '../bundling';
-import { ASYNC_INVOKE_RETRY, type FunctionDefinition } from '../function-catalog';
+import { ASYNC_INVOKE_RETRY, entryOf, type FunctionDefinition } from '../function-catalog';
 import { deployedFunctionName, functionRoleName } from './names';
 
 /** How long function logs are kept: long enough to investigate an incident a month later. */
@@ -62,7 +62,7 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
     super(scope, id, {
       functionName: name,
       description: definition.description,
-      entry: definition.entry,
+      entry: entryOf(definition),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

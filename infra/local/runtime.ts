@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
 import { SLACK_SECRET_NAME } from '../constructs/names';
-import { ASYNC_INVOKE_RETRY, type BusName, FUNCTIONS, type FunctionDefinition } from '../function-catalog';
+import {
+  ASYNC_INVOKE_RETRY,
+  type BusName,
+  entryOf,
+  FUNCTIONS,
+  type FunctionDefinition,
+} from '../function-catalog';
 import { adminRoutes } from './admin-routes';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
@@ -133,7 +139,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const functions = new LocalFunctions(
     catalog.map((f) => ({
       name: f.name,
-      entry: f.entry,
+      entry: entryOf(f),
       timeoutSeconds: f.timeoutSeconds,
       memoryMb: f.memoryMb,
     })),
