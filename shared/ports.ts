@@ -22,6 +22,32 @@ export interface MeshWriteOptions {
    * from the triggering event (App Mesh allows up to 36 letters, digits, hyphens, underscores).
    */
   readonly clientToken: string;
+  /**
+   * Why meshwarden writes: recorded with the written state as its last known good (see
+   * change-control/own-writes.ts). Absent for writes made on a person's behalf by the CLI.
+   */
+  readonly ownWrite?: OwnWrite;
+}
+
+/** Why meshwarden itself wrote a mesh resource. */
+export type OwnWritePurpose =
+  | 'revert'
+  | 'rollback'
+  | 'step'
+  | 'promote'
+  | 'reapply'
+  | 'rotation'
+  | 'rollover';
+
+/** What meshwarden records about one of its own writes. */
+export interface OwnWrite {
+  readonly purpose: OwnWritePurpose;
+  /** The person the write acts for (the approved requester of a re-apply), when there is one. */
+  readonly onBehalfOf?: { readonly arn: string; readonly label: string };
+  /** The approval that allowed it. */
+  readonly approvalId?: string;
+  /** The event, schedule or command that caused it. */
+  readonly cause: string;
 }
 
 /**
@@ -225,7 +251,13 @@ export interface LastKnownGood {
   /** The CloudTrail event id that was judged, or `audit:<time>` when the periodic audit recorded it. */
   readonly eventId: string;
   readonly recordedAt: string;
-  readonly source: 'event' | 'audit';
+  /**
+   * `event`: a judged change was kept; `audit`: the periodic audit found it compliant;
+   * `own-write`: meshwarden wrote it (revert, rollback, step, approved re-apply, rotation).
+   */
+  readonly source: 'event' | 'audit' | 'own-write';
+  /** Set when `source` is `own-write`. */
+  readonly ownWrite?: OwnWrite;
 }
 
 /** Where last known good specs live (`LKG#` items). */

@@ -3,12 +3,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { createSlackApprovals } from '../../shared/adapters/slack';
 import { executeDecision } from '../../shared/approvals/execute';
 import { parseExecutorEvent } from '../../shared/approvals/executor-event';
 import { sweepApprovals } from '../../shared/approvals/expire';
 import { requestApproval } from '../../shared/approvals/request';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -32,7 +34,10 @@ const chat = createSlackApprovals({
   secretName: config.MESHWARDEN_SLACK_SECRET,
   secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
 });
-const meshes = createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient()));
+const meshes = recordingOwnWrites(
+  createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE),
+);
 const publisher = new EventBridgePublisher(
   tracer.captureAWSv3Client(new EventBridgeClient({})),
   config.MESHWARDEN_EVENT_BUS,

@@ -4,11 +4,13 @@ import { createAcmCertificatesClient } from '../../shared/adapters/acm-certifica
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
 import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
@@ -32,7 +34,10 @@ const clients = {
   secrets: tracer.captureAWSv3Client(createCertificateSecretsClient()),
   documents: tracer.captureAWSv3Client(createDocumentClient()),
   tableName: config.MESHWARDEN_TABLE,
-  meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  meshes: recordingOwnWrites(
+    createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+    new DynamoLastKnownGoodStore(tracer.captureAWSv3Client(createDocumentClient()), config.MESHWARDEN_TABLE),
+  ),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,

@@ -7,8 +7,10 @@ import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
 import { parseGuardInput } from '../../shared/deployments/inbound';
@@ -24,7 +26,10 @@ const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 
 const deps: GuardDeps = {
-  meshes: createAppMeshProvider(appMesh),
+  meshes: recordingOwnWrites(
+    createAppMeshProvider(appMesh),
+    new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE),
+  ),
   routes: createRouteReader(appMesh),
   store: new DynamoDbDeploymentStore(
     createDocumentClient({ retryMode: 'adaptive' }),

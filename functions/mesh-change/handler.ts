@@ -13,6 +13,7 @@ import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/we
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
 import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
@@ -37,12 +38,16 @@ const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const documents = createDocumentClient();
 const table = config.MESHWARDEN_TABLE;
 const sessions = new DynamoWebIdentitySessionStore(documents, table);
+const lastKnownGood = new DynamoLastKnownGoodStore(documents, table);
 const deps = {
-  meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+  meshes: recordingOwnWrites(
+    createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+    lastKnownGood,
+  ),
   policy,
   selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
   governedMeshes: config.MESHWARDEN_MESHES,
-  lastKnownGood: new DynamoLastKnownGoodStore(documents, table),
+  lastKnownGood,
   judgedVersions: new DynamoJudgedVersionStore(documents, table),
   audit: new DynamoAuditLog(documents, table),
   sessions,

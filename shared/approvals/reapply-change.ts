@@ -80,6 +80,7 @@ export async function reapplyChange(
   const ref = parseResourceKey(action.resourceKey);
   const key = formatResourceKey(ref);
   const clientToken = clientTokenFor(approvalId);
+  const ownWrite = { purpose: 'reapply', approvalId, cause: approvalId } as const;
   if (action.proposed === undefined) {
     try {
       await meshes.delete(ref);
@@ -92,10 +93,10 @@ export async function reapplyChange(
   const resource = proposedResource(ref, action.proposed);
   const current = await meshes.describe(ref);
   if (current === undefined) {
-    await meshes.create(resource, { clientToken });
+    await meshes.create(resource, { clientToken, ownWrite });
     return `Created ${key} as proposed (${action.operation} re-applied).`;
   }
   // Update replaces the whole spec and leaves tags alone, which is what re-applying a spec change means.
-  await meshes.update(resource, { clientToken });
+  await meshes.update(resource, { clientToken, ownWrite });
   return `Updated ${key} to the proposed spec (${action.operation} re-applied).`;
 }

@@ -98,7 +98,8 @@ async function editAll(
   });
   for (const resource of edited) {
     const clientToken = `mw-${createHash('sha256').update(`${record.rolloverId}|${phase}|${resource.kind}|${resource.name}`).digest('hex').slice(0, 32)}`;
-    await retryThrottled(() => deps.meshes.update(resource, { clientToken }), deps.sleep);
+    const ownWrite = { purpose: 'rollover', cause: `${record.rolloverId}:${phase}` } as const;
+    await retryThrottled(() => deps.meshes.update(resource, { clientToken, ownWrite }), deps.sleep);
   }
   return deps.meshes.readMesh(record.meshName);
 }

@@ -202,7 +202,11 @@ async function repoint(
     const spec = { ...resource.spec, listeners: listeners.map((l) => ({ ...l, tls: swap(l.tls) })) };
     const token = clientToken(record.rotationId, resource.kind, resource.name);
     await retryThrottled(
-      () => deps.meshes.update({ ...resource, spec } as typeof resource, { clientToken: token }),
+      () =>
+        deps.meshes.update({ ...resource, spec } as typeof resource, {
+          clientToken: token,
+          ownWrite: { purpose: 'rotation', cause: record.rotationId },
+        }),
       deps.sleep,
     );
   }

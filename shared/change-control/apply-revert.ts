@@ -34,10 +34,12 @@ export async function applyRevert(
   meshes: MeshProvider,
   plan: RevertPlan,
   clientToken: string,
+  cause: string,
 ): Promise<RevertResult> {
+  const ownWrite = { purpose: 'revert', cause } as const;
   switch (plan.type) {
     case 'update': {
-      const written = await meshes.update(plan.resource, { clientToken });
+      const written = await meshes.update(plan.resource, { clientToken, ownWrite });
       const tagCalls = plan.tags === undefined ? 0 : await restoreTags(meshes, plan.tags);
       return { written: writtenOf(written), calls: 1 + tagCalls };
     }
@@ -47,7 +49,7 @@ export async function applyRevert(
       await meshes.delete(plan.ref);
       return { written: undefined, calls: 1 };
     case 'create': {
-      const written = await meshes.create(plan.resource, { clientToken });
+      const written = await meshes.create(plan.resource, { clientToken, ownWrite });
       return { written: writtenOf(written), calls: 1 };
     }
     default:

@@ -206,7 +206,7 @@ export async function judgeChange(
     if (decision.action === 'keep') {
       await keep(deps, assessment);
     } else if (decision.action === 'revert' || decision.action === 'hold') {
-      const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId));
+      const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId), eventId);
       judgedVersion = result.written ?? judgedVersion;
       outcome = 'applied';
     }

@@ -169,7 +169,10 @@ export async function rollBack(
         () =>
           deps.meshes.update(
             { ...route, spec: plan.spec },
-            { clientToken: clientTokenFor('rollback', eventId, active.deploymentId) },
+            {
+              clientToken: clientTokenFor('rollback', eventId, active.deploymentId),
+              ownWrite: { purpose: 'rollback', cause: eventId },
+            },
           ),
         deps.retry,
       );

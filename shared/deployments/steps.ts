@@ -70,7 +70,10 @@ async function applyStep(
   const spec = withWeights(route.spec, weights);
   await deps.meshes.update(
     { ...route, spec },
-    { clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId) },
+    {
+      clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
+      ownWrite: { purpose: 'step', cause: eventId },
+    },
   );
   const at = deps.now().toISOString();
   const last = toWeight === 100;

@@ -10,6 +10,7 @@ interface Item {
   readonly eventId: string;
   readonly recordedAt: string;
   readonly source: LastKnownGood['source'];
+  readonly ownWrite?: LastKnownGood['ownWrite'];
 }
 
 /**
@@ -39,6 +40,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
       eventId: item.eventId,
       recordedAt: item.recordedAt,
       source: item.source,
+      ...(item.ownWrite === undefined ? {} : { ownWrite: item.ownWrite }),
     };
   }
 
@@ -50,6 +52,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
       eventId: record.eventId,
       recordedAt: record.recordedAt,
       source: record.source,
+      ...(record.ownWrite === undefined ? {} : { ownWrite: record.ownWrite }),
       uid: record.resource.metadata?.uid ?? '',
     };
   }

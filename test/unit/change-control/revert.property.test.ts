@@ -83,7 +83,7 @@ describe('revert (property)', () => {
 
           // Act
           const plan = planRevert(meshChange(good, made.verb), current, lastKnownGood, index);
-          await applyRevert(meshes, plan, 'mw-token');
+          await applyRevert(meshes, plan, 'mw-token', 'event-1');
 
           // Assess
           const after = meshes.resources.get(key);

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { recordingOwnWrites } from '../../../shared/change-control/own-writes';
+import type { MeshResourceOf } from '../../../shared/domain/mesh';
+import { formatResourceKey } from '../../../shared/domain/resource-key';
+import { sampleResource } from '../../support/mesh-samples';
+import { MemoryLastKnownGood, MemoryMesh } from './fakes';
+
+const NOW = new Date('2026-12-06T00:00:00Z');
+
+function world() {
+  const route = sampleResource('route', 'web-route');
+  const mesh = new MemoryMesh([route]);
+  const lkg = new MemoryLastKnownGood();
+  const meshes = recordingOwnWrites(mesh, lkg, () => NOW);
+  return { route, mesh, lkg, meshes, key: formatResourceKey(route) };
+}
+
+function withTimeout(route: MeshResourceOf<'route'>, seconds: number): MeshResourceOf<'route'> {
+  const { metadata: _m, tags: _t, ...rest } = route;
+  const http = route.spec.httpRoute;
+  if (http === undefined) throw new Error('sample route is not http');
+  return {
+    ...rest,
+    spec: { ...route.spec, httpRoute: { ...http, timeout: { perRequest: { unit: 's', value: seconds } } } },
+  };
+}
+
+describe('meshwarden’s own writes become last known good', () => {
+  it('records the written spec and version, keeping the tags last known good had', async () => {
+    // Prepare
+    const w = world();
+    await w.lkg.put({
+      resourceKey: w.key,
+      resource: w.route,
+      version: w.route.metadata?.version ?? 1,
+      eventId: 'e-0',
+      recordedAt: NOW.toISOString(),
+      source: 'event',
+    });
+
+    // Act
+    const written = await w.meshes.update(withTimeout(w.route, 7), {
+      clientToken: 't-1',
+      ownWrite: { purpose: 'rollback', cause: 'alarm-event-1' },
+    });
+
+    // Assess
+    const record = await w.lkg.get(w.key);
+    expect(record?.source).toBe('own-write');
+    expect(record?.ownWrite).toEqual({ purpose: 'rollback', cause: 'alarm-event-1' });
+    expect(record?.version).toBe(written.metadata?.version);
+    expect(record?.resource.spec).toEqual(written.spec);
+    expect(record?.resource.tags).toEqual(w.route.tags);
+  });
+
+  it('leaves last known good alone for a write that is not meshwarden’s own', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    await w.meshes.update(withTimeout(w.route, 9), { clientToken: 't-2' });
+
+    // Assess
+    expect(await w.lkg.get(w.key)).toBeUndefined();
+  });
+
+  it('records nothing when the write fails', async () => {
+    // Prepare
+    const w = world();
+    w.mesh.failNextWrite = new Error('throttled');
+
+    // Act
+    const attempt = w.meshes.update(withTimeout(w.route, 3), {
+      clientToken: 't-3',
+      ownWrite: { purpose: 'step', cause: 'schedule-1' },
+    });
+
+    // Assess
+    await expect(attempt).rejects.toThrow('throttled');
+    expect(await w.lkg.get(w.key)).toBeUndefined();
+  });
+});
