@@ -51,10 +51,10 @@ export function recordingOwnWrites(
     untagResource: (arn, keys) => meshes.untagResource(arn, keys),
     async update<K extends ResourceKind>(resource: MeshResourceOf<K>, options: MeshWriteOptions) {
       const written = await meshes.update(resource, options);
-      if (options.ownWrite !== undefined) {
-        const tags = resource.tags === undefined ? 'unknown' : resource.tags;
-        await record(store, written as MeshResource, tags, options.ownWrite, now);
-      }
+      // Update never writes tags, whatever the resource passed in carries: record the tags
+      // last known good had, not the ones a caller's resource claims.
+      if (options.ownWrite !== undefined)
+        await record(store, written as MeshResource, 'unknown', options.ownWrite, now);
       return written;
     },
     async create<K extends ResourceKind>(resource: MeshResourceOf<K>, options: MeshWriteOptions) {

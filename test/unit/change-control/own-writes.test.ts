@@ -80,3 +80,27 @@ describe('meshwarden’s own writes become last known good', () => {
     expect(await w.lkg.get(w.key)).toBeUndefined();
   });
 });
+
+describe('tags of an own update', () => {
+  it('keeps the tags last known good had, not the tags the written resource carries', async () => {
+    // Prepare: last known good has team=web; the resource passed to update claims owner=bob
+    const w = world();
+    await w.lkg.put({
+      resourceKey: w.key,
+      resource: { ...w.route, tags: { team: 'web' } },
+      version: w.route.metadata?.version ?? 1,
+      eventId: 'e-0',
+      recordedAt: NOW.toISOString(),
+      source: 'event',
+    });
+
+    // Act
+    await w.meshes.update(
+      { ...withTimeout(w.route, 4), tags: { team: 'web', owner: 'bob' } },
+      { clientToken: 't-4', ownWrite: { purpose: 'reapply', cause: 'approval-1' } },
+    );
+
+    // Assess: App Mesh's update leaves tags alone, so last known good must too
+    expect((await w.lkg.get(w.key))?.resource.tags).toEqual({ team: 'web' });
+  });
+});
