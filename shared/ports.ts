@@ -408,6 +408,19 @@ export interface AlarmSource {
   taggedFor(routeKey: string): Promise<AlarmInfo[]>;
 }
 
+/** An alarm as listed with its route binding: what the policy's alarm references resolve against. */
+export interface ListedAlarm {
+  readonly name: string;
+  readonly arn: string;
+  /** The `meshwarden:route` tag, when the alarm has one. */
+  readonly routeTag: string | undefined;
+}
+
+/** Every CloudWatch alarm there is (metric and composite), with its route tag. */
+export interface AlarmCatalog {
+  listAlarms(): Promise<ListedAlarm[]>;
+}
+
 /** The weighted route, read with one call (no tags): the rollback path reads and writes, nothing more. */
 export interface RouteReader {
   readRoute(ref: {
