@@ -211,6 +211,12 @@ export interface IssueCertificateRequest {
   readonly idempotencyToken: string;
 }
 
+/** The private CAs of the account and region, to resolve the policy's CA references against. */
+export interface CertificateAuthorityCatalog {
+  /** ARNs of every CA that is not deleted. */
+  listCertificateAuthorities(): Promise<string[]>;
+}
+
 /** A private CA (AWS Private CA). */
 export interface CertificateAuthority {
   /** State and certificate of a CA; NotFoundError when there is none. */
