@@ -38,12 +38,15 @@ describe('meshwarden policy validate --mesh', () => {
         certificateAuthorities: new AcmPcaCertificateAuthority(createAcmPcaClient(config)),
       }),
     });
-    const saved = { ...process.env };
+    const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
     Object.assign(process.env, env);
     try {
       await program.parseAsync(['node', 'meshwarden', ...args]);
     } finally {
-      process.env = saved;
+      for (const [key, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
     }
     return { out, err, exitCode: process.exitCode };
   }
