@@ -73,11 +73,20 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     name: 'mesh-audit',
     description:
-      'Judges every governed mesh whole against the policy on a schedule: drift, inventory, last known good',
+      'Judges every governed mesh whole against the policy on a schedule: drift, inventory, last known good, dangling policy references',
     timeoutSeconds: 300,
     memoryMb: 1024,
     triggers: [{ kind: 'schedule', schedule: DAILY_AUDIT_SCHEDULE }],
-    capabilities: ['mesh:read', 'acm:describe', 'events:publish', 'table:read', 'table:write'],
+    capabilities: [
+      'mesh:read',
+      'acm:describe',
+      'events:publish',
+      'table:read',
+      'table:write',
+      // The policy's alarm references and meshwarden:route tags are resolved against every alarm.
+      'alarms:discover',
+      'secrets:read-slack',
+    ],
   },
   {
     name: 'mesh-change',

@@ -211,6 +211,12 @@ export interface IssueCertificateRequest {
   readonly idempotencyToken: string;
 }
 
+/** The private CAs of the account and region, to resolve the policy's CA references against. */
+export interface CertificateAuthorityCatalog {
+  /** ARNs of every CA that is not deleted. */
+  listCertificateAuthorities(): Promise<string[]>;
+}
+
 /** A private CA (AWS Private CA). */
 export interface CertificateAuthority {
   /** State and certificate of a CA; NotFoundError when there is none. */
@@ -406,6 +412,19 @@ export interface AlarmSource {
   factsOf(alarmArn: string): Promise<AlarmFacts>;
   /** Every alarm whose `meshwarden:route` tag names this route. */
   taggedFor(routeKey: string): Promise<AlarmInfo[]>;
+}
+
+/** An alarm as listed with its route binding: what the policy's alarm references resolve against. */
+export interface ListedAlarm {
+  readonly name: string;
+  readonly arn: string;
+  /** The `meshwarden:route` tag, when the alarm has one. */
+  readonly routeTag: string | undefined;
+}
+
+/** Every CloudWatch alarm there is (metric and composite), with its route tag. */
+export interface AlarmCatalog {
+  listAlarms(): Promise<ListedAlarm[]>;
 }
 
 /** The weighted route, read with one call (no tags): the rollback path reads and writes, nothing more. */

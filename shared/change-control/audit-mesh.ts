@@ -2,20 +2,28 @@
  * The periodic audit: read each governed mesh whole, judge it against the policy, report
  * drift (open violations, expired exemptions), and record a last known good for every
  * compliant resource that has none yet, because CloudTrail delivery is best effort and a
- * resource never seen in an event would otherwise have nothing to be restored to.
+ * resource never seen in an event would otherwise have nothing to be restored to. It also
+ * resolves the policy's references against the meshes and alarms as they are today: a route
+ * renamed or an alarm deleted since the policy was written disarms a guard without a word,
+ * so each dangling reference is published and told in the mesh's channel.
  */
 
 import { mapBounded } from '../bounded-map';
 import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey, RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
+import type { MeshSnapshot } from '../domain/snapshot';
 import { snapshotResources } from '../domain/snapshot';
 import { NotFoundError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { CompiledPolicy } from '../policy/compile';
 import { describeFinding, judgeMesh } from '../policy/judge';
+import { formatPolicyIssue } from '../policy/load';
 import { buildMeshIndex } from '../policy/mesh-index';
+import { type DanglingKind, resolvePolicyReferences } from '../policy/references';
 import type {
+  AlarmCatalog,
   CertificateIssuers,
+  ChatNotifier,
   EventPublisher,
   LastKnownGoodStore,
   MeshProvider,
@@ -31,7 +39,21 @@ export interface AuditMeshDeps {
   readonly publisher: EventPublisher;
   /** The mesh state cache change control judges against: the audit's whole read refreshes it. */
   readonly meshState?: Pick<MeshStateStore, 'refresh'>;
+  /** The alarms the policy's alarm references and the `meshwarden:route` tags resolve against. */
+  readonly alarms: AlarmCatalog;
+  /** Where dangling references are told (the mesh's channel, kind `audit`). */
+  readonly notifier: ChatNotifier;
   readonly now: () => Date;
+}
+
+/** A reference of the policy that resolves to nothing in the audited mesh, where it was written. */
+export interface DanglingReferenceRecord {
+  readonly kind: DanglingKind;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly path: string;
+  readonly message: string;
 }
 
 /** What the audit of one mesh found. */
@@ -51,6 +73,8 @@ export interface MeshAuditReport {
   readonly expiredExemptions: readonly string[];
   /** Compliant resources that got their first last known good from this audit. */
   readonly lastKnownGoodRecorded: number;
+  /** References of the policy governing this mesh that resolve to nothing (at most {@link MAX_LISTED}). */
+  readonly danglingReferences: readonly DanglingReferenceRecord[];
 }
 
 /** Findings listed in an event: EventBridge entries are at most 256 KB. */
@@ -63,6 +87,14 @@ function emptyCounts(): Record<ResourceKind, number> {
 
 /** Audit one mesh; the judgement is pure, the reads and writes go through the ports. */
 export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promise<MeshAuditReport> {
+  return (await auditAndKeep(deps, meshName)).report;
+}
+
+/** One mesh's report, and the snapshot it was made from (to resolve references against). */
+async function auditAndKeep(
+  deps: AuditMeshDeps,
+  meshName: string,
+): Promise<{ report: MeshAuditReport; snapshot?: MeshSnapshot }> {
   const now = deps.now();
   const counts = emptyCounts();
   let snapshot: Awaited<ReturnType<MeshProvider['readMesh']>>;
@@ -70,7 +102,7 @@ export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promi
     snapshot = await deps.meshes.readMesh(meshName);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    return {
+    const report: MeshAuditReport = {
       meshName,
       auditedAt: now.toISOString(),
       status: 'not-found',
@@ -82,7 +114,9 @@ export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promi
       findings: [],
       expiredExemptions: [],
       lastKnownGoodRecorded: 0,
+      danglingReferences: [],
     };
+    return { report };
   }
   // The audit reads every mesh whole anyway: make the cache equal to it, so a neighbour that
   // missed its own event is seen stale for at most one audit period.
@@ -106,7 +140,7 @@ export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promi
       source: 'audit',
     }),
   );
-  return {
+  const report: MeshAuditReport = {
     meshName,
     auditedAt: now.toISOString(),
     status: 'found',
@@ -120,6 +154,35 @@ export async function auditOneMesh(deps: AuditMeshDeps, meshName: string): Promi
       (e) => `exemption ${e.index} (${e.resource.source}) expired ${e.expires}: ${e.reason}`,
     ),
     lastKnownGoodRecorded: recorded.filter(Boolean).length,
+    danglingReferences: [],
+  };
+  return { report, snapshot };
+}
+
+/** Dangling references told in one notice; the event carries up to {@link MAX_LISTED}. */
+const NOTICE_LINES = 20;
+
+function danglingNotice(report: MeshAuditReport) {
+  const lines = report.danglingReferences.map(formatPolicyIssue);
+  const shown = lines.slice(0, NOTICE_LINES);
+  const more = lines.length - shown.length;
+  return {
+    meshName: report.meshName,
+    kind: 'audit' as const,
+    title: `${lines.length} policy reference(s) resolve to nothing in mesh ${report.meshName}`,
+    text: [
+      'What these references guard is not guarded (no deployment opens, no alarm rolls back, an exemption covers nothing). Fix the policy or the mesh:',
+      ...shown,
+      ...(more > 0
+        ? [
+            `... and ${more} more (see the MeshAudited event, or run meshwarden policy validate --mesh ${report.meshName})`,
+          ]
+        : []),
+    ].join('\n'),
+    fields: {
+      'dangling references': String(lines.length),
+      'policy file': report.danglingReferences[0]?.file ?? '',
+    },
   };
 }
 
@@ -131,10 +194,27 @@ export async function auditMeshes(
   deps: AuditMeshDeps,
   meshNames: readonly string[],
 ): Promise<MeshAuditReport[]> {
-  const reports: MeshAuditReport[] = [];
-  for (const meshName of meshNames) reports.push(await auditOneMesh(deps, meshName));
+  const audited: { report: MeshAuditReport; snapshot?: MeshSnapshot }[] = [];
+  for (const meshName of meshNames) audited.push(await auditAndKeep(deps, meshName));
+  // All meshes at once: an entry governing several meshes dangles only when a reference
+  // resolves in none of them.
+  const snapshots = audited.flatMap((a) => (a.snapshot === undefined ? [] : [a.snapshot]));
+  const dangling =
+    snapshots.length === 0
+      ? []
+      : resolvePolicyReferences(deps.policy, { meshes: snapshots, alarms: await deps.alarms.listAlarms() });
+  const reports = audited.map(({ report }) => ({
+    ...report,
+    danglingReferences: dangling
+      .filter((d) => d.meshes.includes(report.meshName))
+      .slice(0, MAX_LISTED)
+      .map(({ kind, file, line, col, path, message }) => ({ kind, file, line, col, path, message })),
+  }));
   await deps.publisher.publish(
     reports.map((report) => ({ detailType: MESHWARDEN_DETAIL_TYPES.meshAudited, detail: { ...report } })),
   );
+  for (const report of reports) {
+    if (report.danglingReferences.length > 0) await deps.notifier.notify(danglingNotice(report));
+  }
   return reports;
 }

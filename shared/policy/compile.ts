@@ -92,10 +92,22 @@ export interface CompiledMeshPolicy {
   readonly exemptions: readonly CompiledExemption[];
 }
 
+/** Where a path of the policy document was written, to point a reader at it. */
+export interface PolicySource {
+  readonly file: string;
+  /**
+   * 1-based line and column of the value at `path` (of its key with `target: 'key'`); for a
+   * path into something not written, the deepest part that was.
+   */
+  position(path: readonly PropertyKey[], target?: 'value' | 'key'): { line: number; col: number };
+}
+
 /** A loaded policy: the document as validated, and its compiled form. */
 export interface CompiledPolicy {
   readonly document: PolicyDocument;
   readonly meshes: readonly CompiledMeshPolicy[];
+  /** Source positions, when the policy was loaded from text (absent for a policy built in code). */
+  readonly source?: PolicySource;
   /** The entry governing a mesh (the first whose glob matches), or undefined for an ungoverned mesh. */
   forMesh(meshName: string): CompiledMeshPolicy | undefined;
 }

@@ -9,7 +9,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseD
 import type * as z from 'zod';
 import { ValidationError } from '../errors';
 import { formatPath } from '../validation';
-import { type CompiledPolicy, compilePolicy } from './compile';
+import { type CompiledPolicy, compilePolicy, type PolicySource } from './compile';
 import { policySchema } from './schema';
 
 /** The policy file's name when none is given. */
@@ -165,15 +165,21 @@ export function parsePolicy(text: string, fileName: string): CompiledPolicy {
       },
     );
   }
+  const locate = (path: Path, target: Target) => at(offsetOf(doc.contents, path, target, doc));
   const result = policySchema.safeParse(data);
   if (!result.success) {
-    const locate = (path: Path, target: Target) => at(offsetOf(doc.contents, path, target, doc));
     const issues = result.error.issues
       .flatMap((issue) => issueFromZod(fileName, issue, locate))
       .sort((a, b) => a.line - b.line || a.col - b.col);
     throw new PolicyError(fileName, issues, { cause: result.error });
   }
-  return compilePolicy(result.data);
+  // The positions stay with the compiled policy: references resolved later against the live
+  // mesh (policy validate --mesh, the daily audit) are reported at the line that wrote them.
+  const source: PolicySource = {
+    file: fileName,
+    position: (path, target = 'value') => locate(path, target),
+  };
+  return { ...compilePolicy(result.data), source };
 }
 
 /**

@@ -129,7 +129,7 @@ describe('the app from cdk.json', () => {
     }
   });
 
-  it('grants mesh-audit only App Mesh reads on the governed mesh, certificate reads, its table and its bus', () => {
+  it('grants mesh-audit only App Mesh reads on the governed mesh, certificate and alarm reads, the Slack secret, its table and its bus', () => {
     const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: functionRoleName('mesh-audit') });
     const statements = statementsOfRole(resources, roleId);
     const actions = statements.flatMap((s) => asArray(s.Action));
@@ -141,6 +141,11 @@ describe('the app from cdk.json', () => {
     expect(actions.some((a) => /^appmesh:(Create|Update|Delete)/.test(String(a)))).toBe(false);
     expect(actions.filter((a) => String(a).startsWith('dynamodb:')).length).toBeGreaterThan(0);
     expect(actions).toContain('acm:DescribeCertificate');
+    // Dangling alarm references and meshwarden:route tags are found by listing the alarms.
+    expect(actions).toEqual(
+      expect.arrayContaining(['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource']),
+    );
+    expect(actions).toContain('secretsmanager:GetSecretValue');
     const meshStatement = statements.find((s) => asArray(s.Action).includes('appmesh:DescribeMesh'));
     expect(JSON.stringify(meshStatement?.Resource)).toContain(':mesh/prod');
     // "*" only for X-Ray, which has no resource-level permissions.

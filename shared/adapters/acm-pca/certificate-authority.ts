@@ -5,9 +5,15 @@ import {
   GetCertificateAuthorityCertificateCommand,
   GetCertificateCommand,
   IssueCertificateCommand,
+  ListCertificateAuthoritiesCommand,
 } from '@aws-sdk/client-acm-pca';
 import { NotFoundError } from '../../errors';
-import type { CertificateAuthority, CertificateAuthorityState, IssueCertificateRequest } from '../../ports';
+import type {
+  CertificateAuthority,
+  CertificateAuthorityCatalog,
+  CertificateAuthorityState,
+  IssueCertificateRequest,
+} from '../../ports';
 import { certificateServiceError } from './errors';
 
 /**
@@ -20,8 +26,29 @@ export function createAcmPcaClient(config: ACMPCAClientConfig = {}): ACMPCAClien
 }
 
 /** The CertificateAuthority port on AWS Private CA. */
-export class AcmPcaCertificateAuthority implements CertificateAuthority {
+export class AcmPcaCertificateAuthority implements CertificateAuthority, CertificateAuthorityCatalog {
   constructor(private readonly client: ACMPCAClient) {}
+
+  async listCertificateAuthorities(): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      try {
+        const page = await this.client.send(
+          new ListCertificateAuthoritiesCommand(token === undefined ? {} : { NextToken: token }),
+        );
+        for (const ca of page.CertificateAuthorities ?? []) {
+          // A deleted CA (in its restore window) issues nothing: a reference to it dangles.
+          if (ca.Arn !== undefined && ca.Status !== 'DELETED') arns.push(ca.Arn);
+        }
+        nextToken = page.NextToken;
+      } catch (error) {
+        throw certificateServiceError(error, 'ACM PCA ListCertificateAuthorities');
+      }
+    } while (nextToken);
+    return arns;
+  }
 
   async describe(caArn: string): Promise<CertificateAuthorityState> {
     try {

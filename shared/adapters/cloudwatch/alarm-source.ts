@@ -14,7 +14,7 @@ import {
   NotFoundError,
   ThrottledError,
 } from '../../errors';
-import type { AlarmFacts, AlarmInfo, AlarmSource } from '../../ports';
+import type { AlarmCatalog, AlarmFacts, AlarmInfo, AlarmSource, ListedAlarm } from '../../ports';
 
 /** The alarm tag that binds an alarm to a route: `<mesh>/<virtual-router>/<route>`. */
 export const ROUTE_TAG = 'meshwarden:route';
@@ -61,7 +61,7 @@ function infoOf(alarm: MetricAlarm | CompositeAlarm, type: AlarmInfo['type']): A
  * CloudWatch as the guard's AlarmSource. An alarm's facts (route tag, threshold) are cached
  * per ARN for `factsTtlMs`, so a warm rollback makes no CloudWatch call at all.
  */
-export class CloudWatchAlarmSource implements AlarmSource {
+export class CloudWatchAlarmSource implements AlarmSource, AlarmCatalog {
   private readonly facts = new Map<string, { value: AlarmFacts; until: number }>();
   private readonly ttl: number;
   private readonly max: number;
@@ -147,5 +147,15 @@ export class CloudWatchAlarmSource implements AlarmSource {
     const all = await this.page({});
     const tags = await mapBounded(all, 8, async (alarm) => (await this.factsOf(alarm.arn)).routeTag);
     return all.filter((_, i) => tags[i] === routeKey);
+  }
+
+  /**
+   * Every alarm with its route tag, read fresh (not from the facts cache): a policy check must
+   * see the tags as they are now.
+   */
+  async listAlarms(): Promise<ListedAlarm[]> {
+    const all = await this.page({});
+    const tags = await mapBounded(all, 8, (alarm) => this.routeTagOf(alarm.arn));
+    return all.map((alarm, i) => ({ name: alarm.name, arn: alarm.arn, routeTag: tags[i] }));
   }
 }

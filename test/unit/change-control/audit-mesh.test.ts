@@ -4,23 +4,49 @@ import { recordWebIdentitySession } from '../../../shared/change-control/record-
 import type { MeshResource } from '../../../shared/domain/mesh';
 import { MeshwardenError } from '../../../shared/errors';
 import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
+import { parsePolicy } from '../../../shared/policy/load';
 import { loadEvent } from '../../support/sample-events';
-import { FixedIssuers, MemoryLastKnownGood, MemoryMesh, MemorySessions, RecordingPublisher } from './fakes';
-import { meshResources, routeSpec, testPolicy } from './scenario';
+import {
+  FixedAlarms,
+  FixedIssuers,
+  MemoryLastKnownGood,
+  MemoryMesh,
+  MemorySessions,
+  RecordingNotifier,
+  RecordingPublisher,
+} from './fakes';
+import { meshResources, POLICY_YAML, routeSpec, testPolicy } from './scenario';
 
 function deps(
   meshes: MemoryMesh,
   lkg = new MemoryLastKnownGood(),
-): AuditMeshDeps & { publisher: RecordingPublisher } {
+): AuditMeshDeps & { publisher: RecordingPublisher; notifier: RecordingNotifier; alarms: FixedAlarms } {
   return {
     meshes,
     policy: testPolicy(),
     issuers: new FixedIssuers(undefined),
     lastKnownGood: lkg,
     publisher: new RecordingPublisher(),
+    alarms: new FixedAlarms([
+      {
+        name: 'web-5xx-rate',
+        arn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:web-5xx-rate',
+        routeTag: 'prod/web-router/web-route',
+      },
+    ]),
+    notifier: new RecordingNotifier(),
     now: () => new Date('2026-11-26T05:00:00Z'),
   };
 }
+
+/** The unit policy with a deployments section: a stable target, a route glob and an alarm, each a typo. */
+const TYPO_POLICY = `${POLICY_YAML}    deployments:
+      routes:
+        - route: prod/web-router/web-route
+          stableTarget: web-v9
+          alarms: [web-5xx-rate, web-5xx-rates]
+        - route: prod/web-routr/*
+`;
 
 describe('auditMeshes', () => {
   it('judges the whole mesh, reports drift and records last known good only for compliant resources without one', async () => {
@@ -82,6 +108,77 @@ describe('auditMeshes', () => {
 
     await expect(auditMeshes(d, ['prod'])).rejects.toThrow('App Mesh answered 500');
     expect(d.publisher.published).toEqual([]);
+  });
+});
+
+describe('auditMeshes and the policy references', () => {
+  it('publishes every dangling reference with its position in MeshAudited, and tells the mesh channel', async () => {
+    // Prepare
+    const d = {
+      ...deps(new MemoryMesh(meshResources())),
+      policy: parsePolicy(TYPO_POLICY, 'unit.policy.yaml'),
+    };
+    d.alarms.alarms.push({
+      name: 'orphan',
+      arn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:orphan',
+      routeTag: 'prod/web-router/gone',
+    });
+    const line = (needle: string) => TYPO_POLICY.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    // Act
+    const [report] = await auditMeshes(d, ['prod']);
+    // Assess
+    const expected = [
+      {
+        kind: 'alarm-route-tag',
+        line: line('deployments:'),
+        path: 'meshes[0].deployments',
+        message: expect.stringContaining('alarm "orphan" is tagged meshwarden:route=prod/web-router/gone'),
+      },
+      {
+        kind: 'stable-target',
+        line: line('web-v9'),
+        col: 25,
+        path: 'meshes[0].deployments.routes[0].stableTarget',
+        message: expect.stringContaining('"web-v9" is not a target of prod/web-router/web-route'),
+      },
+      {
+        kind: 'alarm',
+        line: line('web-5xx-rates'),
+        path: 'meshes[0].deployments.routes[0].alarms[1]',
+        message: expect.stringContaining('no CloudWatch alarm named "web-5xx-rates" exists'),
+      },
+      {
+        kind: 'deployment-route',
+        line: line('web-routr'),
+        col: 18,
+        path: 'meshes[0].deployments.routes[1].route',
+        message: expect.stringContaining('"prod/web-routr/*" matches no route in mesh prod'),
+      },
+    ].map((e) => expect.objectContaining({ file: 'unit.policy.yaml', ...e }));
+    expect(report?.danglingReferences).toEqual(expected);
+    const [event] = d.publisher.ofType('MeshAudited');
+    expect(event?.detail.danglingReferences).toEqual(expected);
+    expect(d.notifier.notifications).toEqual([
+      expect.objectContaining({
+        meshName: 'prod',
+        kind: 'audit',
+        title: '4 policy reference(s) resolve to nothing in mesh prod',
+        text: expect.stringContaining(
+          `unit.policy.yaml:${line('web-v9')}:25 meshes[0].deployments.routes[0].stableTarget: "web-v9" is not a target`,
+        ),
+      }),
+    ]);
+  });
+
+  it('publishes an empty list and tells no one when every reference resolves', async () => {
+    // Prepare
+    const d = deps(new MemoryMesh(meshResources()));
+    // Act
+    const [report] = await auditMeshes(d, ['prod']);
+    // Assess
+    expect(report?.danglingReferences).toEqual([]);
+    expect(d.publisher.ofType('MeshAudited')[0]?.detail.danglingReferences).toEqual([]);
+    expect(d.notifier.notifications).toEqual([]);
   });
 });
 

@@ -13,18 +13,22 @@ import { type MeshSnapshot, snapshotResources, sortByKey } from '../../../shared
 import { ConflictError, NotFoundError } from '../../../shared/errors';
 import type { WebIdentitySession } from '../../../shared/events/sts-web-identity';
 import type {
+  AlarmCatalog,
   AuditLog,
   AuditRecord,
   CertificateIssuers,
+  ChatNotifier,
   DomainEvent,
   EventPublisher,
   JudgedVersion,
   JudgedVersionStore,
   LastKnownGood,
   LastKnownGoodStore,
+  ListedAlarm,
   MeshProvider,
   MeshStateStore,
   MeshWriteOptions,
+  Notification,
   WebIdentitySessionStore,
 } from '../../../shared/ports';
 
@@ -264,6 +268,22 @@ export class RecordingPublisher implements EventPublisher {
   }
   ofType(detailType: string) {
     return this.published.filter((e) => e.detailType === detailType);
+  }
+}
+
+/** CloudWatch's alarms as a fixed list. */
+export class FixedAlarms implements AlarmCatalog {
+  constructor(readonly alarms: ListedAlarm[] = []) {}
+  async listAlarms() {
+    return structuredClone(this.alarms);
+  }
+}
+
+/** Keeps every notification told. */
+export class RecordingNotifier implements ChatNotifier {
+  readonly notifications: Notification[] = [];
+  async notify(notification: Notification) {
+    this.notifications.push(structuredClone(notification));
   }
 }
 

@@ -3,7 +3,7 @@ import { auditMeshes } from '../../../shared/change-control/audit-mesh';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { readMeshState, referencesOf, snapshotFrom } from '../../../shared/change-control/mesh-state';
 import type { MeshResource } from '../../../shared/domain/mesh';
-import { FixedIssuers, MemoryMeshState } from './fakes';
+import { FixedAlarms, FixedIssuers, MemoryMeshState, RecordingNotifier } from './fakes';
 import { appMeshEvent, routeSpec, testPolicy, WEB_ROUTE, world } from './scenario';
 
 const ROUTE_KEY = 'prod/route/web-router/web-route';
@@ -198,6 +198,8 @@ describe('auditMeshes refreshes the cache', () => {
         lastKnownGood: w.lkg,
         publisher: w.publisher,
         meshState: stale,
+        alarms: new FixedAlarms(),
+        notifier: new RecordingNotifier(),
         now: () => NOW,
       },
       ['prod'],

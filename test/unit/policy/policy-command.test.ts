@@ -30,6 +30,16 @@ describe('meshwarden policy validate', () => {
     expect(result.exitCode).toBeUndefined();
   });
 
+  it('without FILE, validates the --policy file, as every command finds the policy', async () => {
+    // Act
+    const result = await run(['policy', 'validate', '--policy', 'infra/local/demo/meshwarden.policy.yaml']);
+    // Assess
+    expect(result.out).toEqual([
+      'infra/local/demo/meshwarden.policy.yaml: valid (1 mesh entry: prod; 2 allow rule(s); 1 exemption(s))',
+    ]);
+    expect(result.exitCode).toBeUndefined();
+  });
+
   it('prints each problem with its position and exits 1', async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'meshwarden-cli-'));
