@@ -6,7 +6,9 @@ import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapter
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { abortDeployment, promoteDeployment } from '../../shared/deployments/commands';
 import type { GuardDeps } from '../../shared/deployments/deps';
@@ -46,7 +48,15 @@ function depsFor(options: Options): GuardDeps {
     routes: createRouteReader(appMesh),
     store: new DynamoDbDeploymentStore(createDocumentClient(), table),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
-    scheduler: { schedule: noScheduler, cancel: noScheduler },
+    // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
+    scheduler: {
+      schedule: noScheduler,
+      cancel: noScheduler,
+      ensureRecovery: async () => undefined,
+      removeRecovery: async () => undefined,
+    },
+    lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), table),
+    approvals: { store: new DynamoDbApprovalStore(createDocumentClient(), table), chat: undefined },
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
     notifier: { notify: async () => undefined },
     policy: loadPolicy(policyFileOf(options.policy)),
