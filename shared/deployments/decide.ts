@@ -414,7 +414,10 @@ export function decideStep(
   if (unknown.length > 0 && policy.progressive?.onInsufficientData !== 'proceed')
     return { kind: 'wait', alarms: unknown };
   const last = step.stepIndex === progress.steps.length - 1;
-  if (last && policy.progressive?.approvalBeforeLastStep === true && !step.approved) {
+  // An approval once given stays given: a recheck after a wait must not ask again (the same
+  // approval id is decided already, so nobody could answer a new request).
+  const approved = step.approved || progress.approved !== undefined;
+  if (last && policy.progressive?.approvalBeforeLastStep === true && !approved) {
     return { kind: 'request-approval', toWeight };
   }
   return { kind: 'apply', toWeight, last };

@@ -5,11 +5,11 @@ import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal } from '../events/principal';
 import type { DomainEvent } from '../ports';
+import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
 import { deploymentEvent, deploymentNotification } from './events';
 import { type Actor, type Deployment, formatRouteKey, isGuarded, type RouteRecord, withNote } from './model';
-import { closeApprovalsOf } from './approvals';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
 import { boundAlarms } from './steps';
@@ -172,7 +172,8 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     const ended = o.kind === 'ended' ? o.deployment : decision.archive;
     if (ended !== undefined) await closeApprovalsOf(deps, saved, ended, ended.ended?.reason ?? 'it ended');
     const opened = o.kind === 'opened' || o.kind === 'promoted' ? o.deployment : undefined;
-    const rollback = opened === undefined ? undefined : await rollBackIfAlarming(deps, saved, opened, event.id);
+    const rollback =
+      opened === undefined ? undefined : await rollBackIfAlarming(deps, saved, opened, event.id);
     return {
       routeKey,
       outcome: o.kind,

@@ -30,7 +30,10 @@ export async function onRecovery(deps: GuardDeps): Promise<RecoveryResult> {
         result: await rollBack(deps, record, reason as RollbackReason, Date.now(), { resume: true }),
       });
     } catch (error) {
-      failed.push({ routeKey: record.routeKey, error: error instanceof Error ? error.message : String(error) });
+      failed.push({
+        routeKey: record.routeKey,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   if (failed.length > 0) {

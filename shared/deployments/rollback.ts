@@ -198,7 +198,13 @@ export async function rollBack(
       after = await writeRollback(deps, active, reason.eventId, route, plan, name);
       wrote = true;
     } catch (error) {
-      await rollbackFailed(deps, claimed, active, reason, error instanceof Error ? error : new Error(String(error)));
+      await rollbackFailed(
+        deps,
+        claimed,
+        active,
+        reason,
+        error instanceof Error ? error : new Error(String(error)),
+      );
       throw error;
     }
   } else {
@@ -275,7 +281,8 @@ async function writeRollback(
       return after;
     const again = await retryThrottled(() => deps.routes.readRoute(name), deps.retry);
     const replan = planRollback(deployment, again);
-    if (replan.kind !== 'write' || again === undefined) return replan.kind === 'already-stable' ? replan.weights : after;
+    if (replan.kind !== 'write' || again === undefined)
+      return replan.kind === 'already-stable' ? replan.weights : after;
     if (attempt >= RACE_ATTEMPTS)
       throw new ConflictError(`${formatRouteKey(name)} kept changing while it was rolled back`);
     read = again;
@@ -308,7 +315,13 @@ async function rollbackFailed(
         ...withNote(d, at, `Rollback write failed (${error.name}: ${error.message}); retried every minute`),
         ...(d.rollback === undefined
           ? {}
-          : { rollback: { ...d.rollback, failedAt: d.rollback.failedAt ?? at, lastError: `${error.name}: ${error.message}` } }),
+          : {
+              rollback: {
+                ...d.rollback,
+                failedAt: d.rollback.failedAt ?? at,
+                lastError: `${error.name}: ${error.message}`,
+              },
+            }),
       },
     })),
   ];

@@ -3,7 +3,7 @@ import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { AlarmInfo, StepInvocation } from '../ports';
 import { clientTokenFor, decideStep, planNextStep, promote, shortHash, stepWeights } from './decide';
 import type { GuardDeps } from './deps';
-import { deploymentEvent } from './events';
+import { deploymentEvent, deploymentNotification } from './events';
 import { type Deployment, type ProgressState, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { type RoutePolicy, routePolicyOf } from './route-policy';
@@ -11,6 +11,8 @@ import { formatWeights, sameWeights, weightsOf, withWeights } from './weights';
 
 /** How long a step waits before checking again when a bound alarm has no data. */
 export const INSUFFICIENT_DATA_RECHECK_MINUTES = 1;
+/** How long a step waits on INSUFFICIENT_DATA when the policy does not say (`progressive.waitDeadlineMinutes`). */
+export const DEFAULT_WAIT_DEADLINE_MINUTES = 60;
 /** How long an approval request stays open. */
 export const APPROVAL_TTL_HOURS = 24;
 
@@ -79,7 +81,7 @@ async function applyStep(
   const last = toWeight === 100;
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
     const progress: ProgressState = { ...(d.progress ?? { steps: [], bakeMinutes: [] }), stepIndex };
-    const { next: _next, approvalId: _a, ...rest } = progress;
+    const { next: _next, approvalId: _a, waitingSince: _w, ...rest } = progress;
     const stepped: Deployment = {
       ...withNote(d, at, `Step ${stepIndex + 1}: ${formatWeights(weights)}`),
       status: 'in-progress',
@@ -150,6 +152,29 @@ async function checkAndStep(
         }),
       };
     case 'wait': {
+      const deadlineMinutes = policy.progressive?.waitDeadlineMinutes ?? DEFAULT_WAIT_DEADLINE_MINUTES;
+      const since = deployment.progress?.waitingSince ?? at;
+      const deadline = new Date(Date.parse(since) + deadlineMinutes * 60_000).toISOString();
+      const wayOut = `meshwarden deployments promote ${record.routeKey} (or rollback ${record.routeKey})`;
+      if (Date.parse(at) >= Date.parse(deadline)) {
+        // The deadline passed: stop waiting, keep the weights as they are, and tell people
+        // what they can do; nothing waits on a schedule any more.
+        const text = `Stopped waiting at ${at}: ${decision.alarms.join(', ')} had no data for ${deadlineMinutes} minutes (since ${since}); automatic steps stopped at ${formatWeights(record.lastWeights)}. Way out: ${wayOut}`;
+        const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
+          const {
+            next: _n,
+            waitingSince: _w,
+            ...progress
+          } = d.progress ?? {
+            steps: [],
+            bakeMinutes: [],
+            stepIndex: -1,
+          };
+          return { ...r, deployment: { ...withNote(d, at, text), progress: { ...progress, paused: text } } };
+        });
+        await deps.notifier.notify(deploymentNotification(saved, saved.deployment as Deployment, text));
+        return { kind: 'stale', why: text };
+      }
       const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
         const progress = d.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
         const dueAt = new Date(Date.parse(at) + INSUFFICIENT_DATA_RECHECK_MINUTES * 60_000).toISOString();
@@ -161,8 +186,8 @@ async function checkAndStep(
         return {
           ...r,
           deployment: {
-            ...withNote(d, at, `Waiting: no data from ${decision.alarms.join(', ')}`),
-            progress: { ...progress, next },
+            ...withNote(d, at, `Waiting: no data from ${decision.alarms.join(', ')} (until ${deadline})`),
+            progress: { ...progress, next, waitingSince: since },
           },
         };
       });
@@ -178,7 +203,16 @@ async function checkAndStep(
           new Date(next.dueAt),
         );
       }
-      return { kind: 'waiting', why: `INSUFFICIENT_DATA: ${decision.alarms.join(', ')}` };
+      if (deployment.progress?.waitingSince === undefined) {
+        await deps.notifier.notify(
+          deploymentNotification(
+            saved,
+            saved.deployment as Deployment,
+            `Step ${step.stepIndex + 1} waits: ${decision.alarms.join(', ')} have no data (INSUFFICIENT_DATA). Checked every minute until ${deadline}; then automatic steps stop. Way out now: ${wayOut}`,
+          ),
+        );
+      }
+      return { kind: 'waiting', why: `INSUFFICIENT_DATA: ${decision.alarms.join(', ')} (until ${deadline})` };
     }
     case 'request-approval': {
       const approvalId = `deploy-${shortHash(`${deployment.deploymentId}:${step.stepIndex}`, 32)}`;
@@ -263,17 +297,26 @@ export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedE
   }
   if (event.detail.decision === 'expired') {
     const at = deps.now().toISOString();
-    await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+    const text = `The approval of the last step expired; the deployment stays at ${formatWeights(record.lastWeights)}. Way out: meshwarden deployments promote ${record.routeKey} (or rollback ${record.routeKey})`;
+    const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
       ...r,
-      deployment: withNote(
-        d,
-        at,
-        'The approval expired; the deployment stays where it is (meshwarden deployments promote|abort)',
-      ),
+      deployment: withNote(d, at, text),
     }));
+    await deps.notifier.notify(deploymentNotification(saved, saved.deployment as Deployment, text));
     return { kind: 'stale', why: 'approval expired' };
   }
   const stepIndex = deployment.progress?.steps.indexOf(action.toWeight) ?? -1;
-  const approvedRecord: RouteRecord = { ...record, deployment: { ...deployment, status: 'in-progress' } };
+  const at = deps.now().toISOString();
+  // Record the approval first, so a wait after it (no data) does not ask again.
+  const approvedRecord = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+    ...r,
+    deployment: {
+      ...withNote(d, at, `Last step approved by ${by}`),
+      status: 'in-progress',
+      ...(d.progress === undefined
+        ? {}
+        : { progress: { ...d.progress, approved: { approvalId: event.detail.approvalId, by } } }),
+    },
+  }));
   return checkAndStep(deps, approvedRecord, { stepIndex, token: '', approved: true }, event.id);
 }

@@ -87,7 +87,11 @@ export class EventBridgeStepScheduler implements StepScheduler {
 
   async ensureRecovery(): Promise<void> {
     const config = this.config();
-    const input = { kind: RECOVERY_INPUT_KIND, id: '<aws.scheduler.execution-id>', scheduledAt: '<aws.scheduler.scheduled-time>' };
+    const input = {
+      kind: RECOVERY_INPUT_KIND,
+      id: '<aws.scheduler.execution-id>',
+      scheduledAt: '<aws.scheduler.scheduled-time>',
+    };
     try {
       await this.client.send(
         new CreateScheduleCommand({
