@@ -193,9 +193,12 @@ export async function rollBack(
   let before: Weights | undefined = plan.kind === 'write' ? plan.before : plan.weights;
   let after: Weights = plan.kind === 'write' ? plan.after : plan.weights;
   let wrote = false;
+  let raced: string | undefined;
   if (plan.kind === 'write' && route !== undefined) {
     try {
-      after = await writeRollback(deps, active, reason.eventId, route, plan, name);
+      const written = await writeRollback(deps, active, reason.eventId, route, plan, name);
+      after = written.after;
+      raced = written.raced;
       wrote = true;
     } catch (error) {
       await rollbackFailed(
@@ -222,7 +225,7 @@ export async function rollBack(
       observedAt: done,
       deployment: {
         ...withNote(
-          d,
+          raced === undefined ? d : withNote(d, done, raced),
           done,
           wrote
             ? `Rolled back: ${formatWeights(before)} -> ${formatWeights(after)}`
@@ -258,8 +261,9 @@ async function writeRollback(
   route: Route,
   plan: Extract<RollbackPlan, { kind: 'write' }>,
   name: RouteRef,
-): Promise<Weights> {
+): Promise<{ after: Weights; raced?: string }> {
   let read: Route = route;
+  let raced: string | undefined;
   let spec = plan.spec;
   let after = plan.after;
   for (let attempt = 1; ; attempt++) {
@@ -278,11 +282,12 @@ async function writeRollback(
     const readVersion = current.metadata?.version;
     const writtenVersion = written.metadata?.version;
     if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
-      return after;
+      return { after, ...(raced === undefined ? {} : { raced }) };
+    raced = `Another write raced the rollback (read version ${readVersion}, wrote version ${writtenVersion}): its change was replaced; the route was read again and judged again`;
     const again = await retryThrottled(() => deps.routes.readRoute(name), deps.retry);
     const replan = planRollback(deployment, again);
     if (replan.kind !== 'write' || again === undefined)
-      return replan.kind === 'already-stable' ? replan.weights : after;
+      return { after: replan.kind === 'already-stable' ? replan.weights : after, raced };
     if (attempt >= RACE_ATTEMPTS)
       throw new ConflictError(`${formatRouteKey(name)} kept changing while it was rolled back`);
     read = again;
