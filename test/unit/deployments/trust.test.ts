@@ -46,7 +46,6 @@ const PROGRESSIVE = `    deployments:
             bakeMinutes: 5
             onInsufficientData: wait
             approvalBeforeLastStep: true
-            waitDeadlineMinutes: 30
 `;
 
 function approvalEvent(request: Record<string, unknown>, decision: 'approved' | 'rejected' | 'expired') {
@@ -147,9 +146,7 @@ describe('I1: a deployment that opens while a bound alarm is in ALARM', () => {
   });
 
   it('`deployments promote` refuses while a bound alarm is in ALARM, even with --force', async () => {
-    const h = harness(
-      '    deployments:\n      routes:\n        - route: prod/web-router/*\n          allowForcePromote: true\n',
-    );
+    const h = harness();
     await seen(h);
     await person(h, { 'web-v1': 80, 'web-v2': 20 });
     h.alarms.push(alarmInfo('ALARM'));
@@ -356,14 +353,14 @@ describe('I6: nothing goes quiet or stuck', () => {
     const stepped = await onStep(h.deps, next.step, 'exec-recheck');
 
     expect(waited.kind).toBe('waiting');
-    expect(h.notified.at(-1)?.text).toMatch(/until 2026-03-10T10:50:00.000Z.*deployments promote/);
+    expect(h.notified.at(-1)?.text).toMatch(/until 2026-03-10T11:20:00.000Z.*deployments promote/);
     expect(stepped.kind).toBe('promoted');
     expect(h.mesh.weights(WEB)).toEqual({ 'web-v1': 0, 'web-v2': 100 });
     expect(h.published.filter((e) => e.detailType === 'ApprovalRequested')).toHaveLength(1);
   });
 
   it('a wait on INSUFFICIENT_DATA has a deadline: then automatic steps stop and people are told the way out', async () => {
-    const h = harness(PROGRESSIVE);
+    const h = harness(`${PROGRESSIVE}            waitDeadlineMinutes: 30\n`);
     const request = await atGate(h);
     h.alarms[0] = alarmInfo('INSUFFICIENT_DATA', 'web-5xx-rate');
     await onApprovalDecided(h.deps, approvalEvent(request, 'approved'));
