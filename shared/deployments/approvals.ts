@@ -16,7 +16,8 @@ export async function closeApprovalsOf(
 ): Promise<void> {
   const approvals = deps.approvals;
   const approvalId = deployment.progress?.approvalId ?? deployment.progress?.approved?.approvalId;
-  if (approvals === undefined || approvalId === undefined) return;
+  // A deployment that reached 100% applied its approval; that one is not closed as unapplied.
+  if (approvals === undefined || approvalId === undefined || deployment.promotedAt !== undefined) return;
   const approval = await approvals.store.get(approvalId);
   if (approval === undefined || approval.execution !== undefined) return;
   const at = deps.now().toISOString();
@@ -31,5 +32,28 @@ export async function closeApprovalsOf(
   await Promise.allSettled([
     chat.updateApprovalMessage(closed),
     chat.postThreadReply(closed.message, detail),
+  ]);
+}
+
+/** The approved last step was applied: record it on the approval, so it is not left "Approved then nothing". */
+export async function recordApprovalApplied(
+  deps: GuardDeps,
+  record: RouteRecord,
+  approvalId: string | undefined,
+  weights: string,
+): Promise<void> {
+  const approvals = deps.approvals;
+  if (approvals === undefined || approvalId === undefined) return;
+  const detail = `Applied: ${record.routeKey} promoted to ${weights}`;
+  await approvals.store.recordExecution(approvalId, {
+    outcome: 'applied',
+    at: deps.now().toISOString(),
+    detail,
+  });
+  const applied = await approvals.store.get(approvalId);
+  if (approvals.chat === undefined || applied?.message === undefined) return;
+  await Promise.allSettled([
+    approvals.chat.updateApprovalMessage(applied),
+    approvals.chat.postThreadReply(applied.message, detail),
   ]);
 }

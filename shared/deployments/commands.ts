@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { clientTokenFor, promote, shortHash } from './decide';
 import type { GuardDeps } from './deps';
@@ -6,7 +6,7 @@ import { deploymentEvent } from './events';
 import { type Deployment, isGuarded, type RouteRecord } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
-import { boundAlarms } from './steps';
+import { boundAlarms, racedWrite } from './steps';
 import { sameWeights, weightsOf, withWeights } from './weights';
 
 async function guardedRecord(
@@ -99,10 +99,12 @@ export async function promoteDeployment(
   const canary = deployment.canaryTargets[0] as string;
   const weights = Object.fromEntries(Object.keys(current).map((n) => [n, n === canary ? 100 : 0]));
   const at = deps.now().toISOString();
-  await deps.meshes.update(
+  const written = await deps.meshes.update(
     { ...route, spec: withWeights(route.spec, weights) },
     { clientToken: clientTokenFor('promote', at, deployment.deploymentId) },
   );
+  const raced = await racedWrite(deps, route, written, weights);
+  if (raced !== undefined) throw new ConflictError(`${routeKey}: ${raced}; look at it and try again`);
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
     ...r,
     lastWeights: weights,

@@ -144,7 +144,20 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
       now,
       policy,
     });
-    if (decision.record === undefined) return { routeKey, outcome: decision.outcome.kind };
+    if (decision.record === undefined) {
+      // A redelivery of the event that opened the deployment (its first try failed after
+      // saving it, e.g. reading the alarms): the check for a firing alarm must still happen.
+      const opened = record?.deployment;
+      if (
+        record !== undefined &&
+        opened?.openedByEventId === event.id &&
+        (opened.status === 'in-progress' || opened.status === 'promoted')
+      ) {
+        const rollback = await rollBackIfAlarming(deps, record, opened, event.id);
+        if (rollback !== undefined) return { routeKey, outcome: decision.outcome.kind, rollback };
+      }
+      return { routeKey, outcome: decision.outcome.kind };
+    }
     let saved: RouteRecord;
     try {
       saved = await deps.store.save(decision.record);

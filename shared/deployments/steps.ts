@@ -1,9 +1,12 @@
+import type { MeshResourceOf } from '../domain/mesh';
 import type { ApprovalDecidedEvent } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { AlarmInfo, StepInvocation } from '../ports';
+import { recordApprovalApplied } from './approvals';
 import { clientTokenFor, decideStep, planNextStep, promote, shortHash, stepWeights } from './decide';
 import type { GuardDeps } from './deps';
 import { deploymentEvent, deploymentNotification } from './events';
+import type { Weights } from './model';
 import { type Deployment, type ProgressState, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { type RoutePolicy, routePolicyOf } from './route-policy';
@@ -40,6 +43,32 @@ export async function boundAlarms(
   return [...byArn.values()];
 }
 
+/**
+ * App Mesh has no conditional write: the version a write returns must be the one read + 1.
+ * Otherwise someone wrote in between; read again and judge again. Returns why the write does
+ * not stand (the route no longer has the written weights: a person's change is there now, its
+ * CloudTrail event rebaselines), or undefined when it does.
+ */
+export async function racedWrite(
+  deps: GuardDeps,
+  read: MeshResourceOf<'route'>,
+  written: MeshResourceOf<'route'>,
+  weights: Weights,
+): Promise<string | undefined> {
+  const readVersion = read.metadata?.version;
+  const writtenVersion = written.metadata?.version;
+  if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
+    return undefined;
+  const again = await deps.routes.readRoute({
+    meshName: read.meshName,
+    virtualRouterName: read.parentName ?? '',
+    routeName: read.name,
+  });
+  const now = again === undefined ? undefined : weightsOf(again.spec);
+  if (now !== undefined && sameWeights(now, weights)) return undefined;
+  return `another write raced meshwarden's (read version ${readVersion}, wrote ${writtenVersion}); the route has ${formatWeights(now)} now`;
+}
+
 /** Write the step's weights, record them, plan the next step (or promote at 100). */
 async function applyStep(
   deps: GuardDeps,
@@ -70,13 +99,15 @@ async function applyStep(
   if (weights === undefined)
     return { kind: 'stale', why: 'steps need exactly one canary and the stable target' };
   const spec = withWeights(route.spec, weights);
-  await deps.meshes.update(
+  const written = await deps.meshes.update(
     { ...route, spec },
     {
       clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
       ownWrite: { purpose: 'step', cause: eventId },
     },
   );
+  const raced = await racedWrite(deps, route, written, weights);
+  if (raced !== undefined) return { kind: 'person-won', why: raced };
   const at = deps.now().toISOString();
   const last = toWeight === 100;
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
@@ -116,6 +147,7 @@ async function applyStep(
       new Date(next.dueAt),
     );
   }
+  if (last) await recordApprovalApplied(deps, saved, deployment.progress?.approvalId, formatWeights(weights));
   await deps.publisher.publish([
     deploymentEvent(
       last ? MESHWARDEN_DETAIL_TYPES.deploymentPromoted : MESHWARDEN_DETAIL_TYPES.deploymentUpdated,

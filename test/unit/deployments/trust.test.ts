@@ -145,6 +145,26 @@ describe('I1: a deployment that opens while a bound alarm is in ALARM', () => {
     expect(h.store.records.get(WEB)?.deployment?.status).toBe('rolled-back');
   });
 
+  it('is rolled back on the redelivery when the first try failed after opening it', async () => {
+    const h = harness();
+    await seen(h);
+    h.alarms.push(alarmInfo('ALARM'));
+    h.tags.set(ALARM_ARN, WEB);
+    const taggedFor = h.deps.alarms.taggedFor;
+    (h.deps.alarms as { taggedFor: typeof taggedFor }).taggedFor = async () => {
+      throw new ThrottledError('CloudWatch throttled');
+    };
+    h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
+    const first = await onRouteChange(h.deps, routeEvent(WEB, { id: 'shift-1' })).catch((e: unknown) => e);
+    (h.deps.alarms as { taggedFor: typeof taggedFor }).taggedFor = taggedFor;
+
+    const redelivered = await onRouteChange(h.deps, routeEvent(WEB, { id: 'shift-1' }));
+
+    expect(first).toBeInstanceOf(ThrottledError);
+    expect(redelivered.rollback?.kind).toBe('rolled-back');
+    expect(h.mesh.weights(WEB)).toEqual({ 'web-v1': 100, 'web-v2': 0 });
+  });
+
   it('`deployments promote` refuses while a bound alarm is in ALARM, even with --force', async () => {
     const h = harness();
     await seen(h);
@@ -359,6 +379,33 @@ describe('I6: nothing goes quiet or stuck', () => {
     expect(h.published.filter((e) => e.detailType === 'ApprovalRequested')).toHaveLength(1);
   });
 
+  it('an approved last step that was applied is recorded on the approval, not closed as unapplied later', async () => {
+    const h = harness(PROGRESSIVE);
+    const approvals = new FakeApprovals();
+    (h as { deps: Harness['deps'] }).deps = { ...h.deps, approvals: { store: approvals, chat: undefined } };
+    const request = await atGate(h);
+    await approvals.create({
+      approvalId: String(request.approvalId),
+      meshName: 'prod',
+      action: request.action as Approval['action'],
+      title: 't',
+      reason: 'r',
+      requestedBy: { arn: 'a', label: 'alice' },
+      diff: 'd',
+      requestedAt: '2026-03-10T10:20:00.000Z',
+      expiresAt: '2026-03-11T10:20:00.000Z',
+      status: 'approved',
+    });
+
+    await onApprovalDecided(h.deps, approvalEvent(request, 'approved'));
+    await person(h, { 'web-v1': 10, 'web-v2': 90 });
+
+    expect(approvals.approvals.get(String(request.approvalId))?.execution).toMatchObject({
+      outcome: 'applied',
+      detail: expect.stringMatching(/promoted to web-v1 0 \/ web-v2 100/),
+    });
+  });
+
   it('a wait on INSUFFICIENT_DATA has a deadline: then automatic steps stop and people are told the way out', async () => {
     const h = harness(`${PROGRESSIVE}            waitDeadlineMinutes: 30\n`);
     const request = await atGate(h);
@@ -462,6 +509,30 @@ describe('I6: nothing goes quiet or stuck', () => {
 });
 
 describe('a write that raced a person’s is judged again', () => {
+  it('a step whose write raced a person’s change leaves the person’s weights to win', async () => {
+    const h = harness(PROGRESSIVE);
+    h.alarms.push(alarmInfo('OK', 'web-5xx-rate'));
+    await seen(h, { 'web-v1': 100, 'web-v2': 0 });
+    await person(h, { 'web-v1': 90, 'web-v2': 10 });
+    const next = h.scheduled.at(-1);
+    if (next === undefined) throw new Error('nothing scheduled');
+    // A person's write lands between the step's read and its write (so App Mesh returns
+    // read + 2), and the person writes again right after: the re-read finds their weights.
+    h.mesh.beforeWrite = () => h.mesh.put(WEB, { 'web-v1': 60, 'web-v2': 40 });
+    const original = h.deps.routes.readRoute;
+    let reads = 0;
+    (h.deps.routes as { readRoute: typeof original }).readRoute = async (ref) => {
+      reads++;
+      if (reads === 2) h.mesh.put(WEB, { 'web-v1': 60, 'web-v2': 40 });
+      return original(ref);
+    };
+
+    const result = await onStep(h.deps, next.step, 'exec-raced');
+
+    expect(result.kind).toBe('person-won');
+    expect(h.store.records.get(WEB)?.lastWeights).toEqual({ 'web-v1': 90, 'web-v2': 10 });
+  });
+
   it('a rollback whose write raced a person’s shift reads again and writes until the route is safe', async () => {
     const h = harness();
     await seen(h);
