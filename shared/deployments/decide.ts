@@ -341,6 +341,8 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
   const { next: _next, ...rest } = progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
   const rebased: Deployment = {
     ...withNote(deployment, now, text),
+    // Its automatic steps stop, so it waits for no approval any more (that one is closed).
+    status: deployment.status === 'awaiting-approval' ? 'in-progress' : deployment.status,
     baseline: weights,
     canaryTargets: Object.keys(weights).filter((n) => n !== stable),
     ...(progress === undefined ? {} : { progress: { ...rest, paused: text } }),

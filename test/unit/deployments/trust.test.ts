@@ -464,6 +464,33 @@ describe('I6: nothing goes quiet or stuck', () => {
     expect(chat.some((c) => c.startsWith('reply') && c.includes('Nothing was applied'))).toBe(true);
   });
 
+  it('an approval whose deployment a person took over is closed: its steps stopped, approving would apply nothing', async () => {
+    const h = harness(PROGRESSIVE);
+    const approvals = new FakeApprovals();
+    (h as { deps: Harness['deps'] }).deps = { ...h.deps, approvals: { store: approvals, chat: undefined } };
+    const request = await atGate(h);
+    await approvals.create({
+      approvalId: String(request.approvalId),
+      meshName: 'prod',
+      action: request.action as Approval['action'],
+      title: 't',
+      reason: 'r',
+      requestedBy: { arn: 'a', label: 'alice' },
+      diff: 'd',
+      requestedAt: '2026-03-10T10:20:00.000Z',
+      expiresAt: '2026-03-11T10:20:00.000Z',
+      status: 'pending',
+    });
+
+    await person(h, { 'web-v1': 70, 'web-v2': 30 });
+
+    expect(approvals.approvals.get(String(request.approvalId))).toMatchObject({
+      status: 'expired',
+      execution: { detail: expect.stringMatching(/taken over by alice.*Nothing was applied/) },
+    });
+    expect(h.store.records.get(WEB)?.deployment?.status).toBe('in-progress');
+  });
+
   it('`deployments promote` does not skip the approval gate: refused without --force, and --force only where the policy allows it', async () => {
     const gated = harness(PROGRESSIVE);
     await atGate(gated);
