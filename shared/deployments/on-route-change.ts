@@ -184,9 +184,9 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     }
     const ended = o.kind === 'ended' ? o.deployment : decision.archive;
     if (ended !== undefined) await closeApprovalsOf(deps, saved, ended, ended.ended?.reason ?? 'it ended');
-    // A person took over the pace: its automatic steps stopped, so an approval of its last
+    // Someone else took over the pace: its automatic steps stopped, so an approval of its last
     // step would apply nothing; close it rather than leave it open to an "Approved" that does nothing.
-    if (o.kind === 'rebaselined' && o.by === 'person' && o.deployment.progress?.approved === undefined)
+    if (o.kind === 'rebaselined' && o.deployment.progress?.approved === undefined)
       await closeApprovalsOf(deps, saved, o.deployment, `was taken over by ${actor.label}'s weight change`);
     const opened = o.kind === 'opened' || o.kind === 'promoted' ? o.deployment : undefined;
     const rollback =
