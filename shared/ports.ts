@@ -466,6 +466,13 @@ export interface StepScheduler {
   schedule(step: StepInvocation, at: Date): Promise<void>;
   /** Remove a schedule that has not fired; nothing when it is gone already. */
   cancel(token: string): Promise<void>;
+  /**
+   * Make sure the one-minute recovery schedule exists (nothing when it does): it invokes the
+   * guard every minute while a rollback is unfinished.
+   */
+  ensureRecovery(): Promise<void>;
+  /** Delete the recovery schedule; nothing when it is gone already. */
+  removeRecovery(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,14 +2,17 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
+import { createSlackApprovals } from '../../shared/adapters/slack';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
@@ -25,11 +28,19 @@ const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
 const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 
+const lastKnownGood = new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE);
+
 const deps: GuardDeps = {
-  meshes: recordingOwnWrites(
-    createAppMeshProvider(appMesh),
-    new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE),
-  ),
+  meshes: recordingOwnWrites(createAppMeshProvider(appMesh), lastKnownGood),
+  lastKnownGood,
+  // Deployment approvals whose deployment ended are closed here, in the store and in Slack.
+  approvals: {
+    store: new DynamoDbApprovalStore(createDocumentClient(), config.MESHWARDEN_TABLE),
+    chat: createSlackApprovals({
+      secretName: config.MESHWARDEN_SLACK_SECRET,
+      secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+    }),
+  },
   routes: createRouteReader(appMesh),
   store: new DynamoDbDeploymentStore(
     createDocumentClient({ retryMode: 'adaptive' }),

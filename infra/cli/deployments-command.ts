@@ -5,10 +5,12 @@ import type { Command } from 'commander';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
-import { abortDeployment, promoteDeployment } from '../../shared/deployments/commands';
+import { abortDeployment, promoteDeployment, rollbackDeployment } from '../../shared/deployments/commands';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
 import { formatWeights } from '../../shared/deployments/weights';
@@ -46,7 +48,15 @@ function depsFor(options: Options): GuardDeps {
     routes: createRouteReader(appMesh),
     store: new DynamoDbDeploymentStore(createDocumentClient(), table),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
-    scheduler: { schedule: noScheduler, cancel: noScheduler },
+    // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
+    scheduler: {
+      schedule: noScheduler,
+      cancel: noScheduler,
+      ensureRecovery: async () => undefined,
+      removeRecovery: async () => undefined,
+    },
+    lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), table),
+    approvals: { store: new DynamoDbApprovalStore(createDocumentClient(), table), chat: undefined },
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
     notifier: { notify: async () => undefined },
     policy: loadPolicy(policyFileOf(options.policy)),
@@ -82,7 +92,7 @@ function details(d: Deployment): string[] {
   ];
 }
 
-/** `meshwarden deployments list|status|promote|abort`. */
+/** `meshwarden deployments list|status|promote|abort|rollback`. */
 export function registerDeploymentsCommand(
   program: Command,
   io: DeploymentsCommandIo = CONSOLE_IO,
@@ -137,8 +147,10 @@ export function registerDeploymentsCommand(
   group
     .command('promote')
     .argument('<route>', '<mesh>/<virtual-router>/<route>')
-    .option('--force', 'promote even while a bound alarm is in ALARM')
-    .description('Send all weight to the canary now (skips remaining steps and the approval gate)')
+    .option('--force', 'skip the approval gate before the last step, where the policy allows it (audited)')
+    .description(
+      'Send all weight to the canary now (skips remaining steps; never while a bound alarm is in ALARM)',
+    )
     .action((key: string, opts: { force?: boolean }) =>
       run(async (d) => {
         const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
@@ -153,6 +165,17 @@ export function registerDeploymentsCommand(
     .action((key: string, opts: { note?: string }) =>
       run(async (d) => {
         const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
+        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
+      })(),
+    );
+  group
+    .command('rollback')
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .option('--note <text>', 'why, for the record')
+    .description('Roll the route back to its stable target now (also finishes a rollback that failed)')
+    .action((key: string, opts: { note?: string }) =>
+      run(async (d) => {
+        const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
         io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
       })(),
     );

@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { clientTokenFor, promote, shortHash } from './decide';
 import type { GuardDeps } from './deps';
@@ -6,7 +6,7 @@ import { deploymentEvent } from './events';
 import { type Deployment, isGuarded, type RouteRecord } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
-import { boundAlarms } from './steps';
+import { boundAlarms, racedWrite } from './steps';
 import { sameWeights, weightsOf, withWeights } from './weights';
 
 async function guardedRecord(
@@ -35,8 +35,26 @@ export async function abortDeployment(
 }
 
 /**
+ * `meshwarden deployments rollback`: a person rolls the route back to its stable target now,
+ * audited like abort. It also finishes a rollback left `rolling-back` (a failed write).
+ */
+export async function rollbackDeployment(
+  deps: GuardDeps,
+  routeKey: string,
+  by: string,
+  note?: string,
+): Promise<RollbackResult> {
+  const record = await guardedRecord(deps, routeKey);
+  const eventId = `cli-rollback-${shortHash(`${record.deployment.deploymentId}:${deps.now().toISOString()}`)}`;
+  const resume = record.deployment.status === 'rolling-back';
+  return rollBack(deps, record, { kind: 'abort', by, note, eventId }, Date.now(), { resume });
+}
+
+/**
  * `meshwarden deployments promote`: a person sends all weight to the canary now, skipping the
- * remaining steps and the approval gate. Refused while a bound alarm is in ALARM unless forced.
+ * remaining steps. Never while a bound alarm is in ALARM (no write gives weight to a canary
+ * whose alarm fires). Where the policy gates the last step with an approval, only `--force`
+ * skips it, only when the policy allows it (`allowForcePromote`), and the event says who.
  */
 export async function promoteDeployment(
   deps: GuardDeps,
@@ -54,10 +72,22 @@ export async function promoteDeployment(
       `${routeKey} has ${deployment.canaryTargets.length} canaries; promote it by hand`,
     );
   const policy = routePolicyOf(deps.policy, routeKey);
-  const firing = (await boundAlarms(deps, routeKey, policy)).filter((a) => a.state === 'ALARM');
-  if (firing.length > 0 && !force) {
+  const gated =
+    policy.progressive?.approvalBeforeLastStep === true && deployment.progress?.approved === undefined;
+  if (gated && !force) {
     throw new BadRequestError(
-      `refused: ${firing.map((a) => a.name).join(', ')} in ALARM (use --force to promote anyway)`,
+      `refused: the policy requires a Slack approval before the last step of ${routeKey}; ${deployment.status === 'awaiting-approval' ? 'it waits for that approval in Slack' : 'it is asked for when the deployment reaches its last step'}${policy.allowForcePromote ? ' (or use --force, audited)' : ''}`,
+    );
+  }
+  if (gated && !policy.allowForcePromote) {
+    throw new BadRequestError(
+      `refused: --force may not skip the approval gate of ${routeKey}: the policy does not allow it (deployments.routes[].allowForcePromote)`,
+    );
+  }
+  const firing = (await boundAlarms(deps, routeKey, policy)).filter((a) => a.state === 'ALARM');
+  if (firing.length > 0) {
+    throw new BadRequestError(
+      `refused: ${firing.map((a) => a.name).join(', ')} in ALARM; a promotion would send all traffic to a canary whose alarm fires`,
     );
   }
   const route = await deps.routes.readRoute(record);
@@ -69,10 +99,12 @@ export async function promoteDeployment(
   const canary = deployment.canaryTargets[0] as string;
   const weights = Object.fromEntries(Object.keys(current).map((n) => [n, n === canary ? 100 : 0]));
   const at = deps.now().toISOString();
-  await deps.meshes.update(
+  const written = await deps.meshes.update(
     { ...route, spec: withWeights(route.spec, weights) },
     { clientToken: clientTokenFor('promote', at, deployment.deploymentId) },
   );
+  const raced = await racedWrite(deps, route, written, weights);
+  if (raced !== undefined) throw new ConflictError(`${routeKey}: ${raced}; look at it and try again`);
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
     ...r,
     lastWeights: weights,
@@ -81,12 +113,15 @@ export async function promoteDeployment(
       { ...d, baseline: weights },
       at,
       policy.rollbackWindowMinutes,
-      `Promoted to 100% by ${by}`,
+      gated
+        ? `Promoted to 100% by ${by} with --force, skipping the approval gate`
+        : `Promoted to 100% by ${by}`,
     ),
   }));
   await deps.publisher.publish([
     deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentPromoted, saved, saved.deployment as Deployment, {
       by,
+      ...(gated ? { forced: true, skippedGate: 'approvalBeforeLastStep' } : {}),
     }),
   ]);
   return saved;

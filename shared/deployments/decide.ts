@@ -130,13 +130,27 @@ export function planNextStep(
   };
 }
 
-/** The stable target: the policy's, else the route's tag, else the node that held the most weight before. */
+/**
+ * The stable target of a new deployment.
+ *
+ * Rule: once a deployment of this route was promoted, its canary held the weight, so the
+ * stable target of every later deployment is what held the weight before it (the heaviest
+ * node of the weights seen last), whatever the policy or the route's tag says: they name
+ * the stable target of before that promotion, and rolling back to it would send all traffic
+ * to the node the promotion replaced. `previous` carries that memory forward: a deployment
+ * opened this way keeps source `promoted`, so after its own rollback or end the next one
+ * again takes what held the weight. Otherwise: the policy's, else the tag's, else the
+ * heaviest before.
+ */
 function stableOf(
   policy: RoutePolicy,
   tags: Tags | undefined,
   before: Weights | undefined,
   now: Weights,
+  previous: Deployment | undefined,
 ): { node: string | undefined; source: Deployment['stableSource'] } {
+  const promotedBefore = previous?.status === 'promoted' || previous?.stableSource === 'promoted';
+  if (promotedBefore && before !== undefined) return { node: heaviest(before), source: 'promoted' };
   if (policy.stableTarget !== undefined) return { node: policy.stableTarget, source: 'policy' };
   const tagged = tags?.[STABLE_TARGET_TAG];
   if (tagged !== undefined) return { node: tagged, source: 'tag' };
@@ -145,7 +159,13 @@ function stableOf(
 
 function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
   const before = input.record?.lastWeights;
-  const { node: stable, source } = stableOf(input.policy, input.route?.tags, before, weights);
+  const { node: stable, source } = stableOf(
+    input.policy,
+    input.route?.tags,
+    before,
+    weights,
+    input.record?.deployment,
+  );
   if (stable === undefined || !Object.hasOwn(weights, stable)) return undefined;
   if (percentOf(weights, stable) === 100) return undefined;
   const canaries = Object.keys(weights).filter((n) => n !== stable);
@@ -260,20 +280,43 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     };
   }
   const stable = deployment.stableTarget;
-  if (!Object.hasOwn(weights, stable)) {
-    const ended = end(deployment, now, `stable target ${stable} was removed from the route by ${who}`);
+  if (Object.hasOwn(weights, stable) && percentOf(weights, stable) === 100) {
+    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`);
     return {
       outcome: { kind: 'ended', deployment: ended },
       record: { ...observed, deployment: ended },
       ...cancel,
     };
   }
-  if (percentOf(weights, stable) === 100) {
-    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`);
+  // After a promotion, or once its stable target is gone, the deployment is over: a person's
+  // move opens a new one (stable: what held the weight before it), so an alarm rolls back
+  // to what served the traffic, never to what the promotion replaced.
+  const superseded = deployment.status === 'promoted' || !Object.hasOwn(weights, stable);
+  if (superseded) {
+    const why =
+      deployment.status === 'promoted'
+        ? `superseded: ${who} moved the weights after promotion (${formatWeights(weights)})`
+        : `stable target ${stable} was removed from the route by ${who}`;
+    const ended = end(deployment, now, why);
+    // `record` still holds the weights before this move and the promoted deployment.
+    const opened = input.self ? undefined : open(input, weights);
+    if (opened === undefined) {
+      return {
+        outcome: { kind: 'ended', deployment: ended },
+        record: { ...observed, deployment: ended },
+        ...cancel,
+      };
+    }
+    const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
     return {
-      outcome: { kind: 'ended', deployment: ended },
-      record: { ...observed, deployment: ended },
+      outcome:
+        opened.status === 'promoted'
+          ? { kind: 'promoted', deployment: opened }
+          : { kind: 'opened', deployment: opened },
+      record: { ...observed, deployment: opened },
+      archive: ended,
       ...cancel,
+      ...schedule,
     };
   }
   const canaries = withTraffic(weights).filter((n) => n !== stable);
@@ -298,7 +341,8 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
   const { next: _next, ...rest } = progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
   const rebased: Deployment = {
     ...withNote(deployment, now, text),
-    status: deployment.status === 'promoted' ? 'in-progress' : deployment.status,
+    // Its automatic steps stop, so it waits for no approval any more (that one is closed).
+    status: deployment.status === 'awaiting-approval' ? 'in-progress' : deployment.status,
     baseline: weights,
     canaryTargets: Object.keys(weights).filter((n) => n !== stable),
     ...(progress === undefined ? {} : { progress: { ...rest, paused: text } }),
@@ -372,7 +416,10 @@ export function decideStep(
   if (unknown.length > 0 && policy.progressive?.onInsufficientData !== 'proceed')
     return { kind: 'wait', alarms: unknown };
   const last = step.stepIndex === progress.steps.length - 1;
-  if (last && policy.progressive?.approvalBeforeLastStep === true && !step.approved) {
+  // An approval once given stays given: a recheck after a wait must not ask again (the same
+  // approval id is decided already, so nobody could answer a new request).
+  const approved = step.approved || progress.approved !== undefined;
+  if (last && policy.progressive?.approvalBeforeLastStep === true && !approved) {
     return { kind: 'request-approval', toWeight };
   }
   return { kind: 'apply', toWeight, last };

@@ -1,9 +1,12 @@
 import type { CompiledPolicy } from '../policy/compile';
 import type {
   AlarmSource,
+  ApprovalStore,
+  ChatApprovals,
   ChatNotifier,
   DeploymentStore,
   EventPublisher,
+  LastKnownGoodStore,
   MeshProvider,
   RouteReader,
   StepScheduler,
@@ -41,6 +44,16 @@ export interface GuardDeps {
   readonly selfRoleArns: readonly string[];
   /** Alarm bindings from the deployment's configuration (CDK `alarmBindings`), besides policy and tags. */
   readonly staticBindings: readonly StaticAlarmBinding[];
+  /**
+   * Last known good records: a self write recorded as an approved re-apply on a person's
+   * behalf is that person's change (it opens or rebaselines a deployment like theirs).
+   */
+  readonly lastKnownGood: LastKnownGoodStore;
+  /**
+   * Deployment approvals, to close those whose deployment ended or rolled back (with the reason,
+   * in chat too). Absent where no approval store is reachable: nothing is closed then.
+   */
+  readonly approvals?: { readonly store: ApprovalStore; readonly chat: ChatApprovals | undefined };
   readonly telemetry: GuardTelemetry;
   readonly retry: RetryOptions;
   readonly now: () => Date;

@@ -66,6 +66,9 @@ export function rollbackNotification(
     if (reason.threshold !== undefined) fields.threshold = String(reason.threshold);
     fields['alarm time'] = reason.stateChangedAt;
     why = `alarm ${reason.alarmName} went to ALARM: ${reason.stateReason}`;
+  } else if (reason?.kind === 'alarm-at-open') {
+    fields.alarm = reason.alarmName;
+    why = `alarm ${reason.alarmName} was already in ALARM when the deployment opened: ${reason.stateReason}`;
   } else if (reason?.kind === 'step-check') {
     fields.alarm = reason.alarmName;
     why = `alarm ${reason.alarmName} was in ALARM before the next step: ${reason.stateReason}`;

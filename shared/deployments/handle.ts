@@ -2,6 +2,7 @@ import type { GuardDeps } from './deps';
 import type { GuardInput } from './inbound';
 import { onAlarmStateChange } from './on-alarm';
 import { onRouteChange, onVirtualNodeDeleted } from './on-route-change';
+import { onRecovery } from './recovery';
 import { onApprovalDecided, onStep } from './steps';
 
 /** The one use case the guard's handler calls: route each input to its use case. */
@@ -17,5 +18,7 @@ export async function handleGuardInput(deps: GuardDeps, input: GuardInput): Prom
       return onApprovalDecided(deps, input.event);
     case 'step':
       return onStep(deps, input.step, input.id);
+    case 'recovery':
+      return onRecovery(deps);
   }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { STEP_INPUT_KIND } from '../adapters/scheduler/step-scheduler';
+import { RECOVERY_INPUT_KIND, STEP_INPUT_KIND } from '../adapters/scheduler/step-scheduler';
 import { ValidationError } from '../errors';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh-api-call';
 import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
@@ -18,12 +18,20 @@ export const stepInputSchema = z.strictObject({
   token: z.string().regex(/^[a-f0-9]{24}$/, 'expected the 24 hex digits meshwarden wrote'),
 });
 
+/** What the recovery schedule delivers. */
+export const recoveryInputSchema = z.strictObject({
+  kind: z.literal(RECOVERY_INPUT_KIND),
+  id: z.string().min(1).max(128),
+  scheduledAt: z.string().min(1),
+});
+
 /** The inputs the deployment guard takes. */
 export type GuardInput =
   | { readonly kind: 'route-change'; readonly event: AppMeshApiCallEvent }
   | { readonly kind: 'alarm'; readonly event: AlarmStateChangeEvent }
   | { readonly kind: 'approval'; readonly event: ApprovalDecidedEvent }
-  | { readonly kind: 'step'; readonly id: string; readonly step: StepInvocation };
+  | { readonly kind: 'step'; readonly id: string; readonly step: StepInvocation }
+  | { readonly kind: 'recovery'; readonly id: string };
 
 /**
  * Tell the guard's inputs apart by `source` (EventBridge) or `kind` (a step schedule) and
@@ -48,7 +56,11 @@ export function parseGuardInput(input: unknown): GuardInput {
     } = parseOrThrow(stepInputSchema, input, 'deployment step');
     return { kind: 'step', id, step };
   }
-  const expected = `expected source aws.appmesh, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND}`;
+  if (fields.kind === RECOVERY_INPUT_KIND) {
+    const { id } = parseOrThrow(recoveryInputSchema, input, 'rollback recovery');
+    return { kind: 'recovery', id };
+  }
+  const expected = `expected source aws.appmesh, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND} or ${RECOVERY_INPUT_KIND}`;
   throw new ValidationError(`Invalid deployment guard input: source: ${expected}`, [
     { path: 'source', message: expected },
   ]);

@@ -90,6 +90,13 @@ export type RollbackReason =
       readonly eventId: string;
     }
   | {
+      /** A bound alarm was already in ALARM when the deployment opened. */
+      readonly kind: 'alarm-at-open';
+      readonly alarmName: string;
+      readonly stateReason: string;
+      readonly eventId: string;
+    }
+  | {
       readonly kind: 'step-check';
       readonly alarmName: string;
       readonly stateReason: string;
@@ -122,6 +129,10 @@ export interface ProgressState {
   /** Set when a person changed the weights: automatic steps stop, the person owns the pace. */
   readonly paused?: string;
   readonly approvalId?: string;
+  /** The last step's approval, once given: later checks of that step do not ask again. */
+  readonly approved?: { readonly approvalId: string; readonly by: string };
+  /** When the current wait on INSUFFICIENT_DATA began; its deadline counts from here. */
+  readonly waitingSince?: string;
 }
 
 /** A deployment of one route. */
@@ -129,8 +140,11 @@ export interface Deployment {
   readonly deploymentId: string;
   readonly status: DeploymentStatus;
   readonly stableTarget: string;
-  /** Where the stable target came from. */
-  readonly stableSource: 'policy' | 'tag' | 'most-weight-before';
+  /**
+   * Where the stable target came from. `promoted`: a deployment of this route was promoted
+   * before, so the stable target is what held the weight before this one (see decide.ts).
+   */
+  readonly stableSource: 'policy' | 'tag' | 'most-weight-before' | 'promoted';
   readonly canaryTargets: readonly string[];
   /** Weights before the deployment opened; undefined when meshwarden had never seen the route. */
   readonly weightsBefore: Weights | undefined;
@@ -144,7 +158,13 @@ export interface Deployment {
   readonly progress?: ProgressState;
   readonly promotedAt?: string;
   readonly rollbackWindowEndsAt?: string;
-  readonly rollback?: RollbackReason & { readonly decidedAt: string; readonly completedAt?: string };
+  readonly rollback?: RollbackReason & {
+    readonly decidedAt: string;
+    readonly completedAt?: string;
+    /** The first failed attempt to write the rollback (people were told then), and the last error. */
+    readonly failedAt?: string;
+    readonly lastError?: string;
+  };
   readonly ended?: { readonly at: string; readonly reason: string };
   readonly notes: readonly DeploymentNote[];
 }

@@ -1,20 +1,71 @@
+import type { MeshResourceOf } from '../domain/mesh';
+import { formatResourceKey } from '../domain/resource-key';
 import { ConflictError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal } from '../events/principal';
 import type { DomainEvent } from '../ports';
+import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
 import { deploymentEvent, deploymentNotification } from './events';
 import { type Actor, type Deployment, formatRouteKey, isGuarded, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
+import { boundAlarms } from './steps';
 
 /** What a CloudTrail route change did to the route's record. */
 export interface RouteChangeResult {
   readonly routeKey: string;
   readonly outcome: RouteChangeDecision['outcome']['kind'] | 'ignored';
   readonly deploymentId?: string;
+  /** A deployment that opened while a bound alarm was in ALARM, rolled back at once. */
+  readonly rollback?: RollbackResult;
+}
+
+/**
+ * A self write is a person's change when meshwarden made it for them: the last known good
+ * recorded for this very version of the route is an approved re-apply on their behalf.
+ */
+async function onBehalfOf(
+  deps: GuardDeps,
+  caller: { actor: Actor; self: boolean },
+  route: MeshResourceOf<'route'> | undefined,
+): Promise<{ actor: Actor; self: boolean }> {
+  if (route === undefined) return caller;
+  const known = await deps.lastKnownGood.get(formatResourceKey(route));
+  const person = known?.ownWrite?.onBehalfOf;
+  if (
+    known?.source !== 'own-write' ||
+    known.ownWrite?.purpose !== 'reapply' ||
+    person === undefined ||
+    route.metadata === undefined ||
+    known.version !== route.metadata.version
+  )
+    return caller;
+  return { actor: { arn: person.arn, label: person.label }, self: false };
+}
+
+/**
+ * A deployment that opens while an alarm bound to its route is already in ALARM would send
+ * traffic to a canary the alarm says is failing (no new ALARM event will come): roll it back
+ * at once, saying which alarm.
+ */
+async function rollBackIfAlarming(
+  deps: GuardDeps,
+  record: RouteRecord,
+  deployment: Deployment,
+  eventId: string,
+): Promise<RollbackResult | undefined> {
+  const policy = routePolicyOf(deps.policy, record.routeKey);
+  const firing = (await boundAlarms(deps, record.routeKey, policy)).find((a) => a.state === 'ALARM');
+  if (firing === undefined) return undefined;
+  return rollBack(deps, record, {
+    kind: 'alarm-at-open',
+    alarmName: firing.name,
+    stateReason: firing.stateReason,
+    eventId: `${eventId}:${deployment.deploymentId}`,
+  });
 }
 
 function actorOf(
@@ -72,13 +123,14 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
   }
   const name = { meshName, virtualRouterName, routeName };
   const routeKey = formatRouteKey(name);
-  const { actor, self } = actorOf(event, deps.selfRoleArns);
+  const caller = actorOf(event, deps.selfRoleArns);
   const policy = routePolicyOf(deps.policy, routeKey);
   for (let attempt = 0; ; attempt++) {
     const [record, route] = await Promise.all([
       deps.store.get(routeKey),
       deps.meshes.describe({ kind: 'route', meshName, parentName: virtualRouterName, name: routeName }),
     ]);
+    const { actor, self } = caller.self ? await onBehalfOf(deps, caller, route) : caller;
     const now = deps.now().toISOString();
     const decision = decideRouteChange({
       record,
@@ -92,7 +144,20 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
       now,
       policy,
     });
-    if (decision.record === undefined) return { routeKey, outcome: decision.outcome.kind };
+    if (decision.record === undefined) {
+      // A redelivery of the event that opened the deployment (its first try failed after
+      // saving it, e.g. reading the alarms): the check for a firing alarm must still happen.
+      const opened = record?.deployment;
+      if (
+        record !== undefined &&
+        opened?.openedByEventId === event.id &&
+        (opened.status === 'in-progress' || opened.status === 'promoted')
+      ) {
+        const rollback = await rollBackIfAlarming(deps, record, opened, event.id);
+        if (rollback !== undefined) return { routeKey, outcome: decision.outcome.kind, rollback };
+      }
+      return { routeKey, outcome: decision.outcome.kind };
+    }
     let saved: RouteRecord;
     try {
       saved = await deps.store.save(decision.record);
@@ -117,10 +182,20 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
       const text = o.deployment.notes[o.deployment.notes.length - 1]?.text ?? o.kind;
       await deps.notifier.notify(deploymentNotification(saved, o.deployment, text));
     }
+    const ended = o.kind === 'ended' ? o.deployment : decision.archive;
+    if (ended !== undefined) await closeApprovalsOf(deps, saved, ended, ended.ended?.reason ?? 'it ended');
+    // Someone else took over the pace: its automatic steps stopped, so an approval of its last
+    // step would apply nothing; close it rather than leave it open to an "Approved" that does nothing.
+    if (o.kind === 'rebaselined' && o.deployment.progress?.approved === undefined)
+      await closeApprovalsOf(deps, saved, o.deployment, `was taken over by ${actor.label}'s weight change`);
+    const opened = o.kind === 'opened' || o.kind === 'promoted' ? o.deployment : undefined;
+    const rollback =
+      opened === undefined ? undefined : await rollBackIfAlarming(deps, saved, opened, event.id);
     return {
       routeKey,
       outcome: o.kind,
       ...(o.kind === 'unchanged' || o.kind === 'observed' ? {} : { deploymentId: o.deployment.deploymentId }),
+      ...(rollback === undefined ? {} : { rollback }),
     };
   }
 }

@@ -1,10 +1,12 @@
 import { ConflictError, ThrottledError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
-import { clientTokenFor, planRollback } from './decide';
+import { closeApprovalsOf } from './approvals';
+import { clientTokenFor, planRollback, type RollbackPlan } from './decide';
 import type { GuardDeps, RetryOptions } from './deps';
 import { deploymentEvent, deploymentNotification, rollbackNotification, rolledBackEvent } from './events';
 import {
   type Deployment,
+  formatRouteKey,
   isGuarded,
   type RollbackReason,
   type RouteRecord,
@@ -18,6 +20,17 @@ export type RollbackResult =
   | { readonly kind: 'rolled-back'; readonly wrote: boolean; readonly record: RouteRecord }
   | { readonly kind: 'ended'; readonly reason: string; readonly record: RouteRecord }
   | { readonly kind: 'skipped'; readonly why: string };
+
+/** Options of a rollback. */
+export interface RollbackOptions {
+  /** Finish a deployment left `rolling-back` (the recovery schedule, `deployments rollback`). */
+  readonly resume?: boolean;
+}
+
+/** How long a claimed rollback is left to the event that claimed it before another may finish it. */
+const IN_FLIGHT_LEASE_MS = 120_000;
+/** How often a raced rollback write is checked and written again before it gives up (rethrown). */
+const RACE_ATTEMPTS = 3;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -38,10 +51,13 @@ export async function retryThrottled<T>(fn: () => Promise<T>, options: RetryOpti
   }
 }
 
-function reasonText(reason: RollbackReason): string {
+/** The reason of a rollback in one line, for notes and notices. */
+export function reasonText(reason: RollbackReason): string {
   switch (reason.kind) {
     case 'alarm':
       return `alarm ${reason.alarmName} ALARM at ${reason.stateChangedAt}: ${reason.stateReason}`;
+    case 'alarm-at-open':
+      return `alarm ${reason.alarmName} was already in ALARM when the deployment opened: ${reason.stateReason}`;
     case 'step-check':
       return `alarm ${reason.alarmName} in ALARM before the next step: ${reason.stateReason}`;
     case 'target-deleted':
@@ -88,11 +104,24 @@ export async function rollBack(
   record: RouteRecord,
   reason: RollbackReason,
   startedAt: number = Date.now(),
+  options: RollbackOptions = {},
 ): Promise<RollbackResult> {
   const deployment = record.deployment;
   if (deployment === undefined) return { kind: 'skipped', why: 'no deployment' };
   const now = deps.now();
   if (!isGuarded(deployment, now)) return { kind: 'skipped', why: `deployment is ${deployment.status}` };
+  const inFlight = deployment.status === 'rolling-back' ? deployment.rollback : undefined;
+  if (
+    inFlight !== undefined &&
+    options.resume !== true &&
+    inFlight.eventId !== reason.eventId &&
+    inFlight.failedAt === undefined &&
+    now.getTime() - Date.parse(inFlight.decidedAt) < IN_FLIGHT_LEASE_MS
+  ) {
+    // One rollback per deployment however many alarms fire: the one that claimed it writes,
+    // publishes and notifies; if it fails, it says so and the recovery schedule finishes it.
+    return { kind: 'skipped', why: `already rolling back (${reasonText(inFlight)})` };
+  }
   const at = now.toISOString();
   const name = {
     meshName: record.meshName,
@@ -127,7 +156,7 @@ export async function rollBack(
     if (fresh.deployment.status !== 'rolling-back' && !isGuarded(fresh.deployment, now)) {
       return { kind: 'skipped', why: `deployment is ${fresh.deployment.status}` };
     }
-    return rollBack(deps, fresh, reason, startedAt);
+    return rollBack(deps, fresh, reason, startedAt, options);
   }
   const active = claimed.deployment as Deployment;
   const plan = planRollback(active, route);
@@ -158,27 +187,25 @@ export async function rollBack(
         `Could not roll back ${saved.routeKey}: ${why}. ${reasonText(reason)}.`,
       ),
     );
+    await closeApprovalsOf(deps, saved, ended, `ended: ${why}`);
     return { kind: 'ended', reason: why, record: saved };
   }
   let before: Weights | undefined = plan.kind === 'write' ? plan.before : plan.weights;
-  const after: Weights = plan.kind === 'write' ? plan.after : plan.weights;
+  let after: Weights = plan.kind === 'write' ? plan.after : plan.weights;
+  let wrote = false;
+  let raced: string | undefined;
   if (plan.kind === 'write' && route !== undefined) {
-    const eventId = reason.eventId;
     try {
-      await retryThrottled(
-        () =>
-          deps.meshes.update(
-            { ...route, spec: plan.spec },
-            {
-              clientToken: clientTokenFor('rollback', eventId, active.deploymentId),
-              ownWrite: { purpose: 'rollback', cause: eventId },
-            },
-          ),
-        deps.retry,
-      );
+      const written = await writeRollback(deps, active, reason.eventId, route, plan, name);
+      after = written.after;
+      raced = written.raced;
+      wrote = true;
     } catch (error) {
-      deps.telemetry.rollbackFailed(
-        record.routeKey,
+      await rollbackFailed(
+        deps,
+        claimed,
+        active,
+        reason,
         error instanceof Error ? error : new Error(String(error)),
       );
       throw error;
@@ -187,25 +214,137 @@ export async function rollBack(
     before = record.lastWeights;
   }
   const done = new Date().toISOString();
-  const saved = await saveDeployment(deps, claimed, active.deploymentId, (r, d) => ({
-    ...r,
-    lastWeights: after,
-    observedAt: done,
-    deployment: {
-      ...withNote(
-        d,
-        done,
-        plan.kind === 'write'
-          ? `Rolled back: ${formatWeights(before)} -> ${formatWeights(after)}`
-          : 'All weight was already on the stable target',
-      ),
-      status: 'rolled-back',
-      ...(d.rollback === undefined ? {} : { rollback: { ...d.rollback, completedAt: done } }),
-    },
-  }));
+  let finishedByOther = false;
+  const saved = await saveDeployment(deps, claimed, active.deploymentId, (r, d) => {
+    // Another invocation finished this rollback meanwhile: it told people; tell them once.
+    finishedByOther = d.status === 'rolled-back';
+    if (finishedByOther) return r;
+    return {
+      ...r,
+      lastWeights: after,
+      observedAt: done,
+      deployment: {
+        ...withNote(
+          raced === undefined ? d : withNote(d, done, raced),
+          done,
+          wrote
+            ? `Rolled back: ${formatWeights(before)} -> ${formatWeights(after)}`
+            : 'All weight was already on the stable target',
+        ),
+        status: 'rolled-back',
+        ...(d.rollback === undefined ? {} : { rollback: { ...d.rollback, completedAt: done } }),
+      },
+    };
+  });
+  if (finishedByOther) return { kind: 'skipped', why: 'another invocation finished the rollback' };
   deps.telemetry.rolledBack(record.routeKey, Date.now() - startedAt);
   const rolled = saved.deployment as Deployment;
   await deps.publisher.publish([rolledBackEvent(saved, rolled, before, after)]);
   await deps.notifier.notify(rollbackNotification(saved, rolled, after));
-  return { kind: 'rolled-back', wrote: plan.kind === 'write', record: saved };
+  await closeApprovalsOf(deps, saved, rolled, `was rolled back (${reasonText(reason)})`);
+  return { kind: 'rolled-back', wrote, record: saved };
+}
+
+type RouteRef = Parameters<GuardDeps['routes']['readRoute']>[0];
+type Route = NonNullable<Awaited<ReturnType<GuardDeps['routes']['readRoute']>>>;
+
+/**
+ * Write the rollback and check it was not raced: App Mesh has no conditional write, so the
+ * version it returns must be the one read + 1. Otherwise a person wrote in between (and the
+ * whole-spec write replaced theirs): read again and judge again, writing once more while the
+ * route still sends traffic away from the stable target. Returns the weights the route has.
+ */
+async function writeRollback(
+  deps: GuardDeps,
+  deployment: Deployment,
+  eventId: string,
+  route: Route,
+  plan: Extract<RollbackPlan, { kind: 'write' }>,
+  name: RouteRef,
+): Promise<{ after: Weights; raced?: string }> {
+  let read: Route = route;
+  let raced: string | undefined;
+  let spec = plan.spec;
+  let after = plan.after;
+  for (let attempt = 1; ; attempt++) {
+    const current = read;
+    const written = await retryThrottled(
+      () =>
+        deps.meshes.update(
+          { ...current, spec },
+          {
+            clientToken: clientTokenFor(`rollback-${attempt}`, eventId, deployment.deploymentId),
+            ownWrite: { purpose: 'rollback', cause: eventId },
+          },
+        ),
+      deps.retry,
+    );
+    const readVersion = current.metadata?.version;
+    const writtenVersion = written.metadata?.version;
+    if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
+      return { after, ...(raced === undefined ? {} : { raced }) };
+    raced = `Another write raced the rollback (read version ${readVersion}, wrote version ${writtenVersion}): its change was replaced; the route was read again and judged again`;
+    const again = await retryThrottled(() => deps.routes.readRoute(name), deps.retry);
+    const replan = planRollback(deployment, again);
+    if (replan.kind !== 'write' || again === undefined)
+      return { after: replan.kind === 'already-stable' ? replan.weights : after, raced };
+    if (attempt >= RACE_ATTEMPTS)
+      throw new ConflictError(`${formatRouteKey(name)} kept changing while it was rolled back`);
+    read = again;
+    spec = replan.spec;
+    after = replan.after;
+  }
+}
+
+/**
+ * A rollback write failed after its retries: the route still sends traffic to the canary.
+ * Tell people at once (the first failure of this rollback: chat, metric, bus event), record
+ * it, and make sure the one-minute recovery schedule runs until every route is safe. Each of
+ * these is best effort: the write's own error is what the caller rethrows.
+ */
+async function rollbackFailed(
+  deps: GuardDeps,
+  claimed: RouteRecord,
+  deployment: Deployment,
+  reason: RollbackReason,
+  error: Error,
+): Promise<void> {
+  deps.telemetry.rollbackFailed(claimed.routeKey, error);
+  const at = deps.now().toISOString();
+  const first = deployment.rollback?.failedAt === undefined;
+  const effects: Promise<unknown>[] = [
+    deps.scheduler.ensureRecovery(),
+    saveDeployment(deps, claimed, deployment.deploymentId, (r, d) => ({
+      ...r,
+      deployment: {
+        ...withNote(d, at, `Rollback write failed (${error.name}: ${error.message}); retried every minute`),
+        ...(d.rollback === undefined
+          ? {}
+          : {
+              rollback: {
+                ...d.rollback,
+                failedAt: d.rollback.failedAt ?? at,
+                lastError: `${error.name}: ${error.message}`,
+              },
+            }),
+      },
+    })),
+  ];
+  if (first) {
+    const text = `Could not roll back ${claimed.routeKey}: ${error.name}: ${error.message}. Traffic still goes to ${deployment.canaryTargets.join(', ')}. meshwarden retries every minute; to act now: meshwarden deployments rollback ${claimed.routeKey}. Why it rolls back: ${reasonText(reason)}.`;
+    effects.push(
+      deps.publisher.publish([
+        deploymentEvent(MESHWARDEN_DETAIL_TYPES.deploymentRollbackFailed, claimed, deployment, {
+          reason,
+          error: `${error.name}: ${error.message}`,
+        }),
+      ]),
+      deps.notifier.notify({
+        ...deploymentNotification(claimed, deployment, text),
+        kind: 'rollback',
+        title: `Rollback FAILED for ${claimed.routeKey}`,
+      }),
+    );
+  }
+  await Promise.allSettled(effects);
 }

@@ -9,12 +9,16 @@ export interface RoutePolicy {
   readonly alarms: readonly string[];
   readonly stableTarget: string | undefined;
   readonly rollbackWindowMinutes: number;
+  /** Whether `deployments promote --force` may skip the approval gate. */
+  readonly allowForcePromote: boolean;
   readonly progressive:
     | {
         readonly steps: readonly number[];
         readonly bakeMinutes: readonly number[];
         readonly onInsufficientData: 'wait' | 'proceed';
         readonly approvalBeforeLastStep: boolean;
+        /** How long a step waits on INSUFFICIENT_DATA before it stops and tells people. */
+        readonly waitDeadlineMinutes: number;
       }
     | undefined;
 }
@@ -46,13 +50,20 @@ export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): Route
   const window = section?.rollbackWindowMinutes ?? DEFAULT_WINDOW_MINUTES;
   const entry = section?.routes.find((r) => globOf(r).test(routeKey));
   if (entry === undefined) {
-    return { alarms: [], stableTarget: undefined, rollbackWindowMinutes: window, progressive: undefined };
+    return {
+      alarms: [],
+      stableTarget: undefined,
+      rollbackWindowMinutes: window,
+      allowForcePromote: false,
+      progressive: undefined,
+    };
   }
   const p = entry.progressive;
   return {
     alarms: entry.alarms,
     stableTarget: entry.stableTarget,
     rollbackWindowMinutes: window,
+    allowForcePromote: entry.allowForcePromote,
     progressive:
       p === undefined
         ? undefined
@@ -63,6 +74,7 @@ export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): Route
             ),
             onInsufficientData: p.onInsufficientData,
             approvalBeforeLastStep: p.approvalBeforeLastStep,
+            waitDeadlineMinutes: p.waitDeadlineMinutes,
           },
   };
 }

@@ -1,9 +1,12 @@
+import type { MeshResourceOf } from '../domain/mesh';
 import type { ApprovalDecidedEvent } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { AlarmInfo, StepInvocation } from '../ports';
+import { recordApprovalApplied } from './approvals';
 import { clientTokenFor, decideStep, planNextStep, promote, shortHash, stepWeights } from './decide';
 import type { GuardDeps } from './deps';
-import { deploymentEvent } from './events';
+import { deploymentEvent, deploymentNotification } from './events';
+import type { Weights } from './model';
 import { type Deployment, type ProgressState, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { type RoutePolicy, routePolicyOf } from './route-policy';
@@ -11,6 +14,8 @@ import { formatWeights, sameWeights, weightsOf, withWeights } from './weights';
 
 /** How long a step waits before checking again when a bound alarm has no data. */
 export const INSUFFICIENT_DATA_RECHECK_MINUTES = 1;
+/** How long a step waits on INSUFFICIENT_DATA when the policy does not say (`progressive.waitDeadlineMinutes`). */
+export const DEFAULT_WAIT_DEADLINE_MINUTES = 60;
 /** How long an approval request stays open. */
 export const APPROVAL_TTL_HOURS = 24;
 
@@ -36,6 +41,32 @@ export async function boundAlarms(
   const byArn = new Map<string, AlarmInfo>();
   for (const alarm of [...described, ...tagged]) byArn.set(alarm.arn, alarm);
   return [...byArn.values()];
+}
+
+/**
+ * App Mesh has no conditional write: the version a write returns must be the one read + 1.
+ * Otherwise someone wrote in between; read again and judge again. Returns why the write does
+ * not stand (the route no longer has the written weights: a person's change is there now, its
+ * CloudTrail event rebaselines), or undefined when it does.
+ */
+export async function racedWrite(
+  deps: GuardDeps,
+  read: MeshResourceOf<'route'>,
+  written: MeshResourceOf<'route'>,
+  weights: Weights,
+): Promise<string | undefined> {
+  const readVersion = read.metadata?.version;
+  const writtenVersion = written.metadata?.version;
+  if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
+    return undefined;
+  const again = await deps.routes.readRoute({
+    meshName: read.meshName,
+    virtualRouterName: read.parentName ?? '',
+    routeName: read.name,
+  });
+  const now = again === undefined ? undefined : weightsOf(again.spec);
+  if (now !== undefined && sameWeights(now, weights)) return undefined;
+  return `another write raced meshwarden's (read version ${readVersion}, wrote ${writtenVersion}); the route has ${formatWeights(now)} now`;
 }
 
 /** Write the step's weights, record them, plan the next step (or promote at 100). */
@@ -68,18 +99,20 @@ async function applyStep(
   if (weights === undefined)
     return { kind: 'stale', why: 'steps need exactly one canary and the stable target' };
   const spec = withWeights(route.spec, weights);
-  await deps.meshes.update(
+  const written = await deps.meshes.update(
     { ...route, spec },
     {
       clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
       ownWrite: { purpose: 'step', cause: eventId },
     },
   );
+  const raced = await racedWrite(deps, route, written, weights);
+  if (raced !== undefined) return { kind: 'person-won', why: raced };
   const at = deps.now().toISOString();
   const last = toWeight === 100;
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
     const progress: ProgressState = { ...(d.progress ?? { steps: [], bakeMinutes: [] }), stepIndex };
-    const { next: _next, approvalId: _a, ...rest } = progress;
+    const { next: _next, approvalId: _a, waitingSince: _w, ...rest } = progress;
     const stepped: Deployment = {
       ...withNote(d, at, `Step ${stepIndex + 1}: ${formatWeights(weights)}`),
       status: 'in-progress',
@@ -114,6 +147,7 @@ async function applyStep(
       new Date(next.dueAt),
     );
   }
+  if (last) await recordApprovalApplied(deps, saved, deployment.progress?.approvalId, formatWeights(weights));
   await deps.publisher.publish([
     deploymentEvent(
       last ? MESHWARDEN_DETAIL_TYPES.deploymentPromoted : MESHWARDEN_DETAIL_TYPES.deploymentUpdated,
@@ -150,6 +184,29 @@ async function checkAndStep(
         }),
       };
     case 'wait': {
+      const deadlineMinutes = policy.progressive?.waitDeadlineMinutes ?? DEFAULT_WAIT_DEADLINE_MINUTES;
+      const since = deployment.progress?.waitingSince ?? at;
+      const deadline = new Date(Date.parse(since) + deadlineMinutes * 60_000).toISOString();
+      const wayOut = `meshwarden deployments promote ${record.routeKey} (or rollback ${record.routeKey})`;
+      if (Date.parse(at) >= Date.parse(deadline)) {
+        // The deadline passed: stop waiting, keep the weights as they are, and tell people
+        // what they can do; nothing waits on a schedule any more.
+        const text = `Stopped waiting at ${at}: ${decision.alarms.join(', ')} had no data for ${deadlineMinutes} minutes (since ${since}); automatic steps stopped at ${formatWeights(record.lastWeights)}. Way out: ${wayOut}`;
+        const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
+          const {
+            next: _n,
+            waitingSince: _w,
+            ...progress
+          } = d.progress ?? {
+            steps: [],
+            bakeMinutes: [],
+            stepIndex: -1,
+          };
+          return { ...r, deployment: { ...withNote(d, at, text), progress: { ...progress, paused: text } } };
+        });
+        await deps.notifier.notify(deploymentNotification(saved, saved.deployment as Deployment, text));
+        return { kind: 'stale', why: text };
+      }
       const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => {
         const progress = d.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
         const dueAt = new Date(Date.parse(at) + INSUFFICIENT_DATA_RECHECK_MINUTES * 60_000).toISOString();
@@ -161,8 +218,8 @@ async function checkAndStep(
         return {
           ...r,
           deployment: {
-            ...withNote(d, at, `Waiting: no data from ${decision.alarms.join(', ')}`),
-            progress: { ...progress, next },
+            ...withNote(d, at, `Waiting: no data from ${decision.alarms.join(', ')} (until ${deadline})`),
+            progress: { ...progress, next, waitingSince: since },
           },
         };
       });
@@ -178,7 +235,16 @@ async function checkAndStep(
           new Date(next.dueAt),
         );
       }
-      return { kind: 'waiting', why: `INSUFFICIENT_DATA: ${decision.alarms.join(', ')}` };
+      if (deployment.progress?.waitingSince === undefined) {
+        await deps.notifier.notify(
+          deploymentNotification(
+            saved,
+            saved.deployment as Deployment,
+            `Step ${step.stepIndex + 1} waits: ${decision.alarms.join(', ')} have no data (INSUFFICIENT_DATA). Checked every minute until ${deadline}; then automatic steps stop. Way out now: ${wayOut}`,
+          ),
+        );
+      }
+      return { kind: 'waiting', why: `INSUFFICIENT_DATA: ${decision.alarms.join(', ')} (until ${deadline})` };
     }
     case 'request-approval': {
       const approvalId = `deploy-${shortHash(`${deployment.deploymentId}:${step.stepIndex}`, 32)}`;
@@ -263,17 +329,26 @@ export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedE
   }
   if (event.detail.decision === 'expired') {
     const at = deps.now().toISOString();
-    await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+    const text = `The approval of the last step expired; the deployment stays at ${formatWeights(record.lastWeights)}. Way out: meshwarden deployments promote ${record.routeKey} (or rollback ${record.routeKey})`;
+    const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
       ...r,
-      deployment: withNote(
-        d,
-        at,
-        'The approval expired; the deployment stays where it is (meshwarden deployments promote|abort)',
-      ),
+      deployment: withNote(d, at, text),
     }));
+    await deps.notifier.notify(deploymentNotification(saved, saved.deployment as Deployment, text));
     return { kind: 'stale', why: 'approval expired' };
   }
   const stepIndex = deployment.progress?.steps.indexOf(action.toWeight) ?? -1;
-  const approvedRecord: RouteRecord = { ...record, deployment: { ...deployment, status: 'in-progress' } };
+  const at = deps.now().toISOString();
+  // Record the approval first, so a wait after it (no data) does not ask again.
+  const approvedRecord = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
+    ...r,
+    deployment: {
+      ...withNote(d, at, `Last step approved by ${by}`),
+      status: 'in-progress',
+      ...(d.progress === undefined
+        ? {}
+        : { progress: { ...d.progress, approved: { approvalId: event.detail.approvalId, by } } }),
+    },
+  }));
   return checkAndStep(deps, approvedRecord, { stepIndex, token: '', approved: true }, event.id);
 }

@@ -71,6 +71,8 @@ export const MESHWARDEN_DETAIL_TYPES = {
   deploymentEnded: 'DeploymentEnded',
   /** A bound alarm fired for a route with no guarded deployment: recorded, nothing changed. */
   deploymentAlarmAudited: 'DeploymentAlarmAudited',
+  /** A rollback write failed after its retries: the route still sends traffic to the canary; retried every minute. */
+  deploymentRollbackFailed: 'DeploymentRollbackFailed',
 } as const;
 
 /**

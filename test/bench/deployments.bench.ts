@@ -97,7 +97,7 @@ const rollback: Benchmark = {
       }
       const endToEnd: number[] = [];
       for (let i = 0; i < ITERATIONS + WARMUP; i++) {
-        await openDeployment(local, mesh);
+        // The alarm is reset first: a deployment that opens while it is in ALARM is rolled back at once.
         await cloudwatch.send(
           new SetAlarmStateCommand({
             AlarmName: DEMO.alarms[0],
@@ -106,6 +106,7 @@ const rollback: Benchmark = {
           }),
         );
         await local.aws.drain();
+        await openDeployment(local, mesh);
         watch.reset();
         const start = process.hrtime.bigint();
         await cloudwatch.send(

@@ -21,6 +21,12 @@ export interface StepSchedulerConfig {
   readonly targetArn: () => string;
 }
 
+/** Marker of the input the recovery schedule delivers to the guard function. */
+export const RECOVERY_INPUT_KIND = 'meshwarden.deployment-recovery';
+
+/** The one recovery schedule: every minute while a rollback is unfinished (`rolling-back`). */
+export const RECOVERY_SCHEDULE_NAME = 'mw-rollback-recovery';
+
 /** Schedule name of a step: `mw-step-<token>` (Scheduler names are at most 64 characters). */
 export function scheduleNameOf(token: string): string {
   return `mw-step-${token}`;
@@ -76,6 +82,48 @@ export class EventBridgeStepScheduler implements StepScheduler {
     } catch (error) {
       // The same token made it already (a retried invocation): the step is scheduled.
       if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async ensureRecovery(): Promise<void> {
+    const config = this.config();
+    const input = {
+      kind: RECOVERY_INPUT_KIND,
+      id: '<aws.scheduler.execution-id>',
+      scheduledAt: '<aws.scheduler.scheduled-time>',
+    };
+    try {
+      await this.client.send(
+        new CreateScheduleCommand({
+          Name: RECOVERY_SCHEDULE_NAME,
+          GroupName: config.groupName,
+          ScheduleExpression: 'rate(1 minute)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Description: 'meshwarden: finish unfinished rollbacks every minute until every route is safe',
+          Target: {
+            Arn: config.targetArn(),
+            RoleArn: config.roleArn,
+            Input: JSON.stringify(input),
+            RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+            ...(config.deadLetterArn === undefined
+              ? {}
+              : { DeadLetterConfig: { Arn: config.deadLetterArn } }),
+          },
+        }),
+      );
+    } catch (error) {
+      // It runs already (another failed rollback made it).
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async removeRecovery(): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: RECOVERY_SCHEDULE_NAME, GroupName: this.config().groupName }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
     }
   }
 

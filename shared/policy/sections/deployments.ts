@@ -57,6 +57,15 @@ const progressiveSchema = z
       .boolean()
       .default(false)
       .describe('Ask for approval (Slack) before the last step.'),
+    waitDeadlineMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10080)
+      .default(60)
+      .describe(
+        'How long a step waits on a bound alarm in INSUFFICIENT_DATA before it stops waiting: automatic steps stop and people are told how to promote or roll back.',
+      ),
   })
   .superRefine((p, ctx) => {
     const weights = p.steps.map((s) => (typeof s === 'number' ? s : s.weight));
@@ -86,6 +95,12 @@ const guardedRouteSchema = z
       .optional()
       .describe('The virtual node that is stable (default: the one that held the most weight before).'),
     progressive: progressiveSchema.optional(),
+    allowForcePromote: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Whether `meshwarden deployments promote --force` may skip the approval gate before the last step (audited). Never while a bound alarm is in ALARM.',
+      ),
   })
   .describe('Routes whose key matches: the first entry that matches decides.');
 

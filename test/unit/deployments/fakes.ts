@@ -8,6 +8,7 @@ import { parsePolicy } from '../../../shared/policy/load';
 import type {
   AlarmInfo,
   DomainEvent,
+  LastKnownGood,
   MeshProvider,
   Notification,
   StepInvocation,
@@ -44,9 +45,13 @@ export class FakeMesh {
   readonly calls: string[] = [];
   readonly tokens: string[] = [];
   throttleNext = 0;
+  /** Runs once, just before the next write lands: a person's write racing meshwarden's. */
+  beforeWrite: (() => void) | undefined;
 
+  /** A person's write: the route with these weights, its version one up. */
   put(routeKey: string, weights: Record<string, number>, tags: Record<string, string> = {}): void {
     const [meshName, parentName, name] = routeKey.split('/') as [string, string, string];
+    const version = (this.routes.get(routeKey)?.metadata?.version ?? 0) + 1;
     this.routes.set(routeKey, {
       kind: 'route',
       meshName,
@@ -57,7 +62,7 @@ export class FakeMesh {
       metadata: {
         arn: `arn:aws:appmesh:us-east-1:123456789012:mesh/${meshName}/virtualRouter/${parentName}/route/${name}`,
         uid: 'u',
-        version: 1,
+        version,
         createdAt: '2026-03-10T09:00:00.000Z',
         lastUpdatedAt: '2026-03-10T09:00:00.000Z',
         meshOwner: '123456789012',
@@ -95,11 +100,15 @@ export class FakeMesh {
           throw new ThrottledError('Rate exceeded');
         }
         this.tokens.push(options.clientToken);
+        const racing = this.beforeWrite;
+        this.beforeWrite = undefined;
+        racing?.();
         const key = this.key(resource.meshName, resource.parentName, resource.name);
         const existing = this.routes.get(key);
-        if (existing === undefined) throw new Error(`no route ${key}`);
-        this.routes.set(key, { ...existing, spec: resource.spec as RouteSpec });
-        return resource;
+        if (existing === undefined || existing.metadata === undefined) throw new Error(`no route ${key}`);
+        const metadata = { ...existing.metadata, version: existing.metadata.version + 1 };
+        this.routes.set(key, { ...existing, spec: resource.spec as RouteSpec, metadata });
+        return { ...resource, metadata };
       },
       delete: unsupported,
       listTags: unsupported,
@@ -147,6 +156,9 @@ export interface Harness {
   readonly failures: string[];
   readonly alarms: AlarmInfo[];
   readonly tags: Map<string, string>;
+  /** `ensure` / `remove` of the recovery schedule, in order. */
+  readonly recovery: string[];
+  readonly lastKnownGood: Map<string, LastKnownGood>;
   clock: Date;
 }
 
@@ -164,6 +176,8 @@ export function harness(policyYaml = ''): Harness {
     failures: [],
     alarms: [],
     tags: new Map(),
+    recovery: [],
+    lastKnownGood: new Map(),
     clock: new Date('2026-03-10T10:20:00.000Z'),
     deps: undefined as unknown as GuardDeps,
   };
@@ -199,6 +213,22 @@ export function harness(policyYaml = ''): Harness {
       cancel: async (token) => {
         h.cancelled.push(token);
       },
+      ensureRecovery: async () => {
+        h.recovery.push('ensure');
+      },
+      removeRecovery: async () => {
+        h.recovery.push('remove');
+      },
+    },
+    lastKnownGood: {
+      get: async (key) => h.lastKnownGood.get(key),
+      put: async (r) => void h.lastKnownGood.set(r.resourceKey, r),
+      putIfAbsent: async (r) => {
+        if (h.lastKnownGood.has(r.resourceKey)) return false;
+        h.lastKnownGood.set(r.resourceKey, r);
+        return true;
+      },
+      delete: async (key) => void h.lastKnownGood.delete(key),
     },
     publisher: { publish: async (events) => void h.published.push(...events) },
     notifier: { notify: async (n) => void h.notified.push(n) },

@@ -118,8 +118,9 @@ describe('progressive delivery', () => {
 
   it('rolls back at a step when a bound alarm is in ALARM', async () => {
     const h = harness(POLICY);
-    h.alarms.push(alarm('ALARM'));
+    h.alarms.push(alarm('OK'));
     await started(h);
+    h.alarms[0] = alarm('ALARM');
 
     const result = await fireNext(h);
 
