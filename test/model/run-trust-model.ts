@@ -32,8 +32,8 @@ export async function runTrustModel(sys: TrustSystem, options: TrustRunOptions):
     ...(options.long === true ? { size: 'max' as const } : {}),
   });
   await fc.assert(
-    fc.asyncProperty(commands, async (cmds) => {
-      const route = await sys.newRoute();
+    fc.asyncProperty(fc.boolean(), commands, async (progressive, cmds) => {
+      const route = await sys.newRoute(progressive);
       const model: TrustModel = initialModel();
       const real: TrustReal = { sys, route };
       try {

@@ -31,10 +31,11 @@ import {
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
-/** A change bob asked for and meshwarden held. */
+/** A decision meshwarden asked for: a change bob made that it held, or a deployment's last step. */
 export type Held =
   | { readonly approvalId: string; readonly kind: 'weights'; readonly weights: Weights }
-  | { readonly approvalId: string; readonly kind: 'tag'; readonly key: string };
+  | { readonly approvalId: string; readonly kind: 'tag'; readonly key: string }
+  | { readonly approvalId: string; readonly kind: 'gate' };
 
 export interface TrustModel {
   alarm: AlarmState;
@@ -107,10 +108,15 @@ export async function checkInvariants(m: TrustModel, r: TrustReal, step: string)
   }
 }
 
-function heldFrom(events: readonly BusEvent[], make: (approvalId: string) => Held): Held[] {
-  return events
-    .filter((e) => e['detail-type'] === 'ApprovalRequested')
-    .map((e) => make(String(e.detail.approvalId)));
+/** The approvals asked in `events`: held changes made with `make`, deployment gates as they are. */
+function heldFrom(events: readonly BusEvent[], make?: (approvalId: string) => Held): Held[] {
+  return events.flatMap((e): Held[] => {
+    if (e['detail-type'] !== 'ApprovalRequested') return [];
+    const approvalId = String(e.detail.approvalId);
+    const type = (e.detail.action as { type?: unknown } | undefined)?.type;
+    if (type === 'promote-deployment') return [{ approvalId, kind: 'gate' }];
+    return type === 'reapply-change' && make !== undefined ? [make(approvalId)] : [];
+  });
 }
 
 function specWithout(spec: RouteSpec, member: 'retryPolicy' | 'timeout'): RouteSpec {
@@ -309,11 +315,7 @@ class Approve implements Cmd {
     }).catch(() => undefined);
     await sys.drain();
     // A held change that meets a moved-on resource is asked again.
-    m.held.push(
-      ...heldFrom(sys.about(r.route, from), (approvalId) =>
-        held.kind === 'weights' ? { ...held, approvalId } : { ...held, approvalId },
-      ),
-    );
+    m.held.push(...heldFrom(sys.about(r.route, from), (approvalId) => ({ ...held, approvalId })));
     if (!m.faults && before.exists) {
       const after = await sys.read(r.route);
       const rest = (v: RouteView) =>
@@ -335,7 +337,7 @@ class Approve implements Cmd {
             `I4: weights ${JSON.stringify(after.weights)} are neither before nor bob’s`,
           ).toContain(JSON.stringify(after.weights));
         }
-      } else {
+      } else if (held.kind === 'tag') {
         const tags = await sys.tags(r.route);
         const { [held.key]: _a, ...others } = tags;
         const { [held.key]: _b, ...othersBefore } = tagsBefore;
@@ -345,6 +347,19 @@ class Approve implements Cmd {
     await checkInvariants(m, r, this.toString());
   }
   toString = () => 'priya approves the newest held change';
+}
+
+/** A bake time passes: the scheduler fires the next progressive step (or any other due schedule). */
+class BakeTimePasses implements Cmd {
+  check = () => true;
+  async run(m: TrustModel, r: TrustReal) {
+    m.steps += 1;
+    const from = r.sys.events.length;
+    await r.sys.tick(61);
+    m.held.push(...heldFrom(r.sys.about(r.route, from)));
+    await checkInvariants(m, r, this.toString());
+  }
+  toString = () => 'a bake time passes';
 }
 
 /** An `ApprovalDecided` nobody decided: from bob, or replayed under meshwarden's own name. */
@@ -493,6 +508,7 @@ export const trustCommands: fc.Arbitrary<Cmd>[] = [
   fc.constantFrom<'iamUser' | 'meshwarden'>('iamUser', 'meshwarden').map((w) => new ForgeDecision(w)),
   fc.boolean().map((on) => new Faults(on)),
   fc.constant(new Redeliver()),
+  fc.constant(new BakeTimePasses()),
   fc.boolean().map((reversed) => new LateReplace(reversed)),
 ];
 

@@ -4,6 +4,10 @@
  * sequences share nothing but the process. Everything a check reads comes from the App Mesh
  * API, CloudWatch, the bus and meshwarden's audit log, never from meshwarden's own answers.
  */
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AppMeshClient,
   CreateRouteCommand,
@@ -22,8 +26,9 @@ import {
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { parse, stringify } from 'yaml';
 import { DEMO } from '../../infra/local/demo/seed';
-import { LOCAL_NAMES } from '../../infra/local/runtime';
+import { DEMO_POLICY_FILE, LOCAL_NAMES } from '../../infra/local/runtime';
 import type { BusEvent } from '../../infra/local/types';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
@@ -38,6 +43,8 @@ export type Weights = Record<string, number>;
 /** The route one sequence plays on. */
 export interface SequenceRoute {
   readonly seq: number;
+  /** Routes named `seqp-N` shift in progressive steps with an approval before 100%. */
+  readonly progressive: boolean;
   readonly meshName: string;
   readonly virtualRouterName: string;
   readonly routeName: string;
@@ -61,6 +68,30 @@ export interface RouteView {
 }
 
 const MESHWARDEN_ROLE = ':role/meshwarden-functions';
+
+/** Progressive steps of the `seqp-*` routes: a one-minute bake, an approval before 100%. */
+export const PROGRESSIVE = { steps: [10, 50, 100], bakeMinutes: 1 } as const;
+
+/**
+ * The demo policy, plus progressive delivery for the `seqp-*` routes: written to a file of
+ * its own so the demo policy stays as users see it.
+ */
+function modelPolicyFile(): string {
+  const policy = parse(readFileSync(DEMO_POLICY_FILE, 'utf8')) as { meshes: Record<string, unknown>[] };
+  const mesh = policy.meshes[0];
+  if (mesh === undefined) throw new Error('the demo policy governs no mesh');
+  mesh.deployments = {
+    routes: [
+      {
+        route: `${DEMO.mesh}/${DEMO.router}/seqp-*`,
+        progressive: { ...PROGRESSIVE, onInsufficientData: 'wait', approvalBeforeLastStep: true },
+      },
+    ],
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-trust-')), 'meshwarden.policy.yaml');
+  writeFileSync(file, stringify(policy));
+  return file;
+}
 
 /** A compliant route spec of the demo policy: retries, a timeout, two weighted targets. */
 export function routeSpec(seq: number, weights: Weights): RouteSpec {
@@ -129,7 +160,10 @@ export class TrustSystem {
 
   static async start(): Promise<TrustSystem> {
     // Retried deliveries land in milliseconds, so a fault costs a sequence little time.
-    const local = await startSeededLocalAws({ busBackoff: { baseDelayMs: 2, maxDelayMs: 20 } });
+    const local = await startSeededLocalAws({
+      busBackoff: { baseDelayMs: 2, maxDelayMs: 20 },
+      policyFile: modelPolicyFile(),
+    });
     return new TrustSystem(local);
   }
 
@@ -185,17 +219,19 @@ export class TrustSystem {
   }
 
   /** A fresh route at 100/0 with its alarm in OK, created by the admin and seen by meshwarden. */
-  async newRoute(): Promise<SequenceRoute> {
+  async newRoute(progressive: boolean): Promise<SequenceRoute> {
     this.nextSeq += 1;
     const seq = this.nextSeq;
+    const name = `${progressive ? 'seqp' : 'seq'}-${seq}`;
     const route: SequenceRoute = {
       seq,
+      progressive,
       meshName: DEMO.mesh,
       virtualRouterName: DEMO.router,
-      routeName: `seq-${seq}`,
-      routeKey: `${DEMO.mesh}/${DEMO.router}/seq-${seq}`,
-      resourceKey: `${DEMO.mesh}/route/${DEMO.router}/seq-${seq}`,
-      alarmName: `seq-${seq}-5xx`,
+      routeName: name,
+      routeKey: `${DEMO.mesh}/${DEMO.router}/${name}`,
+      resourceKey: `${DEMO.mesh}/route/${DEMO.router}/${name}`,
+      alarmName: `${name}-5xx`,
       stable: DEMO.stableNode,
       canary: DEMO.canaryNode,
     };
@@ -332,7 +368,7 @@ export class TrustSystem {
 
   /** Events since `from` (an index into `events`) about this sequence's route. */
   about(route: SequenceRoute, from = 0): BusEvent[] {
-    const mention = new RegExp(`seq-${route.seq}(?![0-9])`);
+    const mention = new RegExp(`${route.routeName}(?![0-9])`);
     return this.events.slice(from).filter((e) => mention.test(JSON.stringify(e.detail)));
   }
 
