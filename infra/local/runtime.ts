@@ -10,6 +10,7 @@ import {
   type FunctionDefinition,
 } from '../function-catalog';
 import { adminRoutes } from './admin-routes';
+import type { BackoffOptions } from './bus/delivery';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
@@ -61,6 +62,11 @@ export interface LocalAwsOptions {
   /** Fire schedules on their timers (npm start); tests fire them by hand. */
   readonly runSchedules?: boolean;
   readonly now?: () => Date;
+  /**
+   * How the bus spaces retries of a failed delivery (EventBridge: about a second, then
+   * doubling). Tests that inject faults shorten it so a retried delivery lands in milliseconds.
+   */
+  readonly busBackoff?: BackoffOptions;
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -135,7 +141,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
 
-  const bus = new LocalEventBus({ region, accountId, now });
+  const bus = new LocalEventBus({
+    region,
+    accountId,
+    now,
+    ...(options.busBackoff === undefined ? {} : { backoff: options.busBackoff }),
+  });
   const functions = new LocalFunctions(
     catalog.map((f) => ({
       name: f.name,

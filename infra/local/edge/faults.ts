@@ -13,6 +13,11 @@ export const faultRuleSchema = z.object({
   throttleRate: z.number().min(0).max(1).default(0),
   errorRate: z.number().min(0).max(1).default(0),
   latencyMs: z.number().int().min(0).max(60_000).default(0),
+  /**
+   * Apply the rule to this many matching requests, then let requests through: a fault that
+   * happens once, at a known point (a process dying between two effects), not at a rate.
+   */
+  times: z.number().int().min(1).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 
@@ -22,6 +27,8 @@ export type FaultOutcome = { kind: 'none' } | { kind: 'throttle' } | { kind: 'er
 
 export class FaultInjector {
   private rules: FaultRule[] = [];
+  /** Requests each rule with `times` has still to apply to, by rule. */
+  private remaining = new Map<FaultRule, number>();
 
   constructor(
     rules: readonly FaultRule[] = [],
@@ -43,6 +50,7 @@ export class FaultInjector {
 
   set(rules: readonly FaultRule[]): void {
     this.rules = [...rules];
+    this.remaining = new Map(rules.flatMap((r) => (r.times === undefined ? [] : [[r, r.times]])));
   }
 
   list(): readonly FaultRule[] {
@@ -52,6 +60,7 @@ export class FaultInjector {
   private ruleFor(service: string, operation: string | undefined): FaultRule | undefined {
     return this.rules.find(
       (r) =>
+        this.remaining.get(r) !== 0 &&
         (r.service === '*' || r.service === service) &&
         (r.operation === '*' || (operation !== undefined && r.operation === operation)),
     );
@@ -61,6 +70,8 @@ export class FaultInjector {
   async apply(service: string, operation: string | undefined): Promise<FaultOutcome> {
     const rule = this.ruleFor(service, operation);
     if (rule === undefined) return { kind: 'none' };
+    const left = this.remaining.get(rule);
+    if (left !== undefined) this.remaining.set(rule, left - 1);
     if (rule.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.latencyMs));
     if (rule.throttleRate > 0 && this.random() < rule.throttleRate) return { kind: 'throttle' };
     if (rule.errorRate > 0 && this.random() < rule.errorRate) return { kind: 'error' };

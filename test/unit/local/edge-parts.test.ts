@@ -93,6 +93,20 @@ describe('FaultInjector', () => {
     expect(await faults.apply('acm', 'UpdateRoute')).toEqual({ kind: 'none' });
   });
 
+  it('applies a rule with `times` to that many requests, then lets requests through', async () => {
+    // Prepare
+    const faults = new FaultInjector([
+      { service: 'events', operation: 'PutEvents', throttleRate: 0, errorRate: 1, latencyMs: 0, times: 2 },
+    ]);
+
+    // Act
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await faults.apply('events', 'PutEvents')).kind);
+
+    // Assess
+    expect(outcomes).toEqual(['error', 'error', 'none']);
+  });
+
   it('parses LOCAL_AWS_FAULTS and refuses a rate above 1 with its path', () => {
     expect(FaultInjector.parse('[{"service":"acm-pca","throttleRate":0.2}]')).toEqual([
       { service: 'acm-pca', operation: '*', throttleRate: 0.2, errorRate: 0, latencyMs: 0 },

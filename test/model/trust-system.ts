@@ -1,0 +1,392 @@
+/**
+ * The real system a model-based run drives: the whole local runtime (every function, the
+ * bus, Slack, the scheduler) with the demo seeded, and one fresh route per sequence so that
+ * sequences share nothing but the process. Everything a check reads comes from the App Mesh
+ * API, CloudWatch, the bus and meshwarden's audit log, never from meshwarden's own answers.
+ */
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AppMeshClient,
+  CreateRouteCommand,
+  DeleteRouteCommand,
+  DescribeRouteCommand,
+  ListTagsForResourceCommand,
+  type RouteSpec,
+  TagResourceCommand,
+  UpdateRouteCommand,
+} from '@aws-sdk/client-app-mesh';
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { parse, stringify } from 'yaml';
+import { DEMO } from '../../infra/local/demo/seed';
+import { DEMO_POLICY_FILE, LOCAL_NAMES } from '../../infra/local/runtime';
+import type { BusEvent } from '../../infra/local/types';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
+import type { CREDENTIALS } from '../support/local-edge';
+
+export type Who = keyof typeof CREDENTIALS;
+
+/** Weight per virtual node, as the App Mesh API shows it. */
+export type Weights = Record<string, number>;
+
+/** The route one sequence plays on. */
+export interface SequenceRoute {
+  readonly seq: number;
+  /** Routes named `seqp-N` shift in progressive steps with an approval before 100%. */
+  readonly progressive: boolean;
+  readonly meshName: string;
+  readonly virtualRouterName: string;
+  readonly routeName: string;
+  /** `<mesh>/<router>/<route>`, the `meshwarden:route` tag value. */
+  readonly routeKey: string;
+  /** The resource key change control uses: `<mesh>/route/<router>/<route>`. */
+  readonly resourceKey: string;
+  readonly alarmName: string;
+  readonly stable: string;
+  readonly canary: string;
+}
+
+/** The route as the App Mesh API shows it now. */
+export interface RouteView {
+  readonly exists: boolean;
+  readonly version: number;
+  readonly uid: string;
+  readonly weights: Weights;
+  readonly spec: RouteSpec | undefined;
+  readonly arn: string;
+}
+
+const MESHWARDEN_ROLE = ':role/meshwarden-functions';
+
+/** Progressive steps of the `seqp-*` routes: a one-minute bake, an approval before 100%. */
+export const PROGRESSIVE = { steps: [10, 50, 100], bakeMinutes: 1 } as const;
+
+/**
+ * The demo policy, plus progressive delivery for the `seqp-*` routes: written to a file of
+ * its own so the demo policy stays as users see it.
+ */
+function modelPolicyFile(): string {
+  const policy = parse(readFileSync(DEMO_POLICY_FILE, 'utf8')) as { meshes: Record<string, unknown>[] };
+  const mesh = policy.meshes[0];
+  if (mesh === undefined) throw new Error('the demo policy governs no mesh');
+  mesh.deployments = {
+    routes: [
+      {
+        route: `${DEMO.mesh}/${DEMO.router}/seqp-*`,
+        progressive: { ...PROGRESSIVE, onInsufficientData: 'wait', approvalBeforeLastStep: true },
+      },
+    ],
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-trust-')), 'meshwarden.policy.yaml');
+  writeFileSync(file, stringify(policy));
+  return file;
+}
+
+/** A compliant route spec of the demo policy: retries, a timeout, two weighted targets. */
+export function routeSpec(seq: number, weights: Weights): RouteSpec {
+  return {
+    httpRoute: {
+      match: { prefix: `/seq-${seq}/` },
+      action: {
+        weightedTargets: Object.entries(weights).map(([virtualNode, weight]) => ({
+          virtualNode,
+          weight,
+          port: 8080,
+        })),
+      },
+      retryPolicy: {
+        maxRetries: 2,
+        perRetryTimeout: { value: 2, unit: 's' },
+        httpRetryEvents: ['server-error', 'gateway-error'],
+        tcpRetryEvents: ['connection-error'],
+      },
+      timeout: { perRequest: { value: 15, unit: 's' } },
+    },
+  };
+}
+
+/** The spec with other weights, everything else as it is. */
+export function withWeights(spec: RouteSpec, weights: Weights): RouteSpec {
+  const http = spec.httpRoute;
+  if (http?.action === undefined) throw new Error('sequence routes are HTTP routes');
+  return {
+    ...spec,
+    httpRoute: {
+      ...http,
+      action: {
+        weightedTargets: http.action.weightedTargets?.map((t) => ({
+          ...t,
+          weight: weights[t.virtualNode ?? ''] ?? t.weight,
+        })),
+      },
+    },
+  };
+}
+
+function weightsOf(spec: RouteSpec | undefined): Weights {
+  const targets = spec?.httpRoute?.action?.weightedTargets ?? [];
+  return Object.fromEntries(targets.map((t) => [t.virtualNode ?? '?', t.weight ?? 0]));
+}
+
+function isMeshwarden(event: BusEvent): boolean {
+  const identity = event.detail.userIdentity as { arn?: string; sessionContext?: unknown } | undefined;
+  const issuer = (identity?.sessionContext as { sessionIssuer?: { arn?: string } } | undefined)
+    ?.sessionIssuer;
+  return issuer?.arn?.endsWith(MESHWARDEN_ROLE) === true;
+}
+
+export class TrustSystem {
+  /** Every event the bus saw, in order. */
+  readonly events: BusEvent[] = [];
+  private readonly meshClients = new Map<Who, AppMeshClient>();
+  private nextSeq = 0;
+
+  private constructor(readonly local: TestLocalAws) {
+    local.aws.bus.onActivity((a) => {
+      if (a.kind === 'event') this.events.push(a.event);
+    });
+  }
+
+  static async start(): Promise<TrustSystem> {
+    // Retried deliveries land in milliseconds, so a fault costs a sequence little time.
+    const local = await startSeededLocalAws({
+      busBackoff: { baseDelayMs: 2, maxDelayMs: 20 },
+      policyFile: modelPolicyFile(),
+    });
+    return new TrustSystem(local);
+  }
+
+  close(): Promise<void> {
+    return this.local.aws.close();
+  }
+
+  mesh(who: Who): AppMeshClient {
+    let client = this.meshClients.get(who);
+    if (client === undefined) {
+      client = new AppMeshClient({ ...this.local.clientConfig(who), maxAttempts: 1 });
+      this.meshClients.set(who, client);
+    }
+    return client;
+  }
+
+  cloudwatch(): CloudWatchClient {
+    return new CloudWatchClient({ ...this.local.clientConfig('admin'), maxAttempts: 1 });
+  }
+
+  events_(who: Who): EventBridgeClient {
+    return new EventBridgeClient({ ...this.local.clientConfig(who), maxAttempts: 1 });
+  }
+
+  /** Deliver everything put on the bus so far, and everything that caused. */
+  drain(): Promise<void> {
+    return this.local.aws.drain();
+  }
+
+  /** Move the scheduler's clock on and fire what is due (e.g. the unsafe-route sweep). */
+  async tick(seconds: number): Promise<void> {
+    await this.local.aws.scheduler.tick(new Date(Date.now() + seconds * 1000));
+    await this.drain();
+  }
+
+  /** Throttle every App Mesh route write (people's and meshwarden's), or stop doing so. */
+  setFaults(on: boolean): void {
+    this.local.aws.faults.set(
+      on
+        ? [{ service: 'appmesh', operation: 'UpdateRoute', throttleRate: 1, errorRate: 0, latencyMs: 0 }]
+        : [],
+    );
+  }
+
+  /**
+   * meshwarden's next publish on its bus fails once, as if its process died between the mesh
+   * write and the publish: the delivery is retried and must not act twice.
+   */
+  failNextPublish(): void {
+    this.local.aws.faults.set([
+      { service: 'events', operation: 'PutEvents', throttleRate: 0, errorRate: 1, latencyMs: 0, times: 3 },
+    ]);
+  }
+
+  /** A fresh route at 100/0 with its alarm in OK, created by the admin and seen by meshwarden. */
+  async newRoute(progressive: boolean): Promise<SequenceRoute> {
+    this.nextSeq += 1;
+    const seq = this.nextSeq;
+    const name = `${progressive ? 'seqp' : 'seq'}-${seq}`;
+    const route: SequenceRoute = {
+      seq,
+      progressive,
+      meshName: DEMO.mesh,
+      virtualRouterName: DEMO.router,
+      routeName: name,
+      routeKey: `${DEMO.mesh}/${DEMO.router}/${name}`,
+      resourceKey: `${DEMO.mesh}/route/${DEMO.router}/${name}`,
+      alarmName: `${name}-5xx`,
+      stable: DEMO.stableNode,
+      canary: DEMO.canaryNode,
+    };
+    this.setFaults(false);
+    await this.mesh('admin').send(
+      new CreateRouteCommand({
+        ...this.names(route),
+        spec: routeSpec(seq, { [route.stable]: 100, [route.canary]: 0 }),
+        tags: [{ key: 'team', value: 'web' }],
+      }),
+    );
+    await this.cloudwatch().send(
+      new PutMetricAlarmCommand({
+        AlarmName: route.alarmName,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Tags: [{ Key: 'meshwarden:route', Value: route.routeKey }],
+      }),
+    );
+    await this.setAlarm(route, 'OK');
+    await this.drain();
+    return route;
+  }
+
+  /** Remove the sequence's route and alarm so later sequences read a small mesh. */
+  async removeRoute(route: SequenceRoute): Promise<void> {
+    this.setFaults(false);
+    await this.setAlarm(route, 'OK');
+    await this.cloudwatch().send(new DeleteAlarmsCommand({ AlarmNames: [route.alarmName] }));
+    await this.mesh('admin')
+      .send(new DeleteRouteCommand(this.names(route)))
+      .catch(() => undefined);
+    await this.drain();
+  }
+
+  names(route: SequenceRoute) {
+    return {
+      meshName: route.meshName,
+      virtualRouterName: route.virtualRouterName,
+      routeName: route.routeName,
+    };
+  }
+
+  async read(route: SequenceRoute): Promise<RouteView> {
+    try {
+      const out = await this.mesh('admin').send(new DescribeRouteCommand(this.names(route)));
+      const r = out.route;
+      return {
+        exists: true,
+        version: r?.metadata?.version ?? 0,
+        uid: r?.metadata?.uid ?? '',
+        weights: weightsOf(r?.spec),
+        spec: r?.spec,
+        arn: r?.metadata?.arn ?? '',
+      };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NotFoundException') {
+        return { exists: false, version: 0, uid: '', weights: {}, spec: undefined, arn: '' };
+      }
+      throw error;
+    }
+  }
+
+  /** A person's whole-spec write; false when App Mesh refused it (e.g. throttled). */
+  async update(who: Who, route: SequenceRoute, spec: RouteSpec): Promise<boolean> {
+    try {
+      await this.mesh(who).send(new UpdateRouteCommand({ ...this.names(route), spec }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async tag(who: Who, route: SequenceRoute, key: string, value: string): Promise<boolean> {
+    const view = await this.read(route);
+    try {
+      await this.mesh(who).send(new TagResourceCommand({ resourceArn: view.arn, tags: [{ key, value }] }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async tags(route: SequenceRoute): Promise<Record<string, string>> {
+    const view = await this.read(route);
+    const listed = await this.mesh('admin').send(new ListTagsForResourceCommand({ resourceArn: view.arn }));
+    return Object.fromEntries((listed.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
+  }
+
+  async setAlarm(route: SequenceRoute, state: StateValue): Promise<void> {
+    await this.cloudwatch().send(
+      new SetAlarmStateCommand({
+        AlarmName: route.alarmName,
+        StateValue: state,
+        StateReason: `model: ${state}`,
+      }),
+    );
+  }
+
+  /** Put an event on the meshwarden bus as `who`; false when EventBridge refused it. */
+  async putOnMeshwardenBus(who: Who, detailType: string, detail: unknown): Promise<boolean> {
+    try {
+      const out = await this.events_(who).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'meshwarden',
+              Source: 'meshwarden',
+              DetailType: detailType,
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      );
+      return (out.FailedEntryCount ?? 0) === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The status of the route's latest deployment in meshwarden's table, if it has one. */
+  async deploymentStatus(route: SequenceRoute): Promise<string | undefined> {
+    const store = new DynamoDbDeploymentStore(
+      createDocumentClient(this.local.clientConfig('admin')),
+      LOCAL_NAMES.table,
+    );
+    return (await store.get(route.routeKey))?.deployment?.status;
+  }
+
+  /** Events since `from` (an index into `events`) about this sequence's route. */
+  about(route: SequenceRoute, from = 0): BusEvent[] {
+    const mention = new RegExp(`${route.routeName}(?![0-9])`);
+    return this.events.slice(from).filter((e) => mention.test(JSON.stringify(e.detail)));
+  }
+
+  /** The mutating App Mesh calls people (not meshwarden) made on this route that succeeded. */
+  peoplesWrites(route: SequenceRoute): BusEvent[] {
+    return this.about(route).filter(
+      (e) =>
+        e.source === 'aws.appmesh' &&
+        e.detail.readOnly !== true &&
+        e.detail.errorCode === undefined &&
+        !isMeshwarden(e),
+    );
+  }
+
+  /** `GovernanceDecision` events for a CloudTrail event id. */
+  decisionsFor(eventId: string): BusEvent[] {
+    return this.events.filter(
+      (e) => e['detail-type'] === 'GovernanceDecision' && e.detail.eventId === eventId,
+    );
+  }
+}
