@@ -23,12 +23,13 @@ import type {
 } from '../ports';
 import { applyRevert } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
-import { meshChangeOf } from './change';
+import { type MeshChange, meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
 import { describeResource, recordMeshState } from './mesh-state';
 import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
+import { isUnjudgeable, unjudgeableRecord } from './unjudgeable';
 
 export interface JudgeChangeDeps extends AssessDeps {
   readonly lastKnownGood: LastKnownGoodStore;
@@ -48,13 +49,18 @@ export interface JudgeChangeDeps extends AssessDeps {
 /** What the handler returns (kept by idempotency for a redelivered event). */
 export interface JudgeChangeResult {
   readonly eventId: string;
-  readonly status: 'skipped' | 'decided' | 'already-decided';
+  readonly status: 'skipped' | 'decided' | 'already-decided' | 'unjudgeable';
   readonly reason?: string;
   readonly action?: GovernanceDecisionDetail['action'];
   readonly outcome?: AuditRecord['outcome'];
 }
 
 const DEFAULT_APPROVAL_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * Largest ApprovalRequested detail offered for approval: EventBridge takes entries of at most
+ * 256 KB, and a hold carries the whole proposed resource.
+ */
+export const MAX_APPROVAL_BYTES = 200 * 1024;
 
 /** The resource without provider metadata: what a hold proposes to write back. */
 function proposal(resource: MeshResource): Record<string, unknown> {
@@ -139,12 +145,68 @@ async function keep(deps: JudgeChangeDeps, judged: Judged): Promise<void> {
   });
 }
 
-/** Judge one App Mesh CloudTrail event and act on it. */
+/** Report a call that cannot be judged: audit record first, then the event, then the channel. */
+async function reportUnjudgeable(
+  deps: JudgeChangeDeps,
+  event: AppMeshApiCallEvent,
+  change: MeshChange | undefined,
+  reason: string,
+): Promise<JudgeChangeResult> {
+  const record = unjudgeableRecord(event, change, reason);
+  const existing = await deps.audit.get(record.meshName, record.eventTime, record.eventId);
+  if (existing?.published === true && existing.decision.changeControl === 'unjudgeable') {
+    return { eventId: record.eventId, status: 'already-decided', outcome: existing.outcome };
+  }
+  await deps.audit.put(record);
+  await publishAndClose(deps, record, undefined);
+  return {
+    eventId: record.eventId,
+    status: 'unjudgeable',
+    action: 'report',
+    reason: String(record.decision.unjudgeable),
+    outcome: 'no-effect',
+  };
+}
+
+/** True when the record is meshwarden's own write (the loop guard holds even for unparseable records). */
+function isOwnWrite(deps: Pick<JudgeChangeDeps, 'selfRoleArns'>, event: AppMeshApiCallEvent): boolean {
+  const identity = event.detail.userIdentity;
+  return (
+    identity.type === 'AssumedRole' && deps.selfRoleArns.includes(identity.sessionContext.sessionIssuer.arn)
+  );
+}
+
+/**
+ * Judge one App Mesh CloudTrail event and act on it. A call that cannot be judged (its resource
+ * cannot be read from the record, or judging it fails for a reason no retry cures) is reported
+ * as unjudgeable, never dropped; a transient failure propagates for EventBridge to retry.
+ */
 export async function judgeChange(
   deps: JudgeChangeDeps,
   event: AppMeshApiCallEvent,
 ): Promise<JudgeChangeResult> {
-  const change = meshChangeOf(event);
+  let change: MeshChange;
+  try {
+    change = meshChangeOf(event);
+  } catch (error) {
+    if (!isUnjudgeable(error)) throw error;
+    const params = event.detail.requestParameters as Record<string, unknown> | null | undefined;
+    const meshName = params?.meshName;
+    const ungoverned = typeof meshName === 'string' && !deps.governedMeshes.includes(meshName);
+    if (event.detail.readOnly || isOwnWrite(deps, event) || ungoverned) {
+      return { eventId: event.detail.eventID, status: 'skipped', reason: (error as Error).message };
+    }
+    return reportUnjudgeable(deps, event, undefined, (error as Error).message);
+  }
+  try {
+    return await judgeParsed(deps, change);
+  } catch (error) {
+    if (!isUnjudgeable(error)) throw error;
+    return reportUnjudgeable(deps, event, change, (error as Error).message);
+  }
+}
+
+async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<JudgeChangeResult> {
   const eventId = change.eventId;
   const early = precheck(deps, change);
   if (early !== undefined) return { eventId, status: 'skipped', reason: early.explanation };
@@ -177,18 +239,35 @@ export async function judgeChange(
     return { eventId, status: 'decided', action: 'none', outcome: 'no-effect' };
   }
 
-  const { decision } = assessment;
-  const approvalId = decision.action === 'hold' ? holdApprovalId(eventId) : undefined;
-  const detail = judgedDecision(assessment, approvalId);
-  const approval =
+  let judged: Judged = assessment;
+  let approvalId = judged.decision.action === 'hold' ? holdApprovalId(eventId) : undefined;
+  let approval =
     approvalId === undefined
       ? undefined
       : approvalRequest(
-          assessment,
+          judged,
           approvalId,
           deps.now(),
           deps.approvalTtlSeconds ?? DEFAULT_APPROVAL_TTL_SECONDS,
         );
+  if (approval !== undefined && Buffer.byteLength(JSON.stringify(approval)) > MAX_APPROVAL_BYTES) {
+    // The change is still undone, and people are told why it cannot be offered for approval.
+    approvalId = undefined;
+    approval = undefined;
+    judged = {
+      ...judged,
+      decision: {
+        ...judged.decision,
+        action: 'revert',
+        reasons: [
+          ...judged.decision.reasons,
+          `the held change is too large to offer for approval (over ${MAX_APPROVAL_BYTES} bytes, EventBridge carries at most 256 KB); it is reverted, and re-applying it is for a person to do`,
+        ],
+      },
+    };
+  }
+  const { decision } = judged;
+  const detail = judgedDecision(judged, approvalId);
   const pending: AuditRecord = {
     meshName: change.ref.meshName,
     eventId,
