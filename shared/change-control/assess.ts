@@ -194,11 +194,16 @@ export async function assessChange(
       );
     }
     if (change.verb === 'delete') {
-      return skipped(
-        change,
-        'superseded',
-        `${key} exists again (version ${version}); its creation is judged on its own`,
-      );
+      // Recreated since its last known good (a new uid): delete and recreate are one replace,
+      // judged here with the delete's caller. Otherwise the creation is judged on its own.
+      const earlier = (await deps.lastKnownGood.get(key))?.resource.metadata?.uid;
+      if (earlier === undefined || earlier === current.metadata?.uid) {
+        return skipped(
+          change,
+          'superseded',
+          `${key} exists again (version ${version}); its creation is judged on its own`,
+        );
+      }
     }
     if (change.resultVersion !== undefined && version > change.resultVersion) {
       return skipped(

@@ -28,6 +28,11 @@ export interface MeshChange {
   readonly resultVersion: number | undefined;
   /** The spec the caller sent (informational: decisions act on the state read now). */
   readonly requestedSpec: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The tag keys a TagResource set or an UntagResource removed: a revert restores these keys
+   * only, never another person's tags. Undefined for other operations.
+   */
+  readonly tagKeys?: readonly string[];
 }
 
 const NOUN_KIND: Readonly<Record<string, ResourceKind>> = {
@@ -92,6 +97,26 @@ function stringAt(params: Record<string, unknown>, member: string): string | und
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** The keys of TagResource's `tags` ([{key, value}]) or UntagResource's `tagKeys`; refused when absent. */
+function tagKeysOf(operation: 'TagResource' | 'UntagResource', params: Record<string, unknown>): string[] {
+  const member = operation === 'TagResource' ? 'tags' : 'tagKeys';
+  const value = params[member];
+  const keys = Array.isArray(value)
+    ? value.map((entry: unknown) =>
+        operation === 'TagResource'
+          ? typeof entry === 'object' && entry !== null
+            ? (entry as { key?: unknown }).key
+            : undefined
+          : entry,
+      )
+    : undefined;
+  if (keys === undefined || !keys.every((k): k is string => typeof k === 'string' && k.length > 0)) {
+    // Without the keys a revert could only restore every tag, undoing other people's tags.
+    refused(`detail.requestParameters.${member}`, 'missing or malformed: the tag keys the call touched are unknown');
+  }
+  return keys;
+}
+
 function refOfRequest(kind: ResourceKind, params: Record<string, unknown>): ResourceRef {
   const meshName =
     stringAt(params, 'meshName') ??
@@ -129,6 +154,7 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
   const params = (d.requestParameters ?? {}) as Record<string, unknown>;
   let verb: ChangeVerb;
   let ref: ResourceRef;
+  let tagKeys: string[] | undefined;
   if (d.eventName === 'TagResource' || d.eventName === 'UntagResource') {
     verb = d.eventName === 'TagResource' ? 'tag' : 'untag';
     const arn = stringAt(params, 'resourceArn');
@@ -136,6 +162,8 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     ref =
       refFromAppMeshArn(arn) ??
       refused('detail.requestParameters.resourceArn', `not an App Mesh resource ARN: ${arn}`);
+    // A failed call changed nothing: its keys do not matter (and a refused call may lack them).
+    tagKeys = d.errorCode === undefined ? tagKeysOf(d.eventName, params) : undefined;
   } else {
     const match =
       /^(Create|Update|Delete)(Mesh|VirtualNode|VirtualService|VirtualRouter|Route|VirtualGateway|GatewayRoute)$/.exec(
@@ -161,5 +189,6 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     readOnly: d.readOnly,
     resultVersion: resultVersionOf(d.responseElements as Record<string, unknown> | null),
     requestedSpec: typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : undefined,
+    ...(tagKeys === undefined ? {} : { tagKeys }),
   };
 }
