@@ -112,7 +112,10 @@ function tagKeysOf(operation: 'TagResource' | 'UntagResource', params: Record<st
     : undefined;
   if (keys === undefined || !keys.every((k): k is string => typeof k === 'string' && k.length > 0)) {
     // Without the keys a revert could only restore every tag, undoing other people's tags.
-    refused(`detail.requestParameters.${member}`, 'missing or malformed: the tag keys the call touched are unknown');
+    refused(
+      `detail.requestParameters.${member}`,
+      'missing or malformed: the tag keys the call touched are unknown',
+    );
   }
   return keys;
 }

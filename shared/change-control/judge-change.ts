@@ -10,6 +10,7 @@ import { refOf } from '../domain/resource-key';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import { describeFinding, judgeResource } from '../policy/judge';
 import type {
   AuditLog,
   AuditRecord,
@@ -21,12 +22,12 @@ import type {
   LastKnownGoodStore,
   MeshStateStore,
 } from '../ports';
-import { applyRevert } from './apply-revert';
+import { applyRevert, type WriteRace } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { type MeshChange, meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
-import { describeResource, recordMeshState } from './mesh-state';
+import { describeResource, readMeshState, recordMeshState } from './mesh-state';
 import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
 import { isUnjudgeable, unjudgeableRecord } from './unjudgeable';
@@ -143,6 +144,38 @@ async function keep(deps: JudgeChangeDeps, judged: Judged): Promise<void> {
     recordedAt: deps.now().toISOString(),
     source: 'event',
   });
+}
+
+/** A revert's write that found the resource moved on, and the state it left, judged again. */
+interface RaceRecord extends WriteRace {
+  /** Open violations of the state the revert left (judged again because it includes others' writes). */
+  readonly findings: readonly string[];
+}
+
+/**
+ * Judge the state a raced or merged revert left: it holds someone else's write (kept by the
+ * three-way merge, or overwritten by the revert), which the violating call's judgement never saw.
+ */
+async function judgeAgain(deps: JudgeChangeDeps, change: MeshChange, race: WriteRace): Promise<RaceRecord> {
+  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());
+  const findings =
+    state.index === undefined
+      ? []
+      : judgeResource(change.ref, state.index, deps.policy, deps.now()).filter(
+          (f) => f.status === 'violation',
+        );
+  return { ...race, findings: findings.map((f) => describeFinding(f).slice(0, 1000)) };
+}
+
+function raceReason(race: RaceRecord): string {
+  const what = race.raced
+    ? `another write landed between meshwarden's read (version ${race.readVersion}) and its revert (version ${race.writtenVersion}) and was overwritten`
+    : `the resource moved on from version ${race.plannedVersion} to ${race.readVersion} before the revert; only the leaves the violating call changed were restored onto it`;
+  const judged =
+    race.findings.length === 0
+      ? 'the state left was judged again and breaks no rule'
+      : `the state left was judged again and breaks: ${race.findings.join('; ')}`;
+  return `${what}; ${judged}`;
 }
 
 /** Report a call that cannot be judged: audit record first, then the event, then the channel. */
@@ -281,6 +314,7 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
 
   let judgedVersion = judgedOf(assessment.current);
   let outcome: AuditRecord['outcome'] = 'no-effect';
+  let race: RaceRecord | undefined;
   try {
     if (decision.action === 'keep') {
       await keep(deps, assessment);
@@ -288,6 +322,9 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
       const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId), eventId);
       judgedVersion = result.written ?? judgedVersion;
       outcome = 'applied';
+      if (result.race !== undefined && (result.race.merged || result.race.raced)) {
+        race = await judgeAgain(deps, change, result.race);
+      }
     }
   } catch (error) {
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
@@ -297,7 +334,14 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
   if (judgedVersion !== undefined) {
     await deps.judgedVersions.record(assessment.resourceKey, judgedVersion, eventId);
   }
-  const done: AuditRecord = { ...pending, outcome };
+  const done: AuditRecord =
+    race === undefined
+      ? { ...pending, outcome }
+      : {
+          ...pending,
+          outcome,
+          decision: { ...detail, race, reasons: [...detail.reasons, raceReason(race)] },
+        };
   await deps.audit.put(done);
   await publishAndClose(deps, done, approval);
   // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds

@@ -24,7 +24,11 @@ export type RevertPlan =
       readonly resource: MeshResource;
       readonly tags?: TagRestore;
       /** The spec the revert was planned against: a write that finds another is merged again (three-way). */
-      readonly basedOn?: { readonly version: number; readonly spec: unknown; readonly lastKnownGood: unknown };
+      readonly basedOn?: {
+        readonly version: number;
+        readonly spec: unknown;
+        readonly lastKnownGood: unknown;
+      };
       /** Set when the resource was deleted and recreated: the new incarnation gets the old spec. */
       readonly replace?: true;
     }
@@ -188,7 +192,10 @@ export function planRevert(
           : { type: 'retag', tags };
       }
       if (sameValue(current.spec, lkg.resource.spec)) {
-        return { type: 'none', reason: `${key} already matches its last known good (version ${lkg.version})` };
+        return {
+          type: 'none',
+          reason: `${key} already matches its last known good (version ${lkg.version})`,
+        };
       }
       // An Update call cannot change tags: they are left as they are.
       return {
