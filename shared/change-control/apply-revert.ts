@@ -1,21 +1,18 @@
-import type { MeshResource, ResourceMetadata } from '../domain/mesh';
+import type { ResourceMetadata } from '../domain/mesh';
 import type { MeshProvider } from '../ports';
-import { describeResource } from './mesh-state';
-import { type RevertPlan, restoreChangedLeaves, type TagRestore } from './revert-plan';
+import type { RevertPlan, TagRestore } from './revert-plan';
 
 /**
- * How a read-modify-write went. App Mesh has no conditional update: the version is read again
- * just before writing, and the version the write returned tells whether another write landed
- * in between.
+ * How a read-modify-write went. App Mesh has no conditional update: the version the write
+ * returned tells whether another write landed between the read the plan was made from (just
+ * before, in the same invocation) and the write.
  */
 export interface WriteRace {
-  /** The version the revert was planned against. */
+  /** The version the revert was planned against (read just before writing). */
   readonly plannedVersion: number;
-  /** The version read just before writing. */
-  readonly readVersion: number;
-  /** The version the write produced (readVersion + 1 unless someone wrote in between). */
+  /** The version the write produced (plannedVersion + 1 unless someone wrote in between). */
   readonly writtenVersion: number;
-  /** True when the resource had moved on since planning: only the violating call's leaves were restored onto it. */
+  /** True when the resource had moved on since the violating call: only that call's leaves were restored. */
   readonly merged: boolean;
   /** True when another write landed between the read and the write: it was overwritten and must be judged again. */
   readonly raced: boolean;
@@ -60,34 +57,20 @@ export async function applyRevert(
   const ownWrite = { purpose: 'revert', cause } as const;
   switch (plan.type) {
     case 'update': {
-      const basedOn = plan.basedOn;
-      let resource: MeshResource = plan.resource;
-      let readVersion: number | undefined;
-      if (basedOn !== undefined) {
-        // Read just before writing: a write made since the plan was read is kept, and only the
-        // leaves the violating call changed are set back (three-way, see restoreChangedLeaves).
-        const fresh = await describeResource(meshes, plan.resource);
-        if (fresh === undefined) return { written: undefined, calls: 0 };
-        readVersion = fresh.metadata?.version ?? 0;
-        if (readVersion !== basedOn.version) {
-          resource = {
-            ...resource,
-            spec: restoreChangedLeaves(basedOn.lastKnownGood, basedOn.spec, fresh.spec),
-          } as MeshResource;
-        }
-      }
-      const written = await meshes.update(resource, { clientToken, ownWrite });
+      const written = await meshes.update(plan.resource, { clientToken, ownWrite });
       const tagCalls = plan.tags === undefined ? 0 : await restoreTags(meshes, plan.tags);
+      const basedOn = plan.basedOn;
       const writtenVersion = written.metadata?.version;
+      // App Mesh has no conditional update: the version the write returned says whether another
+      // write landed after the version the plan read (it was overwritten and must be judged again).
       const race =
-        basedOn === undefined || readVersion === undefined || writtenVersion === undefined
+        basedOn === undefined || writtenVersion === undefined
           ? undefined
           : {
               plannedVersion: basedOn.version,
-              readVersion,
               writtenVersion,
-              merged: readVersion !== basedOn.version,
-              raced: writtenVersion !== readVersion + 1,
+              merged: basedOn.merged,
+              raced: writtenVersion !== basedOn.version + 1,
             };
       return { written: writtenOf(written), calls: 1 + tagCalls, ...(race === undefined ? {} : { race }) };
     }

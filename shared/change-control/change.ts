@@ -26,6 +26,11 @@ export interface MeshChange {
   readonly readOnly: boolean;
   /** The resource version the call's response reported, when it reported one. */
   readonly resultVersion: number | undefined;
+  /**
+   * The spec the call left, as its response reported it (`responseElements.<kind>.spec`): the
+   * "after" of a three-way revert when the resource moved on since the call.
+   */
+  readonly resultSpec?: Readonly<Record<string, unknown>>;
   /** The spec the caller sent (informational: decisions act on the state read now). */
   readonly requestedSpec: Readonly<Record<string, unknown>> | undefined;
   /**
@@ -135,6 +140,19 @@ function refOfRequest(kind: ResourceKind, params: Record<string, unknown>): Reso
   return { kind, meshName, name, parentName };
 }
 
+/** The spec a successful call's response reported (`responseElements.<kind>.spec`). */
+function resultSpecOf(response: Record<string, unknown> | null): Record<string, unknown> | undefined {
+  if (response === null) return undefined;
+  for (const value of Object.values(response)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const { spec, metadata } = value as { spec?: unknown; metadata?: unknown };
+    if (typeof metadata === 'object' && metadata !== null && typeof spec === 'object' && spec !== null) {
+      return spec as Record<string, unknown>;
+    }
+  }
+  return undefined;
+}
+
 /** The version a successful call's response reported (`responseElements.<kind>.metadata.version`). */
 function resultVersionOf(response: Record<string, unknown> | null): number | undefined {
   if (response === null) return undefined;
@@ -180,6 +198,7 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     ref = refOfRequest(kind, params);
   }
   const spec = params.spec;
+  const resultSpec = resultSpecOf(d.responseElements as Record<string, unknown> | null);
   return {
     eventId: d.eventID,
     eventTime: d.eventTime,
@@ -193,5 +212,6 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     resultVersion: resultVersionOf(d.responseElements as Record<string, unknown> | null),
     requestedSpec: typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : undefined,
     ...(tagKeys === undefined ? {} : { tagKeys }),
+    ...(resultSpec === undefined ? {} : { resultSpec }),
   };
 }

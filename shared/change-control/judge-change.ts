@@ -169,8 +169,8 @@ async function judgeAgain(deps: JudgeChangeDeps, change: MeshChange, race: Write
 
 function raceReason(race: RaceRecord): string {
   const what = race.raced
-    ? `another write landed between meshwarden's read (version ${race.readVersion}) and its revert (version ${race.writtenVersion}) and was overwritten`
-    : `the resource moved on from version ${race.plannedVersion} to ${race.readVersion} before the revert; only the leaves the violating call changed were restored onto it`;
+    ? `another write landed between meshwarden's read (version ${race.plannedVersion}) and its revert (version ${race.writtenVersion}) and was overwritten`
+    : `the resource moved on after the violating call (now version ${race.plannedVersion}); only the leaves that call changed were restored onto it`;
   const judged =
     race.findings.length === 0
       ? 'the state left was judged again and breaks no rule'

@@ -26,8 +26,8 @@ export type RevertPlan =
       /** The spec the revert was planned against: a write that finds another is merged again (three-way). */
       readonly basedOn?: {
         readonly version: number;
-        readonly spec: unknown;
-        readonly lastKnownGood: unknown;
+        /** True when the spec written is a three-way merge onto a resource that moved on since the call. */
+        readonly merged: boolean;
       };
       /** Set when the resource was deleted and recreated: the new incarnation gets the old spec. */
       readonly replace?: true;
@@ -113,11 +113,7 @@ function replacePlan(current: MeshResource, lkg: LastKnownGood): RevertPlan {
     type: 'update',
     resource: restored(untagged as MeshResource),
     replace: true,
-    basedOn: {
-      version: current.metadata?.version ?? 0,
-      spec: current.spec,
-      lastKnownGood: lkg.resource.spec,
-    },
+    basedOn: { version: current.metadata?.version ?? 0, merged: false },
     ...(tags === undefined ? {} : { tags }),
   };
 }
@@ -157,6 +153,7 @@ export function planRevert(
   current: MeshResource | undefined,
   lkg: LastKnownGood | undefined,
   index: MeshIndex | undefined,
+  options: { readonly after?: unknown } = {},
 ): RevertPlan {
   const key = formatResourceKey(change.ref);
   const recreated =
@@ -191,21 +188,21 @@ export function planRevert(
           ? { type: 'none', reason: `the tags ${key}'s call touched already match its last known good` }
           : { type: 'retag', tags };
       }
-      if (sameValue(current.spec, lkg.resource.spec)) {
+      // Only the leaves the call changed go back (three-way): when the resource moved on since
+      // the call (`after` is what the call left), later changes are kept.
+      const after = options.after ?? current.spec;
+      const spec = restoreChangedLeaves(lkg.resource.spec, after, current.spec);
+      if (sameValue(current.spec, spec)) {
         return {
           type: 'none',
-          reason: `${key} already matches its last known good (version ${lkg.version})`,
+          reason: `${key} already matches its last known good (version ${lkg.version}) where the call changed it`,
         };
       }
       // An Update call cannot change tags: they are left as they are.
       return {
         type: 'update',
-        resource: restored({ ...lkg.resource, tags: undefined } as MeshResource),
-        basedOn: {
-          version: current.metadata?.version ?? 0,
-          spec: current.spec,
-          lastKnownGood: lkg.resource.spec,
-        },
+        resource: restored({ ...lkg.resource, tags: undefined } as MeshResource, spec),
+        basedOn: { version: current.metadata?.version ?? 0, merged: !sameValue(after, current.spec) },
       };
     }
     case 'delete': {

@@ -25,32 +25,60 @@ describe('restoreChangedLeaves (three-way)', () => {
 });
 
 describe('judgeChange: read-modify-write against a moving resource', () => {
-  it('restores only what the violating call changed when the route moved on before the revert was written', async () => {
+  it('judges a call the route moved on from, restoring only its leaves and keeping the later change', async () => {
     const w = await world();
+    // alice drops the retry policy (version 2), then the admin shifts weights on top (version 3).
     w.meshes.put({ ...ROUTE, spec: routeSpec([90, 10], false) });
-    let moved = false;
-    w.meshes.onCall = (call) => {
-      // The admin shifts weights after the change was judged, before meshwarden writes.
-      if (!moved && call.op === 'describe' && call.key === ROUTE_KEY) {
-        moved = true;
-        w.meshes.put({ ...ROUTE, spec: routeSpec([70, 30], false) });
-      }
-    };
+    w.meshes.put({ ...ROUTE, spec: routeSpec([70, 30], false) });
 
     const result = await judgeChange(
       w.deps,
-      appMeshEvent({ who: 'admin', eventName: 'UpdateRoute', requestParameters: WEB_ROUTE }),
+      appMeshEvent({
+        who: 'admin',
+        eventName: 'UpdateRoute',
+        requestParameters: WEB_ROUTE,
+        resultVersion: 2,
+        resultSpec: routeSpec([90, 10], false),
+      }),
     );
 
     expect(result).toMatchObject({ action: 'revert', outcome: 'applied' });
     expect(w.meshes.resources.get(ROUTE_KEY)?.spec).toEqual(routeSpec([70, 30]));
-    const record = [...w.audit.records.values()].at(-1);
-    expect(record?.decision.race).toMatchObject({
-      plannedVersion: 2,
-      readVersion: 3,
-      merged: true,
-      raced: false,
+    const [published] = w.publisher.ofType('GovernanceDecision');
+    expect(published?.detail).toMatchObject({
+      race: { plannedVersion: 3, writtenVersion: 4, merged: true, raced: false },
+      diff: expect.stringContaining('retryPolicy'),
     });
+    expect(String((published?.detail as { diff: string }).diff)).not.toContain('weight');
+  });
+
+  it('still leaves a superseded call to the later change when its last known good is not older than the call', async () => {
+    const w = await world();
+    w.meshes.put({ ...ROUTE, spec: routeSpec([90, 10], false) });
+    w.meshes.put({ ...ROUTE, spec: routeSpec([70, 30], false) });
+    const now = w.meshes.resources.get(ROUTE_KEY) as MeshResource;
+    await w.lkg.put({
+      resourceKey: ROUTE_KEY,
+      resource: now,
+      version: 3,
+      eventId: 'x',
+      recordedAt: 'now',
+      source: 'event',
+    });
+
+    const result = await judgeChange(
+      w.deps,
+      appMeshEvent({
+        who: 'admin',
+        eventName: 'UpdateRoute',
+        requestParameters: WEB_ROUTE,
+        resultVersion: 2,
+        resultSpec: routeSpec([90, 10], false),
+      }),
+    );
+
+    expect(result).toMatchObject({ status: 'skipped' });
+    expect(w.meshes.writes()).toEqual([]);
   });
 
   it('detects a write that landed between its read and its write, and judges the state left again', async () => {
@@ -73,7 +101,7 @@ describe('judgeChange: read-modify-write against a moving resource', () => {
     expect(weightsOf(w.meshes.resources.get(ROUTE_KEY))).toEqual([90, 10]);
     const [published] = w.publisher.ofType('GovernanceDecision');
     expect(published?.detail).toMatchObject({
-      race: { readVersion: 2, writtenVersion: 4, raced: true },
+      race: { plannedVersion: 2, writtenVersion: 4, raced: true },
       reasons: expect.arrayContaining([expect.stringContaining('was overwritten')]),
     });
   });
