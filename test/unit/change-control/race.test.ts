@@ -49,7 +49,7 @@ describe('judgeChange: read-modify-write against a moving resource', () => {
       race: { plannedVersion: 3, writtenVersion: 4, merged: true, raced: false },
       diff: expect.stringContaining('retryPolicy'),
     });
-    expect(String((published?.detail as { diff: string }).diff)).not.toContain('weight');
+    expect(String((published?.detail as { diff?: string } | undefined)?.diff)).not.toContain('weight');
   });
 
   it('still leaves a superseded call to the later change when its last known good is not older than the call', async () => {
@@ -117,6 +117,6 @@ describe('judgeChange: read-modify-write against a moving resource', () => {
 
     const [published] = w.publisher.ofType('GovernanceDecision');
     expect(published?.detail).toMatchObject({ action: 'revert' });
-    expect((published?.detail as Record<string, unknown>).race).toBeUndefined();
+    expect((published?.detail as Record<string, unknown> | undefined)?.race).toBeUndefined();
   });
 });
