@@ -340,7 +340,8 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
       : {
           ...pending,
           outcome,
-          decision: { ...detail, race, reasons: [...detail.reasons, raceReason(race)] },
+          // First, so the channel's short notice carries it.
+          decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] },
         };
   await deps.audit.put(done);
   await publishAndClose(deps, done, approval);
