@@ -80,6 +80,8 @@ export const handler = eventHandler(
     }
     const result = await judgeChange(deps, inbound.event);
     if (result.action !== undefined) metrics.addMetric(`Change_${result.action}`, MetricUnit.Count, 1);
+    // Nothing escapes judgment quietly: a change meshwarden could not judge is alarmed on.
+    if (result.status === 'unjudgeable') metrics.addMetric('UnjudgeableChange', MetricUnit.Count, 1);
     logger.info('mesh change handled', { result });
     return result;
   },

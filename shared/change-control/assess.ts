@@ -181,6 +181,9 @@ export async function assessChange(
   if (index === undefined && change.ref.kind !== 'mesh') {
     return skipped(change, 'gone', `mesh ${change.ref.meshName} no longer exists`);
   }
+  // Set when the resource moved on since the call: what the call left (the three-way "after").
+  let after: unknown;
+  let earlierGood: LastKnownGood | undefined;
   // Tagging changes no version, so the version checks apply to spec writes only.
   const versioned = change.verb === 'create' || change.verb === 'update' || change.verb === 'delete';
   if (current !== undefined && versioned) {
@@ -194,18 +197,36 @@ export async function assessChange(
       );
     }
     if (change.verb === 'delete') {
-      return skipped(
-        change,
-        'superseded',
-        `${key} exists again (version ${version}); its creation is judged on its own`,
-      );
+      // Recreated since its last known good (a new uid): delete and recreate are one replace,
+      // judged here with the delete's caller. Otherwise the creation is judged on its own.
+      const earlier = (await deps.lastKnownGood.get(key))?.resource.metadata?.uid;
+      if (earlier === undefined || earlier === current.metadata?.uid) {
+        return skipped(
+          change,
+          'superseded',
+          `${key} exists again (version ${version}); its creation is judged on its own`,
+        );
+      }
     }
     if (change.resultVersion !== undefined && version > change.resultVersion) {
-      return skipped(
-        change,
-        'superseded',
-        `${key} is at version ${version}, later than the version ${change.resultVersion} this call wrote; the later change is judged on its own`,
-      );
+      // The resource moved on since this call. Its own leaves can still be judged and set back
+      // (three-way, onto the later state) when the response reported what the call left and the
+      // last known good predates the call; otherwise the later change is judged on its own.
+      earlierGood = await deps.lastKnownGood.get(key);
+      const mergeable =
+        change.verb === 'update' &&
+        change.resultSpec !== undefined &&
+        earlierGood !== undefined &&
+        earlierGood.resource.metadata?.uid === current.metadata?.uid &&
+        earlierGood.version < change.resultVersion;
+      if (!mergeable) {
+        return skipped(
+          change,
+          'superseded',
+          `${key} is at version ${version}, later than the version ${change.resultVersion} this call wrote; the later change is judged on its own`,
+        );
+      }
+      after = change.resultSpec;
     }
   } else if (current === undefined && change.verb !== 'delete') {
     return skipped(change, 'gone', `${key} no longer exists; its deletion is judged on its own`);
@@ -223,11 +244,19 @@ export async function assessChange(
     index === undefined
       ? []
       : judgeResource(change.ref, index, deps.policy, deps.now(), { certificateAuthorities });
-  const lastKnownGood = await deps.lastKnownGood.get(key);
+  const lastKnownGood = earlierGood ?? (await deps.lastKnownGood.get(key));
   const mesh = deps.policy.forMesh(change.ref.meshName);
   const onViolation = mesh === undefined ? 'report' : violationActionOf(mesh, principal).onViolation;
-  const revert = planRevert(change, current, lastKnownGood, index);
+  const revert = planRevert(change, current, lastKnownGood, index, after === undefined ? {} : { after });
   const decision = decideAction({ changeControl, findings, onViolation, revert });
+  if (after !== undefined && decision.action === 'keep') {
+    // Keeping would make the later, not yet judged state last known good before its own event.
+    return skipped(
+      change,
+      'superseded',
+      `${key} moved on since this allowed call; the later change is judged on its own`,
+    );
+  }
   return {
     status: 'judged',
     change,
@@ -238,7 +267,13 @@ export async function assessChange(
     decision,
     current,
     lastKnownGood,
-    diff: diffValues(comparable(lastKnownGood?.resource), comparable(current)),
+    // What the call changed: last known good -> what it left (the state now, unless it moved on).
+    diff: diffValues(
+      comparable(lastKnownGood?.resource),
+      after === undefined || current === undefined
+        ? comparable(current)
+        : { ...(comparable(current) as object), spec: after },
+    ),
     formerUid: state.cached?.metadata?.uid,
   };
 }

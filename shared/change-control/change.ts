@@ -26,8 +26,18 @@ export interface MeshChange {
   readonly readOnly: boolean;
   /** The resource version the call's response reported, when it reported one. */
   readonly resultVersion: number | undefined;
+  /**
+   * The spec the call left, as its response reported it (`responseElements.<kind>.spec`): the
+   * "after" of a three-way revert when the resource moved on since the call.
+   */
+  readonly resultSpec?: Readonly<Record<string, unknown>>;
   /** The spec the caller sent (informational: decisions act on the state read now). */
   readonly requestedSpec: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The tag keys a TagResource set or an UntagResource removed: a revert restores these keys
+   * only, never another person's tags. Undefined for other operations.
+   */
+  readonly tagKeys?: readonly string[];
 }
 
 const NOUN_KIND: Readonly<Record<string, ResourceKind>> = {
@@ -92,6 +102,29 @@ function stringAt(params: Record<string, unknown>, member: string): string | und
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** The keys of TagResource's `tags` ([{key, value}]) or UntagResource's `tagKeys`; refused when absent. */
+function tagKeysOf(operation: 'TagResource' | 'UntagResource', params: Record<string, unknown>): string[] {
+  const member = operation === 'TagResource' ? 'tags' : 'tagKeys';
+  const value = params[member];
+  const keys = Array.isArray(value)
+    ? value.map((entry: unknown) =>
+        operation === 'TagResource'
+          ? typeof entry === 'object' && entry !== null
+            ? (entry as { key?: unknown }).key
+            : undefined
+          : entry,
+      )
+    : undefined;
+  if (keys === undefined || !keys.every((k): k is string => typeof k === 'string' && k.length > 0)) {
+    // Without the keys a revert could only restore every tag, undoing other people's tags.
+    refused(
+      `detail.requestParameters.${member}`,
+      'missing or malformed: the tag keys the call touched are unknown',
+    );
+  }
+  return keys;
+}
+
 function refOfRequest(kind: ResourceKind, params: Record<string, unknown>): ResourceRef {
   const meshName =
     stringAt(params, 'meshName') ??
@@ -105,6 +138,19 @@ function refOfRequest(kind: ResourceKind, params: Record<string, unknown>): Reso
   if (parentName === undefined)
     refused(`detail.requestParameters.${members.parent}`, 'missing for this operation');
   return { kind, meshName, name, parentName };
+}
+
+/** The spec a successful call's response reported (`responseElements.<kind>.spec`). */
+function resultSpecOf(response: Record<string, unknown> | null): Record<string, unknown> | undefined {
+  if (response === null) return undefined;
+  for (const value of Object.values(response)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const { spec, metadata } = value as { spec?: unknown; metadata?: unknown };
+    if (typeof metadata === 'object' && metadata !== null && typeof spec === 'object' && spec !== null) {
+      return spec as Record<string, unknown>;
+    }
+  }
+  return undefined;
 }
 
 /** The version a successful call's response reported (`responseElements.<kind>.metadata.version`). */
@@ -129,6 +175,7 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
   const params = (d.requestParameters ?? {}) as Record<string, unknown>;
   let verb: ChangeVerb;
   let ref: ResourceRef;
+  let tagKeys: string[] | undefined;
   if (d.eventName === 'TagResource' || d.eventName === 'UntagResource') {
     verb = d.eventName === 'TagResource' ? 'tag' : 'untag';
     const arn = stringAt(params, 'resourceArn');
@@ -136,6 +183,8 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     ref =
       refFromAppMeshArn(arn) ??
       refused('detail.requestParameters.resourceArn', `not an App Mesh resource ARN: ${arn}`);
+    // A failed call changed nothing: its keys do not matter (and a refused call may lack them).
+    tagKeys = d.errorCode === undefined ? tagKeysOf(d.eventName, params) : undefined;
   } else {
     const match =
       /^(Create|Update|Delete)(Mesh|VirtualNode|VirtualService|VirtualRouter|Route|VirtualGateway|GatewayRoute)$/.exec(
@@ -149,6 +198,7 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     ref = refOfRequest(kind, params);
   }
   const spec = params.spec;
+  const resultSpec = resultSpecOf(d.responseElements as Record<string, unknown> | null);
   return {
     eventId: d.eventID,
     eventTime: d.eventTime,
@@ -161,5 +211,7 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     readOnly: d.readOnly,
     resultVersion: resultVersionOf(d.responseElements as Record<string, unknown> | null),
     requestedSpec: typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : undefined,
+    ...(tagKeys === undefined ? {} : { tagKeys }),
+    ...(resultSpec === undefined ? {} : { resultSpec }),
   };
 }

@@ -20,8 +20,11 @@ export interface GovernanceDecisionDetail {
   readonly resourceKey: string;
   readonly operation: string;
   readonly principal: { readonly arn: string; readonly label: string; readonly type: string };
-  /** `allow`/`deny` from change control; `failed-call` for a call that did not change anything. */
-  readonly changeControl: 'allow' | 'deny' | 'failed-call';
+  /**
+   * `allow`/`deny` from change control; `failed-call` for a call that did not change anything;
+   * `unjudgeable` for a call meshwarden could not judge (reported, see unjudgeable.ts).
+   */
+  readonly changeControl: 'allow' | 'deny' | 'failed-call' | 'unjudgeable';
   readonly action: 'keep' | 'revert' | 'hold' | 'report' | 'none';
   /** Rule ids the change breaks (compliance, consistency), plus `change-control` when denied. */
   readonly ruleIds: readonly string[];
@@ -33,6 +36,13 @@ export interface GovernanceDecisionDetail {
   readonly diff: string;
   readonly resourceVersion: number | null;
   readonly approvalId?: string;
+}
+
+/** Longest finding or reason line kept: a message may quote a value of a very large spec. */
+const MAX_LINE = 1000;
+
+function line(text: string): string {
+  return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}...` : text;
 }
 
 function principalOf(p: Principal): GovernanceDecisionDetail['principal'] {
@@ -56,9 +66,9 @@ export function judgedDecision(judged: Judged, approvalId: string | undefined): 
     changeControl: judged.changeControl.decision,
     action: decision.action,
     ruleIds,
-    findings: [...decision.violations, ...decision.reported].map(describeFinding),
+    findings: [...decision.violations, ...decision.reported].map((f) => line(describeFinding(f))),
     plan: decision.action === 'keep' ? 'keep the change as last known good' : describePlan(decision.plan),
-    reasons: decision.reasons,
+    reasons: decision.reasons.map(line),
     diff: renderDiff(judged.diff),
     resourceVersion: judged.current?.metadata?.version ?? null,
     ...(approvalId === undefined ? {} : { approvalId }),

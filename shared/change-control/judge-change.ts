@@ -10,6 +10,7 @@ import { refOf } from '../domain/resource-key';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import { describeFinding, judgeResource } from '../policy/judge';
 import type {
   AuditLog,
   AuditRecord,
@@ -21,14 +22,15 @@ import type {
   LastKnownGoodStore,
   MeshStateStore,
 } from '../ports';
-import { applyRevert } from './apply-revert';
+import { applyRevert, type WriteRace } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
-import { meshChangeOf } from './change';
+import { type MeshChange, meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
-import { describeResource, recordMeshState } from './mesh-state';
+import { describeResource, readMeshState, recordMeshState } from './mesh-state';
 import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
+import { isUnjudgeable, unjudgeableRecord } from './unjudgeable';
 
 export interface JudgeChangeDeps extends AssessDeps {
   readonly lastKnownGood: LastKnownGoodStore;
@@ -48,13 +50,18 @@ export interface JudgeChangeDeps extends AssessDeps {
 /** What the handler returns (kept by idempotency for a redelivered event). */
 export interface JudgeChangeResult {
   readonly eventId: string;
-  readonly status: 'skipped' | 'decided' | 'already-decided';
+  readonly status: 'skipped' | 'decided' | 'already-decided' | 'unjudgeable';
   readonly reason?: string;
   readonly action?: GovernanceDecisionDetail['action'];
   readonly outcome?: AuditRecord['outcome'];
 }
 
 const DEFAULT_APPROVAL_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * Largest ApprovalRequested detail offered for approval: EventBridge takes entries of at most
+ * 256 KB, and a hold carries the whole proposed resource.
+ */
+export const MAX_APPROVAL_BYTES = 200 * 1024;
 
 /** The resource without provider metadata: what a hold proposes to write back. */
 function proposal(resource: MeshResource): Record<string, unknown> {
@@ -139,12 +146,100 @@ async function keep(deps: JudgeChangeDeps, judged: Judged): Promise<void> {
   });
 }
 
-/** Judge one App Mesh CloudTrail event and act on it. */
+/** A revert's write that found the resource moved on, and the state it left, judged again. */
+interface RaceRecord extends WriteRace {
+  /** Open violations of the state the revert left (judged again because it includes others' writes). */
+  readonly findings: readonly string[];
+}
+
+/**
+ * Judge the state a raced or merged revert left: it holds someone else's write (kept by the
+ * three-way merge, or overwritten by the revert), which the violating call's judgement never saw.
+ */
+async function judgeAgain(deps: JudgeChangeDeps, change: MeshChange, race: WriteRace): Promise<RaceRecord> {
+  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());
+  const findings =
+    state.index === undefined
+      ? []
+      : judgeResource(change.ref, state.index, deps.policy, deps.now()).filter(
+          (f) => f.status === 'violation',
+        );
+  return { ...race, findings: findings.map((f) => describeFinding(f).slice(0, 1000)) };
+}
+
+function raceReason(race: RaceRecord): string {
+  const what = race.raced
+    ? `another write landed between meshwarden's read (version ${race.plannedVersion}) and its revert (version ${race.writtenVersion}) and was overwritten`
+    : `the resource moved on after the violating call (now version ${race.plannedVersion}); only the leaves that call changed were restored onto it`;
+  const judged =
+    race.findings.length === 0
+      ? 'the state left was judged again and breaks no rule'
+      : `the state left was judged again and breaks: ${race.findings.join('; ')}`;
+  return `${what}; ${judged}`;
+}
+
+/** Report a call that cannot be judged: audit record first, then the event, then the channel. */
+async function reportUnjudgeable(
+  deps: JudgeChangeDeps,
+  event: AppMeshApiCallEvent,
+  change: MeshChange | undefined,
+  reason: string,
+): Promise<JudgeChangeResult> {
+  const record = unjudgeableRecord(event, change, reason);
+  const existing = await deps.audit.get(record.meshName, record.eventTime, record.eventId);
+  if (existing?.published === true && existing.decision.changeControl === 'unjudgeable') {
+    return { eventId: record.eventId, status: 'already-decided', outcome: existing.outcome };
+  }
+  await deps.audit.put(record);
+  await publishAndClose(deps, record, undefined);
+  return {
+    eventId: record.eventId,
+    status: 'unjudgeable',
+    action: 'report',
+    reason: String(record.decision.unjudgeable),
+    outcome: 'no-effect',
+  };
+}
+
+/** True when the record is meshwarden's own write (the loop guard holds even for unparseable records). */
+function isOwnWrite(deps: Pick<JudgeChangeDeps, 'selfRoleArns'>, event: AppMeshApiCallEvent): boolean {
+  const identity = event.detail.userIdentity;
+  return (
+    identity.type === 'AssumedRole' && deps.selfRoleArns.includes(identity.sessionContext.sessionIssuer.arn)
+  );
+}
+
+/**
+ * Judge one App Mesh CloudTrail event and act on it. A call that cannot be judged (its resource
+ * cannot be read from the record, or judging it fails for a reason no retry cures) is reported
+ * as unjudgeable, never dropped; a transient failure propagates for EventBridge to retry.
+ */
 export async function judgeChange(
   deps: JudgeChangeDeps,
   event: AppMeshApiCallEvent,
 ): Promise<JudgeChangeResult> {
-  const change = meshChangeOf(event);
+  let change: MeshChange;
+  try {
+    change = meshChangeOf(event);
+  } catch (error) {
+    if (!isUnjudgeable(error)) throw error;
+    const params = event.detail.requestParameters as Record<string, unknown> | null | undefined;
+    const meshName = params?.meshName;
+    const ungoverned = typeof meshName === 'string' && !deps.governedMeshes.includes(meshName);
+    if (event.detail.readOnly || isOwnWrite(deps, event) || ungoverned) {
+      return { eventId: event.detail.eventID, status: 'skipped', reason: (error as Error).message };
+    }
+    return reportUnjudgeable(deps, event, undefined, (error as Error).message);
+  }
+  try {
+    return await judgeParsed(deps, change);
+  } catch (error) {
+    if (!isUnjudgeable(error)) throw error;
+    return reportUnjudgeable(deps, event, change, (error as Error).message);
+  }
+}
+
+async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<JudgeChangeResult> {
   const eventId = change.eventId;
   const early = precheck(deps, change);
   if (early !== undefined) return { eventId, status: 'skipped', reason: early.explanation };
@@ -177,18 +272,35 @@ export async function judgeChange(
     return { eventId, status: 'decided', action: 'none', outcome: 'no-effect' };
   }
 
-  const { decision } = assessment;
-  const approvalId = decision.action === 'hold' ? holdApprovalId(eventId) : undefined;
-  const detail = judgedDecision(assessment, approvalId);
-  const approval =
+  let judged: Judged = assessment;
+  let approvalId = judged.decision.action === 'hold' ? holdApprovalId(eventId) : undefined;
+  let approval =
     approvalId === undefined
       ? undefined
       : approvalRequest(
-          assessment,
+          judged,
           approvalId,
           deps.now(),
           deps.approvalTtlSeconds ?? DEFAULT_APPROVAL_TTL_SECONDS,
         );
+  if (approval !== undefined && Buffer.byteLength(JSON.stringify(approval)) > MAX_APPROVAL_BYTES) {
+    // The change is still undone, and people are told why it cannot be offered for approval.
+    approvalId = undefined;
+    approval = undefined;
+    judged = {
+      ...judged,
+      decision: {
+        ...judged.decision,
+        action: 'revert',
+        reasons: [
+          ...judged.decision.reasons,
+          `the held change is too large to offer for approval (over ${MAX_APPROVAL_BYTES} bytes, EventBridge carries at most 256 KB); it is reverted, and re-applying it is for a person to do`,
+        ],
+      },
+    };
+  }
+  const { decision } = judged;
+  const detail = judgedDecision(judged, approvalId);
   const pending: AuditRecord = {
     meshName: change.ref.meshName,
     eventId,
@@ -202,6 +314,7 @@ export async function judgeChange(
 
   let judgedVersion = judgedOf(assessment.current);
   let outcome: AuditRecord['outcome'] = 'no-effect';
+  let race: RaceRecord | undefined;
   try {
     if (decision.action === 'keep') {
       await keep(deps, assessment);
@@ -209,6 +322,9 @@ export async function judgeChange(
       const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId), eventId);
       judgedVersion = result.written ?? judgedVersion;
       outcome = 'applied';
+      if (result.race !== undefined && (result.race.merged || result.race.raced)) {
+        race = await judgeAgain(deps, change, result.race);
+      }
     }
   } catch (error) {
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
@@ -218,7 +334,15 @@ export async function judgeChange(
   if (judgedVersion !== undefined) {
     await deps.judgedVersions.record(assessment.resourceKey, judgedVersion, eventId);
   }
-  const done: AuditRecord = { ...pending, outcome };
+  const done: AuditRecord =
+    race === undefined
+      ? { ...pending, outcome }
+      : {
+          ...pending,
+          outcome,
+          // First, so the channel's short notice carries it.
+          decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] },
+        };
   await deps.audit.put(done);
   await publishAndClose(deps, done, approval);
   // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds

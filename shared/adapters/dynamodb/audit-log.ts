@@ -1,10 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditRecord } from '../../ports';
 import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';
 
 /**
  * Change-control decisions as `AUDIT#<mesh>` items sorted by `<event time>#<event id>`, so a
  * mesh's trail reads in time order and one event has exactly one record (a retry overwrites).
+ * The decision and approval request are JSON text, compressed and chunked when a record would
+ * not fit one item (a hold of a very large spec carries the whole proposed resource).
  */
 export class DynamoAuditLog implements AuditLog {
   constructor(
@@ -20,22 +23,36 @@ export class DynamoAuditLog implements AuditLog {
         ConsistentRead: true,
       }),
     );
-    return out.Item === undefined ? undefined : recordOf(out.Item);
+    return out.Item === undefined ? undefined : this.recordOf(out.Item);
   }
 
   async put(record: AuditRecord): Promise<void> {
-    await this.client.send(
+    const key = CHANGE_CONTROL_KEYS.audit(record.meshName, record.eventTime, record.eventId);
+    const decision = packValue(key, 'decision', record.decision);
+    const approval = record.approval === undefined ? undefined : packValue(key, 'approval', record.approval);
+    await writeChunks(this.client, this.tableName, [...decision.chunks, ...(approval?.chunks ?? [])]);
+    const { decision: _d, approval: _a, ...plain } = record;
+    const out = await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...CHANGE_CONTROL_KEYS.audit(record.meshName, record.eventTime, record.eventId),
-          ...record,
-          decision: JSON.stringify(record.decision),
-          ...(record.approval === undefined ? {} : { approval: JSON.stringify(record.approval) }),
+          ...key,
+          ...plain,
+          ...decision.attributes,
+          ...(approval?.attributes ?? {}),
           recordedAt: new Date().toISOString(),
         },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    // A retry rewrites the record: the chunks of the version it replaced are no longer named.
+    for (const attribute of ['decision', 'approval']) {
+      const old = out.Attributes;
+      const now = attribute === 'decision' ? decision.attributes : approval?.attributes;
+      if (old?.[`${attribute}Gen`] !== undefined && old[`${attribute}Gen`] !== now?.[`${attribute}Gen`]) {
+        await deleteChunks(this.client, this.tableName, key, attribute, old);
+      }
+    }
   }
 
   async list(meshName: string, limit: number): Promise<AuditRecord[]> {
@@ -48,21 +65,22 @@ export class DynamoAuditLog implements AuditLog {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map(recordOf);
+    return Promise.all((out.Items ?? []).map((item) => this.recordOf(item)));
   }
-}
 
-function recordOf(item: Record<string, unknown>): AuditRecord {
-  return {
-    meshName: String(item.meshName),
-    eventId: String(item.eventId),
-    eventTime: String(item.eventTime),
-    decision: JSON.parse(String(item.decision)) as Record<string, unknown>,
-    outcome: item.outcome as AuditRecord['outcome'],
-    published: item.published === true,
-    ...(typeof item.error === 'string' ? { error: item.error } : {}),
-    ...(typeof item.approval === 'string'
-      ? { approval: JSON.parse(item.approval) as Record<string, unknown> }
-      : {}),
-  };
+  private async recordOf(item: Record<string, unknown>): Promise<AuditRecord> {
+    const key: ItemKey = { pk: String(item.pk), sk: String(item.sk) };
+    const decision = await unpackValue(this.client, this.tableName, key, item, 'decision');
+    const approval = await unpackValue(this.client, this.tableName, key, item, 'approval');
+    return {
+      meshName: String(item.meshName),
+      eventId: String(item.eventId),
+      eventTime: String(item.eventTime),
+      decision: (decision ?? {}) as Record<string, unknown>,
+      outcome: item.outcome as AuditRecord['outcome'],
+      published: item.published === true,
+      ...(typeof item.error === 'string' ? { error: item.error } : {}),
+      ...(approval === undefined ? {} : { approval: approval as Record<string, unknown> }),
+    };
+  }
 }

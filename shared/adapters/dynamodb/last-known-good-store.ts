@@ -3,9 +3,9 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import type { MeshResource } from '../../domain/mesh';
 import type { LastKnownGood, LastKnownGoodStore } from '../../ports';
 import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { deleteChunks, type PackedValue, packValue, unpackValue, writeChunks } from './large-value';
 
 interface Item {
-  readonly resource: string;
   readonly version: number;
   readonly eventId: string;
   readonly recordedAt: string;
@@ -15,7 +15,8 @@ interface Item {
 
 /**
  * Last known good specs as `LKG#<resource key>` items. The resource is stored as JSON text so
- * it comes back exactly as written (DynamoDB would drop empty lists and maps' key order).
+ * it comes back exactly as written (DynamoDB would drop empty lists and maps' key order);
+ * a resource too large for one item is compressed and, if need be, chunked (large-value.ts).
  */
 export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
   constructor(
@@ -33,9 +34,17 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
     );
     const item = out.Item as Item | undefined;
     if (item === undefined) return undefined;
+    const resource = (await unpackValue(
+      this.client,
+      this.tableName,
+      CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey),
+      item as unknown as Record<string, unknown>,
+      'resource',
+    )) as MeshResource | undefined;
+    if (resource === undefined) return undefined;
     return {
       resourceKey,
-      resource: JSON.parse(item.resource) as MeshResource,
+      resource,
       version: item.version,
       eventId: item.eventId,
       recordedAt: item.recordedAt,
@@ -44,10 +53,14 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
     };
   }
 
-  private item(record: LastKnownGood): Record<string, unknown> {
+  private packed(record: LastKnownGood): PackedValue {
+    return packValue(CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey), 'resource', record.resource);
+  }
+
+  private item(record: LastKnownGood, packed: PackedValue): Record<string, unknown> {
     return {
       ...CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey),
-      resource: JSON.stringify(record.resource),
+      ...packed.attributes,
       version: record.version,
       eventId: record.eventId,
       recordedAt: record.recordedAt,
@@ -58,11 +71,15 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
   }
 
   async put(record: LastKnownGood): Promise<void> {
+    const key = CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey);
+    const packed = this.packed(record);
+    await writeChunks(this.client, this.tableName, packed.chunks);
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.item(record),
+          Item: this.item(record, packed),
+          ReturnValues: 'ALL_OLD',
           // A late event must not replace a newer last known good of the same incarnation; a
           // recreated resource (new uid) restarts its versions at 1.
           ConditionExpression:
@@ -70,8 +87,10 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
           ExpressionAttributeValues: { ':v': record.version, ':uid': record.resource.metadata?.uid ?? '' },
         }),
       );
+      await deleteChunks(this.client, this.tableName, key, 'resource', out.Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await deleteChunks(this.client, this.tableName, key, 'resource', packed.attributes);
     }
   }
 
@@ -85,24 +104,30 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
       }),
     );
     if (existing.Item !== undefined) return false;
+    const packed = this.packed(record);
+    await writeChunks(this.client, this.tableName, packed.chunks);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.item(record),
+          Item: this.item(record, packed),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const key = CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey);
+      await deleteChunks(this.client, this.tableName, key, 'resource', packed.attributes);
+      return false;
     }
   }
 
   async delete(resourceKey: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey) }),
+    const key = CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey);
+    const out = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
     );
+    await deleteChunks(this.client, this.tableName, key, 'resource', out.Attributes);
   }
 }

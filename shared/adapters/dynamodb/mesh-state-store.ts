@@ -13,6 +13,15 @@ import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
 import { MeshwardenError } from '../../errors';
 import type { MeshStateStore } from '../../ports';
+import {
+  deleteChunks,
+  hasValue,
+  INLINE_BYTES,
+  type PackedValue,
+  packValue,
+  unpackValue,
+  writeChunks,
+} from './large-value';
 
 /** BatchWriteItem takes at most 25 requests per call. */
 export const BATCH_SIZE = 25;
@@ -35,13 +44,24 @@ function stampOf(resource: MeshResource): Stamp {
   return { uid: m?.uid ?? '', version: m?.version ?? 0, createdAt: m?.createdAt ?? '' };
 }
 
-function itemOf(resource: MeshResource): Record<string, unknown> {
-  return {
-    pk: meshStatePartition(resource.meshName),
-    sk: formatResourceKey(resource),
-    ...stampOf(resource),
-    resource,
-  };
+/** The member a resource too large to keep as a map is packed into (large-value.ts). */
+const PACKED = 'resourceJson';
+
+function keyOf(resource: ResourceRef): { pk: string; sk: string } {
+  return { pk: meshStatePartition(resource.meshName), sk: formatResourceKey(resource) };
+}
+
+/**
+ * The item of one resource, and the chunk items to write before it: a resource is kept as a
+ * map, or packed (compressed, chunked) when it would not fit DynamoDB's 400 KB item limit.
+ */
+function itemOf(resource: MeshResource): { item: Record<string, unknown>; packed: PackedValue | undefined } {
+  const key = keyOf(resource);
+  if (Buffer.byteLength(JSON.stringify(resource)) <= INLINE_BYTES) {
+    return { item: { ...key, ...stampOf(resource), resource }, packed: undefined };
+  }
+  const packed = packValue(key, PACKED, resource);
+  return { item: { ...key, ...stampOf(resource), ...packed.attributes }, packed };
 }
 
 function isResource(value: unknown): value is MeshResource {
@@ -92,11 +112,21 @@ export class DynamoMeshStateStore implements MeshStateStore {
         }),
       );
       for (const item of out.Items ?? []) {
+        const resource =
+          item.resource === undefined && hasValue(item, PACKED)
+            ? await unpackValue(
+                this.client,
+                this.tableName,
+                { pk: String(item.pk), sk: String(item.sk) },
+                item,
+                PACKED,
+              )
+            : item.resource;
         // A malformed item is dropped: the resource is then judged as absent until its next event
         // or the audit rewrites it, which is better than failing every event of the mesh.
-        if (!isResource(item.resource)) continue;
+        if (!isResource(resource)) continue;
         items.push({
-          resource: item.resource,
+          resource,
           uid: typeof item.uid === 'string' ? item.uid : '',
           version: typeof item.version === 'number' ? item.version : 0,
           createdAt: typeof item.createdAt === 'string' ? item.createdAt : '',
@@ -109,11 +139,14 @@ export class DynamoMeshStateStore implements MeshStateStore {
 
   async put(resource: MeshResource): Promise<void> {
     const stamp = stampOf(resource);
+    const { item, packed } = itemOf(resource);
+    await writeChunks(this.client, this.tableName, packed?.chunks ?? []);
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: itemOf(resource),
+          Item: item,
+          ReturnValues: 'ALL_OLD',
           // Same incarnation: a version not older (tag changes keep the version). Another
           // incarnation: one not created earlier (a recreate replaces what was deleted).
           ConditionExpression:
@@ -126,17 +159,20 @@ export class DynamoMeshStateStore implements MeshStateStore {
           },
         }),
       );
+      await deleteChunks(this.client, this.tableName, keyOf(resource), PACKED, out.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      await deleteChunks(this.client, this.tableName, keyOf(resource), PACKED, packed?.attributes);
     }
   }
 
   async remove(ref: ResourceRef, uid?: string): Promise<void> {
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: meshStatePartition(ref.meshName), sk: formatResourceKey(ref) },
+          Key: keyOf(ref),
+          ReturnValues: 'ALL_OLD',
           ...(uid === undefined
             ? {}
             : {
@@ -146,15 +182,20 @@ export class DynamoMeshStateStore implements MeshStateStore {
               }),
         }),
       );
+      await deleteChunks(this.client, this.tableName, keyOf(ref), PACKED, out.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
 
   async fill(snapshot: MeshSnapshot): Promise<void> {
-    const requests = snapshotResources(snapshot).map((resource) => ({
-      PutRequest: { Item: itemOf(resource) },
-    }));
+    const items = snapshotResources(snapshot).map(itemOf);
+    await writeChunks(
+      this.client,
+      this.tableName,
+      items.flatMap((i) => i.packed?.chunks ?? []),
+    );
+    const requests = items.map(({ item }) => ({ PutRequest: { Item: item } }));
     for (let i = 0; i < requests.length; i += BATCH_SIZE) {
       await this.batchWrite(requests.slice(i, i + BATCH_SIZE));
     }

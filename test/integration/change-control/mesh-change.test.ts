@@ -327,4 +327,33 @@ describe('mesh change control in local AWS', () => {
     expect(decision.action).toBe('report');
     expect(decision.reasons.join(' ')).toContain('no last known good');
   });
+
+  it('reports an App Mesh write whose resource cannot be read from the record: audited, published, told, not dead-lettered', async () => {
+    const event = loadEvent('appmesh/update-route');
+    const { routeName: _dropped, ...params } = event.detail.requestParameters as Record<string, unknown>;
+    const unreadable = {
+      ...event,
+      id: crypto.randomUUID(),
+      detail: { ...event.detail, eventID: crypto.randomUUID(), requestParameters: params },
+    };
+
+    const result = await local.aws.functions.invoke('mesh-change', unreadable);
+    await local.aws.drain();
+
+    expect(result).toMatchObject({ status: 'unjudgeable', action: 'report', outcome: 'no-effect' });
+    const record = await audit.get(DEMO.mesh, unreadable.detail.eventTime, unreadable.detail.eventID);
+    expect(record).toMatchObject({
+      published: true,
+      decision: { action: 'report', changeControl: 'unjudgeable', operation: 'UpdateRoute' },
+    });
+    expect(String(record?.decision.unjudgeable)).toContain('requestParameters.routeName');
+    const published = decisions().filter(
+      (e) => (e.detail as { eventId?: string }).eventId === unreadable.detail.eventID,
+    );
+    expect(published).toHaveLength(1);
+    const told = local.aws.slack.store.messagesIn('C0MESHOPS01').messages.map((m) => JSON.stringify(m));
+    expect(told.some((m) => m.includes('Reported: UpdateRoute') && m.includes('could not be judged'))).toBe(
+      true,
+    );
+  });
 });

@@ -60,6 +60,13 @@ export class MemoryMesh implements MeshProvider {
   private incarnations = 0;
   /** Make the next write throw this. */
   failNextWrite: Error | undefined;
+  /** Called at the start of every call, before it acts: lets a test make another write land in between. */
+  onCall: ((call: ProviderCall) => void) | undefined;
+
+  private record(call: ProviderCall): void {
+    this.calls.push(call);
+    this.onCall?.(call);
+  }
 
   constructor(resources: readonly MeshResource[] = []) {
     for (const r of resources) this.put(r, r.metadata?.version ?? 1);
@@ -103,7 +110,7 @@ export class MemoryMesh implements MeshProvider {
   }
 
   async readMesh(meshName: string): Promise<MeshSnapshot> {
-    this.calls.push({ op: 'readMesh', key: meshName });
+    this.record({ op: 'readMesh', key: meshName });
     const all = [...this.resources.values()]
       .filter((r) => r.meshName === meshName)
       .map((r) => structuredClone(r));
@@ -125,7 +132,7 @@ export class MemoryMesh implements MeshProvider {
   }
 
   async describe<K extends MeshResource['kind']>(ref: ResourceRef<K>) {
-    this.calls.push({ op: 'describe', key: formatResourceKey(ref) });
+    this.record({ op: 'describe', key: formatResourceKey(ref) });
     const found = this.resources.get(formatResourceKey(ref));
     return found === undefined ? undefined : (structuredClone(found) as never);
   }
@@ -134,7 +141,7 @@ export class MemoryMesh implements MeshProvider {
     resource: MeshResourceOf<K>,
     options: MeshWriteOptions,
   ): Promise<MeshResourceOf<K>> {
-    this.calls.push({ op: 'create', key: formatResourceKey(resource), clientToken: options.clientToken });
+    this.record({ op: 'create', key: formatResourceKey(resource), clientToken: options.clientToken });
     this.checkFailure();
     if (this.resources.has(formatResourceKey(resource))) throw new ConflictError('exists');
     const { metadata: _m, ...rest } = resource;
@@ -148,7 +155,7 @@ export class MemoryMesh implements MeshProvider {
     resource: MeshResourceOf<K>,
     options: MeshWriteOptions,
   ): Promise<MeshResourceOf<K>> {
-    this.calls.push({ op: 'update', key: formatResourceKey(resource), clientToken: options.clientToken });
+    this.record({ op: 'update', key: formatResourceKey(resource), clientToken: options.clientToken });
     this.checkFailure();
     const key = formatResourceKey(resource);
     const previous = this.resources.get(key);
@@ -161,7 +168,7 @@ export class MemoryMesh implements MeshProvider {
   }
 
   async delete(ref: ResourceRef): Promise<void> {
-    this.calls.push({ op: 'delete', key: formatResourceKey(ref) });
+    this.record({ op: 'delete', key: formatResourceKey(ref) });
     this.checkFailure();
     if (!this.resources.delete(formatResourceKey(ref))) throw new NotFoundError(formatResourceKey(ref));
   }
@@ -173,18 +180,18 @@ export class MemoryMesh implements MeshProvider {
   }
 
   async listTags(arn: string): Promise<Tags> {
-    this.calls.push({ op: 'listTags', key: arn });
+    this.record({ op: 'listTags', key: arn });
     return { ...(this.byArn(arn).tags ?? {}) };
   }
 
   async tagResource(arn: string, tags: Tags): Promise<void> {
-    this.calls.push({ op: 'tagResource', key: arn });
+    this.record({ op: 'tagResource', key: arn });
     const r = this.byArn(arn);
     this.resources.set(formatResourceKey(r), { ...r, tags: { ...(r.tags ?? {}), ...tags } } as MeshResource);
   }
 
   async untagResource(arn: string, tagKeys: readonly string[]): Promise<void> {
-    this.calls.push({ op: 'untagResource', key: arn });
+    this.record({ op: 'untagResource', key: arn });
     const r = this.byArn(arn);
     const tags = Object.fromEntries(Object.entries(r.tags ?? {}).filter(([k]) => !tagKeys.includes(k)));
     this.resources.set(formatResourceKey(r), { ...r, tags } as MeshResource);

@@ -355,7 +355,17 @@ describe('judgeChange: revert, hold, report', () => {
 
     const result = await judgeChange(
       w.deps,
-      appMeshEvent({ who: 'alice', eventName: 'TagResource', requestParameters: { resourceArn: arn } }),
+      appMeshEvent({
+        who: 'alice',
+        eventName: 'TagResource',
+        requestParameters: {
+          resourceArn: arn,
+          tags: [
+            { key: 'team', value: 'hacked' },
+            { key: 'extra', value: 'x' },
+          ],
+        },
+      }),
     );
 
     expect(result.action).toBe('revert');
@@ -451,7 +461,7 @@ describe('judgeChange: what it does not act on', () => {
       appMeshEvent({
         who: 'alice',
         eventName: 'TagResource',
-        requestParameters: { resourceArn: route.metadata?.arn },
+        requestParameters: { resourceArn: route.metadata?.arn, tags: [{ key: 'owner', value: 'mallory' }] },
       }),
     );
 

@@ -15,19 +15,21 @@ const tags = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string(
   maxKeys: 4,
 });
 
-/** Any change someone could make to one resource: a new spec, new tags, or a delete. */
+/**
+ * Any change someone could make to one resource: a new spec (an Update call cannot change
+ * tags), tags set, tag keys removed (a subset of those it has, by index), or a delete.
+ */
 const change = fc.oneof(
   fc.record({
     verb: fc.constant<ChangeVerb>('update'),
     spec: fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 4 }),
-    tags: fc.option(tags, { nil: undefined }),
   }),
   fc.record({ verb: fc.constant<ChangeVerb>('tag'), tags }),
-  fc.record({ verb: fc.constant<ChangeVerb>('untag'), tags: fc.constant({}) }),
+  fc.record({ verb: fc.constant<ChangeVerb>('untag'), drop: fc.array(fc.nat(), { maxLength: 3 }) }),
   fc.record({ verb: fc.constant<ChangeVerb>('delete') }),
 );
 
-function meshChange(resource: MeshResource, verb: ChangeVerb): MeshChange {
+function meshChange(resource: MeshResource, verb: ChangeVerb, tagKeys?: readonly string[]): MeshChange {
   return {
     eventId: 'e-1',
     eventTime: '2026-11-26T10:00:00Z',
@@ -40,6 +42,7 @@ function meshChange(resource: MeshResource, verb: ChangeVerb): MeshChange {
     readOnly: false,
     resultVersion: undefined,
     requestedSpec: undefined,
+    ...(tagKeys === undefined ? {} : { tagKeys }),
   };
 }
 
@@ -71,18 +74,32 @@ describe('revert (property)', () => {
             recordedAt: 'then',
             source: 'audit' as const,
           };
+          let tagKeys: string[] | undefined;
           if (made.verb === 'delete') {
             meshes.remove(good);
-          } else {
-            const changedTags = 'tags' in made && made.tags !== undefined ? made.tags : stored.tags;
-            const spec = 'spec' in made ? made.spec : stored.spec;
-            meshes.put({ ...refOf(stored), spec, tags: changedTags } as MeshResource);
+          } else if ('spec' in made) {
+            meshes.put({ ...refOf(stored), spec: made.spec, tags: stored.tags } as MeshResource);
+          } else if ('tags' in made) {
+            tagKeys = Object.keys(made.tags);
+            const changedTags = { ...(stored.tags ?? {}), ...made.tags };
+            meshes.resources.set(key, { ...stored, tags: changedTags } as MeshResource);
+          } else if ('drop' in made) {
+            const present = Object.keys(stored.tags ?? {});
+            const dropped: string[] = made.drop.flatMap((i: number) => {
+              const k = present[i % Math.max(present.length, 1)];
+              return k === undefined ? [] : [k];
+            });
+            tagKeys = [...new Set(dropped)];
+            const kept = Object.fromEntries(
+              Object.entries(stored.tags ?? {}).filter(([k]) => !tagKeys?.includes(k)),
+            );
+            meshes.resources.set(key, { ...stored, tags: kept } as MeshResource);
           }
           const current = meshes.resources.get(key);
           const index = await readIndex(meshes, good.meshName);
 
           // Act
-          const plan = planRevert(meshChange(good, made.verb), current, lastKnownGood, index);
+          const plan = planRevert(meshChange(good, made.verb, tagKeys), current, lastKnownGood, index);
           await applyRevert(meshes, plan, 'mw-token', 'event-1');
 
           // Assess

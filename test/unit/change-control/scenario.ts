@@ -161,6 +161,8 @@ export function appMeshEvent(options: {
   eventName: string;
   requestParameters: Record<string, unknown>;
   resultVersion?: number;
+  /** The spec the call's response reported (with resultVersion). */
+  resultSpec?: unknown;
   errorCode?: string;
   eventId?: string;
   /** OIDC attributes as CloudTrail records them (empty in AWS; local AWS puts the claims here). */
@@ -185,7 +187,12 @@ export function appMeshEvent(options: {
           ? null
           : options.resultVersion === undefined
             ? {}
-            : { resource: { metadata: { version: options.resultVersion } } },
+            : {
+                resource: {
+                  ...(options.resultSpec === undefined ? {} : { spec: options.resultSpec }),
+                  metadata: { version: options.resultVersion },
+                },
+              },
       ...(options.errorCode === undefined ? {} : { errorCode: options.errorCode, errorMessage: 'denied' }),
     },
   });
