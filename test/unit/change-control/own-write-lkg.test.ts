@@ -3,7 +3,7 @@ import { auditMeshes } from '../../../shared/change-control/audit-mesh';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { recordingOwnWrites } from '../../../shared/change-control/own-writes';
 import type { MeshResource } from '../../../shared/domain/mesh';
-import { FixedIssuers } from './fakes';
+import { FixedAlarms, FixedIssuers, RecordingNotifier } from './fakes';
 import { appMeshEvent, routeSpec, WEB_ROUTE, world } from './scenario';
 
 const ROUTE_KEY = 'prod/route/web-router/web-route';
@@ -70,6 +70,8 @@ describe("meshwarden's own writes stay last known good in change control", () =>
         issuers: new FixedIssuers(undefined),
         lastKnownGood: w.lkg,
         publisher: w.publisher,
+        alarms: new FixedAlarms(),
+        notifier: new RecordingNotifier(),
         now: () => new Date('2026-11-26T11:00:00Z'),
       },
       ['prod'],
