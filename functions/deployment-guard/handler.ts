@@ -5,11 +5,13 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
+import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
@@ -70,6 +72,7 @@ const deps: GuardDeps = {
       logger.error('rollback failed: the route still sends traffic to the canary', { routeKey, error });
     },
   },
+  approvals: new DynamoDbApprovalStore(createDocumentClient(), config.MESHWARDEN_TABLE),
   retry: { attempts: 4, baseDelayMs: 100 },
   now: () => new Date(),
 };
@@ -81,6 +84,11 @@ const deps: GuardDeps = {
 export const handler = eventHandler(parseGuardInput, async (input, context) => {
   functionArn = context.invokedFunctionArn;
   const result = await handleGuardInput(deps, input);
+  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'refused') {
+    // An approval event no person's stored decision backs: operators alarm on this metric.
+    metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, 1);
+    logger.error('approval event refused', { result });
+  }
   logger.info('deployment guard', { input: input.kind, result });
   return result;
 });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
@@ -53,6 +54,7 @@ function depsFor(options: Options): GuardDeps {
     selfRoleArns: [],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
+    approvals: new DynamoDbApprovalStore(createDocumentClient(), table),
     retry: { attempts: 4, baseDelayMs: 200 },
     now: () => new Date(),
   };

@@ -107,5 +107,5 @@ export function applyTagChange(tags: Tags | undefined, change: TagChange): Tags 
  */
 export function tagConflicts(base: Tags | undefined, now: Tags | undefined, change: TagChange): string[] {
   const keys = [...Object.keys(change.add), ...change.remove];
-  return keys.filter((key) => (base ?? {})[key] !== (now ?? {})[key]);
+  return keys.filter((key) => base?.[key] !== now?.[key]);
 }

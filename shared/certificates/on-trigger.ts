@@ -5,7 +5,7 @@ import {
   type RolloverReport,
   runCaRollover,
 } from './ca-rollover';
-import type { SweepDeps, SweepItem } from './sweep';
+import type { SweepItem } from './sweep';
 import { sweepCertificates } from './sweep';
 import type { RotationTrigger } from './trigger';
 

@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from '../policy/compile';
 import type {
   AlarmSource,
+  ApprovalStore,
   ChatNotifier,
   DeploymentStore,
   EventPublisher,
@@ -42,6 +43,8 @@ export interface GuardDeps {
   /** Alarm bindings from the deployment's configuration (CDK `alarmBindings`), besides policy and tags. */
   readonly staticBindings: readonly StaticAlarmBinding[];
   readonly telemetry: GuardTelemetry;
+  /** The approvals meshwarden stored: an approval event is checked against them, never trusted. */
+  readonly approvals: Pick<ApprovalStore, 'get'>;
   readonly retry: RetryOptions;
   readonly now: () => Date;
 }

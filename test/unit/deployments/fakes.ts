@@ -13,6 +13,7 @@ import type {
   StepInvocation,
 } from '../../../shared/ports';
 import { loadEvent } from '../../support/sample-events';
+import { MemoryApprovalStore } from '../approvals/support';
 
 export const SELF_ROLE = 'arn:aws:iam::123456789012:role/meshwarden-functions';
 
@@ -147,6 +148,8 @@ export interface Harness {
   readonly failures: string[];
   readonly alarms: AlarmInfo[];
   readonly tags: Map<string, string>;
+  /** The approvals meshwarden stored; an approval event counts only when a decision is stored here. */
+  readonly approvals: MemoryApprovalStore;
   clock: Date;
 }
 
@@ -164,6 +167,7 @@ export function harness(policyYaml = ''): Harness {
     failures: [],
     alarms: [],
     tags: new Map(),
+    approvals: new MemoryApprovalStore(),
     clock: new Date('2026-03-10T10:20:00.000Z'),
     deps: undefined as unknown as GuardDeps,
   };
@@ -206,6 +210,7 @@ export function harness(policyYaml = ''): Harness {
     selfRoleArns: [SELF_ROLE],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: (routeKey) => void h.failures.push(routeKey) },
+    approvals: h.approvals,
     retry: { attempts: 4, baseDelayMs: 1, sleep: async () => undefined },
     now: () => h.clock,
   };
