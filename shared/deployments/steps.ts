@@ -263,7 +263,8 @@ export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedE
   ) {
     return { kind: 'stale', why: 'the deployment is not waiting for this approval' };
   }
-  if (deployment.progress?.approvalId !== stored.approvalId) return { kind: 'stale', why: 'another approval' };
+  if (deployment.progress?.approvalId !== stored.approvalId)
+    return { kind: 'stale', why: 'another approval' };
   const by = stored.decidedBy?.identity ?? 'nobody';
   if (stored.status === 'rejected') {
     return {

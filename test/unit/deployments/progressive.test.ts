@@ -4,9 +4,9 @@ import { onRouteChange } from '../../../shared/deployments/on-route-change';
 import { onApprovalDecided, onStep } from '../../../shared/deployments/steps';
 import { ValidationError } from '../../../shared/errors';
 import type { ApprovalDecidedEvent } from '../../../shared/events/approvals';
-import { pendingApproval } from '../approvals/support';
 import { PolicyError, parsePolicy } from '../../../shared/policy/load';
 import type { AlarmInfo } from '../../../shared/ports';
+import { pendingApproval } from '../approvals/support';
 import { type Harness, harness, routeEvent } from './fakes';
 
 const WEB = 'prod/web-router/web-route';
