@@ -26,6 +26,7 @@ import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
+import { revertedResource, settleHold } from './hold';
 import { describeResource, recordMeshState } from './mesh-state';
 import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
@@ -69,6 +70,7 @@ function approvalRequest(
   ttlSeconds: number,
 ): ApprovalRequestedDetail {
   const { change } = judged;
+  const base = revertedResource(judged.decision.plan, judged.current);
   return {
     approvalId,
     meshName: change.ref.meshName,
@@ -79,6 +81,8 @@ function approvalRequest(
       ...(change.verb === 'delete' || judged.current === undefined
         ? {}
         : { proposed: proposal(judged.current) }),
+      // What the revert restores: the re-apply writes only the change from it (see hold.ts).
+      ...(base === undefined ? {} : { base }),
     },
     title: `${change.operation} on ${judged.resourceKey} was reverted and waits for approval`,
     reason: judged.decision.reasons.join(' ').slice(0, 2000),
@@ -202,6 +206,7 @@ export async function judgeChange(
 
   let judgedVersion = judgedOf(assessment.current);
   let outcome: AuditRecord['outcome'] = 'no-effect';
+  let held = approval;
   try {
     if (decision.action === 'keep') {
       await keep(deps, assessment);
@@ -209,6 +214,8 @@ export async function judgeChange(
       const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId), eventId);
       judgedVersion = result.written ?? judgedVersion;
       outcome = 'applied';
+      // The request names the version the revert left: a re-apply writes only at that version.
+      if (held !== undefined) held = settleHold(held, decision.plan, result, assessment.current);
     }
   } catch (error) {
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
@@ -218,9 +225,9 @@ export async function judgeChange(
   if (judgedVersion !== undefined) {
     await deps.judgedVersions.record(assessment.resourceKey, judgedVersion, eventId);
   }
-  const done: AuditRecord = { ...pending, outcome };
+  const done: AuditRecord = { ...pending, outcome, ...(held === undefined ? {} : { approval: { ...held } }) };
   await deps.audit.put(done);
-  await publishAndClose(deps, done, approval);
+  await publishAndClose(deps, done, held);
   // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds
   // the event decided, and this resource stays cached as before until its next event or the
   // audit (the staleness accepted in mesh-state.ts).
