@@ -75,15 +75,20 @@ export function describePatch(ops: readonly PatchOp[]): string {
     .join('; ');
 }
 
-/** The tag calls that turn `before` into `after`. */
+/** Tag calls: the tags to set and the keys to remove. */
 export interface TagChange {
   readonly add: Tags;
   readonly remove: readonly string[];
 }
 
+/**
+ * The tag calls that turn `before` into `after`. A side whose tags are not known (undefined,
+ * not `{}`) changes no tag: a request that did not record tags never removes any.
+ */
 export function tagChangeBetween(before: Tags | undefined, after: Tags | undefined): TagChange {
-  const from = before ?? {};
-  const to = after ?? {};
+  if (before === undefined || after === undefined) return { add: {}, remove: [] };
+  const from = before;
+  const to = after;
   const add: Record<string, string> = {};
   for (const [key, value] of Object.entries(to)) if (from[key] !== value) add[key] = value;
   const remove = Object.keys(from).filter((key) => !Object.hasOwn(to, key));

@@ -30,7 +30,8 @@ export interface ExecuteDeps {
 /** What handling one `ApprovalDecided` did. */
 export type ExecuteResult =
   | { readonly kind: 'refused'; readonly refusal: DecisionRefusal }
-  | { readonly kind: 'handled'; readonly execution: ApprovalExecution | undefined };
+  /** `execution` only for actions this function carries out (the result is stored by idempotency: no undefined members). */
+  | { readonly kind: 'handled'; readonly execution?: ApprovalExecution };
 
 /** Outcomes after which the approved action is never carried out again. */
 const SETTLED: ReadonlySet<ApprovalExecution['outcome']> = new Set(['applied', 'reasked', 'not-applied']);
@@ -165,7 +166,7 @@ export async function executeDecision(
     }
   }
   if (failure !== undefined) throw failure;
-  return { kind: 'handled', execution };
+  return execution === undefined ? { kind: 'handled' } : { kind: 'handled', execution };
 }
 
 /** Turn what the re-apply found into the recorded execution; a moved-on resource is asked again. */

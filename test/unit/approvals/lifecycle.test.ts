@@ -252,7 +252,7 @@ describe('executeDecision', () => {
     };
     const w = world(decidedApproval('approved', { action: promote }));
     const result = await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved', promote));
-    expect(result).toEqual({ kind: 'handled', execution: undefined });
+    expect(result).toEqual({ kind: 'handled' });
     expect(w.meshes.writes).toEqual([]);
     expect(w.chat.updated).toHaveLength(1);
   });
