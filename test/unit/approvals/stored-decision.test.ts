@@ -322,6 +322,25 @@ describe('an approved held change re-applies only what it changed', () => {
     });
   });
 
+  it('a held UntagResource is applied as an untag of the keys it removed, and nothing else', async () => {
+    // Prepare: bob removed the team tag; the revert put it back
+    const mesh = new VersionedMesh(route(BEFORE, { team: 'web', tier: 'front' }), REVERTED_AT);
+    const heldUntag = {
+      ...heldTimeout,
+      operation: 'UntagResource',
+      base: { ...route(BEFORE, { team: 'web', tier: 'front' }) },
+      proposed: { ...route(BEFORE, { tier: 'front' }) },
+    };
+    const w = world(mesh, stored({ action: heldUntag }));
+
+    // Act
+    await executeDecision(w.deps, decidedEvent({ action: heldUntag }));
+
+    // Assess
+    expect(mesh.writes).toEqual([{ op: 'untag', value: { arn: ARN, keys: ['team'] } }]);
+    expect(mesh.resource?.tags).toEqual({ tier: 'front' });
+  });
+
   it('a held tag change whose tag someone changed since is asked again, not overwritten', async () => {
     // Prepare: after the revert, alice set owner=alice
     const mesh = new VersionedMesh(route(BEFORE, { team: 'web', owner: 'alice' }), REVERTED_AT);
