@@ -166,12 +166,14 @@ export async function reapplyChange(
   }
   const base = proposedResource(ref, action.base);
   if (current === undefined) return { kind: 'gone', detail: `Not re-applied: ${key} no longer exists.` };
-  if (!atBase(current)) {
+  const specPatch = patchBetween(base.spec, proposed.spec);
+  // A spec change is laid only onto the version it was held at; a tag-only change touches no
+  // spec, so only the tags it changes must be as they were (checked below).
+  if (specPatch.length > 0 && !atBase(current)) {
     return movedOn(
       `${key} changed since the change was held (version ${versionOf(current) ?? '?'}, held at ${action.baseVersion ?? '?'})`,
     );
   }
-  const specPatch = patchBetween(base.spec, proposed.spec);
   const tagChange = tagChangeBetween(base.tags, proposed.tags);
   const conflicts = tagConflicts(base.tags, current.tags, tagChange);
   if (conflicts.length > 0)

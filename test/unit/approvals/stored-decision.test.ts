@@ -341,6 +341,26 @@ describe('an approved held change re-applies only what it changed', () => {
     expect(mesh.resource?.tags).toEqual({ tier: 'front' });
   });
 
+  it('a held tag change applies after an unrelated spec change: it touches no spec', async () => {
+    // Prepare: after the revert of bob's tag, the admin changed retries (a new version)
+    const mesh = new VersionedMesh(route(BEFORE), REVERTED_AT);
+    mesh.personUpdates(route({ ...BEFORE, maxRetries: 5 }));
+    const heldTag = {
+      ...heldTimeout,
+      operation: 'TagResource',
+      base: { ...route(BEFORE) },
+      proposed: { ...route(BEFORE, { team: 'web', owner: 'bob' }) },
+    };
+    const w = world(mesh, stored({ action: heldTag }));
+
+    // Act
+    await executeDecision(w.deps, decidedEvent({ action: heldTag }));
+
+    // Assess
+    expect(mesh.writes).toEqual([{ op: 'tag', value: { arn: ARN, tags: { owner: 'bob' } } }]);
+    expect(mesh.resource?.spec).toEqual(spec({ ...BEFORE, maxRetries: 5 }));
+  });
+
   it('a held tag change whose tag someone changed since is asked again, not overwritten', async () => {
     // Prepare: after the revert, alice set owner=alice
     const mesh = new VersionedMesh(route(BEFORE, { team: 'web', owner: 'alice' }), REVERTED_AT);
