@@ -14,6 +14,7 @@ import type { GuardDeps } from '../../shared/deployments/deps';
 import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
 import { formatWeights } from '../../shared/deployments/weights';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
+import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -48,7 +49,8 @@ function depsFor(options: Options): GuardDeps {
     store: new DynamoDbDeploymentStore(createDocumentClient(), table),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     scheduler: { schedule: noScheduler, cancel: noScheduler },
-    publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
+    // Signed as the person at the terminal: the bus takes `source: meshwarden` only from meshwarden's roles.
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
     notifier: { notify: async () => undefined },
     policy: loadPolicy(policyFileOf(options.policy)),
     selfRoleArns: [],
