@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
@@ -10,12 +11,13 @@ import { executeDecision } from '../../shared/approvals/execute';
 import { parseExecutorEvent } from '../../shared/approvals/executor-event';
 import { sweepApprovals } from '../../shared/approvals/expire';
 import { requestApproval } from '../../shared/approvals/request';
+import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
 import { loadPolicy } from '../../shared/policy/load';
-import { logger, tracer } from '../../shared/powertools';
+import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
   baseConfigSchema.pick({
@@ -46,8 +48,8 @@ const now = () => new Date();
 
 /**
  * Slack approvals, asynchronous side: post each ApprovalRequested in Slack, carry out an
- * approved held change and update the message on ApprovalDecided, and close expired
- * approvals on the sweep schedule.
+ * approved held change (the stored approval, never the event's claim) and update the message
+ * on ApprovalDecided, and close expired approvals on the sweep schedule.
  */
 export const handler = eventHandler(
   parseExecutorEvent,
@@ -55,8 +57,15 @@ export const handler = eventHandler(
     switch (input.kind) {
       case 'requested':
         return requestApproval({ store, chat, policy, now, log: logger }, input.event.detail);
-      case 'decided':
-        return executeDecision({ store, chat, meshes, now, log: logger }, input.event.detail);
+      case 'decided': {
+        const result = await executeDecision(
+          { store, chat, meshes, publisher, now, log: logger },
+          input.event.detail,
+        );
+        // Operators alarm on this: someone put a decision on the bus that no person made.
+        if (result.kind === 'refused') metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, 1);
+        return result;
+      }
       case 'sweep':
         return sweepApprovals({ store, publisher, now, log: logger });
     }

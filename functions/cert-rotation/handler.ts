@@ -7,6 +7,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
+import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
@@ -61,6 +62,12 @@ export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
     MetricUnit.Count,
     outcome.items.filter((i) => i.action === 'refused').length,
   );
+  const refused = outcome.rollovers.filter((r) => r.refused !== undefined);
+  if (refused.length > 0) {
+    // Someone put a rollover decision on the bus that no person made: operators alarm on this.
+    metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, refused.length);
+    logger.error('CA rollover decision refused', { refused });
+  }
   logger.info('certificate rotation run', {
     trigger: trigger.kind,
     items: outcome.items,

@@ -13,6 +13,7 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { EventBridgeStepScheduler } from '../../shared/adapters/scheduler/step-scheduler';
 import { createSlackApprovals } from '../../shared/adapters/slack';
+import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { handleGuardInput } from '../../shared/deployments/handle';
@@ -92,6 +93,11 @@ const deps: GuardDeps = {
 export const handler = eventHandler(parseGuardInput, async (input, context) => {
   functionArn = context.invokedFunctionArn;
   const result = await handleGuardInput(deps, input);
+  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'refused') {
+    // An approval event no person's stored decision backs: operators alarm on this metric.
+    metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, 1);
+    logger.error('approval event refused', { result });
+  }
   logger.info('deployment guard', { input: input.kind, result });
   return result;
 });

@@ -15,6 +15,7 @@ import type { GuardDeps } from '../../shared/deployments/deps';
 import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
 import { formatWeights } from '../../shared/deployments/weights';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
+import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -57,7 +58,8 @@ function depsFor(options: Options): GuardDeps {
     },
     lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), table),
     approvals: { store: new DynamoDbApprovalStore(createDocumentClient(), table), chat: undefined },
-    publisher: new EventBridgePublisher(new EventBridgeClient({}), bus),
+    // Signed as the person at the terminal: the bus takes `source: meshwarden` only from meshwarden's roles.
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
     notifier: { notify: async () => undefined },
     policy: loadPolicy(policyFileOf(options.policy)),
     selfRoleArns: [],

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
+import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { SLACK_SECRET_NAME } from '../constructs/names';
 import {
   ASYNC_INVOKE_RETRY,
@@ -10,6 +11,7 @@ import {
   type FunctionDefinition,
 } from '../function-catalog';
 import { adminRoutes } from './admin-routes';
+import { busArn } from './bus/arns';
 import type { BackoffOptions } from './bus/delivery';
 import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
@@ -182,7 +184,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     acmPca,
     acm,
     cloudwatch,
-    new EventsService(context, bus),
+    new EventsService(context, bus, {
+      busPolicies: [
+        // What the CDK stack puts on the bus policy; locally every function signs as one role.
+        sourceGuardStatement(busArn(region, accountId, LOCAL_NAMES.eventBus), [
+          selfRoleArn,
+          ...publisherRoleNames(catalog).map((name) => iamRoleArn(accountId, name)),
+        ]),
+      ],
+    }),
     dynamodb,
     new SecretsManagerService(context),
     scheduler,

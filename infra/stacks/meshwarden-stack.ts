@@ -14,6 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
+import { publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { type CapabilityResources, grantCapabilities } from '../constructs/capabilities';
 import { toCdkEventPattern } from '../constructs/event-pattern';
 import { FailureQueue } from '../constructs/failure-queue';
@@ -104,6 +105,19 @@ export class MeshwardenStack extends Stack {
         }),
       );
     }
+
+    // Only meshwarden's function roles may put `source: meshwarden` events (decisions,
+    // approvals) on its bus; the member accounts above may put only what they forward.
+    this.bus.addToResourcePolicy(
+      iam.PolicyStatement.fromJson(
+        sourceGuardStatement(
+          this.bus.eventBusArn,
+          publisherRoleNames(definitions).map((name) =>
+            this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name }),
+          ),
+        ),
+      ),
+    );
 
     this.table = new dynamodb.Table(this, 'State', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },

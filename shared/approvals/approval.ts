@@ -17,7 +17,12 @@ export interface Decider {
 
 /** What became of the action after the decision (only for actions the executor carries out). */
 export interface ApprovalExecution {
-  readonly outcome: 'applied' | 'failed';
+  /**
+   * `reasked`: the resource moved on since the change was held, so nothing was written and
+   * a fresh request with the change against the current state was published;
+   * `not-applied`: the resource is gone.
+   */
+  readonly outcome: 'applied' | 'failed' | 'reasked' | 'not-applied';
   readonly at: string;
   readonly detail: string;
 }

@@ -1,16 +1,40 @@
-import type { ApprovalDecidedDetail } from '../events/approvals';
-import type { ApprovalStore, ChatApprovals, MeshProvider } from '../ports';
+import { createHash } from 'node:crypto';
+import { diffValues, renderDiff } from '../change-control/diff';
+import type { MeshResource } from '../domain/mesh';
+import { formatResourceKey, parseResourceKey } from '../domain/resource-key';
+import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
+import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import type { ApprovalStore, ChatApprovals, EventPublisher, MeshProvider } from '../ports';
 import type { Approval, ApprovalExecution } from './approval';
+import { applyPatch, applyTagChange, patchBetween, tagChangeBetween } from './change-patch';
 import type { ApprovalLog } from './decide';
-import { reapplyChange } from './reapply-change';
+import {
+  proposedResource,
+  type ReapplyAction,
+  type ReapplyOutcome,
+  reapplyChange,
+  resourceBody,
+} from './reapply-change';
+import { type DecisionRefusal, loadStoredDecision } from './verified-decision';
 
 export interface ExecuteDeps {
   readonly store: ApprovalStore;
   readonly chat: ChatApprovals;
   readonly meshes: MeshProvider;
+  /** Where a held change whose resource moved on is asked again (ApprovalRequested). */
+  readonly publisher: EventPublisher;
   readonly now: () => Date;
   readonly log: ApprovalLog;
 }
+
+/** What handling one `ApprovalDecided` did. */
+export type ExecuteResult =
+  | { readonly kind: 'refused'; readonly refusal: DecisionRefusal }
+  /** `execution` only for actions this function carries out (the result is stored by idempotency: no undefined members). */
+  | { readonly kind: 'handled'; readonly execution?: ApprovalExecution };
+
+/** Outcomes after which the approved action is never carried out again. */
+const SETTLED: ReadonlySet<ApprovalExecution['outcome']> = new Set(['applied', 'reasked', 'not-applied']);
 
 function when(iso: string): string {
   return iso
@@ -19,42 +43,105 @@ function when(iso: string): string {
     .replace('Z', ' UTC');
 }
 
+/** The id of the request that asks again for `approvalId`: derived, so a retry asks once. */
+export function reaskApprovalId(approvalId: string): string {
+  return `reask-${createHash('sha256').update(approvalId).digest('base64url').slice(0, 40)}`;
+}
+
 /**
- * On `ApprovalDecided`: carry out an approved `reapply-change` (the other action types belong
- * to the functions that hold them: deployment guard, certificate rotation), then update the
- * request message with the outcome; on expiry also say so in the message's thread. A failed
- * re-apply is recorded and shown, then rethrown so EventBridge retries it; the retry uses the
- * same client token, and an applied change is never applied twice.
+ * The request that asks again for an approved change whose resource moved on: the person's
+ * change (base -> proposed) laid onto the resource as it is now, shown as a fresh diff, with
+ * the current version as its new base. Undefined when the resource already holds the change.
+ */
+export function reaskRequest(
+  approval: Approval,
+  action: ReapplyAction,
+  current: MeshResource,
+  why: string,
+  now: Date,
+): ApprovalRequestedDetail | undefined {
+  const ref = parseResourceKey(action.resourceKey);
+  const key = formatResourceKey(ref);
+  const base = resourceBody(current);
+  let proposed: Record<string, unknown> | undefined;
+  if (action.proposed !== undefined) {
+    const wanted = proposedResource(ref, action.proposed);
+    if (action.base === undefined) {
+      proposed = { ...base, spec: wanted.spec, ...(wanted.tags === undefined ? {} : { tags: wanted.tags }) };
+    } else {
+      const from = proposedResource(ref, action.base);
+      proposed = {
+        ...base,
+        spec: applyPatch(current.spec, patchBetween(from.spec, wanted.spec)),
+        tags: applyTagChange(current.tags, tagChangeBetween(from.tags, wanted.tags)),
+      };
+    }
+  }
+  const diff = diffValues(base, proposed);
+  if (proposed !== undefined && diff.length === 0) return undefined;
+  const ttlMs = Math.max(Date.parse(approval.expiresAt) - Date.parse(approval.requestedAt), 60_000);
+  const version = current.metadata?.version;
+  return {
+    approvalId: reaskApprovalId(approval.approvalId),
+    meshName: approval.meshName,
+    action: {
+      type: 'reapply-change',
+      resourceKey: action.resourceKey,
+      operation: action.operation,
+      ...(proposed === undefined ? {} : { proposed }),
+      base,
+      ...(version === undefined ? {} : { baseVersion: version }),
+      reaskOf: approval.approvalId,
+    },
+    title: `${action.operation} on ${key} asked again: ${key} changed since it was held`,
+    reason:
+      `${why} The diff shows only the held change, against ${key} as it is now (version ${version ?? '?'}). First asked because: ${approval.reason}`.slice(
+        0,
+        2000,
+      ),
+    requestedBy: approval.requestedBy,
+    diff: renderDiff(diff, 3000),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+  };
+}
+
+/**
+ * On `ApprovalDecided`, which is only a wake-up call: load the approval meshwarden stored and
+ * act only on a decision recorded there by a person, and on the stored action (never the
+ * event's). An unknown, undecided or mismatched approval is refused, logged as an error and
+ * returned (not thrown: a forged event must not be retried into the DLQ). Then carry out an
+ * approved `reapply-change` (the other action types belong to the deployment guard and
+ * certificate rotation), update the request message, and on expiry say so in the thread. A
+ * failed re-apply is recorded and shown, then rethrown so EventBridge retries it.
  */
 export async function executeDecision(
   deps: ExecuteDeps,
   detail: ApprovalDecidedDetail,
-): Promise<ApprovalExecution | undefined> {
-  const stored = await deps.store.get(detail.approvalId);
-  if (stored === undefined)
-    deps.log.warn('decided approval not in the store; no message to update', {
+): Promise<ExecuteResult> {
+  const verified = await loadStoredDecision(deps.store, detail, undefined);
+  if (!verified.ok) {
+    deps.log.error(verified.message, {
       approvalId: detail.approvalId,
+      reason: verified.reason,
+      claimed: { decision: detail.decision, actionType: detail.action.type, meshName: detail.meshName },
     });
-  const approval: Approval | undefined =
-    stored === undefined
-      ? undefined
-      : {
-          ...stored,
-          status: detail.decision,
-          decidedAt: detail.decidedAt,
-          ...(detail.decidedBy === undefined ? {} : { decidedBy: detail.decidedBy }),
-        };
+    return { kind: 'refused', refusal: verified };
+  }
+  const approval = verified.approval;
 
-  let execution: ApprovalExecution | undefined = approval?.execution;
+  let execution: ApprovalExecution | undefined = approval.execution;
   let failure: unknown;
+  let threadNote: string | undefined;
   if (
-    detail.decision === 'approved' &&
-    detail.action.type === 'reapply-change' &&
-    execution?.outcome !== 'applied'
+    approval.status === 'approved' &&
+    approval.action.type === 'reapply-change' &&
+    (execution === undefined || !SETTLED.has(execution.outcome))
   ) {
     try {
-      const done = await reapplyChange(deps.meshes, detail.action, detail.approvalId);
-      execution = { outcome: 'applied', at: deps.now().toISOString(), detail: done };
+      const outcome = await reapplyChange(deps.meshes, approval.action, approval);
+      const settled = await settle(deps, approval, approval.action, outcome);
+      execution = settled.execution;
+      threadNote = settled.threadNote;
     } catch (error) {
       failure = error;
       execution = {
@@ -63,14 +150,15 @@ export async function executeDecision(
         detail: `Re-applying failed: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    if (stored !== undefined) await deps.store.recordExecution(detail.approvalId, execution);
-    deps.log.info('held change re-applied', { approvalId: detail.approvalId, execution });
+    await deps.store.recordExecution(approval.approvalId, execution);
+    deps.log.info('held change carried out', { approvalId: approval.approvalId, execution });
   }
 
-  if (approval?.message !== undefined) {
+  if (approval.message !== undefined) {
     const shown = execution === undefined ? approval : { ...approval, execution };
     await deps.chat.updateApprovalMessage(shown);
-    if (detail.decision === 'expired') {
+    if (threadNote !== undefined) await deps.chat.postThreadReply(approval.message, threadNote);
+    if (approval.status === 'expired') {
       await deps.chat.postThreadReply(
         approval.message,
         `This request expired at ${when(approval.expiresAt)} without a decision; nothing was applied.`,
@@ -78,5 +166,43 @@ export async function executeDecision(
     }
   }
   if (failure !== undefined) throw failure;
-  return execution;
+  return execution === undefined ? { kind: 'handled' } : { kind: 'handled', execution };
+}
+
+/** Turn what the re-apply found into the recorded execution; a moved-on resource is asked again. */
+async function settle(
+  deps: ExecuteDeps,
+  approval: Approval,
+  action: ReapplyAction,
+  outcome: ReapplyOutcome,
+): Promise<{ execution: ApprovalExecution; threadNote?: string }> {
+  const at = deps.now().toISOString();
+  switch (outcome.kind) {
+    case 'applied':
+    case 'nothing':
+      return { execution: { outcome: 'applied', at, detail: outcome.detail } };
+    case 'gone':
+      return {
+        execution: { outcome: 'not-applied', at, detail: outcome.detail },
+        threadNote: outcome.detail,
+      };
+    case 'moved-on': {
+      const current = outcome.current;
+      const request =
+        current === undefined
+          ? undefined
+          : reaskRequest(approval, action, current, outcome.detail, deps.now());
+      if (request === undefined) {
+        const detail = `${outcome.detail} The resource already holds the change; nothing to ask.`;
+        return { execution: { outcome: 'applied', at, detail } };
+      }
+      // Published before the execution is recorded: a retry publishes the same request id,
+      // which the approvals capability stores once.
+      await deps.publisher.publish([
+        { detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...request } },
+      ]);
+      const detail = `${outcome.detail} Asked again with the change against the current state (approval ${request.approvalId}).`;
+      return { execution: { outcome: 'reasked', at, detail }, threadNote: detail };
+    }
+  }
 }

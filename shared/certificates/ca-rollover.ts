@@ -7,12 +7,13 @@
  * where the last run stopped.
  */
 import { createHash } from 'node:crypto';
+import { type DecisionRefusalReason, loadStoredDecision } from '../approvals/verified-decision';
 import { BadRequestError } from '../errors';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
-import type { VersionedRecord } from '../ports';
+import type { ApprovalStore, VersionedRecord } from '../ports';
 import { takeCertificateInventory } from './inventory';
 import { retryThrottled } from './retry';
 import { type SweepDeps, type SweepItem, sweepCertificates } from './sweep';
@@ -44,6 +45,13 @@ export interface RolloverReport {
   readonly note: string;
   /** The leaves phase 2 handled. */
   readonly reissued: readonly SweepItem[];
+  /** Set when an approval decision was refused: no person's decision is stored for it. */
+  readonly refused?: DecisionRefusalReason;
+}
+
+/** What phase 3 needs besides a sweep's: the approvals meshwarden stored, to check a decision against. */
+export interface RolloverDecisionDeps extends SweepDeps {
+  readonly approvals: Pick<ApprovalStore, 'get'>;
 }
 
 /** How long an approval to finish a rollover stays open. */
@@ -226,18 +234,42 @@ export async function runCaRollover(
   return { rolloverId, phase: record.phase, note, reissued };
 }
 
-/** Phase 3 on an approval decision: approved removes the old CA; rejected or expired halts (both stay trusted). */
+/**
+ * Phase 3 on an approval decision: approved removes the old CA; rejected or expired halts (both
+ * stay trusted). The event only wakes this up: what counts is the approval meshwarden stored
+ * for this rollover, decided by a person, and its stored action. A decision event without one
+ * is refused (returned with `refused`, not thrown, so a forgery is not retried).
+ */
 export async function decideCaRollover(
-  deps: SweepDeps,
-  decision: ApprovalDecidedDetail,
+  deps: RolloverDecisionDeps,
+  event: ApprovalDecidedDetail,
 ): Promise<RolloverReport> {
-  if (decision.action.type !== 'finish-ca-rollover')
-    throw new BadRequestError(`not a CA rollover: ${decision.action.type}`);
-  const { rolloverId } = decision.action;
+  const verified = await loadStoredDecision(deps.approvals, event, 'finish-ca-rollover');
+  const claimed = event.action.type === 'finish-ca-rollover' ? event.action.rolloverId : '(none)';
+  if (!verified.ok)
+    return {
+      rolloverId: claimed,
+      phase: 'awaiting-approval',
+      note: verified.message,
+      reissued: [],
+      refused: verified.reason,
+    };
+  const { action } = verified.approval;
+  if (action.type !== 'finish-ca-rollover') throw new BadRequestError(`not a CA rollover: ${action.type}`);
+  const decision = { decision: verified.approval.status, decidedBy: verified.approval.decidedBy };
+  const { rolloverId } = action;
   let record = await deps.rotations.get<RolloverRecord>(key(rolloverId));
   if (record === undefined) throw new BadRequestError(`no CA rollover ${rolloverId} is on record`);
-  if (record.oldCaArn !== decision.action.oldCaArn || record.newCaArn !== decision.action.newCaArn)
+  if (record.oldCaArn !== action.oldCaArn || record.newCaArn !== action.newCaArn)
     throw new BadRequestError(`the decision names other CAs than rollover ${rolloverId}`);
+  if (record.approvalId !== verified.approval.approvalId)
+    return {
+      rolloverId,
+      phase: record.phase,
+      note: `approval ${verified.approval.approvalId} is not the one rollover ${rolloverId} asked for (${record.approvalId}); nothing was done`,
+      reissued: [],
+      refused: 'action-mismatch',
+    };
   if (record.phase === 'completed' || record.phase === 'halted')
     return { rolloverId, phase: record.phase, note: 'already decided', reissued: [] };
   if (record.phase !== 'awaiting-approval' && record.phase !== 'remove-old')

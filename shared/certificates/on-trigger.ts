@@ -1,6 +1,11 @@
 import type { CompiledPolicy } from '../policy/compile';
-import { decideCaRollover, type RolloverReport, runCaRollover } from './ca-rollover';
-import type { SweepDeps, SweepItem } from './sweep';
+import {
+  decideCaRollover,
+  type RolloverDecisionDeps,
+  type RolloverReport,
+  runCaRollover,
+} from './ca-rollover';
+import type { SweepItem } from './sweep';
 import { sweepCertificates } from './sweep';
 import type { RotationTrigger } from './trigger';
 
@@ -16,7 +21,7 @@ export interface TriggerOutcome {
  * failed, so the platform retries (finished rotations are on record and not repeated).
  */
 export async function onRotationTrigger(
-  deps: SweepDeps,
+  deps: RolloverDecisionDeps,
   policy: CompiledPolicy,
   meshNames: readonly string[],
   trigger: RotationTrigger,

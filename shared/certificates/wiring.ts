@@ -5,10 +5,12 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AcmCertificateStore } from '../adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../adapters/acm-pca/certificate-authority';
+import { DynamoDbApprovalStore } from '../adapters/dynamodb/approval-store';
 import { DynamoRotationStore } from '../adapters/dynamodb/rotation-store';
 import { SecretCertificateStore } from '../adapters/secretsmanager/certificate-secrets';
 import type { ChatNotifier, EventPublisher, MeshProvider } from '../ports';
 import { CaDirectory } from './ca-directory';
+import type { RolloverDecisionDeps } from './ca-rollover';
 import { routeCertificateStores } from './certificate-stores';
 import type { SweepDeps } from './sweep';
 
@@ -24,7 +26,10 @@ export interface RotationClients {
 }
 
 /** The adapters of one rotation run (a new CA directory each run, so CA state is never stale across runs). */
-export function createRotationDeps(clients: RotationClients, overrides: Partial<SweepDeps> = {}): SweepDeps {
+export function createRotationDeps(
+  clients: RotationClients,
+  overrides: Partial<SweepDeps> = {},
+): RolloverDecisionDeps {
   const ca = new AcmPcaCertificateAuthority(clients.pca);
   return {
     ca,
@@ -34,6 +39,7 @@ export function createRotationDeps(clients: RotationClients, overrides: Partial<
       secret: new SecretCertificateStore(clients.secrets),
     }),
     rotations: new DynamoRotationStore(clients.documents, clients.tableName),
+    approvals: new DynamoDbApprovalStore(clients.documents, clients.tableName),
     meshes: clients.meshes,
     publisher: clients.publisher,
     notifier: clients.notifier,

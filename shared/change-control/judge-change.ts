@@ -27,6 +27,7 @@ import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { type MeshChange, meshChangeOf } from './change';
 import { failedCallDecision, type GovernanceDecisionDetail, judgedDecision } from './decision-record';
 import { renderDiff } from './diff';
+import { revertedResource, settleHold } from './hold';
 import { describeResource, readMeshState, recordMeshState } from './mesh-state';
 import { notifyDecision } from './notify-decision';
 import { holdApprovalId, revertClientToken } from './tokens';
@@ -76,6 +77,7 @@ function approvalRequest(
   ttlSeconds: number,
 ): ApprovalRequestedDetail {
   const { change } = judged;
+  const base = revertedResource(judged.decision.plan, judged.current);
   return {
     approvalId,
     meshName: change.ref.meshName,
@@ -86,6 +88,8 @@ function approvalRequest(
       ...(change.verb === 'delete' || judged.current === undefined
         ? {}
         : { proposed: proposal(judged.current) }),
+      // What the revert restores: the re-apply writes only the change from it (see hold.ts).
+      ...(base === undefined ? {} : { base }),
     },
     title: `${change.operation} on ${judged.resourceKey} was reverted and waits for approval`,
     reason: judged.decision.reasons.join(' ').slice(0, 2000),
@@ -315,6 +319,7 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
   let judgedVersion = judgedOf(assessment.current);
   let outcome: AuditRecord['outcome'] = 'no-effect';
   let race: RaceRecord | undefined;
+  let held = approval;
   try {
     if (decision.action === 'keep') {
       await keep(deps, assessment);
@@ -325,6 +330,8 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
       if (result.race !== undefined && (result.race.merged || result.race.raced)) {
         race = await judgeAgain(deps, change, result.race);
       }
+      // The request names the version the revert left: a re-apply writes only at that version.
+      if (held !== undefined) held = settleHold(held, decision.plan, result, assessment.current);
     }
   } catch (error) {
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
@@ -334,17 +341,17 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
   if (judgedVersion !== undefined) {
     await deps.judgedVersions.record(assessment.resourceKey, judgedVersion, eventId);
   }
-  const done: AuditRecord =
-    race === undefined
-      ? { ...pending, outcome }
-      : {
-          ...pending,
-          outcome,
-          // First, so the channel's short notice carries it.
-          decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] },
-        };
+  const done: AuditRecord = {
+    ...pending,
+    outcome,
+    ...(held === undefined ? {} : { approval: { ...held } }),
+    // The race goes first, so the channel's short notice carries it.
+    ...(race === undefined
+      ? {}
+      : { decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] } }),
+  };
   await deps.audit.put(done);
-  await publishAndClose(deps, done, approval);
+  await publishAndClose(deps, done, held);
   // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds
   // the event decided, and this resource stays cached as before until its next event or the
   // audit (the staleness accepted in mesh-state.ts).

@@ -17,7 +17,7 @@ export async function closeApprovalsOf(
   const approvals = deps.approvals;
   const approvalId = deployment.progress?.approvalId ?? deployment.progress?.approved?.approvalId;
   // A deployment that reached 100% applied its approval; that one is not closed as unapplied.
-  if (approvals === undefined || approvalId === undefined || deployment.promotedAt !== undefined) return;
+  if (approvalId === undefined || deployment.promotedAt !== undefined) return;
   const approval = await approvals.store.get(approvalId);
   if (approval === undefined || approval.execution !== undefined) return;
   const at = deps.now().toISOString();
@@ -43,7 +43,7 @@ export async function recordApprovalApplied(
   weights: string,
 ): Promise<void> {
   const approvals = deps.approvals;
-  if (approvals === undefined || approvalId === undefined) return;
+  if (approvalId === undefined) return;
   const detail = `Applied: ${record.routeKey} promoted to ${weights}`;
   await approvals.store.recordExecution(approvalId, {
     outcome: 'applied',

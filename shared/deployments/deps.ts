@@ -50,10 +50,11 @@ export interface GuardDeps {
    */
   readonly lastKnownGood: LastKnownGoodStore;
   /**
-   * Deployment approvals, to close those whose deployment ended or rolled back (with the reason,
-   * in chat too). Absent where no approval store is reachable: nothing is closed then.
+   * The approvals meshwarden stored: an approval event is checked against them, never trusted;
+   * those whose deployment ended or rolled back are closed with the reason (in chat too, when
+   * `chat` is there).
    */
-  readonly approvals?: { readonly store: ApprovalStore; readonly chat: ChatApprovals | undefined };
+  readonly approvals: { readonly store: ApprovalStore; readonly chat: ChatApprovals | undefined };
   readonly telemetry: GuardTelemetry;
   readonly retry: RetryOptions;
   readonly now: () => Date;

@@ -1,3 +1,4 @@
+import { type DecisionRefusalReason, loadStoredDecision } from '../approvals/verified-decision';
 import type { MeshResourceOf } from '../domain/mesh';
 import type { ApprovalDecidedEvent } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
@@ -21,6 +22,8 @@ export const APPROVAL_TTL_HOURS = 24;
 
 export type StepResult =
   | { readonly kind: 'stale' | 'waiting' | 'approval-requested' | 'person-won'; readonly why: string }
+  /** An approval event that no stored, person-made decision backs: nothing was done. */
+  | { readonly kind: 'refused'; readonly why: string; readonly reason: DecisionRefusalReason }
   | { readonly kind: 'stepped' | 'promoted'; readonly toWeight: number }
   | { readonly kind: 'rolled-back'; readonly result: RollbackResult };
 
@@ -304,11 +307,19 @@ export async function onStep(deps: GuardDeps, step: StepInvocation, eventId: str
   );
 }
 
-/** An approval decision on a deployment's last step: approved steps (alarms permitting); rejected rolls back. */
+/**
+ * An approval decision on a deployment's last step: approved steps (alarms permitting);
+ * rejected rolls back. The event only wakes the guard: it acts on the approval meshwarden
+ * stored, decided by a person, and its stored action; anything else is refused, not thrown.
+ */
 export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedEvent): Promise<StepResult> {
-  const action = event.detail.action;
-  if (action.type !== 'promote-deployment')
-    return { kind: 'stale', why: `not a deployment action (${action.type})` };
+  if (event.detail.action.type !== 'promote-deployment')
+    return { kind: 'stale', why: `not a deployment action (${event.detail.action.type})` };
+  const verified = await loadStoredDecision(deps.approvals.store, event.detail, 'promote-deployment');
+  if (!verified.ok) return { kind: 'refused', why: verified.message, reason: verified.reason };
+  const stored = verified.approval;
+  const action = stored.action;
+  if (action.type !== 'promote-deployment') return { kind: 'stale', why: 'not a deployment action' };
   const record = await deps.store.get(action.routeKey);
   const deployment = record?.deployment;
   if (
@@ -318,16 +329,16 @@ export async function onApprovalDecided(deps: GuardDeps, event: ApprovalDecidedE
   ) {
     return { kind: 'stale', why: 'the deployment is not waiting for this approval' };
   }
-  if (deployment.progress?.approvalId !== event.detail.approvalId)
+  if (deployment.progress?.approvalId !== stored.approvalId)
     return { kind: 'stale', why: 'another approval' };
-  const by = event.detail.decidedBy?.identity ?? 'nobody';
-  if (event.detail.decision === 'rejected') {
+  const by = stored.decidedBy?.identity ?? 'nobody';
+  if (stored.status === 'rejected') {
     return {
       kind: 'rolled-back',
       result: await rollBack(deps, record, { kind: 'approval-rejected', by, eventId: event.id }),
     };
   }
-  if (event.detail.decision === 'expired') {
+  if (stored.status === 'expired') {
     const at = deps.now().toISOString();
     const text = `The approval of the last step expired; the deployment stays at ${formatWeights(record.lastWeights)}. Way out: meshwarden deployments promote ${record.routeKey} (or rollback ${record.routeKey})`;
     const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({

@@ -11,6 +11,9 @@ import { MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
  * action carries it out on `ApprovalDecided`, matched by `detail.action.type`.
  */
 
+/** An approval id: deterministic from what caused it, at most 64 characters. */
+const approvalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _');
+
 /** Re-apply a change that change control reverted and held (issue: mesh change control). */
 const reapplyChange = z.object({
   type: z.literal('reapply-change'),
@@ -20,6 +23,20 @@ const reapplyChange = z.object({
   operation: nonEmpty,
   /** The full proposed resource (kind, names, spec, tags) to write back; absent for a held delete. */
   proposed: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The resource as the held change found it, i.e. what the revert restored (kind, names,
+   * spec, tags). The re-apply writes only what changed from `base` to `proposed`, onto the
+   * resource as it is then. Absent when the change created the resource, and in requests made
+   * before meshwarden stored it (those are asked again with a diff against the current state).
+   */
+  base: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The resource version the revert left behind. The re-apply writes only while the resource
+   * is still at it; otherwise it asks again with a fresh diff.
+   */
+  baseVersion: z.number().int().nonnegative().optional(),
+  /** Set when this request asks again for an approved change whose resource had moved on. */
+  reaskOf: approvalId.optional(),
 });
 
 /** Promote a deployment past its approval gate (issue: deployment guard). */
@@ -49,7 +66,7 @@ export type ApprovalActionType = ApprovalAction['type'];
 
 export const approvalRequestedDetail = z.object({
   /** Deterministic from the triggering event (so a redelivery asks once), at most 64 characters. */
-  approvalId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _'),
+  approvalId,
   meshName: nonEmpty,
   action: approvalActionSchema,
   /** One line: what is asked. */

@@ -45,6 +45,12 @@ export interface NamedSchedule {
 /** `source` of every event meshwarden publishes on its own bus. */
 export const MESHWARDEN_EVENT_SOURCE = 'meshwarden';
 
+/**
+ * `source` of what the CLI publishes with a person's credentials: the bus accepts
+ * `meshwarden` only from meshwarden's function roles, and no function reacts to this source.
+ */
+export const MESHWARDEN_CLI_EVENT_SOURCE = 'meshwarden.cli';
+
 /** `detail-type`s meshwarden publishes that other meshwarden functions react to. */
 export const MESHWARDEN_DETAIL_TYPES = {
   approvalRequested: 'ApprovalRequested',

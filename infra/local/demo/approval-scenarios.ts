@@ -53,6 +53,10 @@ export const APPROVAL_SCENARIOS: readonly Scenario[] = [
               },
             },
           },
+          // What change control stores with a hold: the route the change was made on and its
+          // version; approving writes only the weights, and only at that version.
+          base: { ...ref, spec: route.spec, tags: route.tags ?? {} },
+          ...(route.metadata === undefined ? {} : { baseVersion: route.metadata.version }),
         },
         title: `UpdateRoute ${DEMO.routeKey} (web-v1 50, web-v2 50)`,
         reason: 'bob may change nothing; his changes are held for approval (bob-needs-approval)',

@@ -29,12 +29,14 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
+    /** `meshwarden` for the functions; the CLI, signing as a person, publishes as `meshwarden.cli`. */
+    private readonly source: string = MESHWARDEN_EVENT_SOURCE,
   ) {}
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
     const entries: PutEventsRequestEntry[] = events.map((event) => ({
       EventBusName: this.busName,
-      Source: MESHWARDEN_EVENT_SOURCE,
+      Source: this.source,
       DetailType: event.detailType,
       Detail: JSON.stringify(event.detail),
       Resources: event.resources ? [...event.resources] : undefined,

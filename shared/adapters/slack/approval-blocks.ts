@@ -85,7 +85,12 @@ function executionLine(approval: Approval): string | undefined {
       ? ':gear: Re-applying the change…'
       : ':gear: Handed to the function that owns this action.';
   }
-  const icon = execution.outcome === 'applied' ? ':white_check_mark:' : ':x:';
+  const icon =
+    execution.outcome === 'applied'
+      ? ':white_check_mark:'
+      : execution.outcome === 'reasked'
+        ? ':arrows_counterclockwise:'
+        : ':x:';
   return `${icon} ${escapeMrkdwn(execution.detail)}`;
 }
 

@@ -72,14 +72,23 @@ describe('Slack approvals in local AWS', () => {
     const detail: ApprovalRequestedDetail = {
       approvalId,
       meshName: DEMO.mesh,
-      action: { type: 'reapply-change', resourceKey: ROUTE_KEY, operation: 'UpdateRoute', proposed },
+      action: {
+        type: 'reapply-change',
+        resourceKey: ROUTE_KEY,
+        operation: 'UpdateRoute',
+        proposed,
+        // The route as it is is what the revert restored: the re-apply writes only the weights.
+        base: { ...ROUTE_REF, spec: current.spec, tags: current.tags ?? {} },
+        ...(current.metadata === undefined ? {} : { baseVersion: current.metadata.version }),
+      },
       title: `UpdateRoute ${DEMO.routeKey} (web-v1 50, web-v2 50)`,
       reason: 'bob may change nothing; his changes are held for approval (bob-needs-approval)',
       requestedBy: { arn: 'arn:aws:iam::000000000000:user/bob', label: 'bob' },
       diff: '  weightedTargets:\n-   web-v1 90, web-v2 10\n+   web-v1 50, web-v2 50',
       expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
     };
-    const events = new EventBridgeClient(local.clientConfig());
+    // Only meshwarden's roles may put `source: meshwarden` on its bus.
+    const events = new EventBridgeClient(local.clientConfig('meshwarden'));
     const out = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -179,7 +188,9 @@ describe('Slack approvals in local AWS', () => {
     expect(updated?.edited).toBeDefined();
     const shown = JSON.stringify(updated?.blocks);
     expect(shown).toContain('*Approved* by <@U0PLATFORM1> (priya)');
-    expect(shown).toContain('Updated prod/route/web-router/web-route to the proposed spec');
+    expect(shown).toContain(
+      'Re-applied UpdateRoute on prod/route/web-router/web-route (only what it changed)',
+    );
     expect(shown).not.toContain('meshwarden.approve');
   });
 

@@ -4,6 +4,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
+import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
+import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { runCaRollover } from '../../../shared/certificates/ca-rollover';
 import { parseCertificate } from '../../../shared/certificates/pem';
 import type { RotationRecord } from '../../../shared/certificates/records';
@@ -163,8 +165,42 @@ describe('certificate rotation in local AWS', () => {
       expect(opensslCheck(certificate, newCaPem).verify).toMatch(/: OK$/);
     }
 
-    // Act 2: the approval arrives on the meshwarden bus (Slack is the approvals capability's).
-    await new EventBridgeClient(local.clientConfig('admin')).send(
+    // Act 2: priya approves (what the Slack callback stores: a person's recorded decision),
+    // and the decision arrives on the meshwarden bus, put by meshwarden's own identity.
+    const approvals = new DynamoDbApprovalStore(
+      createDocumentClient(local.clientConfig('admin')),
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+    );
+    const action = {
+      type: 'finish-ca-rollover' as const,
+      rolloverId: report.rolloverId,
+      oldCaArn: oldCa,
+      newCaArn: newCa,
+    };
+    const decidedAt = new Date();
+    await approvals.create({
+      approvalId: `ca-rollover-${report.rolloverId}`,
+      meshName: 'prod',
+      action,
+      title: 'Finish the CA rollover',
+      reason: 'every certificate is issued by the new CA',
+      requestedBy: { arn: 'meshwarden', label: 'meshwarden certificate rotation' },
+      diff: '',
+      requestedAt: decidedAt.toISOString(),
+      expiresAt: new Date(decidedAt.getTime() + 3600_000).toISOString(),
+      status: 'pending',
+    });
+    await approvals.recordDecision(
+      `ca-rollover-${report.rolloverId}`,
+      {
+        status: 'approved',
+        decidedAt: decidedAt.toISOString(),
+        decidedBy: { slackUserId: 'U0123456789', identity: 'priya' },
+        click: 'trigger:1',
+      },
+      decidedAt,
+    );
+    await new EventBridgeClient(local.clientConfig('meshwarden')).send(
       new PutEventsCommand({
         Entries: [
           {
@@ -174,15 +210,10 @@ describe('certificate rotation in local AWS', () => {
             Detail: JSON.stringify({
               approvalId: `ca-rollover-${report.rolloverId}`,
               meshName: 'prod',
-              action: {
-                type: 'finish-ca-rollover',
-                rolloverId: report.rolloverId,
-                oldCaArn: oldCa,
-                newCaArn: newCa,
-              },
+              action,
               decision: 'approved',
               decidedBy: { slackUserId: 'U0123456789', identity: 'priya' },
-              decidedAt: new Date().toISOString(),
+              decidedAt: decidedAt.toISOString(),
             }),
           },
         ],

@@ -63,6 +63,17 @@ class FakeMeshes implements MeshProvider {
 }
 
 const ROUTE_KEY = 'prod/route/web-router/web-route';
+/** The version the revert left the route at. */
+const BASE_VERSION = 3;
+const METADATA = {
+  arn: 'arn:aws:appmesh:us-east-1:000000000000:mesh/prod/virtualRouter/web-router/route/web-route',
+  uid: 'u-1',
+  version: BASE_VERSION,
+  createdAt: '2026-03-10T09:00:00.000Z',
+  lastUpdatedAt: '2026-03-10T09:00:00.000Z',
+  meshOwner: '000000000000',
+  resourceOwner: '000000000000',
+};
 const route = (weights: [number, number]): MeshResource => ({
   kind: 'route',
   meshName: 'prod',
@@ -81,15 +92,19 @@ const route = (weights: [number, number]): MeshResource => ({
   },
 });
 
+const heldUpdate = {
+  type: 'reapply-change' as const,
+  resourceKey: ROUTE_KEY,
+  operation: 'UpdateRoute',
+  proposed: { ...route([50, 50]) },
+  base: { ...route([90, 10]) },
+  baseVersion: BASE_VERSION,
+};
+
 const request: ApprovalRequestedDetail = {
   approvalId: APPROVAL_ID,
   meshName: 'prod',
-  action: {
-    type: 'reapply-change',
-    resourceKey: ROUTE_KEY,
-    operation: 'UpdateRoute',
-    proposed: { ...route([50, 50]) },
-  },
+  action: heldUpdate,
   title: 'UpdateRoute prod/web-router/web-route',
   reason: 'bob may change nothing',
   requestedBy: { arn: 'arn:aws:iam::000000000000:user/bob', label: 'bob' },
@@ -111,14 +126,28 @@ function decided(
   };
 }
 
+/** The held update as stored once a person decided it. */
+function decidedApproval(
+  status: 'approved' | 'rejected' | 'expired',
+  overrides: Partial<Approval> = {},
+): Approval {
+  return pendingApproval({
+    action: request.action,
+    status,
+    decidedAt: NOW.toISOString(),
+    ...(status === 'expired' ? {} : { decidedBy: { slackUserId: 'U0PLATFORM1', identity: 'priya' } }),
+    ...overrides,
+  });
+}
+
 function world(approval?: Approval) {
   const store = new MemoryApprovalStore();
   if (approval) void store.create(approval);
   const chat = new RecordingChat();
   const meshes = new FakeMeshes();
-  meshes.resources.set(ROUTE_KEY, route([90, 10]));
+  meshes.resources.set(ROUTE_KEY, { ...route([90, 10]), metadata: METADATA });
   const publisher = new RecordingPublisher();
-  const base = { store, chat, now: () => NOW, log: recordingLog() };
+  const base = { store, chat, publisher, now: () => NOW, log: recordingLog() };
   return { store, chat, meshes, publisher, base, policy: approvalsPolicy() };
 }
 
@@ -161,14 +190,14 @@ describe('requestApproval', () => {
 });
 
 describe('executeDecision', () => {
-  it('approved reapply-change: writes the whole proposed spec with a token from the approval id, then updates the message', async () => {
-    const w = world(pendingApproval({ action: request.action }));
-    const execution = await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved'));
-    expect(execution?.outcome).toBe('applied');
+  it('approved reapply-change: writes what the change changed, with a token from the approval id, then updates the message', async () => {
+    const w = world(decidedApproval('approved'));
+    const result = await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved'));
+    expect(result).toMatchObject({ kind: 'handled', execution: { outcome: 'applied' } });
     expect(w.meshes.writes).toEqual([
       { op: 'update', key: ROUTE_KEY, clientToken: clientTokenFor(APPROVAL_ID) },
     ]);
-    expect(w.meshes.resources.get(ROUTE_KEY)).toEqual(route([50, 50]));
+    expect(w.meshes.resources.get(ROUTE_KEY)?.spec).toEqual(route([50, 50]).spec);
     expect(w.chat.updated).toEqual([
       expect.objectContaining({
         status: 'approved',
@@ -179,14 +208,14 @@ describe('executeDecision', () => {
   });
 
   it('a redelivered decision does not apply twice', async () => {
-    const w = world(pendingApproval({ action: request.action }));
+    const w = world(decidedApproval('approved'));
     await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved'));
     await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved'));
     expect(w.meshes.writes).toHaveLength(1);
   });
 
   it('a failed re-apply is shown in the message and recorded, then rethrown for a retry', async () => {
-    const w = world(pendingApproval({ action: request.action }));
+    const w = world(decidedApproval('approved'));
     w.meshes.failNext = new BadRequestError('route spec invalid');
     await expect(executeDecision({ ...w.base, meshes: w.meshes }, decided('approved'))).rejects.toThrow(
       'route spec invalid',
@@ -199,14 +228,14 @@ describe('executeDecision', () => {
   });
 
   it('rejected: nothing written, message updated', async () => {
-    const w = world(pendingApproval({ action: request.action }));
+    const w = world(decidedApproval('rejected'));
     await executeDecision({ ...w.base, meshes: w.meshes }, decided('rejected'));
     expect(w.meshes.writes).toEqual([]);
     expect(w.chat.updated).toEqual([expect.objectContaining({ status: 'rejected' })]);
   });
 
   it('expired: nothing written, message updated and the thread told', async () => {
-    const w = world(pendingApproval({ action: request.action }));
+    const w = world(decidedApproval('expired'));
     await executeDecision({ ...w.base, meshes: w.meshes }, decided('expired'));
     expect(w.meshes.writes).toEqual([]);
     expect(w.chat.replies).toEqual([
@@ -221,41 +250,46 @@ describe('executeDecision', () => {
       deploymentId: 'd1',
       toWeight: 100,
     };
-    const w = world(pendingApproval({ action: promote }));
-    const execution = await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved', promote));
-    expect(execution).toBeUndefined();
+    const w = world(decidedApproval('approved', { action: promote }));
+    const result = await executeDecision({ ...w.base, meshes: w.meshes }, decided('approved', promote));
+    expect(result).toEqual({ kind: 'handled' });
     expect(w.meshes.writes).toEqual([]);
     expect(w.chat.updated).toHaveLength(1);
   });
 });
 
 describe('reapplyChange', () => {
-  it('a held delete is deleted again; already gone is fine', async () => {
+  const bob = { approvalId: APPROVAL_ID, requestedBy: request.requestedBy };
+
+  it('a held delete is deleted again while the resource is at the version the revert left; already gone is fine', async () => {
     const meshes = new FakeMeshes();
-    meshes.resources.set(ROUTE_KEY, route([90, 10]));
-    const action = { type: 'reapply-change' as const, resourceKey: ROUTE_KEY, operation: 'DeleteRoute' };
-    expect(await reapplyChange(meshes, action, APPROVAL_ID)).toMatch(/^Deleted/);
-    expect(await reapplyChange(meshes, action, APPROVAL_ID)).toMatch(/already deleted/);
+    meshes.resources.set(ROUTE_KEY, { ...route([90, 10]), metadata: METADATA });
+    const action = {
+      type: 'reapply-change' as const,
+      resourceKey: ROUTE_KEY,
+      operation: 'DeleteRoute',
+      baseVersion: BASE_VERSION,
+    };
+    expect((await reapplyChange(meshes, action, bob)).detail).toMatch(/^Deleted/);
+    expect(await reapplyChange(meshes, action, bob)).toMatchObject({ kind: 'nothing' });
   });
 
-  it('creates a resource that no longer exists', async () => {
+  it('creates a resource that no longer exists (a held create reverted by deleting it)', async () => {
     const meshes = new FakeMeshes();
-    const done = await reapplyChange(
-      meshes,
-      { ...request.action, operation: 'CreateRoute' } as never,
-      APPROVAL_ID,
-    );
-    expect(done).toMatch(/^Created/);
+    const { base: _b, baseVersion: _v, ...create } = { ...heldUpdate, operation: 'CreateRoute' };
+    const done = await reapplyChange(meshes, create, bob);
+    expect(done.detail).toMatch(/^Created/);
     expect(meshes.writes[0]?.op).toBe('create');
   });
 
   it('refuses a proposed resource whose names disagree with the key, or without spec', async () => {
     const meshes = new FakeMeshes();
+    meshes.resources.set(ROUTE_KEY, route([90, 10]));
     const bad = { type: 'reapply-change' as const, resourceKey: ROUTE_KEY, operation: 'UpdateRoute' };
     await expect(
-      reapplyChange(meshes, { ...bad, proposed: { name: 'other', spec: {} } }, APPROVAL_ID),
+      reapplyChange(meshes, { ...bad, proposed: { name: 'other', spec: {} } }, bob),
     ).rejects.toThrow(/proposed.name/);
-    await expect(reapplyChange(meshes, { ...bad, proposed: { kind: 'route' } }, APPROVAL_ID)).rejects.toThrow(
+    await expect(reapplyChange(meshes, { ...bad, proposed: { kind: 'route' } }, bob)).rejects.toThrow(
       /proposed.spec/,
     );
     expect(meshes.writes).toEqual([]);

@@ -7,6 +7,7 @@ import {
 import { takeCertificateInventory } from '../../../shared/certificates/inventory';
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../../../shared/events/approvals';
+import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
 import { CA_ARN, DAY_MS, fakeWorld, NEXT_CA_ARN, policyWith, SECRETS_MAPPING } from './fakes';
 
 const NOW = new Date();
@@ -27,6 +28,21 @@ function decision(rolloverId: string, verdict: ApprovalDecidedDetail['decision']
     decidedBy: { slackUserId: 'U0123', identity: 'priya' },
     decidedAt: NOW.toISOString(),
   };
+}
+
+/** The approvals store as the Slack callback leaves it once a person decided `detail`. */
+function decidedBy(detail: ApprovalDecidedDetail): MemoryApprovalStore {
+  const store = new MemoryApprovalStore();
+  void store.create(
+    pendingApproval({
+      approvalId: detail.approvalId,
+      action: detail.action,
+      status: detail.decision,
+      decidedAt: detail.decidedAt,
+      ...(detail.decidedBy === undefined ? {} : { decidedBy: detail.decidedBy }),
+    }),
+  );
+  return store;
 }
 
 describe('CA rollover', () => {
@@ -72,8 +88,9 @@ describe('CA rollover', () => {
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
 
     // Act
-    const report = await decideCaRollover(world.fresh(), decision(rolloverId, 'approved'));
-    const again = await decideCaRollover(world.fresh(), decision(rolloverId, 'approved'));
+    const approvals = decidedBy(decision(rolloverId, 'approved'));
+    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
+    const again = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
 
     // Assess
     expect(report.phase).toBe('completed');
@@ -88,26 +105,55 @@ describe('CA rollover', () => {
   it('a rejection halts with both CAs trusted', async () => {
     const world = await fakeWorld(young);
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
-    const report = await decideCaRollover(world.fresh(), decision(rolloverId, 'rejected'));
+    const approvals = decidedBy(decision(rolloverId, 'rejected'));
+    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'rejected'));
     expect(report.phase).toBe('halted');
     expect(
       acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN) && t.arns.includes(NEXT_CA_ARN)),
     ).toBe(true);
   });
 
-  it('refuses a decision naming other CAs, or an unknown rollover', async () => {
+  it('refuses a decision event that differs from the stored decision, or names an unknown approval, without a write', async () => {
+    // Prepare
     const world = await fakeWorld(young);
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const approvals = decidedBy(decision(rolloverId, 'approved'));
     const forged = {
       ...decision(rolloverId, 'approved'),
       action: { ...decision(rolloverId, 'approved').action, oldCaArn: NEXT_CA_ARN },
     };
-    await expect(decideCaRollover(world.fresh(), forged as ApprovalDecidedDetail)).rejects.toThrow(
-      /other CAs/,
+    const updatesBefore = world.meshes.updates.length;
+
+    // Act
+    const otherCas = await decideCaRollover({ ...world.fresh(), approvals }, forged as ApprovalDecidedDetail);
+    const unknown = await decideCaRollover({ ...world.fresh(), approvals }, decision('nope', 'approved'));
+
+    // Assess
+    expect(otherCas.refused).toBe('action-mismatch');
+    expect(unknown.refused).toBe('unknown-approval');
+    expect(world.meshes.updates.length).toBe(updatesBefore);
+    expect(acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN))).toBe(true);
+  });
+
+  it('a forged approval (no decision stored, only pending) never finishes a rollover', async () => {
+    // Prepare: the rollover waits for approval; the stored request is still pending
+    const world = await fakeWorld(young);
+    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const approvals = new MemoryApprovalStore();
+    await approvals.create(
+      pendingApproval({
+        approvalId: decision(rolloverId, 'approved').approvalId,
+        action: decision(rolloverId, 'approved').action,
+      }),
     );
-    await expect(decideCaRollover(world.fresh(), decision('nope', 'approved'))).rejects.toThrow(
-      /no CA rollover nope/,
-    );
+    const updatesBefore = world.meshes.updates.length;
+
+    // Act: bob's event claims an approval
+    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
+
+    // Assess: refused, the old CA still trusted everywhere, nothing written
+    expect(report).toMatchObject({ refused: 'not-decided', phase: 'awaiting-approval' });
+    expect(world.meshes.updates.length).toBe(updatesBefore);
     expect(acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN))).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { holdApprovalId, revertClientToken } from '../../../shared/change-control/tokens';
 import type { MeshResource } from '../../../shared/domain/mesh';
+import { refOf } from '../../../shared/domain/resource-key';
 import { MeshwardenError } from '../../../shared/errors';
 import { approvalRequestedDetail } from '../../../shared/events/approvals';
 import { ALICE_CLAIMS, appMeshEvent, routeSpec, WEB_ROUTE, world } from './scenario';
@@ -215,7 +216,7 @@ describe('judgeChange: revert, hold, report', () => {
     expect(w.publisher.ofType('GovernanceDecision')).toHaveLength(1);
   });
 
-  it('holds: reverts, then requests approval to re-apply the full proposed resource', async () => {
+  it('holds: reverts, then requests approval with the proposed resource, the base the revert restored and its version', async () => {
     const w = await world();
     const proposed = changeRoute(w, [50, 50]);
     const event = appMeshEvent({ who: 'bob', eventName: 'UpdateRoute', requestParameters: WEB_ROUTE });
@@ -240,7 +241,18 @@ describe('judgeChange: revert, hold, report', () => {
         spec: proposed.spec,
         tags: {},
       },
+      base: {
+        kind: 'route',
+        meshName: 'prod',
+        parentName: 'web-router',
+        name: 'web-route',
+        spec: routeSpec([90, 10], true),
+        tags: {},
+      },
+      baseVersion: ((await w.meshes.describe(refOf(proposed))) as MeshResource | undefined)?.metadata
+        ?.version,
     });
+    expect(detail.action).toMatchObject({ baseVersion: expect.any(Number) });
     expect(decisionOf(w)).toMatchObject({ action: 'hold', approvalId: detail.approvalId });
   });
 

@@ -14,6 +14,7 @@ import type {
   StepInvocation,
 } from '../../../shared/ports';
 import { loadEvent } from '../../support/sample-events';
+import { MemoryApprovalStore } from '../approvals/support';
 
 export const SELF_ROLE = 'arn:aws:iam::123456789012:role/meshwarden-functions';
 
@@ -159,6 +160,8 @@ export interface Harness {
   /** `ensure` / `remove` of the recovery schedule, in order. */
   readonly recovery: string[];
   readonly lastKnownGood: Map<string, LastKnownGood>;
+  /** The approvals meshwarden stored; an approval event counts only when a decision is stored here. */
+  readonly approvals: MemoryApprovalStore;
   clock: Date;
 }
 
@@ -178,6 +181,7 @@ export function harness(policyYaml = ''): Harness {
     tags: new Map(),
     recovery: [],
     lastKnownGood: new Map(),
+    approvals: new MemoryApprovalStore(),
     clock: new Date('2026-03-10T10:20:00.000Z'),
     deps: undefined as unknown as GuardDeps,
   };
@@ -236,6 +240,7 @@ export function harness(policyYaml = ''): Harness {
     selfRoleArns: [SELF_ROLE],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: (routeKey) => void h.failures.push(routeKey) },
+    approvals: { store: h.approvals, chat: undefined },
     retry: { attempts: 4, baseDelayMs: 1, sleep: async () => undefined },
     now: () => h.clock,
   };

@@ -6,6 +6,7 @@ import { ValidationError } from '../../../shared/errors';
 import type { ApprovalDecidedEvent } from '../../../shared/events/approvals';
 import { PolicyError, parsePolicy } from '../../../shared/policy/load';
 import type { AlarmInfo } from '../../../shared/ports';
+import { pendingApproval } from '../approvals/support';
 import { type Harness, harness, routeEvent } from './fakes';
 
 const WEB = 'prod/web-router/web-route';
@@ -102,6 +103,15 @@ describe('progressive delivery', () => {
           decidedAt: '2026-03-10T10:40:00Z',
         },
       } as unknown as ApprovalDecidedEvent;
+      // What the Slack callback stores when carol clicks.
+      await h.approvals.create(
+        pendingApproval({
+          ...(request as object),
+          status: decision,
+          decidedBy: { slackUserId: 'U1', identity: 'carol' },
+          decidedAt: '2026-03-10T10:40:00Z',
+        }),
+      );
 
       const result = await onApprovalDecided(h.deps, event);
 
@@ -113,6 +123,53 @@ describe('progressive delivery', () => {
         expect(result.kind).toBe('rolled-back');
         expect(h.mesh.weights(WEB)).toEqual({ 'web-v1': 100, 'web-v2': 0 });
       }
+    }
+  });
+
+  it('a forged approval (the stored request still pending, or never stored) promotes nothing', async () => {
+    for (const stored of ['pending', 'none'] as const) {
+      // Prepare: the deployment waits at its approval gate
+      const h = harness(POLICY);
+      h.alarms.push(alarm('OK'));
+      await started(h);
+      await fireNext(h);
+      await fireNext(h);
+      await fireNext(h);
+      const request = h.published.find((e) => e.detailType === 'ApprovalRequested')?.detail as Record<
+        string,
+        unknown
+      >;
+      if (stored === 'pending') await h.approvals.create(pendingApproval({ ...(request as object) }));
+      const weightsBefore = h.mesh.weights(WEB);
+      const forged = {
+        version: '0',
+        id: 'forged-by-bob',
+        'detail-type': 'ApprovalDecided',
+        source: 'meshwarden',
+        account: '123456789012',
+        time: '2026-03-10T10:40:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: {
+          approvalId: request.approvalId,
+          meshName: 'prod',
+          action: request.action,
+          decision: 'approved',
+          decidedBy: { slackUserId: 'U1', identity: 'carol' },
+          decidedAt: '2026-03-10T10:40:00Z',
+        },
+      } as unknown as ApprovalDecidedEvent;
+
+      // Act
+      const result = await onApprovalDecided(h.deps, forged);
+
+      // Assess
+      expect(result).toMatchObject({
+        kind: 'refused',
+        reason: stored === 'pending' ? 'not-decided' : 'unknown-approval',
+      });
+      expect(h.mesh.weights(WEB)).toEqual(weightsBefore);
+      expect(h.store.records.get(WEB)?.deployment?.status).toBe('awaiting-approval');
     }
   });
 

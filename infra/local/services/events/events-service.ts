@@ -1,4 +1,6 @@
 import { BadRequestError, ConflictError, NotFoundError } from '../../../../shared/errors';
+import { deniesEntry, type SourceGuardStatement } from '../../../constructs/bus-trust';
+import { busArn as arnOfBus, busNameOf } from '../../bus/arns';
 import type { RetryPolicy } from '../../bus/delivery';
 import type {
   BusDefinition,
@@ -14,6 +16,7 @@ import { AwsError, handleJsonRequest, type JsonOperationTable } from '../../prot
 import { StateFile } from '../../state-file';
 import type {
   BusEntry,
+  CallerIdentity,
   LocalRequest,
   LocalResponse,
   LocalService,
@@ -196,6 +199,22 @@ function failedEntries(failed: readonly FailedTarget[]): Record<string, unknown>
   };
 }
 
+/** What the events service enforces beyond the bus itself. */
+export interface EventsServiceOptions {
+  /**
+   * Deny statements of bus resource policies (meshwarden's bus: `source: meshwarden` only from
+   * meshwarden's roles), evaluated per PutEvents entry as EventBridge does.
+   */
+  readonly busPolicies?: readonly SourceGuardStatement[];
+}
+
+/** `aws:PrincipalArn` of a caller: the role behind a role session, or the user. */
+function principalArnOf(caller: CallerIdentity): string {
+  const issuer = (caller.userIdentity.sessionContext as { sessionIssuer?: { arn?: unknown } } | undefined)
+    ?.sessionIssuer?.arn;
+  return typeof issuer === 'string' ? issuer : caller.arn;
+}
+
 export class EventsService implements LocalService, OperationResolver {
   readonly signingName = 'events';
   private readonly state: StateFile<BusState>;
@@ -204,6 +223,7 @@ export class EventsService implements LocalService, OperationResolver {
   constructor(
     private readonly context: LocalServiceContext,
     private readonly bus: LocalEventBus,
+    private readonly options: EventsServiceOptions = {},
   ) {
     this.state = new StateFile<BusState>(context.dataDir, 'events', () => ({ buses: [], rules: [] }));
     const skipped = bus.restore(this.state.load());
@@ -251,6 +271,26 @@ export class EventsService implements LocalService, OperationResolver {
     }
   }
 
+  /**
+   * An explicit deny of the bus policy answers the entry with AccessDeniedException, as
+   * EventBridge answers an entry it may not accept (other entries of the call go through).
+   */
+  private deniedBy(
+    entry: BusEntry,
+    caller: CallerIdentity,
+  ): { ErrorCode: string; ErrorMessage: string } | undefined {
+    const busArn = arnOfBus(this.context.region, this.context.accountId, busNameOf(entry.eventBusName));
+    const principalArn = principalArnOf(caller);
+    const denied = (this.options.busPolicies ?? []).some((statement) =>
+      deniesEntry(statement, { busArn, source: entry.source, principalArn }),
+    );
+    if (!denied) return undefined;
+    return {
+      ErrorCode: 'AccessDeniedException',
+      ErrorMessage: `User: ${caller.arn} is not authorized to perform: events:PutEvents on resource: ${busArn} with an explicit deny in a resource-based policy`,
+    };
+  }
+
   private ruleView(rule: RuleDefinition): Record<string, unknown> {
     return {
       Name: rule.name,
@@ -277,7 +317,7 @@ export class EventsService implements LocalService, OperationResolver {
   private table(): JsonOperationTable {
     const bus = this.bus;
     return {
-      PutEvents: (input) =>
+      PutEvents: (input, req) =>
         this.read(() => {
           const raw = objectList(input, 'Entries');
           if (raw.length === 0 || raw.length > MAX_ENTRIES) {
@@ -290,6 +330,8 @@ export class EventsService implements LocalService, OperationResolver {
             const checked = decodeEntry(entry);
             if (!('entry' in checked))
               return { ErrorCode: checked.errorCode, ErrorMessage: checked.errorMessage };
+            const denied = this.deniedBy(checked.entry, req.caller);
+            if (denied !== undefined) return denied;
             const [result] = bus.putEntries([checked.entry]);
             return result === undefined || !('eventId' in result)
               ? {
