@@ -11,6 +11,7 @@ import { parseExecutorEvent } from '../../shared/approvals/executor-event';
 import { sweepApprovals } from '../../shared/approvals/expire';
 import { requestApproval } from '../../shared/approvals/request';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
+import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -62,10 +63,14 @@ export const handler = eventHandler(
     }
   },
   {
-    idempotency: eventIdempotency({
-      functionName: 'approval-executor',
-      tableName: config.MESHWARDEN_TABLE,
-      client: documents,
-    }),
+    // Refuse a malformed event with the parser's error before idempotency looks for its key.
+    idempotency: validateFirst(
+      parseExecutorEvent,
+      eventIdempotency({
+        functionName: 'approval-executor',
+        tableName: config.MESHWARDEN_TABLE,
+        client: documents,
+      }),
+    ),
   },
 );
