@@ -26,7 +26,7 @@ describe('fuzz regressions', () => {
 
       // Assess
       expect(outcome.kind, eventText).toBe('refused');
-      expect(outcome.effects).toEqual({ writes: [], slackChanged: false });
+      expect(outcome.effects).toEqual({ writes: [], slackChanged: false, slackEphemeral: false });
     }
   });
 });

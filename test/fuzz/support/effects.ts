@@ -8,8 +8,10 @@ import type { LocalApiCall, LocalAws } from '../../../infra/local/runtime';
 export interface Effects {
   /** `service:Operation` of each mutating call, with the table key for DynamoDB writes. */
   readonly writes: string[];
-  /** Whether anything was posted, updated or sent ephemerally in local Slack. */
+  /** Whether a message was posted or updated in a local Slack channel. */
   readonly slackChanged: boolean;
+  /** Whether an ephemeral answer was shown to someone (a courtesy reply, not a decision). */
+  readonly slackEphemeral: boolean;
 }
 
 const DYNAMODB_WRITES = new Set([
@@ -45,9 +47,13 @@ function describeWrite(call: LocalApiCall): string | undefined {
   return readOnly ? undefined : `${request.service}:${name} ${request.path}`;
 }
 
-/** Everything local Slack shows in its channels, messages with their edit history and ephemeral ones. */
-function slackSnapshot(aws: LocalAws): string {
-  return JSON.stringify(aws.slackConfig.channels.map((c) => aws.slack.store.messagesIn(c.id)));
+/** What local Slack shows in its channels: messages with their edit history, and ephemeral ones. */
+function slackSnapshot(aws: LocalAws): { messages: string; ephemeral: string } {
+  const channels = aws.slackConfig.channels.map((c) => aws.slack.store.messagesIn(c.id));
+  return {
+    messages: JSON.stringify(channels.map((c) => c.messages)),
+    ephemeral: JSON.stringify(channels.map((c) => c.ephemeral)),
+  };
 }
 
 /** Record the effects of whatever runs until `stop()` is called. */
@@ -62,7 +68,12 @@ export function recordEffects(aws: LocalAws): { stop(): Effects } {
   return {
     stop: () => {
       unsubscribe();
-      return { writes, slackChanged: slackSnapshot(aws) !== slackBefore };
+      const slackAfter = slackSnapshot(aws);
+      return {
+        writes,
+        slackChanged: slackAfter.messages !== slackBefore.messages,
+        slackEphemeral: slackAfter.ephemeral !== slackBefore.ephemeral,
+      };
     },
   };
 }

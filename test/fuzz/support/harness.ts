@@ -4,6 +4,20 @@ import { type Effects, recordEffects } from './effects';
 /** The errors a handler may refuse bad input with: typed, saying what is wrong and where. */
 export const CLEAR_REFUSALS: ReadonlySet<string> = new Set(['ValidationError', 'BadRequestError']);
 
+/** A ValidationError or BadRequestError, or a subclass of one (e.g. ResourceKeyError). */
+export function isClearRefusal(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  for (
+    let proto: unknown = Object.getPrototypeOf(error);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (name !== undefined && CLEAR_REFUSALS.has(name)) return true;
+  }
+  return false;
+}
+
 /** How a handler met one input. */
 export type Outcome =
   | { readonly kind: 'result'; readonly effects: Effects; readonly ms: number }
@@ -61,7 +75,11 @@ export function assertClearAndEffectFree(outcome: Outcome): void {
         `unclear failure (not ValidationError/BadRequestError): ${describeError(outcome.error)}`,
       );
     case 'refused':
-      if (outcome.effects.writes.length > 0 || outcome.effects.slackChanged) {
+      if (
+        outcome.effects.writes.length > 0 ||
+        outcome.effects.slackChanged ||
+        outcome.effects.slackEphemeral
+      ) {
         throw new Error(
           `refused (${outcome.error.name}: ${outcome.error.message.slice(0, 200)}) but had effects: ${JSON.stringify(outcome.effects)}`,
         );
@@ -72,22 +90,21 @@ export function assertClearAndEffectFree(outcome: Outcome): void {
   }
 }
 
-/** Runs per outcome kind, for the report. */
+/** Runs per label and outcome (kind of outcome, or HTTP status), printed for the report. */
 export class RunTally {
-  private readonly counts = new Map<string, Record<Outcome['kind'], number>>();
+  private readonly counts = new Map<string, Map<string, number>>();
 
-  add(label: string, outcome: Outcome): void {
-    const entry = this.counts.get(label) ?? { result: 0, refused: 0, crashed: 0, hung: 0 };
-    entry[outcome.kind] += 1;
+  add(label: string, outcome: string): void {
+    const entry = this.counts.get(label) ?? new Map<string, number>();
+    entry.set(outcome, (entry.get(outcome) ?? 0) + 1);
     this.counts.set(label, entry);
   }
 
   print(): void {
     for (const [label, entry] of this.counts) {
-      const total = entry.result + entry.refused + entry.crashed + entry.hung;
-      process.stdout.write(
-        `fuzz ${label}: ${total} runs (${entry.result} answered, ${entry.refused} refused, ${entry.crashed} crashed, ${entry.hung} hung)\n`,
-      );
+      const total = [...entry.values()].reduce((sum, n) => sum + n, 0);
+      const parts = [...entry].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+      process.stdout.write(`fuzz ${label}: ${total} runs (${parts})\n`);
     }
   }
 }
