@@ -34,8 +34,9 @@ export function cloudTrailApiCallDetail<Source extends string, Req extends z.Zod
     managementEvent: z.boolean(),
     recipientAccountId: awsAccountId,
     eventCategory: nonEmpty,
-    // Present only on failed calls: the service's error code and message.
-    errorCode: nonEmpty.optional(),
-    errorMessage: z.string().optional(),
+    // Present only on failed calls: the service's error code and message. Both end up in the
+    // audit record's explanation, so they are bounded: AWS writes short codes and messages.
+    errorCode: nonEmpty.max(256).optional(),
+    errorMessage: z.string().max(4096).optional(),
   });
 }

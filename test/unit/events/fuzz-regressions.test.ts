@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExecutorEvent } from '../../../shared/approvals/executor-event';
 import { parseRotationTrigger } from '../../../shared/certificates/trigger';
+import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { parseApprovalDecided, parseApprovalRequested } from '../../../shared/events/approvals';
 import { loadEvent } from '../../support/sample-events';
 import { pathsOf, refusalOf } from './refusal';
@@ -110,7 +111,24 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     }
   });
 
+  it('mesh-change: a 1 MB errorCode or errorMessage of a failed call is refused, not stored until DynamoDB refuses the item', () => {
+    // Prepare: shrunk counterexample [update-route-access-denied, huge-string at detail.errorCode].
+    const withDetail = (detail: Record<string, unknown>) => {
+      const event = loadEvent('appmesh/update-route-access-denied');
+      return { ...event, detail: { ...event.detail, ...detail } };
+    };
+
+    // Act
+    const code = refusalOf(() => parseAppMeshApiCall(withDetail({ errorCode: megabyte })));
+    const message = refusalOf(() => parseAppMeshApiCall(withDetail({ errorMessage: megabyte })));
+
+    // Assess
+    expect(pathsOf(code)).toEqual(['detail.errorCode']);
+    expect(pathsOf(message)).toEqual(['detail.errorMessage']);
+  });
+
   it('accepts the valid events these were bent from', () => {
+    expect(parseAppMeshApiCall(loadEvent('appmesh/update-route-access-denied')).detail.errorCode).toBeDefined();
     // Prepare / Act / Assess
     expect(parseApprovalDecided(promote({})).detail.action.type).toBe('promote-deployment');
     expect(parseApprovalRequested(requested({})).detail.title).toBe('Promote web-route to 100%');
