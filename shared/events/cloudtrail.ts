@@ -27,8 +27,9 @@ export function cloudTrailApiCallDetail<Source extends string, Req extends z.Zod
     userAgent: z.string(),
     requestParameters: requestParameters.nullable(),
     responseElements: responseElements.nullable(),
-    requestID: nonEmpty,
-    eventID: nonEmpty,
+    requestID: nonEmpty.max(128),
+    // A UUID; part of the audit record's sort key, which DynamoDB caps at 1,024 bytes.
+    eventID: nonEmpty.max(128),
     readOnly: z.boolean(),
     eventType: z.literal('AwsApiCall'),
     managementEvent: z.boolean(),

@@ -127,8 +127,22 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     expect(pathsOf(message)).toEqual(['detail.errorMessage']);
   });
 
+  it('mesh-change: a 1 MB eventID is refused, not turned into an audit sort key over 1,024 bytes', () => {
+    // Prepare: shrunk counterexample [update-route, huge-string at detail.eventID].
+    const event = loadEvent('appmesh/update-route');
+    const bent = { ...event, detail: { ...event.detail, eventID: megabyte } };
+
+    // Act
+    const error = refusalOf(() => parseAppMeshApiCall(bent));
+
+    // Assess
+    expect(pathsOf(error)).toEqual(['detail.eventID']);
+  });
+
   it('accepts the valid events these were bent from', () => {
-    expect(parseAppMeshApiCall(loadEvent('appmesh/update-route-access-denied')).detail.errorCode).toBeDefined();
+    expect(
+      parseAppMeshApiCall(loadEvent('appmesh/update-route-access-denied')).detail.errorCode,
+    ).toBeDefined();
     // Prepare / Act / Assess
     expect(parseApprovalDecided(promote({})).detail.action.type).toBe('promote-deployment');
     expect(parseApprovalRequested(requested({})).detail.title).toBe('Promote web-route to 100%');
