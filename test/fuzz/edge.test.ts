@@ -14,7 +14,7 @@ import { DEMO } from '../../infra/local/demo/seed';
 import { createAppMeshClient } from '../../shared/adapters/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { CREDENTIALS } from '../support/local-edge';
-import { RUN_BUDGET_MS, RunTally } from './support/harness';
+import { assertNoPollution, RUN_BUDGET_MS, RunTally } from './support/harness';
 import { anyJson, fuzzParameters } from './support/mutations';
 
 /**
@@ -419,6 +419,7 @@ describe('fuzzing the local AWS edge', () => {
           tally.add(`edge ${t.service} ${t.protocol}`, String(res.status));
 
           // Assess
+          assertNoPollution();
           if (res.status < 200 || res.status >= 500)
             throw new Error(
               `${t.service} ${t.method} ${t.path} (${auth}, ${contentType}) answered ${res.status}: ${res.body.slice(0, 300)}`,
@@ -532,6 +533,7 @@ describe('fuzzing the local AWS edge', () => {
           local.aws.faults.set([]);
 
           // Assess
+          assertNoPollution();
           if (![200, 400, 404].includes(res.status))
             throw new Error(`${method} ${path} answered ${res.status}: ${res.body.slice(0, 200)}`);
           JSON.parse(res.body);

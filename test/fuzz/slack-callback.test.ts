@@ -5,7 +5,7 @@ import { computeSlackSignature } from '../../shared/events/slack-signature';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { loadEvent } from '../support/sample-events';
 import { type Effects, recordEffects } from './support/effects';
-import { RUN_BUDGET_MS, RunTally } from './support/harness';
+import { assertNoPollution, RUN_BUDGET_MS, RunTally } from './support/harness';
 import { anyJson, applyMutations, fuzzParameters, mutations } from './support/mutations';
 
 /**
@@ -102,6 +102,7 @@ describe('fuzzing the Slack callback', () => {
   }
 
   function assertAnswered(status: number | string, effects: Effects): void {
+    assertNoPollution();
     if (status !== 200 && !(typeof status === 'number' && REFUSALS.has(status)))
       throw new Error(`expected 200, 400, 401 or 413; got ${status}`);
     if (effects.writes.length > 0 || effects.slackChanged)

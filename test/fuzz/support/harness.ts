@@ -48,8 +48,7 @@ export async function invokeFuzzed(aws: LocalAws, functionName: string, eventTex
   } catch (error) {
     const ms = Date.now() - started;
     const effects = recorder.stop();
-    if (error instanceof Error && CLEAR_REFUSALS.has(error.name))
-      return { kind: 'refused', error, effects, ms };
+    if (isClearRefusal(error)) return { kind: 'refused', error, effects, ms };
     return { kind: 'crashed', error, effects, ms };
   } finally {
     clearTimeout(timer);
@@ -62,11 +61,20 @@ function describeError(error: unknown): string {
   return `${error.name}: ${error.message.slice(0, 500)}\n${(error.stack ?? '').split('\n').slice(1, 8).join('\n')}`;
 }
 
+/** The fuzzed inputs plant `__proto__: {polluted: true}` and `constructor.prototype.polluted`; none may take. */
+export function assertNoPollution(): void {
+  if ('polluted' in Object.prototype) {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+    throw new Error('the input polluted Object.prototype');
+  }
+}
+
 /**
  * The property every handler keeps: it answers or refuses with a clear, typed error, in
  * bounded time, and a refusal changes nothing. Throws (failing the fast-check run) otherwise.
  */
 export function assertClearAndEffectFree(outcome: Outcome): void {
+  assertNoPollution();
   switch (outcome.kind) {
     case 'hung':
       throw new Error(`the handler did not answer within ${RUN_BUDGET_MS} ms`);

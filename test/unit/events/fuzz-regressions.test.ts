@@ -3,6 +3,7 @@ import { parseExecutorEvent } from '../../../shared/approvals/executor-event';
 import { parseRotationTrigger } from '../../../shared/certificates/trigger';
 import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { parseApprovalDecided, parseApprovalRequested } from '../../../shared/events/approvals';
+import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
 import { loadEvent } from '../../support/sample-events';
 import { pathsOf, refusalOf } from './refusal';
 
@@ -139,7 +140,59 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     expect(pathsOf(error)).toEqual(['detail.eventID']);
   });
 
+  it('mesh-change: an 8.7 MB caller ARN is refused, not turned into a session key over 2,048 bytes', () => {
+    // Prepare: shrunk counterexample [update-route-oidc, huge-string at detail.userIdentity.arn].
+    const event = loadEvent('appmesh/update-route-oidc');
+    const bent = (identity: Record<string, unknown>) => ({
+      ...event,
+      detail: { ...event.detail, userIdentity: { ...event.detail.userIdentity, ...identity } },
+    });
+    const issuer = (
+      event.detail.userIdentity as { sessionContext: { sessionIssuer: Record<string, unknown> } }
+    ).sessionContext;
+
+    // Act
+    const caller = refusalOf(() => parseAppMeshApiCall(bent({ arn: megabyte })));
+    const role = refusalOf(() =>
+      parseAppMeshApiCall(
+        bent({ sessionContext: { ...issuer, sessionIssuer: { ...issuer.sessionIssuer, arn: megabyte } } }),
+      ),
+    );
+
+    // Assess
+    expect(pathsOf(caller)).toEqual(['detail.userIdentity.arn']);
+    expect(pathsOf(role)).toEqual(['detail.userIdentity.sessionContext.sessionIssuer.arn']);
+  });
+
+  it('mesh-change: a 1 MB assumed-role ARN of an OIDC federation is refused before it keys a session', () => {
+    // Prepare
+    const event = loadEvent('sts/assume-role-with-web-identity');
+    const responseElements = event.detail.responseElements as { assumedRoleUser: Record<string, unknown> };
+    const bent = {
+      ...event,
+      detail: {
+        ...event.detail,
+        responseElements: {
+          ...responseElements,
+          assumedRoleUser: { ...responseElements.assumedRoleUser, arn: megabyte },
+        },
+      },
+    };
+
+    // Act
+    const error = refusalOf(() => parseAssumeRoleWithWebIdentity(bent));
+
+    // Assess
+    expect(pathsOf(error)).toEqual(['detail.responseElements.assumedRoleUser.arn']);
+  });
+
   it('accepts the valid events these were bent from', () => {
+    expect(
+      parseAssumeRoleWithWebIdentity(loadEvent('sts/assume-role-with-web-identity')).detail,
+    ).toBeDefined();
+    expect(parseAppMeshApiCall(loadEvent('appmesh/update-route-oidc')).detail.userIdentity.type).toBe(
+      'AssumedRole',
+    );
     expect(
       parseAppMeshApiCall(loadEvent('appmesh/update-route-access-denied')).detail.errorCode,
     ).toBeDefined();
