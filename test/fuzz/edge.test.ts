@@ -458,6 +458,23 @@ describe('fuzzing the local AWS edge', () => {
     );
   }, 60_000);
 
+  it('refuses a JSON body nested 20,000 deep with a 400 SerializationException, for every JSON protocol (was a 500)', async () => {
+    // Prepare: shrunk counterexample [acm DescribeCertificate, {"a":{"a":… 20,000 deep}].
+    const deepBody = `{"a":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+    const targets = TARGETS.filter((t) => t.protocol !== 'query' && t.method !== 'GET');
+
+    for (const t of targets) {
+      const req = await signed(local.aws.endpoint, t, deepBody, CONTENT_TYPE[t.protocol], 'valid', '');
+
+      // Act
+      const res = await send(local.aws.endpoint, req);
+
+      // Assess
+      expect(res.status, `${t.service} ${t.target ?? t.path}`).toBe(400);
+      expect(res.body).toMatch(/SerializationException|nested/);
+    }
+  });
+
   it('refuses a body over 16 MB with 413 in the request’s protocol', async () => {
     // Prepare
     const t = TARGETS.find((x) => x.target === 'AWSEvents.PutEvents') as Target;
@@ -475,6 +492,7 @@ describe('fuzzing the local AWS edge', () => {
 
     // Assess
     expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
     expect(JSON.parse(res.body)).toMatchObject({ __type: 'RequestEntityTooLarge' });
   });
 
