@@ -475,6 +475,23 @@ describe('fuzzing the local AWS edge', () => {
     }
   });
 
+  it('answers a DynamoDB call whose body is JSON but not an object with a 400 (dynalite never answered)', async () => {
+    // Prepare: shrunk counterexample [dynamodb Query, body "null", valid signature].
+    const t = TARGETS.find((x) => x.target === 'DynamoDB_20120810.Query') as Target;
+    for (const body of ['null', '[]', '1', '"x"', 'true']) {
+      const req = await signed(local.aws.endpoint, t, body, CONTENT_TYPE[t.protocol], 'valid', '');
+
+      // Act
+      const res = await send(local.aws.endpoint, req);
+
+      // Assess
+      expect(res.status, body).toBe(400);
+      expect(JSON.parse(res.body), body).toMatchObject({
+        __type: expect.stringContaining('SerializationException'),
+      });
+    }
+  });
+
   it('refuses a body over 16 MB with 413 in the request’s protocol', async () => {
     // Prepare
     const t = TARGETS.find((x) => x.target === 'AWSEvents.PutEvents') as Target;

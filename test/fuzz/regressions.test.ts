@@ -12,7 +12,7 @@ import { applyMutations } from './support/mutations';
  */
 describe('fuzz regressions, end to end', () => {
   let local: TestLocalAws;
-  const NO_EFFECT = { writes: [], slackChanged: false, slackEphemeral: false };
+  const NO_EFFECT = { writes: [], busEvents: [], slackChanged: false, slackEphemeral: false };
   const megabyte = 1024 * 1024;
 
   beforeAll(async () => {

@@ -8,6 +8,8 @@ import type { LocalApiCall, LocalAws } from '../../../infra/local/runtime';
 export interface Effects {
   /** `service:Operation` of each mutating call, with the table key for DynamoDB writes. */
   readonly writes: string[];
+  /** Events put on any local bus (CloudTrail records of writes, meshwarden's own events). */
+  readonly busEvents: string[];
   /** Whether a message was posted or updated in a local Slack channel. */
   readonly slackChanged: boolean;
   /** Whether an ephemeral answer was shown to someone (a courtesy reply, not a decision). */
@@ -59,6 +61,11 @@ function slackSnapshot(aws: LocalAws): { messages: string; ephemeral: string } {
 /** Record the effects of whatever runs until `stop()` is called. */
 export function recordEffects(aws: LocalAws): { stop(): Effects } {
   const writes: string[] = [];
+  const busEvents: string[] = [];
+  const unsubscribeBus = aws.bus.onActivity((activity) => {
+    if (activity.kind === 'event')
+      busEvents.push(`${activity.busName}: ${activity.event.source} ${activity.event['detail-type']}`);
+  });
   const slackBefore = slackSnapshot(aws);
   const unsubscribe = aws.onApiCall((call) => {
     const write = describeWrite(call);
@@ -68,9 +75,11 @@ export function recordEffects(aws: LocalAws): { stop(): Effects } {
   return {
     stop: () => {
       unsubscribe();
+      unsubscribeBus();
       const slackAfter = slackSnapshot(aws);
       return {
         writes,
+        busEvents,
         slackChanged: slackAfter.messages !== slackBefore.messages,
         slackEphemeral: slackAfter.ephemeral !== slackBefore.ephemeral,
       };

@@ -85,6 +85,7 @@ export function assertClearAndEffectFree(outcome: Outcome): void {
     case 'refused':
       if (
         outcome.effects.writes.length > 0 ||
+        outcome.effects.busEvents.length > 0 ||
         outcome.effects.slackChanged ||
         outcome.effects.slackEphemeral
       ) {
