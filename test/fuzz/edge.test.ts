@@ -26,7 +26,7 @@ import { anyJson, fuzzParameters } from './support/mutations';
  * changes nothing in the mesh or the alarms.
  */
 
-const RUNS = 120;
+const RUNS = 150;
 const ADMIN_RUNS = 40;
 
 interface RawRequest {

@@ -13,8 +13,8 @@ import { anyJson, applyMutations, fuzzParameters, mutations } from './support/mu
  * ValidationError/BadRequestError in bounded time, and a refusal has no effect in local AWS.
  */
 
-const RUNS_RANDOM = 25;
-const RUNS_MUTATED = 40;
+const RUNS_RANDOM = 30;
+const RUNS_MUTATED = 60;
 
 /** Random JSON, and envelopes whose source and detail-type pass each handler's first dispatch. */
 const randomInput = fc.oneof(
