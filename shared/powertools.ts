@@ -9,10 +9,22 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  * comes from POWERTOOLS_SERVICE_NAME, which the CDK construct sets per function.
  */
 export const logger = new Logger({
-  correlationIdSearchFn: (expression, data) => search(expression, data as JSONObject),
+  correlationIdSearchFn: (expression, data) => correlationIdOf(search(expression, data as JSONObject)),
 });
 export const metrics = new Metrics({ namespace: 'meshwarden' });
 export const tracer = new Tracer();
+
+/** Longer than any id AWS or Slack writes; a longer value is not an id. */
+const MAX_CORRELATION_ID_LENGTH = 256;
+
+/**
+ * The correlation id found in an event, if it is one. The event is untrusted: a value that is
+ * not a short string (an object nested thousands deep, megabytes of text) would be merged into
+ * every log line, and a deep one crashes the logger before the handler can refuse the event.
+ */
+export function correlationIdOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= MAX_CORRELATION_ID_LENGTH ? value : undefined;
+}
 
 /** Where the correlation id lives in each kind of inbound event. */
 export const CORRELATION_PATHS = {

@@ -1,6 +1,17 @@
 import type * as z from 'zod';
 import { ValidationError } from './errors';
 
+/**
+ * Render an untrusted value for an error message: a string quoted and cut short, anything else
+ * by its type. Never JSON.stringify the value itself: it may nest deeper than the stack allows
+ * or run to megabytes.
+ */
+export function describeUntrusted(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+}
+
 /** Render a zod issue path as `detail.requestParameters.meshName`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';

@@ -13,6 +13,7 @@ import { sweepApprovals } from '../../shared/approvals/expire';
 import { requestApproval } from '../../shared/approvals/request';
 import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
+import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -71,10 +72,14 @@ export const handler = eventHandler(
     }
   },
   {
-    idempotency: eventIdempotency({
-      functionName: 'approval-executor',
-      tableName: config.MESHWARDEN_TABLE,
-      client: documents,
-    }),
+    // Refuse a malformed event with the parser's error before idempotency looks for its key.
+    idempotency: validateFirst(
+      parseExecutorEvent,
+      eventIdempotency({
+        functionName: 'approval-executor',
+        tableName: config.MESHWARDEN_TABLE,
+        client: documents,
+      }),
+    ),
   },
 );

@@ -26,6 +26,34 @@ export interface InvocationRecord {
 export class FunctionTimeoutError extends Error {}
 
 /**
+ * A copy of an event for one invocation, as Lambda gives each its own parse of the payload.
+ * Iterative, not `structuredClone`: JSON that Lambda parses may nest deeper than a recursive
+ * clone's stack allows. Values that JSON cannot carry are copied by reference.
+ */
+export function cloneEvent(event: unknown): unknown {
+  const copyOf = (value: unknown): unknown =>
+    Array.isArray(value) ? new Array(value.length) : isPlainObject(value) ? {} : value;
+  const root = copyOf(event);
+  const pending: [unknown, unknown][] = root === event ? [] : [[event, root]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, to] = next as [Record<string, unknown>, Record<string, unknown>];
+    for (const key of Object.keys(from)) {
+      const child = copyOf(from[key]);
+      // defineProperty keeps an own `__proto__` key a plain key, as JSON.parse makes it.
+      Object.defineProperty(to, key, { value: child, enumerable: true, writable: true, configurable: true });
+      if (child !== from[key]) pending.push([from[key], child]);
+    }
+  }
+  return root;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
  * Runs the project's Lambda handlers in this process, each with a Lambda-like context and
  * the environment Lambda would give it (set once by the runtime before the first import,
  * since handlers read configuration at module load, as they do in Lambda).
@@ -109,7 +137,7 @@ export class LocalFunctions {
       );
     });
     try {
-      const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+      const result = await Promise.race([handler(cloneEvent(event), context), timeout]);
       this.emit({
         functionName: spec.name,
         requestId,

@@ -137,9 +137,10 @@ export class LocalHttpApi {
       body = await readBody(req, MAX_BODY_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
+      // The rest of the body is never read: close the connection so no client reuses it.
       return {
         status: 413,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', connection: 'close' },
         body: Buffer.from('{"message":"Request Entity Too Large"}'),
       };
     }

@@ -31,7 +31,7 @@ import { StsService } from './services/sts/sts-service';
 import { DEFAULT_SLACK_CONFIG, type SlackConfig } from './slack/slack-config';
 import { LocalSlackServer } from './slack/slack-server';
 import { Timeline } from './timeline';
-import type { LocalService, LocalServiceContext } from './types';
+import type { LocalRequest, LocalResponse, LocalService, LocalServiceContext } from './types';
 
 /** Names of what the local runtime creates, as the CDK stack names them in an account. */
 export const LOCAL_NAMES = {
@@ -96,9 +96,21 @@ export interface LocalAws {
   };
   /** The environment the functions run with. */
   readonly functionEnv: Readonly<Record<string, string>>;
+  /**
+   * Every AWS call the edge answered, reads and meshwarden's own bookkeeping included (the
+   * timeline leaves those out): for tests that prove a handler had no effect. Returns an unsubscribe.
+   */
+  onApiCall(listener: (call: LocalApiCall) => void): () => void;
   /** Wait until every event put on the bus has been delivered (or dead-lettered). */
   drain(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One AWS call as the edge answered it. */
+export interface LocalApiCall {
+  readonly request: LocalRequest;
+  readonly response: LocalResponse;
+  readonly operation: string | undefined;
 }
 
 const SLACK_ROUTE = 'POST /slack/interactions';
@@ -199,13 +211,17 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     new StsService(),
   ];
   const faults = new FaultInjector(options.faults ?? []);
+  const callListeners = new Set<(call: LocalApiCall) => void>();
   const edge = new EdgeServer({
     identities,
     services,
     faults,
     putEvents: context.putEvents,
     now,
-    onCall: (req, res, operation) => timeline.apiCall(req, res, operation),
+    onCall: (request, response, operation) => {
+      timeline.apiCall(request, response, operation);
+      for (const listener of callListeners) listener({ request, response, operation });
+    },
     adminRoutes: adminRoutes({ bus, timeline, faults, services: services.map((s) => s.signingName) }),
   });
   const port = await edge.listen(options.port ?? 4566);
@@ -282,6 +298,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     scheduler,
     services: { appmesh, acm, acmPca, cloudwatch },
     functionEnv,
+    onApiCall: (listener) => {
+      callListeners.add(listener);
+      return () => callListeners.delete(listener);
+    },
     drain: () => bus.drain(),
     close: async () => {
       await bus.drain();

@@ -7,6 +7,7 @@ import {
 } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { parseScheduledEvent, type ScheduledEvent } from '../events/scheduled-event';
+import { describeUntrusted } from '../validation';
 
 /** What the approval executor is invoked with: a request, a decision, or the sweep schedule. */
 export type ExecutorEvent =
@@ -29,7 +30,7 @@ export function parseExecutorEvent(input: unknown): ExecutorEvent {
       return { kind: 'sweep', event: parseScheduledEvent(input) };
     default:
       throw new ValidationError(
-        `Invalid approval executor event: detail-type ${JSON.stringify(detailType)} is none of ApprovalRequested, ApprovalDecided, Scheduled Event`,
+        `Invalid approval executor event: detail-type ${describeUntrusted(detailType)} is none of ApprovalRequested, ApprovalDecided, Scheduled Event`,
         [{ path: 'detail-type', message: 'expected ApprovalRequested, ApprovalDecided or Scheduled Event' }],
       );
   }

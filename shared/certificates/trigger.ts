@@ -7,6 +7,7 @@ import { BadRequestError, ValidationError } from '../errors';
 import { type AcmApproachingExpirationEvent, parseAcmApproachingExpiration } from '../events/acm-expiry';
 import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
 import { parseScheduledEvent, type ScheduledEvent } from '../events/scheduled-event';
+import { describeUntrusted } from '../validation';
 
 export type RotationTrigger =
   | { readonly kind: 'schedule'; readonly event: ScheduledEvent }
@@ -31,7 +32,7 @@ export function parseRotationTrigger(input: unknown): RotationTrigger {
   throw new ValidationError('Not a certificate rotation trigger', [
     {
       path: 'source',
-      message: `expected a Scheduled Event (aws.events), an ACM Certificate Approaching Expiration (aws.acm) or a meshwarden ApprovalDecided; got source ${JSON.stringify(source)}, detail-type ${JSON.stringify(detailType)}`,
+      message: `expected a Scheduled Event (aws.events), an ACM Certificate Approaching Expiration (aws.acm) or a meshwarden ApprovalDecided; got source ${describeUntrusted(source)}, detail-type ${describeUntrusted(detailType)}`,
     },
   ]);
 }

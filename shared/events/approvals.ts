@@ -13,12 +13,25 @@ import { MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
 
 /** An approval id: deterministic from what caused it, at most 64 characters. */
 const approvalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _');
+/*
+ * Bounds on the strings of this contract. The events are untrusted; their ids become DynamoDB
+ * keys (at most 1,024 bytes for a sort key) and their texts one stored item (400 KB), so an
+ * oversized value is refused here with its path, not deep in a write.
+ */
+/** App Mesh names are 1..255 characters. */
+const meshName = nonEmpty.max(255);
+/** `mesh/route/router/route`: three App Mesh names and a kind. */
+const resourceKey = nonEmpty.max(1000);
+/** Ids meshwarden mints (deployment, rollover): as the deployment step schema bounds them. */
+const minted = nonEmpty.max(128);
+/** IAM and ACM PCA ARNs are at most 2,048 characters. */
+const arn = z.string().max(2048);
 
 /** Re-apply a change that change control reverted and held (issue: mesh change control). */
 const reapplyChange = z.object({
   type: z.literal('reapply-change'),
   /** Stable key of the resource, e.g. `prod/route/web-router/web-route`. */
-  resourceKey: nonEmpty,
+  resourceKey,
   /** The CloudTrail operation that was held, e.g. `UpdateRoute`, `DeleteVirtualService`. */
   operation: nonEmpty,
   /** The full proposed resource (kind, names, spec, tags) to write back; absent for a held delete. */
@@ -42,8 +55,8 @@ const reapplyChange = z.object({
 /** Promote a deployment past its approval gate (issue: deployment guard). */
 const promoteDeployment = z.object({
   type: z.literal('promote-deployment'),
-  routeKey: nonEmpty,
-  deploymentId: nonEmpty,
+  routeKey: resourceKey,
+  deploymentId: minted,
   /** The step the deployment moves to when approved, e.g. 100. */
   toWeight: z.number().int().min(0).max(100),
 });
@@ -51,9 +64,9 @@ const promoteDeployment = z.object({
 /** Finish a CA rollover by removing the old CA from every trust (issue: certificate rotation). */
 const finishCaRollover = z.object({
   type: z.literal('finish-ca-rollover'),
-  rolloverId: nonEmpty,
-  oldCaArn: nonEmpty,
-  newCaArn: nonEmpty,
+  rolloverId: minted,
+  oldCaArn: arn.min(1),
+  newCaArn: arn.min(1),
 });
 
 export const approvalActionSchema = z.discriminatedUnion('type', [
@@ -67,14 +80,14 @@ export type ApprovalActionType = ApprovalAction['type'];
 export const approvalRequestedDetail = z.object({
   /** Deterministic from the triggering event (so a redelivery asks once), at most 64 characters. */
   approvalId,
-  meshName: nonEmpty,
+  meshName,
   action: approvalActionSchema,
   /** One line: what is asked. */
-  title: nonEmpty,
+  title: nonEmpty.max(1000),
   /** Why it was held: rule ids, policy sentence, deployment gate. */
-  reason: nonEmpty,
+  reason: nonEmpty.max(4000),
   /** Who caused the request (CloudTrail principal ARN and a readable label). */
-  requestedBy: z.object({ arn: z.string(), label: z.string() }),
+  requestedBy: z.object({ arn, label: z.string().max(512) }),
   /** A compact before/after, already rendered for people. */
   diff: z.string().max(3000).default(''),
   expiresAt: z.iso.datetime(),
@@ -83,7 +96,7 @@ export type ApprovalRequestedDetail = z.output<typeof approvalRequestedDetail>;
 
 export const approvalDecidedDetail = z.object({
   approvalId: approvalRequestedDetail.shape.approvalId,
-  meshName: nonEmpty,
+  meshName,
   action: approvalActionSchema,
   decision: z.enum(['approved', 'rejected', 'expired']),
   /** Who decided (absent on expiry): the Slack user and the identity the approvers policy mapped them to. */

@@ -8,6 +8,13 @@ import { awsAccountId, nonEmpty } from './envelope';
  * required.
  */
 
+/**
+ * An IAM or STS ARN of a caller. Bounded because meshwarden keys state by it (OIDC sessions
+ * under `WEBID#<ARN>`, within DynamoDB's 2,048-byte partition key): a user ARN is at most a
+ * 512-character path and a 64-character name, an assumed-role ARN a role and a session name.
+ */
+export const principalArn = nonEmpty.max(1024);
+
 /** `sessionContext.attributes`: when the session was created and whether MFA was used. */
 const sessionAttributes = z.looseObject({
   creationDate: nonEmpty,
@@ -19,7 +26,7 @@ const sessionAttributes = z.looseObject({
 const roleSessionIssuer = z.looseObject({
   type: z.literal('Role'),
   principalId: nonEmpty,
-  arn: nonEmpty,
+  arn: principalArn,
   accountId: awsAccountId,
   userName: nonEmpty,
 });
@@ -39,7 +46,7 @@ const webIdFederationData = z.looseObject({
 export const assumedRoleIdentity = z.looseObject({
   type: z.literal('AssumedRole'),
   principalId: nonEmpty,
-  arn: nonEmpty,
+  arn: principalArn,
   accountId: awsAccountId,
   accessKeyId: z.string().optional(),
   invokedBy: z.string().optional(),
@@ -55,7 +62,7 @@ export const assumedRoleIdentity = z.looseObject({
 export const iamUserIdentity = z.looseObject({
   type: z.literal('IAMUser'),
   principalId: nonEmpty,
-  arn: nonEmpty,
+  arn: principalArn,
   accountId: awsAccountId,
   userName: nonEmpty,
   accessKeyId: z.string().optional(),
@@ -68,7 +75,7 @@ export const iamUserIdentity = z.looseObject({
 export const rootIdentity = z.looseObject({
   type: z.literal('Root'),
   principalId: nonEmpty,
-  arn: nonEmpty,
+  arn: principalArn,
   accountId: awsAccountId,
   // Holds the account alias when one is set.
   userName: z.string().optional(),
@@ -99,7 +106,7 @@ export const otherIdentity = z.looseObject({
     'WebIdentityUser',
   ]),
   principalId: z.string().optional(),
-  arn: z.string().optional(),
+  arn: principalArn.optional(),
   accountId: awsAccountId.optional(),
   userName: z.string().optional(),
   identityProvider: z.string().optional(),

@@ -27,15 +27,17 @@ export function cloudTrailApiCallDetail<Source extends string, Req extends z.Zod
     userAgent: z.string(),
     requestParameters: requestParameters.nullable(),
     responseElements: responseElements.nullable(),
-    requestID: nonEmpty,
-    eventID: nonEmpty,
+    requestID: nonEmpty.max(128),
+    // A UUID; part of the audit record's sort key, which DynamoDB caps at 1,024 bytes.
+    eventID: nonEmpty.max(128),
     readOnly: z.boolean(),
     eventType: z.literal('AwsApiCall'),
     managementEvent: z.boolean(),
     recipientAccountId: awsAccountId,
     eventCategory: nonEmpty,
-    // Present only on failed calls: the service's error code and message.
-    errorCode: nonEmpty.optional(),
-    errorMessage: z.string().optional(),
+    // Present only on failed calls: the service's error code and message. Both end up in the
+    // audit record's explanation, so they are bounded: AWS writes short codes and messages.
+    errorCode: nonEmpty.max(256).optional(),
+    errorMessage: z.string().max(4096).optional(),
   });
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ValidationError } from '../errors';
 import { parseOrThrow } from '../validation';
 import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
+import { principalArn } from './cloudtrail-identity';
 import { eventBridgeEvent, nonEmpty } from './envelope';
 
 /**
@@ -14,7 +15,7 @@ import { eventBridgeEvent, nonEmpty } from './envelope';
  */
 
 const webIdentityRequestParameters = z.looseObject({
-  roleArn: nonEmpty,
+  roleArn: principalArn,
   roleSessionName: nonEmpty,
   durationSeconds: z.number().int().positive().optional(),
   sourceIdentity: z.string().optional(),
@@ -27,7 +28,7 @@ const webIdentityResponseElements = z.looseObject({
   subjectFromWebIdentityToken: nonEmpty,
   audience: nonEmpty,
   sourceIdentity: z.string().optional(),
-  assumedRoleUser: z.looseObject({ assumedRoleId: nonEmpty, arn: nonEmpty }),
+  assumedRoleUser: z.looseObject({ assumedRoleId: nonEmpty, arn: principalArn }),
 });
 
 /** The CloudTrail record of an sts:AssumeRoleWithWebIdentity call. */

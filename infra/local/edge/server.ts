@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, close, listen, readBody } from '../http-server';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/json-depth';
 import { detectProtocol, serviceUnavailable, throttlingError, wireError } from '../protocol/wire-errors';
 import type { BusEntry, LocalRequest, LocalResponse, LocalService, OperationResolver } from '../types';
 import { cloudTrailEntry } from './cloudtrail';
@@ -79,11 +80,15 @@ export class EdgeServer {
       body = await readBody(httpReq, MAX_BODY_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
-      return send(
-        httpRes,
-        wireError(protocol, 413, 'RequestEntityTooLarge', 'Request body is too large', requestId),
+      const tooLarge = wireError(
+        protocol,
+        413,
+        'RequestEntityTooLarge',
+        'Request body is too large',
         requestId,
       );
+      // The rest of the body is never read: close the connection so no client reuses it.
+      return send(httpRes, { ...tooLarge, headers: { ...tooLarge.headers, connection: 'close' } }, requestId);
     }
     const admin = await this.options.adminRoutes?.(httpReq, body);
     if (admin !== undefined) return send(httpRes, admin, requestId);
@@ -131,6 +136,19 @@ export class EdgeServer {
           400,
           'UnknownServiceException',
           `Service "${auth.service}" is not emulated by local AWS`,
+          requestId,
+        ),
+        requestId,
+      );
+    }
+    if (protocol.kind !== 'query' && nestsDeeperThan(body)) {
+      return send(
+        httpRes,
+        wireError(
+          protocol,
+          400,
+          'SerializationException',
+          `The request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
           requestId,
         ),
         requestId,

@@ -17,6 +17,20 @@ import type { LocalRequest, LocalResponse, LocalService, LocalServiceContext } f
  */
 
 const READ_ONLY = /^(Get|BatchGet|Query|Scan|Describe|List)/;
+
+/**
+ * A body that is JSON but not an object (`null`, `[]`, `1`). dynalite never answers one, which
+ * left the caller's request hanging; DynamoDB refuses it as a SerializationException.
+ */
+function notAnObject(body: Buffer): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return false; // not JSON at all: dynalite refuses that itself
+  }
+  return parsed === null || typeof parsed !== 'object' || Array.isArray(parsed);
+}
 /** Hop-by-hop headers, and those the forwarding request sets itself. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
@@ -50,6 +64,15 @@ export class DynamoDbService implements LocalService {
   }
 
   async handle(req: LocalRequest): Promise<LocalResponse> {
+    if (notAnObject(req.body)) {
+      const error = { code: 'SerializationException', message: 'The request body is not a JSON object' };
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0' },
+        body: JSON.stringify({ __type: `com.amazon.coral.service#${error.code}`, message: error.message }),
+        error,
+      };
+    }
     const port = await this.port;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
