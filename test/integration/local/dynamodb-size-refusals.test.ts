@@ -1,6 +1,8 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { TABLE } from '../../../shared/adapters/dynamodb/table';
 import { BadRequestError } from '../../../shared/errors';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
@@ -32,11 +34,14 @@ describe('the DynamoDB document client', () => {
   });
 
   it('refuses an item over 400 KB with a BadRequestError that keeps the cause', async () => {
-    // Prepare: a 1 MB spec in the decision, as a fuzzed CloudTrail event carried it.
-    const decision = { spec: 'x'.repeat(1024 * 1024) };
+    // Prepare: a 1 MB attribute, written as it is (the stores split large values themselves)
+    const client = createDocumentClient(local.clientConfig('meshwarden'));
+    const item = { [TABLE.partitionKey]: 'SIZE#test', [TABLE.sortKey]: 'big', spec: 'x'.repeat(1024 * 1024) };
 
     // Act
-    const error = await audit.put(record(decision)).catch((e: unknown) => e);
+    const error = await client
+      .send(new PutCommand({ TableName: local.aws.functionEnv.MESHWARDEN_TABLE ?? '', Item: item }))
+      .catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(BadRequestError);

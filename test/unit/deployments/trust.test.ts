@@ -8,6 +8,7 @@ import { onApprovalDecided, onStep } from '../../../shared/deployments/steps';
 import { BadRequestError, MeshwardenError, ThrottledError } from '../../../shared/errors';
 import type { ApprovalDecidedEvent } from '../../../shared/events/approvals';
 import type { AlarmInfo, ApprovalStore, ChatApprovals, DecisionToRecord } from '../../../shared/ports';
+import { pendingApproval } from '../approvals/support';
 import { ALARM_ARN, alarmEvent, type Harness, harness, routeEvent } from './fakes';
 
 const WEB = 'prod/web-router/web-route';
@@ -48,7 +49,23 @@ const PROGRESSIVE = `    deployments:
             approvalBeforeLastStep: true
 `;
 
-function approvalEvent(request: Record<string, unknown>, decision: 'approved' | 'rejected' | 'expired') {
+/**
+ * An `ApprovalDecided` for `request`, after storing the decision as the Slack callback does:
+ * the guard acts only on a decision meshwarden stored.
+ */
+async function approvalEvent(
+  h: Harness,
+  request: Record<string, unknown>,
+  decision: 'approved' | 'rejected' | 'expired',
+) {
+  await h.deps.approvals.store.create(
+    pendingApproval({
+      ...(request as object),
+      status: decision,
+      decidedBy: { slackUserId: 'U1', identity: 'carol' },
+      decidedAt: '2026-03-10T10:40:00Z',
+    }),
+  );
   return {
     version: '0',
     id: `decided-${decision}`,
@@ -366,7 +383,7 @@ describe('I6: nothing goes quiet or stuck', () => {
     const request = await atGate(h);
     h.alarms[0] = alarmInfo('INSUFFICIENT_DATA', 'web-5xx-rate');
 
-    const waited = await onApprovalDecided(h.deps, approvalEvent(request, 'approved'));
+    const waited = await onApprovalDecided(h.deps, await approvalEvent(h, request, 'approved'));
     h.alarms[0] = alarmInfo('OK', 'web-5xx-rate');
     const next = h.scheduled.at(-1);
     if (next === undefined) throw new Error('no recheck scheduled');
@@ -395,9 +412,11 @@ describe('I6: nothing goes quiet or stuck', () => {
       requestedAt: '2026-03-10T10:20:00.000Z',
       expiresAt: '2026-03-11T10:20:00.000Z',
       status: 'approved',
+      decidedBy: { slackUserId: 'U1', identity: 'carol' },
+      decidedAt: '2026-03-10T10:40:00Z',
     });
 
-    await onApprovalDecided(h.deps, approvalEvent(request, 'approved'));
+    await onApprovalDecided(h.deps, await approvalEvent(h, request, 'approved'));
     await person(h, { 'web-v1': 10, 'web-v2': 90 });
 
     expect(approvals.approvals.get(String(request.approvalId))?.execution).toMatchObject({
@@ -410,7 +429,7 @@ describe('I6: nothing goes quiet or stuck', () => {
     const h = harness(`${PROGRESSIVE}            waitDeadlineMinutes: 30\n`);
     const request = await atGate(h);
     h.alarms[0] = alarmInfo('INSUFFICIENT_DATA', 'web-5xx-rate');
-    await onApprovalDecided(h.deps, approvalEvent(request, 'approved'));
+    await onApprovalDecided(h.deps, await approvalEvent(h, request, 'approved'));
     const scheduled = h.scheduled.length;
 
     h.clock = new Date('2026-03-10T10:51:00.000Z');
