@@ -27,6 +27,11 @@ export interface MeshWriteOptions {
    * change-control/own-writes.ts). Absent for writes made on a person's behalf by the CLI.
    */
   readonly ownWrite?: OwnWrite;
+  /**
+   * With `ownWrite`: the spec the writer read and changed. Only the leaves it changed become
+   * last known good; the rest of the resource is someone else's and keeps its own judgment.
+   */
+  readonly basedOn?: unknown;
 }
 
 /** Why meshwarden itself wrote a mesh resource. */

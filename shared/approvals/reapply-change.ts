@@ -185,7 +185,11 @@ export async function reapplyChange(
   if (specPatch.length > 0) {
     const spec = applyPatch(current.spec, specPatch);
     const { tags: _tags, metadata: _metadata, ...untagged } = current;
-    await meshes.update({ ...untagged, spec } as MeshResource, { clientToken, ownWrite });
+    await meshes.update({ ...untagged, spec } as MeshResource, {
+      clientToken,
+      ownWrite,
+      basedOn: current.spec,
+    });
     done.push(describePatch(specPatch));
   }
   const arn = current.metadata?.arn;

@@ -102,12 +102,12 @@ async function editAll(
   // Compute every edit first: one trust past the limit refuses the phase before any write.
   const edited = holders.flatMap((h) => {
     const next = edit(h);
-    return next === undefined ? [] : [next];
+    return next === undefined ? [] : [{ resource: next, basedOn: h.spec }];
   });
-  for (const resource of edited) {
+  for (const { resource, basedOn } of edited) {
     const clientToken = `mw-${createHash('sha256').update(`${record.rolloverId}|${phase}|${resource.kind}|${resource.name}`).digest('hex').slice(0, 32)}`;
     const ownWrite = { purpose: 'rollover', cause: `${record.rolloverId}:${phase}` } as const;
-    await retryThrottled(() => deps.meshes.update(resource, { clientToken, ownWrite }), deps.sleep);
+    await retryThrottled(() => deps.meshes.update(resource, { clientToken, ownWrite, basedOn }), deps.sleep);
   }
   return deps.meshes.readMesh(record.meshName);
 }

@@ -206,6 +206,7 @@ async function repoint(
         deps.meshes.update({ ...resource, spec } as typeof resource, {
           clientToken: token,
           ownWrite: { purpose: 'rotation', cause: record.rotationId },
+          basedOn: resource.spec,
         }),
       deps.sleep,
     );

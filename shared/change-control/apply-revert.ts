@@ -53,11 +53,13 @@ export async function applyRevert(
   plan: RevertPlan,
   clientToken: string,
   cause: string,
+  /** The spec the plan was made from (the resource as read): see MeshWriteOptions.basedOn. */
+  readSpec?: unknown,
 ): Promise<RevertResult> {
   const ownWrite = { purpose: 'revert', cause } as const;
   switch (plan.type) {
     case 'update': {
-      const written = await meshes.update(plan.resource, { clientToken, ownWrite });
+      const written = await meshes.update(plan.resource, { clientToken, ownWrite, basedOn: readSpec });
       const tagCalls = plan.tags === undefined ? 0 : await restoreTags(meshes, plan.tags);
       const basedOn = plan.basedOn;
       const writtenVersion = written.metadata?.version;

@@ -324,7 +324,13 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
     if (decision.action === 'keep') {
       await keep(deps, assessment);
     } else if (decision.action === 'revert' || decision.action === 'hold') {
-      const result = await applyRevert(deps.meshes, decision.plan, revertClientToken(eventId), eventId);
+      const result = await applyRevert(
+        deps.meshes,
+        decision.plan,
+        revertClientToken(eventId),
+        eventId,
+        assessment.current?.spec,
+      );
       judgedVersion = result.written ?? judgedVersion;
       outcome = 'applied';
       if (result.race !== undefined && (result.race.merged || result.race.raced)) {

@@ -7,30 +7,55 @@
  * The record is made by the writer, right after the provider confirmed the write, rather
  * than from the CloudTrail event of the write: that event may arrive after a person's next
  * change, which would then be judged against a stale last known good.
+ *
+ * Only what meshwarden changed is taken (the leaves where the written spec differs from the
+ * spec it read, `basedOn`): a rollback rewrites the weights of whatever the route holds, and
+ * the rest of it may be a person's change whose judgment is still on its way. Blessing it
+ * whole would let a late revert find nothing to undo.
  */
 import type { MeshResource, MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey, type ResourceKind } from '../domain/resource-key';
-import type { LastKnownGoodStore, MeshProvider, MeshWriteOptions, OwnWrite } from '../ports';
+import type { LastKnownGood, LastKnownGoodStore, MeshProvider, MeshWriteOptions, OwnWrite } from '../ports';
+import { restoreChangedLeaves } from './revert-plan';
 
-async function record(
-  store: LastKnownGoodStore,
+/** The last known good after an own update, or undefined when there is nothing to build on. */
+function afterUpdate(
+  prev: LastKnownGood | undefined,
   written: MeshResource,
-  tags: MeshResource['tags'] | 'unknown',
+  options: MeshWriteOptions & { ownWrite: OwnWrite },
+): { resource: MeshResource; version: number } | undefined {
+  const version = written.metadata?.version ?? 0;
+  // An update never writes tags, whatever the resource passed in carries: keep the known good ones.
+  const tags = prev?.resource.tags;
+  const withTags = (r: MeshResource) => ({ ...r, ...(tags === undefined ? {} : { tags }) }) as MeshResource;
+  if (options.basedOn === undefined) return { resource: withTags(written), version };
+  // Nothing of this resource was ever judged good: the part meshwarden did not write is unjudged.
+  if (prev === undefined) return undefined;
+  const spec = restoreChangedLeaves(written.spec, options.basedOn, prev.resource.spec);
+  const sameIncarnation = prev.resource.metadata?.uid === written.metadata?.uid;
+  if (sameIncarnation || options.ownWrite.purpose === 'revert') {
+    return { resource: withTags({ ...written, spec } as MeshResource), version };
+  }
+  // A write onto a recreated resource whose replacement is not judged yet: keep the earlier
+  // incarnation's identity, so change control still sees the create as a replace.
+  return { resource: { ...prev.resource, spec } as MeshResource, version: prev.version };
+}
+
+function recordOf(
+  resourceKey: string,
+  after: { resource: MeshResource; version: number },
   ownWrite: OwnWrite,
   now: () => Date,
-): Promise<void> {
-  const resourceKey = formatResourceKey(written);
-  // An update leaves tags alone and returns none: keep the tags last known good had.
-  const kept = tags === 'unknown' ? (await store.get(resourceKey))?.resource.tags : tags;
-  await store.put({
+): LastKnownGood {
+  return {
     resourceKey,
-    resource: { ...written, ...(kept === undefined ? {} : { tags: kept }) } as MeshResource,
-    version: written.metadata?.version ?? 0,
+    resource: after.resource,
+    version: after.version,
     eventId: ownWrite.cause,
     recordedAt: now().toISOString(),
     source: 'own-write',
     ownWrite,
-  });
+  };
 }
 
 /**
@@ -51,16 +76,25 @@ export function recordingOwnWrites(
     untagResource: (arn, keys) => meshes.untagResource(arn, keys),
     async update<K extends ResourceKind>(resource: MeshResourceOf<K>, options: MeshWriteOptions) {
       const written = await meshes.update(resource, options);
-      // Update never writes tags, whatever the resource passed in carries: record the tags
-      // last known good had, not the ones a caller's resource claims.
-      if (options.ownWrite !== undefined)
-        await record(store, written as MeshResource, 'unknown', options.ownWrite, now);
+      const ownWrite = options.ownWrite;
+      if (ownWrite !== undefined) {
+        const key = formatResourceKey(written);
+        const after = afterUpdate(await store.get(key), written as MeshResource, { ...options, ownWrite });
+        if (after !== undefined) await store.put(recordOf(key, after, ownWrite, now));
+      }
       return written;
     },
     async create<K extends ResourceKind>(resource: MeshResourceOf<K>, options: MeshWriteOptions) {
       const written = await meshes.create(resource, options);
-      if (options.ownWrite !== undefined)
-        await record(store, written as MeshResource, resource.tags, options.ownWrite, now);
+      const ownWrite = options.ownWrite;
+      if (ownWrite !== undefined) {
+        const created = {
+          ...written,
+          ...(resource.tags === undefined ? {} : { tags: resource.tags }),
+        } as MeshResource;
+        const version = written.metadata?.version ?? 0;
+        await store.put(recordOf(formatResourceKey(written), { resource: created, version }, ownWrite, now));
+      }
       return written;
     },
   };

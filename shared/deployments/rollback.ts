@@ -275,6 +275,7 @@ async function writeRollback(
           {
             clientToken: clientTokenFor(`rollback-${attempt}`, eventId, deployment.deploymentId),
             ownWrite: { purpose: 'rollback', cause: eventId },
+            basedOn: current.spec,
           },
         ),
       deps.retry,

@@ -107,6 +107,7 @@ async function applyStep(
     {
       clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
       ownWrite: { purpose: 'step', cause: eventId },
+      basedOn: route.spec,
     },
   );
   const raced = await racedWrite(deps, route, written, weights);

@@ -104,3 +104,59 @@ describe('tags of an own update', () => {
     expect((await w.lkg.get(w.key))?.resource.tags).toEqual({ team: 'web' });
   });
 });
+
+describe('what an own write makes last known good', () => {
+  it('takes only the leaves meshwarden changed: the rest of the spec keeps its own judgment', async () => {
+    // Prepare: last known good has a 15 s timeout; someone's unjudged change set 99 s
+    const w = world();
+    const judged = w.mesh.resources.get(w.key) as MeshResourceOf<'route'>;
+    await w.lkg.put({
+      resourceKey: w.key,
+      resource: judged,
+      version: judged.metadata?.version ?? 1,
+      eventId: 'e-0',
+      recordedAt: NOW.toISOString(),
+      source: 'event',
+    });
+    const unjudged = withTimeout(w.route, 99);
+    const current = await w.mesh.update(unjudged, { clientToken: 't-person' });
+
+    // Act: a rollback changes the weights of what it read
+    const http = current.spec.httpRoute;
+    if (http === undefined) throw new Error('sample route is not http');
+    const targets = http.action.weightedTargets.map((t, i) => ({ ...t, weight: i === 0 ? 100 : 0 }));
+    const rolledBack = {
+      ...current,
+      spec: { ...current.spec, httpRoute: { ...http, action: { weightedTargets: targets } } },
+    };
+    await w.meshes.update(rolledBack, {
+      clientToken: 't-rollback',
+      ownWrite: { purpose: 'rollback', cause: 'alarm-2' },
+      basedOn: current.spec,
+    });
+
+    // Assess: the weights are meshwarden's; the timeout is still the judged one
+    const record = await w.lkg.get(w.key);
+    const recorded = record?.resource.spec as typeof current.spec;
+    expect(recorded.httpRoute?.action.weightedTargets.map((t) => t.weight)).toEqual(
+      targets.map((t) => t.weight),
+    );
+    expect(recorded.httpRoute?.timeout).toEqual(judged.spec.httpRoute?.timeout);
+    expect(record?.version).toBe((current.metadata?.version ?? 0) + 1);
+  });
+
+  it('records nothing for a resource never judged good, when meshwarden wrote only part of it', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    await w.meshes.update(withTimeout(w.route, 5), {
+      clientToken: 't-5',
+      ownWrite: { purpose: 'rollback', cause: 'alarm-3' },
+      basedOn: w.route.spec,
+    });
+
+    // Assess
+    expect(await w.lkg.get(w.key)).toBeUndefined();
+  });
+});
