@@ -157,6 +157,42 @@ function stableOf(
   return { node: heaviest(before ?? now), source: 'most-weight-before' };
 }
 
+/**
+ * A deployment for weights meshwarden itself restored (a revert of a person's change) onto a
+ * route with no guarded deployment: whatever shares traffic must be guarded, or a firing alarm
+ * would find nothing to roll back. The stable target is the one of the route's latest
+ * deployment when it still has a share, else the heaviest node.
+ */
+function guardRestored(
+  input: RouteChangeInput,
+  weights: Weights,
+  previous: Deployment | undefined,
+): Deployment | undefined {
+  const known = previous?.stableTarget;
+  const stable = known !== undefined && (weights[known] ?? 0) > 0 ? known : heaviest(weights);
+  if (stable === undefined) return undefined;
+  const deploymentId = deploymentIdFor(input.eventId, input.eventTime);
+  return {
+    deploymentId,
+    status: 'in-progress',
+    stableTarget: stable,
+    stableSource: previous?.stableTarget === stable ? previous.stableSource : 'most-weight-before',
+    canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+    weightsBefore: input.record?.lastWeights,
+    baseline: weights,
+    startedBy: input.actor,
+    startedAt: input.eventTime,
+    openedByEventId: input.eventId,
+    updatedAt: input.now,
+    notes: [
+      {
+        at: input.now,
+        text: `meshwarden (change control) restored ${formatWeights(weights)}: guarded with stable target ${stable}`,
+      },
+    ],
+  };
+}
+
 function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
   const before = input.record?.lastWeights;
   const { node: stable, source } = stableOf(
@@ -250,6 +286,16 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     ...(deployment === undefined ? {} : { deployment }),
   };
   if (!guarded) {
+    if (input.self && withTraffic(weights).length > 1) {
+      const resumed = guardRestored(input, weights, deployment);
+      if (resumed !== undefined) {
+        return {
+          outcome: { kind: 'opened', deployment: resumed },
+          record: { ...observed, deployment: resumed },
+          ...(deployment === undefined ? {} : { archive: deployment }),
+        };
+      }
+    }
     if (input.self || input.operation === 'CreateRoute')
       return { outcome: { kind: 'observed' }, record: observed };
     const opened = open(input, weights);
@@ -292,6 +338,26 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
   // move opens a new one (stable: what held the weight before it), so an alarm rolls back
   // to what served the traffic, never to what the promotion replaced.
   const superseded = deployment.status === 'promoted' || !Object.hasOwn(weights, stable);
+  if (superseded && input.self && Object.hasOwn(weights, stable)) {
+    // Change control undid the change that promoted it: the canary and the stable target share
+    // the traffic again, so the deployment is guarded again rather than over.
+    const { promotedAt: _p, rollbackWindowEndsAt: _w, ...unpromoted } = deployment;
+    const resumed: Deployment = {
+      ...withNote(
+        unpromoted,
+        now,
+        `meshwarden (change control) restored ${formatWeights(weights)}, undoing the promotion; the deployment is guarded again`,
+      ),
+      status: 'in-progress',
+      baseline: weights,
+      canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+    };
+    return {
+      outcome: { kind: 'rebaselined', deployment: resumed, by: 'meshwarden' },
+      record: { ...observed, deployment: resumed },
+      ...cancel,
+    };
+  }
   if (superseded) {
     const why =
       deployment.status === 'promoted'

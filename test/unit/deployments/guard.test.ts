@@ -54,12 +54,48 @@ describe('deployment detection', () => {
     });
   });
 
-  it('never opens a deployment for meshwarden’s own write', async () => {
+  it('guards weights meshwarden’s own write left shared, as meshwarden’s deployment', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
     await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
 
     h.mesh.put(WEB, { 'web-v1': 70, 'web-v2': 30 });
+    const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+
+    // A revert restoring a split must not leave the canary's share where no alarm can roll it back.
+    expect(result.outcome).toBe('opened');
+    expect(h.store.records.get(WEB)?.deployment).toMatchObject({
+      status: 'in-progress',
+      stableTarget: 'web-v1',
+      startedBy: { label: 'meshwarden' },
+    });
+  });
+
+  it('guards a deployment again when change control undoes the change that promoted it', async () => {
+    // Prepare: 80/20, then a person's (denied) change puts everything on the canary
+    const h = harness();
+    await deploying(h);
+    h.mesh.put(WEB, { 'web-v1': 0, 'web-v2': 100 });
+    await onRouteChange(h.deps, routeEvent(WEB));
+
+    // Act: the revert restores 80/20
+    h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
+    await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+
+    // Assess: guarded again, with the stable target it had
+    expect(h.store.records.get(WEB)?.deployment).toMatchObject({
+      status: 'in-progress',
+      stableTarget: 'web-v1',
+      baseline: { 'web-v1': 80, 'web-v2': 20 },
+    });
+  });
+
+  it('opens nothing for meshwarden’s own write that leaves one target with all the weight', async () => {
+    const h = harness();
+    h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
+    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+
+    h.mesh.put(WEB, { 'web-v1': 100, 'web-v2': 0 });
     const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
 
     expect(result.outcome).toBe('observed');

@@ -314,7 +314,9 @@ describe('an approved re-apply is the person’s change', () => {
 
       const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
 
-      expect(result.outcome).toBe('observed');
+      // Still guarded (the canary has a share), but as meshwarden's, not as bob's deployment.
+      expect(result.outcome).toBe('opened');
+      expect(h.store.records.get(WEB)?.deployment?.startedBy.label).toBe('meshwarden');
     }
   });
 });
