@@ -25,7 +25,10 @@ import { logger, metrics, tracer } from '../../shared/powertools';
 import { readGuardConfig, readSchedulerConfig } from './config';
 
 const config = readGuardConfig();
-const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
+// Standard retries, few: a throttled rollback must fail within seconds and tell people (the
+// guard backs off itself, then the recovery schedule keeps trying). The adaptive limiter the
+// other functions use held one throttled rollback for over a minute.
+const appMesh = tracer.captureAWSv3Client(createAppMeshClient({ retryMode: 'standard', maxAttempts: 2 }));
 const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 

@@ -175,13 +175,21 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     await functions.invoke(name, event);
   });
 
+  /** Functions invoked asynchronously (by the scheduler) and still running. */
+  const asyncInvocations = new Set<Promise<void>>();
   const context: LocalServiceContext = {
     region,
     accountId,
     now,
     putEvents: (entries) => bus.putEvents(entries),
     invokeFunction: async (nameOrArn, payload) => {
-      void functions.invoke(nameOrArn, payload).catch(() => undefined);
+      // Asynchronous, as Lambda's Event invocation: the caller goes on; drain() waits for it.
+      const running: Promise<void> = functions.invoke(nameOrArn, payload).then(
+        () => undefined,
+        () => undefined,
+      );
+      asyncInvocations.add(running);
+      void running.finally(() => asyncInvocations.delete(running));
     },
     dataDir: options.dataDir,
   };
@@ -302,7 +310,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       callListeners.add(listener);
       return () => callListeners.delete(listener);
     },
-    drain: () => bus.drain(),
+    drain: async () => {
+      // Scheduled invocations put events on the bus and bus deliveries may schedule more:
+      // settle both until neither has anything left.
+      do {
+        await bus.drain();
+        await Promise.all([...asyncInvocations]);
+      } while (asyncInvocations.size > 0);
+      await bus.drain();
+    },
     close: async () => {
       await bus.drain();
       await bus.close();
