@@ -34,6 +34,11 @@ export interface MeshWriteOptions {
   readonly basedOn?: unknown;
 }
 
+/** Options of a tag write: `ownWrite` as for MeshWriteOptions (the tags become last known good). */
+export interface TagWriteOptions {
+  readonly ownWrite?: OwnWrite;
+}
+
 /** Why meshwarden itself wrote a mesh resource. */
 export type OwnWritePurpose =
   | 'revert'
@@ -95,10 +100,10 @@ export interface MeshProvider {
   listTags(arn: string): Promise<Tags>;
 
   /** Add or overwrite tags on the resource with this ARN. */
-  tagResource(arn: string, tags: Tags): Promise<void>;
+  tagResource(arn: string, tags: Tags, options?: TagWriteOptions): Promise<void>;
 
   /** Remove the tags with these keys from the resource with this ARN. */
-  untagResource(arn: string, tagKeys: readonly string[]): Promise<void>;
+  untagResource(arn: string, tagKeys: readonly string[], options?: TagWriteOptions): Promise<void>;
 }
 
 /**

@@ -195,8 +195,8 @@ export async function reapplyChange(
   const arn = current.metadata?.arn;
   if (!isEmptyTagChange(tagChange)) {
     if (arn === undefined) throw new BadRequestError(`${key} has no ARN to tag`);
-    if (Object.keys(tagChange.add).length > 0) await meshes.tagResource(arn, tagChange.add);
-    if (tagChange.remove.length > 0) await meshes.untagResource(arn, tagChange.remove);
+    if (Object.keys(tagChange.add).length > 0) await meshes.tagResource(arn, tagChange.add, { ownWrite });
+    if (tagChange.remove.length > 0) await meshes.untagResource(arn, tagChange.remove, { ownWrite });
     done.push(
       [
         ...Object.entries(tagChange.add).map(([k, v]) => `tag ${k}=${v}`),

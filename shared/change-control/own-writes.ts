@@ -13,9 +13,10 @@
  * the rest of it may be a person's change whose judgment is still on its way. Blessing it
  * whole would let a late revert find nothing to undo.
  */
-import type { MeshResource, MeshResourceOf } from '../domain/mesh';
+import type { MeshResource, MeshResourceOf, Tags } from '../domain/mesh';
 import { formatResourceKey, type ResourceKind } from '../domain/resource-key';
 import type { LastKnownGood, LastKnownGoodStore, MeshProvider, MeshWriteOptions, OwnWrite } from '../ports';
+import { refFromAppMeshArn } from './change';
 import { restoreChangedLeaves } from './revert-plan';
 
 /** The last known good after an own update, or undefined when there is nothing to build on. */
@@ -59,6 +60,27 @@ function recordOf(
 }
 
 /**
+ * After an own tag write, last known good holds the tags it wrote (an approved tag change, a
+ * restored tag); the spec and version stay, since a tag call changes neither.
+ */
+async function recordTags(
+  store: LastKnownGoodStore,
+  arn: string,
+  change: (known: Tags) => Tags,
+  ownWrite: OwnWrite,
+  now: () => Date,
+): Promise<void> {
+  const ref = refFromAppMeshArn(arn);
+  if (ref === undefined) return;
+  const key = formatResourceKey(ref);
+  const prev = await store.get(key);
+  // Without a judged spec there is nothing to attach the tags to.
+  if (prev === undefined) return;
+  const resource = { ...prev.resource, tags: change(prev.resource.tags ?? {}) } as MeshResource;
+  await store.put(recordOf(key, { resource, version: prev.version }, ownWrite, now));
+}
+
+/**
  * The provider, with every write that carries `ownWrite` recorded as the resource's last
  * known good once the provider returned it. Writes without `ownWrite` pass through unrecorded.
  */
@@ -72,8 +94,17 @@ export function recordingOwnWrites(
     describe: (ref) => meshes.describe(ref),
     delete: (ref) => meshes.delete(ref),
     listTags: (arn) => meshes.listTags(arn),
-    tagResource: (arn, tags) => meshes.tagResource(arn, tags),
-    untagResource: (arn, keys) => meshes.untagResource(arn, keys),
+    async tagResource(arn, tags, options) {
+      await meshes.tagResource(arn, tags);
+      if (options?.ownWrite !== undefined)
+        await recordTags(store, arn, (known) => ({ ...known, ...tags }), options.ownWrite, now);
+    },
+    async untagResource(arn, keys, options) {
+      await meshes.untagResource(arn, keys);
+      const drop = (known: Tags) =>
+        Object.fromEntries(Object.entries(known).filter(([k]) => !keys.includes(k)));
+      if (options?.ownWrite !== undefined) await recordTags(store, arn, drop, options.ownWrite, now);
+    },
     async update<K extends ResourceKind>(resource: MeshResourceOf<K>, options: MeshWriteOptions) {
       const written = await meshes.update(resource, options);
       const ownWrite = options.ownWrite;

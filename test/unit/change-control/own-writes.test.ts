@@ -160,3 +160,34 @@ describe('what an own write makes last known good', () => {
     expect(await w.lkg.get(w.key)).toBeUndefined();
   });
 });
+
+describe('own tag writes', () => {
+  it('an approved tag change becomes last known good, so a later revert keeps it', async () => {
+    // Prepare
+    const w = world();
+    const judged = w.mesh.resources.get(w.key) as MeshResourceOf<'route'>;
+    await w.lkg.put({
+      resourceKey: w.key,
+      resource: { ...judged, tags: { team: 'web' } },
+      version: judged.metadata?.version ?? 1,
+      eventId: 'e-0',
+      recordedAt: NOW.toISOString(),
+      source: 'event',
+    });
+    const arn = judged.metadata?.arn ?? '';
+
+    // Act
+    await w.meshes.tagResource(
+      arn,
+      { owner: 'bob' },
+      { ownWrite: { purpose: 'reapply', cause: 'approval-9' } },
+    );
+    await w.meshes.untagResource(arn, ['team'], { ownWrite: { purpose: 'reapply', cause: 'approval-9' } });
+
+    // Assess
+    const record = await w.lkg.get(w.key);
+    expect(record?.resource.tags).toEqual({ owner: 'bob' });
+    expect(record?.resource.spec).toEqual(judged.spec);
+    expect(record?.ownWrite?.purpose).toBe('reapply');
+  });
+});
