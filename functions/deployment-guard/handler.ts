@@ -16,13 +16,13 @@ import { handleGuardInput } from '../../shared/deployments/handle';
 import { parseGuardInput } from '../../shared/deployments/inbound';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { readGuardConfig, readSchedulerConfig } from './config';
 
 const config = readGuardConfig();
 const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 
 const deps: GuardDeps = {
