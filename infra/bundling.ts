@@ -32,6 +32,24 @@ export interface BundleOptions {
 
 export const DEFAULT_BUNDLE_OPTIONS: BundleOptions = { tracing: true };
 
+/**
+ * SDK runtime packages every client must share. esbuild resolves an aliased import from the
+ * working directory, not from the importing file, so aliasing these to themselves makes a
+ * client that ships its own nested copies (the ACM PCA client: the registry has nothing newer
+ * than 3.523, on an older core) use the one copy the other clients use.
+ */
+export const SHARED_SDK_CORE = [
+  '@aws-sdk/core',
+  '@aws-sdk/types',
+  '@smithy/core',
+  '@smithy/fetch-http-handler',
+  '@smithy/hash-node',
+  '@smithy/node-http-handler',
+  '@smithy/protocol-http',
+  '@smithy/signature-v4',
+  '@smithy/types',
+] as const;
+
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 /**
@@ -42,6 +60,7 @@ const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.me
  */
 export function bundleAliases(options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): Record<string, string> {
   return {
+    ...Object.fromEntries(SHARED_SDK_CORE.map((name) => [name, name])),
     '@aws-sdk/credential-provider-node': fromRoot('shared/adapters/aws/env-credentials.ts'),
     ...(options.tracing
       ? {}
