@@ -118,6 +118,14 @@ const coldStart: Benchmark = {
             target: variant.target,
           });
         }
+        // What the non-SDK bytes are: where to look next.
+        for (const { name, bytes: size } of b.largest.slice(0, 3)) {
+          figures.push({
+            name: `${definition.name}: largest without the SDK: ${name}`,
+            value: kb(size),
+            unit: 'KB',
+          });
+        }
         const off = bytes.get(`${definition.name} (tracing off)`);
         if (off !== undefined)
           figures.push({
