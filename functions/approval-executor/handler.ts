@@ -17,7 +17,7 @@ import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
@@ -29,7 +29,7 @@ const config = readConfig(
     MESHWARDEN_SLACK_SECRET: true,
   }),
 );
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const documents = createDocumentClient();
 tracer.captureAWSv3Client(documents);
 const store = new DynamoDbApprovalStore(documents, config.MESHWARDEN_TABLE);

@@ -15,7 +15,7 @@ import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
@@ -28,7 +28,7 @@ const config = readConfig(
     MESHWARDEN_SLACK_SECRET: true,
   }),
 );
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const clients = {
   pca: tracer.captureAWSv3Client(createAcmPcaClient()),
   acm: tracer.captureAWSv3Client(createAcmCertificatesClient()),

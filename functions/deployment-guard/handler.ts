@@ -20,7 +20,7 @@ import { handleGuardInput } from '../../shared/deployments/handle';
 import { parseGuardInput } from '../../shared/deployments/inbound';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { readGuardConfig, readSchedulerConfig } from './config';
 
@@ -29,7 +29,7 @@ const config = readGuardConfig();
 // guard backs off itself, then the recovery schedule keeps trying). The adaptive limiter the
 // other functions use held one throttled rollback for over a minute.
 const appMesh = tracer.captureAWSv3Client(createAppMeshClient({ retryMode: 'standard', maxAttempts: 2 }));
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 
 const lastKnownGood = new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE);

@@ -14,7 +14,7 @@ import { baseConfigSchema, readConfig } from '../../shared/config';
 import { parseScheduledEvent } from '../../shared/events/scheduled-event';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
@@ -28,7 +28,7 @@ const config = readConfig(
   }),
 );
 const documents = createDocumentClient();
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const deps = {
   meshes: createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
   policy,

@@ -20,7 +20,7 @@ import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
 import { functionNotifier } from '../../shared/notifier';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
@@ -34,7 +34,7 @@ const config = readConfig(
     MESHWARDEN_SLACK_SECRET: true,
   }),
 );
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const documents = createDocumentClient();
 const table = config.MESHWARDEN_TABLE;
 const sessions = new DynamoWebIdentitySessionStore(documents, table);

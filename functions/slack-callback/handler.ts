@@ -9,7 +9,7 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-pu
 import { createSlackApprovals, slackSecretSource } from '../../shared/adapters/slack';
 import { type HttpResult, handleSlackCallback } from '../../shared/approvals/decide';
 import { baseConfigSchema, readConfig } from '../../shared/config';
-import { loadPolicy } from '../../shared/policy/load';
+import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
 
 const config = readConfig(
@@ -21,7 +21,7 @@ const config = readConfig(
     MESHWARDEN_SLACK_SECRET: true,
   }),
 );
-const policy = loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const documents = createDocumentClient();
 tracer.captureAWSv3Client(documents);
 const secret = slackSecretSource(

@@ -5,6 +5,7 @@ import { registerCertsCommand } from './certs-command';
 import { registerDeploymentsCommand } from './deployments-command';
 import { registerExplainCommand } from './explain-command';
 import { registerPolicyCommand } from './policy-command';
+import { registerStackTraceCommand } from './stack-trace-command';
 
 /** Every subcommand registers here; each lives in its own module under `infra/cli/`. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerExplainCommand(program);
   registerDeploymentsCommand(program);
   registerCertsCommand(program);
+  registerStackTraceCommand(program);
 }

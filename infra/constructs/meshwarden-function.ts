@@ -6,8 +6,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_POLICY_FILE } from '../../shared/policy/load';
-import { BUNDLE } from '../bundling';
+import { COMPILED_POLICY_FILE } from '../../shared/policy/compiled-artifact';
+import { BUNDLE, BUNDLE_DEFINE, bundleAliases } from '../bundling';
 import { ASYNC_INVOKE_RETRY, entryOf, type FunctionDefinition } from '../function-catalog';
 import { deployedFunctionName, functionRoleName } from './names';
 
@@ -20,8 +20,16 @@ export const ASYNC_MAX_EVENT_AGE = Duration.seconds(ASYNC_INVOKE_RETRY.maxEventA
 
 export interface MeshwardenFunctionProps {
   readonly definition: FunctionDefinition;
-  /** Absolute path of the validated policy file, shipped in the bundle as `meshwarden.policy.yaml`. */
-  readonly policyFile: string;
+  /**
+   * Absolute path of the compiled policy (written at synth from the validated policy file),
+   * shipped in the bundle as `meshwarden.policy.json`.
+   */
+  readonly compiledPolicyFile: string;
+  /**
+   * X-Ray tracing (`meshwarden:tracing`): active tracing and the Powertools Tracer in the
+   * bundle, or neither. On by default.
+   */
+  readonly tracing?: boolean;
   /** Merged over the house defaults. */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -33,7 +41,8 @@ export interface MeshwardenFunctionProps {
 
 /**
  * Every meshwarden function: nodejs24.x on arm64, one ESM bundle with the AWS SDK inside,
- * source maps, active tracing, Powertools environment, its own log group with retention,
+ * source maps beside it (decoded by `meshwarden stack-trace`, not at run time), active tracing
+ * unless turned off, Powertools environment, its own log group with retention,
  * and its own role named `meshwarden-fn-<name>` (see names.ts) with only log and tracing
  * permissions; the stack adds the function's capabilities to it.
  */
@@ -44,6 +53,7 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
 
   constructor(scope: Construct, id: string, props: MeshwardenFunctionProps) {
     const { definition } = props;
+    const tracing = props.tracing ?? true;
     const name = deployedFunctionName(definition.name);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       logGroupName: `/aws/lambda/${name}`,
@@ -70,15 +80,16 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
       timeout: Duration.seconds(definition.timeoutSeconds),
       role,
       logGroup,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: definition.name,
         POWERTOOLS_METRICS_NAMESPACE: 'meshwarden',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        // The policy validated at synth, copied into the bundle (see afterBundling below).
-        MESHWARDEN_POLICY_FILE: DEFAULT_POLICY_FILE,
-        // Stack traces point into the TypeScript sources, not the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
+        // The policy validated and compiled at synth, copied into the bundle (see afterBundling below).
+        MESHWARDEN_POLICY_FILE: COMPILED_POLICY_FILE,
+        // No --enable-source-maps: it slows every cold start by about a tenth. Stack traces are
+        // decoded from the .map files on demand (`meshwarden stack-trace`).
+        ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
         ...props.environment,
       },
       ...(props.onFailure === undefined
@@ -97,13 +108,19 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
         bundleAwsSDK: true,
         banner: BUNDLE.banner,
         mainFields: [...BUNDLE.mainFields],
+        define: { ...BUNDLE_DEFINE },
+        // Only what Lambda needs at init: credentials from the environment, and no X-Ray SDK
+        // when tracing is off (see infra/bundling.ts).
+        esbuildArgs: {
+          '--alias': Object.entries(bundleAliases({ tracing })).map(([from, to]) => `${from}=${to}`),
+        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The functions read the policy from their working directory (/var/task), the same
-          // file that was validated when this app was synthesized.
+          // The functions read the policy from their working directory (/var/task): the
+          // policy validated when this app was synthesized, compiled to data.
           afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(props.policyFile)} ${shellQuote(`${outputDir}/${DEFAULT_POLICY_FILE}`)}`,
+            `cp ${shellQuote(props.compiledPolicyFile)} ${shellQuote(`${outputDir}/${COMPILED_POLICY_FILE}`)}`,
           ],
         },
       },

@@ -69,6 +69,11 @@ export const meshwardenConfigSchema = z
     /** Create a CloudTrail trail (EventBridge sees App Mesh API calls only where a trail logs them). */
     createTrail: z.boolean().default(false),
     memberAccounts: z.array(memberAccountSchema).default([]),
+    /**
+     * X-Ray tracing of the functions (active tracing and the Powertools Tracer). Off, the X-Ray
+     * SDK is left out of the bundles: a faster cold start, no traces (see the README).
+     */
+    tracing: z.boolean().default(true),
     /** An SNS topic the operational alarms notify; none by default. */
     alarmTopicArn: snsTopicArn.optional(),
   })
@@ -120,7 +125,7 @@ export type MeshwardenConfig = z.output<typeof meshwardenConfigSchema>;
 const LIST_FIELDS = new Set(['meshes', 'slackChannelIds', 'certificateAuthorityArns']);
 /** Fields whose context value is structured; on the command line they are JSON. */
 const JSON_FIELDS = new Set(['alarmBindings', 'memberAccounts']);
-const BOOLEAN_FIELDS = new Set(['createTrail']);
+const BOOLEAN_FIELDS = new Set(['createTrail', 'tracing']);
 
 /**
  * `-c key=value` always yields a string; `cdk.json` yields JSON values. Bring a command-line

@@ -32,7 +32,7 @@ import {
 import { Operations, type WatchedQueue } from '../constructs/operations';
 import { FUNCTIONS, type FunctionDefinition, RULE_DELIVERY_RETRY, type Trigger } from '../function-catalog';
 import type { MeshwardenConfig } from './meshwarden-config';
-import { validatePolicyAtSynth } from './policy-at-synth';
+import { validatePolicyAtSynth, writeCompiledPolicy } from './policy-at-synth';
 
 /** EventBridge's retries of a target it cannot invoke, then its DLQ (the catalog holds the numbers). */
 export const RULE_TARGET_RETRY_ATTEMPTS = RULE_DELIVERY_RETRY.retryAttempts;
@@ -91,7 +91,13 @@ export class MeshwardenStack extends Stack {
     const { config } = props;
     const definitions = props.functions ?? FUNCTIONS;
     const policyFile = resolve(config.policyFile);
-    validatePolicyAtSynth(policyFile, [...config.meshes, ...config.memberAccounts.flatMap((m) => m.meshes)]);
+    const compiledPolicyFile = writeCompiledPolicy(
+      validatePolicyAtSynth(policyFile, [
+        ...config.meshes,
+        ...config.memberAccounts.flatMap((m) => m.meshes),
+      ]),
+      config.policyFile,
+    );
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
     for (const member of config.memberAccounts) {
@@ -206,7 +212,8 @@ export class MeshwardenStack extends Stack {
       if (failures !== undefined) watched.push({ label: definition.name, queue: failures });
       const fn = new MeshwardenFunction(this, id, {
         definition,
-        policyFile,
+        compiledPolicyFile,
+        tracing: config.tracing,
         onFailure: failures,
         environment: {
           MESHWARDEN_EVENT_BUS: this.bus.eventBusName,

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../shared/errors';
 import type { CompiledPolicy } from '../../shared/policy/compile';
+import { COMPILED_POLICY_FILE, serializeCompiledPolicy } from '../../shared/policy/compiled-artifact';
 import { loadPolicy } from '../../shared/policy/load';
 
 /**
@@ -21,4 +25,17 @@ export function validatePolicyAtSynth(path: string, governedMeshes: readonly str
     );
   }
   return policy;
+}
+
+/**
+ * Write the validated policy as the data the functions load at cold start (no YAML parsing,
+ * no schema validation there), in a fresh temporary directory; returns the file's path.
+ * `name` is how the policy is named in the functions' messages: the path as configured, not
+ * this machine's absolute path (which would also change the bundle's hash from one machine to
+ * the next).
+ */
+export function writeCompiledPolicy(policy: CompiledPolicy, name: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-policy-')), COMPILED_POLICY_FILE);
+  writeFileSync(file, serializeCompiledPolicy(policy, name));
+  return file;
 }

@@ -16,8 +16,8 @@ import { snapshotResources } from '../domain/snapshot';
 import { NotFoundError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { CompiledPolicy } from '../policy/compile';
+import { formatPolicyIssue } from '../policy/issue';
 import { describeFinding, judgeMesh } from '../policy/judge';
-import { formatPolicyIssue } from '../policy/load';
 import { buildMeshIndex } from '../policy/mesh-index';
 import { type DanglingKind, resolvePolicyReferences } from '../policy/references';
 import type {

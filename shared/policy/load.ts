@@ -10,7 +10,10 @@ import type * as z from 'zod';
 import { ValidationError } from '../errors';
 import { formatPath } from '../validation';
 import { type CompiledPolicy, compilePolicy, type PolicySource } from './compile';
+import { formatPolicyIssue, type PolicyIssue } from './issue';
 import { policySchema } from './schema';
+
+export { formatPolicyIssue, type PolicyIssue } from './issue';
 
 /** The policy file's name when none is given. */
 export const DEFAULT_POLICY_FILE = 'meshwarden.policy.yaml';
@@ -20,23 +23,6 @@ export const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** Aliases a policy may expand; beyond this, refuse (a "billion laughs" alias bomb). */
 const MAX_ALIAS_COUNT = 100;
-
-/** One problem in a policy file, with where it is. */
-export interface PolicyIssue {
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  /** 1-based. */
-  readonly col: number;
-  /** `meshes[0].changeControl.allow[1].actions[0]`, or `(yaml)` for a syntax error. */
-  readonly path: string;
-  readonly message: string;
-}
-
-/** Render an issue the way compilers do, so editors and CI annotate the line. */
-export function formatPolicyIssue(issue: PolicyIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col} ${issue.path}: ${issue.message}`;
-}
 
 /** A policy file that cannot be used. `issues` lists every problem with its position. */
 export class PolicyError extends ValidationError {

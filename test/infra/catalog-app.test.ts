@@ -9,6 +9,8 @@ import { buildMeshwardenApp, type MeshwardenApp } from '../../infra/stacks/build
 import { isInvokedAsynchronously } from '../../infra/stacks/meshwarden-stack';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { DAILY_AUDIT_SCHEDULE } from '../../shared/events/patterns';
+import { loadCompiledPolicy } from '../../shared/policy/compiled-artifact';
+import { loadPolicy } from '../../shared/policy/load';
 import { asArray, type CfnResource, cdkJsonContext, statementsOfRole, testApp } from './support';
 
 /**
@@ -70,7 +72,10 @@ describe('the app from cdk.json', () => {
             MESHWARDEN_TABLE: { Ref: Match.stringLikeRegexp('^State') },
             MESHWARDEN_MESHES: 'prod',
             POWERTOOLS_SERVICE_NAME: definition.name,
-            NODE_OPTIONS: '--enable-source-maps',
+            MESHWARDEN_POLICY_FILE: 'meshwarden.policy.json',
+            // Source maps are decoded on demand (meshwarden stack-trace), never at run time.
+            NODE_OPTIONS: Match.absent(),
+            POWERTOOLS_TRACE_ENABLED: Match.absent(),
           }),
         },
       });
@@ -82,7 +87,7 @@ describe('the app from cdk.json', () => {
     }
   });
 
-  it('ships each function as one ESM bundle with source map and the validated policy', () => {
+  it('ships each function as one ESM bundle with source map and the validated policy compiled to data', () => {
     const manifest = JSON.parse(
       readFileSync(join(assemblyDir, `${built.central.artifactId}.assets.json`), 'utf8'),
     ) as { files: Record<string, { source: { path: string; packaging?: string } }> };
@@ -90,12 +95,22 @@ describe('the app from cdk.json', () => {
       .map((asset) => join(assemblyDir, asset.source.path))
       .filter((dir) => existsSync(join(dir, 'index.mjs')));
     expect(bundles).toHaveLength(FUNCTIONS.length);
-    const policy = readFileSync(String(cdkJsonContext()['meshwarden:policyFile']), 'utf8');
+    const policyFile = String(cdkJsonContext()['meshwarden:policyFile']);
+    const policy = loadPolicy(policyFile);
     for (const dir of bundles) {
       const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module'")).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-      expect(readFileSync(join(dir, 'meshwarden.policy.yaml'), 'utf8')).toBe(policy);
+      expect(existsSync(join(dir, 'meshwarden.policy.yaml'))).toBe(false);
+      const shipped = loadCompiledPolicy(join(dir, 'meshwarden.policy.json'));
+      expect(shipped.document).toEqual(policy.document);
+      expect(shipped.source?.file).toBe(policyFile);
+      // Only what Lambda needs at init: no YAML parser, no credential chain beyond the environment.
+      const sources = (JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] })
+        .sources;
+      expect(
+        sources.filter((s) => /node_modules\/yaml\/|credential-provider-(ini|sso|process|node)\//.test(s)),
+      ).toEqual([]);
     }
   });
 

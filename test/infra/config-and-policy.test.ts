@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { toCdkEventPattern } from '../../infra/constructs/event-pattern';
 import { functionRoleName, pascalCase } from '../../infra/constructs/names';
@@ -98,6 +99,24 @@ describe('the policy at synth', () => {
     expect(() => validatePolicyAtSynth('/nonexistent/meshwarden.policy.yaml', ['prod'])).toThrow(
       /cannot read/,
     );
+  });
+
+  it('turns tracing off with meshwarden:tracing=false: no active tracing, the Tracer told so', () => {
+    const context = { 'meshwarden:meshes': ['prod'], 'meshwarden:policyFile': DEMO_POLICY };
+    const traced = Template.fromStack(buildMeshwardenApp(testApp(context, { bundle: false })).central);
+    const untraced = Template.fromStack(
+      buildMeshwardenApp(testApp({ ...context, 'meshwarden:tracing': 'false' }, { bundle: false })).central,
+    );
+    traced.hasResourceProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_TRACE_ENABLED: Match.absent() }) },
+    });
+    expect(
+      untraced.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } }),
+    ).toEqual({});
+    untraced.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_TRACE_ENABLED: 'false' }) },
+    });
   });
 
   it('stops the app from synthesizing with an invalid policy', () => {

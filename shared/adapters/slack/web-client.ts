@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 
 /** Where `@slack/web-api` sends calls: Slack, or local Slack when `SLACK_API_URL` is set. */
 export function slackApiUrlFromEnv(
@@ -11,8 +11,15 @@ export function slackApiUrlFromEnv(
 /**
  * A Web API client for a bot token. The Slack callback must answer within 3 seconds, so calls
  * time out fast and retry little; Slack's rate-limit answers are still honoured by the client.
+ *
+ * `@slack/web-api` is loaded on first use: most invocations never talk to Slack, and loading it
+ * eagerly cost every cold start.
  */
-export function createSlackWebClient(token: string, slackApiUrl: string | undefined): WebClient {
+export async function createSlackWebClient(
+  token: string,
+  slackApiUrl: string | undefined,
+): Promise<WebClient> {
+  const { WebClient } = await import('@slack/web-api');
   return new WebClient(token, {
     ...(slackApiUrl === undefined ? {} : { slackApiUrl }),
     timeout: 2500,
@@ -29,7 +36,7 @@ export function webClientFor(
   return async () => {
     const current = await token();
     if (cached?.token !== current)
-      cached = { token: current, client: createSlackWebClient(current, slackApiUrl) };
+      cached = { token: current, client: await createSlackWebClient(current, slackApiUrl) };
     return cached.client;
   };
 }
