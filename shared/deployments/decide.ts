@@ -171,12 +171,29 @@ function guardRestored(
   const known = previous?.stableTarget;
   const stable = known !== undefined && (weights[known] ?? 0) > 0 ? known : heaviest(weights);
   if (stable === undefined) return undefined;
-  const deploymentId = deploymentIdFor(input.eventId, input.eventTime);
+  const source = previous?.stableTarget === stable ? previous.stableSource : 'most-weight-before';
+  return newDeployment(
+    input,
+    weights,
+    stable,
+    source,
+    `meshwarden (change control) restored ${formatWeights(weights)}: guarded with stable target ${stable}`,
+  );
+}
+
+/** A deployment in progress from `input`'s event, at `weights`, with its first note. */
+function newDeployment(
+  input: RouteChangeInput,
+  weights: Weights,
+  stable: string,
+  source: Deployment['stableSource'],
+  note: string,
+): Deployment {
   return {
-    deploymentId,
+    deploymentId: deploymentIdFor(input.eventId, input.eventTime),
     status: 'in-progress',
     stableTarget: stable,
-    stableSource: previous?.stableTarget === stable ? previous.stableSource : 'most-weight-before',
+    stableSource: source,
     canaryTargets: Object.keys(weights).filter((n) => n !== stable),
     weightsBefore: input.record?.lastWeights,
     baseline: weights,
@@ -184,12 +201,7 @@ function guardRestored(
     startedAt: input.eventTime,
     openedByEventId: input.eventId,
     updatedAt: input.now,
-    notes: [
-      {
-        at: input.now,
-        text: `meshwarden (change control) restored ${formatWeights(weights)}: guarded with stable target ${stable}`,
-      },
-    ],
+    notes: [{ at: input.now, text: note }],
   };
 }
 
@@ -204,27 +216,15 @@ function open(input: RouteChangeInput, weights: Weights): Deployment | undefined
   );
   if (stable === undefined || !Object.hasOwn(weights, stable)) return undefined;
   if (percentOf(weights, stable) === 100) return undefined;
-  const canaries = Object.keys(weights).filter((n) => n !== stable);
-  const deploymentId = deploymentIdFor(input.eventId, input.eventTime);
-  const opened: Deployment = {
-    deploymentId,
-    status: 'in-progress',
-    stableTarget: stable,
-    stableSource: source,
-    canaryTargets: canaries,
-    weightsBefore: before,
-    baseline: weights,
-    startedBy: input.actor,
-    startedAt: input.eventTime,
-    openedByEventId: input.eventId,
-    updatedAt: input.now,
-    notes: [
-      {
-        at: input.now,
-        text: `Opened by ${input.actor.label}: ${formatWeights(before)} -> ${formatWeights(weights)}; stable target ${stable} (${source})`,
-      },
-    ],
-  };
+  const opened = newDeployment(
+    input,
+    weights,
+    stable,
+    source,
+    `Opened by ${input.actor.label}: ${formatWeights(before)} -> ${formatWeights(weights)}; stable target ${stable} (${source})`,
+  );
+  const canaries = opened.canaryTargets;
+  const deploymentId = opened.deploymentId;
   const canaryShare = canaries.length === 1 ? percentOf(weights, canaries[0] as string) : undefined;
   if (canaryShare === 100) {
     return promote(
