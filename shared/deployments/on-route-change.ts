@@ -1,10 +1,10 @@
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
-import { ConflictError } from '../errors';
+import { ConflictError, MeshwardenError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal } from '../events/principal';
-import type { DomainEvent } from '../ports';
+import type { DomainEvent, LastKnownGood } from '../ports';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
@@ -24,23 +24,62 @@ export interface RouteChangeResult {
 }
 
 /**
+ * The route version a successful call's response reported: App Mesh answers with the route
+ * itself (`responseElements.metadata`); a wrapped `responseElements.route` is read too.
+ */
+function writtenVersionOf(event: AppMeshApiCallEvent): number | undefined {
+  type Described = { metadata?: { version?: unknown } };
+  const response = event.detail.responseElements as (Described & { route?: Described }) | null | undefined;
+  const version = response?.metadata?.version ?? response?.route?.metadata?.version;
+  return typeof version === 'number' && Number.isInteger(version) ? version : undefined;
+}
+
+/** meshwarden's own write is not in its ledger yet: retry the event, then it can be attributed. */
+export class OwnWriteNotRecordedError extends MeshwardenError {
+  constructor(routeKey: string, version: number) {
+    super(
+      `meshwarden's write of ${routeKey} (version ${version}) is not recorded as last known good yet; the event is retried`,
+    );
+    this.name = 'OwnWriteNotRecordedError';
+  }
+}
+
+/**
  * A self write is a person's change when meshwarden made it for them: the last known good
- * recorded for this very version of the route is an approved re-apply on their behalf.
+ * recorded for this very version of the route is an approved re-apply on their behalf. The
+ * writer records it right after App Mesh answers, so its CloudTrail record can (locally, or
+ * with a fast delivery) arrive first: then the event is retried rather than taken as
+ * meshwarden's, which would leave a re-applied canary unguarded.
  */
 async function onBehalfOf(
   deps: GuardDeps,
   caller: { actor: Actor; self: boolean },
   route: MeshResourceOf<'route'> | undefined,
+  event: AppMeshApiCallEvent,
 ): Promise<{ actor: Actor; self: boolean }> {
   if (route === undefined) return caller;
-  const known = await deps.lastKnownGood.get(formatResourceKey(route));
+  const key = formatResourceKey(route);
+  const written = writtenVersionOf(event);
+  const pending = (k: LastKnownGood | undefined) =>
+    k !== undefined &&
+    written !== undefined &&
+    k.resource.metadata?.uid === route.metadata?.uid &&
+    k.version < written;
+  let known = await deps.lastKnownGood.get(key);
+  // The writer records within milliseconds of App Mesh's answer: wait that long before
+  // handing the event back to EventBridge's retries.
+  for (let wait = 25; pending(known) && wait <= 400; wait *= 2) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    known = await deps.lastKnownGood.get(key);
+  }
+  if (pending(known)) throw new OwnWriteNotRecordedError(key, written as number);
   const person = known?.ownWrite?.onBehalfOf;
   if (
     known?.source !== 'own-write' ||
     known.ownWrite?.purpose !== 'reapply' ||
     person === undefined ||
     route.metadata === undefined ||
-    known.version !== route.metadata.version
+    known.version !== (written ?? route.metadata.version)
   )
     return caller;
   return { actor: { arn: person.arn, label: person.label }, self: false };
@@ -130,7 +169,7 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
       deps.store.get(routeKey),
       deps.meshes.describe({ kind: 'route', meshName, parentName: virtualRouterName, name: routeName }),
     ]);
-    const { actor, self } = caller.self ? await onBehalfOf(deps, caller, route) : caller;
+    const { actor, self } = caller.self ? await onBehalfOf(deps, caller, route, event) : caller;
     const now = deps.now().toISOString();
     const decision = decideRouteChange({
       record,

@@ -291,7 +291,7 @@ describe('an approved re-apply is the person’s change', () => {
 
   it('not when the recorded re-apply is of another version, nor for a rollback', async () => {
     for (const [purpose, versionOffset] of [
-      ['reapply', -1],
+      ['reapply', 1],
       ['rollback', 0],
     ] as const) {
       const h = harness();
