@@ -12,6 +12,7 @@ import { takeCertificateInventory } from '../../shared/certificates/inventory';
 import { type SweepDeps, sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { BadRequestError } from '../../shared/errors';
+import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
@@ -40,7 +41,13 @@ function defaultDeps(env: Readonly<Record<string, string | undefined>>): SweepDe
     documents: createDocumentClient(),
     tableName: env.MESHWARDEN_TABLE ?? 'meshwarden-state',
     meshes: createAppMeshProvider(createAppMeshClient()),
-    publisher: new EventBridgePublisher(new EventBridgeClient({}), env.MESHWARDEN_EVENT_BUS ?? 'meshwarden'),
+    // Signed as the person at the terminal: the bus takes `source: meshwarden` only from
+    // meshwarden's roles, so what the CLI tells goes out as `meshwarden.cli`.
+    publisher: new EventBridgePublisher(
+      new EventBridgeClient({}),
+      env.MESHWARDEN_EVENT_BUS ?? 'meshwarden',
+      MESHWARDEN_CLI_EVENT_SOURCE,
+    ),
     notifier: consoleNotifier(),
   });
 }
