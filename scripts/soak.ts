@@ -2,7 +2,7 @@
  * A long run of the trust model: `npm run soak -- --steps 10000 --seed 42`. Plays sequences of
  * up to 100 steps against every function on local AWS until that many steps have run, and
  * prints the seed; on a failure, fast-check's report with the shrunk sequence and the path
- * that replays it (`TRUST_SEED=<seed> TRUST_PATH=<path> npx vitest run test/integration/trust`).
+ * that replays it: `npm run soak -- --seed <seed> --path <path>`.
  */
 import { parseArgs } from 'node:util';
 import { runTrustModel, TrustSystem } from '../test/model/run-trust-model';
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2000' },
     seed: { type: 'string' },
     'max-commands': { type: 'string', default: '100' },
+    path: { type: 'string' },
   },
   strict: true,
 });
@@ -44,7 +45,15 @@ try {
   // failure names the seed that replays it on its own.
   for (let batch = 0; done < steps; batch++) {
     const batchSeed = (seed + batch) | 0;
-    const stats = await runTrustModel(sys, { numRuns: 10, maxCommands, seed: batchSeed, long: true });
+    const stats = await runTrustModel(sys, {
+      numRuns: 10,
+      maxCommands,
+      seed: batchSeed,
+      long: true,
+      ...(values.path === undefined ? {} : { path: values.path }),
+    });
+    // A replay runs the one failing sequence its path names, then stops.
+    if (values.path !== undefined) break;
     done += stats.steps;
     sequences += stats.sequences;
     console.log(

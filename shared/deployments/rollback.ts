@@ -106,6 +106,29 @@ export async function rollBack(
   startedAt: number = Date.now(),
   options: RollbackOptions = {},
 ): Promise<RollbackResult> {
+  const guarded = record.deployment !== undefined && isGuarded(record.deployment, deps.now());
+  // The recovery schedule is made as the rollback starts, not only when its write fails: an
+  // invocation that dies (timeout, crash) before it could say so still leaves a route that is
+  // retried every minute. Started beside the claim and awaited after the write, so the write
+  // does not wait for it; a recovery run that finds every route safe deletes the schedule.
+  const recovery =
+    guarded && options.resume !== true
+      ? deps.scheduler.ensureRecovery().catch(() => undefined)
+      : Promise.resolve(undefined);
+  try {
+    return await rollBackNow(deps, record, reason, startedAt, options);
+  } finally {
+    await recovery;
+  }
+}
+
+async function rollBackNow(
+  deps: GuardDeps,
+  record: RouteRecord,
+  reason: RollbackReason,
+  startedAt: number,
+  options: RollbackOptions,
+): Promise<RollbackResult> {
   const deployment = record.deployment;
   if (deployment === undefined) return { kind: 'skipped', why: 'no deployment' };
   const now = deps.now();

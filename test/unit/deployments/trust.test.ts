@@ -322,6 +322,22 @@ describe('an approved re-apply is the person’s change', () => {
 });
 
 describe('I6: nothing goes quiet or stuck', () => {
+  it('every rollback starts the recovery schedule, so a rollback whose invocation dies is still retried', async () => {
+    // Prepare
+    const h = harness();
+    await seen(h);
+    await person(h, { 'web-v1': 80, 'web-v2': 20 });
+    h.tags.set(ALARM_ARN, WEB);
+
+    // Act: a rollback that succeeds, then the schedule's next run
+    await onAlarmStateChange(h.deps, alarmEvent());
+    const next = await onRecovery(h.deps);
+
+    // Assess: made before anything could fail, and gone once every route is safe
+    expect(h.recovery).toEqual(['ensure', 'remove']);
+    expect(next.scheduleRemoved).toBe(true);
+  });
+
   it('a rollback that fails tells people at once and a one-minute schedule finishes it once the faults clear', async () => {
     const h = harness();
     await seen(h);
@@ -343,7 +359,8 @@ describe('I6: nothing goes quiet or stuck', () => {
     expect(h.notified[0]).toMatchObject({ kind: 'rollback', title: `Rollback FAILED for ${WEB}` });
     expect(h.notified[0]?.text).toMatch(/retries every minute.*deployments rollback/);
     expect(recovered.scheduleRemoved).toBe(true);
-    expect(h.recovery).toEqual(['ensure', 'ensure', 'remove']);
+    // One as the rollback starts, one when its write failed, one as the first recovery run failed.
+    expect(h.recovery).toEqual(['ensure', 'ensure', 'ensure', 'remove']);
     expect(h.mesh.weights(WEB)).toEqual({ 'web-v1': 100, 'web-v2': 0 });
     expect(h.store.records.get(WEB)?.deployment?.status).toBe('rolled-back');
     expect(h.notified.at(-1)?.title).toBe(`Rolled back ${WEB}`);
