@@ -2,7 +2,9 @@
  * A long run of the trust model: `npm run soak -- --steps 10000 --seed 42`. Plays sequences of
  * up to 100 steps against every function on local AWS until that many steps have run, and
  * prints the seed; on a failure, fast-check's report with the shrunk sequence and the path
- * that replays it: `npm run soak -- --seed <seed> --path <path>`.
+ * fast-check gives (`--seed <batch seed> --path <path>`). The sequences come from the seed alone;
+ * the path replays only while the system answers as it did, since commands that depend on what
+ * meshwarden asked (an approval to click) are drawn from the model the answers built.
  */
 import { parseArgs } from 'node:util';
 import { runTrustModel, TrustSystem } from '../test/model/run-trust-model';
