@@ -47,7 +47,7 @@ export type Capability =
   /**
    * cloudwatch:DescribeAlarms and cloudwatch:ListTagsForResource on every alarm of the account
    * and region: the deployment guard finds alarms bound by their `meshwarden:route` tag, which
-   * are not known at synth time (issue 5).
+   * are not known at synth time.
    */
   | 'alarms:discover';
 

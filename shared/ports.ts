@@ -256,7 +256,7 @@ export interface RotationStore {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Mesh change control (issue 4)
+// Mesh change control
 
 /** The last spec of a resource that meshwarden saw allowed and compliant: what a revert restores. */
 export interface LastKnownGood {
@@ -341,7 +341,7 @@ export interface CertificateIssuers {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Slack approvals (issue 7)
+// Slack approvals
 
 /** A decision to record: the first one for an approval wins. */
 export interface DecisionToRecord {
@@ -394,7 +394,7 @@ export interface ChatApprovals {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deployment guard (issue 5)
+// Deployment guard
 
 /** One CloudWatch alarm (metric or composite) as the deployment guard needs it. */
 export interface AlarmInfo {

@@ -61,11 +61,11 @@ export const MESHWARDEN_DETAIL_TYPES = {
   certificateRotationRefused: 'CertificateRotationRefused',
   /** A CA rollover finished a phase, or halted. */
   caRolloverProgressed: 'CaRolloverProgressed',
-  /** Change control judged one App Mesh change (issue 4). */
+  /** Change control judged one App Mesh change. */
   governanceDecision: 'GovernanceDecision',
-  /** The periodic audit judged a whole mesh (issue 4). */
+  /** The periodic audit judged a whole mesh. */
   meshAudited: 'MeshAudited',
-  /** A weighted route change opened a deployment (issue 5). */
+  /** A weighted route change opened a deployment. */
   deploymentOpened: 'DeploymentOpened',
   /** A deployment took new weights as its baseline, stepped, or asked for approval. */
   deploymentUpdated: 'DeploymentUpdated',
@@ -175,7 +175,7 @@ export const caRolloverDecidedPattern: NamedPattern = {
 };
 
 /**
- * Route writes for the deployment guard (issue 5), separate from `appmesh-mutations` so each
+ * Route writes for the deployment guard, separate from `appmesh-mutations` so each
  * function's rule carries only what it acts on: weight changes open, update and end
  * deployments, and a deleted virtual node ends or rolls back those that send it traffic.
  * Failed calls changed nothing, so they are left out.
@@ -232,7 +232,7 @@ export const DAILY_CERT_ROTATION_SCHEDULE: NamedSchedule = {
 /** Every schedule. */
 /**
  * Approvals past their expiry are closed (and decisions whose publishing failed are published)
- * every five minutes, so a request is closed at most five minutes late (issue 7).
+ * every five minutes, so a request is closed at most five minutes late.
  */
 export const APPROVAL_SWEEP_SCHEDULE: NamedSchedule = {
   name: 'approval-sweep',
