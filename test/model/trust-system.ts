@@ -193,9 +193,17 @@ export class TrustSystem {
     return this.local.aws.drain();
   }
 
-  /** Move the scheduler's clock on and fire what is due (e.g. the unsafe-route sweep). */
+  /** The scheduler's clock: only ever moves forward, from wall-clock time or past it. */
+  private schedulerNow = 0;
+
+  /**
+   * Move the scheduler's clock on and fire what is due (e.g. the recovery schedule). The clock
+   * never goes back: two ticks a few seconds apart must be two minutes apart for a schedule
+   * `rate(1 minute)` to run twice, as it would in that much time.
+   */
   async tick(seconds: number): Promise<void> {
-    await this.local.aws.scheduler.tick(new Date(Date.now() + seconds * 1000));
+    this.schedulerNow = Math.max(this.schedulerNow, Date.now()) + seconds * 1000;
+    await this.local.aws.scheduler.tick(new Date(this.schedulerNow));
     await this.drain();
   }
 
