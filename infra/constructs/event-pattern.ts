@@ -1,5 +1,5 @@
 import type * as events from 'aws-cdk-lib/aws-events';
-import type { EventPattern } from '../../shared/events/patterns';
+import { type EventPattern, type NamedPattern, ruleStateOf } from '../../shared/events/patterns';
 
 /**
  * The CDK's `EventPattern` names the envelope fields in camelCase; everything below the top
@@ -30,4 +30,15 @@ export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
     mapped[cdkKey] = structuredClone(value);
   }
   return mapped as events.EventPattern;
+}
+
+/**
+ * Give a rule made from a shared pattern the pattern's state. The L2 `events.Rule` knows only
+ * enabled or disabled, so ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (without which the rule
+ * never sees a read-only management event) is set on the underlying CfnRule.
+ */
+export function applyRuleState(rule: events.Rule, pattern: NamedPattern): void {
+  const state = ruleStateOf(pattern);
+  if (state === 'ENABLED') return;
+  (rule.node.defaultChild as events.CfnRule).addPropertyOverride('State', state);
 }

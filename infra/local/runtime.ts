@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
+import { ruleStateOf } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { SLACK_SECRET_NAME } from '../constructs/names';
@@ -348,6 +349,7 @@ function registerTriggers(
           name: `${fn.name}-${trigger.pattern.name}`,
           busName: busNames[trigger.bus],
           eventPattern: trigger.pattern.pattern as Record<string, unknown>,
+          state: ruleStateOf(trigger.pattern),
           target: {
             functionName: fn.name,
             retryPolicy,

@@ -14,7 +14,7 @@ import {
   MESH_WILDCARD_REASON,
   meshResources,
 } from '../constructs/capabilities';
-import { toCdkEventPattern } from '../constructs/event-pattern';
+import { applyRuleState, toCdkEventPattern } from '../constructs/event-pattern';
 import { FailureQueue } from '../constructs/failure-queue';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { EVENT_BUS_NAME, MEMBER_ACCOUNT_ROLE_NAME, pascalCase } from '../constructs/names';
@@ -65,7 +65,7 @@ export class MemberAccountStack extends Stack {
     for (const pattern of [...MEMBER_BASELINE_PATTERNS, ...(props.patterns ?? [])])
       byName.set(pattern.name, pattern);
     for (const pattern of byName.values()) {
-      new events.Rule(this, `Forward${pascalCase(pattern.name)}`, {
+      const rule = new events.Rule(this, `Forward${pascalCase(pattern.name)}`, {
         description: `Forward to meshwarden: ${pattern.description}`,
         eventPattern: toCdkEventPattern(pattern.pattern),
         targets: [
@@ -75,6 +75,7 @@ export class MemberAccountStack extends Stack {
           }),
         ],
       });
+      applyRuleState(rule, pattern);
     }
 
     this.role = new iam.Role(this, 'MeshwardenAccess', {

@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { type CapabilityResources, grantCapabilities } from '../constructs/capabilities';
-import { toCdkEventPattern } from '../constructs/event-pattern';
+import { applyRuleState, toCdkEventPattern } from '../constructs/event-pattern';
 import { FailureQueue } from '../constructs/failure-queue';
 import { MeshwardenFunction } from '../constructs/meshwarden-function';
 import { acknowledge } from '../constructs/nag';
@@ -347,12 +347,13 @@ export class MeshwardenStack extends Stack {
     if (trigger.bus === 'default' && hasMemberAccounts) buses.push(this.bus);
     for (const bus of buses) {
       const suffix = bus === this.bus && trigger.bus === 'default' ? 'Forwarded' : '';
-      new events.Rule(this, `${id}${pascalCase(pattern.name)}${suffix}`, {
+      const rule = new events.Rule(this, `${id}${pascalCase(pattern.name)}${suffix}`, {
         description: pattern.description,
         eventBus: bus,
         eventPattern,
         targets: [target],
       });
+      applyRuleState(rule, pattern);
     }
   }
 

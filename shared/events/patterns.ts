@@ -27,12 +27,28 @@ export interface EventPattern {
     | readonly EventPattern[];
 }
 
+/**
+ * The state of an enabled EventBridge rule. An `ENABLED` rule never sees read-only management
+ * events that CloudTrail delivers (`detail-type` "AWS API Call via CloudTrail" with
+ * `detail.readOnly: true`); a rule that needs them must be
+ * `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (EventBridge user guide, "Receiving read-only
+ * management events from AWS services").
+ */
+export type EnabledRuleState = 'ENABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
 /** A named rule pattern with what it is for. */
 export interface NamedPattern {
   /** Stable kebab-case name; CDK construct ids and local rule names derive from it. */
   readonly name: string;
   readonly description: string;
   readonly pattern: EventPattern;
+  /** The state of every rule made from this pattern; `ENABLED` when absent. */
+  readonly state?: EnabledRuleState;
+}
+
+/** The state a rule made from the pattern gets, in the CDK stacks and on the local bus alike. */
+export function ruleStateOf(pattern: NamedPattern): EnabledRuleState {
+  return pattern.state ?? 'ENABLED';
 }
 
 /** A named schedule expression (EventBridge `cron(...)` / `rate(...)` syntax, UTC). */
@@ -127,11 +143,14 @@ export const acmApproachingExpirationPattern: NamedPattern = {
 
 /**
  * Successful OIDC federations, whose CloudTrail record is the only place the session tags of
- * an OIDC session appear (`requestParameters.principalTags`).
+ * an OIDC session appear (`requestParameters.principalTags`). CloudTrail marks
+ * AssumeRoleWithWebIdentity `readOnly: true`, so EventBridge delivers it only to a rule that
+ * opts in to read-only management events.
  */
 export const webIdentitySessionsPattern: NamedPattern = {
   name: 'web-identity-sessions',
   description: 'Successful sts:AssumeRoleWithWebIdentity calls, to learn OIDC session tags',
+  state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
   pattern: {
     source: ['aws.sts'],
     'detail-type': ['AWS API Call via CloudTrail'],

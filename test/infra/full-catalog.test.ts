@@ -13,6 +13,7 @@ import {
   alarmStateChangesPattern,
   appMeshMutationsPattern,
   approvalDecidedPattern,
+  webIdentitySessionsPattern,
 } from '../../shared/events/patterns';
 import { asArray, type CfnResource, statementsOf, statementsOfRole, testApp } from './support';
 
@@ -94,6 +95,22 @@ describe('the grown catalog with every option', () => {
     for (const target of targets) {
       expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
       expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+    }
+  });
+
+  it('opts the web-identity rules in to read-only management events, and no other rule', () => {
+    // AssumeRoleWithWebIdentity is read-only in CloudTrail: an ENABLED rule would never see it.
+    const opted = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+    const wire = JSON.stringify(webIdentitySessionsPattern.pattern);
+    for (const template of [central, member]) {
+      const rules = Object.values(template.findResources('AWS::Events::Rule')) as CfnResource[];
+      const webIdentity = rules.filter((r) => JSON.stringify(r.Properties?.EventPattern) === wire);
+      // Central: the default bus and the mirror for forwarded events; member: the forwarder.
+      expect(webIdentity).toHaveLength(template === central ? 2 : 1);
+      for (const rule of webIdentity) expect(rule.Properties?.State).toBe(opted);
+      const others = rules.filter((r) => !webIdentity.includes(r));
+      expect(others.length).toBeGreaterThan(0);
+      for (const rule of others) expect(rule.Properties?.State).not.toBe(opted);
     }
   });
 

@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from './delivery';
 import { type CompiledPattern, compilePattern } from './pattern';
+import { isEnabled, isRuleState, RULE_STATES, type RuleState, ruleReceives } from './rule-state';
 import { nextFireTime, parseSchedule, type Schedule } from './schedule';
 
 /**
@@ -53,7 +54,7 @@ export interface RuleDefinition {
   readonly busName: string;
   readonly eventPattern?: string;
   readonly scheduleExpression?: string;
-  readonly state: 'ENABLED' | 'DISABLED';
+  readonly state: RuleState;
   readonly description?: string;
   readonly roleArn?: string;
   /** Registered by the local runtime (not persisted: the runtime registers it on each start). */
@@ -73,7 +74,7 @@ export interface PutRuleInput {
   readonly busName?: string;
   readonly eventPattern?: string;
   readonly scheduleExpression?: string;
-  readonly state?: 'ENABLED' | 'DISABLED';
+  readonly state?: RuleState;
   readonly description?: string;
   readonly roleArn?: string;
 }
@@ -89,6 +90,8 @@ export interface LocalRuleSpec {
   readonly busName?: string;
   readonly eventPattern?: string | Record<string, unknown>;
   readonly scheduleExpression?: string;
+  /** `ENABLED` when absent, as in PutRule. */
+  readonly state?: RuleState;
   readonly target: LocalTarget;
 }
 
@@ -256,7 +259,7 @@ export class LocalEventBus {
   private route(busName: string, event: BusEvent, hops: number): void {
     const matched: RuleRecord[] = [];
     for (const rule of this.rules.get(busName)?.values() ?? []) {
-      if (rule.definition.state === 'ENABLED' && rule.pattern?.matches(event)) matched.push(rule);
+      if (ruleReceives(rule.definition.state, event) && rule.pattern?.matches(event)) matched.push(rule);
     }
     this.emit({ kind: 'event', busName, event, matchedRules: matched.map((r) => r.definition.name) });
     for (const rule of matched) this.deliver(rule.definition, event, hops);
@@ -375,6 +378,9 @@ export class LocalEventBus {
     if (input.scheduleExpression !== undefined && busName !== DEFAULT_BUS) {
       throw new BadRequestError('ScheduleExpression is supported only on the default event bus.');
     }
+    if (input.state !== undefined && !isRuleState(input.state)) {
+      throw new BadRequestError(`Rule state ${String(input.state)} is not one of ${RULE_STATES.join(', ')}.`);
+    }
     const pattern = input.eventPattern === undefined ? undefined : compilePattern(input.eventPattern);
     const schedule =
       input.scheduleExpression === undefined ? undefined : parseSchedule(input.scheduleExpression);
@@ -414,7 +420,7 @@ export class LocalEventBus {
     return this.rule(name, busNameOrArn).definition;
   }
 
-  setRuleState(name: string, busNameOrArn: string | undefined, state: 'ENABLED' | 'DISABLED'): void {
+  setRuleState(name: string, busNameOrArn: string | undefined, state: RuleState): void {
     const rule = this.rule(name, busNameOrArn);
     this.disarm(rule);
     rule.definition = { ...rule.definition, state };
@@ -499,6 +505,7 @@ export class LocalEventBus {
         busName,
         ...(eventPattern !== undefined ? { eventPattern } : {}),
         ...(spec.scheduleExpression !== undefined ? { scheduleExpression: spec.scheduleExpression } : {}),
+        ...(spec.state !== undefined ? { state: spec.state } : {}),
       },
       true,
     );
@@ -558,7 +565,7 @@ export class LocalEventBus {
 
   private arm(rule: RuleRecord): void {
     const { schedule, definition } = rule;
-    if (schedule === undefined || definition.state !== 'ENABLED') return;
+    if (schedule === undefined || !isEnabled(definition.state)) return;
     const anchor = new Date(Date.parse(definition.creationTime));
     const next = nextFireTime(schedule, this.now(), anchor);
     if (next === undefined) return;

@@ -314,6 +314,48 @@ describe('mesh change control in local AWS', () => {
     expect(await sessions.get(arn, new Date('2026-03-10T12:30:00Z'))).toBeUndefined();
   });
 
+  it('learns OIDC session tags through the bus: the web-identity rule opts in to read-only CloudTrail events', async () => {
+    // Prepare: the record as CloudTrail delivers it (readOnly: true), for a session of its own.
+    const sample = loadEvent('sts/assume-role-with-web-identity');
+    const arn = 'arn:aws:sts::123456789012:assumed-role/mesh-operator/carol@example.com';
+    const detail = {
+      ...sample.detail,
+      eventID: crypto.randomUUID(),
+      requestParameters: { ...sample.detail.requestParameters, roleSessionName: 'carol@example.com' },
+      responseElements: {
+        ...sample.detail.responseElements,
+        assumedRoleUser: { assumedRoleId: 'AROAQRSTUVWXYEXAMPLE:carol@example.com', arn },
+      },
+    };
+    expect(detail.readOnly).toBe(true);
+    const sessions = new DynamoWebIdentitySessionStore(
+      createDocumentClient(local.clientConfig('admin')),
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+    );
+    const matched: string[][] = [];
+    const stop = local.aws.bus.onActivity((activity) => {
+      if (activity.kind === 'event' && activity.event.source === 'aws.sts')
+        matched.push([...activity.matchedRules]);
+    });
+
+    // Act
+    try {
+      await local.aws.bus.putEvents([
+        { source: sample.source, detailType: sample['detail-type'], detail, time: new Date(sample.time) },
+      ]);
+      await local.aws.drain();
+    } finally {
+      stop();
+    }
+
+    // Assess
+    expect(matched).toEqual([['mesh-change-web-identity-sessions']]);
+    expect((await sessions.get(arn, new Date('2026-03-10T11:30:00Z')))?.sessionTags).toEqual({
+      team: 'platform',
+      environment: 'prod',
+    });
+  });
+
   it('reports an undo it cannot do: no last known good for a route created outside any event', async () => {
     const key = 'prod/route/api-router/api-route';
     const documents = createDocumentClient(local.clientConfig('admin'));

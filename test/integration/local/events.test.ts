@@ -182,6 +182,69 @@ describe('local EventBridge through @aws-sdk/client-eventbridge', () => {
     });
   });
 
+  it('keeps State ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, and refuses a state outside the enum', async () => {
+    // Prepare
+    const opted = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' as const;
+    await h.client.send(
+      new PutRuleCommand({ Name: 'reads-too', EventPattern: '{"source":["aws.sts"]}', State: opted }),
+    );
+
+    // Act
+    const described = await h.client.send(new DescribeRuleCommand({ Name: 'reads-too' }));
+    const listed = await h.client.send(new ListRulesCommand({ NamePrefix: 'reads-too' }));
+    const refused = h.client.send(
+      new PutRuleCommand({
+        Name: 'bad-state',
+        EventPattern: '{"source":["x"]}',
+        State: 'ENABLED_WITH_READS' as typeof opted,
+      }),
+    );
+
+    // Assess
+    expect(described.State).toBe(opted);
+    expect(listed.Rules?.map((r) => r.State)).toEqual([opted]);
+    await expect(refused).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("Value 'ENABLED_WITH_READS' at 'state' failed to satisfy constraint"),
+    });
+    await expect(h.client.send(new DescribeRuleCommand({ Name: 'bad-state' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('delivers a read-only CloudTrail event only to the rule that opted in to it', async () => {
+    // Prepare
+    const pattern = '{"source":["aws.sts"],"detail":{"eventName":["AssumeRoleWithWebIdentity"]}}';
+    await h.client.send(new PutRuleCommand({ Name: 'sts-enabled', EventPattern: pattern }));
+    await h.client.send(
+      new PutRuleCommand({
+        Name: 'sts-all',
+        EventPattern: pattern,
+        State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      }),
+    );
+    for (const [rule, fn] of [
+      ['sts-enabled', 'enabled-fn'],
+      ['sts-all', 'all-fn'],
+    ] as const) {
+      await h.client.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 't', Arn: FN(fn) }] }));
+    }
+    const before = h.invocations.length;
+
+    // Act: as CloudTrail delivers it (applications may not use aws.* sources).
+    await h.bus.putEvents([
+      {
+        source: 'aws.sts',
+        detailType: 'AWS API Call via CloudTrail',
+        detail: { eventName: 'AssumeRoleWithWebIdentity', readOnly: true, managementEvent: true },
+      },
+    ]);
+    await h.bus.drain();
+
+    // Assess
+    expect(h.invocations.slice(before).map((i) => i.functionName)).toEqual(['all-fn']);
+  });
+
   it('refuses to delete a rule with targets, then deletes it after RemoveTargets', async () => {
     await h.client.send(new PutRuleCommand({ Name: 'doomed', EventPattern: '{"source":["x"]}' }));
     await h.client.send(new PutTargetsCommand({ Rule: 'doomed', Targets: [{ Id: 't', Arn: FN('f') }] }));

@@ -109,6 +109,73 @@ describe('local event bus: putEvents', () => {
     expect(invocations).toEqual([]);
   });
 
+  it('withholds a read-only CloudTrail event from an ENABLED rule and delivers it to an opted-in one', async () => {
+    // Prepare
+    const { bus, invocations } = makeBus();
+    const pattern = { source: ['aws.sts'], detail: { eventName: ['AssumeRoleWithWebIdentity'] } };
+    bus.addLocalRule({ name: 'default-state', eventPattern: pattern, target: { functionName: 'plain' } });
+    bus.addLocalRule({
+      name: 'opted-in',
+      eventPattern: pattern,
+      state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      target: { functionName: 'opted' },
+    });
+    const call = (readOnly: boolean): BusEntry => ({
+      source: 'aws.sts',
+      detailType: 'AWS API Call via CloudTrail',
+      detail: { eventName: 'AssumeRoleWithWebIdentity', readOnly, managementEvent: true },
+    });
+
+    // Act
+    await bus.putEvents([call(true)]);
+    await bus.drain();
+    const readOnlyReached = invocations.map((i) => i.functionName);
+    await bus.putEvents([call(false)]);
+    await bus.drain();
+
+    // Assess
+    expect(readOnlyReached).toEqual(['opted']);
+    expect(
+      invocations
+        .slice(1)
+        .map((i) => i.functionName)
+        .sort(),
+    ).toEqual(['opted', 'plain']);
+    expect(bus.describeRule('opted-in').state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  });
+
+  it('withholds only read-only management events delivered by CloudTrail', async () => {
+    // Prepare
+    const { bus, invocations } = makeBus();
+    bus.addLocalRule({
+      name: 'all',
+      eventPattern: { detail: { readOnly: [true] } },
+      target: { functionName: 'f' },
+    });
+    const entries: BusEntry[] = [
+      // A read-only data event (S3 GetObject) is not a management event.
+      {
+        source: 'aws.s3',
+        detailType: 'AWS API Call via CloudTrail',
+        detail: { eventName: 'GetObject', readOnly: true, managementEvent: false },
+      },
+      // An application's own event, whatever its detail says, is not CloudTrail's.
+      { source: 'app', detailType: 'AWS API Call via CloudTrail', detail: { readOnly: true } },
+      { source: 'aws.sts', detailType: 'Other', detail: { readOnly: true } },
+      // Withheld.
+      { source: 'aws.appmesh', detailType: 'AWS API Call via CloudTrail', detail: { readOnly: true } },
+    ];
+
+    // Act
+    for (const entry of entries) {
+      await bus.putEvents([entry]);
+      await bus.drain();
+    }
+
+    // Assess
+    expect(invocations.map((i) => i.event.source)).toEqual(['aws.s3', 'app', 'aws.sts']);
+  });
+
   it('refuses entries without source or detail type, each on its own', () => {
     const { bus } = makeBus();
 

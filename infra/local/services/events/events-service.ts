@@ -11,6 +11,7 @@ import type {
   TargetDefinition,
 } from '../../bus/event-bus';
 import { compilePattern, InvalidEventPatternError } from '../../bus/pattern';
+import { isRuleState, RULE_STATES, type RuleState } from '../../bus/rule-state';
 import { InvalidScheduleError } from '../../bus/schedule';
 import { AwsError, handleJsonRequest, type JsonOperationTable } from '../../protocol/aws-json';
 import { StateFile } from '../../state-file';
@@ -27,7 +28,6 @@ import {
   FieldError,
   type Input,
   objectList,
-  oneOf,
   optionalBoolean,
   optionalInteger,
   optionalObject,
@@ -199,6 +199,16 @@ function failedEntries(failed: readonly FailedTarget[]): Record<string, unknown>
   };
 }
 
+/** PutRule's State, refused as EventBridge refuses a value outside its enum. */
+function ruleStateOf(input: Input): RuleState | undefined {
+  const state = optionalString(input, 'State');
+  if (state === undefined || isRuleState(state)) return state;
+  throw new AwsError(
+    'ValidationException',
+    `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [${RULE_STATES.join(', ')}]`,
+  );
+}
+
 /** What the events service enforces beyond the bus itself. */
 export interface EventsServiceOptions {
   /**
@@ -345,7 +355,7 @@ export class EventsService implements LocalService, OperationResolver {
 
       PutRule: (input) =>
         this.mutate(() => {
-          const state = oneOf(input, 'State', ['ENABLED', 'DISABLED'] as const);
+          const state = ruleStateOf(input);
           const eventPattern = optionalString(input, 'EventPattern');
           const scheduleExpression = optionalString(input, 'ScheduleExpression');
           const description = optionalString(input, 'Description');
