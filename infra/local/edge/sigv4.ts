@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -55,10 +55,22 @@ export type VerifyResult =
 /** AWS refuses requests whose signing time is more than 15 minutes away from its clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
+const CONTENT_SHA256 = 'x-amz-content-sha256';
+
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
+
+/** Hex SHA-256 of the bytes that arrived: the only payload hash a signature can vouch for. */
+function payloadHash(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 /**
  * Recompute the request's signature with the caller's secret and compare it in constant
  * time. Uses the SDK's own signer, so the canonical request is built exactly as clients
- * build it.
+ * build it, but over the hash of the body that arrived: `x-amz-content-sha256` is only a claim.
+ * A claim that differs from the body (a body swapped after signing, or `UNSIGNED-PAYLOAD`,
+ * which only S3 honours; none of the services here does) fails the signature, as in AWS.
  */
 export async function verifySignature(
   req: SignedRequest,
@@ -77,6 +89,12 @@ export async function verifySignature(
       code: 'RequestExpired',
       message: `Signature expired: ${amzDate} is now earlier or later than allowed`,
     };
+  }
+  const bodyHash = payloadHash(req.body);
+  const claimed = req.headers[CONTENT_SHA256];
+  // Compared exactly: the signer then finds the same value in the header as in the body.
+  if (claimed !== undefined && claimed !== bodyHash) {
+    return { ok: false, code: 'SignatureDoesNotMatch', message: SIGNATURE_MISMATCH };
   }
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
@@ -103,7 +121,8 @@ export async function verifySignature(
     path: req.rawPath === '' ? '/' : req.rawPath,
     query,
     headers,
-    body: req.body.length > 0 ? req.body.toString('utf8') : undefined,
+    // The bytes as received (not re-decoded text), so the signer hashes exactly what arrived.
+    body: req.body.length > 0 ? new Uint8Array(req.body) : undefined,
   });
   const signed = await signer.sign(request, {
     signingDate,
@@ -115,10 +134,5 @@ export async function verifySignature(
   const a = Buffer.from(expected);
   const b = Buffer.from(auth.signature);
   if (a.length === b.length && timingSafeEqual(a, b)) return { ok: true };
-  return {
-    ok: false,
-    code: 'SignatureDoesNotMatch',
-    message:
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-  };
+  return { ok: false, code: 'SignatureDoesNotMatch', message: SIGNATURE_MISMATCH };
 }
