@@ -7,9 +7,10 @@ import { BlockList, isIP } from 'node:net';
  *
  * Semantics in short: keys are ANDed; the values in a field's array are ORed; nested objects
  * descend into the event; an array in the event matches when any of its elements matches
- * (arrays of objects are matched element by element, so fields under one pattern object come
- * from the same element); comparison operators only apply to leaf values (string, number,
- * boolean, null), an object in the event counts as "no leaf here".
+ * (arrays of objects, nested in further arrays or not, are flattened and matched element by
+ * element, so fields under one pattern object come from the same element); comparison
+ * operators only apply to leaf values (string, number, boolean, null), an object in the event
+ * counts as "no leaf here".
  */
 
 /** A pattern was refused; the message says what is wrong, as InvalidEventPatternException does. */
@@ -47,6 +48,9 @@ export interface CompiledPattern {
 
 const NUMERIC_LIMIT = 5e9;
 
+/** At most this many alternatives once every `$or` is expanded (EventBridge's complexity limit). */
+export const MAX_OR_COMBINATIONS = 1000;
+
 function fail(reason: string): never {
   throw new InvalidEventPatternError(reason);
 }
@@ -69,8 +73,32 @@ function onlyKey(expression: Record<string, unknown>): [string, unknown] {
   return first;
 }
 
-function lower(text: string): string {
-  return text.toLowerCase();
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Case-insensitive text as event-ruler (EventBridge's matcher) compiles it: each character of
+ * the pattern stands for its lower-case or its upper-case form, with the full (one to many)
+ * mappings of the root locale, so `straße` matches `STRASSE` and `STRAßE`, and `ı` matches `I`
+ * but not `i`. The event's text is compared as it is, not folded.
+ */
+function ignoreCaseSource(text: string): string {
+  let source = '';
+  for (const c of text) {
+    const forms = [...new Set([c.toLowerCase(), c.toUpperCase()])].map(escapeRegExp);
+    source += forms.length === 1 ? forms.join('') : `(?:${forms.join('|')})`;
+  }
+  return source;
+}
+
+/** A test of a whole text (`equals-ignore-case`), its start (`prefix`) or its end (`suffix`). */
+function caseInsensitive(text: string, part: 'whole' | 'prefix' | 'suffix'): (s: string) => boolean {
+  const source = ignoreCaseSource(text);
+  const regex = new RegExp(
+    part === 'whole' ? `^${source}$` : part === 'prefix' ? `^${source}` : `${source}$`,
+  );
+  return (s) => regex.test(s);
 }
 
 /** Any leaf satisfies the predicate. */
@@ -185,6 +213,14 @@ function compileNumeric(value: unknown): ValueMatcher {
     }
   }
   if (checks.length === 0) fail('Empty numeric expression');
+  // A range is [bottom, top] with the open ends at the limit; one that holds no number is refused.
+  const [first, firstBound, second, secondBound] = value as [string, number, string?, number?];
+  if (first !== '=') {
+    const lowerFirst = first === '>' || first === '>=';
+    const bottom = lowerFirst ? firstBound : -NUMERIC_LIMIT;
+    const top = lowerFirst ? (second === undefined ? NUMERIC_LIMIT : (secondBound as number)) : firstBound;
+    if (bottom >= top) fail('Bottom must be less than top');
+  }
   return anyLeaf((leaf) => typeof leaf === 'number' && checks.every((check) => check(leaf)));
 }
 
@@ -234,8 +270,8 @@ function compileAnythingBut(value: unknown): ValueMatcher {
         return unless((leaf) => typeof leaf === 'string' && test(leaf));
       }
       case 'equals-ignore-case': {
-        const excluded = new Set(texts(true).map(lower));
-        return unless((leaf) => typeof leaf === 'string' && excluded.has(lower(leaf)));
+        const excluded = texts(true).map((text) => caseInsensitive(text, 'whole'));
+        return unless((leaf) => typeof leaf === 'string' && excluded.some((test) => test(leaf)));
       }
       case 'wildcard': {
         const regexes = texts(true).map(compileWildcard);
@@ -253,19 +289,15 @@ function compileExpression(expression: Record<string, unknown>): ValueMatcher {
   switch (operator) {
     case 'prefix': {
       const { text, ignoreCase } = stringOrIgnoreCase('prefix', value);
-      return ignoreCase
-        ? anyString((s) => lower(s).startsWith(lower(text)))
-        : anyString((s) => s.startsWith(text));
+      return ignoreCase ? anyString(caseInsensitive(text, 'prefix')) : anyString((s) => s.startsWith(text));
     }
     case 'suffix': {
       const { text, ignoreCase } = stringOrIgnoreCase('suffix', value);
-      return ignoreCase
-        ? anyString((s) => lower(s).endsWith(lower(text)))
-        : anyString((s) => s.endsWith(text));
+      return ignoreCase ? anyString(caseInsensitive(text, 'suffix')) : anyString((s) => s.endsWith(text));
     }
     case 'equals-ignore-case': {
       if (typeof value !== 'string') fail('equals-ignore-case match pattern must be a string');
-      return anyString((s) => lower(s) === lower(value));
+      return anyString(caseInsensitive(value, 'whole'));
     }
     case 'wildcard': {
       if (typeof value !== 'string') fail('wildcard match pattern must be a string');
@@ -324,10 +356,31 @@ function leavesOf(value: unknown): Leaf[] {
   return [];
 }
 
+/** The objects of an event array, those in arrays nested in it included (EventBridge flattens them). */
+function objectsIn(array: readonly unknown[]): Record<string, unknown>[] {
+  return array.flatMap((element) =>
+    Array.isArray(element) ? objectsIn(element) : isPlainObject(element) ? [element] : [],
+  );
+}
+
+/**
+ * How many alternatives the pattern has once every `$or` is expanded, as EventBridge expands
+ * them into separate rules: `$or`s in one object, or in nested objects, multiply; the branches
+ * of one `$or` add up.
+ */
+function orCombinations(node: PatternNode): number {
+  let count = 1;
+  for (const field of node.fields) if (field.nested !== undefined) count *= orCombinations(field.nested);
+  for (const alternatives of node.ors) {
+    count *= alternatives.reduce((sum, alternative) => sum + orCombinations(alternative), 0);
+  }
+  return count;
+}
+
 function matchNode(node: PatternNode, event: unknown): boolean {
   if (Array.isArray(event)) {
     // An array of objects: one element must satisfy the whole sub-pattern.
-    const objects = event.filter(isPlainObject);
+    const objects = objectsIn(event);
     return objects.length === 0
       ? matchNode(node, undefined)
       : objects.some((element) => matchNode(node, element));
@@ -364,6 +417,12 @@ export function compilePattern(pattern: string | Record<string, unknown>): Compi
   }
   if (!isPlainObject(parsed)) fail('Filter is not an object');
   const root = compileNode(parsed);
+  const combinations = orCombinations(root);
+  if (combinations > MAX_OR_COMBINATIONS) {
+    fail(
+      `The $or relationships expand to ${combinations} combinations; at most ${MAX_OR_COMBINATIONS} are allowed`,
+    );
+  }
   return { source, matches: (event) => matchNode(root, event) };
 }
 

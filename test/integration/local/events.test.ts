@@ -373,6 +373,48 @@ describe('local EventBridge through @aws-sdk/client-eventbridge', () => {
       ),
     ).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
   });
+
+  it('tests patterns with the bus matcher: nested arrays, case folding, and its refusals', async () => {
+    // Prepare
+    const event = {
+      id: '1',
+      account: '111122223333',
+      source: 'app',
+      time: '2017-12-22T18:43:48Z',
+      region: 'us-west-1',
+      resources: [],
+      'detail-type': 'Order',
+      detail: { items: [[{ sku: 'a-1' }], [{ sku: 'b-2' }]], city: 'STRASSE' },
+    };
+    const test = (pattern: unknown) =>
+      h.client.send(
+        new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(event) }),
+      );
+    const or = (n: number) => Array.from({ length: n }, (_, i) => ({ k: [`v${i}`] }));
+
+    // Act
+    const nested = await test({ detail: { items: { sku: ['b-2'] } } });
+    const folded = await test({ detail: { city: [{ 'equals-ignore-case': 'straße' }] } });
+    const emptyRange = test({ detail: { n: [{ numeric: ['>=', 5, '<', 3] }] } });
+    const tooComplex = h.client.send(
+      new PutRuleCommand({
+        Name: 'too-complex',
+        EventPattern: JSON.stringify({ $or: or(10), detail: { $or: or(10), x: { $or: or(11) } } }),
+      }),
+    );
+
+    // Assess
+    expect(nested.Result).toBe(true);
+    expect(folded.Result).toBe(true);
+    await expect(emptyRange).rejects.toMatchObject({
+      name: 'InvalidEventPatternException',
+      message: expect.stringContaining('Bottom must be less than top'),
+    });
+    await expect(tooComplex).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
+    await expect(h.client.send(new DescribeRuleCommand({ Name: 'too-complex' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
 });
 
 describe('local EventBridge persistence', () => {
