@@ -327,7 +327,38 @@ function compileValues(key: string, values: readonly unknown[]): ValueMatcher[] 
   });
 }
 
-function compileNode(pattern: Record<string, unknown>): PatternNode {
+/**
+ * Field names event-ruler refuses inside a `$or` branch (operator names, and names it keeps for
+ * operators to come), so that a branch cannot be mistaken for a match expression.
+ */
+const RESERVED_IN_OR = new Set([
+  'equals',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
+]);
+
+function compileNode(pattern: Record<string, unknown>, insideOr = false): PatternNode {
   const entries = Object.entries(pattern);
   if (entries.length === 0) fail('Empty objects are not allowed');
   const fields: FieldNode[] = [];
@@ -337,11 +368,16 @@ function compileNode(pattern: Record<string, unknown>): PatternNode {
       if (!Array.isArray(value)) fail('It must be an Array followed with $or.');
       if (!value.every(isPlainObject)) fail('Only JSON object is allowed in array of $or relationship.');
       if (value.length < 2) fail('There must have at least 2 Objects in $or relationship.');
-      ors.push(value.map((alternative) => compileNode(alternative)));
-    } else if (Array.isArray(value)) {
+      ors.push(value.map((alternative) => compileNode(alternative, true)));
+      continue;
+    }
+    if (insideOr && RESERVED_IN_OR.has(key)) {
+      fail(`${key} is Ruler reserved fieldName which cannot be used inside $or.`);
+    }
+    if (Array.isArray(value)) {
       fields.push({ key, matchers: compileValues(key, value) });
     } else if (isPlainObject(value)) {
-      fields.push({ key, nested: compileNode(value) });
+      fields.push({ key, nested: compileNode(value, insideOr) });
     } else {
       fail(`"${key}" must be an object or an array`);
     }

@@ -126,3 +126,19 @@ describe('the limit on $or combinations', () => {
     expect(act).toThrow(/\$or relationships expand to \d+ combinations; at most 1000 are allowed/);
   });
 });
+
+describe('field names reserved inside $or', () => {
+  it.each(['numeric', 'prefix', 'exists', 'anything-but', 'regex'])(
+    'refuses a field named %s in a branch',
+    (name) => {
+      const act = () => compilePattern({ $or: [{ a: ['1'] }, { detail: { [name]: ['x'] } }] });
+
+      expect(act).toThrow(InvalidEventPatternError);
+      expect(act).toThrow(`${name} is Ruler reserved fieldName which cannot be used inside $or.`);
+    },
+  );
+
+  it('accepts those names outside $or', () => {
+    expect(matchesPattern({ detail: { prefix: ['x'] } }, { detail: { prefix: 'x' } })).toBe(true);
+  });
+});
