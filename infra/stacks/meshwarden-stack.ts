@@ -373,8 +373,10 @@ export class MeshwardenStack extends Stack {
     );
     new cloudtrail.Trail(this, 'Trail', {
       bucket,
-      // App Mesh and STS calls are management write events; reads are not needed.
-      managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
+      // Read events too: AssumeRoleWithWebIdentity, which carries the OIDC claims, is a
+      // read-only management event, and a trail that leaves it out cannot be relied on to
+      // let EventBridge see it. The first copy of management events costs nothing.
+      managementEvents: cloudtrail.ReadWriteType.ALL,
       isMultiRegionTrail: false,
       enableFileValidation: true,
       sendToCloudWatchLogs: true,

@@ -209,7 +209,7 @@ describe('the grown catalog with every option', () => {
     central.hasResourceProperties('AWS::CloudTrail::Trail', {
       IsLogging: true,
       EnableLogFileValidation: true,
-      EventSelectors: [Match.objectLike({ ReadWriteType: 'WriteOnly' })],
+      EventSelectors: [Match.objectLike({ ReadWriteType: 'All' })],
     });
   });
 
