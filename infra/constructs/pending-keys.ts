@@ -15,26 +15,35 @@ export const PENDING_KEY_ARN_ENV = 'MESHWARDEN_PENDING_KEY_ARN';
 export const PENDING_KEY_USE_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'] as const;
 
 /**
- * Key administration for the account, without any cryptographic use: these are the actions
- * of AWS's "key administrators" statement. A person administering KMS cannot read a pending
- * key by giving themselves kms:Decrypt, since the policy never delegates use to IAM.
+ * Key administration for the account, without any cryptographic use: AWS's "key
+ * administrators" actions, named one by one so that no wildcard lets in kms:CreateGrant (a
+ * grant would hand Decrypt to whoever creates it, outside this policy). Changing the policy
+ * itself stays possible (KMS requires it) and is recorded in CloudTrail.
  */
 export const PENDING_KEY_ADMIN_ACTIONS = [
-  'kms:Create*',
-  'kms:Describe*',
-  'kms:Enable*',
-  'kms:List*',
-  'kms:Put*',
-  'kms:Update*',
-  'kms:Revoke*',
-  'kms:Disable*',
-  'kms:Get*',
-  'kms:Delete*',
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListRetirableGrants',
+  'kms:RevokeGrant',
+  'kms:ListResourceTags',
   'kms:TagResource',
   'kms:UntagResource',
+  'kms:UpdateKeyDescription',
   'kms:ScheduleKeyDeletion',
   'kms:CancelKeyDeletion',
-  'kms:RotateKeyOnDemand',
 ] as const;
 
 /** A key policy statement as JSON (what `iam.PolicyStatement.fromJson` takes). */
