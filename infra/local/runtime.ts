@@ -239,14 +239,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const endpoint = `http://127.0.0.1:${port}`;
   await dynamodb.ready();
 
-  // Locally every function signs as the one role behind the `meshwarden` key: that is the role
-  // the key policy names, as the stack names each sealing function's own role.
-  const pendingKeyArn = await provisionPendingKeys(
-    endpoint,
-    region,
-    identities,
-    catalog.some((f) => f.capabilities.includes('kms:pending-keys')) ? [selfRoleArn] : [],
-  );
+  // The key policy names the role each sealing function signs as, as the stack names each
+  // one's own role. Locally every function signs as the one role behind the `meshwarden` key.
+  const signingRoleOf = (_fn: FunctionDefinition): string => selfRoleArn;
+  const pendingKeyArn = await provisionPendingKeys(endpoint, region, identities, [
+    ...new Set(catalog.filter((f) => f.capabilities.includes('kms:pending-keys')).map(signingRoleOf)),
+  ]);
 
   const slack = new LocalSlackServer({ config: slackConfig, dataDir: options.dataDir, now });
   const slackPort = await slack.listen(options.slackPort ?? 4567);

@@ -224,7 +224,8 @@ describe('the grown catalog with every option', () => {
     const keys = Object.entries(central.findResources('AWS::KMS::Key'));
     expect(keys).toHaveLength(1);
     const [keyId, key] = keys[0] as [string, CfnResource];
-    const statements = (key.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    const policy = key.Properties?.KeyPolicy as { Statement?: Record<string, unknown>[] } | undefined;
+    const statements = policy?.Statement ?? [];
     const roleIds = Object.keys(central.findResources('AWS::IAM::Role'));
     const rotationRole = roleIds.find((id) =>
       String(JSON.stringify(resources[id]?.Properties?.RoleName)).includes(functionRoleName('cert-rotation')),
