@@ -115,7 +115,6 @@ export class KmsEnvelope {
         });
       }
     } catch (error) {
-      if (error instanceof BadRequestError) throw error;
       throw kmsError(error, `KMS Decrypt with ${this.keyId}`);
     } finally {
       dataKey?.fill(0);

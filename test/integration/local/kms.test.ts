@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingKeyPolicy } from '../../../infra/constructs/pending-keys';
-import { LOCAL_ACCOUNT_ID } from '../../../infra/local/edge/identities';
+import { DEFAULT_IDENTITIES, IdentityRegistry, LOCAL_ACCOUNT_ID } from '../../../infra/local/edge/identities';
 import type { IdentityDecision } from '../../../infra/local/services/kms/key-policy';
 import { KmsService } from '../../../infra/local/services/kms/kms-service';
 import { CREDENTIALS, startTestEdge, type TestEdge } from '../../support/local-edge';
@@ -355,6 +355,74 @@ describe('local KMS', () => {
     const trail = edge.events.slice(before);
     expect(trail.map((e) => [e.source, e.detail.eventName])).toEqual([['aws.kms', 'CreateKey']]);
     expect(JSON.stringify(trail)).not.toContain(Buffer.from('hush').toString('base64'));
+  });
+
+  it('answers malformed members of every operation with a 4xx, never a crash', async () => {
+    // Prepare
+    const service = new KmsService({ ...edge.context, dataDir: undefined });
+    const caller = new IdentityRegistry(DEFAULT_IDENTITIES).get('test');
+    if (caller === undefined) throw new Error('no admin identity');
+    const operations = [
+      'CreateKey',
+      'DescribeKey',
+      'ListKeys',
+      'CreateAlias',
+      'DeleteAlias',
+      'ListAliases',
+      'Encrypt',
+      'Decrypt',
+      'GenerateDataKey',
+      'GetKeyPolicy',
+      'PutKeyPolicy',
+      'EnableKey',
+      'DisableKey',
+      'EnableKeyRotation',
+      'GetKeyRotationStatus',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+    ];
+    const bad = [5, 'x', null, [], {}, { __proto__: 'a' }, '../..', 'alias/', 'arn:aws:kms:::key/'];
+    const members = [
+      'KeyId',
+      'Plaintext',
+      'CiphertextBlob',
+      'EncryptionContext',
+      'KeySpec',
+      'NumberOfBytes',
+      'Policy',
+      'AliasName',
+      'TargetKeyId',
+      'Limit',
+      'Marker',
+      'PendingWindowInDays',
+      'Tags',
+      'Description',
+    ];
+
+    // Act
+    const statuses = new Set<number>();
+    for (const operation of operations) {
+      for (const member of members) {
+        for (const value of bad) {
+          const response = await service.handle({
+            service: 'kms',
+            region: 'us-east-1',
+            method: 'POST',
+            path: '/',
+            query: new URLSearchParams(),
+            headers: { 'x-amz-target': `TrentService.${operation}` },
+            body: Buffer.from(JSON.stringify({ [member]: value })),
+            caller,
+            requestId: 'fuzz',
+          });
+          statuses.add(response.status);
+        }
+      }
+    }
+
+    // Assess
+    expect([...statuses].filter((s) => s >= 500)).toEqual([]);
+    expect(statuses.has(400)).toBe(true);
   });
 
   it('keeps key material across a restart, so old ciphertexts still open', async () => {

@@ -134,6 +134,25 @@ function algorithm(input: Input): void {
   }
 }
 
+function tagsOf(value: unknown): { TagKey: string; TagValue: string }[] {
+  if (value === undefined || value === null) return [];
+  const valid =
+    Array.isArray(value) &&
+    value.length <= 50 &&
+    value.every(
+      (t: unknown) =>
+        t !== null &&
+        typeof t === 'object' &&
+        typeof (t as { TagKey?: unknown }).TagKey === 'string' &&
+        typeof (t as { TagValue?: unknown }).TagValue === 'string',
+    );
+  if (!valid) throw new AwsError('TagException', 'Tags must be at most 50 {TagKey, TagValue} string pairs');
+  return (value as { TagKey: string; TagValue: string }[]).map((t) => ({
+    TagKey: t.TagKey,
+    TagValue: t.TagValue,
+  }));
+}
+
 const epochSeconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
 export interface KmsServiceOptions {
@@ -320,7 +339,7 @@ export class KmsService implements LocalService {
       const document = optionalString(input, 'Policy', 32_768) ?? defaultKeyPolicy(this.context.accountId);
       const policy = parseKeyPolicy(document);
       this.checkLockout(policy, req.caller, input.BypassPolicyLockoutSafetyCheck);
-      const tags = Array.isArray(input.Tags) ? (input.Tags as { TagKey: string; TagValue: string }[]) : [];
+      const tags = tagsOf(input.Tags);
       const keyId = randomUUID();
       const key: KeyRecord = {
         keyId,
