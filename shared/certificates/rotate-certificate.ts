@@ -153,7 +153,7 @@ async function begin(
   try {
     await deps.rotations.put(rotationKey(record.locationId), record);
   } catch (error) {
-    // Another run began first: this key will never be used.
+    // The record was not written (another run began first, or the write failed): the key is unused.
     await deps.pendingKeys.discard(pendingKey);
     throw error;
   }
@@ -395,6 +395,8 @@ export async function rotateCertificate(
     throw error;
   }
   try {
+    // A resumed rotation whose key is gone ends before it asks the CA for anything.
+    if (resuming && record.status !== 'delivered') await openPendingKey(deps, record);
     if (record.status === 'planned') record = await issue(deps, record);
     if (record.status === 'issued') record = await fetchAndVerify(deps, record);
     if (record.status === 'verified') record = await deliver(deps, record);

@@ -173,10 +173,15 @@ describe('pending private keys during certificate rotation', () => {
     const arn = await stalledRotation('payments');
     const later = new Date(Date.now() + PENDING_KEY_LIFETIME_MS + 86_400_000);
 
+    const issues: string[] = [];
+    const unsubscribe = local.aws.onApiCall((call) => {
+      if (call.operation === 'IssueCertificate') issues.push(call.request.requestId);
+    });
+
     // Act
     const [resumed] = await sweepCertificates(rotationDeps(local, { now: () => later }), policy, ['prod'], {
       only: arn,
-    });
+    }).finally(unsubscribe);
 
     // Assess
     expect(resumed).toMatchObject({ action: 'refused', reason: expect.stringMatching(/abandoned/) });
@@ -185,6 +190,8 @@ describe('pending private keys during certificate rotation', () => {
       | (Item & RotationRecord)
       | undefined;
     expect(record?.status).toBe('refused');
+    // It ended before asking the CA for a certificate whose key is gone.
+    expect(issues).toEqual([]);
   }, 60_000);
 
   it('refuses a sealed key moved from another rotation, and drops it', async () => {
