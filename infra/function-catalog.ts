@@ -49,7 +49,12 @@ export type Capability =
    * and region: the deployment guard finds alarms bound by their `meshwarden:route` tag, which
    * are not known at synth time.
    */
-  | 'alarms:discover';
+  | 'alarms:discover'
+  /**
+   * kms:GenerateDataKey and kms:Decrypt on the key that seals private keys while their rotation
+   * is pending, granted by that key's own policy to this function's role alone.
+   */
+  | 'kms:pending-keys';
 
 export interface FunctionDefinition {
   /** kebab-case; the folder under `functions/` and the deployed function's name suffix. */
@@ -152,6 +157,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'acm:import',
       'secrets:write-certificates',
       'secrets:read-slack',
+      'kms:pending-keys',
     ],
   },
   {

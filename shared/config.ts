@@ -46,6 +46,13 @@ export const baseConfigSchema = z.object({
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 
+/** The KMS key that seals private keys while their rotation is pending (cert-rotation only). */
+export const pendingKeyConfigSchema = z.object({
+  MESHWARDEN_PENDING_KEY_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN'),
+});
+
 /**
  * Parse `env` with `schema`, throwing a ConfigError that names every missing or invalid
  * variable at once.

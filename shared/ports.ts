@@ -249,6 +249,25 @@ export interface VersionedRecord {
  * Rotation and rollover records. Every write is conditional on the version read, so two runs
  * never both advance a step, and a crash leaves the last completed step on record.
  */
+/** One pending private key: the rotation it was made for, and that rotation's record key. */
+export interface PendingKeyRef {
+  readonly recordKey: string;
+  readonly rotationId: string;
+}
+
+/**
+ * Where a new private key waits, sealed, from its creation until its certificate is delivered
+ * or its rotation ends otherwise. Only the rotation can open it; it is gone by itself after
+ * `expiresAt`, so a rotation that stalls does not keep it.
+ */
+export interface PendingKeyVault {
+  keep(ref: PendingKeyRef, privateKeyPem: string, expiresAt: Date): Promise<void>;
+  /** The key, or undefined when it is gone (discarded or expired). BadRequestError when it cannot be opened. */
+  open(ref: PendingKeyRef): Promise<string | undefined>;
+  /** Delete it; nothing happens when it is already gone. */
+  discard(ref: PendingKeyRef): Promise<void>;
+}
+
 export interface RotationStore {
   get<R extends VersionedRecord>(key: string): Promise<R | undefined>;
   /** Write `record` (its version must be the read one + 1, or 1 for a new record); ConflictError when another write came first. */

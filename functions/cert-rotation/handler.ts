@@ -6,27 +6,30 @@ import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapter
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { createKmsClient } from '../../shared/adapters/kms/envelope';
 import { createCertificateSecretsClient } from '../../shared/adapters/secretsmanager/certificate-secrets';
 import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfigSchema, pendingKeyConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
 const config = readConfig(
-  baseConfigSchema.pick({
-    AWS_REGION: true,
-    MESHWARDEN_EVENT_BUS: true,
-    MESHWARDEN_TABLE: true,
-    MESHWARDEN_MESHES: true,
-    MESHWARDEN_POLICY_FILE: true,
-    MESHWARDEN_SLACK_SECRET: true,
-  }),
+  baseConfigSchema
+    .pick({
+      AWS_REGION: true,
+      MESHWARDEN_EVENT_BUS: true,
+      MESHWARDEN_TABLE: true,
+      MESHWARDEN_MESHES: true,
+      MESHWARDEN_POLICY_FILE: true,
+      MESHWARDEN_SLACK_SECRET: true,
+    })
+    .extend(pendingKeyConfigSchema.shape),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const clients = {
@@ -35,6 +38,10 @@ const clients = {
   secrets: tracer.captureAWSv3Client(createCertificateSecretsClient()),
   documents: tracer.captureAWSv3Client(createDocumentClient()),
   tableName: config.MESHWARDEN_TABLE,
+  pendingKeys: {
+    kms: tracer.captureAWSv3Client(createKmsClient()),
+    keyArn: config.MESHWARDEN_PENDING_KEY_ARN,
+  },
   meshes: recordingOwnWrites(
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
     new DynamoLastKnownGoodStore(tracer.captureAWSv3Client(createDocumentClient()), config.MESHWARDEN_TABLE),

@@ -17,6 +17,7 @@ import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import type { ChatNotifier } from '../../shared/ports';
+import { InProcessPendingKeyVault } from './in-process-key-vault';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** Where the command writes, and how it reaches AWS; both replaced in tests. */
@@ -40,6 +41,7 @@ function defaultDeps(env: Readonly<Record<string, string | undefined>>): SweepDe
     secrets: new SecretsManagerClient({ maxAttempts: 8 }),
     documents: createDocumentClient(),
     tableName: env.MESHWARDEN_TABLE ?? 'meshwarden-state',
+    pendingKeys: new InProcessPendingKeyVault(),
     meshes: createAppMeshProvider(createAppMeshClient()),
     // Signed as the person at the terminal: the bus takes `source: meshwarden` only from
     // meshwarden's roles, so what the CLI tells goes out as `meshwarden.cli`.

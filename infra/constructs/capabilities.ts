@@ -2,6 +2,7 @@ import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import type { Capability } from '../function-catalog';
 import { acknowledgeWildcardResource } from './nag';
 import { CERTIFICATE_SECRET_PREFIX } from './names';
+import { PENDING_KEY_ARN_ENV, pendingKeyUseStatement } from './pending-keys';
 
 /**
  * The one place where a catalog capability becomes IAM: each capability maps to the actions
@@ -69,6 +71,8 @@ export interface CapabilityResources {
     readonly role: iam.IRole;
     readonly deadLetterQueue: sqs.IQueue;
   };
+  /** The key that seals private keys while their rotation is pending (its policy names its users). */
+  readonly pendingKeys: kms.Key;
 }
 
 /** What one capability adds to a role. */
@@ -82,7 +86,7 @@ interface Grant {
   readonly empty?: string;
 }
 
-type GrantFactory = (resources: CapabilityResources, stack: Stack) => Grant;
+type GrantFactory = (resources: CapabilityResources, stack: Stack, role: iam.Role) => Grant;
 
 /** Why a governed mesh's resources are granted with a wildcard below the mesh ARN. */
 export const MESH_WILDCARD_REASON =
@@ -327,6 +331,16 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  'kms:pending-keys': (r, _stack, role) => {
+    // Granted in the key policy, naming this role: no IAM policy of any other role can grant it.
+    r.pendingKeys.addToResourcePolicy(
+      iam.PolicyStatement.fromJson({
+        ...pendingKeyUseStatement([role.roleArn]),
+        Sid: `meshwarden-seal-pending-private-keys-${role.node.id}`,
+      }),
+    );
+    return { statements: [], environment: { [PENDING_KEY_ARN_ENV]: r.pendingKeys.keyArn } };
+  },
 };
 
 /**
@@ -345,7 +359,7 @@ export function grantCapabilities(
   const stack = Stack.of(role);
   const environment: Record<string, string> = {};
   for (const capability of new Set(capabilities)) {
-    const grant = GRANTS[capability](resources, stack);
+    const grant = GRANTS[capability](resources, stack, role);
     for (const statement of grant.statements) role.addToPrincipalPolicy(statement);
     for (const wildcard of grant.wildcards ?? []) {
       acknowledgeWildcardResource(role, wildcard.resource, wildcard.reason);

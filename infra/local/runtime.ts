@@ -4,6 +4,7 @@ import { ruleStateOf } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { SLACK_SECRET_NAME } from '../constructs/names';
+import { PENDING_KEY_ARN_ENV, PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import {
   ASYNC_INVOKE_RETRY,
   type BusName,
@@ -26,6 +27,7 @@ import { AppMeshService } from './services/appmesh/appmesh-service';
 import { CloudWatchService } from './services/cloudwatch/cloudwatch-service';
 import { DynamoDbService } from './services/dynamodb/dynamodb-service';
 import { EventsService } from './services/events/events-service';
+import { KmsService } from './services/kms/kms-service';
 import { SchedulerService } from './services/scheduler/scheduler-service';
 import { SecretsManagerService } from './services/secretsmanager/secretsmanager-service';
 import { StsService } from './services/sts/sts-service';
@@ -218,6 +220,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     new SecretsManagerService(context),
     scheduler,
     new StsService(),
+    new KmsService(context),
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
@@ -236,6 +239,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const port = await edge.listen(options.port ?? 4566);
   const endpoint = `http://127.0.0.1:${port}`;
   await dynamodb.ready();
+
+  // The key policy names the role each sealing function signs as, as the stack names each
+  // one's own role. Locally every function signs as the one role behind the `meshwarden` key.
+  const signingRoleOf = (_fn: FunctionDefinition): string => selfRoleArn;
+  const pendingKeyArn = await provisionPendingKeys(endpoint, region, identities, [
+    ...new Set(catalog.filter((f) => f.capabilities.includes('kms:pending-keys')).map(signingRoleOf)),
+  ]);
 
   const slack = new LocalSlackServer({ config: slackConfig, dataDir: options.dataDir, now });
   const slackPort = await slack.listen(options.slackPort ?? 4567);
@@ -269,6 +279,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
     MESHWARDEN_SCHEDULE_GROUP: 'default',
     MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
+    [PENDING_KEY_ARN_ENV]: pendingKeyArn,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -367,6 +378,54 @@ function registerTriggers(
       }
     }
   }
+}
+
+/**
+ * The KMS key that seals pending private keys, with the stack's key policy naming
+ * `userRoleArns`: created on first start, its policy brought up to date on a restart over
+ * persisted state. Returns the key ARN.
+ */
+async function provisionPendingKeys(
+  endpoint: string,
+  region: string,
+  identities: IdentityRegistry,
+  userRoleArns: readonly string[],
+): Promise<string> {
+  const {
+    CreateAliasCommand,
+    CreateKeyCommand,
+    DescribeKeyCommand,
+    EnableKeyRotationCommand,
+    KMSClient,
+    NotFoundException,
+    PutKeyPolicyCommand,
+  } = await import('@aws-sdk/client-kms');
+  const self = identities.get('meshwarden');
+  const kms = new KMSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: self?.accessKeyId ?? '', secretAccessKey: self?.secretAccessKey ?? '' },
+  });
+  const policy = JSON.stringify(
+    pendingKeyPolicy(`arn:aws:iam::${identities.file.accountId}:root`, userRoleArns),
+  );
+  try {
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: PENDING_KEYS_ALIAS }));
+    await kms.send(new PutKeyPolicyCommand({ KeyId: KeyMetadata?.KeyId, Policy: policy }));
+    return KeyMetadata?.Arn ?? '';
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) throw error;
+  }
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      Description: 'meshwarden: seals private keys while their certificate rotation is pending',
+      Policy: policy,
+    }),
+  );
+  await kms.send(new CreateAliasCommand({ AliasName: PENDING_KEYS_ALIAS, TargetKeyId: KeyMetadata?.KeyId }));
+  // As the stack creates it: yearly rotation of the key material.
+  await kms.send(new EnableKeyRotationCommand({ KeyId: KeyMetadata?.KeyId }));
+  return KeyMetadata?.Arn ?? '';
 }
 
 /**

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -30,6 +31,7 @@ import {
   SLACK_SECRET_NAME,
 } from '../constructs/names';
 import { Operations, type WatchedQueue } from '../constructs/operations';
+import { PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import { FUNCTIONS, type FunctionDefinition, RULE_DELIVERY_RETRY, type Trigger } from '../function-catalog';
 import type { MeshwardenConfig } from './meshwarden-config';
 import { validatePolicyAtSynth, writeCompiledPolicy } from './policy-at-synth';
@@ -139,6 +141,18 @@ export class MeshwardenStack extends Stack {
 
     const slack = { secret: this.slackSecret(), channelIds: config.slackChannelIds };
 
+    // Seals a new private key from its creation until delivery: the table (and its backups)
+    // hold only ciphertext that no role but the rotation function's can open. The functions
+    // with `kms:pending-keys` are added to the policy by name as they are created.
+    const pendingKeys = new kms.Key(this, 'PendingPrivateKeys', {
+      description: 'meshwarden: seals private keys while their certificate rotation is pending',
+      enableKeyRotation: true,
+      alias: PENDING_KEYS_ALIAS,
+      policy: iam.PolicyDocument.fromJson(pendingKeyPolicy(new iam.AccountRootPrincipal().arn, [])),
+      // Ciphertext in the table's backups outlives a stack deletion; so must the key, until deleted by hand.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const schedulerDeadLetterQueue = new FailureQueue(this, 'DeploymentStepFailures');
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'EventBridge Scheduler runs meshwarden deployment steps with this role',
@@ -181,6 +195,7 @@ export class MeshwardenStack extends Stack {
       certificateAuthorityArns: config.certificateAuthorityArns,
       slack,
       scheduler: { group: scheduleGroup, role: schedulerRole, deadLetterQueue: schedulerDeadLetterQueue },
+      pendingKeys,
     };
 
     // Whose App Mesh writes are meshwarden's own (the loop guard skips them): the roles of

@@ -28,12 +28,11 @@ export interface RotationRecord extends VersionedRecord {
   readonly validityDays: number;
   /** IssueCertificate idempotency token: a retried issue within five minutes is the same certificate. */
   readonly idempotencyToken: string;
-  readonly csrPem: string;
   /**
-   * The new private key, kept only until delivery (then removed): without it, a crash after
-   * IssueCertificate would force a second issue. The table is encrypted at rest.
+   * The new private key is not here: it waits sealed with KMS in the pending-key vault, from
+   * `planned` until delivery, so a crash after IssueCertificate resumes without a second issue.
    */
-  readonly privateKeyPem?: string;
+  readonly csrPem: string;
   readonly issuedArn?: string;
   readonly certificatePem?: string;
   readonly chainPem?: string;

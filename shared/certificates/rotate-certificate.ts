@@ -18,6 +18,8 @@ import type {
   ChatNotifier,
   EventPublisher,
   MeshProvider,
+  PendingKeyRef,
+  PendingKeyVault,
   RotationStore,
 } from '../ports';
 import type { CaDirectory } from './ca-directory';
@@ -33,6 +35,8 @@ export interface RotationDeps {
   readonly cas: CaDirectory;
   readonly store: CertificateStore;
   readonly rotations: RotationStore;
+  /** Where the new private key waits, sealed, until delivery. */
+  readonly pendingKeys: PendingKeyVault;
   readonly meshes: MeshProvider;
   readonly publisher: EventPublisher;
   readonly notifier: ChatNotifier;
@@ -43,7 +47,15 @@ export interface RotationDeps {
   readonly firstPollDelayMs?: number;
   /** Give up waiting for a certificate after this long (it stays recorded as issued). Default 60 s. */
   readonly issueTimeoutMs?: number;
+  /** How long a new private key may wait for delivery before its rotation is abandoned. Default 7 days. */
+  readonly pendingKeyLifetimeMs?: number;
 }
+
+/**
+ * A week of daily runs (and their retries) to finish a rotation; after that its private key is
+ * gone, the rotation is refused as abandoned, and the next run starts a fresh one.
+ */
+export const PENDING_KEY_LIFETIME_MS = 7 * 86_400_000;
 
 export type RotationOutcome = 'rotated' | 'refused' | 'busy';
 
@@ -66,12 +78,35 @@ function clientToken(...parts: string[]): string {
   return `mw-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32)}`;
 }
 
+function pendingKeyOf(record: Pick<RotationRecord, 'locationId' | 'rotationId'>): PendingKeyRef {
+  return { recordKey: rotationKey(record.locationId), rotationId: record.rotationId };
+}
+
+/** The rotation's private key; a key that is gone or cannot be opened ends the rotation. */
+async function openPendingKey(deps: RotationDeps, record: RotationRecord): Promise<string> {
+  let privateKeyPem: string | undefined;
+  try {
+    privateKeyPem = await deps.pendingKeys.open(pendingKeyOf(record));
+  } catch (error) {
+    if (error instanceof BadRequestError)
+      throw new Refusal(`its pending private key cannot be opened: ${error.message}`, { cause: error });
+    throw error;
+  }
+  if (privateKeyPem === undefined)
+    throw new Refusal(
+      'the rotation was abandoned: its private key expired before delivery (the rotation stalled); the next run starts a new one',
+    );
+  return privateKeyPem;
+}
+
 async function save(
   deps: RotationDeps,
   record: RotationRecord,
   change: Partial<RotationRecord>,
 ): Promise<RotationRecord> {
-  const next = { ...record, ...change, version: record.version + 1, updatedAt: deps.now().toISOString() };
+  // A record written when keys were kept in it loses that plaintext on its next step.
+  const { privateKeyPem: _plaintext, ...current } = record as RotationRecord & { privateKeyPem?: string };
+  const next = { ...current, ...change, version: record.version + 1, updatedAt: deps.now().toISOString() };
   await deps.rotations.put(rotationKey(record.locationId), next);
   return next;
 }
@@ -85,6 +120,14 @@ async function begin(
 ): Promise<RotationRecord> {
   const { privateKeyPem, csrPem } = await createKeyAndCsr(plan.rule.keyAlgorithm, plan.sans);
   const rotationId = deps.newId();
+  // A finished rotation's key is gone already; a superseded one must not outlive it either.
+  if (previous !== undefined) await deps.pendingKeys.discard(pendingKeyOf(previous));
+  const pendingKey = pendingKeyOf({ locationId: plan.entry.id, rotationId });
+  await deps.pendingKeys.keep(
+    pendingKey,
+    privateKeyPem,
+    new Date(deps.now().getTime() + (deps.pendingKeyLifetimeMs ?? PENDING_KEY_LIFETIME_MS)),
+  );
   const now = deps.now().toISOString();
   const record: RotationRecord = {
     version: (previous?.version ?? 0) + 1,
@@ -103,12 +146,17 @@ async function begin(
     // ACM PCA takes up to 64 characters; a fresh token per rotation, reused by every retry of it.
     idempotencyToken: createHash('sha256').update(rotationId).digest('hex').slice(0, 36),
     csrPem,
-    privateKeyPem,
     startedAt: now,
     updatedAt: now,
     ...(rolloverId ? { rolloverId } : {}),
   };
-  await deps.rotations.put(rotationKey(record.locationId), record);
+  try {
+    await deps.rotations.put(rotationKey(record.locationId), record);
+  } catch (error) {
+    // The record was not written (another run began first, or the write failed): the key is unused.
+    await deps.pendingKeys.discard(pendingKey);
+    throw error;
+  }
   return record;
 }
 
@@ -162,11 +210,12 @@ async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promi
     delay = Math.min(delay * 2, 2000);
   }
   const state = await deps.cas.get(record.caArn);
+  const privateKeyPem = await openPendingKey(deps, record);
   const problem = await verifyIssued({
     certificatePem: issued.certificatePem,
     chainPem: issued.chainPem,
     caCertificatePem: state?.certificatePem ?? '',
-    privateKeyPem: record.privateKeyPem ?? '',
+    privateKeyPem,
     expectedSans: record.sans,
     now: deps.now(),
   });
@@ -217,7 +266,7 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
   const bundle: CertificateBundle = {
     certificatePem: record.certificatePem ?? '',
     chainPem: record.chainPem ?? '',
-    privateKeyPem: record.privateKeyPem ?? '',
+    privateKeyPem: await openPendingKey(deps, record),
   };
   if (record.delivery === 'import-new' && record.location.kind === 'acm') {
     const oldArn = record.location.arn;
@@ -231,7 +280,7 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
       record = await save(deps, record, { newCertificateArn: newArn });
     }
     await repoint(deps, record, oldArn, newArn);
-    return save(deps, record, { status: 'delivered', privateKeyPem: undefined });
+    return delivered(deps, record, {});
   }
   const { versionId } = await retryThrottled(
     () =>
@@ -242,11 +291,18 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
       }),
     deps.sleep,
   );
-  return save(deps, record, {
-    status: 'delivered',
-    privateKeyPem: undefined,
-    ...(versionId ? { versionId } : {}),
-  });
+  return delivered(deps, record, versionId ? { versionId } : {});
+}
+
+/** Record the delivery, then drop the key: the certificate store holds it now. */
+async function delivered(
+  deps: RotationDeps,
+  record: RotationRecord,
+  change: Partial<RotationRecord>,
+): Promise<RotationRecord> {
+  const next = await save(deps, record, { ...change, status: 'delivered' });
+  await deps.pendingKeys.discard(pendingKeyOf(record));
+  return next;
 }
 
 function locationText(record: RotationRecord): string {
@@ -254,6 +310,8 @@ function locationText(record: RotationRecord): string {
 }
 
 async function complete(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+  // Again, for a run that stopped between recording the delivery and dropping the key.
+  await deps.pendingKeys.discard(pendingKeyOf(record));
   const certificateArn =
     record.newCertificateArn ?? (record.location.kind === 'acm' ? record.location.arn : undefined);
   await deps.publisher.publish([
@@ -288,7 +346,8 @@ async function complete(deps: RotationDeps, record: RotationRecord): Promise<Rot
 }
 
 async function refuse(deps: RotationDeps, record: RotationRecord, why: string): Promise<RotationRecord> {
-  const refused = await save(deps, record, { status: 'refused', refusal: why, privateKeyPem: undefined });
+  const refused = await save(deps, record, { status: 'refused', refusal: why });
+  await deps.pendingKeys.discard(pendingKeyOf(record));
   await deps.publisher.publish([
     {
       detailType: MESHWARDEN_DETAIL_TYPES.certificateRotationRefused,
@@ -336,6 +395,8 @@ export async function rotateCertificate(
     throw error;
   }
   try {
+    // A resumed rotation whose key is gone ends before it asks the CA for anything.
+    if (resuming && record.status !== 'delivered') await openPendingKey(deps, record);
     if (record.status === 'planned') record = await issue(deps, record);
     if (record.status === 'issued') record = await fetchAndVerify(deps, record);
     if (record.status === 'verified') record = await deliver(deps, record);

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { ACMPCAClient } from '@aws-sdk/client-acm-pca';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AcmCertificateStore } from '../adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../adapters/acm-pca/certificate-authority';
 import { DynamoDbApprovalStore } from '../adapters/dynamodb/approval-store';
+import { DynamoPendingKeyVault } from '../adapters/dynamodb/pending-key-vault';
 import { DynamoRotationStore } from '../adapters/dynamodb/rotation-store';
+import { KmsEnvelope } from '../adapters/kms/envelope';
 import { SecretCertificateStore } from '../adapters/secretsmanager/certificate-secrets';
-import type { ChatNotifier, EventPublisher, MeshProvider } from '../ports';
+import type { ChatNotifier, EventPublisher, MeshProvider, PendingKeyVault } from '../ports';
 import { CaDirectory } from './ca-directory';
 import type { RolloverDecisionDeps } from './ca-rollover';
 import { routeCertificateStores } from './certificate-stores';
@@ -20,6 +23,11 @@ export interface RotationClients {
   readonly secrets: SecretsManagerClient;
   readonly documents: DynamoDBDocumentClient;
   readonly tableName: string;
+  /**
+   * Where new private keys wait for delivery: sealed with this KMS key in the table (the
+   * function), or a vault of the caller's own (the CLI, which may not use that key).
+   */
+  readonly pendingKeys: { readonly kms: KMSClient; readonly keyArn: string } | PendingKeyVault;
   readonly meshes: MeshProvider;
   readonly publisher: EventPublisher;
   readonly notifier: ChatNotifier;
@@ -31,6 +39,7 @@ export function createRotationDeps(
   overrides: Partial<SweepDeps> = {},
 ): RolloverDecisionDeps {
   const ca = new AcmPcaCertificateAuthority(clients.pca);
+  const now = overrides.now ?? (() => new Date());
   return {
     ca,
     cas: new CaDirectory(ca, overrides.sleep),
@@ -39,11 +48,20 @@ export function createRotationDeps(
       secret: new SecretCertificateStore(clients.secrets),
     }),
     rotations: new DynamoRotationStore(clients.documents, clients.tableName),
+    pendingKeys:
+      'keyArn' in clients.pendingKeys
+        ? new DynamoPendingKeyVault(
+            clients.documents,
+            clients.tableName,
+            new KmsEnvelope(clients.pendingKeys.kms, clients.pendingKeys.keyArn),
+            now,
+          )
+        : clients.pendingKeys,
     approvals: new DynamoDbApprovalStore(clients.documents, clients.tableName),
     meshes: clients.meshes,
     publisher: clients.publisher,
     notifier: clients.notifier,
-    now: () => new Date(),
+    now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     newId: () => randomUUID(),
     ...overrides,

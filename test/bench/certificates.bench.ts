@@ -6,6 +6,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
@@ -121,6 +122,10 @@ const rotation500: Benchmark = {
         secrets: new SecretsManagerClient(config),
         documents: counted(createDocumentClient(config), dynamo),
         tableName: 'meshwarden-state',
+        pendingKeys: {
+          kms: new KMSClient(config),
+          keyArn: local.aws.functionEnv.MESHWARDEN_PENDING_KEY_ARN ?? '',
+        },
         meshes: createAppMeshProvider(createAppMeshClient(config)),
         publisher: new EventBridgePublisher(new EventBridgeClient(config), 'meshwarden'),
         notifier: { notify: async () => undefined },

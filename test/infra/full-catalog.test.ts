@@ -236,6 +236,50 @@ describe('the grown catalog with every option', () => {
     expect(role).not.toContain('meshwarden-fn-slack-callback');
   });
 
+  it('lets only the rotation role use the pending-keys key, the account only administer it, and tells rotation its ARN', () => {
+    // Prepare
+    const keys = Object.entries(central.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0] as [string, CfnResource];
+    const policy = key.Properties?.KeyPolicy as { Statement?: Record<string, unknown>[] } | undefined;
+    const statements = policy?.Statement ?? [];
+    const roleIds = Object.keys(central.findResources('AWS::IAM::Role'));
+    const rotationRole = roleIds.find((id) =>
+      String(JSON.stringify(resources[id]?.Properties?.RoleName)).includes(functionRoleName('cert-rotation')),
+    );
+    const grantsUse = (s: Record<string, unknown>) =>
+      asArray(s.Action).some((a) =>
+        ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:*'].includes(String(a)),
+      );
+
+    // Act
+    const users = statements.filter((s) => s.Effect === 'Allow' && grantsUse(s));
+    const admins = statements.filter((s) => s.Effect === 'Allow' && !grantsUse(s));
+
+    // Assess
+    expect(key.Properties?.EnableKeyRotation).toBe(true);
+    expect(users.map((s) => s.Principal)).toEqual([{ AWS: { 'Fn::GetAtt': [rotationRole, 'Arn'] } }]);
+    expect(asArray(users[0]?.Action).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    expect(admins).toHaveLength(1);
+    expect(JSON.stringify(admins[0]?.Principal)).toContain(':iam::111111111111:root');
+    expect(asArray(admins[0]?.Action)).toContain('kms:PutKeyPolicy');
+    expect(
+      asArray(admins[0]?.Action).filter((a) => String(a).includes('*') || a === 'kms:CreateGrant'),
+    ).toEqual([]);
+    // No role's own policy mentions the key: nothing outside the key policy grants its use.
+    const identityStatements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(statementsOf);
+    expect(JSON.stringify(identityStatements)).not.toContain(keyId);
+    expect(JSON.stringify(identityStatements)).not.toMatch(/"kms:/);
+    const functions = Object.values(central.findResources('AWS::Lambda::Function')) as CfnResource[];
+    const told = functions.filter((f) =>
+      String(JSON.stringify(f.Properties?.Environment)).includes('MESHWARDEN_PENDING_KEY_ARN'),
+    );
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0]?.Properties?.Role)).toContain(rotationRole);
+  });
+
   it('fails synth on a cdk-nag finding nobody acknowledged', () => {
     // Prepare: the same configuration, plus a queue that breaks AwsSolutions-SQS3/SQS4.
     const app = testApp({}, { bundle: false });

@@ -6,6 +6,7 @@ export const CLOUDTRAIL_SOURCES: Readonly<Record<string, string>> = {
   appmesh: 'appmesh.amazonaws.com',
   acm: 'acm.amazonaws.com',
   'acm-pca': 'acm-pca.amazonaws.com',
+  kms: 'kms.amazonaws.com',
 };
 
 /**

@@ -15,6 +15,7 @@ import {
   IssueCertificateCommand,
 } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
@@ -158,6 +159,10 @@ export function rotationDeps(local: TestLocalAws, overrides: Partial<SweepDeps> 
       secrets: new SecretsManagerClient({ ...config, maxAttempts: 8 }),
       documents: createDocumentClient(config),
       tableName: 'meshwarden-state',
+      pendingKeys: {
+        kms: new KMSClient({ ...config, maxAttempts: 8 }),
+        keyArn: local.aws.functionEnv.MESHWARDEN_PENDING_KEY_ARN ?? '',
+      },
       meshes: createAppMeshProvider(createAppMeshClient(config)),
       publisher: new EventBridgePublisher(new EventBridgeClient(config), 'meshwarden'),
       notifier: new RecordingNotifier(),

@@ -2,7 +2,9 @@
  * In-memory doubles of the certificate ports with a real signing CA (@peculiar/x509 and
  * WebCrypto), so verification runs on real certificates. Faults are set per test.
  */
+
 import { webcrypto } from 'node:crypto';
+import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vault';
 import { CaDirectory } from '../../../shared/certificates/ca-directory';
 import { factsOf, parseCertificate } from '../../../shared/certificates/pem';
 import type { SweepDeps } from '../../../shared/certificates/sweep';
@@ -457,6 +459,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
     ],
   });
   const rotations = new FakeRotations();
+  const pendingKeys = new InProcessPendingKeyVault(() => clock.now);
   const meshes = new FakeMeshes(sampleMesh());
   const publisher = new RecordingPublisher();
   const notifier = new RecordingNotifier();
@@ -466,6 +469,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
     cas: new CaDirectory(ca, async () => undefined),
     store,
     rotations,
+    pendingKeys,
     meshes: meshes as unknown as MeshProvider,
     publisher,
     notifier,
@@ -479,6 +483,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
     ca,
     store,
     rotations,
+    pendingKeys,
     meshes,
     publisher,
     notifier,

@@ -127,7 +127,8 @@ describe('sweepCertificates', () => {
     expect(world.publisher.events.map((e) => e.detailType)).toEqual(['CertificateRotationRefused']);
     const record = world.rotations.items.get(`ROTATION#acm:${WEB_CERT}`) as RotationRecord | undefined;
     expect(record?.status).toBe('refused');
-    expect(record?.privateKeyPem).toBeUndefined();
+    expect(record).not.toHaveProperty('privateKeyPem');
+    expect(world.pendingKeys.size).toBe(0);
   });
 
   it.each([
