@@ -28,6 +28,7 @@ export interface RotationRecord extends VersionedRecord {
   readonly validityDays: number;
   /** IssueCertificate idempotency token: a retried issue within five minutes is the same certificate. */
   readonly idempotencyToken: string;
+  /** Empty for ACM-managed deliveries (`acm-renew`, `acm-request`): ACM makes and keeps the key. */
   readonly csrPem: string;
   /**
    * The new private key, kept only until delivery (then removed): without it, a crash after
@@ -37,8 +38,12 @@ export interface RotationRecord extends VersionedRecord {
   readonly issuedArn?: string;
   readonly certificatePem?: string;
   readonly chainPem?: string;
-  /** For `import-new` delivery: the ACM ARN the listeners move to. */
+  /** For `acm-request` (and `import-new`) delivery: the ACM ARN the listeners move to. */
   readonly newCertificateArn?: string;
+  /** For `acm-request`: the key algorithm ACM is asked for. */
+  readonly keyAlgorithm?: string;
+  /** The not-after of the certificate being replaced: a renewal must end later. */
+  readonly replacedNotAfter?: string;
   readonly versionId?: string;
   readonly notAfter?: string;
   readonly startedAt: string;

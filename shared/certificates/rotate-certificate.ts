@@ -1,8 +1,10 @@
 /**
  * The rotation of one certificate, as a recorded state machine:
- * planned (new key + CSR) -> issued (IssueCertificate with an idempotency token) -> verified
- * (GetCertificate with backoff; chain to the CA and names checked) -> delivered (ACM re-import,
- * new secret version, or a new ACM certificate plus a mesh write of the reference) ->
+ * planned (new key + CSR; none for an ACM private certificate, whose key ACM makes) -> issued
+ * (IssueCertificate with an idempotency token; for an ACM private certificate RenewCertificate
+ * or RequestCertificate) -> verified (GetCertificate with backoff; chain to the CA and names
+ * checked) -> delivered (ACM re-import, new secret version, nothing for an in-place ACM
+ * renewal, or a mesh write moving the listeners to a new ACM private certificate) ->
  * completed (CertificateRotated published). Every step is recorded before the next begins;
  * running again after a crash resumes from the last recorded step, so a certificate is never
  * issued twice and never delivered unverified.
@@ -12,6 +14,7 @@ import type { ListenerTls, MeshResourceOf } from '../domain/mesh';
 import { BadRequestError, ConflictError, MeshwardenError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type {
+  AcmPrivateCertificates,
   CertificateAuthority,
   CertificateBundle,
   CertificateStore,
@@ -20,18 +23,28 @@ import type {
   MeshProvider,
   RotationStore,
 } from '../ports';
+import {
+  ACM_PRIVATE_VALIDITY_DAYS,
+  askAcm,
+  awaitAcmCertificate,
+  isAcmManaged,
+  Refusal,
+} from './acm-private-steps';
 import type { CaDirectory } from './ca-directory';
 import { createKeyAndCsr } from './key-and-csr';
 import { parseCertificate } from './pem';
 import type { RotationPlan } from './plan';
 import { isFinished, type RotationRecord, rotationKey } from './records';
 import { retryThrottled } from './retry';
+import { rememberSuperseded } from './superseded';
 import { verifyIssued } from './verify';
 
 export interface RotationDeps {
   readonly ca: CertificateAuthority;
   readonly cas: CaDirectory;
   readonly store: CertificateStore;
+  /** ACM private certificates: renewed or requested through ACM, never imported. */
+  readonly acmPrivate: AcmPrivateCertificates;
   readonly rotations: RotationStore;
   readonly meshes: MeshProvider;
   readonly publisher: EventPublisher;
@@ -58,9 +71,6 @@ export interface RotationResult {
   readonly notAfter?: string;
 }
 
-/** A rotation step failed in a way a retry will not fix: refuse and report. */
-class Refusal extends MeshwardenError {}
-
 /** App Mesh client tokens: at most 36 letters, digits, hyphens, underscores. */
 function clientToken(...parts: string[]): string {
   return `mw-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32)}`;
@@ -83,7 +93,11 @@ async function begin(
   previous: RotationRecord | undefined,
   rolloverId: string | undefined,
 ): Promise<RotationRecord> {
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(plan.rule.keyAlgorithm, plan.sans);
+  // ACM makes and keeps the key of an ACM private certificate: no key, no CSR here.
+  const acmManaged = plan.delivery === 'acm-renew' || plan.delivery === 'acm-request';
+  const { privateKeyPem, csrPem } = acmManaged
+    ? { privateKeyPem: undefined, csrPem: '' }
+    : await createKeyAndCsr(plan.rule.keyAlgorithm, plan.sans);
   const rotationId = deps.newId();
   const now = deps.now().toISOString();
   const record: RotationRecord = {
@@ -99,11 +113,13 @@ async function begin(
     sans: plan.sans,
     delivery: plan.delivery,
     templateArn: plan.rule.templateArn,
-    validityDays: plan.rule.validityDays,
+    validityDays: acmManaged ? ACM_PRIVATE_VALIDITY_DAYS : plan.rule.validityDays,
+    ...(plan.delivery === 'acm-request' ? { keyAlgorithm: plan.rule.keyAlgorithm } : {}),
+    ...(plan.entry.facts ? { replacedNotAfter: plan.entry.facts.notAfter } : {}),
     // ACM PCA takes up to 64 characters; a fresh token per rotation, reused by every retry of it.
     idempotencyToken: createHash('sha256').update(rotationId).digest('hex').slice(0, 36),
     csrPem,
-    privateKeyPem,
+    ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
     startedAt: now,
     updatedAt: now,
     ...(rolloverId ? { rolloverId } : {}),
@@ -124,6 +140,7 @@ async function issue(deps: RotationDeps, record: RotationRecord): Promise<Rotati
     throw new Refusal(
       `the issuing CA ${record.caArn} expires at ${state.notAfter}, before a ${record.validityDays}-day certificate would; renew the CA or shorten validityDays`,
     );
+  if (isAcmManaged(record)) return save(deps, record, { status: 'issued', ...(await askAcm(deps, record)) });
   let issuedArn: string;
   try {
     issuedArn = await retryThrottled(
@@ -146,7 +163,10 @@ async function issue(deps: RotationDeps, record: RotationRecord): Promise<Rotati
   return save(deps, record, { status: 'issued', issuedArn });
 }
 
-async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+async function fetchFromPca(
+  deps: RotationDeps,
+  record: RotationRecord,
+): Promise<{ certificatePem: string; chainPem: string }> {
   const issuedArn = record.issuedArn ?? '';
   const deadline = deps.now().getTime() + (deps.issueTimeoutMs ?? 60_000);
   let delay = deps.firstPollDelayMs ?? 250;
@@ -161,22 +181,38 @@ async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promi
       );
     delay = Math.min(delay * 2, 2000);
   }
+  return issued;
+}
+
+async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+  const issuedArn = record.issuedArn ?? '';
+  const issued = isAcmManaged(record)
+    ? await awaitAcmCertificate(deps, record)
+    : await fetchFromPca(deps, record);
   const state = await deps.cas.get(record.caArn);
-  const problem = await verifyIssued({
+  let problem = await verifyIssued({
     certificatePem: issued.certificatePem,
     chainPem: issued.chainPem,
     caCertificatePem: state?.certificatePem ?? '',
-    privateKeyPem: record.privateKeyPem ?? '',
+    ...(isAcmManaged(record) ? {} : { privateKeyPem: record.privateKeyPem ?? '' }),
     expectedSans: record.sans,
     now: deps.now(),
   });
+  const notAfter = parseCertificate(issued.certificatePem).notAfter;
+  if (
+    problem === undefined &&
+    record.delivery === 'acm-renew' &&
+    record.replacedNotAfter !== undefined &&
+    notAfter.getTime() <= Date.parse(record.replacedNotAfter)
+  )
+    problem = `ACM still holds a certificate ending ${notAfter.toISOString()}, not a renewed one`;
   if (problem !== undefined)
     throw new Refusal(`the issued certificate ${issuedArn} was not delivered: ${problem}`);
   return save(deps, record, {
     status: 'verified',
     certificatePem: issued.certificatePem,
     chainPem: issued.chainPem,
-    notAfter: parseCertificate(issued.certificatePem).notAfter.toISOString(),
+    notAfter: notAfter.toISOString(),
   });
 }
 
@@ -213,7 +249,25 @@ async function repoint(
   }
 }
 
+/** Note the certificate the listeners left, so it is deleted once its grace period has passed. */
+function supersede(deps: RotationDeps, record: RotationRecord, oldArn: string, newArn: string) {
+  return rememberSuperseded(deps.rotations, record.meshName, {
+    arn: oldArn,
+    replacedBy: newArn,
+    rotationId: record.rotationId,
+    supersededAt: deps.now().toISOString(),
+  });
+}
+
 async function deliver(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+  // ACM renewed it under the same ARN: the listeners already name it, Envoy exports the new one.
+  if (record.delivery === 'acm-renew') return save(deps, record, { status: 'delivered' });
+  if (record.delivery === 'acm-request' && record.location.kind === 'acm') {
+    const newArn = record.newCertificateArn ?? '';
+    await repoint(deps, record, record.location.arn, newArn);
+    await supersede(deps, record, record.location.arn, newArn);
+    return save(deps, record, { status: 'delivered' });
+  }
   const bundle: CertificateBundle = {
     certificatePem: record.certificatePem ?? '',
     chainPem: record.chainPem ?? '',
@@ -231,6 +285,7 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
       record = await save(deps, record, { newCertificateArn: newArn });
     }
     await repoint(deps, record, oldArn, newArn);
+    await supersede(deps, record, oldArn, newArn);
     return save(deps, record, { status: 'delivered', privateKeyPem: undefined });
   }
   const { versionId } = await retryThrottled(
@@ -251,6 +306,18 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
 
 function locationText(record: RotationRecord): string {
   return record.location.kind === 'acm' ? record.location.arn : `secret ${record.location.name}`;
+}
+
+/** What the notice says happened: it names the ARN that holds the new certificate. */
+function rotatedText(record: RotationRecord, certificateArn: string | undefined): string {
+  const from = `a certificate from ${record.caArn}, valid until ${record.notAfter}`;
+  const moved =
+    record.newCertificateArn !== undefined && record.location.kind === 'acm'
+      ? ` The listeners moved to it from ${record.location.arn}, which is deleted after its grace period.`
+      : '';
+  const held = certificateArn ?? locationText(record);
+  const how = record.delivery === 'acm-renew' ? ' (renewed in place by ACM)' : '';
+  return `${held} now holds ${from}${how}.${moved} Reason: ${record.reason}.`;
 }
 
 async function complete(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
@@ -281,8 +348,14 @@ async function complete(deps: RotationDeps, record: RotationRecord): Promise<Rot
     meshName: record.meshName,
     kind: 'rotation',
     title: `Rotated the certificate for ${record.sans.join(', ')}`,
-    text: `${locationText(record)} now holds a certificate from ${record.caArn}, valid until ${record.notAfter}. Reason: ${record.reason}.`,
-    fields: { delivery: record.delivery, ...(certificateArn ? { certificate: certificateArn } : {}) },
+    text: rotatedText(record, certificateArn),
+    fields: {
+      delivery: record.delivery,
+      ...(certificateArn ? { certificate: certificateArn } : {}),
+      ...(record.newCertificateArn && record.location.kind === 'acm'
+        ? { replaced: record.location.arn }
+        : {}),
+    },
   });
   return save(deps, record, { status: 'completed', chainPem: undefined, csrPem: '' });
 }

@@ -4,6 +4,7 @@ import type { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AcmCertificateStore } from '../adapters/acm-certificates/certificate-store';
+import { AcmPrivateCertificateManager } from '../adapters/acm-certificates/private-certificates';
 import { AcmPcaCertificateAuthority } from '../adapters/acm-pca/certificate-authority';
 import { DynamoDbApprovalStore } from '../adapters/dynamodb/approval-store';
 import { DynamoRotationStore } from '../adapters/dynamodb/rotation-store';
@@ -38,6 +39,7 @@ export function createRotationDeps(
       acm: new AcmCertificateStore(clients.acm),
       secret: new SecretCertificateStore(clients.secrets),
     }),
+    acmPrivate: new AcmPrivateCertificateManager(clients.acm),
     rotations: new DynamoRotationStore(clients.documents, clients.tableName),
     approvals: new DynamoDbApprovalStore(clients.documents, clients.tableName),
     meshes: clients.meshes,
