@@ -180,14 +180,16 @@ export class EdgeServer {
       if (trail !== undefined) await this.options.putEvents([trail]);
     }
     this.options.onCall?.(req, res, operation ?? res.apiCall?.eventName);
-    send(httpRes, res, requestId);
+    send(httpRes, res, requestId, this.now());
   }
 }
 
-function send(httpRes: ServerResponse, res: LocalResponse, requestId: string): void {
+function send(httpRes: ServerResponse, res: LocalResponse, requestId: string, now: Date): void {
   const body = res.body ?? '';
   httpRes.writeHead(res.status, {
     'x-amzn-requestid': requestId,
+    // AWS dates its answers by its own clock; the SDKs correct their clock skew from it.
+    date: now.toUTCString(),
     'content-length': Buffer.byteLength(body),
     ...res.headers,
   });
