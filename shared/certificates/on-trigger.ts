@@ -46,7 +46,8 @@ export async function onRotationTrigger(
     );
   }
   // Once a day, after rotating: delete what rotations replaced, once its grace period has passed.
-  const cleanedUp = trigger.kind === 'schedule' ? await cleanUpSuperseded(deps, policy, meshNames) : undefined;
+  const cleanedUp =
+    trigger.kind === 'schedule' ? await cleanUpSuperseded(deps, policy, meshNames) : undefined;
   const failed = items.filter((i) => i.action === 'failed');
   if (failed.length > 0) {
     throw new Error(

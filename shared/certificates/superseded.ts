@@ -128,7 +128,12 @@ export async function cleanUpSuperseded(
         continue;
       }
       if (state.inUseBy.length > 0) {
-        items.push({ meshName, arn, action: 'kept', reason: `ACM reports it in use by ${state.inUseBy.join(', ')}` });
+        items.push({
+          meshName,
+          arn,
+          action: 'kept',
+          reason: `ACM reports it in use by ${state.inUseBy.join(', ')}`,
+        });
         continue;
       }
       const outcome = await retryThrottled(() => deps.acmPrivate.remove(arn), deps.sleep);
@@ -144,8 +149,8 @@ export async function cleanUpSuperseded(
         reason: `replaced by ${certificate.replacedBy}`,
       });
     }
-    if (done.size > 0) await editList(deps.rotations, meshName, (list) => list.filter((c) => !done.has(c.arn)));
+    if (done.size > 0)
+      await editList(deps.rotations, meshName, (list) => list.filter((c) => !done.has(c.arn)));
   }
   return items;
 }
-

@@ -45,7 +45,10 @@ export async function verifyIssued(input: VerificationInput): Promise<string | u
     return `the issued certificate or chain cannot be parsed: ${(error as Error).message}`;
   }
   if (input.privateKeyPem !== undefined) {
-    const ours = createPublicKey(createPrivateKey(input.privateKeyPem)).export({ type: 'spki', format: 'der' });
+    const ours = createPublicKey(createPrivateKey(input.privateKeyPem)).export({
+      type: 'spki',
+      format: 'der',
+    });
     if (!ours.equals(Buffer.from(leaf.publicKey.rawData))) return 'the certificate is not for the new key';
   }
   const names = dnsNamesOf(leaf);

@@ -26,7 +26,11 @@ const expiringSoon = {
   notAfter: new Date(NOW.getTime() + 5 * DAY_MS),
   now: NOW,
 };
-const young = { notBefore: new Date(NOW.getTime() - DAY_MS), notAfter: new Date(NOW.getTime() + 300 * DAY_MS), now: NOW };
+const young = {
+  notBefore: new Date(NOW.getTime() - DAY_MS),
+  notAfter: new Date(NOW.getTime() + 300 * DAY_MS),
+  now: NOW,
+};
 const policy = policyWith(SECRETS_MAPPING);
 /** The gateway's certificates come from the next CA; the mesh already trusts both. */
 const gatewayFromNext = policyWith(
@@ -176,7 +180,9 @@ describe('ACM private certificates', () => {
     world.clock.now = new Date(NOW.getTime() + 23 * HOUR);
     const early = await cleanUpSuperseded(world.deps, gatewayFromNext, ['prod']);
     world.clock.now = new Date(NOW.getTime() + 25 * HOUR);
-    world.acmPrivate.faults = { inUse: { [GW_CERT]: ['arn:aws:elasticloadbalancing:us-east-1:0:loadbalancer/x'] } };
+    world.acmPrivate.faults = {
+      inUse: { [GW_CERT]: ['arn:aws:elasticloadbalancing:us-east-1:0:loadbalancer/x'] },
+    };
     const inUse = await cleanUpSuperseded(world.deps, gatewayFromNext, ['prod']);
     world.acmPrivate.faults = {};
     const pointedBack = world.meshes.snapshot;
@@ -188,7 +194,9 @@ describe('ACM private certificates', () => {
 
     // Assess
     expect(early).toEqual([expect.objectContaining({ arn: GW_CERT, action: 'waiting' })]);
-    expect(inUse).toEqual([expect.objectContaining({ action: 'kept', reason: expect.stringMatching(/in use/) })]);
+    expect(inUse).toEqual([
+      expect.objectContaining({ action: 'kept', reason: expect.stringMatching(/in use/) }),
+    ]);
     expect(named).toEqual([
       expect.objectContaining({ action: 'kept', reason: 'named by prod/virtual-gateway/ingress-gw' }),
     ]);
@@ -221,9 +229,33 @@ describe('issuer memory', () => {
     const a = 'A';
     const b = 'B';
     const c = 'C';
-    expect(successorOf([{ oldCaArn: a, newCaArn: b }, { oldCaArn: b, newCaArn: c }], a)).toBe(c);
-    expect(successorOf([{ oldCaArn: b, newCaArn: a }, { oldCaArn: a, newCaArn: b }], a)).toBe(b);
-    expect(successorOf([{ oldCaArn: a, newCaArn: b }, { oldCaArn: b, newCaArn: a }], a)).toBeUndefined();
+    expect(
+      successorOf(
+        [
+          { oldCaArn: a, newCaArn: b },
+          { oldCaArn: b, newCaArn: c },
+        ],
+        a,
+      ),
+    ).toBe(c);
+    expect(
+      successorOf(
+        [
+          { oldCaArn: b, newCaArn: a },
+          { oldCaArn: a, newCaArn: b },
+        ],
+        a,
+      ),
+    ).toBe(b);
+    expect(
+      successorOf(
+        [
+          { oldCaArn: a, newCaArn: b },
+          { oldCaArn: b, newCaArn: a },
+        ],
+        a,
+      ),
+    ).toBeUndefined();
     expect(successorOf([{ oldCaArn: a, newCaArn: b }], c)).toBeUndefined();
   });
 
@@ -236,7 +268,9 @@ describe('issuer memory', () => {
     const succession = await loadCaSuccession(world.rotations, 'prod');
 
     // Assess
-    expect(world.rotations.items.get('ROTATION#ROLLOVERS#prod')).toMatchObject({ rolloverIds: [expect.any(String)] });
+    expect(world.rotations.items.get('ROTATION#ROLLOVERS#prod')).toMatchObject({
+      rolloverIds: [expect.any(String)],
+    });
     expect(succession).toEqual([]);
   });
 

@@ -172,7 +172,9 @@ describe('planRotation', () => {
   it('requests a new ACM private certificate when the CA or the names change, or ACM would not renew it', () => {
     // Prepare
     const now = new Date(end.getTime());
-    const otherCa = certificatesSectionSchema.parse({ rules: [{ resources: '*', issuingCaArn: NEXT_CA_ARN }] });
+    const otherCa = certificatesSectionSchema.parse({
+      rules: [{ resources: '*', issuingCaArn: NEXT_CA_ARN }],
+    });
     const oldNames = { ...FACTS, sans: ['web.old.local'] };
 
     // Act
