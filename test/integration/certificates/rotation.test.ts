@@ -107,7 +107,9 @@ describe('certificate rotation in local AWS', () => {
     );
     const after = await meshes().readMesh('prod');
     // Renewed under the same ARNs: no listener was rewritten.
-    expect(countCalls(local, 'UpdateVirtualNode') + countCalls(local, 'UpdateVirtualGateway')).toBe(meshWrites);
+    expect(countCalls(local, 'UpdateVirtualNode') + countCalls(local, 'UpdateVirtualGateway')).toBe(
+      meshWrites,
+    );
     const loaded = await envoyLoadsEveryListener(acm, after);
     expect(Object.values(served(loaded))).toEqual(['loaded', 'loaded', 'loaded', 'loaded', 'loaded']);
     const caPem = await caCertificate(pca, local.seed.caArn);
