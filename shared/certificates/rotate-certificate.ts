@@ -362,6 +362,9 @@ async function complete(deps: RotationDeps, record: RotationRecord): Promise<Rot
 
 async function refuse(deps: RotationDeps, record: RotationRecord, why: string): Promise<RotationRecord> {
   const refused = await save(deps, record, { status: 'refused', refusal: why, privateKeyPem: undefined });
+  // A requested certificate no listener moved to is cleaned up like a replaced one.
+  if (record.delivery === 'acm-request' && record.newCertificateArn && record.location.kind === 'acm')
+    await supersede(deps, record, record.newCertificateArn, record.location.arn);
   await deps.publisher.publish([
     {
       detailType: MESHWARDEN_DETAIL_TYPES.certificateRotationRefused,

@@ -107,6 +107,10 @@ describe('ACM private certificates', () => {
     expect(items[0]).toMatchObject({ action: 'refused', reason: expect.stringMatching(/PCA_INVALID_ARGS/) });
     expect(gatewayCertificate(world.meshes.snapshot)).toBe(GW_CERT);
     expect(world.meshes.updates).toEqual([]);
+    // The failed certificate is left to the cleanup, never the one the listener serves.
+    expect(world.rotations.items.get('ROTATION#SUPERSEDED#prod')).toMatchObject({
+      certificates: [{ arn: expect.stringMatching(/private-1$/), replacedBy: GW_CERT }],
+    });
   });
 
   it('resumes after a crash right after RenewCertificate without asking ACM twice', async () => {
