@@ -39,6 +39,8 @@ export type Capability =
   | 'alarms:read'
   | 'pca:issue'
   | 'acm:import'
+  /** Renew, request, read and delete ACM private certificates (rotation of listener certificates). */
+  | 'acm:manage-private'
   /** acm:DescribeCertificate: the issuing CA of a listener certificate (change control's tls.allowed-ca). */
   | 'acm:describe'
   | 'secrets:read-slack'
@@ -155,6 +157,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'table:write',
       'pca:issue',
       'acm:import',
+      'acm:manage-private',
       'secrets:write-certificates',
       'secrets:read-slack',
       'kms:pending-keys',

@@ -170,6 +170,11 @@ export interface StoredCertificate extends CertificateFacts {
   readonly issuingCaArn?: string;
   /** ARNs of what uses it, as the store reports (ACM InUseBy). */
   readonly inUseBy: readonly string[];
+  /**
+   * ACM private certificates: ACM would renew it in place (RenewalEligibility ELIGIBLE: exported
+   * or in use since it was issued or last renewed).
+   */
+  readonly renewalEligible?: boolean;
 }
 
 /** A certificate ready to deliver: PEM certificate, the chain above it, and its new private key. */
@@ -196,6 +201,49 @@ export interface CertificateStore {
   ): Promise<{ readonly versionId?: string }>;
   /** Import as a new ACM certificate, for a reference that must change (an ACM-issued one). */
   importNew(bundle: CertificateBundle, options: { readonly issuingCaArn: string }): Promise<string>;
+}
+
+/** An ACM certificate's state as ACM reports it (DescribeCertificate). Times are ISO-8601. */
+export interface AcmCertificateState {
+  readonly arn: string;
+  readonly type: 'PRIVATE' | 'IMPORTED' | 'AMAZON_ISSUED';
+  /** PENDING_VALIDATION, ISSUED, FAILED, EXPIRED, REVOKED, ... */
+  readonly status: string;
+  readonly failureReason?: string;
+  readonly certificateAuthorityArn?: string;
+  readonly serial?: string;
+  readonly notAfter?: string;
+  /** The last managed renewal: PENDING_AUTO_RENEWAL, SUCCESS or FAILED, and when it last changed. */
+  readonly renewal?: { readonly status: string; readonly updatedAt: string; readonly reason?: string };
+  readonly inUseBy: readonly string[];
+}
+
+/** What RequestCertificate needs for a private certificate. */
+export interface PrivateCertificateRequest {
+  readonly caArn: string;
+  /** The first name is the domain name, every name is a subject alternative name. */
+  readonly names: readonly string[];
+  readonly keyAlgorithm: string;
+  /** Up to 32 word characters; ACM answers the same ARN for the same token within an hour. */
+  readonly idempotencyToken: string;
+}
+
+/**
+ * ACM private certificates: issued by AWS Private CA through ACM, their key held by ACM. They
+ * are what an App Mesh listener serves: Envoy fetches them with ExportCertificate, which ACM
+ * refuses for imported certificates.
+ */
+export interface AcmPrivateCertificates {
+  /** DescribeCertificate, or undefined when there is no such certificate. */
+  state(arn: string): Promise<AcmCertificateState | undefined>;
+  /** RenewCertificate: ACM issues a new certificate from the same CA under the same ARN, asynchronously. */
+  renew(arn: string): Promise<void>;
+  /** RequestCertificate with CertificateAuthorityArn: a new private certificate; its ARN. */
+  request(request: PrivateCertificateRequest): Promise<string>;
+  /** GetCertificate: the certificate and its chain, or undefined while ACM is still issuing it. */
+  fetch(arn: string): Promise<{ certificatePem: string; chainPem: string } | undefined>;
+  /** DeleteCertificate: `in-use` when ACM refuses because something uses it. */
+  remove(arn: string): Promise<'deleted' | 'in-use' | 'not-found'>;
 }
 
 /** A private CA's state and certificate. */

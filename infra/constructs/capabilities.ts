@@ -209,6 +209,37 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  'acm:manage-private': (_r, stack) => {
+    const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'acm:DescribeCertificate',
+            'acm:GetCertificate',
+            'acm:RenewCertificate',
+            'acm:AddTagsToCertificate',
+            'acm:DeleteCertificate',
+          ],
+          resources: [certificates],
+        }),
+        // RequestCertificate names no resource: the certificate does not exist yet.
+        new iam.PolicyStatement({ actions: ['acm:RequestCertificate'], resources: ['*'] }),
+      ],
+      wildcards: [
+        {
+          resource: '*',
+          reason:
+            'acm:RequestCertificate supports no resource-level permission; the CA it issues from is limited by the acm-pca statements.',
+        },
+        {
+          resource: certificates,
+          reason:
+            'Listener certificates are ACM private certificates chosen after deploy, and a rotation that changes CA or names requests a new one whose ARN ACM assigns. Limited to ACM certificates in this account and region; only certificates rotation replaced are ever deleted.',
+        },
+      ],
+    };
+  },
   'acm:describe': (_r, stack) => {
     const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
     return {

@@ -198,7 +198,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
   const appmesh = new AppMeshService(context);
   const acmPca = new AcmPcaService(context, { issueDelayMs: options.pcaIssueDelayMs ?? 200 });
-  const acm = new AcmService(context, acmPca.authorities);
+  // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
+  const acm = new AcmService(context, acmPca.authorities, { renewDelayMs: options.pcaIssueDelayMs ?? 200 });
   const cloudwatch = new CloudWatchService(context);
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);

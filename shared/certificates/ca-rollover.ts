@@ -15,6 +15,7 @@ import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { ApprovalStore, VersionedRecord } from '../ports';
 import { takeCertificateInventory } from './inventory';
+import { rememberRollover } from './issuer-memory';
 import { retryThrottled } from './retry';
 import { type SweepDeps, type SweepItem, sweepCertificates } from './sweep';
 import { acmTrusts, addCaEdit, editTrusts, notYetTrusting, removeCaEdit, type TrustHolder } from './trusts';
@@ -222,6 +223,8 @@ export async function runCaRollover(
     };
     await deps.rotations.put(key(rolloverId), record);
   }
+  // Later rotations issue from the new CA once this rollover completes (see issuer-memory).
+  await rememberRollover(deps.rotations, meshName, rolloverId);
   if (record.phase === 'trust-new') record = await phaseTrustNew(deps, record);
   let reissued: SweepItem[] = [];
   let note = record.note ?? '';

@@ -32,6 +32,8 @@ export interface InventoryEntry {
   readonly origin?: StoredCertificate['origin'];
   /** The CA that issued a leaf, when known. */
   readonly issuingCaArn?: string;
+  /** An ACM private certificate ACM would renew in place (see StoredCertificate.renewalEligible). */
+  readonly renewable?: boolean;
   readonly usedBy: readonly CertificateUse[];
   /** Why the certificate could not be read, e.g. an SDS secret no policy mapping names. */
   readonly problem?: string;
@@ -96,6 +98,7 @@ async function describeLeaf(
     facts: { subject, sans, issuer, notBefore, notAfter },
     origin: stored.origin,
     ...(issuingCaArn ? { issuingCaArn } : {}),
+    ...(stored.renewalEligible === undefined ? {} : { renewable: stored.renewalEligible }),
     usedBy: uses,
   };
 }

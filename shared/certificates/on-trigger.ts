@@ -5,6 +5,7 @@ import {
   type RolloverReport,
   runCaRollover,
 } from './ca-rollover';
+import { type CleanupItem, cleanUpSuperseded } from './superseded';
 import type { SweepItem } from './sweep';
 import { sweepCertificates } from './sweep';
 import type { RotationTrigger } from './trigger';
@@ -12,6 +13,8 @@ import type { RotationTrigger } from './trigger';
 export interface TriggerOutcome {
   readonly items: readonly SweepItem[];
   readonly rollovers: readonly RolloverReport[];
+  /** The daily run: replaced ACM private certificates deleted, or kept and why. */
+  readonly cleanedUp?: readonly CleanupItem[];
 }
 
 /**
@@ -42,11 +45,14 @@ export async function onRotationTrigger(
       await runCaRollover(deps, policy, item.meshName, item.rollover.oldCaArn, item.rollover.newCaArn),
     );
   }
+  // Once a day, after rotating: delete what rotations replaced, once its grace period has passed.
+  const cleanedUp =
+    trigger.kind === 'schedule' ? await cleanUpSuperseded(deps, policy, meshNames) : undefined;
   const failed = items.filter((i) => i.action === 'failed');
   if (failed.length > 0) {
     throw new Error(
       `certificate rotation failed for ${failed.length} certificate(s), retried on redelivery: ${failed.map((f) => `${f.id}: ${f.reason}`).join('; ')}`,
     );
   }
-  return { items, rollovers };
+  return { items, rollovers, ...(cleanedUp ? { cleanedUp } : {}) };
 }

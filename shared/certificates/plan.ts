@@ -9,9 +9,20 @@ import {
 } from '../policy/sections/certificates';
 import type { CertificateLocation } from '../ports';
 import type { InventoryEntry } from './inventory';
+import { type CaSuccession, successorOf } from './issuer-memory';
 
-/** How a renewed certificate reaches its users. */
-export type Delivery = 'reimport' | 'secret' | 'import-new';
+/**
+ * How a renewed certificate reaches its users.
+ * - `acm-renew`: an ACM private certificate, same CA and names: ACM RenewCertificate, same ARN.
+ * - `acm-request`: an ACM private certificate whose CA or names change: ACM RequestCertificate
+ *   for a new private certificate, then the listeners move to its ARN. Both stay exportable,
+ *   which is how Envoy loads an App Mesh listener's ACM certificate.
+ * - `reimport`: an imported ACM certificate, re-imported under the same ARN.
+ * - `secret`: a new version of the Secrets Manager secret behind a file or SDS certificate.
+ * - `import-new`: no longer planned (it made private certificates imported, which Envoy cannot
+ *   export); kept so a rotation recorded with it before still resumes.
+ */
+export type Delivery = 'reimport' | 'secret' | 'import-new' | 'acm-renew' | 'acm-request';
 
 export type RotationPlan =
   | {
@@ -57,6 +68,8 @@ export interface PlanOptions {
   readonly force?: boolean;
   /** Issue from this CA whatever the policy says (CA rollover). */
   readonly caArn?: string;
+  /** The mesh's completed CA rollovers: a leaf from a retired CA is issued by its successor. */
+  readonly succession?: CaSuccession;
 }
 
 /** Decide what to do with one leaf certificate. */
@@ -71,7 +84,13 @@ export function planRotation(
     return { action: 'refuse', entry, reason: entry.problem ?? 'the certificate cannot be read' };
   const firstUse = entry.usedBy[0];
   const rule = certificateRuleFor(section, firstUse?.resourceKey ?? '');
-  const caArn = options.caArn ?? rule.issuingCaArn ?? entry.issuingCaArn;
+  // The policy, else the last completed rollover away from the current issuer; the current
+  // issuer only when no rollover retired it.
+  const caArn =
+    options.caArn ??
+    rule.issuingCaArn ??
+    successorOf(options.succession ?? [], entry.issuingCaArn) ??
+    entry.issuingCaArn;
   if (caArn === undefined)
     return {
       action: 'refuse',
@@ -89,12 +108,18 @@ export function planRotation(
   else if (expired) reason = `expired at ${entry.facts.notAfter}`;
   else if (now.getTime() >= due)
     reason = `due since ${new Date(due).toISOString()} (expires ${entry.facts.notAfter})`;
-  else if (caChanges) reason = `the issuing CA changes to ${caArn}`;
+  else if (caChanges)
+    reason =
+      rule.issuingCaArn === undefined && options.caArn === undefined
+        ? `its CA ${entry.issuingCaArn} was rolled over to ${caArn}`
+        : `the issuing CA changes to ${caArn}`;
   else if (namesChange) reason = `its names ${entry.facts.sans.join(', ')} differ from ${sans.join(', ')}`;
   if (reason === undefined)
     return { action: 'skip', entry, reason: `not due until ${new Date(due).toISOString()}` };
   const location = entry.location;
-  const delivery: Delivery =
-    location.kind === 'secret' ? 'secret' : entry.origin === 'acm-private' ? 'import-new' : 'reimport';
+  let delivery: Delivery = location.kind === 'secret' ? 'secret' : 'reimport';
+  if (entry.origin === 'acm-private')
+    // ACM renews in place only from the CA that issued it, for the names it has, once eligible.
+    delivery = !caChanges && !namesChange && entry.renewable === true ? 'acm-renew' : 'acm-request';
   return { action: 'rotate', entry, location, rule, caArn, sans, delivery, reason };
 }

@@ -31,13 +31,18 @@ export interface RotationRecord extends VersionedRecord {
   /**
    * The new private key is not here: it waits sealed with KMS in the pending-key vault, from
    * `planned` until delivery, so a crash after IssueCertificate resumes without a second issue.
+   * Empty for ACM-managed deliveries (`acm-renew`, `acm-request`): ACM makes and keeps the key.
    */
   readonly csrPem: string;
   readonly issuedArn?: string;
   readonly certificatePem?: string;
   readonly chainPem?: string;
-  /** For `import-new` delivery: the ACM ARN the listeners move to. */
+  /** For `acm-request` (and `import-new`) delivery: the ACM ARN the listeners move to. */
   readonly newCertificateArn?: string;
+  /** For `acm-request`: the key algorithm ACM is asked for. */
+  readonly keyAlgorithm?: string;
+  /** The not-after of the certificate being replaced: a renewal must end later. */
+  readonly replacedNotAfter?: string;
   readonly versionId?: string;
   readonly notAfter?: string;
   readonly startedAt: string;

@@ -1,8 +1,10 @@
 /**
  * The rotation of one certificate, as a recorded state machine:
- * planned (new key + CSR) -> issued (IssueCertificate with an idempotency token) -> verified
- * (GetCertificate with backoff; chain to the CA and names checked) -> delivered (ACM re-import,
- * new secret version, or a new ACM certificate plus a mesh write of the reference) ->
+ * planned (new key + CSR; none for an ACM private certificate, whose key ACM makes) -> issued
+ * (IssueCertificate with an idempotency token; for an ACM private certificate RenewCertificate
+ * or RequestCertificate) -> verified (GetCertificate with backoff; chain to the CA and names
+ * checked) -> delivered (ACM re-import, new secret version, nothing for an in-place ACM
+ * renewal, or a mesh write moving the listeners to a new ACM private certificate) ->
  * completed (CertificateRotated published). Every step is recorded before the next begins;
  * running again after a crash resumes from the last recorded step, so a certificate is never
  * issued twice and never delivered unverified.
@@ -12,6 +14,7 @@ import type { ListenerTls, MeshResourceOf } from '../domain/mesh';
 import { BadRequestError, ConflictError, MeshwardenError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type {
+  AcmPrivateCertificates,
   CertificateAuthority,
   CertificateBundle,
   CertificateStore,
@@ -22,18 +25,28 @@ import type {
   PendingKeyVault,
   RotationStore,
 } from '../ports';
+import {
+  ACM_PRIVATE_VALIDITY_DAYS,
+  askAcm,
+  awaitAcmCertificate,
+  isAcmManaged,
+  Refusal,
+} from './acm-private-steps';
 import type { CaDirectory } from './ca-directory';
 import { createKeyAndCsr } from './key-and-csr';
 import { parseCertificate } from './pem';
 import type { RotationPlan } from './plan';
 import { isFinished, type RotationRecord, rotationKey } from './records';
 import { retryThrottled } from './retry';
+import { rememberSuperseded } from './superseded';
 import { verifyIssued } from './verify';
 
 export interface RotationDeps {
   readonly ca: CertificateAuthority;
   readonly cas: CaDirectory;
   readonly store: CertificateStore;
+  /** ACM private certificates: renewed or requested through ACM, never imported. */
+  readonly acmPrivate: AcmPrivateCertificates;
   readonly rotations: RotationStore;
   /** Where the new private key waits, sealed, until delivery. */
   readonly pendingKeys: PendingKeyVault;
@@ -69,9 +82,6 @@ export interface RotationResult {
   readonly certificateArn?: string;
   readonly notAfter?: string;
 }
-
-/** A rotation step failed in a way a retry will not fix: refuse and report. */
-class Refusal extends MeshwardenError {}
 
 /** App Mesh client tokens: at most 36 letters, digits, hyphens, underscores. */
 function clientToken(...parts: string[]): string {
@@ -118,16 +128,21 @@ async function begin(
   previous: RotationRecord | undefined,
   rolloverId: string | undefined,
 ): Promise<RotationRecord> {
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(plan.rule.keyAlgorithm, plan.sans);
+  // ACM makes and keeps the key of an ACM private certificate: no key, no CSR here.
+  const acmManaged = plan.delivery === 'acm-renew' || plan.delivery === 'acm-request';
+  const { privateKeyPem, csrPem } = acmManaged
+    ? { privateKeyPem: undefined, csrPem: '' }
+    : await createKeyAndCsr(plan.rule.keyAlgorithm, plan.sans);
   const rotationId = deps.newId();
   // A finished rotation's key is gone already; a superseded one must not outlive it either.
   if (previous !== undefined) await deps.pendingKeys.discard(pendingKeyOf(previous));
   const pendingKey = pendingKeyOf({ locationId: plan.entry.id, rotationId });
-  await deps.pendingKeys.keep(
-    pendingKey,
-    privateKeyPem,
-    new Date(deps.now().getTime() + (deps.pendingKeyLifetimeMs ?? PENDING_KEY_LIFETIME_MS)),
-  );
+  if (privateKeyPem !== undefined)
+    await deps.pendingKeys.keep(
+      pendingKey,
+      privateKeyPem,
+      new Date(deps.now().getTime() + (deps.pendingKeyLifetimeMs ?? PENDING_KEY_LIFETIME_MS)),
+    );
   const now = deps.now().toISOString();
   const record: RotationRecord = {
     version: (previous?.version ?? 0) + 1,
@@ -142,7 +157,9 @@ async function begin(
     sans: plan.sans,
     delivery: plan.delivery,
     templateArn: plan.rule.templateArn,
-    validityDays: plan.rule.validityDays,
+    validityDays: acmManaged ? ACM_PRIVATE_VALIDITY_DAYS : plan.rule.validityDays,
+    ...(plan.delivery === 'acm-request' ? { keyAlgorithm: plan.rule.keyAlgorithm } : {}),
+    ...(plan.entry.facts ? { replacedNotAfter: plan.entry.facts.notAfter } : {}),
     // ACM PCA takes up to 64 characters; a fresh token per rotation, reused by every retry of it.
     idempotencyToken: createHash('sha256').update(rotationId).digest('hex').slice(0, 36),
     csrPem,
@@ -172,6 +189,7 @@ async function issue(deps: RotationDeps, record: RotationRecord): Promise<Rotati
     throw new Refusal(
       `the issuing CA ${record.caArn} expires at ${state.notAfter}, before a ${record.validityDays}-day certificate would; renew the CA or shorten validityDays`,
     );
+  if (isAcmManaged(record)) return save(deps, record, { status: 'issued', ...(await askAcm(deps, record)) });
   let issuedArn: string;
   try {
     issuedArn = await retryThrottled(
@@ -194,7 +212,10 @@ async function issue(deps: RotationDeps, record: RotationRecord): Promise<Rotati
   return save(deps, record, { status: 'issued', issuedArn });
 }
 
-async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+async function fetchFromPca(
+  deps: RotationDeps,
+  record: RotationRecord,
+): Promise<{ certificatePem: string; chainPem: string }> {
   const issuedArn = record.issuedArn ?? '';
   const deadline = deps.now().getTime() + (deps.issueTimeoutMs ?? 60_000);
   let delay = deps.firstPollDelayMs ?? 250;
@@ -209,23 +230,38 @@ async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promi
       );
     delay = Math.min(delay * 2, 2000);
   }
+  return issued;
+}
+
+async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+  const issuedArn = record.issuedArn ?? '';
+  const issued = isAcmManaged(record)
+    ? await awaitAcmCertificate(deps, record)
+    : await fetchFromPca(deps, record);
   const state = await deps.cas.get(record.caArn);
-  const privateKeyPem = await openPendingKey(deps, record);
-  const problem = await verifyIssued({
+  let problem = await verifyIssued({
     certificatePem: issued.certificatePem,
     chainPem: issued.chainPem,
     caCertificatePem: state?.certificatePem ?? '',
-    privateKeyPem,
+    ...(isAcmManaged(record) ? {} : { privateKeyPem: await openPendingKey(deps, record) }),
     expectedSans: record.sans,
     now: deps.now(),
   });
+  const notAfter = parseCertificate(issued.certificatePem).notAfter;
+  if (
+    problem === undefined &&
+    record.delivery === 'acm-renew' &&
+    record.replacedNotAfter !== undefined &&
+    notAfter.getTime() <= Date.parse(record.replacedNotAfter)
+  )
+    problem = `ACM still holds a certificate ending ${notAfter.toISOString()}, not a renewed one`;
   if (problem !== undefined)
     throw new Refusal(`the issued certificate ${issuedArn} was not delivered: ${problem}`);
   return save(deps, record, {
     status: 'verified',
     certificatePem: issued.certificatePem,
     chainPem: issued.chainPem,
-    notAfter: parseCertificate(issued.certificatePem).notAfter.toISOString(),
+    notAfter: notAfter.toISOString(),
   });
 }
 
@@ -262,7 +298,25 @@ async function repoint(
   }
 }
 
+/** Note the certificate the listeners left, so it is deleted once its grace period has passed. */
+function supersede(deps: RotationDeps, record: RotationRecord, oldArn: string, newArn: string) {
+  return rememberSuperseded(deps.rotations, record.meshName, {
+    arn: oldArn,
+    replacedBy: newArn,
+    rotationId: record.rotationId,
+    supersededAt: deps.now().toISOString(),
+  });
+}
+
 async function deliver(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
+  // ACM renewed it under the same ARN: the listeners already name it, Envoy exports the new one.
+  if (record.delivery === 'acm-renew') return save(deps, record, { status: 'delivered' });
+  if (record.delivery === 'acm-request' && record.location.kind === 'acm') {
+    const newArn = record.newCertificateArn ?? '';
+    await repoint(deps, record, record.location.arn, newArn);
+    await supersede(deps, record, record.location.arn, newArn);
+    return save(deps, record, { status: 'delivered' });
+  }
   const bundle: CertificateBundle = {
     certificatePem: record.certificatePem ?? '',
     chainPem: record.chainPem ?? '',
@@ -280,6 +334,7 @@ async function deliver(deps: RotationDeps, record: RotationRecord): Promise<Rota
       record = await save(deps, record, { newCertificateArn: newArn });
     }
     await repoint(deps, record, oldArn, newArn);
+    await supersede(deps, record, oldArn, newArn);
     return delivered(deps, record, {});
   }
   const { versionId } = await retryThrottled(
@@ -307,6 +362,18 @@ async function delivered(
 
 function locationText(record: RotationRecord): string {
   return record.location.kind === 'acm' ? record.location.arn : `secret ${record.location.name}`;
+}
+
+/** What the notice says happened: it names the ARN that holds the new certificate. */
+function rotatedText(record: RotationRecord, certificateArn: string | undefined): string {
+  const from = `a certificate from ${record.caArn}, valid until ${record.notAfter}`;
+  const moved =
+    record.newCertificateArn !== undefined && record.location.kind === 'acm'
+      ? ` The listeners moved to it from ${record.location.arn}, which is deleted after its grace period.`
+      : '';
+  const held = certificateArn ?? locationText(record);
+  const how = record.delivery === 'acm-renew' ? ' (renewed in place by ACM)' : '';
+  return `${held} now holds ${from}${how}.${moved} Reason: ${record.reason}.`;
 }
 
 async function complete(deps: RotationDeps, record: RotationRecord): Promise<RotationRecord> {
@@ -339,8 +406,14 @@ async function complete(deps: RotationDeps, record: RotationRecord): Promise<Rot
     meshName: record.meshName,
     kind: 'rotation',
     title: `Rotated the certificate for ${record.sans.join(', ')}`,
-    text: `${locationText(record)} now holds a certificate from ${record.caArn}, valid until ${record.notAfter}. Reason: ${record.reason}.`,
-    fields: { delivery: record.delivery, ...(certificateArn ? { certificate: certificateArn } : {}) },
+    text: rotatedText(record, certificateArn),
+    fields: {
+      delivery: record.delivery,
+      ...(certificateArn ? { certificate: certificateArn } : {}),
+      ...(record.newCertificateArn && record.location.kind === 'acm'
+        ? { replaced: record.location.arn }
+        : {}),
+    },
   });
   return save(deps, record, { status: 'completed', chainPem: undefined, csrPem: '' });
 }
@@ -348,6 +421,9 @@ async function complete(deps: RotationDeps, record: RotationRecord): Promise<Rot
 async function refuse(deps: RotationDeps, record: RotationRecord, why: string): Promise<RotationRecord> {
   const refused = await save(deps, record, { status: 'refused', refusal: why });
   await deps.pendingKeys.discard(pendingKeyOf(record));
+  // A requested certificate no listener moved to is cleaned up like a replaced one.
+  if (record.delivery === 'acm-request' && record.newCertificateArn && record.location.kind === 'acm')
+    await supersede(deps, record, record.newCertificateArn, record.location.arn);
   await deps.publisher.publish([
     {
       detailType: MESHWARDEN_DETAIL_TYPES.certificateRotationRefused,
@@ -396,7 +472,8 @@ export async function rotateCertificate(
   }
   try {
     // A resumed rotation whose key is gone ends before it asks the CA for anything.
-    if (resuming && record.status !== 'delivered') await openPendingKey(deps, record);
+    if (resuming && record.status !== 'delivered' && !isAcmManaged(record))
+      await openPendingKey(deps, record);
     if (record.status === 'planned') record = await issue(deps, record);
     if (record.status === 'issued') record = await fetchAndVerify(deps, record);
     if (record.status === 'verified') record = await deliver(deps, record);

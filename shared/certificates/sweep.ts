@@ -8,6 +8,7 @@ import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import { mapConcurrent } from './concurrency';
 import { type InventoryDeps, takeCertificateInventory } from './inventory';
+import { loadCaSuccession } from './issuer-memory';
 import { type PlanOptions, planRotation, type RotationPlan } from './plan';
 import { isFinished, type RotationRecord, rotationKey } from './records';
 import { type RotationDeps, type RotationResult, rotateCertificate } from './rotate-certificate';
@@ -119,9 +120,11 @@ export async function sweepCertificates(
     const section = policy.forMesh(meshName)?.document.certificates as CertificatesSection | undefined;
     const inventory = await takeCertificateInventory(deps, meshName, section);
     const now = deps.now();
+    // Which CA issues: the policy's, else where the mesh's completed rollovers moved the issuer.
+    const succession = await loadCaSuccession(deps.rotations, meshName);
     const plans = inventory.entries
       .filter((e) => e.type === 'leaf')
-      .map((entry) => planRotation(entry, section, now, options))
+      .map((entry) => planRotation(entry, section, now, { ...options, succession }))
       .filter((plan) => matchesOnly(plan, options.only))
       .filter((plan) => options.issuedBy === undefined || plan.entry.issuingCaArn === options.issuedBy);
     const results = await mapConcurrent(plans, options.concurrency ?? 8, async (plan) => {

@@ -8,7 +8,8 @@ export interface VerificationInput {
   readonly chainPem: string;
   /** The issuing CA's own certificate, fetched from the CA (the trust anchor, not the returned chain). */
   readonly caCertificatePem: string;
-  readonly privateKeyPem: string;
+  /** The key the certificate must be for; absent when ACM made and keeps the key. */
+  readonly privateKeyPem?: string;
   readonly expectedSans: readonly string[];
   readonly now: Date;
 }
@@ -28,7 +29,7 @@ async function signedBy(child: X509Certificate, parent: X509Certificate): Promis
 }
 
 /**
- * Check an issued certificate before it is delivered: it is for our key, it carries exactly
+ * Check an issued certificate before it is delivered: it is for our key (when we made it), it carries exactly
  * the expected DNS names, it is valid now, and it chains up to the issuing CA's certificate.
  * A wrong certificate is never delivered, so every failure is a reason string, not a warning.
  */
@@ -43,8 +44,13 @@ export async function verifyIssued(input: VerificationInput): Promise<string | u
   } catch (error) {
     return `the issued certificate or chain cannot be parsed: ${(error as Error).message}`;
   }
-  const ours = createPublicKey(createPrivateKey(input.privateKeyPem)).export({ type: 'spki', format: 'der' });
-  if (!ours.equals(Buffer.from(leaf.publicKey.rawData))) return 'the certificate is not for the new key';
+  if (input.privateKeyPem !== undefined) {
+    const ours = createPublicKey(createPrivateKey(input.privateKeyPem)).export({
+      type: 'spki',
+      format: 'der',
+    });
+    if (!ours.equals(Buffer.from(leaf.publicKey.rawData))) return 'the certificate is not for the new key';
+  }
   const names = dnsNamesOf(leaf);
   if (!sameNames(names, input.expectedSans))
     return `wrong subject alternative names: got [${names.join(', ')}], expected [${input.expectedSans.join(', ')}]`;

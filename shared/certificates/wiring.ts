@@ -5,6 +5,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AcmCertificateStore } from '../adapters/acm-certificates/certificate-store';
+import { AcmPrivateCertificateManager } from '../adapters/acm-certificates/private-certificates';
 import { AcmPcaCertificateAuthority } from '../adapters/acm-pca/certificate-authority';
 import { DynamoDbApprovalStore } from '../adapters/dynamodb/approval-store';
 import { DynamoPendingKeyVault } from '../adapters/dynamodb/pending-key-vault';
@@ -47,6 +48,7 @@ export function createRotationDeps(
       acm: new AcmCertificateStore(clients.acm),
       secret: new SecretCertificateStore(clients.secrets),
     }),
+    acmPrivate: new AcmPrivateCertificateManager(clients.acm),
     rotations: new DynamoRotationStore(clients.documents, clients.tableName),
     pendingKeys:
       'keyArn' in clients.pendingKeys

@@ -88,10 +88,15 @@ export class EdgeServer {
         requestId,
       );
       // The rest of the body is never read: close the connection so no client reuses it.
-      return send(httpRes, { ...tooLarge, headers: { ...tooLarge.headers, connection: 'close' } }, requestId);
+      return send(
+        httpRes,
+        { ...tooLarge, headers: { ...tooLarge.headers, connection: 'close' } },
+        requestId,
+        this.now(),
+      );
     }
     const admin = await this.options.adminRoutes?.(httpReq, body);
-    if (admin !== undefined) return send(httpRes, admin, requestId);
+    if (admin !== undefined) return send(httpRes, admin, requestId, this.now());
 
     const auth = parseAuthorization(headers.authorization);
     if (auth === undefined) {
@@ -105,6 +110,7 @@ export class EdgeServer {
           requestId,
         ),
         requestId,
+        this.now(),
       );
     }
     const caller = this.options.identities.get(auth.accessKeyId);
@@ -114,6 +120,7 @@ export class EdgeServer {
         httpRes,
         wireError(protocol, 403, code, 'The security token included in the request is invalid.', requestId),
         requestId,
+        this.now(),
       );
     }
     const url = new URL(httpReq.url ?? '/', 'http://localhost');
@@ -125,7 +132,12 @@ export class EdgeServer {
       this.now(),
     );
     if (!verdict.ok)
-      return send(httpRes, wireError(protocol, 403, verdict.code, verdict.message, requestId), requestId);
+      return send(
+        httpRes,
+        wireError(protocol, 403, verdict.code, verdict.message, requestId),
+        requestId,
+        this.now(),
+      );
 
     const service = this.byName.get(auth.service);
     if (service === undefined) {
@@ -139,6 +151,7 @@ export class EdgeServer {
           requestId,
         ),
         requestId,
+        this.now(),
       );
     }
     if (protocol.kind !== 'query' && nestsDeeperThan(body)) {
@@ -152,6 +165,7 @@ export class EdgeServer {
           requestId,
         ),
         requestId,
+        this.now(),
       );
     }
     const req: LocalRequest = {
@@ -180,14 +194,16 @@ export class EdgeServer {
       if (trail !== undefined) await this.options.putEvents([trail]);
     }
     this.options.onCall?.(req, res, operation ?? res.apiCall?.eventName);
-    send(httpRes, res, requestId);
+    send(httpRes, res, requestId, this.now());
   }
 }
 
-function send(httpRes: ServerResponse, res: LocalResponse, requestId: string): void {
+function send(httpRes: ServerResponse, res: LocalResponse, requestId: string, now: Date): void {
   const body = res.body ?? '';
   httpRes.writeHead(res.status, {
     'x-amzn-requestid': requestId,
+    // AWS dates its answers by its own clock; the SDKs correct their clock skew from it.
+    date: now.toUTCString(),
     'content-length': Buffer.byteLength(body),
     ...res.headers,
   });

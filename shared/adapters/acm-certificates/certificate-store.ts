@@ -56,6 +56,7 @@ export class AcmCertificateStore implements Pick<CertificateStore, 'describe' | 
         origin: c.Type === 'PRIVATE' ? 'acm-private' : 'acm-imported',
         ...(c.CertificateAuthorityArn ? { issuingCaArn: c.CertificateAuthorityArn } : {}),
         inUseBy: c.InUseBy ?? [],
+        ...(c.Type === 'PRIVATE' ? { renewalEligible: c.RenewalEligibility === 'ELIGIBLE' } : {}),
       };
     } catch (error) {
       const mapped = certificateServiceError(error, `ACM DescribeCertificate ${location.arn}`);

@@ -25,6 +25,12 @@ export const DEFAULT_TEMPLATE_ARN = 'arn:aws:acm-pca:::template/EndEntityCertifi
 /** Renew at two thirds of the lifetime unless the policy says otherwise. */
 export const DEFAULT_RENEW_SHARE = 2 / 3;
 export const DEFAULT_VALIDITY_DAYS = 90;
+/**
+ * A replaced ACM private certificate is kept a day: Envoys pick up the new listener reference
+ * within minutes, and a day leaves room for a proxy that is slow to update, or for a person to
+ * point a listener back, before the old certificate is gone.
+ */
+export const DEFAULT_SUPERSEDED_GRACE_HOURS = 24;
 
 const renewSchema = z
   .union([
@@ -47,7 +53,7 @@ const ruleSchema = z
     issuingCaArn: caArn
       .optional()
       .describe(
-        'The CA that issues renewed certificates. Default: the CA that issued the current one. A change here starts a CA rollover.',
+        'The CA that issues renewed certificates. Default: the new CA of the last completed rollover away from the current issuer, else the CA that issued the current one. A change here starts a CA rollover.',
       ),
     templateArn: z
       .string()
@@ -90,6 +96,15 @@ export const certificatesSectionSchema = z
   .strictObject({
     rules: z.array(ruleSchema).max(200).default([]),
     secrets: z.array(secretMappingSchema).max(500).default([]),
+    supersededGraceHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(8760)
+      .optional()
+      .describe(
+        `Hours an ACM private certificate that rotation replaced by a new one is kept before it is deleted (default ${DEFAULT_SUPERSEDED_GRACE_HOURS}); never while a listener or ACM InUseBy names it.`,
+      ),
   })
   .describe('Certificate rotation: renewal rules and secret delivery mappings.');
 

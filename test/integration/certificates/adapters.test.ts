@@ -1,15 +1,18 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/function-catalog';
+import { AcmPrivateCertificateManager } from '../../../shared/adapters/acm-certificates/private-certificates';
 import { AcmPcaCertificateAuthority } from '../../../shared/adapters/acm-pca/certificate-authority';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoRotationStore } from '../../../shared/adapters/dynamodb/rotation-store';
 import { SecretCertificateStore } from '../../../shared/adapters/secretsmanager/certificate-secrets';
 import { createKeyAndCsr } from '../../../shared/certificates/key-and-csr';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../shared/errors';
+import { envoyLoadsListenerCertificate } from '../../support/envoy';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
-import { createRootCa } from './support';
+import { createRootCa, importExpiringCertificate } from './support';
 
 describe('certificate adapters against local AWS', () => {
   let local: TestLocalAws;
@@ -23,6 +26,60 @@ describe('certificate adapters against local AWS', () => {
 
   afterAll(async () => {
     await local?.aws.close();
+  });
+
+  it('ACM private certificates: request (idempotent), renew in place, fetch, remove; imported ones are refused', async () => {
+    // Prepare
+    const acm = new ACMClient(local.clientConfig('meshwarden'));
+    const manager = new AcmPrivateCertificateManager(acm);
+    const request = {
+      caArn: local.seed.caArn,
+      names: ['adapter.prod.local', 'adapter.prod.svc'],
+      keyAlgorithm: 'EC_prime256v1',
+      idempotencyToken: 'adaptertesttoken',
+    };
+    const imported = await importExpiringCertificate(
+      new ACMPCAClient(local.clientConfig('admin')),
+      new ACMClient(local.clientConfig('admin')),
+      local.seed.caArn,
+      'imported.prod.local',
+      30,
+    );
+
+    // Act
+    const arn = await manager.request(request);
+    const again = await manager.request(request);
+    const issued = await manager.state(arn);
+    const first = await manager.fetch(arn);
+    await envoyLoadsListenerCertificate(acm, arn);
+    await manager.renew(arn);
+    let renewed = await manager.state(arn);
+    for (let i = 0; i < 50 && renewed?.renewal?.status !== 'SUCCESS'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      renewed = await manager.state(arn);
+    }
+    const renewImported = await manager.renew(imported).then(
+      () => 'renewed',
+      (error: Error) => error.constructor.name,
+    );
+    const removed = await manager.remove(arn);
+    const removedAgain = await manager.remove(arn);
+
+    // Assess
+    expect(again).toBe(arn);
+    expect(issued).toMatchObject({
+      type: 'PRIVATE',
+      status: 'ISSUED',
+      certificateAuthorityArn: local.seed.caArn,
+    });
+    expect(first?.certificatePem).toContain('BEGIN CERTIFICATE');
+    expect(renewed).toMatchObject({ arn, renewal: { status: 'SUCCESS' } });
+    expect(renewed?.serial).not.toBe(issued?.serial);
+    expect(renewImported).toBe('BadRequestError');
+    expect(await manager.state(imported)).toMatchObject({ type: 'IMPORTED' });
+    await expect(envoyLoadsListenerCertificate(acm, imported)).rejects.toThrow(/not a private certificate/);
+    expect([removed, removedAgain]).toEqual(['deleted', 'not-found']);
+    expect(await manager.state(arn)).toBeUndefined();
   });
 
   it('ACM PCA: issue is idempotent per token, fetch waits while signing, a bad CSR is a BadRequestError', async () => {

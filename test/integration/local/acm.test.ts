@@ -588,7 +588,10 @@ describe('local ACM private issuance delay', () => {
     edge = await startTestEdge(
       (context) => {
         const pcaService = new AcmPcaService(context, { issueDelayMs: 0 });
-        return [pcaService, new AcmService(context, pcaService.authorities, { issueDelayMs: 60_000 })];
+        return [
+          pcaService,
+          new AcmService(context, pcaService.authorities, { issueDelayMs: 60_000, renewDelayMs: 60_000 }),
+        ];
       },
       { now: () => new Date(Date.now() + offsetMs) },
     );
@@ -625,5 +628,58 @@ describe('local ACM private issuance delay', () => {
       SignatureAlgorithm: 'SHA256WITHECDSA',
     });
     expect(got.Certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+
+  it('renews a private certificate as ACM does: PENDING_AUTO_RENEWAL, then SUCCESS with a new serial and validity under the same ARN', async () => {
+    // Prepare: a private certificate that Envoy exported (which makes it eligible).
+    const acm = new ACMClient({ ...edge.clientConfig, maxAttempts: 1 });
+    const pca = new ACMPCAClient({ ...edge.clientConfig, maxAttempts: 1 });
+    const root = await createActiveRoot(pca, 'EC_prime256v1');
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({
+        DomainName: 'renew.mesh.local',
+        CertificateAuthorityArn: root,
+        KeyAlgorithm: 'EC_prime256v1',
+      }),
+    );
+    offsetMs += 61_000;
+    await acm.send(new ExportCertificateCommand({ CertificateArn, Passphrase: text.encode('envoy-pass') }));
+    offsetMs += 1_000;
+    const before = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate;
+
+    // Act
+    await acm.send(new RenewCertificateCommand({ CertificateArn }));
+    const pending = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate;
+    const servedWhilePending = await acm.send(new GetCertificateCommand({ CertificateArn }));
+    offsetMs += 61_000;
+    const renewed = (await acm.send(new DescribeCertificateCommand({ CertificateArn }))).Certificate;
+    const exported = await acm.send(
+      new ExportCertificateCommand({ CertificateArn, Passphrase: text.encode('envoy-pass') }),
+    );
+
+    // Assess
+    expect(before?.RenewalSummary).toBeUndefined();
+    expect(pending).toMatchObject({ Status: 'ISSUED', Serial: before?.Serial });
+    expect(pending?.RenewalSummary?.RenewalStatus).toBe('PENDING_AUTO_RENEWAL');
+    expect(servedWhilePending.Certificate).toBeDefined();
+    expect(renewed).toMatchObject({ CertificateArn, Status: 'ISSUED', Type: 'PRIVATE' });
+    expect(renewed?.RenewalSummary?.RenewalStatus).toBe('SUCCESS');
+    expect(renewed?.RenewalSummary?.UpdatedAt?.getTime()).toBeGreaterThan(
+      pending?.RenewalSummary?.UpdatedAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    );
+    expect(renewed?.Serial).not.toBe(before?.Serial);
+    expect(renewed?.NotBefore?.getTime()).toBeGreaterThan(before?.NotBefore?.getTime() ?? 0);
+    expect(renewed?.NotAfter?.getTime()).toBeGreaterThan(before?.NotAfter?.getTime() ?? 0);
+    // Eligibility counts from the renewal: not exported since, and nothing uses it.
+    expect(renewed?.RenewalEligibility).toBe('INELIGIBLE');
+    const served = new (await import('node:crypto')).X509Certificate(exported.Certificate ?? '');
+    expect(served.serialNumber.toLowerCase()).toBe(renewed?.Serial?.replaceAll(':', ''));
+    const renewEvent = edge.events.find(
+      (e) => e.detail.eventSource === 'acm.amazonaws.com' && e.detail.eventName === 'RenewCertificate',
+    );
+    expect(renewEvent?.detail).toMatchObject({
+      readOnly: false,
+      requestParameters: { CertificateArn },
+    });
   });
 });

@@ -20,6 +20,8 @@ import {
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { parsePolicy } from '../../../shared/policy/load';
 import type {
+  AcmCertificateState,
+  AcmPrivateCertificates,
   CertificateAuthority,
   CertificateAuthorityState,
   CertificateBundle,
@@ -31,6 +33,7 @@ import type {
   IssueCertificateRequest,
   MeshProvider,
   Notification,
+  PrivateCertificateRequest,
   RotationStore,
   StoredCertificate,
   VersionedRecord,
@@ -219,7 +222,14 @@ export class FakeCa implements CertificateAuthority {
 export class FakeStore implements CertificateStore {
   readonly acm = new Map<
     string,
-    { bundle: CertificateBundle; origin: StoredCertificate['origin']; issuingCaArn?: string }
+    {
+      bundle: CertificateBundle;
+      origin: StoredCertificate['origin'];
+      issuingCaArn?: string;
+      /** ACM private certificates: RenewalEligibility (default eligible). */
+      renewable?: boolean;
+      renewal?: { status: string; updatedAt: string; reason?: string };
+    }
   >();
   readonly secrets = new Map<
     string,
@@ -242,6 +252,7 @@ export class FakeStore implements CertificateStore {
       ...facts,
       origin: extra?.origin ?? 'secret',
       ...(extra?.issuingCaArn ? { issuingCaArn: extra.issuingCaArn } : {}),
+      ...(extra?.origin === 'acm-private' ? { renewalEligible: extra.renewable ?? true } : {}),
       inUseBy: [],
     };
   }
@@ -281,6 +292,106 @@ export class FakeStore implements CertificateStore {
     this.acm.set(arn, { bundle, origin: 'acm-imported' });
     this.deliveries.push(arn);
     return arn;
+  }
+}
+
+/** Faults a test can set on fake ACM's private certificates. */
+export interface AcmFaults {
+  /** Fail every renewal with this reason (RenewalSummary FAILED). */
+  failRenewal?: string;
+  /** Fail every request with this reason (Status FAILED). */
+  failRequest?: string;
+  /** ACM reports these certificates in use (InUseBy). */
+  inUse?: Record<string, string[]>;
+}
+
+/** ACM private certificates over the fake store's ACM map, signed by the fake CAs. */
+export class FakeAcmPrivate implements AcmPrivateCertificates {
+  readonly calls: string[] = [];
+  readonly deleted: string[] = [];
+  private readonly tokens = new Map<string, string>();
+  private readonly failed = new Map<string, string>();
+  faults: AcmFaults = {};
+
+  constructor(
+    private readonly store: FakeStore,
+    private readonly cas: Map<string, SigningCa>,
+    private readonly now: () => Date,
+  ) {}
+
+  private names(pem: string): string[] {
+    const facts = factsOf(parseCertificate(pem));
+    return [...facts.sans];
+  }
+
+  async state(arn: string): Promise<AcmCertificateState | undefined> {
+    this.calls.push(`state ${arn}`);
+    const held = this.store.acm.get(arn);
+    if (held === undefined) return undefined;
+    const reason = this.failed.get(arn);
+    const notAfter = parseCertificate(held.bundle.certificatePem).notAfter.toISOString();
+    return {
+      arn,
+      type: held.origin === 'acm-private' ? 'PRIVATE' : 'IMPORTED',
+      status: reason === undefined ? 'ISSUED' : 'FAILED',
+      ...(reason === undefined ? {} : { failureReason: reason }),
+      ...(held.issuingCaArn ? { certificateAuthorityArn: held.issuingCaArn } : {}),
+      notAfter,
+      ...(held.renewal ? { renewal: held.renewal } : {}),
+      inUseBy: this.faults.inUse?.[arn] ?? [],
+    };
+  }
+
+  private async signFor(caArn: string, names: readonly string[]): Promise<CertificateBundle> {
+    const ca = this.cas.get(caArn);
+    if (ca === undefined) throw new NotFoundError(`CA ${caArn} not found`);
+    const now = this.now();
+    return ca.leaf(names, new Date(now.getTime() - 60_000), new Date(now.getTime() + 395 * DAY));
+  }
+
+  async renew(arn: string): Promise<void> {
+    this.calls.push(`renew ${arn}`);
+    const held = this.store.acm.get(arn);
+    if (held === undefined) throw new NotFoundError(`${arn} not found`);
+    if (held.origin !== 'acm-private') throw new BadRequestError(`${arn} is not a private certificate`);
+    const updatedAt = this.now().toISOString();
+    if (this.faults.failRenewal !== undefined) {
+      held.renewal = { status: 'FAILED', updatedAt, reason: this.faults.failRenewal };
+      return;
+    }
+    held.bundle = await this.signFor(held.issuingCaArn ?? '', this.names(held.bundle.certificatePem));
+    held.renewal = { status: 'SUCCESS', updatedAt };
+  }
+
+  async request(request: PrivateCertificateRequest): Promise<string> {
+    this.calls.push(`request ${request.names.join(',')} from ${request.caArn}`);
+    const known = this.tokens.get(request.idempotencyToken);
+    if (known !== undefined) return known;
+    const arn = `arn:aws:acm:us-east-1:000000000000:certificate/private-${this.tokens.size + 1}`;
+    this.tokens.set(request.idempotencyToken, arn);
+    this.store.acm.set(arn, {
+      bundle: await this.signFor(request.caArn, request.names),
+      origin: 'acm-private',
+      issuingCaArn: request.caArn,
+    });
+    if (this.faults.failRequest !== undefined) this.failed.set(arn, this.faults.failRequest);
+    return arn;
+  }
+
+  async fetch(arn: string) {
+    this.calls.push(`fetch ${arn}`);
+    const held = this.store.acm.get(arn);
+    if (held === undefined) throw new NotFoundError(`${arn} not found`);
+    return { certificatePem: held.bundle.certificatePem, chainPem: held.bundle.chainPem };
+  }
+
+  async remove(arn: string): Promise<'deleted' | 'in-use' | 'not-found'> {
+    this.calls.push(`remove ${arn}`);
+    if (!this.store.acm.has(arn)) return 'not-found';
+    if ((this.faults.inUse?.[arn] ?? []).length > 0) return 'in-use';
+    this.store.acm.delete(arn);
+    this.deleted.push(arn);
+    return 'deleted';
   }
 }
 
@@ -458,6 +569,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
       },
     ],
   });
+  const acmPrivate = new FakeAcmPrivate(store, signingCas, () => clock.now);
   const rotations = new FakeRotations();
   const pendingKeys = new InProcessPendingKeyVault(() => clock.now);
   const meshes = new FakeMeshes(sampleMesh());
@@ -468,6 +580,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
     ca,
     cas: new CaDirectory(ca, async () => undefined),
     store,
+    acmPrivate,
     rotations,
     pendingKeys,
     meshes: meshes as unknown as MeshProvider,
@@ -482,6 +595,7 @@ export async function fakeWorld(options: { notBefore: Date; notAfter: Date; now?
     signingCas,
     ca,
     store,
+    acmPrivate,
     rotations,
     pendingKeys,
     meshes,

@@ -154,10 +154,11 @@ describe('planRotation', () => {
     expect(plan).toMatchObject({ action: 'refuse', reason: expect.stringMatching(/issuingCaArn/) });
   });
 
-  it('delivers an ACM-issued (private) certificate as a new import and a secret one as a new version', () => {
+  it('renews an eligible ACM private certificate in place (same CA, same names) and a secret one as a new version', () => {
     const now = new Date(end.getTime());
-    expect(planRotation(entry({ origin: 'acm-private' }), undefined, now)).toMatchObject({
-      delivery: 'import-new',
+    expect(planRotation(entry({ origin: 'acm-private', renewable: true }), undefined, now)).toMatchObject({
+      delivery: 'acm-renew',
+      caArn: CA_ARN,
     });
     expect(
       planRotation(
@@ -166,6 +167,57 @@ describe('planRotation', () => {
         now,
       ),
     ).toMatchObject({ delivery: 'secret' });
+  });
+
+  it('requests a new ACM private certificate when the CA or the names change, or ACM would not renew it', () => {
+    // Prepare
+    const now = new Date(end.getTime());
+    const otherCa = certificatesSectionSchema.parse({
+      rules: [{ resources: '*', issuingCaArn: NEXT_CA_ARN }],
+    });
+    const oldNames = { ...FACTS, sans: ['web.old.local'] };
+
+    // Act
+    const plans = [
+      planRotation(entry({ origin: 'acm-private', renewable: true }), otherCa, now),
+      planRotation(entry({ origin: 'acm-private', renewable: true, facts: oldNames }), undefined, now),
+      planRotation(entry({ origin: 'acm-private', renewable: false }), undefined, now),
+    ];
+
+    // Assess
+    expect(plans.map((p) => (p.action === 'rotate' ? [p.delivery, p.caArn, p.sans] : p.action))).toEqual([
+      ['acm-request', NEXT_CA_ARN, ['web-v1.prod.local']],
+      ['acm-request', CA_ARN, ['web-v1.prod.local']],
+      ['acm-request', CA_ARN, ['web-v1.prod.local']],
+    ]);
+  });
+
+  it('issues from the new CA of a completed rollover away from the current issuer, even if not due', () => {
+    // Prepare: the mesh rolled over CA -> NEXT; web-v1 is on a certificate from CA again.
+    const succession = [{ oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN }];
+    const young = new Date(start.getTime() + DAY);
+
+    // Act
+    const remembered = planRotation(entry({ origin: 'acm-private', renewable: true }), undefined, young, {
+      succession,
+    });
+    const unrelated = planRotation(entry({ issuingCaArn: NEXT_CA_ARN }), undefined, young, { succession });
+    const policyWins = planRotation(
+      entry(),
+      certificatesSectionSchema.parse({ rules: [{ resources: '*', issuingCaArn: CA_ARN }] }),
+      young,
+      { succession },
+    );
+
+    // Assess
+    expect(remembered).toMatchObject({
+      action: 'rotate',
+      caArn: NEXT_CA_ARN,
+      delivery: 'acm-request',
+      reason: expect.stringMatching(/rolled over to/),
+    });
+    expect(unrelated).toMatchObject({ action: 'skip' });
+    expect(policyWins).toMatchObject({ action: 'skip' });
   });
 
   it('refuses an unmapped file certificate with the reason', () => {

@@ -30,7 +30,7 @@ function byId(items: readonly { id: string; action: string }[]) {
 }
 
 describe('sweepCertificates', () => {
-  it('rotates every due certificate: re-import, new secret version, new import with a mesh write', async () => {
+  it('rotates every due certificate: re-import, new secret version, ACM renewal in place', async () => {
     // Prepare
     const world = await fakeWorld(expiringSoon);
 
@@ -47,17 +47,22 @@ describe('sweepCertificates', () => {
     expect(dnsNamesOf(web)).toEqual(['web-v1.prod.local']);
     expect(web.notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 80 * DAY_MS);
     expect(world.store.secrets.get(PAYMENTS_SECRET)?.versions.map((v) => v.id)).toEqual(['v0', 'v2']);
-    // The ACM-issued gateway certificate cannot be re-imported: a new import, and the listener moves to it.
+    // The ACM private gateway certificate is renewed by ACM under the same ARN: it stays private
+    // (Envoy can still export it), and the listener keeps its reference.
     const gateway = world.meshes.snapshot.virtualGateways[0]?.spec.listeners[0]?.tls?.certificate;
-    expect(gateway).toEqual({ acm: { certificateArn: expect.stringMatching(/certificate\/new-/) } });
-    expect(world.meshes.updates.map((u) => u.name)).toEqual(['ingress-gw']);
+    expect(gateway).toEqual({ acm: { certificateArn: GW_CERT } });
+    expect(world.meshes.updates).toEqual([]);
+    expect(world.store.acm.get(GW_CERT)?.origin).toBe('acm-private');
+    expect(world.acmPrivate.calls).toContain(`renew ${GW_CERT}`);
+    const renewed = parseCertificate(world.store.acm.get(GW_CERT)?.bundle.certificatePem ?? '');
+    expect(renewed.notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 390 * DAY_MS);
     const rotated = world.publisher.events.filter((e) => e.detailType === 'CertificateRotated');
     expect(rotated.map((e) => [e.detail.delivery, e.detail.envoyRestartRequired]).sort()).toEqual([
-      ['import-new', false],
+      ['acm-renew', false],
       ['reimport', false],
       ['secret', true],
     ]);
-    expect(world.ca.issued.size).toBe(3);
+    expect(world.ca.issued.size).toBe(2);
     expect(world.notifier.notifications.map((n) => n.kind)).toEqual(['rotation', 'rotation', 'rotation']);
   });
 
@@ -72,7 +77,8 @@ describe('sweepCertificates', () => {
 
     // Assess
     expect(new Set(items.map((i) => i.action))).toEqual(new Set(['not-due']));
-    expect(world.ca.issued.size).toBe(3);
+    expect(world.ca.issued.size).toBe(2);
+    expect(world.acmPrivate.calls.filter((c) => c.startsWith('renew'))).toHaveLength(1);
     expect(world.store.deliveries.length).toBe(deliveries);
   });
 

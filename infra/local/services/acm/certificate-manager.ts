@@ -41,6 +41,8 @@ export interface CertificateManagerOptions {
   readonly inUseBy?: (certificateArn: string) => readonly string[];
   /** How long a requested private certificate stays PENDING_VALIDATION. Default 0 ms. */
   readonly issueDelayMs?: number;
+  /** How long a renewal stays PENDING_AUTO_RENEWAL before the renewed certificate is in place. Default 0 ms. */
+  readonly renewDelayMs?: number;
 }
 
 export interface ImportInput {
@@ -121,7 +123,27 @@ export class CertificateManager {
     if (record === undefined) {
       throw new AwsError('ResourceNotFoundException', `Could not find certificate ${arn}.`);
     }
+    this.settleRenewal(record);
     return record;
+  }
+
+  /** A renewal whose time has come takes effect: the renewed certificate replaces the current one. */
+  private settleRenewal(record: AcmCertificateRecord): void {
+    const renewal = record.renewal;
+    if (renewal?.status !== 'PENDING_AUTO_RENEWAL' || renewal.pending === undefined) return;
+    const readyAt = renewal.readyAt ?? 0;
+    if (this.now() < readyAt) return;
+    const outcome = renewal.pending;
+    if ('failure' in outcome) {
+      record.renewal = { status: 'FAILED', updatedAt: readyAt, reason: outcome.failure };
+    } else {
+      record.certificatePem = outcome.certificatePem;
+      if (outcome.chainPem === undefined) delete record.chainPem;
+      else record.chainPem = outcome.chainPem;
+      record.issuedAt = readyAt;
+      record.renewal = { status: 'SUCCESS', updatedAt: readyAt };
+    }
+    this.save();
   }
 
   /** Who uses a certificate, as the runtime reports it. */
@@ -348,16 +370,30 @@ export class CertificateManager {
     if (passphrase.length < 4) throw validationError('The passphrase must be at least 4 bytes long.');
     const { certificate, chain } = this.certificateWithChain(arn);
     view.record.exported = true;
+    view.record.lastExportedAt = this.now();
     this.save();
     return { certificate, chain, privateKey: encryptPrivateKey(view.record.privateKeyPem ?? '', passphrase) };
   }
 
-  /** Private certificates are renewable once exported or in use, as AWS states. */
+  /**
+   * Private certificates are renewable once in use, or exported since they were issued or last
+   * renewed, as AWS states.
+   */
   renewalEligible(view: CertificateView): boolean {
-    return view.record.type === 'PRIVATE' && (view.record.exported || view.inUseBy.length > 0);
+    const { record } = view;
+    if (record.type !== 'PRIVATE') return false;
+    if (view.inUseBy.length > 0) return true;
+    const renewedAt = record.renewal?.status === 'SUCCESS' ? record.renewal.updatedAt : 0;
+    // State written before exports were timed counts an export as recent.
+    return record.exported && (record.lastExportedAt ?? Number.POSITIVE_INFINITY) >= renewedAt;
   }
 
-  /** RenewCertificate: a new certificate for the same key and names, under the same ARN. */
+  /**
+   * RenewCertificate: the private CA signs a new certificate for the same key and names, put in
+   * place under the same ARN after the renewal delay. Until then RenewalSummary says
+   * PENDING_AUTO_RENEWAL and the current certificate is served; a renewal asked for while one
+   * is pending is that one.
+   */
   async renew(arn: string): Promise<void> {
     const view = this.view(arn);
     if (view.record.type !== 'PRIVATE')
@@ -367,17 +403,23 @@ export class CertificateManager {
         `Certificate ${arn} is not eligible for renewal: it has been neither exported nor used.`,
       );
     }
-    const outcome = await this.issuePrivate(view.record);
+    if (view.record.renewal?.status === 'PENDING_AUTO_RENEWAL') return;
+    const pending = await this.issuePrivate(view.record);
     const now = this.now();
-    if ('failure' in outcome) {
-      view.record.renewal = { status: 'FAILED', updatedAt: now, reason: outcome.failure };
-    } else {
-      view.record.certificatePem = outcome.certificatePem;
-      if (outcome.chainPem !== undefined) view.record.chainPem = outcome.chainPem;
-      view.record.issuedAt = now;
-      view.record.renewal = { status: 'SUCCESS', updatedAt: now };
-    }
+    view.record.renewal = {
+      status: 'PENDING_AUTO_RENEWAL',
+      updatedAt: now,
+      readyAt: now + (this.options.renewDelayMs ?? 0),
+      pending:
+        'failure' in pending
+          ? pending
+          : {
+              certificatePem: pending.certificatePem,
+              ...(pending.chainPem === undefined ? {} : { chainPem: pending.chainPem }),
+            },
+    };
     this.save();
+    this.settleRenewal(view.record);
   }
 
   /** AddTagsToCertificate: add or overwrite tags by key. */

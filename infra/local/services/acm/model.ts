@@ -35,7 +35,20 @@ export interface AcmCertificateRecord {
   failureReason?: FailureReason;
   tags: { Key: string; Value?: string }[];
   exported: boolean;
-  renewal?: { status: 'SUCCESS' | 'FAILED'; updatedAt: number; reason?: FailureReason };
+  /** The last ExportCertificate: eligibility for renewal counts exports since the last renewal. */
+  lastExportedAt?: number;
+  /**
+   * The last managed renewal. RenewCertificate makes it PENDING_AUTO_RENEWAL; once `readyAt` has
+   * passed the certificate it signed (`pending`) replaces the current one and it is SUCCESS, or
+   * FAILED with the private CA's reason.
+   */
+  renewal?: {
+    status: 'PENDING_AUTO_RENEWAL' | 'SUCCESS' | 'FAILED';
+    updatedAt: number;
+    reason?: FailureReason;
+    readyAt?: number;
+    pending?: { certificatePem: string; chainPem?: string } | { failure: FailureReason };
+  };
   /** As RequestCertificate's Options; AWS's default is CertificateTransparencyLoggingPreference ENABLED. */
   readonly options: Record<string, unknown>;
 }
