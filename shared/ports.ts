@@ -170,6 +170,8 @@ export interface StoredCertificate extends CertificateFacts {
   readonly issuingCaArn?: string;
   /** ARNs of what uses it, as the store reports (ACM InUseBy). */
   readonly inUseBy: readonly string[];
+  /** Whether Envoy can load it, when the store knows; absent: judged by `origin`. */
+  readonly servable?: boolean;
 }
 
 /** A certificate ready to deliver: PEM certificate, the chain above it, and its new private key. */
