@@ -15,7 +15,9 @@ import {
   type HandshakeFacts,
   type HandshakeWorld,
   handshakePairs,
+  judgeHandshakes,
   judgePair,
+  type PairVerdict,
   type PeerCertificate,
   refusalOf,
   type TrustAnchor,
@@ -238,4 +240,15 @@ export async function leavesStillOnOldCa(
       );
   }
   return { sentences, snapshot: inventory.snapshot };
+}
+
+/** Every handshake of a mesh as it is now, read afresh (the mesh, then each certificate and trust). */
+export async function readHandshakes(
+  deps: InventoryDeps,
+  meshName: string,
+  section: CertificatesSection | undefined,
+  snapshot?: MeshSnapshot,
+): Promise<PairVerdict[]> {
+  const inventory = await takeCertificateInventory(deps, meshName, section, snapshot);
+  return judgeHandshakes(await worldOf(inventory, section, deps.cas, deps.now()));
 }

@@ -518,3 +518,37 @@ export function namesCallersValidate(world: HandshakeWorld, certificateId: strin
   }
   return lists;
 }
+
+/** Sentences of the broken pairs, by caller resource key: what the `tls.handshake` rule reports. */
+export function brokenByCaller(verdicts: readonly PairVerdict[]): Map<string, string[]> {
+  const byCaller = new Map<string, string[]>();
+  for (const verdict of verdicts)
+    if (verdict.status === 'broken')
+      push(byCaller, verdict.pair.caller.resourceKey, describeVerdict(verdict));
+  return byCaller;
+}
+
+/** The handshakes as lines for `meshwarden certs`: a count, then each broken or unknown pair. */
+export function handshakeLines(meshName: string, verdicts: readonly PairVerdict[]): string[] {
+  const broken = verdicts.filter((v) => v.status === 'broken');
+  const unknown = verdicts.filter((v) => v.status === 'unknown');
+  return [
+    `mesh ${meshName}: ${verdicts.length} TLS handshake(s), ${broken.length} broken, ${unknown.length} cannot be judged`,
+    ...broken.map((v) => `!! BROKEN  ${describeVerdict(v)}`),
+    ...unknown.map((v) => `?? UNKNOWN ${describeVerdict(v)}`),
+  ];
+}
+
+/** A verdict as JSON for tools. */
+export function verdictJson(verdict: PairVerdict) {
+  const { pair } = verdict;
+  return {
+    caller: pair.caller.resourceKey,
+    callee: pair.callee.resourceKey,
+    port: pair.port,
+    service: pair.service,
+    share: pair.share,
+    status: verdict.status,
+    reasons: verdict.reasons,
+  };
+}
