@@ -6,9 +6,15 @@
 import { ACMClient, DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAuditCommand } from '../../../infra/cli/audit-command';
+import { registerCertsCommand } from '../../../infra/cli/certs-command';
+import type { ChangeControlCli } from '../../../infra/cli/change-control-clients';
 import { FUNCTIONS } from '../../../infra/function-catalog';
+import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
+import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
@@ -58,6 +64,32 @@ async function privateCertificate(acm: ACMClient, caArn: string, dnsName: string
   throw new Error(`certificate for ${dnsName} was not issued`);
 }
 
+type Register = (program: Command, out: (line: string) => void) => void;
+
+/** Run one CLI command as a person would, collecting what it prints and its exit code. */
+async function runCli(register: Register, args: readonly string[]) {
+  const lines: string[] = [];
+  const program = new Command().name('meshwarden').exitOverride();
+  register(program, (line) => lines.push(line));
+  process.exitCode = undefined;
+  await program.parseAsync(['node', 'meshwarden', ...args]);
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
+  return { lines, exitCode };
+}
+
+/** What `meshwarden audit` reads with, on local AWS as the administrator. */
+function auditCli(local: TestLocalAws): Omit<ChangeControlCli, 'out' | 'err'> {
+  const config = local.clientConfig('admin');
+  const deps = rotationDeps(local);
+  return {
+    meshes: () => createAppMeshProvider(createAppMeshClient(config)),
+    issuers: () => new AcmCertificateIssuers(new ACMClient(config)),
+    documents: () => createDocumentClient(config),
+    certificates: () => ({ meshes: deps.meshes, store: deps.store, cas: deps.cas, now: deps.now }),
+  };
+}
+
 /** Make frontend validate its web backend by exactly these names, as an administrator would. */
 async function frontendAccepts(local: TestLocalAws, names: readonly string[]): Promise<void> {
   const meshes = createAppMeshProvider(createAppMeshClient(local.clientConfig('admin')));
@@ -91,18 +123,52 @@ describe("I8: certificate writes keep today's handshakes", () => {
     local.aws.bus.onActivity((a) => {
       if (a.kind === 'event') seen.push(a.event);
     });
-    const pca = new ACMPCAClient(local.clientConfig('admin'));
-    const acm = new ACMClient(local.clientConfig('admin'));
-    // web-v1 serves a certificate for the service name, web.prod.local, and frontend accepts exactly that.
-    webArn = await importExpiringCertificate(pca, acm, local.seed.caArn, 'web.prod.local', 5);
-    await pointListenerAt(local, 'virtual-node', 'web-v1', webArn);
-    await frontendAccepts(local, ['web.prod.local']);
-    await local.aws.drain();
   }, 60_000);
 
   afterAll(() => local?.aws.close());
 
+  it('certs and audit report the pairs broken today: frontend accepts a name web-v1 and web-v2 do not carry', async () => {
+    // Prepare: the seeded mesh works; then frontend is made to accept only web.prod.local.
+    const before = await readHandshakes(rotationDeps(local), 'prod', undefined);
+    await frontendAccepts(local, ['web.prod.local']);
+    await local.aws.drain();
+
+    // Act
+    const certs = await runCli(
+      (program, out) =>
+        registerCertsCommand(program, { out, err: out, deps: () => rotationDeps(local), env: {} }),
+      ['certs', '--mesh', 'prod', '--policy', DEMO_POLICY_FILE],
+    );
+    const audit = await runCli(
+      (program, out) => registerAuditCommand(program, { ...auditCli(local), out, err: out }),
+      ['audit', '--mesh', 'prod', '--policy', DEMO_POLICY_FILE],
+    );
+
+    // Assess
+    expect(before.filter((v) => v.status !== 'ok')).toEqual([]);
+    expect(certs.exitCode).toBe(1);
+    expect(certs.lines).toContain('mesh prod: 6 TLS handshake(s), 2 broken, 0 cannot be judged');
+    const broken = certs.lines.find((l) => l.startsWith('!! BROKEN  frontend → web-v1'));
+    expect(broken).toMatch(
+      /^!! BROKEN {2}frontend → web-v1 \(port 8080, 90% of web\.prod\.local\): web-v1's certificate acm:\S+ names web-v1\.prod\.local; frontend accepts only web\.prod\.local$/,
+    );
+    expect(audit.exitCode).toBe(1);
+    const findings = audit.lines.filter((l) => l.includes('tls.handshake'));
+    expect(findings).toHaveLength(2);
+    expect(findings[0]).toMatch(
+      /^prod\/virtual-node\/frontend\s+tls\.handshake\s+violation\s+virtual node frontend cannot complete a TLS handshake: frontend → web-v\d/,
+    );
+    expect(audit.lines.at(-1)).toBe('mesh prod: 12 resources, 2 violation(s), 0 exempted');
+  }, 60_000);
+
   it('renews web-v1 for web.prod.local, not the service discovery name frontend would refuse', async () => {
+    // Prepare: web-v1 serves a certificate for the service's name, web.prod.local, which frontend accepts.
+    const pca = new ACMPCAClient(local.clientConfig('admin'));
+    const acm = new ACMClient(local.clientConfig('admin'));
+    webArn = await importExpiringCertificate(pca, acm, local.seed.caArn, 'web.prod.local', 5);
+    await pointListenerAt(local, 'virtual-node', 'web-v1', webArn);
+    await local.aws.drain();
+
     // Act
     const outcome = (await local.aws.functions.invoke('cert-rotation', dailyEvent(local))) as {
       items: SweepItem[];
@@ -111,7 +177,6 @@ describe("I8: certificate writes keep today's handshakes", () => {
 
     // Assess
     expect(outcome.items.find((i) => i.id === `acm:${webArn}`)?.action).toBe('rotated');
-    const acm = new ACMClient(local.clientConfig('admin'));
     const { certificate } = await acmCertificate(acm, webArn);
     const checked = opensslCheck(
       certificate,
