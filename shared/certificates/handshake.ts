@@ -140,18 +140,33 @@ function targetsOf(
   };
 }
 
+function keyOf(resource: Caller): string {
+  return formatResourceKey({ kind: resource.kind, meshName: resource.meshName, name: resource.name });
+}
+
 /** Every caller -> callee listener pair of the mesh, once each (the largest share wins). */
 export function handshakePairs(snapshot: MeshSnapshot): HandshakePair[] {
-  const nodes = new Map(snapshot.virtualNodes.map((n) => [n.name, n]));
+  // Once per node, not per pair; and of the ref alone (formatting describes the whole ref it is given).
+  const nodes = new Map(
+    snapshot.virtualNodes.map((n) => [
+      n.name,
+      { node: n, key: keyOf(n), serviceName: serviceNameOf(n.spec.serviceDiscovery) },
+    ]),
+  );
   const targets = targetsOf(snapshot);
   const pairs = new Map<string, HandshakePair>();
-  const add = (caller: Caller, service: string, policy: ClientPolicy | undefined, routePort?: number) => {
-    const callerKey = formatResourceKey(caller);
+  const add = (
+    caller: Caller,
+    callerKey: string,
+    service: string,
+    policy: ClientPolicy | undefined,
+    routePort?: number,
+  ) => {
     for (const target of targets(service)) {
-      const callee = nodes.get(target.node);
-      if (callee === undefined) continue;
+      const found = nodes.get(target.node);
+      if (found === undefined) continue;
+      const { node: callee, serviceName } = found;
       const port = target.port ?? routePort;
-      const serviceName = serviceNameOf(callee.spec.serviceDiscovery);
       for (const listener of callee.spec.listeners ?? []) {
         if (port !== undefined && listener.portMapping.port !== port) continue;
         const key = `${callerKey}|${callee.name}|${listener.portMapping.port}`;
@@ -162,7 +177,7 @@ export function handshakePairs(snapshot: MeshSnapshot): HandshakePair[] {
           caller: { name: caller.name, kind: caller.kind, resourceKey: callerKey },
           callee: {
             name: callee.name,
-            resourceKey: formatResourceKey(callee),
+            resourceKey: found.key,
             ...(serviceName ? { serviceName } : {}),
           },
           service,
@@ -176,10 +191,11 @@ export function handshakePairs(snapshot: MeshSnapshot): HandshakePair[] {
   };
   for (const node of snapshot.virtualNodes) {
     const defaults = node.spec.backendDefaults?.clientPolicy;
+    const key = nodes.get(node.name)?.key ?? keyOf(node);
     for (const backend of node.spec.backends ?? []) {
       const vs = backend.virtualService;
       // A backend's own client policy replaces the defaults, it does not merge with them.
-      add(node, vs.virtualServiceName, vs.clientPolicy ?? defaults);
+      add(node, key, vs.virtualServiceName, vs.clientPolicy ?? defaults);
     }
   }
   const gateways = new Map(snapshot.virtualGateways.map((g) => [g.name, g]));
@@ -189,6 +205,7 @@ export function handshakePairs(snapshot: MeshSnapshot): HandshakePair[] {
     if (gateway === undefined || http === undefined) continue;
     add(
       gateway,
+      keyOf(gateway),
       http.action.target.virtualService.virtualServiceName,
       gateway.spec.backendDefaults?.clientPolicy,
       http.action.target.port,
@@ -244,6 +261,46 @@ interface Side {
 
 type Finding = { readonly definite: boolean; readonly reason: string };
 
+interface Anchors {
+  readonly anchors: readonly TrustAnchor[];
+  /** A trust whose CA certificates could not be read. */
+  readonly unknownTrust?: string;
+}
+
+/**
+ * Anchors per validation context, per trust facts: a caller's trust is read once however many
+ * pairs it validates. (The facts of one inventory resolve one section's references.)
+ */
+const ANCHORS = new WeakMap<HandshakeFacts['trusts'], WeakMap<object, Anchors>>();
+
+function anchorsOf(
+  world: HandshakeWorld,
+  validation: TlsValidationContext | ListenerTlsValidationContext,
+): Anchors {
+  let byValidation = ANCHORS.get(world.facts.trusts);
+  if (byValidation === undefined) {
+    byValidation = new WeakMap();
+    ANCHORS.set(world.facts.trusts, byValidation);
+  }
+  const known = byValidation.get(validation);
+  if (known !== undefined) return known;
+  const anchors: TrustAnchor[] = [];
+  let unknownTrust: string | undefined;
+  for (const trust of trustsOf(validation, world.section, {
+    resourceKey: '',
+    kind: 'virtual-node',
+    role: 'trust',
+  })) {
+    const held = world.facts.trusts.get(trust.id);
+    if (held !== undefined) anchors.push(...held);
+    else if (trust.caArn !== undefined) anchors.push({ caArn: trust.caArn });
+    else unknownTrust = trust.id;
+  }
+  const found = unknownTrust === undefined ? { anchors } : { anchors, unknownTrust };
+  byValidation.set(validation, found);
+  return found;
+}
+
 /** The checks one side of a handshake makes on the certificate the other presents. */
 function validate(
   world: HandshakeWorld,
@@ -271,18 +328,7 @@ function validate(
     out.push({ definite: true, reason: `${what} expired at ${certificate.notAfter}` });
   else if (Date.parse(certificate.notBefore) > now)
     out.push({ definite: true, reason: `${what} is not valid before ${certificate.notBefore}` });
-  const anchors: TrustAnchor[] = [];
-  let unknownTrust: string | undefined;
-  for (const trust of trustsOf(validation, world.section, {
-    resourceKey: '',
-    kind: 'virtual-node',
-    role: 'trust',
-  })) {
-    const held = world.facts.trusts.get(trust.id);
-    if (held !== undefined) anchors.push(...held);
-    else if (trust.caArn !== undefined) anchors.push({ caArn: trust.caArn });
-    else unknownTrust = trust.id;
-  }
+  const { anchors, unknownTrust } = anchorsOf(world, validation);
   if (!chainsTo(certificate, anchors)) {
     if (unknownTrust !== undefined)
       out.push({ definite: false, reason: `${side.validator}'s trust ${unknownTrust} cannot be read` });

@@ -267,7 +267,7 @@ describe("I8: certificate writes keep today's handshakes", () => {
     const trusts = acmTrusts(await meshes.readMesh('prod'));
     expect(trusts.length).toBeGreaterThan(0);
     expect(trusts.every((t) => t.arns.includes(oldCa) && t.arns.includes(newCa))).toBe(true);
-    const record = await deps.rotations.get<{ phase: string; note: string }>(
+    const record = await deps.rotations.get<{ version: number; phase: string; note: string }>(
       `ROTATION#ROLLOVER#${report.rolloverId}`,
     );
     expect(record?.phase).toBe('halted');
