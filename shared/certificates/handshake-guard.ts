@@ -14,11 +14,10 @@ import {
   compareRenewal,
   type HandshakeFacts,
   type HandshakeWorld,
-  handshakePairs,
   judgeHandshakes,
-  judgePair,
   type PairVerdict,
   type PeerCertificate,
+  pairIndexOf,
   refusalOf,
   type TrustAnchor,
 } from './handshake';
@@ -85,8 +84,10 @@ export async function factsFromInventory(
   for (const entry of inventory.entries) {
     if (entry.facts === undefined) continue;
     if (entry.type === 'trust') {
-      const anchor = entry.caArn ?? entry.issuingCaArn;
-      trusts.set(entry.id, [{ ...(anchor ? { caArn: anchor } : {}), subject: entry.facts.subject }]);
+      // A bundle in a secret is known by its first certificate's subject (the store describes that one).
+      trusts.set(entry.id, [
+        { ...(entry.caArn ? { caArn: entry.caArn } : {}), subject: entry.facts.subject },
+      ]);
       continue;
     }
     const { sans, issuer, notBefore, notAfter } = entry.facts;
@@ -223,16 +224,9 @@ export async function leavesStillOnOldCa(
         sentences.push(`${entry.id} (served by ${whereUsed(entry)}) is issued by the old CA ${oldCaArn}`);
       continue;
     }
-    const validatedWithOld = handshakePairs(world.snapshot).some((pair) => {
-      const verdict = judgePair(world, pair);
-      const tls = pair.clientPolicy?.tls;
-      const trust = tls?.validation.trust;
-      return (
-        verdict.reasons.some((r) => r.includes(entry.id)) &&
-        trust !== undefined &&
-        'acm' in trust &&
-        trust.acm.certificateAuthorityArns.includes(oldCaArn)
-      );
+    const validatedWithOld = (pairIndexOf(world).byCertificate.get(entry.id) ?? []).some((pair) => {
+      const trust = pair.clientPolicy?.tls?.validation.trust;
+      return trust !== undefined && 'acm' in trust && trust.acm.certificateAuthorityArns.includes(oldCaArn);
     });
     if (validatedWithOld)
       sentences.push(

@@ -17,6 +17,7 @@ import {
   DAY_MS,
   fakeWorld,
   NEXT_CA_ARN,
+  PAYMENTS_SECRET,
   policyWith,
   SECRETS_MAPPING,
   signingCa,
@@ -190,5 +191,137 @@ describe('handshake checks before certificate writes', () => {
     const told = world.notifier.notifications.at(-1);
     expect(told?.title).toBe(`CA rollover ${rolloverId} halted before removing the old CA`);
     expect(told?.text).toContain(`acm:${OLD_WEB}`);
+  });
+
+  it('a resumed rotation is checked again with the issued certificate, against the mesh as it is now', async () => {
+    // Prepare: payments' certificate (a secret) is due; web-v1 calls payments, accepting two names.
+    const world = await fakeWorld({
+      notBefore: new Date(NOW.getTime() - 85 * DAY_MS),
+      notAfter: new Date(NOW.getTime() + 5 * DAY_MS),
+      now: NOW,
+    });
+    const callsPayments = (exact: readonly string[]) => ({
+      ...world.meshes.snapshot,
+      virtualServices: [
+        {
+          kind: 'virtual-service' as const,
+          meshName: 'prod',
+          name: 'payments.prod.local',
+          spec: { provider: { virtualNode: { virtualNodeName: 'payments' } } },
+        },
+      ],
+      virtualNodes: world.meshes.snapshot.virtualNodes.map((n) =>
+        n.name !== 'web-v1'
+          ? n
+          : {
+              ...n,
+              spec: {
+                ...n.spec,
+                backends: [
+                  {
+                    virtualService: {
+                      virtualServiceName: 'payments.prod.local',
+                      clientPolicy: {
+                        tls: {
+                          validation: {
+                            trust: { acm: { certificateAuthorityArns: [CA_ARN] } },
+                            subjectAlternativeNames: { match: { exact: [...exact] } },
+                          },
+                        },
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+      ),
+    });
+    world.meshes.snapshot = callsPayments(['payments.prod.local', 'pay.prod.local']);
+    world.ca.faults.crashAfterIssue = true;
+    const first = await sweepCertificates(world.deps, policy, ['prod'], { only: PAYMENTS_SECRET });
+    // Meanwhile web-v1 comes to accept only pay.prod.local, and payments is given a certificate for it.
+    world.meshes.snapshot = callsPayments(['pay.prod.local']);
+    const root = signingCa(world, CA_ARN);
+    const adminsCertificate = await root.leaf(
+      ['pay.prod.local'],
+      new Date(NOW.getTime() - DAY_MS),
+      new Date(NOW.getTime() + 300 * DAY_MS),
+    );
+    world.store.secrets
+      .get(PAYMENTS_SECRET)
+      ?.versions.push({ id: 'v-admin', token: 'admin', bundle: adminsCertificate });
+
+    // Act: the next run resumes the recorded rotation (names payments.prod.local).
+    const items = await sweepCertificates(world.fresh(), policy, ['prod'], { only: PAYMENTS_SECRET });
+
+    // Assess
+    expect(first.map((i) => i.action)).toEqual(['failed']);
+    expect(items[0]?.action).toBe('refused');
+    expect(items[0]?.reason).toContain(
+      `web-v1 → payments (port 8443, 100% of payments.prod.local): payments's new certificate secret:${PAYMENTS_SECRET} names payments.prod.local; web-v1 accepts only pay.prod.local`,
+    );
+    expect(world.store.secrets.get(PAYMENTS_SECRET)?.versions.at(-1)?.id).toBe('v-admin');
+  });
+
+  it('phase 3 halts on a leaf it cannot read that a caller trusting the old CA validates', async () => {
+    // Prepare: no secrets mapping, so payments' file certificate cannot be read; web-v1 calls payments.
+    const blind = policyWith('rules: []');
+    const young = {
+      notBefore: new Date(NOW.getTime() - DAY_MS),
+      notAfter: new Date(NOW.getTime() + 300 * DAY_MS),
+      now: NOW,
+    };
+    const world = await fakeWorld(young);
+    world.meshes.snapshot = {
+      ...world.meshes.snapshot,
+      virtualServices: [
+        {
+          kind: 'virtual-service',
+          meshName: 'prod',
+          name: 'payments.prod.local',
+          spec: { provider: { virtualNode: { virtualNodeName: 'payments' } } },
+        },
+      ],
+      virtualNodes: world.meshes.snapshot.virtualNodes.map((n) =>
+        n.name !== 'web-v1'
+          ? n
+          : {
+              ...n,
+              spec: {
+                ...n.spec,
+                backends: [{ virtualService: { virtualServiceName: 'payments.prod.local' } }],
+              },
+            },
+      ),
+    };
+    const { rolloverId } = await runCaRollover(world.deps, blind, 'prod', CA_ARN, NEXT_CA_ARN);
+    const detail: ApprovalDecidedDetail = {
+      approvalId: `ca-rollover-${rolloverId}`,
+      meshName: 'prod',
+      action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
+      decision: 'approved',
+      decidedBy: { slackUserId: 'U0123', identity: 'priya' },
+      decidedAt: NOW.toISOString(),
+    };
+    const approvals = new MemoryApprovalStore();
+    await approvals.create(
+      pendingApproval({
+        approvalId: detail.approvalId,
+        action: detail.action,
+        status: 'approved',
+        decidedAt: detail.decidedAt,
+        decidedBy: { slackUserId: 'U0123', identity: 'priya' },
+      }),
+    );
+
+    // Act
+    const report = await decideCaRollover({ ...world.fresh(), approvals }, detail, blind);
+
+    // Assess
+    expect(report.phase).toBe('halted');
+    expect(report.note).toContain(
+      'file:/certs/payments/chain.pem (served by prod/virtual-node/payments:8443) cannot be read (no certificates.secrets mapping names the secret that delivers it)',
+    );
+    expect(acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN))).toBe(true);
   });
 });
