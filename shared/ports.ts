@@ -175,6 +175,8 @@ export interface StoredCertificate extends CertificateFacts {
    * or in use since it was issued or last renewed).
    */
   readonly renewalEligible?: boolean;
+  /** Whether Envoy can load it, when the store knows; absent: judged by `origin`. */
+  readonly servable?: boolean;
 }
 
 /** A certificate ready to deliver: PEM certificate, the chain above it, and its new private key. */

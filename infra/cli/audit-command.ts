@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { brokenByCaller } from '../../shared/certificates/handshake';
+import { readHandshakes } from '../../shared/certificates/handshake-guard';
 import { listenerCertificateArns } from '../../shared/change-control/certificates';
 import { snapshotResources } from '../../shared/domain/snapshot';
-import { NotFoundError } from '../../shared/errors';
+import { asError, NotFoundError } from '../../shared/errors';
 import { describeFinding, judgeMesh } from '../../shared/policy/judge';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
+import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -62,7 +65,21 @@ export function registerAuditCommand(program: Command, cli: ChangeControlCli = D
       }
       const certificates = listenerCertificateArns(snapshotResources(snapshot));
       const certificateAuthorities = await cli.issuers().issuersOf(certificates);
-      const judgement = judgeMesh(snapshot, policy, new Date(), { certificateAuthorities });
+      const section = policy.forMesh(options.mesh)?.document.certificates as CertificatesSection | undefined;
+      let brokenHandshakes: Map<string, string[]> | undefined;
+      try {
+        if (cli.certificates !== undefined)
+          brokenHandshakes = brokenByCaller(
+            await readHandshakes(cli.certificates(), options.mesh, section, snapshot),
+          );
+      } catch (error) {
+        // The rest of the audit stands; say plainly what it could not judge.
+        cli.err(`TLS handshakes (tls.handshake) not judged: ${asError(error).message}`);
+      }
+      const judgement = judgeMesh(snapshot, policy, new Date(), {
+        certificateAuthorities,
+        ...(brokenHandshakes ? { brokenHandshakes } : {}),
+      });
       if (options.format === 'json') {
         cli.out(JSON.stringify(judgement, null, 2));
       } else {

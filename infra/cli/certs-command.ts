@@ -8,6 +8,8 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { runCaRollover } from '../../shared/certificates/ca-rollover';
 import { inventoryTable, sweepLines } from '../../shared/certificates/format';
+import { handshakeLines, judgeHandshakes, verdictJson } from '../../shared/certificates/handshake';
+import { worldOf } from '../../shared/certificates/handshake-guard';
 import { takeCertificateInventory } from '../../shared/certificates/inventory';
 import { type SweepDeps, sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
@@ -109,23 +111,33 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
       const policy = loadPolicy(policyFileOf(options.policy));
       const deps = io.deps();
       const inventories = [];
+      let brokenHandshakes = 0;
       for (const meshName of meshesOf(options, io.env)) {
-        const inventory = await takeCertificateInventory(deps, meshName, sectionOf(policy, meshName));
-        inventories.push(inventory);
-        if (options.format === 'table')
+        const section = sectionOf(policy, meshName);
+        const inventory = await takeCertificateInventory(deps, meshName, section);
+        const handshakes = judgeHandshakes(await worldOf(inventory, section, deps.cas, deps.now()));
+        brokenHandshakes += handshakes.filter((v) => v.status === 'broken').length;
+        inventories.push({ inventory, handshakes });
+        if (options.format === 'table') {
           for (const line of inventoryTable(meshName, inventory.entries, deps.now())) io.out(line);
+          for (const line of handshakeLines(meshName, handshakes)) io.out(line);
+        }
       }
       if (options.format === 'json')
         io.out(
           JSON.stringify(
-            inventories.map(({ snapshot: _, ...rest }) => rest),
+            inventories.map(({ inventory: { snapshot: _, ...rest }, handshakes }) => ({
+              ...rest,
+              handshakes: handshakes.map(verdictJson),
+            })),
             null,
             2,
           ),
         );
       if (
-        inventories.some((i) =>
-          i.entries.some((e) => e.facts && Date.parse(e.facts.notAfter) <= deps.now().getTime()),
+        brokenHandshakes > 0 ||
+        inventories.some(({ inventory }) =>
+          inventory.entries.some((e) => e.facts && Date.parse(e.facts.notAfter) <= deps.now().getTime()),
         )
       )
         process.exitCode = 1;

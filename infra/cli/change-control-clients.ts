@@ -1,7 +1,15 @@
 import { ACMClient } from '@aws-sdk/client-acm';
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
+import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
+import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { SecretCertificateStore } from '../../shared/adapters/secretsmanager/certificate-secrets';
+import { CaDirectory } from '../../shared/certificates/ca-directory';
+import { routeCertificateStores } from '../../shared/certificates/certificate-stores';
+import type { InventoryDeps } from '../../shared/certificates/inventory';
 import type { CertificateIssuers, MeshProvider } from '../../shared/ports';
 
 /** Where the change-control commands read from and write their output; replaced in tests. */
@@ -11,6 +19,8 @@ export interface ChangeControlCli {
   readonly meshes: () => MeshProvider;
   readonly issuers: () => CertificateIssuers;
   readonly documents: () => ReturnType<typeof createDocumentClient>;
+  /** Reads of the certificates and trusts, for the handshakes `audit` judges; absent: not judged. */
+  readonly certificates?: () => InventoryDeps;
 }
 
 /**
@@ -23,4 +33,16 @@ export const DEFAULT_CLI: ChangeControlCli = {
   meshes: () => createAppMeshProvider(createAppMeshClient()),
   issuers: () => new AcmCertificateIssuers(new ACMClient({})),
   documents: () => createDocumentClient(),
+  certificates: () => {
+    const authority = new AcmPcaCertificateAuthority(new ACMPCAClient({}));
+    return {
+      meshes: createAppMeshProvider(createAppMeshClient()),
+      store: routeCertificateStores({
+        acm: new AcmCertificateStore(new ACMClient({})),
+        secret: new SecretCertificateStore(new SecretsManagerClient({})),
+      }),
+      cas: new CaDirectory(authority),
+      now: () => new Date(),
+    };
+  },
 };

@@ -6,7 +6,7 @@ import { retryThrottled } from './retry';
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Normalised distinguished name: attributes trimmed and sorted, so formatting differences do not matter. */
-function normaliseDn(dn: string): string {
+export function normaliseDn(dn: string): string {
   return dn
     .split(/,(?=\s*[A-Za-z0-9.]+=)/)
     .map((part) => part.trim().toLowerCase())

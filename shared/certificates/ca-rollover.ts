@@ -8,12 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { type DecisionRefusalReason, loadStoredDecision } from '../approvals/verified-decision';
+import type { MeshSnapshot } from '../domain/snapshot';
 import { BadRequestError } from '../errors';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { ApprovalStore, VersionedRecord } from '../ports';
+import { HandshakeRefusal, leavesStillOnOldCa, refuseTrustEdit } from './handshake-guard';
 import { takeCertificateInventory } from './inventory';
 import { rememberRollover } from './issuer-memory';
 import { retryThrottled } from './retry';
@@ -97,6 +99,7 @@ async function editAll(
   record: RolloverRecord,
   phase: string,
   edit: (holder: TrustHolder) => TrustHolder | undefined,
+  section: CertificatesSection | undefined,
 ) {
   const snapshot = await deps.meshes.readMesh(record.meshName);
   const holders: TrustHolder[] = [...snapshot.virtualNodes, ...snapshot.virtualGateways];
@@ -105,6 +108,15 @@ async function editAll(
     const next = edit(h);
     return next === undefined ? [] : [{ resource: next, basedOn: h.spec }];
   });
+  // ... and one handshake that works today and would not after the edit refuses it too.
+  const breaks = await refuseTrustEdit(
+    deps,
+    section,
+    snapshot,
+    withEdits(snapshot, edited),
+    `phase ${phase}`,
+  );
+  if (breaks !== undefined) throw new HandshakeRefusal(`${breaks}; nothing was changed`);
   for (const { resource, basedOn } of edited) {
     const clientToken = `mw-${createHash('sha256').update(`${record.rolloverId}|${phase}|${resource.kind}|${resource.name}`).digest('hex').slice(0, 32)}`;
     const ownWrite = { purpose: 'rollover', cause: `${record.rolloverId}:${phase}` } as const;
@@ -113,14 +125,37 @@ async function editAll(
   return deps.meshes.readMesh(record.meshName);
 }
 
-async function phaseTrustNew(deps: SweepDeps, record: RolloverRecord): Promise<RolloverRecord> {
+/** The snapshot with edited holders in place of their originals. */
+function withEdits(snapshot: MeshSnapshot, edited: readonly { resource: TrustHolder }[]): MeshSnapshot {
+  const byName = new Map(edited.map(({ resource }) => [`${resource.kind}/${resource.name}`, resource]));
+  const pick = <R extends TrustHolder>(r: R): R => (byName.get(`${r.kind}/${r.name}`) as R | undefined) ?? r;
+  return {
+    ...snapshot,
+    virtualNodes: snapshot.virtualNodes.map(pick),
+    virtualGateways: snapshot.virtualGateways.map(pick),
+  };
+}
+
+function sectionOf(policy: CompiledPolicy | undefined, meshName: string): CertificatesSection | undefined {
+  return policy?.forMesh(meshName)?.document.certificates as CertificatesSection | undefined;
+}
+
+async function phaseTrustNew(
+  deps: SweepDeps,
+  record: RolloverRecord,
+  section: CertificatesSection | undefined,
+): Promise<RolloverRecord> {
   const ca = await deps.cas.get(record.newCaArn);
   if (ca?.status !== 'ACTIVE')
     throw new BadRequestError(
       `the new CA ${record.newCaArn} is ${ca?.status ?? 'missing'}, not ACTIVE: nothing was changed`,
     );
-  const after = await editAll(deps, record, 'trust-new', (h) =>
-    editTrusts(h, addCaEdit(record.oldCaArn, record.newCaArn, `${h.kind} ${h.name}`)),
+  const after = await editAll(
+    deps,
+    record,
+    'trust-new',
+    (h) => editTrusts(h, addCaEdit(record.oldCaArn, record.newCaArn, `${h.kind} ${h.name}`)),
+    section,
   );
   const missing = notYetTrusting(after, record.oldCaArn, record.newCaArn);
   if (missing.length > 0)
@@ -179,10 +214,49 @@ async function phaseReissue(
   return { record: awaiting, items, note: awaiting.note ?? '' };
 }
 
-async function phaseRemoveOld(deps: SweepDeps, record: RolloverRecord): Promise<RolloverRecord> {
-  const after = await editAll(deps, record, 'remove-old', (h) =>
-    editTrusts(h, removeCaEdit(record.oldCaArn, record.newCaArn)),
-  );
+/** Phase 3 refused: both CAs stay trusted, and people are told which leaf or handshake stopped it. */
+async function haltRemoval(deps: SweepDeps, record: RolloverRecord, why: string): Promise<RolloverRecord> {
+  const halted = await save(deps, record, {
+    phase: 'halted',
+    note: `phase 3 refused, both CAs stay trusted: ${why}`,
+  });
+  await deps.notifier.notify({
+    meshName: record.meshName,
+    kind: 'rotation',
+    title: `CA rollover ${record.rolloverId} halted before removing the old CA`,
+    text: halted.note ?? why,
+    fields: { oldCa: record.oldCaArn, newCa: record.newCaArn },
+  });
+  return halted;
+}
+
+async function phaseRemoveOld(
+  deps: SweepDeps,
+  record: RolloverRecord,
+  section: CertificatesSection | undefined,
+): Promise<RolloverRecord> {
+  // Read every leaf in use again now, not as phase 2 saw it: a listener may have been pointed
+  // back at a certificate from the old CA since.
+  const { sentences } = await leavesStillOnOldCa(deps, record.meshName, section, record.oldCaArn);
+  if (sentences.length > 0)
+    return haltRemoval(
+      deps,
+      record,
+      `${sentences.join('; ')}. Re-issue ${sentences.length === 1 ? 'it' : 'them'} from ${record.newCaArn} first`,
+    );
+  let after: MeshSnapshot;
+  try {
+    after = await editAll(
+      deps,
+      record,
+      'remove-old',
+      (h) => editTrusts(h, removeCaEdit(record.oldCaArn, record.newCaArn)),
+      section,
+    );
+  } catch (error) {
+    if (error instanceof HandshakeRefusal) return haltRemoval(deps, record, error.message);
+    throw error;
+  }
   const still = acmTrusts(after).filter((t) => t.arns.includes(record.oldCaArn));
   if (still.length > 0)
     throw new BadRequestError(
@@ -225,7 +299,7 @@ export async function runCaRollover(
   }
   // Later rotations issue from the new CA once this rollover completes (see issuer-memory).
   await rememberRollover(deps.rotations, meshName, rolloverId);
-  if (record.phase === 'trust-new') record = await phaseTrustNew(deps, record);
+  if (record.phase === 'trust-new') record = await phaseTrustNew(deps, record, sectionOf(policy, meshName));
   let reissued: SweepItem[] = [];
   let note = record.note ?? '';
   if (record.phase === 'reissue') {
@@ -246,6 +320,7 @@ export async function runCaRollover(
 export async function decideCaRollover(
   deps: RolloverDecisionDeps,
   event: ApprovalDecidedDetail,
+  policy?: CompiledPolicy,
 ): Promise<RolloverReport> {
   const verified = await loadStoredDecision(deps.approvals, event, 'finish-ca-rollover');
   const claimed = event.action.type === 'finish-ca-rollover' ? event.action.rolloverId : '(none)';
@@ -291,7 +366,9 @@ export async function decideCaRollover(
     return { rolloverId, phase: record.phase, note: record.note ?? '', reissued: [] };
   }
   if (record.phase === 'awaiting-approval') record = await save(deps, record, { phase: 'remove-old' });
-  record = await phaseRemoveOld(deps, record);
+  record = await phaseRemoveOld(deps, record, sectionOf(policy, record.meshName));
+  if (record.phase === 'halted')
+    return { rolloverId, phase: record.phase, note: record.note ?? '', reissued: [] };
   await deps.notifier.notify({
     meshName: record.meshName,
     kind: 'rotation',

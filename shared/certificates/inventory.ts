@@ -37,6 +37,8 @@ export interface InventoryEntry {
   readonly usedBy: readonly CertificateUse[];
   /** Why the certificate could not be read, e.g. an SDS secret no policy mapping names. */
   readonly problem?: string;
+  /** Whether Envoy can load a leaf, when its store says; absent: judged by `origin` (see handshake-guard). */
+  readonly servable?: boolean;
 }
 
 export interface CertificateInventory {
@@ -99,6 +101,7 @@ async function describeLeaf(
     origin: stored.origin,
     ...(issuingCaArn ? { issuingCaArn } : {}),
     ...(stored.renewalEligible === undefined ? {} : { renewable: stored.renewalEligible }),
+    ...(stored.servable === undefined ? {} : { servable: stored.servable }),
     usedBy: uses,
   };
 }

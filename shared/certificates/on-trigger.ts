@@ -30,7 +30,7 @@ export async function onRotationTrigger(
   trigger: RotationTrigger,
 ): Promise<TriggerOutcome> {
   if (trigger.kind === 'rollover-decision') {
-    return { items: [], rollovers: [await decideCaRollover(deps, trigger.event.detail)] };
+    return { items: [], rollovers: [await decideCaRollover(deps, trigger.event.detail, policy)] };
   }
   const only = trigger.kind === 'acm-expiry' ? trigger.event.resources[0] : undefined;
   const items = await sweepCertificates(deps, policy, meshNames, only ? { only } : {});

@@ -8,6 +8,7 @@ import {
   certificateRuleFor,
 } from '../policy/sections/certificates';
 import type { CertificateLocation } from '../ports';
+import { nameCovers } from './handshake';
 import type { InventoryEntry } from './inventory';
 import { type CaSuccession, successorOf } from './issuer-memory';
 
@@ -48,18 +49,31 @@ export function dueAt(notBefore: string, notAfter: string, rule: CertificateRule
   return start + (end - start) * rule.renew.shareOfLifetime;
 }
 
-/** The names a renewed certificate must carry, or why there is no single answer. */
-export function expectedSans(entry: InventoryEntry, rule: CertificateRule): readonly string[] | string {
+function satisfiesAll(names: readonly string[], lists: readonly (readonly string[])[]): boolean {
+  return lists.every((list) => names.some((c) => list.some((n) => nameCovers(c, n))));
+}
+
+/**
+ * The names a renewed certificate must carry, or why there is no single answer. `validated`:
+ * the name lists the callers that accept the certificate today check it against. A certificate
+ * keeps its current names rather than be "corrected" to names one of them would refuse.
+ */
+export function expectedSans(
+  entry: InventoryEntry,
+  rule: CertificateRule,
+  validated: readonly (readonly string[])[] = [],
+): readonly string[] | string {
   const current = entry.facts?.sans ?? [];
   const nodeUses = entry.usedBy.filter((u) => u.kind === 'virtual-node');
-  if (rule.san === 'keep' || nodeUses.length === 0) {
-    return current.length > 0 ? current : 'the current certificate names no DNS name to keep';
-  }
+  const keep = () => (current.length > 0 ? current : 'the current certificate names no DNS name to keep');
+  if (rule.san === 'keep' || nodeUses.length === 0) return keep();
   const names = [...new Set(nodeUses.map((u) => u.serviceName))];
   if (names.some((n) => n === undefined)) return 'a virtual node using it has no service discovery DNS name';
   if (names.length > 1)
     return `it is shared by virtual nodes with different service names (${names.join(', ')}); give each its own certificate`;
-  return names as string[];
+  const discovered = names as string[];
+  if (!satisfiesAll(discovered, validated) && satisfiesAll(current, validated)) return keep();
+  return discovered;
 }
 
 /** Options of a plan. */
@@ -70,6 +84,8 @@ export interface PlanOptions {
   readonly caArn?: string;
   /** The mesh's completed CA rollovers: a leaf from a retired CA is issued by its successor. */
   readonly succession?: CaSuccession;
+  /** Per certificate id: the name lists its callers validate it against (see {@link expectedSans}). */
+  readonly namesValidated?: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
 /** Decide what to do with one leaf certificate. */
@@ -97,7 +113,7 @@ export function planRotation(
       entry,
       reason: `the CA that issued it (${entry.facts.issuer}) is not known: set certificates.rules[].issuingCaArn`,
     };
-  const sans = expectedSans(entry, rule);
+  const sans = expectedSans(entry, rule, options.namesValidated?.get(entry.id));
   if (typeof sans === 'string') return { action: 'refuse', entry, reason: sans };
   const due = dueAt(entry.facts.notBefore, entry.facts.notAfter, rule);
   const expired = Date.parse(entry.facts.notAfter) <= now.getTime();

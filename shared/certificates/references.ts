@@ -55,7 +55,8 @@ export function serviceNameOf(discovery: ServiceDiscovery | undefined): string |
   return `${discovery.awsCloudMap.serviceName}.${discovery.awsCloudMap.namespaceName}`;
 }
 
-function leafOf(
+/** The reference of one certificate, resolved through the policy's secret mappings. */
+export function leafOf(
   certificate: ListenerTlsCertificate | ClientTlsCertificate,
   section: CertificatesSection | undefined,
   use: CertificateUse,
@@ -76,7 +77,8 @@ function leafOf(
   };
 }
 
-function trustsOf(
+/** The references of one validation trust (one per CA ARN for an ACM trust). */
+export function trustsOf(
   validation: TlsValidationContext | ListenerTlsValidationContext | undefined,
   section: CertificatesSection | undefined,
   use: CertificateUse,

@@ -33,6 +33,8 @@ import {
   Refusal,
 } from './acm-private-steps';
 import type { CaDirectory } from './ca-directory';
+import type { HandshakeWorld } from './handshake';
+import { refuseIssuedRenewal } from './handshake-guard';
 import { createKeyAndCsr } from './key-and-csr';
 import { parseCertificate } from './pem';
 import type { RotationPlan } from './plan';
@@ -454,7 +456,11 @@ export async function rotateCertificate(
   deps: RotationDeps,
   plan: RotationPlan,
   meshName: string,
-  options: { readonly rolloverId?: string } = {},
+  options: {
+    readonly rolloverId?: string;
+    /** The mesh's handshakes: a certificate that would break one that works is not delivered. */
+    readonly handshake?: HandshakeWorld;
+  } = {},
 ): Promise<RotationResult> {
   const id = plan.entry.id;
   const previous = await deps.rotations.get<RotationRecord>(rotationKey(id));
@@ -476,7 +482,11 @@ export async function rotateCertificate(
       await openPendingKey(deps, record);
     if (record.status === 'planned') record = await issue(deps, record);
     if (record.status === 'issued') record = await fetchAndVerify(deps, record);
-    if (record.status === 'verified') record = await deliver(deps, record);
+    if (record.status === 'verified') {
+      const breaks = options.handshake && refuseIssuedRenewal(options.handshake, record, deps.now());
+      if (breaks) throw new Refusal(breaks);
+      record = await deliver(deps, record);
+    }
     if (record.status === 'delivered') record = await complete(deps, record);
   } catch (error) {
     if (error instanceof ConflictError)

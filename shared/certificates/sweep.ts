@@ -7,6 +7,8 @@ import { asError } from '../errors';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import { mapConcurrent } from './concurrency';
+import { type HandshakeWorld, namesCallersValidate } from './handshake';
+import { refusePlannedRenewal, worldOf } from './handshake-guard';
 import { type InventoryDeps, takeCertificateInventory } from './inventory';
 import { loadCaSuccession } from './issuer-memory';
 import { type PlanOptions, planRotation, type RotationPlan } from './plan';
@@ -74,24 +76,29 @@ async function handlePlan(
   deps: SweepDeps,
   meshName: string,
   plan: RotationPlan,
-  snapshot: Parameters<typeof notYetTrusting>[0],
+  world: HandshakeWorld,
   options: SweepOptions,
 ): Promise<SweepItem> {
+  const snapshot = world.snapshot;
   const id = plan.entry.id;
   if (plan.entry.type !== 'leaf') return { meshName, id, action: 'not-due', reason: plan.reason };
   const pending = await deps.rotations.get<RotationRecord>(rotationKey(id));
   const unfinished = pending !== undefined && !isFinished(pending.status);
   if (options.dryRun) {
     if (unfinished) return { meshName, id, action: 'would-rotate', reason: `resume from ${pending.status}` };
+    const breaks = plan.action === 'rotate' ? await refusePlannedRenewal(world, deps.cas, plan) : undefined;
+    if (breaks !== undefined) return { meshName, id, action: 'refused', reason: breaks };
     if (plan.action === 'rotate') return { meshName, id, action: 'would-rotate', reason: plan.reason };
     return { meshName, id, action: plan.action === 'skip' ? 'not-due' : 'refused', reason: plan.reason };
   }
   if (unfinished) {
     // Whatever the plan says now, a started rotation finishes as recorded (its key may already be signed).
-    return fromResult(await rotateCertificate(deps, plan, meshName, options));
+    return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, handshake: world }));
   }
   if (plan.action === 'skip') return { meshName, id, action: 'not-due', reason: plan.reason };
   if (plan.action === 'refuse') return { meshName, id, action: 'refused', reason: plan.reason };
+  const breaks = await refusePlannedRenewal(world, deps.cas, plan);
+  if (breaks !== undefined) return { meshName, id, action: 'refused', reason: breaks };
   const oldCa = plan.entry.issuingCaArn;
   if (oldCa !== undefined && oldCa !== plan.caArn) {
     const untrusting = notYetTrusting(snapshot, oldCa, plan.caArn);
@@ -105,7 +112,7 @@ async function handlePlan(
       };
     }
   }
-  return fromResult(await rotateCertificate(deps, plan, meshName, options));
+  return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, handshake: world }));
 }
 
 /** Rotate what is due in each mesh. A failure of one certificate does not stop the others. */
@@ -122,14 +129,16 @@ export async function sweepCertificates(
     const now = deps.now();
     // Which CA issues: the policy's, else where the mesh's completed rollovers moved the issuer.
     const succession = await loadCaSuccession(deps.rotations, meshName);
-    const plans = inventory.entries
-      .filter((e) => e.type === 'leaf')
-      .map((entry) => planRotation(entry, section, now, { ...options, succession }))
+    const world = await worldOf(inventory, section, deps.cas, now);
+    const leaves = inventory.entries.filter((e) => e.type === 'leaf');
+    const namesValidated = new Map(leaves.map((e) => [e.id, namesCallersValidate(world, e.id)]));
+    const plans = leaves
+      .map((entry) => planRotation(entry, section, now, { ...options, succession, namesValidated }))
       .filter((plan) => matchesOnly(plan, options.only))
       .filter((plan) => options.issuedBy === undefined || plan.entry.issuingCaArn === options.issuedBy);
     const results = await mapConcurrent(plans, options.concurrency ?? 8, async (plan) => {
       try {
-        return await handlePlan(deps, meshName, plan, inventory.snapshot, options);
+        return await handlePlan(deps, meshName, plan, world, options);
       } catch (error) {
         return { meshName, id: plan.entry.id, action: 'failed', reason: asError(error).message } as const;
       }

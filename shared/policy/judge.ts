@@ -41,6 +41,11 @@ export interface JudgeOptions {
    * DescribeCertificate). A certificate missing here is reported as of unknown issuer.
    */
   readonly certificateAuthorities?: ReadonlyMap<string, string>;
+  /**
+   * Broken TLS handshakes by caller resource key, one sentence each, for `tls.handshake`; the
+   * caller reads the certificates and judges the handshakes (shared/certificates/handshake).
+   */
+  readonly brokenHandshakes?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What a full audit found. */
@@ -72,6 +77,12 @@ function contextOf(
     index,
     compliance: mesh?.compliance ?? {},
     certificateAuthorityOf: (arn) => issuers.get(arn),
+    ...(options.brokenHandshakes === undefined
+      ? {}
+      : {
+          brokenHandshakesOf: (caller: ResourceRef) =>
+            options.brokenHandshakes?.get(formatResourceKey(caller)) ?? [],
+        }),
   };
 }
 

@@ -24,6 +24,7 @@ export const CONSISTENCY_RULE_IDS = [
   'consistency.provider-exists',
   'consistency.backend-exists',
   'consistency.no-routing-loop',
+  'tls.handshake',
 ] as const;
 
 /** Every rule id. */

@@ -15,6 +15,7 @@ import { routeMaxTargets, routeRetryPolicy, routeTimeout, routeWeightsNonZero } 
 import type { Rule } from './rule';
 import { tagsRequired } from './tags';
 import { tlsAllowedCa, tlsStrict } from './tls';
+import { tlsHandshake } from './tls-handshake';
 
 /** All rules; a unit test checks that every id in RULE_IDS has exactly one. */
 export const RULES: readonly Rule[] = [
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   providerExists,
   backendExists,
   noRoutingLoop,
+  tlsHandshake,
 ];
 
 /** Each rule by id. */

@@ -18,6 +18,11 @@ export interface RuleContext {
    * the certificate; the caller looks the issuer up (ACM DescribeCertificate) before judging.
    */
   readonly certificateAuthorityOf: (certificateArn: string) => string | undefined;
+  /**
+   * The broken TLS handshakes a caller makes, one sentence each, for `tls.handshake`; absent
+   * when the caller of the judge did not read the certificates' facts.
+   */
+  readonly brokenHandshakesOf?: (caller: ResourceRef) => readonly string[];
 }
 
 /** A rule over resources of the kinds K. */

@@ -77,8 +77,10 @@ describe('meshwarden certs', () => {
       /^!! EXPIRED\s+-1\s+.*web-v1\.prod\.local.*prod\/virtual-node\/web-v1:8080/,
     );
     expect(result.out[3]).toMatch(/^! SOON\s+9/);
-    expect(result.out.at(-2)).toMatch(/^ok\s+.*trust/);
-    expect(result.out.at(-1)).toMatch(/^!! 1 EXPIRED/);
+    const inventoryEnd = result.out.findIndex((l) => l.includes('TLS handshake(s)'));
+    expect(result.out[inventoryEnd - 2]).toMatch(/^ok\s+.*trust/);
+    expect(result.out[inventoryEnd - 1]).toMatch(/^!! 1 EXPIRED/);
+    expect(result.out[inventoryEnd]).toBe('mesh prod: 0 TLS handshake(s), 0 broken, 0 cannot be judged');
     expect(result.exitCode).toBe(1);
   });
 
