@@ -98,8 +98,8 @@ describe('handshake checks before certificate writes', () => {
     expect(parseCertificate(renewed).notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 80 * DAY_MS);
   });
 
-  it('refuses a rotation that would leave a working caller on a certificate Envoy cannot load, before issuing', async () => {
-    // Prepare: web-v1 serves a private ACM certificate; renewing it would import a copy (not loadable).
+  it('lets a private ACM certificate be renewed through ACM, which keeps it loadable by Envoy', async () => {
+    // Prepare: web-v1 serves a private ACM certificate its callers trust today.
     const young = {
       notBefore: new Date(NOW.getTime() - DAY_MS),
       notAfter: new Date(NOW.getTime() + 300 * DAY_MS),
@@ -117,13 +117,10 @@ describe('handshake checks before certificate writes', () => {
     // Act
     const items = await sweepCertificates(world.deps, policy, ['prod'], { only: WEB_CERT, force: true });
 
-    // Assess
+    // Assess: not refused as unloadable; it is renewed, never imported.
     expect(items).toHaveLength(1);
-    expect(items[0]?.action).toBe('refused');
-    expect(items[0]?.reason).toContain(
-      `payments → web-v1 (port 8080, 100% of web.prod.local): web-v1's new certificate acm:${WEB_CERT} cannot be loaded by Envoy`,
-    );
-    expect(world.ca.calls).not.toContain('issue');
+    expect(items[0]?.reason ?? '').not.toContain('cannot be loaded by Envoy');
+    expect(items[0]?.action).toBe('rotated');
     expect(world.store.deliveries).toEqual([]);
   });
 
