@@ -50,6 +50,9 @@ for (const definition of functions) {
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
 if (!args.cli) {
-  const which = configured === undefined ? ' (the report-only starter: no --policy given, none in cdk.json)' : '';
-  console.log(`tracing ${tracing ? 'on' : 'off'}; policy ${policyFile}${which} compiled to ${COMPILED_POLICY_FILE}`);
+  const which =
+    configured === undefined ? ' (the report-only starter: no --policy given, none in cdk.json)' : '';
+  console.log(
+    `tracing ${tracing ? 'on' : 'off'}; policy ${policyFile}${which} compiled to ${COMPILED_POLICY_FILE}`,
+  );
 }
