@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -134,14 +135,31 @@ describe('the policy at synth', () => {
 
 describe('the first deploy', () => {
   it('refuses to synthesize cdk.json as it is, and says how to start: the report-only policy', () => {
-    // Prepare: cdk.json names no policy, so a plain `cdk synth` / `cdk deploy` gets this context.
-    const app = testApp(cdkJsonContext(), { bundle: false });
-    // Act / Assess
-    expect(() => buildMeshwardenApp(app)).toThrow(ConfigError);
-    expect(() => buildMeshwardenApp(testApp(cdkJsonContext(), { bundle: false }))).toThrow(
-      /meshwarden:policyFile: is required: set -c meshwarden:policyFile=FILE\. Start with the report-only policy \(-c meshwarden:policyFile=infra\/policies\/report-only\.policy\.yaml\)/,
+    // Prepare: the CDK app as `cdk synth` runs it, given the context of cdk.json (which names no
+    // policy) the way the CDK CLI hands it over.
+    const env = {
+      PATH: process.env.PATH ?? '',
+      CDK_CONTEXT_JSON: JSON.stringify(cdkJsonContext()),
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'meshwarden-cdk-')),
+    };
+
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess: the message alone, no stack trace, and nothing synthesized.
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'meshwarden configuration (CDK context) is invalid:\n' +
+        '  meshwarden:policyFile: is required: set -c meshwarden:policyFile=FILE. Start with the report-only ' +
+        'policy (-c meshwarden:policyFile=infra/policies/report-only.policy.yaml): it reports every change and ' +
+        'reverts nothing; switch rules to revert or hold once its reports show who changes the mesh',
     );
-  });
+    expect(readdirSync(env.CDK_OUTDIR)).toEqual([]);
+  }, 60_000);
 
   it('ships a report-only starter that governs any mesh and reports every change, reverting none', () => {
     const policy = validatePolicyAtSynth(REPORT_ONLY_POLICY_FILE, ['prod', 'payments-staging']);
