@@ -10,7 +10,7 @@ import {
   type GovernanceDecisionDetail,
   judgedDecision,
 } from '../../shared/change-control/decision-record';
-import { isUnjudgeable, unjudgeableRecord } from '../../shared/change-control/unjudgeable';
+import { isUnjudgeable, unjudgeableDecision } from '../../shared/change-control/unjudgeable';
 import { ValidationError } from '../../shared/errors';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
@@ -83,12 +83,7 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
       } catch (error) {
         // What mesh-change would report as unjudgeable (an unidentifiable caller, say) is shown so.
         if (!isUnjudgeable(error)) throw error;
-        printDecision(
-          cli,
-          options,
-          tableName,
-          unjudgeableRecord(event, change, (error as Error).message).decision,
-        );
+        printDecision(cli, options, tableName, unjudgeableDecision(event, change, (error as Error).message));
         return;
       }
       if (assessment.status === 'skipped') {
