@@ -109,3 +109,31 @@ export async function bundleFunction(
   });
   return result.metafile;
 }
+
+/** Where `npm run build` writes the CLI bundle that `bin/meshwarden.js` runs in an installed package. */
+export const CLI_BUNDLE = 'dist/cli/meshwarden.mjs';
+
+/**
+ * Bundle the CLI (`infra/cli/main.ts`) into one self-contained ESM file: every dependency inside,
+ * so an installed package runs it with no node_modules at all (tsx, a devDependency, is only for
+ * running the sources). Unlike the functions it keeps the SDK's full credential chain (profiles,
+ * SSO) and reads YAML policies, so neither the credential alias nor MESHWARDEN_BUNDLED applies;
+ * only the shared SDK core is, for the same reason as in the functions.
+ */
+export async function bundleCli(outfile: string = fromRoot(CLI_BUNDLE)): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [fromRoot('infra/cli/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE.target,
+    format: BUNDLE.format,
+    minify: true,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: `#!/usr/bin/env node\n${BUNDLE.banner}` },
+    alias: Object.fromEntries(SHARED_SDK_CORE.map((name) => [name, name])),
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return result.metafile;
+}

@@ -5,9 +5,14 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { type AssessDeps, assessChange } from '../../shared/change-control/assess';
 import { type MeshChange, meshChangeOf } from '../../shared/change-control/change';
-import { failedCallDecision, judgedDecision } from '../../shared/change-control/decision-record';
+import {
+  failedCallDecision,
+  type GovernanceDecisionDetail,
+  judgedDecision,
+} from '../../shared/change-control/decision-record';
+import { isUnjudgeable, unjudgeableDecision } from '../../shared/change-control/unjudgeable';
 import { ValidationError } from '../../shared/errors';
-import { parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
 import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
@@ -39,10 +44,12 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
     .option('--format <format>', 'text or json', 'text')
     .action(async (file: string, options: ExplainOptions) => {
       let deps: AssessDeps;
+      let event: AppMeshApiCallEvent;
       let change: MeshChange;
       const tableName = options.table ?? process.env.MESHWARDEN_TABLE;
       try {
-        change = meshChangeOf(parseAppMeshApiCall(JSON.parse(readFileSync(file, 'utf8')) as unknown));
+        event = parseAppMeshApiCall(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+        change = meshChangeOf(event);
         const policy = loadPolicy(policyFileOf(options.policy));
         const documents = tableName === undefined ? undefined : cli.documents();
         const listed = (name: string) => (process.env[name] ?? '').split(',').filter((s) => s !== '');
@@ -70,7 +77,15 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
         process.exitCode = 2;
         return;
       }
-      const assessment = await assessChange(deps, change);
+      let assessment: Awaited<ReturnType<typeof assessChange>>;
+      try {
+        assessment = await assessChange(deps, change);
+      } catch (error) {
+        // What mesh-change would report as unjudgeable (an unidentifiable caller, say) is shown so.
+        if (!isUnjudgeable(error)) throw error;
+        printDecision(cli, options, tableName, unjudgeableDecision(event, change, (error as Error).message));
+        return;
+      }
       if (assessment.status === 'skipped') {
         if (options.format === 'json')
           cli.out(
@@ -79,25 +94,38 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
         else cli.out(`skipped (${assessment.reason}): ${assessment.explanation}`);
         return;
       }
-      const detail =
+      printDecision(
+        cli,
+        options,
+        tableName,
         assessment.status === 'failed-call'
           ? failedCallDecision(assessment)
-          : judgedDecision(assessment, undefined);
-      if (options.format === 'json') {
-        cli.out(JSON.stringify(detail, null, 2));
-      } else {
-        cli.out(`${detail.operation} on ${detail.resourceKey} by ${detail.principal.label}`);
-        cli.out(`decision: ${detail.action} (change control: ${detail.changeControl})`);
-        if (detail.ruleIds.length > 0) cli.out(`rules broken: ${detail.ruleIds.join(', ')}`);
-        cli.out(`effect: ${detail.plan}`);
-        for (const reason of detail.reasons) cli.out(`  - ${reason}`);
-        if (detail.diff !== '') {
-          cli.out('last known good -> now:');
-          for (const line of detail.diff.split('\n')) cli.out(`  ${line}`);
-        }
-        if (tableName === undefined) cli.out('(no state table given: last known good specs were not read)');
-      }
-      if (detail.action === 'revert' || detail.action === 'hold' || detail.action === 'report')
-        process.exitCode = 1;
+          : judgedDecision(assessment, undefined),
+      );
     });
+}
+
+/** Print a decision as text or JSON; exit code 1 when it would revert, hold or report. */
+function printDecision(
+  cli: ChangeControlCli,
+  options: ExplainOptions,
+  tableName: string | undefined,
+  detail: GovernanceDecisionDetail,
+): void {
+  if (options.format === 'json') {
+    cli.out(JSON.stringify(detail, null, 2));
+  } else {
+    cli.out(`${detail.operation} on ${detail.resourceKey} by ${detail.principal.label}`);
+    cli.out(`decision: ${detail.action} (change control: ${detail.changeControl})`);
+    if (detail.ruleIds.length > 0) cli.out(`rules broken: ${detail.ruleIds.join(', ')}`);
+    cli.out(`effect: ${detail.plan}`);
+    for (const reason of detail.reasons) cli.out(`  - ${reason}`);
+    if (detail.diff !== '') {
+      cli.out('last known good -> now:');
+      for (const line of detail.diff.split('\n')) cli.out(`  ${line}`);
+    }
+    if (tableName === undefined) cli.out('(no state table given: last known good specs were not read)');
+  }
+  if (detail.action === 'revert' || detail.action === 'hold' || detail.action === 'report')
+    process.exitCode = 1;
 }

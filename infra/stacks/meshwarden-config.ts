@@ -12,6 +12,19 @@ import { formatPath } from '../../shared/validation';
 /** Context keys are `meshwarden:<field>`, e.g. `-c meshwarden:meshes=prod,staging`. */
 export const CONTEXT_PREFIX = 'meshwarden:';
 
+/**
+ * The policy to deploy first: it judges and reports every change but reverts and holds nothing.
+ * There is deliberately no default policy file: any policy that acts would act on the changes
+ * of people it does not know yet.
+ */
+export const REPORT_ONLY_POLICY_FILE = 'infra/policies/report-only.policy.yaml';
+
+/** What a deployment without a policy is told: how to start safely. */
+export const MISSING_POLICY_MESSAGE =
+  `is required: set -c ${CONTEXT_PREFIX}policyFile=FILE. Start with the report-only policy ` +
+  `(-c ${CONTEXT_PREFIX}policyFile=${REPORT_ONLY_POLICY_FILE}): it reports every change and ` +
+  'reverts nothing; switch rules to revert or hold once its reports show who changes the mesh';
+
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const region = z
   .string()
@@ -59,8 +72,10 @@ export const meshwardenConfigSchema = z
     region: region.optional(),
     /** Meshes in meshwarden's own account that it governs. */
     meshes: z.array(meshName).min(1, 'must name at least one mesh'),
-    /** The policy file, relative to the directory `cdk` runs in. */
-    policyFile: z.string().min(1),
+    /** The policy file, relative to the directory `cdk` runs in. No default: see REPORT_ONLY_POLICY_FILE. */
+    policyFile: z
+      .string({ error: (issue) => (issue.input === undefined ? MISSING_POLICY_MESSAGE : undefined) })
+      .min(1, MISSING_POLICY_MESSAGE),
     /** Where approvals and reports are posted. */
     slackChannelIds: z.array(slackChannelId).default([]),
     alarmBindings: z.array(alarmBindingSchema).default([]),

@@ -5,8 +5,9 @@
  */
 import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
+import { ValidationError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
-import { derivePrincipal, type Principal } from '../events/principal';
+import { derivePrincipal, isSelfPrincipal, type Principal } from '../events/principal';
 import {
   type ChangeDecision,
   decideChange,
@@ -100,13 +101,6 @@ function skipped(change: MeshChange, reason: SkipReason, explanation: string): S
   return { status: 'skipped', change, reason, explanation };
 }
 
-/** The session issuer role ARN of a role session, for the loop guard. */
-function issuerRoleArn(change: MeshChange): string | undefined {
-  return change.identity.type === 'AssumedRole'
-    ? change.identity.sessionContext.sessionIssuer.arn
-    : undefined;
-}
-
 /**
  * The caller, with the session tags of its web identity session when meshwarden saw the
  * AssumeRoleWithWebIdentity (in AWS the only place OIDC session tags appear).
@@ -118,7 +112,7 @@ export async function principalOfChange(
   const identity = change.identity;
   if (
     identity.type !== 'AssumedRole' ||
-    identity.sessionContext.webIdFederationData?.federatedProvider === undefined
+    identity.sessionContext?.webIdFederationData?.federatedProvider === undefined
   ) {
     return derivePrincipal(identity);
   }
@@ -143,12 +137,12 @@ export function precheck(
 ): Skipped | undefined {
   const key = formatResourceKey(change.ref);
   if (change.readOnly) return skipped(change, 'read-only', `${change.operation} changes nothing`);
-  const issuer = issuerRoleArn(change);
-  if (issuer !== undefined && deps.selfRoleArns.includes(issuer)) {
+  const caller = derivePrincipal(change.identity);
+  if (isSelfPrincipal(caller, deps.selfRoleArns)) {
     return skipped(
       change,
       'own-write',
-      `${change.operation} on ${key} is meshwarden's own write (${issuer})`,
+      `${change.operation} on ${key} is meshwarden's own write (${caller.roleArn ?? caller.arn})`,
     );
   }
   if (!deps.governedMeshes.includes(change.ref.meshName)) {
@@ -174,6 +168,13 @@ export async function assessChange(
       principal,
       explanation: `${describePrincipal(principal)} attempted ${change.operation} on ${key} and it failed (${change.errorCode}${change.errorMessage ? `: ${change.errorMessage}` : ''}); nothing changed, nothing to do.`,
     };
+  }
+  if (principal.unidentified !== undefined) {
+    // A change by a caller meshwarden cannot tell is not judged as anyone's: it is reported as
+    // unjudgeable (audited, published, alarmed on), never allowed and never kept as good.
+    throw new ValidationError(`the caller cannot be identified: ${principal.unidentified}`, [
+      { path: 'detail.userIdentity', message: principal.unidentified },
+    ]);
   }
 
   const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());

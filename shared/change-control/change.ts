@@ -198,7 +198,8 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     ref = refOfRequest(kind, params);
   }
   const spec = params.spec;
-  const resultSpec = resultSpecOf(d.responseElements as Record<string, unknown> | null);
+  const response = (d.responseElements ?? null) as Record<string, unknown> | null;
+  const resultSpec = resultSpecOf(response);
   return {
     eventId: d.eventID,
     eventTime: d.eventTime,
@@ -208,8 +209,9 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     identity: d.userIdentity,
     errorCode: d.errorCode,
     errorMessage: d.errorMessage,
-    readOnly: d.readOnly,
-    resultVersion: resultVersionOf(d.responseElements as Record<string, unknown> | null),
+    // Absent in records older than eventVersion 1.01: a call not marked read-only is judged.
+    readOnly: d.readOnly === true,
+    resultVersion: resultVersionOf(response),
     requestedSpec: typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : undefined,
     ...(tagKeys === undefined ? {} : { tagKeys }),
     ...(resultSpec === undefined ? {} : { resultSpec }),

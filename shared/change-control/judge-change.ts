@@ -10,6 +10,7 @@ import { refOf } from '../domain/resource-key';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import { describeFinding, judgeResource } from '../policy/judge';
 import type {
   AuditLog,
@@ -207,10 +208,7 @@ async function reportUnjudgeable(
 
 /** True when the record is meshwarden's own write (the loop guard holds even for unparseable records). */
 function isOwnWrite(deps: Pick<JudgeChangeDeps, 'selfRoleArns'>, event: AppMeshApiCallEvent): boolean {
-  const identity = event.detail.userIdentity;
-  return (
-    identity.type === 'AssumedRole' && deps.selfRoleArns.includes(identity.sessionContext.sessionIssuer.arn)
-  );
+  return isSelfPrincipal(derivePrincipal(event.detail.userIdentity), deps.selfRoleArns);
 }
 
 /**

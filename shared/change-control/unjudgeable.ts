@@ -34,16 +34,16 @@ function meshNameOf(event: AppMeshApiCallEvent, change: MeshChange | undefined):
   return typeof named === 'string' && named.length > 0 && named.length <= 255 ? named : UNKNOWN_MESH;
 }
 
-/** The audit record of an unjudgeable call: action `report`, the reason said plainly. */
-export function unjudgeableRecord(
+/** The decision about an unjudgeable call: action `report`, the reason said plainly. */
+export function unjudgeableDecision(
   event: AppMeshApiCallEvent,
   change: MeshChange | undefined,
   reason: string,
-): AuditRecord {
+): GovernanceDecisionDetail {
   const d = event.detail;
   const principal = derivePrincipal(d.userIdentity);
   const bounded = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}...` : reason;
-  const decision: GovernanceDecisionDetail = {
+  return {
     eventId: d.eventID,
     eventTime: d.eventTime,
     meshName: meshNameOf(event, change),
@@ -64,6 +64,16 @@ export function unjudgeableRecord(
     resourceVersion: null,
     unjudgeable: bounded,
   };
+}
+
+/** The audit record of an unjudgeable call (see {@link unjudgeableDecision}). */
+export function unjudgeableRecord(
+  event: AppMeshApiCallEvent,
+  change: MeshChange | undefined,
+  reason: string,
+): AuditRecord {
+  const decision = unjudgeableDecision(event, change, reason);
+  const d = event.detail;
   return {
     meshName: decision.meshName,
     eventId: d.eventID,

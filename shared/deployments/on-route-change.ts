@@ -3,7 +3,7 @@ import { formatResourceKey } from '../domain/resource-key';
 import { ConflictError, MeshwardenError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
-import { derivePrincipal } from '../events/principal';
+import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
@@ -112,7 +112,7 @@ function actorOf(
   selfRoleArns: readonly string[],
 ): { actor: Actor; self: boolean } {
   const principal = derivePrincipal(event.detail.userIdentity);
-  const self = principal.roleArn !== undefined && selfRoleArns.includes(principal.roleArn);
+  const self = isSelfPrincipal(principal, selfRoleArns);
   const label = self
     ? 'meshwarden'
     : (principal.sessionName ??

@@ -20,8 +20,12 @@ export interface Principal {
   readonly type: UserIdentity['type'];
   /** The caller ARN (`assumed-role/...` for sessions); absent for AWS services. */
   readonly arn: string | undefined;
+  /** The caller's account: `accountId`, else the account of its ARN. */
   readonly accountId: string | undefined;
-  /** For role sessions: the IAM role ARN from the session issuer (keeps the role path). */
+  /**
+   * The IAM role ARN: for role sessions from the session issuer (keeps the role path; unknown
+   * when CloudTrail wrote no issuer), for a `Role` identity its own ARN.
+   */
   readonly roleArn: string | undefined;
   readonly roleName: string | undefined;
   readonly sessionName: string | undefined;
@@ -35,6 +39,13 @@ export interface Principal {
   readonly oidc: OidcIdentity | undefined;
   /** Session tags, known only when the AssumeRoleWithWebIdentity of the session was seen. */
   readonly sessionTags: Readonly<Record<string, string>>;
+  /**
+   * Why meshwarden cannot tell who made the call (an undocumented or unreadable identity, or one
+   * CloudTrail itself recorded as `Unknown`); undefined for an identified caller. Fail closed: an
+   * unidentified principal matches no allow rule and no override, and its changes are reported
+   * as unjudgeable.
+   */
+  readonly unidentified: string | undefined;
 }
 
 /** Options for {@link derivePrincipal}. */
@@ -61,73 +72,168 @@ export function derivePrincipal(identity: UserIdentity, options: DerivePrincipal
   return { ...base, sessionTags: { ...session.sessionTags } };
 }
 
+const EMPTY = {
+  arn: undefined,
+  accountId: undefined,
+  roleArn: undefined,
+  roleName: undefined,
+  sessionName: undefined,
+  userName: undefined,
+  invokedBy: undefined,
+  sourceIdentity: undefined,
+  mfaAuthenticated: undefined,
+  oidc: undefined,
+  sessionTags: {},
+  unidentified: undefined,
+} as const;
+
 function baseOf(identity: UserIdentity): Principal {
-  const empty = {
-    roleArn: undefined,
-    roleName: undefined,
-    sessionName: undefined,
-    userName: undefined,
-    sourceIdentity: undefined,
-    mfaAuthenticated: undefined,
-    oidc: undefined,
-    sessionTags: {},
-  } as const;
   switch (identity.type) {
     case 'AssumedRole': {
       const ctx = identity.sessionContext;
+      const mfa = ctx?.attributes?.mfaAuthenticated;
       return {
-        ...empty,
+        ...EMPTY,
         type: identity.type,
         arn: identity.arn,
-        accountId: identity.accountId,
-        roleArn: ctx.sessionIssuer.arn,
-        roleName: ctx.sessionIssuer.userName,
+        accountId: identity.accountId ?? accountOf(identity.arn),
+        roleArn: ctx?.sessionIssuer?.arn,
+        roleName: ctx?.sessionIssuer?.userName ?? roleNameOfSession(identity.arn),
         sessionName: sessionNameOf(identity.arn),
         invokedBy: identity.invokedBy,
-        sourceIdentity: ctx.sourceIdentity,
-        mfaAuthenticated: ctx.attributes.mfaAuthenticated === 'true',
-        oidc: oidcOf(ctx.webIdFederationData),
+        sourceIdentity: ctx?.sourceIdentity,
+        mfaAuthenticated: mfa === undefined ? undefined : mfa === 'true',
+        oidc: oidcOf(ctx?.webIdFederationData),
+        // Rules name roles by ARN (with path); the session ARN has only the role's name, so a
+        // session without its issuer cannot be matched to a rule, for or against it.
+        unidentified:
+          ctx?.sessionIssuer?.arn === undefined
+            ? 'the AssumedRole session names no session issuer, so the ARN of its role is unknown'
+            : undefined,
       };
     }
-    case 'IAMUser': {
-      const mfa = identity.sessionContext?.attributes?.mfaAuthenticated;
+    case 'Role':
       return {
-        ...empty,
+        ...EMPTY,
         type: identity.type,
         arn: identity.arn,
-        accountId: identity.accountId,
-        userName: identity.userName,
+        accountId: identity.accountId ?? accountOf(identity.arn),
+        roleArn: identity.arn,
+        roleName: identity.userName ?? lastSegmentOf(identity.arn),
+        invokedBy: identity.invokedBy,
+      };
+    case 'IAMUser':
+    case 'FederatedUser': {
+      const mfa = identity.sessionContext?.attributes?.mfaAuthenticated;
+      return {
+        ...EMPTY,
+        type: identity.type,
+        arn: identity.arn,
+        accountId: identity.accountId ?? accountOf(identity.arn),
+        // An IAM user's name is the last segment of its ARN (`user/path/name`); a federated
+        // user's ARN names the federated session, not an IAM user, so no name is made up for it.
+        userName:
+          identity.userName ?? (identity.type === 'IAMUser' ? lastSegmentOf(identity.arn) : undefined),
         invokedBy: identity.invokedBy,
         mfaAuthenticated: mfa === undefined ? undefined : mfa === 'true',
       };
     }
-    case 'Root':
+    case 'Root': {
+      const arn = nonBlank(identity.arn);
+      const accountId = identity.accountId ?? (arn === undefined ? undefined : accountOf(arn));
       return {
-        ...empty,
+        ...EMPTY,
         type: identity.type,
-        arn: identity.arn,
-        accountId: identity.accountId,
+        arn,
+        accountId,
         userName: identity.userName,
         invokedBy: identity.invokedBy,
+        unidentified: accountId === undefined ? 'the Root identity names no account' : undefined,
       };
+    }
     case 'AWSService':
       return {
-        ...empty,
+        ...EMPTY,
         type: identity.type,
-        arn: undefined,
         accountId: identity.accountId,
         invokedBy: identity.invokedBy,
       };
-    default:
+    case 'Unidentified':
       return {
-        ...empty,
+        ...EMPTY,
         type: identity.type,
         arn: identity.arn,
         accountId: identity.accountId,
-        userName: identity.userName,
-        invokedBy: identity.invokedBy,
+        unidentified: identity.problem,
       };
+    default: {
+      const arn = nonBlank(identity.arn);
+      return {
+        ...EMPTY,
+        type: identity.type,
+        arn,
+        accountId: identity.accountId ?? (arn === undefined ? undefined : accountOf(arn)),
+        userName: nonBlank(identity.userName),
+        invokedBy: identity.invokedBy,
+        unidentified: unnamedOtherCaller({ ...identity, arn }),
+      };
+    }
   }
+}
+
+/** CloudTrail writes `""` for some fields it has no value for. */
+function nonBlank(value: string | undefined): string | undefined {
+  return value === undefined || value.length === 0 ? undefined : value;
+}
+
+/** Why a caller of the other documented types cannot be identified, if it cannot. */
+function unnamedOtherCaller(identity: {
+  readonly type: string;
+  readonly arn?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly principalId?: string | undefined;
+  readonly userName?: string | undefined;
+}): string | undefined {
+  if (identity.type === 'Unknown') return 'CloudTrail recorded the caller as Unknown';
+  const named = [identity.arn, identity.accountId, identity.principalId, identity.userName].some(
+    (v) => v !== undefined && v.length > 0,
+  );
+  return named ? undefined : `the ${identity.type} identity carries no ARN, account, principal id or name`;
+}
+
+/** True when the caller is one of meshwarden's own roles (the loop guard). */
+export function isSelfPrincipal(principal: Principal, selfRoleArns: readonly string[]): boolean {
+  if (principal.type === 'AssumedRole' && principal.roleArn === undefined && principal.arn !== undefined) {
+    // No session issuer recorded: a role's name is unique in its account whatever its path, so
+    // the session ARN's account and role name still tell meshwarden's own sessions.
+    const account = principal.accountId;
+    const roleName = roleNameOfSession(principal.arn);
+    return selfRoleArns.some(
+      (arn) => account !== undefined && accountOf(arn) === account && lastSegmentOf(arn) === roleName,
+    );
+  }
+  if (principal.unidentified !== undefined || principal.roleArn === undefined) return false;
+  return selfRoleArns.includes(principal.roleArn);
+}
+
+/** The account field of an ARN (`arn:aws:iam::123456789012:...`), when it is one. */
+function accountOf(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** `arn:aws:iam::1:user/path/name` -> `name`. */
+function lastSegmentOf(arn: string): string | undefined {
+  const resource = arn.split(':').slice(5).join(':');
+  const last = resource.split('/').at(-1);
+  return last === undefined || last.length === 0 || last === resource ? undefined : last;
+}
+
+/** `arn:aws:sts::123456789012:assumed-role/RoleName/SessionName` -> `RoleName`. */
+function roleNameOfSession(assumedRoleArn: string): string | undefined {
+  const resource = assumedRoleArn.split(':').slice(5).join(':');
+  const [kind, role] = resource.split('/');
+  return kind === 'assumed-role' && role !== undefined && role.length > 0 ? role : undefined;
 }
 
 /** `arn:aws:sts::123456789012:assumed-role/RoleName/SessionName` -> `SessionName`. */

@@ -73,7 +73,7 @@ export interface WebIdentitySession {
  */
 export function webIdentitySessionOf(event: AssumeRoleWithWebIdentityEvent): WebIdentitySession {
   const { requestParameters: req, responseElements: res, errorCode } = event.detail;
-  if (errorCode !== undefined || req === null || res === null) {
+  if (errorCode !== undefined || req == null || res == null) {
     throw new ValidationError(
       `AssumeRoleWithWebIdentity ${event.detail.eventID} created no session (${errorCode ?? 'no response'})`,
       [{ path: 'detail.responseElements', message: 'expected the response of a successful call' }],

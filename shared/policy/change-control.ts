@@ -54,7 +54,9 @@ export function describePrincipal(p: Principal): string {
     return `role ${p.roleName ?? p.roleArn ?? '?'} (session ${p.sessionName ?? '?'})${oidc}`;
   }
   if (p.type === 'IAMUser') return `IAM user ${p.userName ?? '?'}`;
+  if (p.type === 'Role') return `role ${p.roleName ?? p.roleArn ?? '?'}`;
   if (p.type === 'AWSService') return `AWS service ${p.invokedBy ?? '?'}`;
+  if (p.type === 'Unidentified') return `unidentified caller ${p.arn ?? '?'}`;
   return `${p.type} ${p.arn ?? p.userName ?? '?'}`;
 }
 
@@ -98,7 +100,7 @@ export function decideChange(policy: CompiledPolicy, request: ChangeRequest): Ch
       explanation: `${who} may make ${what}: allowed by rule ${rule.id}.`,
     };
   }
-  if (cc.default === 'allow') {
+  if (cc.default === 'allow' && principal.unidentified === undefined) {
     return {
       decision: 'allow',
       basis: { type: 'default', meshEntry: mesh.index },
@@ -108,11 +110,16 @@ export function decideChange(policy: CompiledPolicy, request: ChangeRequest): Ch
   const { onViolation, basis: violationBasis } = violationActionOf(mesh, principal);
   const because =
     violationBasis.type === 'default' ? 'the policy default' : `override ${violationBasis.overrideId}`;
+  // Fail closed: a caller meshwarden cannot identify is allowed by nothing, not even `default: allow`.
+  const why =
+    principal.unidentified === undefined
+      ? 'no allow rule matches and the default is deny'
+      : `the caller cannot be identified (${principal.unidentified}), so no rule and no default allows it`;
   return {
     decision: 'deny',
     basis: { type: 'default', meshEntry: mesh.index },
     onViolation,
     violationBasis,
-    explanation: `${who} may not make ${what}: no allow rule matches and the default is deny; ${because} says ${onViolation}.`,
+    explanation: `${who} may not make ${what}: ${why}; ${because} says ${onViolation}.`,
   };
 }

@@ -163,7 +163,8 @@ function optional(
 /** Compile one principal matcher: every field given must match. */
 export function compilePrincipal(m: PrincipalMatcherDocument): PrincipalPredicate {
   const checks: PrincipalPredicate[] = [
-    ...optional(m.roleArn, (p) => (p.type === 'AssumedRole' ? p.roleArn : undefined)),
+    // A role session is its role's; a `Role` identity is the role itself.
+    ...optional(m.roleArn, (p) => (p.type === 'AssumedRole' || p.type === 'Role' ? p.roleArn : undefined)),
     ...optional(m.sessionName, (p) => (p.type === 'AssumedRole' ? p.sessionName : undefined)),
     ...optional(m.iamUser, (p) => (p.type === 'IAMUser' ? p.userName : undefined)),
     ...optional(m.account, (p) => p.accountId),
@@ -180,9 +181,13 @@ export function compilePrincipal(m: PrincipalMatcherDocument): PrincipalPredicat
   return (principal) => checks.every((check) => check(principal));
 }
 
+/**
+ * Compile a list of principal matchers: any may match. Fail closed: a caller meshwarden cannot
+ * identify matches none, however little a matcher asks (an `account` alone, say).
+ */
 function compilePrincipals(list: readonly PrincipalMatcherDocument[]): PrincipalPredicate {
   const predicates = list.map(compilePrincipal);
-  return (principal) => predicates.some((p) => p(principal));
+  return (principal) => principal.unidentified === undefined && predicates.some((p) => p(principal));
 }
 
 /** Compile one resource selector. */

@@ -6,6 +6,7 @@ import { APPMESH_READ_ACTIONS } from '../../infra/constructs/capabilities';
 import { functionRoleName } from '../../infra/constructs/names';
 import { FUNCTIONS } from '../../infra/function-catalog';
 import { buildMeshwardenApp, type MeshwardenApp } from '../../infra/stacks/build-app';
+import { REPORT_ONLY_POLICY_FILE } from '../../infra/stacks/meshwarden-config';
 import { isInvokedAsynchronously } from '../../infra/stacks/meshwarden-stack';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { DAILY_AUDIT_SCHEDULE } from '../../shared/events/patterns';
@@ -14,10 +15,12 @@ import { loadPolicy } from '../../shared/policy/load';
 import { asArray, type CfnResource, cdkJsonContext, statementsOfRole, testApp } from './support';
 
 /**
- * The app exactly as `npx cdk synth` builds it from cdk.json: bundled with esbuild, cdk-nag
+ * The app exactly as `npx cdk synth -c meshwarden:policyFile=<the report-only starter>` builds it
+ * from cdk.json (the first deploy the README describes): bundled with esbuild, cdk-nag
  * AwsSolutions on. Synthesized once for the file; synth failing (an unacknowledged finding,
  * an invalid policy) fails every test here.
  */
+const CONTEXT = { ...cdkJsonContext(), 'meshwarden:policyFile': REPORT_ONLY_POLICY_FILE };
 let built: MeshwardenApp;
 let template: Template;
 let resources: Record<string, CfnResource>;
@@ -25,7 +28,7 @@ let assemblyDir: string;
 let synthMs: number;
 
 beforeAll(() => {
-  const app = testApp(cdkJsonContext(), { bundle: true });
+  const app = testApp(CONTEXT, { bundle: true });
   const started = performance.now();
   built = buildMeshwardenApp(app);
   const assembly = app.synth();
@@ -95,7 +98,7 @@ describe('the app from cdk.json', () => {
       .map((asset) => join(assemblyDir, asset.source.path))
       .filter((dir) => existsSync(join(dir, 'index.mjs')));
     expect(bundles).toHaveLength(FUNCTIONS.length);
-    const policyFile = String(cdkJsonContext()['meshwarden:policyFile']);
+    const policyFile = REPORT_ONLY_POLICY_FILE;
     const policy = loadPolicy(policyFile);
     for (const dir of bundles) {
       const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');

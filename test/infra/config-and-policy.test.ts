@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,13 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { toCdkEventPattern } from '../../infra/constructs/event-pattern';
 import { functionRoleName, pascalCase } from '../../infra/constructs/names';
 import { buildMeshwardenApp } from '../../infra/stacks/build-app';
-import { configFromContext, parseConfig } from '../../infra/stacks/meshwarden-config';
+import {
+  configFromContext,
+  parseConfig,
+  REPORT_ONLY_POLICY_FILE,
+} from '../../infra/stacks/meshwarden-config';
 import { parseRoute } from '../../infra/stacks/meshwarden-stack';
 import { validatePolicyAtSynth } from '../../infra/stacks/policy-at-synth';
 import { ConfigError } from '../../shared/errors';
 import { RULE_PATTERNS } from '../../shared/events/patterns';
+import { decideChange } from '../../shared/policy/change-control';
 import { PolicyError } from '../../shared/policy/load';
-import { testApp } from './support';
+import { roleSession } from '../unit/policy/fixtures';
+import { cdkJsonContext, testApp } from './support';
 
 const DEMO_POLICY = 'infra/local/demo/meshwarden.policy.yaml';
 
@@ -123,6 +130,62 @@ describe('the policy at synth', () => {
     const path = tempFile('broken.yaml', 'version: 1\nmeshes: [\n');
     const app = testApp({ 'meshwarden:meshes': ['prod'], 'meshwarden:policyFile': path }, { bundle: false });
     expect(() => buildMeshwardenApp(app)).toThrow(PolicyError);
+  });
+});
+
+describe('the first deploy', () => {
+  it('refuses to synthesize cdk.json as it is, and says how to start: the report-only policy', () => {
+    // Prepare: the CDK app as `cdk synth` runs it, given the context of cdk.json (which names no
+    // policy) the way the CDK CLI hands it over.
+    const env = {
+      PATH: process.env.PATH ?? '',
+      CDK_CONTEXT_JSON: JSON.stringify(cdkJsonContext()),
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'meshwarden-cdk-')),
+    };
+
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess: the message alone, no stack trace, and nothing synthesized.
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'meshwarden configuration (CDK context) is invalid:\n' +
+        '  meshwarden:policyFile: is required: set -c meshwarden:policyFile=FILE. Start with the report-only ' +
+        'policy (-c meshwarden:policyFile=infra/policies/report-only.policy.yaml): it reports every change and ' +
+        'reverts nothing; switch rules to revert or hold once its reports show who changes the mesh',
+    );
+    expect(readdirSync(env.CDK_OUTDIR)).toEqual([]);
+  }, 60_000);
+
+  it('ships a report-only starter that governs any mesh and reports every change, reverting none', () => {
+    const policy = validatePolicyAtSynth(REPORT_ONLY_POLICY_FILE, ['prod', 'payments-staging']);
+    for (const entry of policy.document.meshes) {
+      expect(entry.changeControl.onViolation).toBe('report');
+      expect(entry.changeControl.allow).toEqual([]);
+      expect(entry.changeControl.violationOverrides).toEqual([]);
+      expect(entry.deployments).toBeUndefined();
+    }
+    const admin = roleSession('PlatformAdmin', 'priya', { account: '123456789012' });
+    const decision = decideChange(policy, {
+      principal: admin,
+      action: 'UpdateRoute',
+      resource: { meshName: 'payments-staging', kind: 'route', name: 'web', parentName: 'web-router' },
+    });
+    expect(decision).toMatchObject({ decision: 'deny', onViolation: 'report' });
+  });
+
+  it('synthesizes with the starter policy given on the command line', () => {
+    const app = testApp(
+      { ...cdkJsonContext(), 'meshwarden:policyFile': REPORT_ONLY_POLICY_FILE },
+      { bundle: false },
+    );
+    const built = buildMeshwardenApp(app);
+    expect(built.config.policyFile).toBe(REPORT_ONLY_POLICY_FILE);
+    expect(built.config.meshes).toEqual(['prod']);
   });
 });
 

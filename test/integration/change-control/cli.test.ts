@@ -20,6 +20,7 @@ import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+import { loadEvent } from '../../support/sample-events';
 
 /**
  * `meshwarden audit` and `meshwarden explain` against local AWS. mesh-change is not running
@@ -140,6 +141,24 @@ describe('meshwarden audit and explain', () => {
     const { virtualNode: after } = await alice.send(new DescribeVirtualNodeCommand(ref));
     expect(after?.spec?.backends).toEqual([]);
     expect(local.aws.timeline.all().filter((e) => e.kind === 'api').length).toBe(writesBefore);
+  });
+
+  it('explains a change by a caller it cannot identify as unjudgeable: reported, exit code 1', async () => {
+    const file = join(dir, 'unknown-caller.json');
+    const event = loadEvent('appmesh/update-route-unknown-identity');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...event, detail: { ...event.detail, userIdentity: { type: 'Wizard' } } }),
+    );
+
+    const result = await run(['explain', file, '--policy', DEMO_POLICY_FILE]);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.lines.slice(0, 2)).toEqual([
+      'UpdateRoute on prod/route/web-router/web-route by unidentified caller ?',
+      'decision: report (change control: unjudgeable)',
+    ]);
+    expect(result.lines.join('\n')).toContain('the caller cannot be identified: userIdentity type "Wizard"');
   });
 
   it('refuses a malformed event file, naming the path', async () => {

@@ -89,21 +89,68 @@ describe('parseAppMeshApiCall', () => {
     expect(error.message).toContain('detail.readOnly: Invalid input: expected boolean, received string');
   });
 
-  it('refuses an AssumedRole identity without its session issuer', () => {
+  it('parses a record with only the fields meshwarden reads (no userAgent, recipientAccountId, managementEvent, ...)', () => {
+    // Prepare: the stored sparse sample, and the same call stripped of every optional field.
+    const event = loadEvent('appmesh/update-route') as unknown as { detail: Record<string, unknown> };
+    for (const field of [
+      'eventVersion',
+      'awsRegion',
+      'sourceIPAddress',
+      'userAgent',
+      'requestID',
+      'readOnly',
+      'managementEvent',
+      'recipientAccountId',
+      'eventCategory',
+      'responseElements',
+    ]) {
+      delete event.detail[field];
+    }
+
+    // Act
+    const stripped = parseAppMeshApiCall(event);
+    const sparse = parseAppMeshApiCall(loadEvent('appmesh/update-route-sparse'));
+
+    // Assess
+    expect(stripped.detail.userAgent).toBeUndefined();
+    expect(stripped.detail.recipientAccountId).toBeUndefined();
+    expect(stripped.detail.userIdentity.type).toBe('AssumedRole');
+    expect(sparse.detail).toMatchObject({ eventName: 'UpdateRoute', userIdentity: { type: 'IAMUser' } });
+    expect(sparse.detail.managementEvent).toBeUndefined();
+  });
+
+  it('still refuses a record without what identifies the call: eventID, eventTime, eventName', () => {
     // Prepare
-    const event = loadEvent('appmesh/update-route') as unknown as {
-      detail: { userIdentity: { sessionContext: Record<string, unknown> } };
-    };
-    delete event.detail.userIdentity.sessionContext.sessionIssuer;
+    const event = loadEvent('appmesh/update-route') as unknown as { detail: Record<string, unknown> };
+    delete event.detail.eventID;
+    delete event.detail.eventTime;
+    delete event.detail.eventName;
 
     // Act
     const error = refusalOf(() => parseAppMeshApiCall(event));
 
     // Assess
-    expect(pathsOf(error)).toEqual(['detail.userIdentity.sessionContext.sessionIssuer']);
+    expect(pathsOf(error).sort()).toEqual(['detail.eventID', 'detail.eventName', 'detail.eventTime']);
   });
 
-  it('refuses an identity type CloudTrail does not document', () => {
+  it('parses an AssumedRole identity without its session issuer, as unidentified', () => {
+    // Prepare
+    const event = loadEvent('appmesh/update-route') as unknown as {
+      detail: { userIdentity: { sessionContext?: Record<string, unknown> } };
+    };
+    delete event.detail.userIdentity.sessionContext;
+
+    // Act
+    const identity = parseAppMeshApiCall(event).detail.userIdentity;
+
+    // Assess: documented shape (the session context is optional), judged by who it names.
+    expect(identity).toMatchObject({
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::123456789012:assumed-role/platform-deployer/alice',
+    });
+  });
+
+  it('parses an identity type CloudTrail does not document as Unidentified, with the reason', () => {
     // Prepare
     const event = loadEvent('appmesh/update-route') as unknown as {
       detail: { userIdentity: { type: string } };
@@ -111,11 +158,38 @@ describe('parseAppMeshApiCall', () => {
     event.detail.userIdentity.type = 'Wizard';
 
     // Act
-    const error = refusalOf(() => parseAppMeshApiCall(event));
+    const identity = parseAppMeshApiCall(event).detail.userIdentity;
 
     // Assess
-    expect(pathsOf(error)).toEqual(['detail.userIdentity.type']);
-    expect(error.message).toContain("Expected 'AssumedRole' | 'IAMUser'");
+    expect(identity).toEqual({
+      type: 'Unidentified',
+      declaredType: 'Wizard',
+      arn: 'arn:aws:sts::123456789012:assumed-role/platform-deployer/alice',
+      accountId: '123456789012',
+      problem: 'userIdentity type "Wizard" is not one CloudTrail documents',
+    });
+  });
+
+  it.each([
+    ['missing', undefined, 'the record has no userIdentity'],
+    ['a string', 'alice', 'userIdentity is not an object'],
+    ['untyped', { arn: 'arn:aws:iam::123456789012:user/bob' }, 'userIdentity has no type'],
+    [
+      'a Role without its ARN',
+      { type: 'Role', userName: 'platform-deployer' },
+      'the Role identity lacks what names its caller (userIdentity.arn: Invalid input: expected string, received undefined)',
+    ],
+  ])('parses a userIdentity that is %s as Unidentified', (_label, raw, problem) => {
+    // Prepare
+    const event = loadEvent('appmesh/update-route') as unknown as { detail: Record<string, unknown> };
+    if (raw === undefined) delete event.detail.userIdentity;
+    else event.detail.userIdentity = raw;
+
+    // Act
+    const identity = parseAppMeshApiCall(event).detail.userIdentity;
+
+    // Assess
+    expect(identity).toMatchObject({ type: 'Unidentified', problem });
   });
 
   it.each([

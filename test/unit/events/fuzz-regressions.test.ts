@@ -9,7 +9,8 @@ import { pathsOf, refusalOf } from './refusal';
 
 /**
  * Shrunk counterexamples of the handler fuzzing (test/fuzz), as plain tests of the parsers
- * that now refuse them with a ValidationError instead of crashing or failing in DynamoDB.
+ * that now refuse them with a ValidationError (or, for an unreadable caller, keep only its
+ * bounded parts) instead of crashing or failing in DynamoDB.
  */
 
 /** JSON nested 10,000 deep: Lambda parses it, a recursive JSON.stringify overflows on it. */
@@ -140,28 +141,30 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     expect(pathsOf(error)).toEqual(['detail.eventID']);
   });
 
-  it('mesh-change: an 8.7 MB caller ARN is refused, not turned into a session key over 2,048 bytes', () => {
+  it('mesh-change: an 8.7 MB caller ARN never keys a session: the caller is unidentified, the ARN dropped', () => {
     // Prepare: shrunk counterexample [update-route-oidc, huge-string at detail.userIdentity.arn].
     const event = loadEvent('appmesh/update-route-oidc');
-    const bent = (identity: Record<string, unknown>) => ({
+    const identity = event.detail.userIdentity as Record<string, unknown>;
+    const bent = (fields: Record<string, unknown>) => ({
       ...event,
-      detail: { ...event.detail, userIdentity: { ...event.detail.userIdentity, ...identity } },
+      detail: { ...event.detail, userIdentity: { ...identity, ...fields } },
     });
-    const issuer = (
-      event.detail.userIdentity as { sessionContext: { sessionIssuer: Record<string, unknown> } }
-    ).sessionContext;
+    const context = identity.sessionContext as { sessionIssuer: Record<string, unknown> };
 
     // Act
-    const caller = refusalOf(() => parseAppMeshApiCall(bent({ arn: megabyte })));
-    const role = refusalOf(() =>
-      parseAppMeshApiCall(
-        bent({ sessionContext: { ...issuer, sessionIssuer: { ...issuer.sessionIssuer, arn: megabyte } } }),
-      ),
-    );
+    const caller = parseAppMeshApiCall(bent({ arn: megabyte })).detail.userIdentity;
+    const role = parseAppMeshApiCall(
+      bent({ sessionContext: { ...context, sessionIssuer: { ...context.sessionIssuer, arn: megabyte } } }),
+    ).detail.userIdentity;
 
-    // Assess
-    expect(pathsOf(caller)).toEqual(['detail.userIdentity.arn']);
-    expect(pathsOf(role)).toEqual(['detail.userIdentity.sessionContext.sessionIssuer.arn']);
+    // Assess: parsed (to be reported as unjudgeable), with nothing oversized kept.
+    expect(caller).toMatchObject({ type: 'Unidentified', declaredType: 'AssumedRole', arn: undefined });
+    expect(caller.type === 'Unidentified' && caller.problem).toMatch(/userIdentity\.arn: Too big/);
+    expect(role).toMatchObject({ type: 'Unidentified', declaredType: 'AssumedRole' });
+    expect(role.type === 'Unidentified' && role.problem).toMatch(
+      /userIdentity\.sessionContext\.sessionIssuer\.arn: Too big/,
+    );
+    expect(JSON.stringify([caller, role]).length).toBeLessThan(4096);
   });
 
   it('mesh-change: a 1 MB assumed-role ARN of an OIDC federation is refused before it keys a session', () => {

@@ -32,6 +32,13 @@ export const SAMPLE_MATCHES: Readonly<Record<SampleName, readonly string[]>> = {
   'appmesh/update-route-access-denied': ['appmesh-mutations'],
   'appmesh/update-route': ['appmesh-mutations'],
   'appmesh/update-route-oidc': ['appmesh-mutations'],
+  // Every caller's write is governed, whoever CloudTrail says made it.
+  'appmesh/update-route-federated-user': ['appmesh-mutations'],
+  'appmesh/update-route-identity-center-user': ['appmesh-mutations'],
+  'appmesh/update-route-role': ['appmesh-mutations'],
+  'appmesh/update-route-root': ['appmesh-mutations'],
+  'appmesh/update-route-sparse': ['appmesh-mutations'],
+  'appmesh/update-route-unknown-identity': ['appmesh-mutations'],
   'appmesh/update-virtual-node': ['appmesh-mutations'],
   'appmesh/update-virtual-service': ['appmesh-mutations'],
   'cloudwatch/composite-alarm-to-alarm': ['alarm-state-changes'],

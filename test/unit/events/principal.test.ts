@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../../shared/errors';
 import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { userIdentity } from '../../../shared/events/cloudtrail-identity';
-import { derivePrincipal } from '../../../shared/events/principal';
+import { derivePrincipal, isSelfPrincipal } from '../../../shared/events/principal';
 import {
   parseAssumeRoleWithWebIdentity,
   webIdentitySessionOf,
@@ -186,5 +186,141 @@ describe('derivePrincipal', () => {
       roleArn: undefined,
       oidc: undefined,
     });
+  });
+
+  it('derives a Role identity: the role acting itself, its ARN as the role ARN', () => {
+    // Act
+    const principal = derivePrincipal(identityOf('appmesh/update-route-role'));
+
+    // Assess
+    expect(principal).toMatchObject({
+      type: 'Role',
+      arn: 'arn:aws:iam::123456789012:role/platform-deployer',
+      accountId: '123456789012',
+      roleArn: 'arn:aws:iam::123456789012:role/platform-deployer',
+      roleName: 'platform-deployer',
+      sessionName: undefined,
+      unidentified: undefined,
+    });
+  });
+
+  it('derives a federated user, the root user of a console session and an Identity Center user from their samples', () => {
+    // Act
+    const federated = derivePrincipal(identityOf('appmesh/update-route-federated-user'));
+    const root = derivePrincipal(identityOf('appmesh/update-route-root'));
+    const identityCenter = derivePrincipal(identityOf('appmesh/update-route-identity-center-user'));
+
+    // Assess: identified, and none of them is a role or an IAM user.
+    expect(federated).toMatchObject({
+      type: 'FederatedUser',
+      arn: 'arn:aws:sts::123456789012:federated-user/bob',
+      userName: undefined,
+      roleArn: undefined,
+      mfaAuthenticated: false,
+      unidentified: undefined,
+    });
+    expect(root).toMatchObject({ type: 'Root', accountId: '123456789012', unidentified: undefined });
+    expect(identityCenter).toMatchObject({
+      type: 'IdentityCenterUser',
+      arn: undefined,
+      accountId: '123456789012',
+      unidentified: undefined,
+    });
+  });
+
+  it('parses the documented SAMLUser, WebIdentityUser, Directory and AWSAccount shapes', () => {
+    // Prepare
+    const shapes = [
+      {
+        type: 'SAMLUser',
+        principalId: 'SampleUkh1i4+ExamplexL/jEvs=:SamlExample',
+        userName: 'SamlExample',
+        identityProvider: 'bdGOnTesti4+ExamplexL/jEvs=',
+      },
+      {
+        type: 'WebIdentityUser',
+        principalId: 'accounts.google.com:application-id.apps.googleusercontent.com:user-id',
+        userName: 'user-id',
+        identityProvider: 'accounts.google.com',
+      },
+      { type: 'Directory', principalId: 'S-1-5-21-1234567890', accountId: '123456789012', userName: 'alice' },
+      { type: 'AWSAccount', principalId: 'AIDAJ45Q7YFFAREXAMPLE', accountId: '210987654321' },
+    ];
+
+    // Act
+    const principals = shapes.map((shape) => derivePrincipal(userIdentity.parse(shape)));
+
+    // Assess
+    expect(principals.map((p) => [p.type, p.unidentified, p.roleArn])).toEqual([
+      ['SAMLUser', undefined, undefined],
+      ['WebIdentityUser', undefined, undefined],
+      ['Directory', undefined, undefined],
+      ['AWSAccount', undefined, undefined],
+    ]);
+    expect(principals[3]?.accountId).toBe('210987654321');
+  });
+
+  it('marks callers it cannot identify, with the reason: Unknown, undocumented, a session without issuer', () => {
+    // Prepare
+    const sessionWithoutIssuer = loadEvent('appmesh/update-route').detail.userIdentity as Record<
+      string,
+      unknown
+    >;
+    delete sessionWithoutIssuer.sessionContext;
+
+    // Act
+    const unknown = derivePrincipal(identityOf('appmesh/update-route-unknown-identity'));
+    const wizard = derivePrincipal(userIdentity.parse({ type: 'Wizard', accountId: '123456789012' }));
+    const session = derivePrincipal(userIdentity.parse(sessionWithoutIssuer));
+
+    // Assess
+    expect(unknown).toMatchObject({
+      type: 'Unknown',
+      arn: undefined,
+      unidentified: 'CloudTrail recorded the caller as Unknown',
+    });
+    expect(wizard).toMatchObject({
+      type: 'Unidentified',
+      accountId: '123456789012',
+      unidentified: 'userIdentity type "Wizard" is not one CloudTrail documents',
+    });
+    expect(session).toMatchObject({
+      type: 'AssumedRole',
+      roleArn: undefined,
+      roleName: 'platform-deployer',
+      sessionName: 'alice',
+      unidentified: 'the AssumedRole session names no session issuer, so the ARN of its role is unknown',
+    });
+  });
+
+  it("tells meshwarden's own role: by issuer, as a Role identity, and by session ARN when the issuer is missing", () => {
+    // Prepare
+    const self = ['arn:aws:iam::123456789012:role/meshwarden/platform-deployer'];
+    const withoutIssuer = loadEvent('appmesh/update-route').detail.userIdentity as Record<string, unknown>;
+    delete withoutIssuer.sessionContext;
+    const otherAccount = {
+      ...withoutIssuer,
+      arn: 'arn:aws:sts::210987654321:assumed-role/platform-deployer/x',
+      accountId: '210987654321',
+    };
+
+    // Act / Assess: the issuer's ARN (with path) must match exactly...
+    expect(isSelfPrincipal(derivePrincipal(identityOf('appmesh/update-route')), self)).toBe(false);
+    expect(
+      isSelfPrincipal(derivePrincipal(identityOf('appmesh/update-route')), [
+        'arn:aws:iam::123456789012:role/platform-deployer',
+      ]),
+    ).toBe(true);
+    expect(
+      isSelfPrincipal(derivePrincipal(identityOf('appmesh/update-route-role')), [
+        'arn:aws:iam::123456789012:role/platform-deployer',
+      ]),
+    ).toBe(true);
+    // ...while a session without issuer is told by account and role name (unique whatever the path).
+    expect(isSelfPrincipal(derivePrincipal(userIdentity.parse(withoutIssuer)), self)).toBe(true);
+    expect(isSelfPrincipal(derivePrincipal(userIdentity.parse(otherAccount)), self)).toBe(false);
+    expect(isSelfPrincipal(derivePrincipal(identityOf('appmesh/update-route-unknown-identity')), self)).toBe(
+      false,
+    );
   });
 });
