@@ -1,3 +1,5 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { ruleStateOf } from '../../shared/events/patterns';
@@ -70,6 +72,11 @@ export interface LocalAwsOptions {
    * doubling). Tests that inject faults shorten it so a retried delivery lands in milliseconds.
    */
   readonly busBackoff?: BackoffOptions;
+  /**
+   * Append the functions' log lines to this file instead of standard output (they run in this
+   * process, and `npm start` prints its timeline there).
+   */
+  readonly functionLogFile?: string;
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -282,6 +289,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     );
   }
   Object.assign(process.env, functionEnv);
+  if (options.functionLogFile !== undefined) mkdirSync(dirname(options.functionLogFile), { recursive: true });
+  const functionLog =
+    options.functionLogFile === undefined
+      ? undefined
+      : createWriteStream(options.functionLogFile, { flags: 'a' });
+  // Imported only now: Powertools reads its configuration from the environment set just above.
+  const { sendLogsTo } = await import('../../shared/powertools');
+  if (functionLog !== undefined) sendLogsTo((line) => functionLog.write(`${line}\n`));
 
   await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
   registerTriggers(bus, catalog, options.runSchedules ?? false);
@@ -327,6 +342,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       await httpApi.close();
       await slack.close();
       for (const service of services as LocalService[]) await service.close?.();
+      if (functionLog !== undefined) {
+        sendLogsTo(undefined);
+        await new Promise<void>((resolve) => functionLog.end(resolve));
+      }
     },
   };
 }
