@@ -52,7 +52,12 @@ export class Timeline {
       case 'event': {
         const { event } = activity;
         const detail = event.detail as Record<string, unknown>;
-        const what = typeof detail.eventName === 'string' ? ` ${detail.eventName}` : summarize(detail);
+        const what =
+          typeof detail.eventName === 'string'
+            ? ` ${detail.eventName}`
+            : event.source === 'meshwarden' && event['detail-type'] === 'GovernanceDecision'
+              ? ` ${describeDecision(detail)}`
+              : summarize(detail);
         const rules = activity.matchedRules.length > 0 ? ` -> ${activity.matchedRules.join(', ')}` : '';
         this.add('event', `${activity.busName}: ${event.source} "${event['detail-type']}"${what}${rules}`);
         return;
@@ -95,6 +100,51 @@ function describeTarget(req: LocalRequest): string {
 /** `12:04:05.123 API    ...` */
 export function formatEntry(entry: TimelineEntry): string {
   return `${entry.at.toISOString().slice(11, 23)}  ${entry.kind.toUpperCase().padEnd(11)} ${entry.text}`;
+}
+
+/** How many broken rules a decision line names, and how much of each sentence it keeps. */
+const MAX_DECISION_FINDINGS = 3;
+const MAX_FINDING_LENGTH = 240;
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function cut(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/**
+ * A change-control decision as a person reads it: what was done to which resource, by whom,
+ * which rules it broke and why, and how the effect went, e.g. `revert prod/virtualNode/web-v1
+ * by bob (IAM user): tls-required — web-v1's listener on 8080 has TLS PERMISSIVE; … (applied)`.
+ */
+export function describeDecision(detail: Record<string, unknown>): string {
+  const principal = detail.principal as Record<string, unknown> | undefined;
+  const who = text(typeof principal === 'object' && principal !== null ? principal.label : undefined);
+  const findings = Array.isArray(detail.findings) ? detail.findings.flatMap((f) => text(f) ?? []) : [];
+  const ruleIds = Array.isArray(detail.ruleIds) ? detail.ruleIds.flatMap((r) => text(r) ?? []) : [];
+  // A finding reads `rule-id: sentence`; a denial by change control has no finding of its own.
+  const why = [
+    ...(ruleIds.includes('change-control') && !findings.some((f) => f.startsWith('change-control:'))
+      ? ['change-control']
+      : []),
+    ...findings.map((f) => f.replace(/^([a-z0-9.-]+): /, '$1 — ')),
+  ];
+  const shown = why.slice(0, MAX_DECISION_FINDINGS).map((f) => cut(f, MAX_FINDING_LENGTH));
+  if (why.length > shown.length) shown.push(`+${why.length - shown.length} more`);
+  if (shown.length === 0) {
+    const reasons = Array.isArray(detail.reasons) ? detail.reasons.flatMap((r) => text(r) ?? []) : [];
+    if (reasons[0] !== undefined) shown.push(cut(reasons[0], MAX_FINDING_LENGTH));
+  }
+  const outcome = text(detail.outcome);
+  return [
+    text(detail.action) ?? '?',
+    text(detail.resourceKey) ?? '?',
+    ...(who === undefined ? [] : [`by ${who}`]),
+  ]
+    .join(' ')
+    .concat(shown.length > 0 ? `: ${shown.join('; ')}` : '', outcome === undefined ? '' : ` (${outcome})`);
 }
 
 /** The facts of a meshwarden event worth a line: what it is about and what was decided. */
