@@ -1,5 +1,5 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { ruleStateOf } from '../../shared/events/patterns';
@@ -158,7 +158,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const now = options.now ?? (() => new Date());
   const catalog = options.functions ?? FUNCTIONS;
   const slackConfig = options.slack ?? DEFAULT_SLACK_CONFIG;
-  const timeline = new Timeline();
+  const timeline = new Timeline(
+    options.dataDir === undefined ? undefined : join(options.dataDir, 'timeline.jsonl'),
+  );
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
   loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
@@ -168,6 +170,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     accountId,
     now,
     ...(options.busBackoff === undefined ? {} : { backoff: options.busBackoff }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const functions = new LocalFunctions(
     catalog.map((f) => ({
@@ -302,6 +305,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   registerTriggers(bus, catalog, options.runSchedules ?? false);
   bus.onActivity((activity) => timeline.busActivity(activity));
   functions.onInvocation((record) => timeline.invocation(record));
+  const owed = bus.owedFromJournal();
+  if (owed > 0) {
+    timeline.note(`replaying ${owed} event(s) the bus had accepted but not delivered when it last stopped`);
+  }
+  bus.replayJournal();
   if (options.runSchedules) scheduler.start();
 
   return {

@@ -42,7 +42,7 @@ const REVERT = {
 describe('the timeline line of a GovernanceDecision', () => {
   it('says what was done, by whom, each rule broken with its sentence, and how it went', () => {
     expect(lineFor(REVERT)).toBe(
-      `meshwarden: meshwarden "GovernanceDecision" revert prod/virtual-node/web-v1 by bob (IAM user): change-control; tls-required — web-v1's listener on 8080 has TLS PERMISSIVE; policy requires STRICT (applied)`,
+      `meshwarden: meshwarden "GovernanceDecision" revert prod/virtual-node/web-v1 by bob (IAM user): change-control — bob (IAM user) may not UpdateVirtualNode prod/virtual-node/web-v1; tls-required — web-v1's listener on 8080 has TLS PERMISSIVE; policy requires STRICT (applied)`,
     );
   });
 
