@@ -111,6 +111,17 @@ async function main(): Promise<void> {
   }
   await aws.drain();
 
+  // Nothing to try in another terminal when this process exits after its scenarios.
+  const tryIt =
+    values.exit || admin === undefined
+      ? []
+      : tryItLines({
+          endpoint: aws.endpoint,
+          region: aws.region,
+          accessKeyId: admin.accessKeyId,
+          secretAccessKey: admin.secretAccessKey,
+          routeSpec: await demoRouteSpec(aws.endpoint, aws.region, admin),
+        });
   console.log(`meshwarden local AWS is ready in ${Date.now() - started} ms
   AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})
   Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
@@ -126,13 +137,7 @@ ${identities
   .map((i) => `  ${`${i.accessKeyId} / ${i.secretAccessKey}`.padEnd(34)} ${i.label}`)
   .join('\n')}
 
-${tryItLines({
-  endpoint: aws.endpoint,
-  region: aws.region,
-  accessKeyId: admin?.accessKeyId ?? '',
-  secretAccessKey: admin?.secretAccessKey ?? '',
-  routeSpec: admin === undefined ? undefined : await demoRouteSpec(aws.endpoint, aws.region, admin),
-}).join('\n')}
+${tryIt.join('\n')}
 `);
 
   if (scenarios.length > 0) {
