@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { publishMetrics } from './middleware/publish-metrics';
 import { reportFailure } from './middleware/report-failure';
 import { CORRELATION_PATHS, logger, metrics, tracer } from './powertools';
 
@@ -19,7 +19,7 @@ export function eventHandler<E, R>(
   const handler = middy<unknown, R, Error, Context>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { correlationIdPath: CORRELATION_PATHS.eventBridge, resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics(metrics))
     .use(reportFailure({ logger }));
   // On a failure the idempotency middleware deletes its in-progress record, so a retry runs again.
   if (options.idempotency) handler.use(options.idempotency);

@@ -1,14 +1,36 @@
 import type { JSONObject } from '@aws-lambda-powertools/commons/types';
 import { search } from '@aws-lambda-powertools/jmespath';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/** Where log lines go instead of standard output, when the host says so. */
+let logSink: ((line: string) => void) | undefined;
+
+/**
+ * Send every function's log lines to `sink` (undefined: back to standard output, as in
+ * Lambda). The local runtime runs the functions in its own process, where their JSON lines
+ * would interleave with what it prints.
+ */
+export function sendLogsTo(sink: ((line: string) => void) | undefined): void {
+  logSink = sink;
+}
+
+class HostedLogger extends Logger {
+  protected override printLog(logLevel: number, log: LogItem): void {
+    if (logSink === undefined) {
+      super.printLog(logLevel, log);
+      return;
+    }
+    logSink(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
+  }
+}
 
 /**
  * One Logger, Metrics and Tracer per function, created at module scope. The service name
  * comes from POWERTOOLS_SERVICE_NAME, which the CDK construct sets per function.
  */
-export const logger = new Logger({
+export const logger: Logger = new HostedLogger({
   correlationIdSearchFn: (expression, data) => correlationIdOf(search(expression, data as JSONObject)),
 });
 export const metrics = new Metrics({ namespace: 'meshwarden' });

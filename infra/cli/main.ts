@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
 
 /**
@@ -13,13 +13,26 @@ const program = new Command()
   )
   .version('0.1.0')
   .showHelpAfterError()
+  // Subcommands inherit this: commander throws instead of exiting, so a usage error ends below.
+  .exitOverride()
   .configureHelp({ sortSubcommands: true });
 
 registerCommands(program);
 
+// `meshwarden ... | head`: the reader has gone away, so the rest has no one to read it.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  console.error(`meshwarden: ${(error as Error).message}`);
-  process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 2;
+  if (error instanceof CommanderError) {
+    // Commander has already printed the error and the usage (or the help, or the version).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`meshwarden: ${(error as Error).message}`);
+    process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 2;
+  }
 }

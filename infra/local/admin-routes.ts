@@ -37,7 +37,7 @@ export function adminRoutes(parts: {
       case 'PUT /_local/faults': {
         let rules: FaultRule[];
         try {
-          rules = FaultInjector.parse(body.toString('utf8'));
+          rules = FaultInjector.parse(body.toString('utf8'), 'PUT /_local/faults body');
         } catch (error) {
           return json(400, { message: (error as Error).message });
         }

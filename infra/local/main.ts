@@ -3,7 +3,15 @@
  * mesh and a demo policy. `npm run demo` plays the scenarios and prints what happened.
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  AppMeshClient,
+  DescribeRouteCommand,
+  NotFoundException,
+  type RouteSpec,
+} from '@aws-sdk/client-app-mesh';
+import { tryItLines } from './banner';
 import { SCENARIOS } from './demo/scenarios';
 import { DEMO, seedDemo } from './demo/seed';
 import { FaultInjector } from './edge/faults';
@@ -23,6 +31,7 @@ const USAGE = `Usage: npm start -- [options]
   --scenario NAME     play a scenario (or "all") once ready; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
   --exit              exit after the scenarios instead of running until Ctrl-C
   --no-seed           do not seed the demo mesh
+  --logs              print the functions' logs here (default: DATA_DIR/functions.log)
   -h, --help          this text
 
 Environment: LOCAL_AWS_FAULTS='[{"service":"appmesh","operation":"UpdateRoute","throttleRate":0.2}]'
@@ -40,6 +49,7 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     exit: { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
+    logs: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -84,6 +94,8 @@ async function main(): Promise<void> {
     ...(values.policy ? { policyFile: values.policy } : {}),
     faults: process.env.LOCAL_AWS_FAULTS ? FaultInjector.parse(process.env.LOCAL_AWS_FAULTS) : [],
     runSchedules: !values.exit,
+    // The functions' JSON logs would interleave with the timeline printed here.
+    ...(values.logs ? {} : { functionLogFile: join(dataDir, 'functions.log') }),
   });
   const admin = identities.all().find((i) => i.accessKeyId !== 'meshwarden') ?? identities.all()[0];
   let seeded = 'not seeded (--no-seed)';
@@ -99,7 +111,17 @@ async function main(): Promise<void> {
   }
   await aws.drain();
 
-  const cli = `aws --endpoint-url ${aws.endpoint}`;
+  // Nothing to try in another terminal when this process exits after its scenarios.
+  const tryIt =
+    values.exit || admin === undefined
+      ? []
+      : tryItLines({
+          endpoint: aws.endpoint,
+          region: aws.region,
+          accessKeyId: admin.accessKeyId,
+          secretAccessKey: admin.secretAccessKey,
+          routeSpec: await demoRouteSpec(aws.endpoint, aws.region, admin),
+        });
   console.log(`meshwarden local AWS is ready in ${Date.now() - started} ms
   AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})
   Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
@@ -107,6 +129,7 @@ async function main(): Promise<void> {
   Data directory  ${dataDir}   (${seeded}; --fresh starts clean)
   Policy          ${aws.functionEnv.MESHWARDEN_POLICY_FILE}
   Functions       ${aws.functions.names().join(', ')}
+  Function logs   ${values.logs ? 'printed here (--logs)' : `${join(dataDir, 'functions.log')}   (--logs prints them here)`}
 
 Identities (access key id / secret access key):
 ${identities
@@ -114,11 +137,7 @@ ${identities
   .map((i) => `  ${`${i.accessKeyId} / ${i.secretAccessKey}`.padEnd(34)} ${i.label}`)
   .join('\n')}
 
-Try, in another terminal:
-  export AWS_ACCESS_KEY_ID=${admin?.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin?.secretAccessKey} AWS_DEFAULT_REGION=${aws.region}
-  ${cli} appmesh describe-route --mesh-name ${DEMO.mesh} --virtual-router-name ${DEMO.router} --route-name ${DEMO.route}
-  ${cli} cloudwatch set-alarm-state --alarm-name ${DEMO.alarms[0]} --state-value ALARM --state-reason "5xx above threshold"
-  ${cli} sts get-caller-identity
+${tryIt.join('\n')}
 `);
 
   if (scenarios.length > 0) {
@@ -141,6 +160,30 @@ Try, in another terminal:
   });
   console.log('\nstopping local AWS (state kept in', dataDir, ')');
   await aws.close();
+}
+
+/** The demo route's spec as it is now, if there is one (the data directory may hold anything). */
+async function demoRouteSpec(
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<RouteSpec | undefined> {
+  const client = new AppMeshClient({ endpoint, region, credentials });
+  try {
+    const { route } = await client.send(
+      new DescribeRouteCommand({
+        meshName: DEMO.mesh,
+        virtualRouterName: DEMO.router,
+        routeName: DEMO.route,
+      }),
+    );
+    return route?.spec;
+  } catch (error) {
+    if (error instanceof NotFoundException) return undefined;
+    throw error;
+  } finally {
+    client.destroy();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,5 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { ruleStateOf } from '../../shared/events/patterns';
@@ -72,6 +74,11 @@ export interface LocalAwsOptions {
    * doubling). Tests that inject faults shorten it so a retried delivery lands in milliseconds.
    */
   readonly busBackoff?: BackoffOptions;
+  /**
+   * Append the functions' log lines to this file instead of standard output (they run in this
+   * process, and `npm start` prints its timeline there).
+   */
+  readonly functionLogFile?: string;
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -153,7 +160,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const now = options.now ?? (() => new Date());
   const catalog = options.functions ?? FUNCTIONS;
   const slackConfig = options.slack ?? DEFAULT_SLACK_CONFIG;
-  const timeline = new Timeline();
+  const timeline = new Timeline(
+    options.dataDir === undefined ? undefined : join(options.dataDir, 'timeline.jsonl'),
+  );
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
   loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
@@ -163,6 +172,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     accountId,
     now,
     ...(options.busBackoff === undefined ? {} : { backoff: options.busBackoff }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const functions = new LocalFunctions(
     catalog.map((f) => ({
@@ -294,11 +304,24 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     );
   }
   Object.assign(process.env, functionEnv);
+  if (options.functionLogFile !== undefined) mkdirSync(dirname(options.functionLogFile), { recursive: true });
+  const functionLog =
+    options.functionLogFile === undefined
+      ? undefined
+      : createWriteStream(options.functionLogFile, { flags: 'a' });
+  // Imported only now: Powertools reads its configuration from the environment set just above.
+  const { sendLogsTo } = await import('../../shared/powertools');
+  if (functionLog !== undefined) sendLogsTo((line) => functionLog.write(`${line}\n`));
 
   await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
   registerTriggers(bus, catalog, options.runSchedules ?? false);
   bus.onActivity((activity) => timeline.busActivity(activity));
   functions.onInvocation((record) => timeline.invocation(record));
+  const owed = bus.owedFromJournal();
+  if (owed > 0) {
+    timeline.note(`replaying ${owed} event(s) the bus had accepted but not delivered when it last stopped`);
+  }
+  bus.replayJournal();
   if (options.runSchedules) scheduler.start();
 
   return {
@@ -339,6 +362,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       await httpApi.close();
       await slack.close();
       for (const service of services as LocalService[]) await service.close?.();
+      if (functionLog !== undefined) {
+        sendLogsTo(undefined);
+        await new Promise<void>((resolve) => functionLog.end(resolve));
+      }
     },
   };
 }

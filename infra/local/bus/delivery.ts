@@ -107,6 +107,11 @@ export class DeliveryQueue {
     return this.dead;
   }
 
+  /** The dead letters a previous run kept, listed before any new one. */
+  restoreDeadLetters(deadLetters: readonly DeadLetter[]): void {
+    this.dead.unshift(...deadLetters);
+  }
+
   /** Stop retrying: pending retries are dropped (the process is going away). */
   close(): void {
     this.closed = true;

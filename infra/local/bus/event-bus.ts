@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../shared/errors';
+import { StateFile } from '../state-file';
 import type { BusEntry, BusEvent } from '../types';
 import {
   busArn,
@@ -19,6 +20,7 @@ import {
   DeliveryQueue,
   type RetryPolicy,
 } from './delivery';
+import { EventJournal, type UnsettledEvent } from './journal';
 import { type CompiledPattern, compilePattern } from './pattern';
 import { isEnabled, isRuleState, RULE_STATES, type RuleState, ruleReceives } from './rule-state';
 import { nextFireTime, parseSchedule, type Schedule } from './schedule';
@@ -127,6 +129,11 @@ export interface LocalEventBusOptions {
   readonly now?: () => Date;
   readonly invoke?: FunctionInvoker;
   readonly backoff?: BackoffOptions;
+  /**
+   * Where accepted events are journaled and the dead-letter list is kept, so that neither is
+   * lost when the process stops, however it stops; in memory only when undefined.
+   */
+  readonly dataDir?: string;
 }
 
 /** Routing through buses more than this many times is treated as a loop. */
@@ -142,6 +149,15 @@ interface RuleRecord {
   readonly pattern: CompiledPattern | undefined;
   readonly schedule: Schedule | undefined;
   timer?: NodeJS.Timeout;
+}
+
+/** One delivery of an event: to which target of which rule. */
+function jobKey(job: {
+  readonly busName: string;
+  readonly ruleName: string;
+  readonly targetId: string;
+}): string {
+  return `${job.busName}/${job.ruleName}/${job.targetId}`;
 }
 
 /** `2017-12-22T18:43:48Z`: EventBridge stamps times to the second. */
@@ -167,6 +183,12 @@ export class LocalEventBus {
   private readonly queue: DeliveryQueue;
   private readonly now: () => Date;
   private invoke: FunctionInvoker | undefined;
+  private readonly journal: EventJournal | undefined;
+  /** What the journal held unsettled at start, until `replayJournal` delivers it. */
+  private unsettled: UnsettledEvent[] = [];
+  /** Journaled events with deliveries still in flight or waiting to retry: how many. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly deadLetterFile: StateFile<DeadLetter[]> | undefined;
 
   readonly region: string;
   readonly accountId: string;
@@ -176,9 +198,17 @@ export class LocalEventBus {
     this.accountId = options.accountId;
     this.now = options.now ?? (() => new Date());
     this.invoke = options.invoke;
-    this.queue = new DeliveryQueue(this.now, options.backoff ?? DEFAULT_BACKOFF, (activity) =>
-      this.emit(activity),
-    );
+    this.queue = new DeliveryQueue(this.now, options.backoff ?? DEFAULT_BACKOFF, (activity) => {
+      this.settle(activity);
+      this.emit(activity);
+    });
+    if (options.dataDir !== undefined) {
+      const opened = EventJournal.open(options.dataDir);
+      this.journal = opened.journal;
+      this.unsettled = opened.unsettled;
+      this.deadLetterFile = new StateFile(options.dataDir, 'bus-dead-letters', () => []);
+      this.queue.restoreDeadLetters(this.deadLetterFile.load());
+    }
     this.buses.set(DEFAULT_BUS, { name: DEFAULT_BUS, creationTime: eventTime(this.now()) });
     this.rules.set(DEFAULT_BUS, new Map());
   }
@@ -206,6 +236,53 @@ export class LocalEventBus {
   async close(): Promise<void> {
     for (const rules of this.rules.values()) for (const rule of rules.values()) this.disarm(rule);
     this.queue.close();
+    this.journal?.close();
+  }
+
+  /** How many events the journal held accepted and not settled when this bus started. */
+  owedFromJournal(): number {
+    return this.unsettled.length;
+  }
+
+  /**
+   * Deliver what the journal held accepted and not settled when this bus started (the last
+   * process stopped before delivering it), to the targets that had not had it. Call once the
+   * rules and the function runtime are in place. Returns how many events were replayed.
+   */
+  replayJournal(): number {
+    const replay = this.unsettled;
+    this.unsettled = [];
+    for (const { busName, event, done } of replay) {
+      if (!this.buses.has(busName)) continue;
+      this.inFlight.set(event.id, 0);
+      this.route(busName, event, 0, done);
+      this.settleIfDone(event.id);
+    }
+    return replay.length;
+  }
+
+  /** A journaled event's delivery finished: remember it, and settle the event when it was the last. */
+  private settle(activity: DeliveryActivity): void {
+    const finished =
+      activity.kind === 'delivered'
+        ? activity.job
+        : activity.kind === 'dead-lettered'
+          ? activity.deadLetter
+          : undefined;
+    if (finished === undefined) return;
+    if (activity.kind === 'dead-lettered') this.deadLetterFile?.save([...this.queue.deadLetters()]);
+    const id = finished.event.id;
+    const left = this.inFlight.get(id);
+    if (left === undefined || this.journal === undefined) return;
+    if (targetEndpoint(finished.targetArn)?.kind === 'function') this.journal.done(id, jobKey(finished));
+    this.inFlight.set(id, left - 1);
+    this.settleIfDone(id);
+  }
+
+  private settleIfDone(id: string): void {
+    if (this.inFlight.get(id) !== 0) return;
+    this.inFlight.delete(id);
+    this.journal?.settled(id, this.inFlight.size === 0);
   }
 
   // ---- events ----
@@ -252,21 +329,37 @@ export class LocalEventBus {
       resources: [...(entry.resources ?? [])],
       detail: entry.detail,
     };
+    if (this.journal !== undefined && this.matching(busName, event).length > 0) {
+      // Durable before the id goes back: an acknowledged event is delivered, crash or not.
+      this.journal.accepted(busName, event);
+      this.inFlight.set(event.id, 0);
+    }
     this.route(busName, event, 0);
+    this.settleIfDone(event.id);
     return { eventId: event.id };
   }
 
-  private route(busName: string, event: BusEvent, hops: number): void {
+  private matching(busName: string, event: BusEvent): RuleRecord[] {
     const matched: RuleRecord[] = [];
     for (const rule of this.rules.get(busName)?.values() ?? []) {
       if (ruleReceives(rule.definition.state, event) && rule.pattern?.matches(event)) matched.push(rule);
     }
-    this.emit({ kind: 'event', busName, event, matchedRules: matched.map((r) => r.definition.name) });
-    for (const rule of matched) this.deliver(rule.definition, event, hops);
+    return matched;
   }
 
-  private deliver(rule: RuleDefinition, event: BusEvent, hops: number): void {
+  /** `skip`: deliveries to functions the event already had (a replay from the journal). */
+  private route(busName: string, event: BusEvent, hops: number, skip?: ReadonlySet<string>): void {
+    const matched = this.matching(busName, event);
+    this.emit({ kind: 'event', busName, event, matchedRules: matched.map((r) => r.definition.name) });
+    for (const rule of matched) this.deliver(rule.definition, event, hops, skip);
+  }
+
+  private deliver(rule: RuleDefinition, event: BusEvent, hops: number, skip?: ReadonlySet<string>): void {
     for (const target of rule.targets) {
+      const job = { busName: rule.busName, ruleName: rule.name, targetId: target.id };
+      if (skip?.has(jobKey(job))) continue;
+      const left = this.inFlight.get(event.id);
+      if (left !== undefined) this.inFlight.set(event.id, left + 1);
       this.queue.enqueue({
         busName: rule.busName,
         ruleName: rule.name,
@@ -274,19 +367,24 @@ export class LocalEventBus {
         targetArn: target.arn,
         event,
         retryPolicy: target.retryPolicy ?? DEFAULT_RETRY_POLICY,
-        send: (e) => this.send(target, e, hops),
+        send: (e) => this.send(target, e, hops, skip),
       });
     }
   }
 
-  private async send(target: TargetDefinition, event: BusEvent, hops: number): Promise<void> {
+  private async send(
+    target: TargetDefinition,
+    event: BusEvent,
+    hops: number,
+    skip: ReadonlySet<string> | undefined,
+  ): Promise<void> {
     const endpoint = targetEndpoint(target.arn);
     if (endpoint === undefined) throw new Error(`Target ${target.arn} is not deliverable locally`);
     if (endpoint.kind === 'bus') {
       if (hops + 1 > MAX_BUS_HOPS)
         throw new Error(`Event ${event.id} went through more than ${MAX_BUS_HOPS} buses`);
       if (!this.buses.has(endpoint.name)) throw new Error(`Event bus ${endpoint.name} does not exist.`);
-      this.route(endpoint.name, event, hops + 1);
+      this.route(endpoint.name, event, hops + 1, skip);
       return;
     }
     if (this.invoke === undefined) throw new Error(`No local function runtime to invoke ${endpoint.name}`);

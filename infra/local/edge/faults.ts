@@ -7,7 +7,7 @@ import { parseOrThrow } from '../../../shared/validation';
  * `[{"service":"acm-pca","operation":"*","throttleRate":0.2}]`; the first rule that matches
  * a request applies.
  */
-export const faultRuleSchema = z.object({
+export const faultRuleSchema = z.strictObject({
   service: z.string().min(1),
   operation: z.string().min(1).default('*'),
   throttleRate: z.number().min(0).max(1).default(0),
@@ -37,15 +37,15 @@ export class FaultInjector {
     this.set(rules);
   }
 
-  /** Parse rules from JSON text, as `LOCAL_AWS_FAULTS` holds them. */
-  static parse(json: string): FaultRule[] {
+  /** Parse rules from JSON text, as `LOCAL_AWS_FAULTS` (or `what`, where they came from) holds them. */
+  static parse(json: string, what = 'LOCAL_AWS_FAULTS'): FaultRule[] {
     let value: unknown;
     try {
       value = JSON.parse(json);
     } catch (error) {
-      throw new Error(`LOCAL_AWS_FAULTS is not JSON: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${what} is not JSON: ${(error as Error).message}`, { cause: error });
     }
-    return parseOrThrow(faultRulesSchema, value, 'LOCAL_AWS_FAULTS');
+    return parseOrThrow(faultRulesSchema, value, what);
   }
 
   set(rules: readonly FaultRule[]): void {

@@ -19,13 +19,13 @@ const common = {
 };
 
 const identitySchema = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     ...common,
     type: z.literal('AssumedRole'),
     roleName: z.string().min(1),
     sessionName: z.string().min(2),
   }),
-  z.object({
+  z.strictObject({
     ...common,
     type: z.literal('WebIdentity'),
     roleName: z.string().min(1),
@@ -35,10 +35,10 @@ const identitySchema = z.discriminatedUnion('type', [
     /** The token's claims; they travel as session tags. */
     claims: z.record(z.string(), z.string()).default({}),
   }),
-  z.object({ ...common, type: z.literal('IAMUser'), userName: z.string().min(1) }),
+  z.strictObject({ ...common, type: z.literal('IAMUser'), userName: z.string().min(1) }),
 ]);
 
-export const identitiesFileSchema = z.object({
+export const identitiesFileSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   identities: z.array(identitySchema).min(1),
 });

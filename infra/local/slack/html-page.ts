@@ -1,15 +1,24 @@
+import { escapeHtml, renderMrkdwn, type UserNames } from './mrkdwn';
 import type { SlackConfig } from './slack-config';
 import type { Block, EphemeralMessage, StoredMessage } from './slack-store';
 
 /**
  * The page a person opens at the local Slack root: each channel with its messages, their
  * text and buttons, edit history and ephemeral messages. Pressing a button there posts the
- * same `/_local/press` a test would. Deliberately plain HTML with no script.
+ * same `/_local/press` a test would. Deliberately plain HTML with no script. As in Slack, a
+ * message with blocks shows its blocks; its `text` is only the notification fallback.
  */
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A text object (or a bare string) as Slack shows it: mrkdwn unless it says plain_text. */
+function renderText(value: unknown, users: UserNames): string {
+  const text = textOf(value);
+  if (text === '') return '';
+  const plain =
+    value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'plain_text';
+  return plain ? escapeHtml(text) : renderMrkdwn(text, users);
 }
+
+const TEXT_STYLE = ' style="white-space:pre-wrap"';
 
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -45,13 +54,16 @@ function renderBlocks(
   ts: string,
   users: SlackConfig['users'],
 ): string {
+  const names = userNames(users);
   return (blocks ?? [])
     .map((block) => {
       const parts: string[] = [];
-      const blockText = textOf(block.text);
-      if (blockText !== '') parts.push(`<pre>${escapeHtml(blockText)}</pre>`);
-      const fields = Array.isArray(block.fields) ? block.fields.map(textOf).filter((t) => t !== '') : [];
-      if (fields.length > 0) parts.push(`<pre>${escapeHtml(fields.join('\n'))}</pre>`);
+      const blockText = renderText(block.text, names);
+      if (blockText !== '') parts.push(`<div${TEXT_STYLE}>${blockText}</div>`);
+      const fields = Array.isArray(block.fields)
+        ? block.fields.map((f) => renderText(f, names)).filter((t) => t !== '')
+        : [];
+      if (fields.length > 0) parts.push(fields.map((f) => `<div${TEXT_STYLE}>${f}</div>`).join(''));
       if (Array.isArray(block.elements)) {
         for (const element of block.elements) {
           if (
@@ -61,8 +73,8 @@ function renderBlocks(
           ) {
             parts.push(renderButton(element as Record<string, unknown>, channel, ts, users));
           } else {
-            const t = textOf(element);
-            if (t !== '') parts.push(`<small>${escapeHtml(t)}</small>`);
+            const t = renderText(element, names);
+            if (t !== '') parts.push(`<small>${t}</small>`);
           }
         }
       }
@@ -79,18 +91,31 @@ function renderBlocks(
     .join('\n');
 }
 
+function userNames(users: SlackConfig['users']): UserNames {
+  return (id) => users.find((u) => u.id === id)?.name;
+}
+
 function renderMessage(m: StoredMessage | EphemeralMessage, config: SlackConfig): string {
   const ephemeral = !('bot_id' in m);
   const header =
     `<b>${ephemeral ? `only visible to ${escapeHtml(m.user)}` : escapeHtml(config.botName)}</b> ` +
     `<small>ts ${escapeHtml(m.ts)}${m.thread_ts === undefined ? '' : `, in thread ${escapeHtml(m.thread_ts)}`}` +
     `${m.history.length > 0 ? `, edited ${m.history.length}x` : ''}${m.deleted === true ? ', deleted' : ''}</small>`;
+  const names = userNames(config.users);
+  // Earlier versions of an updated message, folded away: the message itself shows once.
   const history = m.history
-    .map((h) => `<li><small>before ${escapeHtml(h.replacedAt)}:</small> ${escapeHtml(h.text)}</li>`)
+    .map(
+      (h) =>
+        `<li><small>before ${escapeHtml(h.replacedAt)}:</small> <span${TEXT_STYLE}>${renderMrkdwn(h.text, names)}</span></li>`,
+    )
     .join('');
+  const body =
+    m.blocks !== undefined && m.blocks.length > 0
+      ? renderBlocks(m.blocks, m.channel, m.ts, config.users)
+      : `<div${TEXT_STYLE}>${renderMrkdwn(m.text, names)}</div>`;
   return (
-    `<li${m.deleted === true ? ' style="opacity:.5"' : ''}>${header}<div>${escapeHtml(m.text)}</div>` +
-    `${renderBlocks(m.blocks, m.channel, m.ts, config.users)}${history === '' ? '' : `<ul>${history}</ul>`}</li>`
+    `<li${m.deleted === true ? ' style="opacity:.5"' : ''}>${header}${body}` +
+    `${history === '' ? '' : `<details><summary><small>earlier versions</small></summary><ul>${history}</ul></details>`}</li>`
   );
 }
 

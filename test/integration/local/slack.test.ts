@@ -409,7 +409,8 @@ describe('local Slack', () => {
 
   it('renders the workspace as a plain page with the messages and their buttons', async () => {
     // Prepare
-    await client.chat.postMessage({ channel: APPROVALS, text: 'Page <check>', blocks: approvalBlocks });
+    await client.chat.postMessage({ channel: APPROVALS, text: 'Page &lt;check&gt; <script>x</script>' });
+    await client.chat.postMessage({ channel: APPROVALS, text: 'Fallback only', blocks: approvalBlocks });
 
     // Act
     const page = await (await fetch(`${slackUrl}/`)).text();
@@ -417,7 +418,10 @@ describe('local Slack', () => {
     // Assess
     expect(page).toContain('#mesh-approvals');
     expect(page).toContain('Page &#60;check&#62;');
+    expect(page).not.toContain('<script>');
     expect(page).toContain('<button type="submit">Approve</button>');
+    // As in Slack, a message with blocks shows them; its text is the notification fallback.
+    expect(page).not.toContain('Fallback only');
   });
 
   it('presses a button from the page form and redirects back with what the app answered', async () => {
