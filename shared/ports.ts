@@ -304,6 +304,8 @@ export type AuditOutcome = 'pending' | 'applied' | 'no-effect' | 'failed';
 
 /** One audited decision (`AUDIT#` items). `decision` is the GovernanceDecision event detail. */
 export interface AuditRecord {
+  /** The account of the mesh (set by the audit log, which keeps one account's records). */
+  readonly account?: string;
   readonly meshName: string;
   readonly eventId: string;
   readonly eventTime: string;

@@ -27,6 +27,7 @@ const config = readConfig(
     MESHWARDEN_TABLE: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -39,7 +40,7 @@ const chat = createSlackApprovals({
 });
 const meshes = recordingOwnWrites(
   createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-  new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE),
+  new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
 );
 const publisher = new EventBridgePublisher(
   tracer.captureAWSv3Client(new EventBridgeClient({})),

@@ -26,6 +26,7 @@ const config = readConfig(
     MESHWARDEN_MESHES: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -37,7 +38,11 @@ const clients = {
   tableName: config.MESHWARDEN_TABLE,
   meshes: recordingOwnWrites(
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-    new DynamoLastKnownGoodStore(tracer.captureAWSv3Client(createDocumentClient()), config.MESHWARDEN_TABLE),
+    new DynamoLastKnownGoodStore(
+      tracer.captureAWSv3Client(createDocumentClient()),
+      config.MESHWARDEN_TABLE,
+      config.MESHWARDEN_ACCOUNT_ID,
+    ),
   ),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),

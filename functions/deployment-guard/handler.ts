@@ -32,7 +32,11 @@ const appMesh = tracer.captureAWSv3Client(createAppMeshClient({ retryMode: 'stan
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 let functionArn: string | undefined;
 
-const lastKnownGood = new DynamoLastKnownGoodStore(createDocumentClient(), config.MESHWARDEN_TABLE);
+const lastKnownGood = new DynamoLastKnownGoodStore(
+  createDocumentClient(),
+  config.MESHWARDEN_TABLE,
+  config.MESHWARDEN_ACCOUNT_ID,
+);
 
 const deps: GuardDeps = {
   meshes: recordingOwnWrites(createAppMeshProvider(appMesh), lastKnownGood),

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
-import { SLACK_SECRET_NAME } from '../constructs/names';
+import { MEMBER_ACCOUNT_ROLE_NAME, SLACK_SECRET_NAME } from '../constructs/names';
 import {
   ASYNC_INVOKE_RETRY,
   type BusName,
@@ -19,6 +19,8 @@ import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
+import { memberForwarding } from './member-forwarding';
+import { PerAccountService } from './per-account-service';
 import { AcmService } from './services/acm/service';
 import { AcmPcaService } from './services/acm-pca/service';
 import { AppMeshService } from './services/appmesh/appmesh-service';
@@ -88,12 +90,17 @@ export interface LocalAws {
   readonly identities: IdentityRegistry;
   readonly timeline: Timeline;
   readonly scheduler: SchedulerService;
+  /** The central account's services. */
   readonly services: {
     readonly appmesh: AppMeshService;
     readonly acm: AcmService;
     readonly acmPca: AcmPcaService;
     readonly cloudwatch: CloudWatchService;
   };
+  /** The services as another account sees them (its own resources). */
+  servicesIn(accountId: string): LocalAws['services'];
+  /** Member accounts: those with meshwarden's member role, whose events reach the central bus. */
+  readonly memberAccounts: readonly string[];
   /** The environment the functions run with. */
   readonly functionEnv: Readonly<Record<string, string>>;
   /**
@@ -177,11 +184,24 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   /** Functions invoked asynchronously (by the scheduler) and still running. */
   const asyncInvocations = new Set<Promise<void>>();
+  const memberRoles = (identities.file.roles ?? []).filter(
+    (role) => role.roleName === MEMBER_ACCOUNT_ROLE_NAME && (role.accountId ?? accountId) !== accountId,
+  );
+  const memberAccounts = memberRoles.map((role) => role.accountId as string);
+  // A member account's events reach meshwarden's bus through the rules its member stack creates.
+  const putEvents = memberForwarding({
+    bus,
+    region,
+    centralAccount: accountId,
+    memberAccounts,
+    centralBus: LOCAL_NAMES.eventBus,
+    catalog,
+  });
   const context: LocalServiceContext = {
     region,
     accountId,
     now,
-    putEvents: (entries) => bus.putEvents(entries),
+    putEvents,
     invokeFunction: async (nameOrArn, payload) => {
       // Asynchronous, as Lambda's Event invocation: the caller goes on; drain() waits for it.
       const running: Promise<void> = functions.invoke(nameOrArn, payload).then(
@@ -193,12 +213,24 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     },
     dataDir: options.dataDir,
   };
-  const appmesh = new AppMeshService(context);
-  const acmPca = new AcmPcaService(context, { issueDelayMs: options.pcaIssueDelayMs ?? 200 });
-  const acm = new AcmService(context, acmPca.authorities);
-  const cloudwatch = new CloudWatchService(context);
+  // Each account has its own meshes, alarms, certificates, CAs and secrets.
+  const appmesh = new PerAccountService(context, (c) => new AppMeshService(c));
+  const acmPca = new PerAccountService(
+    context,
+    (c) => new AcmPcaService(c, { issueDelayMs: options.pcaIssueDelayMs ?? 200 }),
+  );
+  const acm = new PerAccountService(context, (c) => new AcmService(c, acmPca.in(c.accountId).authorities));
+  const cloudwatch = new PerAccountService(context, (c) => new CloudWatchService(c));
+  const secrets = new PerAccountService(context, (c) => new SecretsManagerService(c));
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);
+  const sts = new StsService({ identities, now });
+  const servicesIn = (account: string): LocalAws['services'] => ({
+    appmesh: appmesh.in(account),
+    acm: acm.in(account),
+    acmPca: acmPca.in(account),
+    cloudwatch: cloudwatch.in(account),
+  });
   const services = [
     appmesh,
     acmPca,
@@ -214,14 +246,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       ],
     }),
     dynamodb,
-    new SecretsManagerService(context),
+    secrets,
     scheduler,
-    new StsService(),
+    sts,
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
   const edge = new EdgeServer({
     identities,
+    sessions: sts.sessions,
     services,
     faults,
     putEvents: context.putEvents,
@@ -265,6 +298,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
     MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
+    MESHWARDEN_ACCOUNT_ID: accountId,
+    ...(memberRoles.length === 0
+      ? {}
+      : {
+          MESHWARDEN_MEMBER_ROLE_ARNS: memberRoles
+            .map((role) => iamRoleArn(role.accountId as string, role.roleName))
+            .join(','),
+        }),
     // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
     MESHWARDEN_SCHEDULE_GROUP: 'default',
     MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
@@ -283,7 +324,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   Object.assign(process.env, functionEnv);
 
   await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
-  registerTriggers(bus, catalog, options.runSchedules ?? false);
+  registerTriggers(bus, catalog, options.runSchedules ?? false, memberAccounts.length > 0);
   bus.onActivity((activity) => timeline.busActivity(activity));
   functions.onInvocation((record) => timeline.invocation(record));
   if (options.runSchedules) scheduler.start();
@@ -304,7 +345,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     identities,
     timeline,
     scheduler,
-    services: { appmesh, acm, acmPca, cloudwatch },
+    services: servicesIn(accountId),
+    servicesIn,
+    memberAccounts,
     functionEnv,
     onApiCall: (listener) => {
       callListeners.add(listener);
@@ -335,6 +378,7 @@ function registerTriggers(
   bus: LocalEventBus,
   catalog: readonly FunctionDefinition[],
   runSchedules: boolean,
+  hasMemberAccounts: boolean,
 ): void {
   const busNames: Record<BusName, string> = { default: 'default', meshwarden: LOCAL_NAMES.eventBus };
   const retryPolicy = {
@@ -353,6 +397,15 @@ function registerTriggers(
             retryPolicy,
           },
         });
+        // As the CDK stack: member accounts forward to meshwarden's bus, where the rule is mirrored.
+        if (trigger.bus === 'default' && hasMemberAccounts) {
+          bus.addLocalRule({
+            name: `${fn.name}-${trigger.pattern.name}-forwarded`,
+            busName: busNames.meshwarden,
+            eventPattern: trigger.pattern.pattern as Record<string, unknown>,
+            target: { functionName: fn.name, retryPolicy },
+          });
+        }
       } else if (trigger.kind === 'schedule' && runSchedules) {
         bus.addLocalRule({
           name: `${fn.name}-${trigger.schedule.name}`,

@@ -86,8 +86,12 @@ describe('mesh change control in local AWS', () => {
     alice = new AppMeshClient(local.clientConfig('oidcDeveloper'));
     bob = new AppMeshClient(local.clientConfig('iamUser'));
     const documents = createDocumentClient(local.clientConfig('admin'));
-    audit = new DynamoAuditLog(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '');
-    lkg = new DynamoLastKnownGoodStore(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '');
+    audit = new DynamoAuditLog(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '', local.aws.accountId);
+    lkg = new DynamoLastKnownGoodStore(
+      documents,
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
+    );
   }, 60_000);
   afterAll(() => local.aws.close());
 
@@ -317,7 +321,11 @@ describe('mesh change control in local AWS', () => {
   it('reports an undo it cannot do: no last known good for a route created outside any event', async () => {
     const key = 'prod/route/api-router/api-route';
     const documents = createDocumentClient(local.clientConfig('admin'));
-    await new DynamoLastKnownGoodStore(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '').delete(key);
+    await new DynamoLastKnownGoodStore(
+      documents,
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
+    ).delete(key);
 
     await setWeights(alice, [0], 'api-router', 'api-route');
     await local.aws.drain();
