@@ -466,6 +466,8 @@ export interface DeploymentStore {
 
 /** One scheduled step check of a progressive deployment. */
 export interface StepInvocation {
+  /** The account of the route; meshwarden's own account when absent. */
+  readonly account?: string;
   readonly routeKey: string;
   readonly deploymentId: string;
   readonly stepIndex: number;

@@ -59,7 +59,7 @@ function depsFor(options: Options): GuardDeps {
   return {
     meshes: createAppMeshProvider(appMesh),
     routes: createRouteReader(appMesh),
-    store: new DynamoDbDeploymentStore(createDocumentClient(), table),
+    store: new DynamoDbDeploymentStore(createDocumentClient(), table, accountOf(options)),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
     scheduler: {

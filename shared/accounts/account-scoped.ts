@@ -3,7 +3,7 @@
  * names the account, so a decision about `prod` in one account is never mistaken for one about
  * `prod` in another. The use cases stay account-blind; the wiring hands them these.
  */
-import type { ChatNotifier, DomainEvent, EventPublisher } from '../ports';
+import type { ChatNotifier, DomainEvent, EventPublisher, StepScheduler } from '../ports';
 
 /** Publish with `account` in every event's detail. */
 export function publisherIn(account: string, publisher: EventPublisher): EventPublisher {
@@ -22,5 +22,15 @@ export function notifierIn(account: string, notifier: ChatNotifier): ChatNotifie
         title: `${notification.title} (account ${account})`,
         fields: { account, ...notification.fields },
       }),
+  };
+}
+
+/** Schedule steps that name the account, so the step runs against that account's route. */
+export function schedulerIn(account: string, scheduler: StepScheduler): StepScheduler {
+  return {
+    schedule: (step, at) => scheduler.schedule({ ...step, account }, at),
+    cancel: (token) => scheduler.cancel(token),
+    ensureRecovery: () => scheduler.ensureRecovery(),
+    removeRecovery: () => scheduler.removeRecovery(),
   };
 }

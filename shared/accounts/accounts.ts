@@ -55,11 +55,9 @@ export function accessTo(directory: AccountDirectory, account: string): AccountA
  * record must agree with `recipientAccountId` (a record that disagrees with its envelope is
  * refused: which account to act in would be a guess).
  */
-export function accountOfEvent(event: {
-  readonly account: string;
-  readonly detail?: { readonly recipientAccountId?: string };
-}): string {
-  const recipient = event.detail?.recipientAccountId;
+export function accountOfEvent(event: { readonly account: string; readonly detail?: object }): string {
+  const recipient = (event.detail as { readonly recipientAccountId?: unknown } | undefined)
+    ?.recipientAccountId;
   if (recipient !== undefined && recipient !== event.account) {
     throw new ValidationError(
       `event account ${event.account} and detail.recipientAccountId ${recipient} disagree`,
@@ -107,4 +105,19 @@ export function governedMeshesIn(
     const [owner, mesh] = entry.split('/');
     return owner === account && mesh !== undefined ? [mesh] : [];
   });
+}
+
+/**
+ * Refuse an event of any account but the central one, for a capability that does not act in
+ * member accounts: an account not configured is refused as unknown, a member account's event
+ * as out of that capability's reach. Either way nothing is done, and the refusal is an error,
+ * so the event is retried and dead-lettered rather than quietly dropped.
+ */
+export function requireCentral(directory: AccountDirectory, account: string, capability: string): void {
+  const access = accessTo(directory, account);
+  if (access.kind === 'member') {
+    throw new ForbiddenError(
+      `${capability} acts in meshwarden's own account ${directory.central} only; the event of member account ${account} is refused, nothing done`,
+    );
+  }
 }

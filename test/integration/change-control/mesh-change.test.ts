@@ -77,6 +77,12 @@ describe('mesh change control in local AWS', () => {
     await client.send(new UpdateRouteCommand({ ...ref, spec }));
   }
 
+  /** A sample event (recorded in another account) as local AWS's own account would deliver it. */
+  function inLocalAccount<E extends { account: string; detail: object }>(event: E): E {
+    const account = local.aws.accountId;
+    return { ...event, account, detail: { ...event.detail, recipientAccountId: account } };
+  }
+
   beforeAll(async () => {
     local = await startSeededLocalAws();
     local.aws.bus.onActivity((activity) => {
@@ -284,7 +290,7 @@ describe('mesh change control in local AWS', () => {
   });
 
   it('audits an AccessDenied attempt without acting on it', async () => {
-    const event = loadEvent('appmesh/update-route-access-denied');
+    const event = inLocalAccount(loadEvent('appmesh/update-route-access-denied'));
     const weightsBefore = await routeWeights(admin);
 
     const result = await local.aws.functions.invoke('mesh-change', event);
@@ -337,7 +343,7 @@ describe('mesh change control in local AWS', () => {
   });
 
   it('reports an App Mesh write whose resource cannot be read from the record: audited, published, told, not dead-lettered', async () => {
-    const event = loadEvent('appmesh/update-route');
+    const event = inLocalAccount(loadEvent('appmesh/update-route'));
     const { routeName: _dropped, ...params } = event.detail.requestParameters as Record<string, unknown>;
     const unreadable = {
       ...event,
