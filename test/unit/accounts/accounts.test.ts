@@ -26,12 +26,18 @@ describe('the account directory', () => {
 
   it('refuses an account neither central nor configured, naming it', () => {
     expect(() => accessTo(directory, '333333333333')).toThrow(UnknownAccountError);
-    expect(() => accessTo(directory, '333333333333')).toThrow(/account 333333333333 is not one meshwarden governs/);
+    expect(() => accessTo(directory, '333333333333')).toThrow(
+      /account 333333333333 is not one meshwarden governs/,
+    );
   });
 
   it('refuses a member role in the central account, or two for one account', () => {
-    expect(() => accountDirectory(CENTRAL, [`arn:aws:iam::${CENTRAL}:role/x`])).toThrow(/meshwarden's own account/);
-    expect(() => accountDirectory(CENTRAL, [ROLE, `arn:aws:iam::${MEMBER}:role/y`])).toThrow(/configured twice/);
+    expect(() => accountDirectory(CENTRAL, [`arn:aws:iam::${CENTRAL}:role/x`])).toThrow(
+      /meshwarden's own account/,
+    );
+    expect(() => accountDirectory(CENTRAL, [ROLE, `arn:aws:iam::${MEMBER}:role/y`])).toThrow(
+      /configured twice/,
+    );
   });
 
   it('builds one thing per account, once, and none for an unknown account', () => {
@@ -73,7 +79,9 @@ describe('state keys', () => {
       sk: 'LKG',
     });
     expect(changeControlKeys(MEMBER).auditPartition('prod')).toBe(`${MEMBER}#AUDIT#prod`);
-    expect(changeControlKeys(MEMBER).meshState('prod')).not.toBe(changeControlKeys(CENTRAL).meshState('prod'));
+    expect(changeControlKeys(MEMBER).meshState('prod')).not.toBe(
+      changeControlKeys(CENTRAL).meshState('prod'),
+    );
   });
 
   it('refuse anything but an account id', () => {

@@ -87,6 +87,8 @@ describe('AssumedRoleCredentials', () => {
 
   it('refuses an answer without credentials', async () => {
     sts.on(AssumeRoleCommand).resolves({});
-    await expect(credentials().get(ROLE)).rejects.toThrow(`STS AssumeRole ${ROLE} answered without credentials`);
+    await expect(credentials().get(ROLE)).rejects.toThrow(
+      `STS AssumeRole ${ROLE} answered without credentials`,
+    );
   });
 });
