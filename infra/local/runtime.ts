@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
+import type { PolicyDocument } from '../../shared/policy/schema';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { MEMBER_ACCOUNT_ROLE_NAME, SLACK_SECRET_NAME } from '../constructs/names';
 import {
@@ -159,7 +160,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const slackConfig = options.slack ?? DEFAULT_SLACK_CONFIG;
   const timeline = new Timeline();
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
-  loadPolicy(policyFile);
+  const policy = loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
 
   const bus = new LocalEventBus({
@@ -299,6 +300,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_POLICY_FILE: policyFile,
     MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
     MESHWARDEN_ACCOUNT_ID: accountId,
+    ...memberMeshesEnvironment(policy.document, memberAccounts),
     ...(memberRoles.length === 0
       ? {}
       : {
@@ -371,6 +373,22 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       for (const service of services as LocalService[]) await service.close?.();
     },
   };
+}
+
+/**
+ * The member accounts' governed meshes, as the CDK stack lists them from `memberAccounts`:
+ * locally, each policy entry that names a member account and a mesh by its plain name.
+ */
+function memberMeshesEnvironment(
+  policy: PolicyDocument,
+  memberAccounts: readonly string[],
+): Record<string, string> {
+  const meshes = policy.meshes.flatMap((entry) =>
+    entry.account !== undefined && memberAccounts.includes(entry.account) && /^[\w-]+$/.test(entry.mesh)
+      ? [`${entry.account}/${entry.mesh}`]
+      : [],
+  );
+  return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: [...new Set(meshes)].join(',') };
 }
 
 /** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */

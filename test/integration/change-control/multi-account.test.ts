@@ -113,7 +113,6 @@ describe('change control in a member account', () => {
     local = await startSeededLocalAws({
       identities: twoAccounts(),
       policyFile: twoAccountPolicy(),
-      functionEnv: { MESHWARDEN_MEMBER_MESHES: `${MEMBER}/prod` },
     });
     local.aws.bus.onActivity((activity) => {
       if (activity.kind === 'event') seen.push(activity.event);
@@ -131,9 +130,11 @@ describe('change control in a member account', () => {
   }, 120_000);
   afterAll(() => local.aws.close());
 
-  it('configures the member role for the functions from the identities file', () => {
+  it('configures the member role and meshes for the functions from the identities file and the policy', () => {
     expect(local.aws.memberAccounts).toEqual([MEMBER]);
     expect(local.aws.functionEnv.MESHWARDEN_MEMBER_ROLE_ARNS).toBe(MEMBER_ROLE);
+    // The member's meshes come from the policy entries naming the member account.
+    expect(local.aws.functionEnv.MESHWARDEN_MEMBER_MESHES).toBe(`${MEMBER}/prod`);
   });
 
   it("reverts a disallowed change in the member account as the member role there, leaving the central account's prod alone", async () => {
