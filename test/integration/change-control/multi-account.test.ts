@@ -7,6 +7,7 @@ import {
   type RouteSpec,
   UpdateRouteCommand,
 } from '@aws-sdk/client-app-mesh';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { DEMO, seedDemo } from '../../../infra/local/demo/seed';
@@ -15,6 +16,7 @@ import { DEMO_POLICY_FILE, type LocalApiCall } from '../../../infra/local/runtim
 import type { BusEvent } from '../../../infra/local/types';
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb/deployment-store';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const CENTRAL = DEFAULT_IDENTITIES.accountId;
@@ -75,8 +77,8 @@ function twoAccountPolicy(): string {
   return file;
 }
 
-/** Change control across accounts: a member account's mesh is governed through the member role. */
-describe('change control in a member account', () => {
+/** Across accounts: a member account's mesh is governed, and its deployments guarded, through the member role. */
+describe('meshwarden in a member account', () => {
   let local: TestLocalAws;
   const seen: BusEvent[] = [];
   const calls: LocalApiCall[] = [];
@@ -219,6 +221,53 @@ describe('change control in a member account', () => {
     expect(decision?.detail).toMatchObject({ account: MEMBER, action: 'keep' });
     const { route } = await memberAdmin.send(new DescribeRouteCommand(routeRef));
     expect(route?.spec?.httpRoute?.action?.weightedTargets?.map((t) => t.weight)).toEqual([90, 10]);
+  }, 60_000);
+
+  it("rolls back a member account's deployment on that account's alarm, in that account only", async () => {
+    // Prepare: the member's platform admins start a canary (90/10 -> 80/20); both accounts
+    // have an alarm of the same name bound to their own prod route.
+    const centralBefore = (await centralAdmin.send(new DescribeRouteCommand(routeRef))).route;
+    await shiftWeights(memberAdmin, [80, 20]);
+    await local.aws.drain();
+    const table = local.aws.functionEnv.MESHWARDEN_TABLE as string;
+    const documents = createDocumentClient(local.clientConfig('admin'));
+    const memberDeployments = new DynamoDbDeploymentStore(documents, table, MEMBER);
+    const centralDeployments = new DynamoDbDeploymentStore(documents, table, CENTRAL);
+    expect((await memberDeployments.get(DEMO.routeKey))?.deployment?.status).toBe('in-progress');
+    seen.length = 0;
+    calls.length = 0;
+
+    // Act: the member account's alarm fires.
+    await new CloudWatchClient({
+      endpoint: local.aws.endpoint,
+      region: local.aws.region,
+      credentials: MEMBER_ADMIN,
+    }).send(new SetAlarmStateCommand({ AlarmName: DEMO.alarms[0], StateValue: 'ALARM', StateReason: '5xx' }));
+    await local.aws.drain();
+
+    // Assess: the member's route is back on its stable target, written as the member role ...
+    const { route } = await memberAdmin.send(new DescribeRouteCommand(routeRef));
+    expect(route?.spec?.httpRoute?.action?.weightedTargets?.map((t) => t.weight)).toEqual([100, 0]);
+    expect((await memberDeployments.get(DEMO.routeKey))?.deployment?.status).toBe('rolled-back');
+    const writes = calls.filter((c) => c.request.service === 'appmesh' && c.operation === 'UpdateRoute');
+    expect(writes.map((c) => c.request.caller.arn)).toEqual([
+      `arn:aws:sts::${MEMBER}:assumed-role/meshwarden-member-access/meshwarden-deployment-guard`,
+    ]);
+    // ... and nothing of the central account's meshes or alarms was read or written.
+    const central = calls.filter(
+      (c) =>
+        ['appmesh', 'monitoring'].includes(c.request.service) &&
+        c.request.caller.arn.includes('meshwarden') &&
+        c.request.caller.accountId === CENTRAL,
+    );
+    expect(central.map((c) => c.operation)).toEqual([]);
+    // ... the central account's route and deployment records are untouched, and the event names the account.
+    const centralAfter = (await centralAdmin.send(new DescribeRouteCommand(routeRef))).route;
+    expect(centralAfter?.metadata?.version).toBe(centralBefore?.metadata?.version);
+    expect((await centralDeployments.get(DEMO.routeKey))?.deployment).toBeUndefined();
+    const rolledBack = seen.find((e) => e['detail-type'] === 'DeploymentRolledBack');
+    expect(rolledBack?.detail).toMatchObject({ account: MEMBER, routeKey: DEMO.routeKey });
+    expect(local.aws.bus.deadLetters()).toEqual([]);
   }, 60_000);
 
   it('refuses an event of an account meshwarden is not configured for, and touches no mesh', async () => {
