@@ -13,7 +13,9 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { DEMO, seedDemo } from '../../../infra/local/demo/seed';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../../infra/local/edge/identities';
 import { DEMO_POLICY_FILE, type LocalApiCall } from '../../../infra/local/runtime';
+import { pressButton } from '../../../infra/local/slack/block-actions';
 import type { BusEvent } from '../../../infra/local/types';
+import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb/deployment-store';
@@ -27,6 +29,7 @@ const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/meshwarden-member-access`;
 
 const MEMBER_ADMIN = { accessKeyId: 'member-admin', secretAccessKey: 'member-admin-secret' };
 const MEMBER_CAROL = { accessKeyId: 'member-carol', secretAccessKey: 'member-carol-secret' };
+const MEMBER_DAVE = { accessKeyId: 'member-dave', secretAccessKey: 'member-dave-secret' };
 
 /** Two accounts: the demo's central account, and a member account with its own people and role. */
 function twoAccounts(): IdentityRegistry {
@@ -42,6 +45,7 @@ function twoAccounts(): IdentityRegistry {
         accountId: MEMBER,
       },
       { type: 'IAMUser', ...MEMBER_CAROL, userName: 'carol', accountId: MEMBER },
+      { type: 'IAMUser', ...MEMBER_DAVE, userName: 'dave', accountId: MEMBER },
     ],
     roles: [
       {
@@ -55,7 +59,9 @@ function twoAccounts(): IdentityRegistry {
 
 /** The demo policy, plus an entry for `prod` in the member account: its platform admins only. */
 function twoAccountPolicy(): string {
-  const demo = parseYaml(readFileSync(DEMO_POLICY_FILE, 'utf8')) as { meshes: unknown[] };
+  const demo = parseYaml(readFileSync(DEMO_POLICY_FILE, 'utf8')) as {
+    meshes: { approvals?: unknown }[];
+  };
   const member = {
     mesh: 'prod',
     account: MEMBER,
@@ -70,7 +76,12 @@ function twoAccountPolicy(): string {
           resources: [{ kind: '*' }],
         },
       ],
+      // dave's changes wait for approval (the demo's approvers, in the demo's channel).
+      violationOverrides: [
+        { id: 'dave-needs-approval', principals: [{ iamUser: 'dave' }], onViolation: 'hold' },
+      ],
     },
+    approvals: demo.meshes[0]?.approvals,
   };
   const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-two-accounts-')), 'policy.yaml');
   writeFileSync(file, stringify({ ...demo, meshes: [...demo.meshes, member] }));
@@ -267,6 +278,71 @@ describe('meshwarden in a member account', () => {
     expect((await centralDeployments.get(DEMO.routeKey))?.deployment).toBeUndefined();
     const rolledBack = seen.find((e) => e['detail-type'] === 'DeploymentRolledBack');
     expect(rolledBack?.detail).toMatchObject({ account: MEMBER, routeKey: DEMO.routeKey });
+    expect(local.aws.bus.deadLetters()).toEqual([]);
+  }, 60_000);
+
+  it("holds a member account's change for approval and, once approved in Slack, re-applies it in that account", async () => {
+    // Prepare: the member's alarm is back to OK (while it is in ALARM no write may shift weight
+    // to the canary again, an approved one included).
+    await new CloudWatchClient({
+      endpoint: local.aws.endpoint,
+      region: local.aws.region,
+      credentials: MEMBER_ADMIN,
+    }).send(
+      new SetAlarmStateCommand({ AlarmName: DEMO.alarms[0], StateValue: 'OK', StateReason: 'recovered' }),
+    );
+    await local.aws.drain();
+    const centralBefore = (await centralAdmin.send(new DescribeRouteCommand(routeRef))).route;
+    const memberBefore = (await memberAdmin.send(new DescribeRouteCommand(routeRef))).route;
+    const dave = client(MEMBER_DAVE);
+    seen.length = 0;
+
+    // Act 1: dave's change is held (reverted, approval requested in Slack)
+    await shiftWeights(dave, [30, 70]);
+    await local.aws.drain();
+
+    // Assess 1
+    const requested = seen.find((e) => e['detail-type'] === 'ApprovalRequested');
+    expect(requested?.detail).toMatchObject({ account: MEMBER, meshName: 'prod' });
+    const approvalId = (requested?.detail as { approvalId: string }).approvalId;
+    const approvals = new DynamoDbApprovalStore(
+      createDocumentClient(local.clientConfig('admin')),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+    );
+    expect(await approvals.get(approvalId)).toMatchObject({ account: MEMBER, status: 'pending' });
+    expect((await memberAdmin.send(new DescribeRouteCommand(routeRef))).route?.spec).toEqual(
+      memberBefore?.spec,
+    );
+    const message = local.aws.slack.store
+      .messagesIn('C0APPROVALS')
+      .messages.find((m) => JSON.stringify(m.blocks ?? []).includes(approvalId));
+    expect(message).toBeDefined();
+
+    // Act 2: priya approves in Slack
+    calls.length = 0;
+    const answer = await pressButton(local.aws.slackUrl, {
+      channel: 'C0APPROVALS',
+      ts: message?.ts ?? '',
+      action_id: 'meshwarden.approve',
+      user: 'U0PLATFORM1',
+    });
+    await local.aws.drain();
+
+    // Assess 2: applied in the member account, as the member role; the central prod untouched
+    expect(answer.status).toBe(200);
+    expect(await approvals.get(approvalId)).toMatchObject({
+      account: MEMBER,
+      status: 'approved',
+      execution: { outcome: 'applied' },
+    });
+    const { route } = await memberAdmin.send(new DescribeRouteCommand(routeRef));
+    expect(route?.spec?.httpRoute?.action?.weightedTargets?.map((t) => t.weight)).toEqual([30, 70]);
+    const writes = calls.filter((c) => c.request.service === 'appmesh' && c.operation === 'UpdateRoute');
+    expect(writes.map((c) => c.request.caller.arn)).toEqual([
+      `arn:aws:sts::${MEMBER}:assumed-role/meshwarden-member-access/meshwarden-approval-executor`,
+    ]);
+    const centralAfter = (await centralAdmin.send(new DescribeRouteCommand(routeRef))).route;
+    expect(centralAfter?.metadata?.version).toBe(centralBefore?.metadata?.version);
     expect(local.aws.bus.deadLetters()).toEqual([]);
   }, 60_000);
 
