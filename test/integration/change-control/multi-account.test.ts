@@ -213,6 +213,11 @@ describe('meshwarden in a member account', () => {
     const table = local.aws.functionEnv.MESHWARDEN_TABLE as string;
     const record = await new DynamoAuditLog(documents, table, MEMBER).get(DEMO.mesh, eventTime, eventId);
     expect(record).toMatchObject({ account: MEMBER, outcome: 'applied', published: true });
+    // The people on call are told which account's prod it was.
+    const told = local.aws.slack.store.messagesIn('C0MESHOPS01').messages.map((m) => m.text ?? '');
+    expect(told.filter((t) => t.startsWith('Reverted:') && t.includes(`(account ${MEMBER})`))).toHaveLength(
+      1,
+    );
     expect(await new DynamoAuditLog(documents, table, CENTRAL).get(DEMO.mesh, eventTime, eventId)).toBe(
       undefined,
     );
@@ -316,7 +321,7 @@ describe('meshwarden in a member account', () => {
     const message = local.aws.slack.store
       .messagesIn('C0APPROVALS')
       .messages.find((m) => JSON.stringify(m.blocks ?? []).includes(approvalId));
-    expect(message).toBeDefined();
+    expect(JSON.stringify(message?.blocks)).toContain(`in account ${MEMBER}`);
 
     // Act 2: priya approves in Slack
     calls.length = 0;
