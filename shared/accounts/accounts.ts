@@ -4,7 +4,7 @@
  * assumes there. An event names its account (`account`, and CloudTrail's `recipientAccountId`);
  * an account not configured is refused, never acted on with central credentials.
  */
-import { ForbiddenError, ValidationError } from '../errors';
+import { BadRequestError, ConfigError, ValidationError } from '../errors';
 
 /** The accounts meshwarden is configured for. */
 export interface AccountDirectory {
@@ -18,8 +18,8 @@ export type AccountAccess =
   | { readonly account: string; readonly kind: 'central' }
   | { readonly account: string; readonly kind: 'member'; readonly roleArn: string };
 
-/** An event from an account meshwarden is not configured for. */
-export class UnknownAccountError extends ForbiddenError {}
+/** An event from an account meshwarden is not configured for: refused, as retrying cannot help. */
+export class UnknownAccountError extends BadRequestError {}
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/.+$/;
 
@@ -28,11 +28,11 @@ export function accountDirectory(central: string, memberRoleArns: readonly strin
   const members = new Map<string, string>();
   for (const arn of memberRoleArns) {
     const account = ROLE_ARN.exec(arn)?.[1];
-    if (account === undefined) throw new ForbiddenError(`member role "${arn}" is not an IAM role ARN`);
+    if (account === undefined) throw new ConfigError(`member role "${arn}" is not an IAM role ARN`);
     if (account === central) {
-      throw new ForbiddenError(`member role "${arn}" is in meshwarden's own account ${central}`);
+      throw new ConfigError(`member role "${arn}" is in meshwarden's own account ${central}`);
     }
-    if (members.has(account)) throw new ForbiddenError(`member account ${account} is configured twice`);
+    if (members.has(account)) throw new ConfigError(`member account ${account} is configured twice`);
     members.set(account, arn);
   }
   return { central, members };
@@ -116,7 +116,7 @@ export function governedMeshesIn(
 export function requireCentral(directory: AccountDirectory, account: string, capability: string): void {
   const access = accessTo(directory, account);
   if (access.kind === 'member') {
-    throw new ForbiddenError(
+    throw new BadRequestError(
       `${capability} acts in meshwarden's own account ${directory.central} only; the event of member account ${account} is refused, nothing done`,
     );
   }

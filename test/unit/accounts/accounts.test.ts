@@ -10,7 +10,7 @@ import {
 } from '../../../shared/accounts/accounts';
 import { accountKey } from '../../../shared/adapters/dynamodb/account-keys';
 import { changeControlKeys } from '../../../shared/adapters/dynamodb/change-control-keys';
-import { ForbiddenError, ValidationError } from '../../../shared/errors';
+import { BadRequestError, ValidationError } from '../../../shared/errors';
 
 const CENTRAL = '111111111111';
 const MEMBER = '222222222222';
@@ -51,7 +51,7 @@ describe('the account directory', () => {
 
   it('lets a central-only capability refuse a member account and an unknown one', () => {
     expect(() => requireCentral(directory, CENTRAL, 'rotation')).not.toThrow();
-    expect(() => requireCentral(directory, MEMBER, 'rotation')).toThrow(ForbiddenError);
+    expect(() => requireCentral(directory, MEMBER, 'rotation')).toThrow(BadRequestError);
     expect(() => requireCentral(directory, '333333333333', 'rotation')).toThrow(UnknownAccountError);
   });
 
