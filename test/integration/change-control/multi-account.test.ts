@@ -309,7 +309,7 @@ describe('meshwarden in a member account', () => {
     // Assess 1
     const requested = seen.find((e) => e['detail-type'] === 'ApprovalRequested');
     expect(requested?.detail).toMatchObject({ account: MEMBER, meshName: 'prod' });
-    const approvalId = (requested?.detail as { approvalId: string }).approvalId;
+    const approvalId = String((requested?.detail as { approvalId?: string } | undefined)?.approvalId);
     const approvals = new DynamoDbApprovalStore(
       createDocumentClient(local.clientConfig('admin')),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
