@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { accountDirectory, requireCentral } from '../../shared/accounts/accounts';
 import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
@@ -28,10 +29,13 @@ const config = readConfig(
       MESHWARDEN_MESHES: true,
       MESHWARDEN_POLICY_FILE: true,
       MESHWARDEN_SLACK_SECRET: true,
+      MESHWARDEN_ACCOUNT_ID: true,
+      MESHWARDEN_MEMBER_ROLE_ARNS: true,
     })
     .extend(pendingKeyConfigSchema.shape),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);
 const clients = {
   pca: tracer.captureAWSv3Client(createAcmPcaClient()),
   acm: tracer.captureAWSv3Client(createAcmCertificatesClient()),
@@ -44,7 +48,11 @@ const clients = {
   },
   meshes: recordingOwnWrites(
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-    new DynamoLastKnownGoodStore(tracer.captureAWSv3Client(createDocumentClient()), config.MESHWARDEN_TABLE),
+    new DynamoLastKnownGoodStore(
+      tracer.captureAWSv3Client(createDocumentClient()),
+      config.MESHWARDEN_TABLE,
+      config.MESHWARDEN_ACCOUNT_ID,
+    ),
   ),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
@@ -56,6 +64,8 @@ const clients = {
 
 /** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */
 export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
+  // Member accounts forward ACM's notices too; their certificates are not rotated from here.
+  if (trigger.kind === 'acm-expiry') requireCentral(accounts, trigger.event.account, 'certificate rotation');
   const outcome = await onRotationTrigger(
     createRotationDeps(clients),
     policy,

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { ruleStateOf } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
+import type { PolicyDocument } from '../../shared/policy/schema';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
-import { SLACK_SECRET_NAME } from '../constructs/names';
+import { MEMBER_ACCOUNT_ROLE_NAME, SLACK_SECRET_NAME } from '../constructs/names';
 import { PENDING_KEY_ARN_ENV, PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import {
   ASYNC_INVOKE_RETRY,
@@ -23,6 +24,8 @@ import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
+import { memberForwarding } from './member-forwarding';
+import { PerAccountService } from './per-account-service';
 import { AcmService } from './services/acm/service';
 import { AcmPcaService } from './services/acm-pca/service';
 import { AppMeshService } from './services/appmesh/appmesh-service';
@@ -98,12 +101,17 @@ export interface LocalAws {
   readonly identities: IdentityRegistry;
   readonly timeline: Timeline;
   readonly scheduler: SchedulerService;
+  /** The central account's services. */
   readonly services: {
     readonly appmesh: AppMeshService;
     readonly acm: AcmService;
     readonly acmPca: AcmPcaService;
     readonly cloudwatch: CloudWatchService;
   };
+  /** The services as another account sees them (its own resources). */
+  servicesIn(accountId: string): LocalAws['services'];
+  /** Member accounts: those with meshwarden's member role, whose events reach the central bus. */
+  readonly memberAccounts: readonly string[];
   /** The environment the functions run with. */
   readonly functionEnv: Readonly<Record<string, string>>;
   /**
@@ -164,7 +172,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     options.dataDir === undefined ? undefined : join(options.dataDir, 'timeline.jsonl'),
   );
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
-  loadPolicy(policyFile);
+  const policy = loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
 
   const bus = new LocalEventBus({
@@ -190,11 +198,24 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   /** Functions invoked asynchronously (by the scheduler) and still running. */
   const asyncInvocations = new Set<Promise<void>>();
+  const memberRoles = (identities.file.roles ?? []).filter(
+    (role) => role.roleName === MEMBER_ACCOUNT_ROLE_NAME && (role.accountId ?? accountId) !== accountId,
+  );
+  const memberAccounts = memberRoles.map((role) => role.accountId as string);
+  // A member account's events reach meshwarden's bus through the rules its member stack creates.
+  const putEvents = memberForwarding({
+    bus,
+    region,
+    centralAccount: accountId,
+    memberAccounts,
+    centralBus: LOCAL_NAMES.eventBus,
+    catalog,
+  });
   const context: LocalServiceContext = {
     region,
     accountId,
     now,
-    putEvents: (entries) => bus.putEvents(entries),
+    putEvents,
     invokeFunction: async (nameOrArn, payload) => {
       // Asynchronous, as Lambda's Event invocation: the caller goes on; drain() waits for it.
       const running: Promise<void> = functions.invoke(nameOrArn, payload).then(
@@ -206,13 +227,31 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     },
     dataDir: options.dataDir,
   };
-  const appmesh = new AppMeshService(context);
-  const acmPca = new AcmPcaService(context, { issueDelayMs: options.pcaIssueDelayMs ?? 200 });
-  // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
-  const acm = new AcmService(context, acmPca.authorities, { renewDelayMs: options.pcaIssueDelayMs ?? 200 });
-  const cloudwatch = new CloudWatchService(context);
+  // Each account has its own meshes, alarms, certificates, CAs and secrets.
+  const appmesh = new PerAccountService(context, (c) => new AppMeshService(c));
+  const acmPca = new PerAccountService(
+    context,
+    (c) => new AcmPcaService(c, { issueDelayMs: options.pcaIssueDelayMs ?? 200 }),
+  );
+  const acm = new PerAccountService(
+    context,
+    (c) =>
+      new AcmService(c, acmPca.in(c.accountId).authorities, {
+        // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
+        renewDelayMs: options.pcaIssueDelayMs ?? 200,
+      }),
+  );
+  const cloudwatch = new PerAccountService(context, (c) => new CloudWatchService(c));
+  const secrets = new PerAccountService(context, (c) => new SecretsManagerService(c));
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);
+  const sts = new StsService({ identities, now });
+  const servicesIn = (account: string): LocalAws['services'] => ({
+    appmesh: appmesh.in(account),
+    acm: acm.in(account),
+    acmPca: acmPca.in(account),
+    cloudwatch: cloudwatch.in(account),
+  });
   const services = [
     appmesh,
     acmPca,
@@ -228,15 +267,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       ],
     }),
     dynamodb,
-    new SecretsManagerService(context),
+    secrets,
     scheduler,
-    new StsService(),
+    sts,
     new KmsService(context),
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
   const edge = new EdgeServer({
     identities,
+    sessions: sts.sessions,
     services,
     faults,
     putEvents: context.putEvents,
@@ -287,6 +327,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
     MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
+    MESHWARDEN_ACCOUNT_ID: accountId,
+    ...memberMeshesEnvironment(policy.document, memberAccounts),
+    ...(memberRoles.length === 0
+      ? {}
+      : {
+          MESHWARDEN_MEMBER_ROLE_ARNS: memberRoles
+            .map((role) => iamRoleArn(role.accountId as string, role.roleName))
+            .join(','),
+        }),
     // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
     MESHWARDEN_SCHEDULE_GROUP: 'default',
     MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
@@ -314,7 +363,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   if (functionLog !== undefined) sendLogsTo((line) => functionLog.write(`${line}\n`));
 
   await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
-  registerTriggers(bus, catalog, options.runSchedules ?? false);
+  registerTriggers(bus, catalog, options.runSchedules ?? false, memberAccounts.length > 0);
   bus.onActivity((activity) => timeline.busActivity(activity));
   functions.onInvocation((record) => timeline.invocation(record));
   const owed = bus.owedFromJournal();
@@ -340,7 +389,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     identities,
     timeline,
     scheduler,
-    services: { appmesh, acm, acmPca, cloudwatch },
+    services: servicesIn(accountId),
+    servicesIn,
+    memberAccounts,
     functionEnv,
     onApiCall: (listener) => {
       callListeners.add(listener);
@@ -370,11 +421,28 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
 }
 
+/**
+ * The member accounts' governed meshes, as the CDK stack lists them from `memberAccounts`:
+ * locally, each policy entry that names a member account and a mesh by its plain name.
+ */
+function memberMeshesEnvironment(
+  policy: PolicyDocument,
+  memberAccounts: readonly string[],
+): Record<string, string> {
+  const meshes = policy.meshes.flatMap((entry) =>
+    entry.account !== undefined && memberAccounts.includes(entry.account) && /^[\w-]+$/.test(entry.mesh)
+      ? [`${entry.account}/${entry.mesh}`]
+      : [],
+  );
+  return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: [...new Set(meshes)].join(',') };
+}
+
 /** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */
 function registerTriggers(
   bus: LocalEventBus,
   catalog: readonly FunctionDefinition[],
   runSchedules: boolean,
+  hasMemberAccounts: boolean,
 ): void {
   const busNames: Record<BusName, string> = { default: 'default', meshwarden: LOCAL_NAMES.eventBus };
   const retryPolicy = {
@@ -394,6 +462,15 @@ function registerTriggers(
             retryPolicy,
           },
         });
+        // As the CDK stack: member accounts forward to meshwarden's bus, where the rule is mirrored.
+        if (trigger.bus === 'default' && hasMemberAccounts) {
+          bus.addLocalRule({
+            name: `${fn.name}-${trigger.pattern.name}-forwarded`,
+            busName: busNames.meshwarden,
+            eventPattern: trigger.pattern.pattern as Record<string, unknown>,
+            target: { functionName: fn.name, retryPolicy },
+          });
+        }
       } else if (trigger.kind === 'schedule' && runSchedules) {
         bus.addLocalRule({
           name: `${fn.name}-${trigger.schedule.name}`,

@@ -81,6 +81,11 @@ export interface BusEntry {
   readonly resources?: readonly string[];
   readonly eventBusName?: string;
   readonly time?: Date;
+  /**
+   * The account the event happened in, when not the bus's own: events a member account
+   * forwards to the central bus keep their account, as EventBridge keeps it across accounts.
+   */
+  readonly account?: string;
 }
 
 /** What every emulated service may use from the runtime. */

@@ -31,6 +31,8 @@ export interface ApprovalExecution {
 export interface Approval {
   readonly approvalId: string;
   readonly meshName: string;
+  /** The account of the mesh (a member account's); meshwarden's own account when absent. */
+  readonly account?: string;
   readonly action: ApprovalAction;
   readonly title: string;
   readonly reason: string;

@@ -289,6 +289,22 @@ describe('the grown catalog with every option', () => {
     expect(JSON.stringify(told[0]?.Properties?.Role)).toContain(rotationRole);
   });
 
+  it("lets meshwarden read a member account's alarms, and tells the functions their account and the member meshes", () => {
+    const policies = JSON.stringify(member.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('cloudwatch:DescribeAlarms');
+    expect(policies).toContain(':cloudwatch:eu-west-1:222222222222:alarm:*');
+    central.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'meshwarden-mesh-change',
+      Environment: {
+        Variables: Match.objectLike({
+          MESHWARDEN_ACCOUNT_ID: '111111111111',
+          MESHWARDEN_MEMBER_MESHES: '222222222222/prod',
+          MESHWARDEN_MEMBER_ROLE_ARNS: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
   it('fails synth on a cdk-nag finding nobody acknowledged', () => {
     // Prepare: the same configuration, plus a queue that breaks AwsSolutions-SQS3/SQS4.
     const app = testApp({}, { bundle: false });

@@ -370,6 +370,7 @@ export class TrustSystem {
     const store = new DynamoDbDeploymentStore(
       createDocumentClient(this.local.clientConfig('admin')),
       LOCAL_NAMES.table,
+      this.local.aws.accountId,
     );
     return (await store.get(route.routeKey))?.deployment?.status;
   }

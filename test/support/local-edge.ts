@@ -1,6 +1,7 @@
 import { FaultInjector } from '../../infra/local/edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../infra/local/edge/identities';
 import { EdgeServer } from '../../infra/local/edge/server';
+import type { SessionStore } from '../../infra/local/edge/sessions';
 import type { BusEntry, LocalService, LocalServiceContext } from '../../infra/local/types';
 
 /** Credentials of the default local identities, by role in the demo. */
@@ -36,7 +37,14 @@ export interface TestEdge {
  */
 export async function startTestEdge(
   makeServices: (context: LocalServiceContext) => LocalService[],
-  options: { dataDir?: string; now?: () => Date } = {},
+  options: {
+    dataDir?: string;
+    now?: () => Date;
+    /** Identities other than the demo's (several accounts, roles). */
+    identities?: IdentityRegistry;
+    /** Role sessions STS issues, for the edge to accept. */
+    sessions?: SessionStore;
+  } = {},
 ): Promise<TestEdge> {
   const events: BusEntry[] = [];
   const invocations: { target: string; payload: unknown }[] = [];
@@ -57,7 +65,8 @@ export async function startTestEdge(
   const services = makeServices(context);
   const faults = new FaultInjector();
   const edge = new EdgeServer({
-    identities: new IdentityRegistry(DEFAULT_IDENTITIES),
+    identities: options.identities ?? new IdentityRegistry(DEFAULT_IDENTITIES),
+    ...(options.sessions === undefined ? {} : { sessions: options.sessions }),
     services,
     faults,
     putEvents: context.putEvents,

@@ -38,12 +38,25 @@ const identitySchema = z.discriminatedUnion('type', [
   z.strictObject({ ...common, type: z.literal('IAMUser'), userName: z.string().min(1) }),
 ]);
 
+/** An IAM role that STS AssumeRole hands sessions of, and whom its trust policy lets assume it. */
+const roleSchema = z.strictObject({
+  /** The role's account; the file's account when left out. */
+  accountId: common.accountId,
+  roleName: z.string().min(1),
+  /** IAM role or user ARNs its trust policy names (`aws:PrincipalArn`). */
+  trustedPrincipals: z.array(z.string().regex(/^arn:aws:iam::\d{12}:(role|user)\/.+$/)).min(1),
+  /** The longest session AssumeRole may grant (IAM's default is an hour). */
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43_200).optional(),
+});
+
 export const identitiesFileSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   identities: z.array(identitySchema).min(1),
+  roles: z.array(roleSchema).optional(),
 });
 
 export type IdentitySpec = z.infer<typeof identitySchema>;
+export type RoleSpec = z.infer<typeof roleSchema>;
 export type IdentitiesFile = z.infer<typeof identitiesFileSchema>;
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -146,6 +159,21 @@ function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
     label: `${spec.sessionName} (${spec.type === 'WebIdentity' ? 'OIDC' : 'role'} ${spec.roleName})`,
     userIdentity,
   };
+}
+
+/**
+ * The identity behind temporary credentials STS issued for a session of `role`: an assumed
+ * role session in the role's account, signing with the session's access key.
+ */
+export function roleSessionIdentity(
+  role: { readonly accountId: string; readonly roleName: string },
+  sessionName: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): CallerIdentity {
+  return resolve(
+    { type: 'AssumedRole', ...credentials, roleName: role.roleName, sessionName },
+    role.accountId,
+  );
 }
 
 /** Looks identities up by access key id. */

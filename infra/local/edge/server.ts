@@ -7,6 +7,7 @@ import type { BusEntry, LocalRequest, LocalResponse, LocalService, OperationReso
 import { cloudTrailEntry } from './cloudtrail';
 import type { FaultInjector } from './faults';
 import type { IdentityRegistry } from './identities';
+import type { SessionStore } from './sessions';
 import { parseAuthorization, verifySignature } from './sigv4';
 
 /** Requests larger than this are refused before they are read to the end. */
@@ -14,6 +15,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface EdgeOptions {
   readonly identities: IdentityRegistry;
+  /** Role sessions STS issued; their temporary keys authenticate with their session token. */
+  readonly sessions?: SessionStore;
   readonly services: readonly LocalService[];
   readonly faults: FaultInjector;
   readonly putEvents: (entries: readonly BusEntry[]) => Promise<string[]>;
@@ -113,7 +116,23 @@ export class EdgeServer {
         this.now(),
       );
     }
-    const caller = this.options.identities.get(auth.accessKeyId);
+    const session = this.options.sessions?.verify(
+      auth.accessKeyId,
+      headers['x-amz-security-token'],
+      this.now(),
+    );
+    if (session?.ok === false) {
+      const code =
+        session.reason === 'expired'
+          ? protocol.kind === 'query'
+            ? 'ExpiredToken'
+            : 'ExpiredTokenException'
+          : protocol.kind === 'query'
+            ? 'InvalidClientTokenId'
+            : 'UnrecognizedClientException';
+      return send(httpRes, wireError(protocol, 403, code, session.message, requestId), requestId, this.now());
+    }
+    const caller = session?.caller ?? this.options.identities.get(auth.accessKeyId);
     if (caller === undefined) {
       const code = protocol.kind === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
       return send(

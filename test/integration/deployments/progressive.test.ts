@@ -56,6 +56,7 @@ describe('progressive delivery in local AWS: Scheduler steps and the CLI', () =>
     store = new DynamoDbDeploymentStore(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());

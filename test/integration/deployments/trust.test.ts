@@ -108,6 +108,7 @@ describe('deployment guard trust cases in local AWS', () => {
     store = new DynamoDbDeploymentStore(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());
