@@ -5,6 +5,8 @@ import {
   type RolloverReport,
   runCaRollover,
 } from './ca-rollover';
+import { type AskReport, postRolloverApproval } from './rollover-approval';
+import { remindOverdueRestarts } from './rollover-lifecycle';
 import type { SweepItem } from './sweep';
 import { sweepCertificates } from './sweep';
 import type { RotationTrigger } from './trigger';
@@ -12,6 +14,8 @@ import type { RotationTrigger } from './trigger';
 export interface TriggerOutcome {
   readonly items: readonly SweepItem[];
   readonly rollovers: readonly RolloverReport[];
+  /** For a rollover that claimed to wait for its approval: what checking the claim did. */
+  readonly asked?: AskReport;
 }
 
 /**
@@ -29,6 +33,13 @@ export async function onRotationTrigger(
   if (trigger.kind === 'rollover-decision') {
     return { items: [], rollovers: [await decideCaRollover(deps, trigger.event.detail)] };
   }
+  if (trigger.kind === 'rollover-awaiting-approval') {
+    return {
+      items: [],
+      rollovers: [],
+      asked: await postRolloverApproval(deps, policy, trigger.event.detail),
+    };
+  }
   const only = trigger.kind === 'acm-expiry' ? trigger.event.resources[0] : undefined;
   const items = await sweepCertificates(deps, policy, meshNames, only ? { only } : {});
   const rollovers: RolloverReport[] = [];
@@ -42,6 +53,8 @@ export async function onRotationTrigger(
       await runCaRollover(deps, policy, item.meshName, item.rollover.oldCaArn, item.rollover.newCaArn),
     );
   }
+  // The daily run is also when overdue restarts of open rollovers are told (once each).
+  if (trigger.kind === 'schedule') rollovers.push(...(await remindOverdueRestarts(deps, meshNames)));
   const failed = items.filter((i) => i.action === 'failed');
   if (failed.length > 0) {
     throw new Error(
