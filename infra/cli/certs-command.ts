@@ -289,7 +289,7 @@ async function whoami(io: CertsCommandIo): Promise<string> {
 
 function printReport(io: CertsCommandIo, report: RolloverReport): void {
   io.out(`rollover ${report.rolloverId}: phase ${report.phase}. ${report.note}`);
-  for (const line of sweepLines(report.reissued)) io.out(line);
+  if (report.reissued.length > 0) for (const line of sweepLines(report.reissued)) io.out(line);
   if (report.phase === 'awaiting-approval')
     io.out(
       'approval asked for: certificate rotation checks the rollover and posts the request in Slack; the old CA is removed once it is approved',

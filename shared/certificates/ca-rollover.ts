@@ -79,9 +79,12 @@ export interface RolloverReport {
   readonly refused?: DecisionRefusalReason;
 }
 
-/** What phase 3 needs besides a sweep's: the approvals meshwarden stored, to check a decision against. */
+/**
+ * What phase 3 needs besides a sweep's: the approvals meshwarden stored, to check a decision
+ * against (and, on an abort, to close the request nobody should decide any more).
+ */
 export interface RolloverDecisionDeps extends SweepDeps {
-  readonly approvals: Pick<ApprovalStore, 'get'>;
+  readonly approvals: Pick<ApprovalStore, 'get' | 'recordDecision' | 'recordExecution'>;
 }
 
 /** Stable per (mesh, old CA, new CA): the same rollover asked twice continues. */

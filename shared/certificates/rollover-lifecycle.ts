@@ -6,6 +6,7 @@
 import { BadRequestError } from '../errors';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
+import type { ApprovalStore } from '../ports';
 import {
   afterReissue,
   continueCaRollover,
@@ -64,6 +65,27 @@ export async function resumeCaRollover(
   return continueCaRollover(deps, policy, resumed);
 }
 
+/** An abort needs a sweep's adapters, and the approvals store to close a request left open. */
+export type AbortDeps = SweepDeps & {
+  readonly approvals?: Pick<ApprovalStore, 'get' | 'recordDecision' | 'recordExecution'>;
+};
+
+/**
+ * Close the rollover's request if nobody decided it: nobody should approve an aborted
+ * rollover. The expiry sweep then publishes the closed decision and updates the Slack message.
+ */
+async function closeApproval(deps: AbortDeps, approvalId: string, by: string): Promise<void> {
+  const approval = await deps.approvals?.get(approvalId);
+  if (deps.approvals === undefined || approval === undefined || approval.status !== 'pending') return;
+  const at = deps.now().toISOString();
+  await deps.approvals.recordDecision(approvalId, { status: 'expired', decidedAt: at }, deps.now());
+  await deps.approvals.recordExecution(approvalId, {
+    outcome: 'not-applied',
+    at,
+    detail: `Closed: ${by} aborted the rollover; the old CA stays trusted and nothing was applied.`,
+  });
+}
+
 function report(record: RolloverRecord, note: string, reissued: SweepItem[] = []): RolloverReport {
   return { rolloverId: record.rolloverId, phase: record.phase, note, reissued };
 }
@@ -76,7 +98,7 @@ function report(record: RolloverRecord, note: string, reissued: SweepItem[] = []
  * began cannot be aborted (some trusts already hold only the new CA).
  */
 export async function abortCaRollover(
-  deps: SweepDeps,
+  deps: AbortDeps,
   policy: CompiledPolicy,
   rolloverId: string,
   by: string,
@@ -94,6 +116,7 @@ export async function abortCaRollover(
       restarts: [],
       note: `aborted by ${by} in phase ${record.phase}: leaves go back to the old CA, then the new CA leaves every trust`,
     });
+  await closeApproval(deps, record.approvalId, by);
   const { meshName, oldCaArn, newCaArn } = record;
   const section = policy.forMesh(meshName)?.document.certificates as CertificatesSection | undefined;
   let inventory = await takeCertificateInventory(deps, meshName, section);
@@ -156,7 +179,7 @@ export async function abortCaRollover(
  * Once none is left, the rollover asks for its approval (or an abort goes on).
  */
 export async function confirmRolloverRestarts(
-  deps: SweepDeps,
+  deps: AbortDeps,
   policy: CompiledPolicy,
   rolloverId: string,
   proxies: readonly string[],

@@ -38,7 +38,9 @@ export function rolloverStatusLines(status: RolloverStatus, now: Date): string[]
   }
   lines.push(
     approval
-      ? `  approval ${approval.approvalId}: ${approval.status}, expires ${approval.expiresAt} (${minutesUntil(approval.expiresAt, now)})`
+      ? approval.status === 'pending'
+        ? `  approval ${approval.approvalId}: pending, expires ${approval.expiresAt} (${minutesUntil(approval.expiresAt, now)})`
+        : `  approval ${approval.approvalId}: ${approval.status} (it was open until ${approval.expiresAt})`
       : `  approval ${record.approvalId}: not asked`,
   );
   lines.push(blockers.length > 0 ? '  blockers:' : '  blockers: none');

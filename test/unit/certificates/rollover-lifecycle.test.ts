@@ -312,6 +312,28 @@ describe('a halted rollover', () => {
     expect(acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(NEXT_CA_ARN))).toBe(true);
   });
 
+  it('an abort closes the request nobody decided yet, so nobody approves an aborted rollover', async () => {
+    const world = await fakeWorld(young);
+    const rolloverId = await awaitingApproval(world);
+    const approvals = new MemoryApprovalStore();
+    await postRolloverApproval(lifecycle(world, approvals), policy, { rolloverId, meshName: 'prod' });
+    const request = world.publisher.events.find((e) => e.detailType === 'ApprovalRequested')
+      ?.detail as ApprovalRequestedDetail;
+    await requestApproval(
+      { store: approvals, chat: new RecordingChat(), policy, now: () => NOW, log: recordingLog() },
+      request,
+    );
+
+    await abortCaRollover(lifecycle(world, approvals), policy, rolloverId, 'priya');
+
+    const closed = await approvals.get(request.approvalId);
+    expect(closed?.status).toBe('expired');
+    expect(closed?.execution).toMatchObject({
+      outcome: 'not-applied',
+      detail: expect.stringMatching(/priya aborted/),
+    });
+  });
+
   it('cannot abort once phase 3 removed the old CA', async () => {
     const world = await fakeWorld(young);
     const rolloverId = await awaitingApproval(world);
