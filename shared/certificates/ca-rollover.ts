@@ -320,6 +320,9 @@ export async function continueCaRollover(
 ): Promise<RolloverReport> {
   let record = start;
   const { rolloverId } = record;
+  // Running it again asks again: a claim lost on its way (a crash before the publish) is not a
+  // dead end, and a request that exists already is not asked twice (the function checks).
+  if (record.phase === 'awaiting-approval') await askRolloverApproval(deps, record);
   if (record.phase === 'trust-new') record = await phaseTrustNew(deps, record);
   let reissued: SweepItem[] = [];
   let note = standing(record);

@@ -254,7 +254,9 @@ export async function rolloverStatus(
     );
   if (record.phase === 'awaiting-approval') {
     if (approval === undefined)
-      blockers.push(`approval ${record.approvalId} not asked yet (certificate rotation posts it)`);
+      blockers.push(
+        `approval ${record.approvalId} not asked yet (certificate rotation posts it; certs rollover --from --to asks again)`,
+      );
     else if (approval.status === 'pending')
       blockers.push(`approval ${approval.approvalId} pending in Slack until ${approval.expiresAt}`);
   }

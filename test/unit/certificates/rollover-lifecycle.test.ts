@@ -185,6 +185,18 @@ describe('restart-aware delivery', () => {
     expect(again.outcome).toBe('already-asked');
   });
 
+  it('running it again claims the approval step again, so a lost claim is no dead end', async () => {
+    const world = await fakeWorld(young);
+    await awaitingApproval(world);
+    const claims = () => world.publisher.events.filter((e) => e.detailType === 'CaRolloverAwaitingApproval');
+    const before = claims().length;
+
+    const again = await runCaRollover(world.fresh(), policy, 'prod', CA_ARN, NEXT_CA_ARN);
+
+    expect(again.phase).toBe('awaiting-approval');
+    expect(claims().length).toBe(before + 1);
+  });
+
   it('refuses a claim the mesh does not bear out', async () => {
     const world = await fakeWorld(young);
     const rolloverId = await awaitingApproval(world);
