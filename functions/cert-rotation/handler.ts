@@ -62,7 +62,10 @@ const clients = {
   notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
 };
 
-/** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */
+/**
+ * Daily, on ACM expiry notices, on CA rollover decisions and on rollovers that reached their
+ * approval step: rotate what is due, advance rollovers, ask for their approvals.
+ */
 export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
   // Member accounts forward ACM's notices too; their certificates are not rotated from here.
   if (trigger.kind === 'acm-expiry') requireCentral(accounts, trigger.event.account, 'certificate rotation');
@@ -85,6 +88,9 @@ export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
     metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, refused.length);
     logger.error('CA rollover decision refused', { refused });
   }
+  if (outcome.asked?.outcome === 'refused')
+    // A claim the stored rollover or the mesh does not bear out: nothing asked, told here.
+    logger.warn('CA rollover approval not asked', { asked: outcome.asked });
   logger.info('certificate rotation run', {
     trigger: trigger.kind,
     items: outcome.items,

@@ -20,7 +20,7 @@ export interface ApprovalExecution {
   /**
    * `reasked`: the resource moved on since the change was held, so nothing was written and
    * a fresh request with the change against the current state was published;
-   * `not-applied`: the resource is gone.
+   * `not-applied`: the resource is gone, or the action was called off (an aborted CA rollover).
    */
   readonly outcome: 'applied' | 'failed' | 'reasked' | 'not-applied';
   readonly at: string;

@@ -84,6 +84,14 @@ export const rolloverDecided = approvalDecided({
   newCaArn: 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/new',
 });
 
+/** The CLI's claim that a rollover waits for its approval. */
+const rolloverAwaitingApproval = () => ({
+  ...rolloverDecided(),
+  source: 'meshwarden.cli',
+  'detail-type': 'CaRolloverAwaitingApproval',
+  detail: { rolloverId: '0123456789abcdef0123', meshName: 'prod' },
+});
+
 const stepInput = () => ({
   kind: STEP_INPUT_KIND,
   id: randomUUID(),
@@ -113,5 +121,10 @@ export const BASES: Record<string, readonly (() => Record<string, unknown>)[]> =
     stepInput,
   ],
   'approval-executor': [approvalRequested, promoteDecided, sample('scheduler/daily-audit')],
-  'cert-rotation': [sample('acm/approaching-expiration'), rolloverDecided, sample('scheduler/daily-audit')],
+  'cert-rotation': [
+    sample('acm/approaching-expiration'),
+    rolloverDecided,
+    sample('scheduler/daily-audit'),
+    rolloverAwaitingApproval,
+  ],
 };
