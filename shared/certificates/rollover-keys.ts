@@ -14,3 +14,8 @@ export function rolloverApprovalId(rolloverId: string, attempt: number): string 
 export function openRolloversKey(meshName: string): string {
   return `ROTATION#ROLLOVERS#${meshName}`;
 }
+
+/** The store key of a mesh's every rollover, ended ones included (which CA succeeded which). */
+export function rolloverHistoryKey(meshName: string): string {
+  return `ROTATION#ROLLOVER-HISTORY#${meshName}`;
+}
