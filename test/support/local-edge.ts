@@ -36,7 +36,7 @@ export interface TestEdge {
  */
 export async function startTestEdge(
   makeServices: (context: LocalServiceContext) => LocalService[],
-  options: { dataDir?: string; now?: () => Date } = {},
+  options: { dataDir?: string; now?: () => Date; identities?: IdentityRegistry } = {},
 ): Promise<TestEdge> {
   const events: BusEntry[] = [];
   const invocations: { target: string; payload: unknown }[] = [];
@@ -57,7 +57,7 @@ export async function startTestEdge(
   const services = makeServices(context);
   const faults = new FaultInjector();
   const edge = new EdgeServer({
-    identities: new IdentityRegistry(DEFAULT_IDENTITIES),
+    identities: options.identities ?? new IdentityRegistry(DEFAULT_IDENTITIES),
     services,
     faults,
     putEvents: context.putEvents,

@@ -167,6 +167,11 @@ export class SecretsManagerService implements LocalService {
     );
   }
 
+  /** The full ARN (random suffix included) of a secret named or ARN-ed `secretId`, for IAM. */
+  secretArn(secretId: string): string | undefined {
+    return this.store.find(secretId)?.arn;
+  }
+
   handle(req: LocalRequest): Promise<LocalResponse> {
     if (this.store.purgeExpired(this.now())) this.save();
     return handleJsonRequest(req, {
