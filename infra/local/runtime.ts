@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { loadPolicy } from '../../shared/policy/load';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
-import { SLACK_SECRET_NAME } from '../constructs/names';
+import { functionRoleName, SCHEDULE_GROUP_NAME, SLACK_SECRET_NAME } from '../constructs/names';
 import {
   ASYNC_INVOKE_RETRY,
   type BusName,
@@ -17,8 +18,10 @@ import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
+import { type FunctionRole, functionRolesOf, type LocalStackInputs } from './function-roles';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
+import { policyDocumentSchema } from './iam/policy-document';
 import { AcmService } from './services/acm/service';
 import { AcmPcaService } from './services/acm-pca/service';
 import { AppMeshService } from './services/appmesh/appmesh-service';
@@ -69,6 +72,16 @@ export interface LocalAwsOptions {
    * doubling). Tests that inject faults shorten it so a retried delivery lands in milliseconds.
    */
   readonly busBackoff?: BackoffOptions;
+  /**
+   * The ACM Private CAs the stack is configured with (meshwarden:certificateAuthorityArns):
+   * the functions' roles may issue from these only. `LocalAws.deploy` changes them later.
+   */
+  readonly certificateAuthorityArns?: readonly string[];
+}
+
+/** What `LocalAws.deploy` may change, as `cdk deploy -c meshwarden:<key>=...` would. */
+export interface LocalDeployment {
+  readonly certificateAuthorityArns?: readonly string[];
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -101,6 +114,13 @@ export interface LocalAws {
    * timeline leaves those out): for tests that prove a handler had no effect. Returns an unsubscribe.
    */
   onApiCall(listener: (call: LocalApiCall) => void): () => void;
+  /** Each function's role as the stack defines it, with the policies the functions sign under. */
+  functionRoles(): readonly FunctionRole[];
+  /**
+   * Synthesize the stack again with a changed configuration and give the functions' roles
+   * its policies, as a `cdk deploy` would (e.g. after creating the CA the stack must name).
+   */
+  deploy(change: LocalDeployment): Promise<void>;
   /** Wait until every event put on the bus has been delivered (or dead-lettered). */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -154,6 +174,26 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
   loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
+  const meshes = options.meshes ?? ['prod'];
+  let stackInputs: LocalStackInputs = {
+    region,
+    account: accountId,
+    meshes,
+    policyFile,
+    functions: catalog,
+    certificateAuthorityArns: options.certificateAuthorityArns ?? [],
+    tableName: LOCAL_NAMES.table,
+  };
+  let roles = await functionRolesOf(stackInputs);
+  const roleKeys = registerFunctionRoles(identities, roles);
+  // Whose App Mesh writes are meshwarden's own, as the stack lists them: the roles of the
+  // functions that may write to a mesh (and the demo's `meshwarden` key's role).
+  const selfRoleArns = [
+    selfRoleArn,
+    ...catalog
+      .filter((f) => f.capabilities.includes('mesh:write'))
+      .map((f) => iamRoleArn(accountId, functionRoleName(f.name))),
+  ];
 
   const bus = new LocalEventBus({
     region,
@@ -167,6 +207,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       entry: entryOf(f),
       timeoutSeconds: f.timeoutSeconds,
       memoryMb: f.memoryMb,
+      environment: roleKeys.get(f.name),
     })),
     region,
     accountId,
@@ -199,6 +240,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const cloudwatch = new CloudWatchService(context);
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);
+  const secrets = new SecretsManagerService(context);
   const services = [
     appmesh,
     acmPca,
@@ -214,7 +256,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       ],
     }),
     dynamodb,
-    new SecretsManagerService(context),
+    secrets,
     scheduler,
     new StsService(),
   ];
@@ -226,6 +268,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     faults,
     putEvents: context.putEvents,
     now,
+    resourceLookups: { secretArn: (id) => secrets.secretArn(id) },
     onCall: (request, response, operation) => {
       timeline.apiCall(request, response, operation);
       for (const listener of callListeners) listener({ request, response, operation });
@@ -261,12 +304,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     AWS_SECRET_ACCESS_KEY: identities.get('meshwarden')?.secretAccessKey ?? '',
     MESHWARDEN_EVENT_BUS: LOCAL_NAMES.eventBus,
     MESHWARDEN_TABLE: LOCAL_NAMES.table,
-    MESHWARDEN_MESHES: (options.meshes ?? ['prod']).join(','),
+    MESHWARDEN_MESHES: meshes.join(','),
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
-    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
-    // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
-    MESHWARDEN_SCHEDULE_GROUP: 'default',
+    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArns.join(','),
+    // Deployment steps are one-time schedules in meshwarden's group, the only one its role may
+    // write; local Scheduler takes any role.
+    MESHWARDEN_SCHEDULE_GROUP: SCHEDULE_GROUP_NAME,
     MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
@@ -306,6 +350,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     scheduler,
     services: { appmesh, acm, acmPca, cloudwatch },
     functionEnv,
+    functionRoles: () => roles,
+    deploy: async (change) => {
+      stackInputs = { ...stackInputs, ...change };
+      roles = await functionRolesOf(stackInputs);
+      registerFunctionRoles(identities, roles, roleKeys);
+    },
     onApiCall: (listener) => {
       callListeners.add(listener);
       return () => callListeners.delete(listener);
@@ -328,6 +378,37 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       for (const service of services as LocalService[]) await service.close?.();
     },
   };
+}
+
+/**
+ * Register an identity per function role (`meshwarden-fn-<function>`, session named after the
+ * deployed function, as Lambda names it) with the role's policies, and return each function's
+ * credentials. Given the credentials of an earlier registration, the same keys get the new
+ * policies (a redeploy changes a role's policy, not the functions' credentials).
+ */
+function registerFunctionRoles(
+  identities: IdentityRegistry,
+  roles: readonly FunctionRole[],
+  existing?: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Map<string, Readonly<Record<string, string>>> {
+  const keys = new Map<string, Readonly<Record<string, string>>>();
+  for (const role of roles) {
+    const accessKeyId = existing?.get(role.functionName)?.AWS_ACCESS_KEY_ID ?? role.roleName;
+    const secretAccessKey =
+      existing?.get(role.functionName)?.AWS_SECRET_ACCESS_KEY ?? randomBytes(20).toString('base64url');
+    const spec = {
+      type: 'AssumedRole' as const,
+      accessKeyId,
+      secretAccessKey,
+      roleName: role.roleName,
+      sessionName: role.sessionName,
+      policies: role.policies.map((doc) => policyDocumentSchema.parse(doc)),
+    };
+    if (existing === undefined) identities.add(spec);
+    else identities.replace(spec);
+    keys.set(role.functionName, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+  }
+  return keys;
 }
 
 /** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */
@@ -386,6 +467,9 @@ async function provisionMeshwardenResources(
   const { CreateSecretCommand, ResourceExistsException, SecretsManagerClient } = await import(
     '@aws-sdk/client-secrets-manager'
   );
+  const { ConflictException, CreateScheduleGroupCommand, SchedulerClient } = await import(
+    '@aws-sdk/client-scheduler'
+  );
   const self = identities.get('meshwarden');
   const config = {
     endpoint,
@@ -410,6 +494,11 @@ async function provisionMeshwardenResources(
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  try {
+    await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP_NAME }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
   }
   try {
     await new SecretsManagerClient(config).send(

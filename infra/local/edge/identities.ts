@@ -172,6 +172,11 @@ export class IdentityRegistry {
     if (this.byKey.has(spec.accessKeyId)) {
       throw new Error(`Identities: access key id "${spec.accessKeyId}" is listed twice`);
     }
+    return this.replace(spec);
+  }
+
+  /** Register an identity or replace the one with its access key (a redeployed role's new policies). */
+  replace(spec: IdentitySpec): CallerIdentity {
     const identity = resolve(spec, this.file.accountId);
     this.byKey.set(spec.accessKeyId, identity);
     return identity;
