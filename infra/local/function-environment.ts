@@ -21,6 +21,9 @@ function install(): void {
   };
   process.env = new Proxy(shared, {
     get: (target, key) => own(key)?.[key as string] ?? Reflect.get(target, key),
+    // Writes go to the shared environment itself (not through the proxy as receiver, which
+    // process.env's own property rules would refuse).
+    set: (target, key, value) => Reflect.set(target, key, value),
     has: (target, key) => own(key) !== undefined || Reflect.has(target, key),
     getOwnPropertyDescriptor: (target, key) => {
       const vars = own(key);

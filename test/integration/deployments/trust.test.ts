@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
@@ -182,7 +183,7 @@ describe('deployment guard trust cases in local AWS', () => {
     await local.aws.drain();
     const failing = (await store.get(DEMO.routeKey))?.deployment;
     const recovery = await scheduler.send(
-      new ListSchedulesCommand({ GroupName: 'default', NamePrefix: RECOVERY_SCHEDULE_NAME }),
+      new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: RECOVERY_SCHEDULE_NAME }),
     );
     const toldWhileFailing = toldSince(told);
     local.aws.faults.set([]);
@@ -190,7 +191,7 @@ describe('deployment guard trust cases in local AWS', () => {
     const recoverySchedules = async () =>
       (
         await scheduler.send(
-          new ListSchedulesCommand({ GroupName: 'default', NamePrefix: RECOVERY_SCHEDULE_NAME }),
+          new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: RECOVERY_SCHEDULE_NAME }),
         )
       ).Schedules ?? [];
     await until(async () => (await recoverySchedules()).length === 0);
