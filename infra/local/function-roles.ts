@@ -84,14 +84,31 @@ function cacheKey(inputs: LocalStackInputs): string {
   return hash.digest('hex').slice(0, 32);
 }
 
-const memory = new Map<string, Promise<FunctionRole[]>>();
+/** The roles, and the environment the stack gives the functions where local AWS must agree with it. */
+export interface LocalStack {
+  readonly roles: readonly FunctionRole[];
+  readonly environment: Readonly<Record<string, string>>;
+}
 
 /**
- * The function roles of the stack synthesized with `inputs`. Synthesis takes a few seconds,
+ * Function environment variables that name a stack resource the functions hand to AWS (the
+ * Scheduler's role, which the guard passes with iam:PassRole): locally they take the value
+ * the template gives them, resolved, so the role a function passes is the one it may pass.
+ */
+const STACK_ENVIRONMENT = [
+  'MESHWARDEN_SCHEDULE_GROUP',
+  'MESHWARDEN_SCHEDULER_ROLE_ARN',
+  'MESHWARDEN_SCHEDULER_DLQ_ARN',
+] as const;
+
+const memory = new Map<string, Promise<LocalStack>>();
+
+/**
+ * The function roles (and stack-named environment) of the stack synthesized with `inputs`. Synthesis takes a few seconds,
  * so the result is kept in memory and on disk (`node_modules/.cache`), keyed by a hash of
  * the infrastructure sources and the inputs.
  */
-export function functionRolesOf(inputs: LocalStackInputs): Promise<FunctionRole[]> {
+export function localStackOf(inputs: LocalStackInputs): Promise<LocalStack> {
   const key = cacheKey(inputs);
   let roles = memory.get(key);
   if (roles === undefined) {
@@ -102,19 +119,48 @@ export function functionRolesOf(inputs: LocalStackInputs): Promise<FunctionRole[
   return roles;
 }
 
-async function loadOrSynthesize(key: string, inputs: LocalStackInputs): Promise<FunctionRole[]> {
+async function loadOrSynthesize(key: string, inputs: LocalStackInputs): Promise<LocalStack> {
   const file = join(CACHE_DIR, `${key}.json`);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as FunctionRole[];
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalStack;
   } catch {
     // Not cached yet (or unreadable): synthesize.
   }
-  const roles = rolesFromTemplate(await synthesize(inputs), inputs);
+  const template = await synthesize(inputs);
+  const stack: LocalStack = {
+    roles: rolesFromTemplate(template, inputs),
+    environment: stackEnvironmentOf(template, inputs),
+  };
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, JSON.stringify(roles));
+  writeFileSync(partial, JSON.stringify(stack));
   renameSync(partial, file);
-  return roles;
+  return stack;
+}
+
+/** The values the template gives the functions for the variables local AWS takes from it. */
+export function stackEnvironmentOf(
+  template: { Resources: Record<string, TemplateResource> },
+  inputs: Pick<LocalStackInputs, 'region' | 'account' | 'tableName'>,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const fn of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+    const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    for (const name of STACK_ENVIRONMENT) {
+      if (variables?.[name] === undefined) continue;
+      environment[name] = String(resolveIntrinsics(variables[name], template.Resources, placementOf(inputs)));
+    }
+  }
+  return environment;
+}
+
+function placementOf(inputs: Pick<LocalStackInputs, 'region' | 'account' | 'tableName'>): LocalPlacement {
+  return {
+    region: inputs.region,
+    account: inputs.account,
+    physicalNames: { 'AWS::DynamoDB::Table': inputs.tableName },
+  };
 }
 
 /** Synthesize the central stack without bundling, as `cdk synth` would for these inputs. */
@@ -153,11 +199,7 @@ export function rolesFromTemplate(
   inputs: Pick<LocalStackInputs, 'region' | 'account' | 'functions' | 'tableName'>,
 ): FunctionRole[] {
   const resources = template.Resources;
-  const placement: LocalPlacement = {
-    region: inputs.region,
-    account: inputs.account,
-    physicalNames: { 'AWS::DynamoDB::Table': inputs.tableName },
-  };
+  const placement = placementOf(inputs);
   return inputs.functions.map((definition) => {
     const roleName = functionRoleName(definition.name);
     const roleEntry = Object.entries(resources).find(

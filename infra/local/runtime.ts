@@ -18,7 +18,7 @@ import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
-import { type FunctionRole, functionRolesOf, type LocalStackInputs } from './function-roles';
+import { type FunctionRole, type LocalStackInputs, localStackOf } from './function-roles';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
 import { policyDocumentSchema } from './iam/policy-document';
@@ -184,7 +184,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     certificateAuthorityArns: options.certificateAuthorityArns ?? [],
     tableName: LOCAL_NAMES.table,
   };
-  let roles = await functionRolesOf(stackInputs);
+  const stack = await localStackOf(stackInputs);
+  let roles = stack.roles;
   const roleKeys = registerFunctionRoles(identities, roles);
   // Whose App Mesh writes are meshwarden's own, as the stack lists them: the roles of the
   // functions that may write to a mesh (and the demo's `meshwarden` key's role).
@@ -308,10 +309,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
     MESHWARDEN_SELF_ROLE_ARNS: selfRoleArns.join(','),
-    // Deployment steps are one-time schedules in meshwarden's group, the only one its role may
-    // write; local Scheduler takes any role.
+    // Deployment steps are one-time schedules in meshwarden's group, run as the stack's
+    // Scheduler role: the only group the guard may write, the only role it may pass.
     MESHWARDEN_SCHEDULE_GROUP: SCHEDULE_GROUP_NAME,
-    MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
+    ...stack.environment,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -353,7 +354,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     functionRoles: () => roles,
     deploy: async (change) => {
       stackInputs = { ...stackInputs, ...change };
-      roles = await functionRolesOf(stackInputs);
+      roles = (await localStackOf(stackInputs)).roles;
       registerFunctionRoles(identities, roles, roleKeys);
     },
     onApiCall: (listener) => {

@@ -125,17 +125,17 @@ describe('the grown catalog with every option', () => {
     });
     const policiesOf = (name: string) =>
       (roles.find((r) => r.functionName === name)?.policies ?? []).map(parsePolicyDocument);
-    const mesh = 'arn:aws:appmesh:eu-west-1:111111111111:mesh/prod';
+    const meshArn = 'arn:aws:appmesh:eu-west-1:111111111111:mesh/prod';
     const writes = ['VirtualNode', 'VirtualService', 'VirtualRouter', 'VirtualGateway'].flatMap((kind) =>
       ['Create', 'Update', 'Delete'].map((verb) => ({
         action: `appmesh:${verb}${kind}`,
-        resource: `${mesh}/${kind[0]?.toLowerCase()}${kind.slice(1)}/x`,
+        resource: `${meshArn}/${kind[0]?.toLowerCase()}${kind.slice(1)}/x`,
       })),
     );
     writes.push(
-      { action: 'appmesh:UpdateRoute', resource: `${mesh}/virtualRouter/r/route/x` },
-      { action: 'appmesh:UpdateGatewayRoute', resource: `${mesh}/virtualGateway/g/gatewayRoute/x` },
-      { action: 'appmesh:UpdateMesh', resource: mesh },
+      { action: 'appmesh:UpdateRoute', resource: `${meshArn}/virtualRouter/r/route/x` },
+      { action: 'appmesh:UpdateGatewayRoute', resource: `${meshArn}/virtualGateway/g/gatewayRoute/x` },
+      { action: 'appmesh:UpdateMesh', resource: meshArn },
     );
     for (const writer of CATALOG.filter((d) => d.capabilities.includes('mesh:write'))) {
       for (const check of writes)
@@ -146,7 +146,7 @@ describe('the grown catalog with every option', () => {
         ]);
       for (const check of [
         { action: 'appmesh:CreateMesh', resource: 'arn:aws:appmesh:eu-west-1:111111111111:mesh/new' },
-        { action: 'appmesh:DeleteMesh', resource: mesh },
+        { action: 'appmesh:DeleteMesh', resource: meshArn },
         {
           action: 'appmesh:UpdateRoute',
           resource: 'arn:aws:appmesh:eu-west-1:111111111111:mesh/other/virtualRouter/r/route/x',

@@ -64,7 +64,23 @@ function appMeshChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
     if (name === undefined) return undefined;
     names[kind.nameMember] = name;
   }
-  return one(r, 'appmesh', address(route.action.kind, names));
+  const resource = address(route.action.kind, names);
+  const checks = one(r, 'appmesh', resource);
+  // Creating with tags also needs the tagging action on the new resource.
+  const tags = tagKeysOf(r.input.value('tags'), 'key');
+  if (route.action.verb === 'create' && tags.length > 0) {
+    checks.push({ action: 'appmesh:TagResource', resource, context: { 'aws:TagKeys': tags } });
+  }
+  return checks;
+}
+
+/** The keys of a tag list (`[{key, value}]` in App Mesh, `[{Key, Value}]` elsewhere). */
+function tagKeysOf(tags: unknown, keyMember: 'key' | 'Key'): string[] {
+  if (!Array.isArray(tags)) return [];
+  return tags.flatMap((t: unknown) => {
+    const key = (t as Record<string, unknown> | null)?.[keyMember];
+    return typeof key === 'string' ? [key] : [];
+  });
 }
 
 function dynamoDbChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
@@ -176,17 +192,34 @@ function schedulerChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
   if (match[1] === 'schedule-groups')
     return one(r, 'scheduler', arn('scheduler', r, `schedule-group/${name}`));
   const group = r.input.string('GroupName') ?? r.req.query.get('groupName') ?? 'default';
-  return one(r, 'scheduler', arn('scheduler', r, `schedule/${group}/${name}`));
+  const checks = one(r, 'scheduler', arn('scheduler', r, `schedule/${group}/${name}`));
+  // A schedule runs its target as a role the caller hands to Scheduler: iam:PassRole on it.
+  const target = r.input.value('Target') as { RoleArn?: unknown } | undefined;
+  if (
+    (r.operation === 'CreateSchedule' || r.operation === 'UpdateSchedule') &&
+    typeof target?.RoleArn === 'string'
+  ) {
+    checks.push({
+      action: 'iam:PassRole',
+      resource: target.RoleArn,
+      context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+  }
+  return checks;
 }
 
 function secretsChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
   const id = r.operation === 'CreateSecret' ? r.input.string('Name') : r.input.string('SecretId');
   if (id === undefined) return undefined;
   const known = r.lookups.secretArn?.(id);
-  if (known !== undefined) return one(r, 'secretsmanager', known);
-  if (id.startsWith('arn:')) return one(r, 'secretsmanager', id);
   // A secret not created yet: Secrets Manager will append six random characters to its ARN.
-  return one(r, 'secretsmanager', arn('secretsmanager', r, `secret:${id}-xxxxxx`));
+  const resource = known ?? (id.startsWith('arn:') ? id : arn('secretsmanager', r, `secret:${id}-xxxxxx`));
+  const checks = one(r, 'secretsmanager', resource);
+  const tags = tagKeysOf(r.input.value('Tags'), 'Key');
+  if (r.operation === 'CreateSecret' && tags.length > 0) {
+    checks.push({ action: 'secretsmanager:TagResource', resource, context: { 'aws:TagKeys': tags } });
+  }
+  return checks;
 }
 
 function cloudWatchChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
@@ -233,10 +266,20 @@ export const SERVICE_AUTHORIZATION: Readonly<Record<string, ServiceEntry>> = {
     checks: (r) => {
       const certificate = r.input.string('CertificateArn');
       // A first import has no ARN yet: IAM checks it on the account's certificates.
-      if (r.operation === 'ImportCertificate' && certificate === undefined) {
-        return one(r, 'acm', arn('acm', r, 'certificate/*'));
+      const resource =
+        r.operation === 'ImportCertificate' && certificate === undefined
+          ? arn('acm', r, 'certificate/*')
+          : certificate;
+      const checks = one(r, 'acm', resource);
+      const tags = tagKeysOf(r.input.value('Tags'), 'Key');
+      if (r.operation === 'ImportCertificate' && tags.length > 0) {
+        checks.push({
+          action: 'acm:AddTagsToCertificate',
+          resource: resource ?? '*',
+          context: { 'aws:TagKeys': tags },
+        });
       }
-      return one(r, 'acm', certificate);
+      return checks;
     },
   },
   dynamodb: { prefix: 'dynamodb', checks: dynamoDbChecks },

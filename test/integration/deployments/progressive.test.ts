@@ -5,9 +5,9 @@ import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sd
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { Command } from 'commander';
-import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDeploymentsCommand } from '../../../infra/cli/deployments-command';
+import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
@@ -82,7 +82,9 @@ describe('progressive delivery in local AWS: Scheduler steps and the CLI', () =>
       new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: 'mw-step-' }),
     );
     const name = listed.Schedules?.[0]?.Name ?? '';
-    const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: SCHEDULE_GROUP_NAME }));
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: name, GroupName: SCHEDULE_GROUP_NAME }),
+    );
     // The seeded alarms have no data yet (the policy waits on INSUFFICIENT_DATA): report healthy.
     const cloudwatch = new CloudWatchClient(local.clientConfig());
     for (const alarm of DEMO.alarms) {

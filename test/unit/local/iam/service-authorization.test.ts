@@ -162,6 +162,40 @@ describe('the action and resource IAM checks per service', () => {
       ],
     ],
     [
+      'appmesh CreateRoute with tags also needs TagResource',
+      request('appmesh', {
+        method: 'PUT',
+        path: '/v20190125/meshes/prod/virtualRouter/web/routes',
+        body: { routeName: 'r', tags: [{ key: 'team', value: 'web' }] },
+      }),
+      'CreateRoute',
+      [
+        ['appmesh:CreateRoute', `arn:aws:appmesh:${R}:${A}:mesh/prod/virtualRouter/web/route/r`],
+        ['appmesh:TagResource', `arn:aws:appmesh:${R}:${A}:mesh/prod/virtualRouter/web/route/r`],
+      ],
+    ],
+    [
+      'acm ImportCertificate with tags also needs AddTagsToCertificate',
+      request('acm', { body: { Tags: [{ Key: 'k', Value: 'v' }] } }),
+      'ImportCertificate',
+      [
+        ['acm:ImportCertificate', `arn:aws:acm:${R}:${A}:certificate/*`],
+        ['acm:AddTagsToCertificate', `arn:aws:acm:${R}:${A}:certificate/*`],
+      ],
+    ],
+    [
+      'scheduler CreateSchedule passes its target role',
+      request('scheduler', {
+        path: '/schedules/s',
+        body: { GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${A}:role/x` } },
+      }),
+      'CreateSchedule',
+      [
+        ['scheduler:CreateSchedule', `arn:aws:scheduler:${R}:${A}:schedule/g/s`],
+        ['iam:PassRole', `arn:aws:iam::${A}:role/x`],
+      ],
+    ],
+    [
       'sts GetCallerIdentity needs nothing',
       request('sts', { form: 'Action=GetCallerIdentity' }),
       'GetCallerIdentity',
