@@ -108,15 +108,27 @@ const memory = new Map<string, Promise<LocalStack>>();
  * so the result is kept in memory and on disk (`node_modules/.cache`), keyed by a hash of
  * the infrastructure sources and the inputs.
  */
-export function localStackOf(inputs: LocalStackInputs): Promise<LocalStack> {
-  const key = cacheKey(inputs);
-  let roles = memory.get(key);
-  if (roles === undefined) {
-    roles = loadOrSynthesize(key, inputs);
-    memory.set(key, roles);
-    roles.catch(() => memory.delete(key));
+export async function localStackOf(inputs: LocalStackInputs): Promise<LocalStack> {
+  // The stack copies each configured CA ARN verbatim into policies and environment, and local
+  // CAs get a fresh id every run: synthesize with stand-ins (one per CA, so the cache is hit
+  // whatever the ids) and put the real ARNs in their place.
+  const standIns = inputs.certificateAuthorityArns.map(
+    (_, i) =>
+      `arn:aws:acm-pca:${inputs.region}:${inputs.account}:certificate-authority/00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  );
+  const synthInputs = { ...inputs, certificateAuthorityArns: standIns };
+  const key = cacheKey(synthInputs);
+  let stack = memory.get(key);
+  if (stack === undefined) {
+    stack = loadOrSynthesize(key, synthInputs);
+    memory.set(key, stack);
+    stack.catch(() => memory.delete(key));
   }
-  return roles;
+  let json = JSON.stringify(await stack);
+  standIns.forEach((standIn, i) => {
+    json = json.replaceAll(standIn, inputs.certificateAuthorityArns[i] as string);
+  });
+  return JSON.parse(json) as LocalStack;
 }
 
 async function loadOrSynthesize(key: string, inputs: LocalStackInputs): Promise<LocalStack> {
