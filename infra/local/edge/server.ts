@@ -172,11 +172,9 @@ export class EdgeServer {
     const operation = hasOperationResolver(service)
       ? service.operationOf(req)
       : headers['x-amz-target']?.split('.')[1];
-    if (process.env.DEBUG_IAM_CALLS) console.error('IAM-CALL', caller.arn, auth.service, operation);
     const checks = checksOf(req, operation, caller.accountId, this.options.resourceLookups);
     const decision = checks === undefined ? undefined : authorize(caller, checks, auth.region, this.now());
     if (decision !== undefined && !decision.allowed) {
-      if (process.env.DEBUG_IAM_DENIALS) console.error('IAM-DENIED', decision.message);
       const denied = accessDenied(protocol, decision.message, requestId, operation as string);
       const trail = cloudTrailEntry(req, denied, this.now());
       if (trail !== undefined) await this.options.putEvents([trail]);
