@@ -269,7 +269,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     faults,
     putEvents: context.putEvents,
     now,
-    resourceLookups: { secretArn: (id) => secrets.secretArn(id) },
+    resourceLookups: {
+      secretArn: (id) => secrets.secretArn(id),
+      resourceTags: (arn) => {
+        const service = arn.split(':')[2];
+        if (service === 'appmesh') return appmesh.resourceTags(arn);
+        if (service === 'cloudwatch') return cloudwatch.resourceTags(arn);
+        if (service === 'secretsmanager') return secrets.resourceTags(arn);
+        return undefined;
+      },
+    },
     onCall: (request, response, operation) => {
       timeline.apiCall(request, response, operation);
       for (const listener of callListeners) listener({ request, response, operation });

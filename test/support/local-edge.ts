@@ -1,6 +1,7 @@
 import { FaultInjector } from '../../infra/local/edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../infra/local/edge/identities';
 import { EdgeServer } from '../../infra/local/edge/server';
+import type { ResourceLookups } from '../../infra/local/iam/service-authorization';
 import type { BusEntry, LocalService, LocalServiceContext } from '../../infra/local/types';
 
 /** Credentials of the default local identities, by role in the demo. */
@@ -36,7 +37,12 @@ export interface TestEdge {
  */
 export async function startTestEdge(
   makeServices: (context: LocalServiceContext) => LocalService[],
-  options: { dataDir?: string; now?: () => Date; identities?: IdentityRegistry } = {},
+  options: {
+    dataDir?: string;
+    now?: () => Date;
+    identities?: IdentityRegistry;
+    resourceLookups?: ResourceLookups;
+  } = {},
 ): Promise<TestEdge> {
   const events: BusEntry[] = [];
   const invocations: { target: string; payload: unknown }[] = [];
@@ -62,6 +68,7 @@ export async function startTestEdge(
     faults,
     putEvents: context.putEvents,
     now: context.now,
+    ...(options.resourceLookups === undefined ? {} : { resourceLookups: options.resourceLookups }),
   });
   const port = await edge.listen(0);
   const endpoint = `http://127.0.0.1:${port}`;

@@ -27,6 +27,8 @@ export interface ServiceRequest {
 export interface ResourceLookups {
   /** The full ARN (with its random suffix) of a secret named or ARN-ed `id`, if it exists. */
   secretArn?(id: string): string | undefined;
+  /** The tags of the resource with this ARN (`aws:ResourceTag/<key>`), where the service keeps them. */
+  resourceTags?(arn: string): Readonly<Record<string, string>> | undefined;
 }
 
 interface ServiceEntry {
@@ -315,5 +317,15 @@ export function checksOf(
     account,
     lookups,
   };
-  return entry?.checks?.(request) ?? [{ action: `${prefix}:${operation}`, resource: '*' }];
+  const checks = entry?.checks?.(request) ?? [{ action: `${prefix}:${operation}`, resource: '*' }];
+  return checks.map((check) => withResourceTags(check, lookups));
+}
+
+function withResourceTags(check: AuthorizationCheck, lookups: ResourceLookups): AuthorizationCheck {
+  const tags = check.resource === '*' ? undefined : lookups.resourceTags?.(check.resource);
+  if (tags === undefined) return check;
+  const context = Object.fromEntries(
+    Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
+  );
+  return { ...check, context: { ...context, ...check.context } };
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables, not JavaScript templates
 import {
   AppMeshClient,
   CreateMeshCommand,
@@ -39,6 +40,26 @@ function identities(): IdentityRegistry {
     ],
   });
   registry.add({
+    type: 'WebIdentity',
+    accessKeyId: 'team',
+    secretAccessKey: 'team-secret',
+    roleName: 'TeamDeployer',
+    sessionName: 'alice',
+    provider: `arn:aws:iam::${ACCOUNT}:oidc-provider/issuer.example`,
+    claims: { team: 'web' },
+    policies: [
+      {
+        Statement: {
+          Effect: 'Allow',
+          Action: 'appmesh:UpdateRoute',
+          Resource: '*',
+          // A team may change the routes tagged as its own.
+          Condition: { StringEquals: { 'aws:ResourceTag/team': '${aws:PrincipalTag/team}' } },
+        },
+      },
+    ],
+  });
+  registry.add({
     type: 'AssumedRole',
     accessKeyId: 'denied',
     secretAccessKey: 'denied-secret',
@@ -74,11 +95,13 @@ describe('IAM at the local edge', () => {
     });
 
   beforeAll(async () => {
+    let appmesh: AppMeshService | undefined;
     edge = await startTestEdge(
-      (context) => [new AppMeshService(context), new CloudWatchService(context), new StsService()],
-      {
-        identities: identities(),
+      (context) => {
+        appmesh = new AppMeshService(context);
+        return [appmesh, new CloudWatchService(context), new StsService()];
       },
+      { identities: identities(), resourceLookups: { resourceTags: (arn) => appmesh?.resourceTags(arn) } },
     );
     const admin = new AppMeshClient({ ...edge.clientConfig, maxAttempts: 1 });
     await admin.send(new CreateMeshCommand({ meshName: 'prod' }));
@@ -93,6 +116,9 @@ describe('IAM at the local edge', () => {
       }),
     );
     await admin.send(new CreateRouteCommand(routeInput()));
+    await admin.send(
+      new CreateRouteCommand({ ...routeInput(), routeName: 'tagged', tags: [{ key: 'team', value: 'web' }] }),
+    );
   });
   afterAll(() => edge.close());
 
@@ -165,6 +191,19 @@ describe('IAM at the local edge', () => {
     // aws:RequestedRegion: the same call signed for another region is refused.
     await expect(client('denied', 'eu-west-1').send(new ListMeshesCommand({}))).rejects.toMatchObject({
       message: expect.stringContaining('with an explicit deny'),
+    });
+  });
+
+  it('matches aws:ResourceTag of the route against the caller’s session tags', async () => {
+    const team = client('team');
+    await expect(
+      team.send(new UpdateRouteCommand({ ...routeInput(), routeName: 'tagged' })),
+    ).resolves.toBeDefined();
+    await expect(team.send(new UpdateRouteCommand(routeInput()))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(
+        `appmesh:UpdateRoute on resource: ${ROUTE_ARN} because no identity-based policy`,
+      ),
     });
   });
 

@@ -220,6 +220,21 @@ describe('the action and resource IAM checks per service', () => {
     expect(checks).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: arn }]);
   });
 
+  it('puts the resource’s tags in the context as aws:ResourceTag, where the service knows them', () => {
+    const route = `arn:aws:appmesh:${R}:${A}:mesh/prod/virtualRouter/web/route/main`;
+    const checks = checksOf(
+      request('appmesh', { method: 'PUT', path: '/v20190125/meshes/prod/virtualRouter/web/routes/main' }),
+      'UpdateRoute',
+      A,
+      { resourceTags: (arn) => (arn === route ? { team: 'web' } : undefined) },
+    );
+    expect(checks?.[0]?.context).toEqual({ 'aws:ResourceTag/team': 'web' });
+    const list = checksOf(request('appmesh', { method: 'GET', path: '/v20190125/meshes' }), 'ListMeshes', A, {
+      resourceTags: () => ({ team: 'web' }),
+    });
+    expect(list?.[0]?.context).toBeUndefined();
+  });
+
   it('puts the event source in the PutEvents context', () => {
     const checks = checksOf(
       request('events', {
