@@ -139,8 +139,9 @@ const SLACK_ROUTE = 'POST /slack/interactions';
 export const DEMO_POLICY_FILE = fileURLToPath(new URL('./demo/meshwarden.policy.yaml', import.meta.url));
 
 /**
- * The IAM role behind an identity's sessions: the functions sign as `meshwarden`, and the loop
- * guard recognises that role's writes as meshwarden's own.
+ * The IAM role behind an identity's sessions: the `meshwarden` key provisions meshwarden's
+ * resources and stands for meshwarden in tests, so the loop guard counts its role's writes as
+ * meshwarden's own, beside the function roles'.
  */
 function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
   const identity = identities.get(accessKeyId);
@@ -148,7 +149,7 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
     ?.sessionIssuer;
   if (issuer?.arn === undefined) {
     throw new Error(
-      `The identities file must define the access key "${accessKeyId}" as a role session: meshwarden's functions sign their calls with it`,
+      `The identities file must define the access key "${accessKeyId}" as a role session: local AWS provisions meshwarden's resources with it`,
     );
   }
   return issuer.arn;
@@ -160,8 +161,9 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
  * functions themselves, local Slack and a local HTTP API for Slack's callbacks.
  *
  * The functions' environment is set on this process before any handler is imported, since
- * handlers read configuration at module load, as in Lambda. Functions sign their calls as
- * meshwarden's own role (access key `meshwarden`), which is what the loop guard recognises.
+ * handlers read configuration at module load, as in Lambda. Each function signs its calls as
+ * its own role from the synthesized stack (`meshwarden-fn-<function>`, with that role's
+ * policies), and the loop guard recognises the writing roles' calls as meshwarden's own.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
@@ -249,7 +251,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     cloudwatch,
     new EventsService(context, bus, {
       busPolicies: [
-        // What the CDK stack puts on the bus policy; locally every function signs as one role.
+        // What the CDK stack puts on the bus policy: the publishing function roles (and the
+        // `meshwarden` key's role, which tests publish with).
         sourceGuardStatement(busArn(region, accountId, LOCAL_NAMES.eventBus), [
           selfRoleArn,
           ...publisherRoleNames(catalog).map((name) => iamRoleArn(accountId, name)),
@@ -331,7 +334,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
   if (identities.get('meshwarden') === undefined) {
     throw new Error(
-      'The identities file must define the access key "meshwarden": the functions sign their calls with it',
+      'The identities file must define the access key "meshwarden": local AWS provisions meshwarden\'s resources with it',
     );
   }
   Object.assign(process.env, functionEnv);
