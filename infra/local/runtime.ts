@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +7,12 @@ import { ruleStateOf } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
 import type { PolicyDocument } from '../../shared/policy/schema';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
-import { MEMBER_ACCOUNT_ROLE_NAME, SLACK_SECRET_NAME } from '../constructs/names';
+import {
+  functionRoleName,
+  MEMBER_ACCOUNT_ROLE_NAME,
+  SCHEDULE_GROUP_NAME,
+  SLACK_SECRET_NAME,
+} from '../constructs/names';
 import { PENDING_KEY_ARN_ENV, PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import {
   ASYNC_INVOKE_RETRY,
@@ -22,8 +28,11 @@ import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
+import { type FunctionRole, type LocalStackInputs, localStackOf } from './function-roles';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
+import { identityVerdict } from './iam/authorize';
+import { policyDocumentSchema } from './iam/policy-document';
 import { memberForwarding } from './member-forwarding';
 import { PerAccountService } from './per-account-service';
 import { AcmService } from './services/acm/service';
@@ -82,6 +91,16 @@ export interface LocalAwsOptions {
    * process, and `npm start` prints its timeline there).
    */
   readonly functionLogFile?: string;
+  /**
+   * The ACM Private CAs the stack is configured with (meshwarden:certificateAuthorityArns):
+   * the functions' roles may issue from these only. `LocalAws.deploy` changes them later.
+   */
+  readonly certificateAuthorityArns?: readonly string[];
+}
+
+/** What `LocalAws.deploy` may change, as `cdk deploy -c meshwarden:<key>=...` would. */
+export interface LocalDeployment {
+  readonly certificateAuthorityArns?: readonly string[];
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -119,6 +138,13 @@ export interface LocalAws {
    * timeline leaves those out): for tests that prove a handler had no effect. Returns an unsubscribe.
    */
   onApiCall(listener: (call: LocalApiCall) => void): () => void;
+  /** Each function's role as the stack defines it, with the policies the functions sign under. */
+  functionRoles(): readonly FunctionRole[];
+  /**
+   * Synthesize the stack again with a changed configuration and give the functions' roles
+   * its policies, as a `cdk deploy` would (e.g. after creating the CA the stack must name).
+   */
+  deploy(change: LocalDeployment): Promise<void>;
   /** Wait until every event put on the bus has been delivered (or dead-lettered). */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -137,8 +163,9 @@ const SLACK_ROUTE = 'POST /slack/interactions';
 export const DEMO_POLICY_FILE = fileURLToPath(new URL('./demo/meshwarden.policy.yaml', import.meta.url));
 
 /**
- * The IAM role behind an identity's sessions: the functions sign as `meshwarden`, and the loop
- * guard recognises that role's writes as meshwarden's own.
+ * The IAM role behind an identity's sessions: the `meshwarden` key provisions meshwarden's
+ * resources and stands for meshwarden in tests, so the loop guard counts its role's writes as
+ * meshwarden's own, beside the function roles'.
  */
 function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
   const identity = identities.get(accessKeyId);
@@ -146,7 +173,7 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
     ?.sessionIssuer;
   if (issuer?.arn === undefined) {
     throw new Error(
-      `The identities file must define the access key "${accessKeyId}" as a role session: meshwarden's functions sign their calls with it`,
+      `The identities file must define the access key "${accessKeyId}" as a role session: local AWS provisions meshwarden's resources with it`,
     );
   }
   return issuer.arn;
@@ -158,8 +185,9 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
  * functions themselves, local Slack and a local HTTP API for Slack's callbacks.
  *
  * The functions' environment is set on this process before any handler is imported, since
- * handlers read configuration at module load, as in Lambda. Functions sign their calls as
- * meshwarden's own role (access key `meshwarden`), which is what the loop guard recognises.
+ * handlers read configuration at module load, as in Lambda. Each function signs its calls as
+ * its own role from the synthesized stack (`meshwarden-fn-<function>`, with that role's
+ * policies), and the loop guard recognises the writing roles' calls as meshwarden's own.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
@@ -174,6 +202,27 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
   const policy = loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
+  const meshes = options.meshes ?? ['prod'];
+  let stackInputs: LocalStackInputs = {
+    region,
+    account: accountId,
+    meshes,
+    policyFile,
+    functions: catalog,
+    certificateAuthorityArns: options.certificateAuthorityArns ?? [],
+    tableName: LOCAL_NAMES.table,
+  };
+  const stack = await localStackOf(stackInputs);
+  let roles = stack.roles;
+  const roleKeys = registerFunctionRoles(identities, roles);
+  // Whose App Mesh writes are meshwarden's own, as the stack lists them: the roles of the
+  // functions that may write to a mesh (and the demo's `meshwarden` key's role).
+  const selfRoleArns = [
+    selfRoleArn,
+    ...catalog
+      .filter((f) => f.capabilities.includes('mesh:write'))
+      .map((f) => iamRoleArn(accountId, functionRoleName(f.name))),
+  ];
 
   const bus = new LocalEventBus({
     region,
@@ -188,6 +237,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       entry: entryOf(f),
       timeoutSeconds: f.timeoutSeconds,
       memoryMb: f.memoryMb,
+      environment: roleKeys.get(f.name),
     })),
     region,
     accountId,
@@ -259,7 +309,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     cloudwatch,
     new EventsService(context, bus, {
       busPolicies: [
-        // What the CDK stack puts on the bus policy; locally every function signs as one role.
+        // What the CDK stack puts on the bus policy: the publishing function roles (and the
+        // `meshwarden` key's role, which tests publish with).
         sourceGuardStatement(busArn(region, accountId, LOCAL_NAMES.eventBus), [
           selfRoleArn,
           ...publisherRoleNames(catalog).map((name) => iamRoleArn(accountId, name)),
@@ -270,7 +321,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     secrets,
     scheduler,
     sts,
-    new KmsService(context),
+    new KmsService(context, {
+      identityDecision: (caller, action, resource) =>
+        identityVerdict(caller, action, resource, region, now()),
+    }),
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
@@ -281,6 +335,18 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     faults,
     putEvents: context.putEvents,
     now,
+    resourceLookups: {
+      // Resources live per account: an ARN names its account, a bare secret name the caller's.
+      secretArn: (id, account) =>
+        secrets.in(id.startsWith('arn:') ? (id.split(':')[4] ?? account) : account).secretArn(id),
+      resourceTags: (arn) => {
+        const [, , service, , account = accountId] = arn.split(':');
+        if (service === 'appmesh') return appmesh.in(account).resourceTags(arn);
+        if (service === 'cloudwatch') return cloudwatch.in(account).resourceTags(arn);
+        if (service === 'secretsmanager') return secrets.in(account).resourceTags(arn);
+        return undefined;
+      },
+    },
     onCall: (request, response, operation) => {
       timeline.apiCall(request, response, operation);
       for (const listener of callListeners) listener({ request, response, operation });
@@ -292,8 +358,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   await dynamodb.ready();
 
   // The key policy names the role each sealing function signs as, as the stack names each
-  // one's own role. Locally every function signs as the one role behind the `meshwarden` key.
-  const signingRoleOf = (_fn: FunctionDefinition): string => selfRoleArn;
+  // one's own role; locally too, each function signs as its stack role.
+  const signingRoleOf = (fn: FunctionDefinition): string => iamRoleArn(accountId, functionRoleName(fn.name));
   const pendingKeyArn = await provisionPendingKeys(endpoint, region, identities, [
     ...new Set(catalog.filter((f) => f.capabilities.includes('kms:pending-keys')).map(signingRoleOf)),
   ]);
@@ -323,10 +389,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     AWS_SECRET_ACCESS_KEY: identities.get('meshwarden')?.secretAccessKey ?? '',
     MESHWARDEN_EVENT_BUS: LOCAL_NAMES.eventBus,
     MESHWARDEN_TABLE: LOCAL_NAMES.table,
-    MESHWARDEN_MESHES: (options.meshes ?? ['prod']).join(','),
+    MESHWARDEN_MESHES: meshes.join(','),
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
-    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
+    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArns.join(','),
+    // Deployment steps are one-time schedules in meshwarden's group, run as the stack's
+    // Scheduler role: the only group the guard may write, the only role it may pass.
+    MESHWARDEN_SCHEDULE_GROUP: SCHEDULE_GROUP_NAME,
+    ...stack.environment,
+    // What only the running local AWS knows: its accounts and its pending-keys key.
     MESHWARDEN_ACCOUNT_ID: accountId,
     ...memberMeshesEnvironment(policy.document, memberAccounts),
     ...(memberRoles.length === 0
@@ -336,9 +407,6 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
             .map((role) => iamRoleArn(role.accountId as string, role.roleName))
             .join(','),
         }),
-    // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
-    MESHWARDEN_SCHEDULE_GROUP: 'default',
-    MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
     [PENDING_KEY_ARN_ENV]: pendingKeyArn,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
@@ -349,7 +417,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
   if (identities.get('meshwarden') === undefined) {
     throw new Error(
-      'The identities file must define the access key "meshwarden": the functions sign their calls with it',
+      'The identities file must define the access key "meshwarden": local AWS provisions meshwarden\'s resources with it',
     );
   }
   Object.assign(process.env, functionEnv);
@@ -393,6 +461,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     servicesIn,
     memberAccounts,
     functionEnv,
+    functionRoles: () => roles,
+    deploy: async (change) => {
+      stackInputs = { ...stackInputs, ...change };
+      roles = (await localStackOf(stackInputs)).roles;
+      registerFunctionRoles(identities, roles, roleKeys);
+    },
     onApiCall: (listener) => {
       callListeners.add(listener);
       return () => callListeners.delete(listener);
@@ -435,6 +509,37 @@ function memberMeshesEnvironment(
       : [],
   );
   return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: [...new Set(meshes)].join(',') };
+}
+
+/**
+ * Register an identity per function role (`meshwarden-fn-<function>`, session named after the
+ * deployed function, as Lambda names it) with the role's policies, and return each function's
+ * credentials. Given the credentials of an earlier registration, the same keys get the new
+ * policies (a redeploy changes a role's policy, not the functions' credentials).
+ */
+function registerFunctionRoles(
+  identities: IdentityRegistry,
+  roles: readonly FunctionRole[],
+  existing?: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Map<string, Readonly<Record<string, string>>> {
+  const keys = new Map<string, Readonly<Record<string, string>>>();
+  for (const role of roles) {
+    const accessKeyId = existing?.get(role.functionName)?.AWS_ACCESS_KEY_ID ?? role.roleName;
+    const secretAccessKey =
+      existing?.get(role.functionName)?.AWS_SECRET_ACCESS_KEY ?? randomBytes(20).toString('base64url');
+    const spec = {
+      type: 'AssumedRole' as const,
+      accessKeyId,
+      secretAccessKey,
+      roleName: role.roleName,
+      sessionName: role.sessionName,
+      policies: role.policies.map((doc) => policyDocumentSchema.parse(doc)),
+    };
+    if (existing === undefined) identities.add(spec);
+    else identities.replace(spec);
+    keys.set(role.functionName, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+  }
+  return keys;
 }
 
 /** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */
@@ -552,6 +657,9 @@ async function provisionMeshwardenResources(
   const { CreateSecretCommand, ResourceExistsException, SecretsManagerClient } = await import(
     '@aws-sdk/client-secrets-manager'
   );
+  const { ConflictException, CreateScheduleGroupCommand, SchedulerClient } = await import(
+    '@aws-sdk/client-scheduler'
+  );
   const self = identities.get('meshwarden');
   const config = {
     endpoint,
@@ -576,6 +684,11 @@ async function provisionMeshwardenResources(
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  try {
+    await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP_NAME }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
   }
   try {
     await new SecretsManagerClient(config).send(

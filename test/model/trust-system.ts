@@ -82,8 +82,6 @@ export interface RouteView {
   readonly arn: string;
 }
 
-const MESHWARDEN_ROLE = ':role/meshwarden-functions';
-
 /** Progressive steps of the `seqp-*` routes: a one-minute bake, an approval before 100%. */
 export const PROGRESSIVE = { steps: [10, 50, 100], bakeMinutes: 1 } as const;
 
@@ -154,11 +152,12 @@ function weightsOf(spec: RouteSpec | undefined): Weights {
   return Object.fromEntries(targets.map((t) => [t.virtualNode ?? '?', t.weight ?? 0]));
 }
 
-function isMeshwarden(event: BusEvent): boolean {
+/** Whether a call was meshwarden's own: its role is one of those the functions are told are theirs. */
+function isMeshwarden(event: BusEvent, selfRoleArns: readonly string[]): boolean {
   const identity = event.detail.userIdentity as { arn?: string; sessionContext?: unknown } | undefined;
   const issuer = (identity?.sessionContext as { sessionIssuer?: { arn?: string } } | undefined)
     ?.sessionIssuer;
-  return issuer?.arn?.endsWith(MESHWARDEN_ROLE) === true;
+  return issuer?.arn !== undefined && selfRoleArns.includes(issuer.arn);
 }
 
 /**
@@ -489,7 +488,7 @@ export class TrustSystem {
         e.source === 'aws.appmesh' &&
         e.detail.readOnly !== true &&
         e.detail.errorCode === undefined &&
-        !isMeshwarden(e),
+        !isMeshwarden(e, (this.local.aws.functionEnv.MESHWARDEN_SELF_ROLE_ARNS ?? '').split(',')),
     );
   }
 

@@ -2,6 +2,7 @@ import { FaultInjector } from '../../infra/local/edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../infra/local/edge/identities';
 import { EdgeServer } from '../../infra/local/edge/server';
 import type { SessionStore } from '../../infra/local/edge/sessions';
+import type { ResourceLookups } from '../../infra/local/iam/service-authorization';
 import type { BusEntry, LocalService, LocalServiceContext } from '../../infra/local/types';
 
 /** Credentials of the default local identities, by role in the demo. */
@@ -44,6 +45,7 @@ export async function startTestEdge(
     identities?: IdentityRegistry;
     /** Role sessions STS issues, for the edge to accept. */
     sessions?: SessionStore;
+    resourceLookups?: ResourceLookups;
   } = {},
 ): Promise<TestEdge> {
   const events: BusEntry[] = [];
@@ -71,6 +73,7 @@ export async function startTestEdge(
     faults,
     putEvents: context.putEvents,
     now: context.now,
+    ...(options.resourceLookups === undefined ? {} : { resourceLookups: options.resourceLookups }),
   });
   const port = await edge.listen(0);
   const endpoint = `http://127.0.0.1:${port}`;

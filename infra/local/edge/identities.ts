@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { parseOrThrow } from '../../../shared/validation';
+import { parsePolicyDocument, policyDocumentSchema } from '../iam/policy-document';
 import type { CallerIdentity, CloudTrailUserIdentity } from '../types';
 
 /**
@@ -16,6 +17,11 @@ const common = {
     .string()
     .regex(/^\d{12}$/, 'must be a 12-digit account id')
     .optional(),
+  /**
+   * Identity-based IAM policies, as IAM takes them. Absent: the identity may do everything
+   * (local AWS's default); present: the edge authorizes every request as IAM would.
+   */
+  policies: z.array(policyDocumentSchema).optional(),
 };
 
 const identitySchema = z.discriminatedUnion('type', [
@@ -106,6 +112,7 @@ function uniqueId(prefix: string, name: string): string {
 
 function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
   const accountId = spec.accountId ?? defaultAccount;
+  const policies = spec.policies === undefined ? {} : { policies: spec.policies.map(parsePolicyDocument) };
   if (spec.type === 'IAMUser') {
     const principalId = uniqueId('AIDA', spec.userName);
     const arn = `arn:aws:iam::${accountId}:user/${spec.userName}`;
@@ -116,6 +123,7 @@ function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
       arn,
       userId: principalId,
       label: `${spec.userName} (IAM user)`,
+      ...policies,
       userIdentity: {
         type: 'IAMUser',
         principalId,
@@ -158,6 +166,9 @@ function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
     userId: `${roleId}:${spec.sessionName}`,
     label: `${spec.sessionName} (${spec.type === 'WebIdentity' ? 'OIDC' : 'role'} ${spec.roleName})`,
     userIdentity,
+    principalArn: roleArn,
+    ...(spec.type === 'WebIdentity' ? { principalTags: spec.claims } : {}),
+    ...policies,
   };
 }
 
@@ -181,12 +192,22 @@ export class IdentityRegistry {
   private readonly byKey = new Map<string, CallerIdentity>();
 
   constructor(readonly file: IdentitiesFile) {
-    for (const spec of file.identities) {
-      if (this.byKey.has(spec.accessKeyId)) {
-        throw new Error(`Identities: access key id "${spec.accessKeyId}" is listed twice`);
-      }
-      this.byKey.set(spec.accessKeyId, resolve(spec, file.accountId));
+    for (const spec of file.identities) this.add(spec);
+  }
+
+  /** Register one more identity (the local runtime adds one per function role). */
+  add(spec: IdentitySpec): CallerIdentity {
+    if (this.byKey.has(spec.accessKeyId)) {
+      throw new Error(`Identities: access key id "${spec.accessKeyId}" is listed twice`);
     }
+    return this.replace(spec);
+  }
+
+  /** Register an identity or replace the one with its access key (a redeployed role's new policies). */
+  replace(spec: IdentitySpec): CallerIdentity {
+    const identity = resolve(spec, this.file.accountId);
+    this.byKey.set(spec.accessKeyId, identity);
+    return identity;
   }
 
   get(accessKeyId: string): CallerIdentity | undefined {

@@ -244,8 +244,11 @@ describe('mesh change control in local AWS', () => {
   });
 
   it("does not judge meshwarden's own revert: one decision per violating change", async () => {
+    // The revert is mesh-change's write, signed as its own role.
     const reverts = trailOf('UpdateVirtualNode').filter((e) =>
-      (e.detail as { userIdentity: { arn?: string } }).userIdentity.arn?.includes('meshwarden-functions'),
+      (e.detail as { userIdentity: { arn?: string } }).userIdentity.arn?.includes(
+        'assumed-role/meshwarden-fn-mesh-change/',
+      ),
     );
     expect(reverts.length).toBeGreaterThan(0);
     const ownIds = new Set(reverts.map((e) => (e.detail as { eventID: string }).eventID));
