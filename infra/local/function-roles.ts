@@ -43,6 +43,8 @@ export interface LocalStackInputs {
   readonly certificateAuthorityArns: readonly string[];
   /** The state table's local name (the stack lets CloudFormation name it). */
   readonly tableName: string;
+  /** Member accounts and the meshes governed there (`meshwarden:memberAccounts`). */
+  readonly memberAccounts?: readonly { readonly account: string; readonly meshes: readonly string[] }[];
 }
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -191,6 +193,7 @@ async function synthesize(
       meshes: inputs.meshes,
       policyFile: inputs.policyFile,
       certificateAuthorityArns: inputs.certificateAuthorityArns,
+      memberAccounts: inputs.memberAccounts ?? [],
     });
     const stack = new MeshwardenStack(app, 'Meshwarden', {
       config,

@@ -140,6 +140,8 @@ export interface LocalAws {
   onApiCall(listener: (call: LocalApiCall) => void): () => void;
   /** Each function's role as the stack defines it, with the policies the functions sign under. */
   functionRoles(): readonly FunctionRole[];
+  /** The keys a function signs with (its stack role's), to act exactly as that function. */
+  functionCredentials(functionName: string): { accessKeyId: string; secretAccessKey: string };
   /**
    * Synthesize the stack again with a changed configuration and give the functions' roles
    * its policies, as a `cdk deploy` would (e.g. after creating the CA the stack must name).
@@ -203,6 +205,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const policy = loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
   const meshes = options.meshes ?? ['prod'];
+  const memberRoles = (identities.file.roles ?? []).filter(
+    (role) => role.roleName === MEMBER_ACCOUNT_ROLE_NAME && (role.accountId ?? accountId) !== accountId,
+  );
+  const memberAccounts = memberRoles.map((role) => role.accountId as string);
   let stackInputs: LocalStackInputs = {
     region,
     account: accountId,
@@ -211,6 +217,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     functions: catalog,
     certificateAuthorityArns: options.certificateAuthorityArns ?? [],
     tableName: LOCAL_NAMES.table,
+    // The stack grants the functions sts:AssumeRole on exactly the member roles it is told of.
+    memberAccounts: memberAccounts.flatMap((account) => {
+      const governed = [...memberMeshesOf(policy.document, account)];
+      return governed.length === 0 ? [] : [{ account, meshes: governed }];
+    }),
   };
   const stack = await localStackOf(stackInputs);
   let roles = stack.roles;
@@ -248,10 +259,6 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   /** Functions invoked asynchronously (by the scheduler) and still running. */
   const asyncInvocations = new Set<Promise<void>>();
-  const memberRoles = (identities.file.roles ?? []).filter(
-    (role) => role.roleName === MEMBER_ACCOUNT_ROLE_NAME && (role.accountId ?? accountId) !== accountId,
-  );
-  const memberAccounts = memberRoles.map((role) => role.accountId as string);
   // A member account's events reach meshwarden's bus through the rules its member stack creates.
   const putEvents = memberForwarding({
     bus,
@@ -462,6 +469,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     memberAccounts,
     functionEnv,
     functionRoles: () => roles,
+    functionCredentials: (functionName) => {
+      const keys = roleKeys.get(functionName);
+      if (keys === undefined) throw new Error(`no function ${functionName} in the local stack`);
+      return { accessKeyId: keys.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: keys.AWS_SECRET_ACCESS_KEY ?? '' };
+    },
     deploy: async (change) => {
       stackInputs = { ...stackInputs, ...change };
       roles = (await localStackOf(stackInputs)).roles;
@@ -503,12 +515,19 @@ function memberMeshesEnvironment(
   policy: PolicyDocument,
   memberAccounts: readonly string[],
 ): Record<string, string> {
-  const meshes = policy.meshes.flatMap((entry) =>
-    entry.account !== undefined && memberAccounts.includes(entry.account) && /^[\w-]+$/.test(entry.mesh)
-      ? [`${entry.account}/${entry.mesh}`]
-      : [],
+  const meshes = memberAccounts.flatMap((account) =>
+    [...memberMeshesOf(policy, account)].map((m) => `${account}/${m}`),
   );
-  return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: [...new Set(meshes)].join(',') };
+  return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: meshes.join(',') };
+}
+
+/** The meshes a policy governs in a member account, by their plain names. */
+function memberMeshesOf(policy: PolicyDocument, account: string): Set<string> {
+  return new Set(
+    policy.meshes.flatMap((entry) =>
+      entry.account === account && /^[\w-]+$/.test(entry.mesh) ? [entry.mesh] : [],
+    ),
+  );
 }
 
 /**

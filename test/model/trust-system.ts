@@ -187,6 +187,8 @@ export class TrustSystem {
   private nextSeq = 0;
   readonly certificates: CertificateState;
   readonly policy: CompiledPolicy;
+  /** The CAs the stack is deployed with, as the operator named them. */
+  private readonly caArns: string[];
 
   private constructor(
     readonly local: TestLocalAws,
@@ -196,6 +198,7 @@ export class TrustSystem {
       if (a.kind === 'event') this.events.push(a.event);
     });
     this.policy = loadPolicy(policyFile);
+    this.caArns = [local.seed.caArn];
     this.certificates = {
       trustedCa: local.seed.caArn,
       replacedCertificates: new Set(),
@@ -220,7 +223,11 @@ export class TrustSystem {
    * provider, `meshwarden.cli` events).
    */
   certificateDeps(who: 'meshwarden' | 'admin'): RolloverDecisionDeps {
-    const config = this.local.clientConfig(who);
+    // meshwarden's part is played by the rotation function's own role, as the function signs.
+    const config =
+      who === 'meshwarden'
+        ? { ...this.local.clientConfig(), credentials: this.local.aws.functionCredentials('cert-rotation') }
+        : this.local.clientConfig(who);
     const documents = createDocumentClient(config);
     const provider = createAppMeshProvider(createAppMeshClient({ ...config, maxAttempts: 8 }));
     return createRotationDeps({
@@ -256,10 +263,14 @@ export class TrustSystem {
   /** A new root CA in local ACM PCA. */
   async newCa(): Promise<string> {
     this.certificates.cas += 1;
-    return createRootCa(
+    const arn = await createRootCa(
       new ACMPCAClient(this.local.clientConfig('admin')),
       `${DEMO.caCommonName} ${this.certificates.cas}`,
     );
+    // The functions may use only the CAs the stack names: the operator adds each new one first.
+    this.caArns.push(arn);
+    await this.local.aws.deploy({ certificateAuthorityArns: [...this.caArns] });
+    return arn;
   }
 
   /** The mesh as the App Mesh API shows it now. */

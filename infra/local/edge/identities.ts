@@ -53,6 +53,8 @@ const roleSchema = z.strictObject({
   trustedPrincipals: z.array(z.string().regex(/^arn:aws:iam::\d{12}:(role|user)\/.+$/)).min(1),
   /** The longest session AssumeRole may grant (IAM's default is an hour). */
   maxSessionDurationSeconds: z.number().int().min(3600).max(43_200).optional(),
+  /** The role's identity-based policies, which its sessions act under; absent: allow-all. */
+  policies: z.array(policyDocumentSchema).optional(),
 });
 
 export const identitiesFileSchema = z.strictObject({

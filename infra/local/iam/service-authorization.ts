@@ -294,8 +294,13 @@ export const SERVICE_AUTHORIZATION: Readonly<Record<string, ServiceEntry>> = {
   monitoring: { prefix: 'cloudwatch', checks: cloudWatchChecks },
   sts: {
     prefix: 'sts',
-    // GetCallerIdentity needs no permission: even an explicit Deny cannot refuse it.
-    checks: (r) => (r.operation === 'GetCallerIdentity' ? [] : undefined),
+    // GetCallerIdentity needs no permission: even an explicit Deny cannot refuse it. Assuming
+    // a role is authorized on that role's ARN (its trust policy is STS's own check).
+    checks: (r) => {
+      if (r.operation === 'GetCallerIdentity') return [];
+      if (r.operation === 'AssumeRole') return one(r, 'sts', r.input.string('RoleArn'));
+      return undefined;
+    },
   },
 };
 

@@ -86,6 +86,8 @@ describe('CA rollover from the CLI, end to end', () => {
       if (a.kind === 'event') seen.push(a.event);
     });
     newCa = await createRootCa(new ACMPCAClient(local.clientConfig('admin')), 'meshwarden demo root CA 2');
+    // The functions may use only the CAs the stack names: the operator adds the new one first.
+    await local.aws.deploy({ certificateAuthorityArns: [local.seed.caArn, newCa] });
     rolloverId = rolloverIdOf('prod', local.seed.caArn, newCa);
   }, 60_000);
   afterAll(() => local?.aws.close());

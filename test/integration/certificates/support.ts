@@ -152,7 +152,9 @@ export class RecordingNotifier implements ChatNotifier {
 
 /** Rotation deps on real SDK clients signing as meshwarden, as the function has them. */
 export function rotationDeps(local: TestLocalAws, overrides: Partial<SweepDeps> = {}): RolloverDecisionDeps {
-  const config = local.clientConfig('meshwarden');
+  // Signed as the rotation function's own role, as the function does: its grants and the
+  // pending-keys key policy apply.
+  const config = { ...local.clientConfig(), credentials: local.aws.functionCredentials('cert-rotation') };
   return createRotationDeps(
     {
       pca: new ACMPCAClient({ ...config, maxAttempts: 8 }),

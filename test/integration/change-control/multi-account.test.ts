@@ -10,6 +10,8 @@ import {
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
+import { functionRoleName } from '../../../infra/constructs/names';
+import { FUNCTIONS } from '../../../infra/function-catalog';
 import { DEMO, seedDemo } from '../../../infra/local/demo/seed';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../../infra/local/edge/identities';
 import { DEMO_POLICY_FILE, type LocalApiCall } from '../../../infra/local/runtime';
@@ -51,7 +53,10 @@ function twoAccounts(): IdentityRegistry {
       {
         accountId: MEMBER,
         roleName: 'meshwarden-member-access',
-        trustedPrincipals: [`arn:aws:iam::${CENTRAL}:role/meshwarden-functions`],
+        // As the member stack trusts them: the roles of the functions that read or write meshes.
+        trustedPrincipals: FUNCTIONS.filter((f) =>
+          f.capabilities.some((c) => c === 'mesh:read' || c === 'mesh:write'),
+        ).map((f) => `arn:aws:iam::${CENTRAL}:role/${functionRoleName(f.name)}`),
       },
     ],
   });
@@ -178,7 +183,7 @@ describe('meshwarden in a member account', () => {
     );
     expect(assumed.filter((a) => a.RoleSessionName === 'meshwarden-mesh-change')).toEqual([
       expect.objectContaining({
-        caller: `arn:aws:sts::${CENTRAL}:assumed-role/meshwarden-functions/meshwarden`,
+        caller: `arn:aws:sts::${CENTRAL}:assumed-role/meshwarden-fn-mesh-change/meshwarden-mesh-change`,
         RoleArn: MEMBER_ROLE,
       }),
     ]);

@@ -49,6 +49,17 @@ describe('local AWS with several accounts', () => {
           roleName: 'meshwarden-member-access',
           trustedPrincipals: [`arn:aws:iam::${CENTRAL}:role/meshwarden-functions`],
         },
+        {
+          accountId: MEMBER,
+          roleName: 'mesh-reader',
+          trustedPrincipals: [`arn:aws:iam::${CENTRAL}:role/meshwarden-functions`],
+          policies: [
+            {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: ['appmesh:Describe*', 'appmesh:List*'], Resource: '*' }],
+            },
+          ],
+        },
       ],
     });
     const sessions = new SessionStore();
@@ -172,6 +183,35 @@ describe('local AWS with several accounts', () => {
     } finally {
       clock = before;
     }
+  });
+
+  it("acts under the assumed role's own policies: a read-only role's session may read, not write", async () => {
+    // Prepare
+    const out = await sts(CREDENTIALS.meshwarden).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${MEMBER}:role/mesh-reader`,
+        RoleSessionName: 'reader',
+      }),
+    );
+    const reader = appmesh({
+      accessKeyId: out.Credentials?.AccessKeyId ?? '',
+      secretAccessKey: out.Credentials?.SecretAccessKey ?? '',
+      sessionToken: out.Credentials?.SessionToken ?? '',
+    });
+
+    // Act
+    const listed = await reader.send(new ListMeshesCommand({}));
+    const created = await reader.send(new CreateMeshCommand({ meshName: 'not-allowed' })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(listed.meshes).toBeDefined();
+    expect(created).toMatchObject({ name: 'AccessDeniedException' });
+    expect((created as Error).message).toContain(
+      `assumed-role/mesh-reader/reader is not authorized to perform: appmesh:CreateMesh`,
+    );
   });
 
   it("keeps each account's meshes apart, and records a call in the account whose mesh it is", async () => {

@@ -1,5 +1,6 @@
 import { type IdentityRegistry, type RoleSpec, roleSessionIdentity } from '../../edge/identities';
 import { SessionStore } from '../../edge/sessions';
+import { parsePolicyDocument } from '../../iam/policy-document';
 import { wireError } from '../../protocol/wire-errors';
 import type {
   CallerIdentity,
@@ -155,7 +156,10 @@ export class StsService implements LocalService, OperationResolver {
     let identity: CallerIdentity | undefined;
     const credentials = this.sessions.issue(
       (keys) => {
-        identity = roleSessionIdentity({ accountId: account, roleName: role.roleName }, sessionName, keys);
+        const session = roleSessionIdentity({ accountId: account, roleName: role.roleName }, sessionName, keys);
+        // A session acts under its role's policies, as IAM evaluates them.
+        identity =
+          role.policies === undefined ? session : { ...session, policies: role.policies.map(parsePolicyDocument) };
         return identity;
       },
       expiration,

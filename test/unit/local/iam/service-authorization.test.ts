@@ -201,7 +201,22 @@ describe('the action and resource IAM checks per service', () => {
       'GetCallerIdentity',
       [],
     ],
-    ['an unmapped service on *', request('kms', { body: {} }), 'Encrypt', [['kms:Encrypt', '*']]],
+    [
+      'sts AssumeRole on the role assumed',
+      request('sts', {
+        form: `Action=AssumeRole&RoleArn=${encodeURIComponent('arn:aws:iam::222222222222:role/meshwarden-member-access')}&RoleSessionName=s`,
+      }),
+      'AssumeRole',
+      [['sts:AssumeRole', 'arn:aws:iam::222222222222:role/meshwarden-member-access']],
+    ],
+    [
+      'an unmapped service on *',
+      request('xray', { body: {} }),
+      'PutTraceSegments',
+      [['xray:PutTraceSegments', '*']],
+    ],
+    // KMS weighs its key policy with the identity policies itself: the edge checks nothing first.
+    ['KMS, left to the key policy', request('kms', { body: {} }), 'Encrypt', []],
   ])('%s', (_name, req, operation, expected) => {
     const checks = checksOf(req, operation, A);
     expect(checks?.map((c) => [c.action, c.resource])).toEqual(expected);
