@@ -55,7 +55,11 @@ export function accessTo(directory: AccountDirectory, account: string): AccountA
  * record must agree with `recipientAccountId` (a record that disagrees with its envelope is
  * refused: which account to act in would be a guess).
  */
-export function accountOfEvent(event: { readonly account: string; readonly detail?: object }): string {
+export function accountOfEvent(event: {
+  readonly account: string;
+  readonly detail?: object;
+  readonly resources?: readonly string[];
+}): string {
   const recipient = (event.detail as { readonly recipientAccountId?: unknown } | undefined)
     ?.recipientAccountId;
   if (recipient !== undefined && recipient !== event.account) {
@@ -64,6 +68,16 @@ export function accountOfEvent(event: { readonly account: string; readonly detai
       [{ path: 'detail.recipientAccountId', message: `expected ${event.account}, got ${recipient}` }],
     );
   }
+  // A service's event names resources of the account it came from (an alarm's ARN, say): one
+  // naming another account's is acted on with neither account's credentials.
+  (event.resources ?? []).forEach((arn, i) => {
+    const owner = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+    if (owner !== undefined && owner !== event.account) {
+      throw new ValidationError(`event account ${event.account} names ${arn} of account ${owner}`, [
+        { path: `resources.${i}`, message: `expected a resource of account ${event.account}` },
+      ]);
+    }
+  });
   return event.account;
 }
 

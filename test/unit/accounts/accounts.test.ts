@@ -70,6 +70,14 @@ describe('the account of an event', () => {
       ValidationError,
     );
   });
+
+  it("refuses an event that names another account's resource, such as an alarm ARN", () => {
+    const alarm = (account: string) => `arn:aws:cloudwatch:us-east-1:${account}:alarm:web-5xx-rate`;
+    expect(accountOfEvent({ account: MEMBER, resources: [alarm(MEMBER)] })).toBe(MEMBER);
+    expect(() => accountOfEvent({ account: MEMBER, resources: [alarm(CENTRAL)] })).toThrow(
+      /names arn:aws:cloudwatch:us-east-1:\d+:alarm:web-5xx-rate of account/,
+    );
+  });
 });
 
 describe('state keys', () => {
