@@ -156,10 +156,16 @@ export class StsService implements LocalService, OperationResolver {
     let identity: CallerIdentity | undefined;
     const credentials = this.sessions.issue(
       (keys) => {
-        const session = roleSessionIdentity({ accountId: account, roleName: role.roleName }, sessionName, keys);
+        const session = roleSessionIdentity(
+          { accountId: account, roleName: role.roleName },
+          sessionName,
+          keys,
+        );
         // A session acts under its role's policies, as IAM evaluates them.
         identity =
-          role.policies === undefined ? session : { ...session, policies: role.policies.map(parsePolicyDocument) };
+          role.policies === undefined
+            ? session
+            : { ...session, policies: role.policies.map(parsePolicyDocument) };
         return identity;
       },
       expiration,
