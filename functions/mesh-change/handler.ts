@@ -8,6 +8,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
@@ -52,6 +53,7 @@ const deps = {
   audit: new DynamoAuditLog(documents, table),
   sessions,
   meshState: new DynamoMeshStateStore(documents, table),
+  snapshots: new DynamoMeshSnapshotStore(documents, table),
   issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
