@@ -6,6 +6,7 @@ import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-iss
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { coalescingGets } from '../../shared/adapters/dynamodb/coalescing-gets';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
@@ -36,7 +37,8 @@ const config = readConfig(
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
-const documents = createDocumentClient();
+// Change control's independent item reads per event travel as one BatchGetItem.
+const documents = coalescingGets(createDocumentClient());
 const table = config.MESHWARDEN_TABLE;
 const sessions = new DynamoWebIdentitySessionStore(documents, table);
 const lastKnownGood = new DynamoLastKnownGoodStore(documents, table);

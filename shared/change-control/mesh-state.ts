@@ -177,6 +177,7 @@ async function snapshotRead(
   snapshots: Pick<MeshSnapshotStore, 'load'>,
   ref: ResourceRef,
   now: Date,
+  fresh: Promise<MeshResource | undefined> = describeResource(meshes, ref),
 ): Promise<MeshStateRead | undefined> {
   const stored = await snapshots.load(ref.meshName);
   if (stored === undefined) return undefined;
@@ -196,9 +197,10 @@ async function snapshotRead(
   } catch {
     return undefined; // a mark that names no resource: the snapshot is not trusted
   }
-  const [current, ...refreshed] = await mapBounded([ref, ...stale], REFERENCE_READS, (r) =>
-    describeResource(meshes, r),
-  );
+  const [current, refreshed] = await Promise.all([
+    fresh,
+    mapBounded(stale, REFERENCE_READS, (r) => describeResource(meshes, r)),
+  ]);
   if (current === undefined) {
     const meshGone =
       ref.kind === 'mesh' ||
@@ -246,15 +248,19 @@ export async function readMeshState(
   snapshots?: Pick<MeshSnapshotStore, 'load'>,
 ): Promise<MeshStateRead> {
   if (store === undefined) return coldRead(meshes, undefined, ref);
+  // With snapshots, the changed resource is read in every path but the rare whole read (where
+  // it is one call among dozens), so it is read alongside the cache rather than after it.
+  const fresh = snapshots === undefined ? undefined : describeResource(meshes, ref);
+  fresh?.catch(() => undefined);
   const cachedResources = await store.load(ref.meshName);
   const key = formatResourceKey(ref);
   if (!cachedResources.some((r) => r.kind === 'mesh' && r.meshName === ref.meshName)) {
     const fromSnapshot =
-      snapshots === undefined ? undefined : await snapshotRead(meshes, store, snapshots, ref, now);
+      snapshots === undefined ? undefined : await snapshotRead(meshes, store, snapshots, ref, now, fresh);
     return fromSnapshot ?? coldRead(meshes, store, ref);
   }
   const cached = cachedResources.find((r) => formatResourceKey(r) === key);
-  const current = await describeResource(meshes, ref);
+  const current = await (fresh ?? describeResource(meshes, ref));
   if (current === undefined) {
     // Gone: either the resource or its whole mesh. Only a mesh that still exists has
     // neighbours to judge against (describing the mesh costs one call, on deletes only).
