@@ -259,10 +259,18 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
   // The assessment only reads (and fills a cold cache), so it runs alongside the audit lookup;
   // when the event turns out decided already, it is dropped, failure included.
   const assessing = assessChange(deps, change);
-  assessing.catch(() => undefined);
+  // Settled before any early return, so no read (or cold-cache fill) outlives the invocation.
+  const dropped = assessing.then(
+    () => undefined,
+    () => undefined,
+  );
   const existing = await deps.audit.get(change.ref.meshName, change.eventTime, eventId);
-  if (existing?.published === true) return { eventId, status: 'already-decided', outcome: existing.outcome };
+  if (existing?.published === true) {
+    await dropped;
+    return { eventId, status: 'already-decided', outcome: existing.outcome };
+  }
   if (existing !== undefined && (existing.outcome === 'applied' || existing.outcome === 'no-effect')) {
+    await dropped;
     await publishAndClose(deps, existing, existing.approval as ApprovalRequestedDetail | undefined);
     return { eventId, status: 'already-decided', outcome: existing.outcome };
   }

@@ -72,7 +72,8 @@ export function formatResourceKey(ref: ResourceRef): string {
   // Only the ref is named in an error, and only when there is one: callers pass whole resources,
   // and stringifying a resource per call was a real cost on every event.
   const context = () => `Cannot format a resource key for ${JSON.stringify(refOf(ref))}`;
-  if (!isResourceKind(ref.kind)) throw new ResourceKeyError(`${context()}: unknown kind "${String(ref.kind)}"`);
+  if (!isResourceKind(ref.kind))
+    throw new ResourceKeyError(`${context()}: unknown kind "${String(ref.kind)}"`);
   const mesh = checkSegment(ref.meshName, 'meshName', context);
   const name = checkSegment(ref.name, 'name', context);
   if (ref.kind === 'mesh') {

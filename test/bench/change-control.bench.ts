@@ -8,7 +8,12 @@ import {
   DescribeVirtualNodeCommand,
   UpdateVirtualNodeCommand,
 } from '@aws-sdk/client-app-mesh';
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { DEMO } from '../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../infra/local/runtime';
 import type { LocalRequest, LocalResponse } from '../../infra/local/types';
@@ -337,9 +342,21 @@ async function meshStateCacheFigures(local: TestLocalAws): Promise<Figure[]> {
       unit: 'calls',
       target: 4,
     },
-    { name: 'DynamoDB calls per event (warm cache)', value: median(warm.map((r) => r.dynamodb)), unit: 'calls' },
-    { name: 'DynamoDB calls per event (cold cache)', value: median(cold.map((r) => r.dynamodb)), unit: 'calls' },
-    { name: 'AWS calls per event, all services (warm cache)', value: median(warm.map((r) => r.total)), unit: 'calls' },
+    {
+      name: 'DynamoDB calls per event (warm cache)',
+      value: median(warm.map((r) => r.dynamodb)),
+      unit: 'calls',
+    },
+    {
+      name: 'DynamoDB calls per event (cold cache)',
+      value: median(cold.map((r) => r.dynamodb)),
+      unit: 'calls',
+    },
+    {
+      name: 'AWS calls per event, all services (warm cache)',
+      value: median(warm.map((r) => r.total)),
+      unit: 'calls',
+    },
     {
       name: 'handler time per event (warm cache), median',
       value: median(warm.map((r) => r.ms)),
@@ -347,7 +364,11 @@ async function meshStateCacheFigures(local: TestLocalAws): Promise<Figure[]> {
       target: 10,
     },
     { name: 'handler time per event (cold cache), median', value: median(cold.map((r) => r.ms)), unit: 'ms' },
-    { name: 'one local AWS round trip (GetItem, for reference), median', value: median(roundTrip), unit: 'ms' },
+    {
+      name: 'one local AWS round trip (GetItem, for reference), median',
+      value: median(roundTrip),
+      unit: 'ms',
+    },
     {
       name: 'handler time per warm event less its round trips (estimate), median',
       value: median(warmOwn),

@@ -27,7 +27,12 @@ function batchable(command: unknown): command is GetCommand {
 
 /** The identity of a key (attribute order aside), to match batch answers to their callers. */
 function identity(table: string, key: Record<string, unknown>): string {
-  return JSON.stringify([table, Object.keys(key).sort().map((k) => [k, key[k]])]);
+  return JSON.stringify([
+    table,
+    Object.keys(key)
+      .sort()
+      .map((k) => [k, key[k]]),
+  ]);
 }
 
 /**
@@ -82,7 +87,10 @@ export function coalescingGets(client: DynamoDBDocumentClient): DynamoDBDocument
         }
         const item = found.get(id);
         for (const w of ws) {
-          w.resolve({ $metadata: out.$metadata, ...(item === undefined ? {} : { Item: structuredClone(item) }) });
+          w.resolve({
+            $metadata: out.$metadata,
+            ...(item === undefined ? {} : { Item: structuredClone(item) }),
+          });
         }
       }),
     );

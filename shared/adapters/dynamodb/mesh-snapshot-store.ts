@@ -94,21 +94,23 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
         (String(item.sk).startsWith(CHANGED) && String(item.changedAt) < snapshot.takenAt),
     );
     for (const item of stale) {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk, sk: item.sk },
-          // A mark written again after the query above is kept.
-          ...(String(item.sk).startsWith(CHANGED)
-            ? {
-                ConditionExpression: 'changedAt = :at',
-                ExpressionAttributeValues: { ':at': item.changedAt },
-              }
-            : {}),
-        }),
-      ).catch((error: unknown) => {
-        if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
-      });
+      await this.client
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk, sk: item.sk },
+            // A mark written again after the query above is kept.
+            ...(String(item.sk).startsWith(CHANGED)
+              ? {
+                  ConditionExpression: 'changedAt = :at',
+                  ExpressionAttributeValues: { ':at': item.changedAt },
+                }
+              : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
+        });
     }
   }
 
@@ -124,7 +126,9 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
     ) {
       return undefined;
     }
-    const members = items.filter((i) => String(i.sk).startsWith(RESOURCE) && i.snapshotId === head.snapshotId);
+    const members = items.filter(
+      (i) => String(i.sk).startsWith(RESOURCE) && i.snapshotId === head.snapshotId,
+    );
     if (members.length !== head.count) return undefined;
     const resources: MeshResource[] = [];
     const entries: { key: string; hash: string }[] = [];
@@ -155,21 +159,23 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
   }
 
   async markChanged(ref: ResourceRef, at: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: meshSnapshotPartition(ref.meshName),
-          sk: `${CHANGED}${formatResourceKey(ref)}`,
-          changedAt: at.toISOString(),
-        },
-        // Marks only move forward: a late writer never hides a later change.
-        ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt <= :at',
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
-    ).catch((error: unknown) => {
-      if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
-    });
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: meshSnapshotPartition(ref.meshName),
+            sk: `${CHANGED}${formatResourceKey(ref)}`,
+            changedAt: at.toISOString(),
+          },
+          // Marks only move forward: a late writer never hides a later change.
+          ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt <= :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   private async query(meshName: string): Promise<Record<string, unknown>[]> {

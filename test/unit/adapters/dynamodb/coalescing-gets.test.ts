@@ -14,7 +14,12 @@ describe('coalescingGets', () => {
 
   it('sends reads issued together as one consistent BatchGetItem and answers each with its own item', async () => {
     documents.on(BatchGetCommand).resolves({
-      Responses: { [TABLE]: [{ pk: 'b', sk: 'S', v: 2 }, { pk: 'a', sk: 'S', v: 1 }] },
+      Responses: {
+        [TABLE]: [
+          { pk: 'b', sk: 'S', v: 2 },
+          { pk: 'a', sk: 'S', v: 1 },
+        ],
+      },
     });
     const client = coalescingGets(createDocumentClient({ region: 'us-east-1' }));
 
