@@ -17,7 +17,7 @@ import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
-import { validateFirst } from '../../shared/change-control/validate-first';
+import { parsedOnce, validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -75,8 +75,10 @@ const deps = {
  * federations are remembered for their session tags. Idempotent per CloudTrail event id:
  * CloudTrail itself may deliver one record twice, in two EventBridge envelopes.
  */
+const parseInbound = parsedOnce(parseMeshChangeInbound);
+
 export const handler = eventHandler(
-  parseMeshChangeInbound,
+  parseInbound,
   async (inbound) => {
     if (inbound.type === 'web-identity') {
       const recorded = await recordWebIdentitySession(sessions, inbound.event);
@@ -91,7 +93,7 @@ export const handler = eventHandler(
   },
   {
     idempotency: validateFirst(
-      parseMeshChangeInbound,
+      parseInbound,
       eventIdempotency({
         functionName: 'mesh-change',
         tableName: table,
