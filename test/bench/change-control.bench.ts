@@ -1,7 +1,9 @@
 /**
  * Change control: the full audit of a large synthetic mesh, judging one event (CPU only),
- * App Mesh API calls per revert counted at the local edge endpoint, and App Mesh calls and
- * handler time per event with the mesh state cache warm and cold.
+ * App Mesh API calls per revert counted at the local edge endpoint, and per event with the
+ * mesh state cache warm and cold (cold: the daily audit ran, then the cache was dropped): calls
+ * by service, handler time, and the time up to each call of a warm event in order (the phases:
+ * idempotency, reads, audit record, effect, judged version, publish, cache).
  */
 import {
   AppMeshClient,
