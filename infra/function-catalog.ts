@@ -6,6 +6,7 @@ import {
   appMeshRouteChangesPattern,
   approvalDecidedPattern,
   approvalRequestedPattern,
+  caRolloverAwaitingApprovalPattern,
   caRolloverDecidedPattern,
   DAILY_AUDIT_SCHEDULE,
   DAILY_CERT_ROTATION_SCHEDULE,
@@ -148,6 +149,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       { kind: 'schedule', schedule: DAILY_CERT_ROTATION_SCHEDULE },
       { kind: 'pattern', bus: 'default', pattern: acmApproachingExpirationPattern },
       { kind: 'pattern', bus: 'meshwarden', pattern: caRolloverDecidedPattern },
+      { kind: 'pattern', bus: 'meshwarden', pattern: caRolloverAwaitingApprovalPattern },
     ],
     capabilities: [
       'mesh:read',

@@ -373,6 +373,8 @@ export type AuditOutcome = 'pending' | 'applied' | 'no-effect' | 'failed';
 
 /** One audited decision (`AUDIT#` items). `decision` is the GovernanceDecision event detail. */
 export interface AuditRecord {
+  /** The account of the mesh (set by the audit log, which keeps one account's records). */
+  readonly account?: string;
   readonly meshName: string;
   readonly eventId: string;
   readonly eventTime: string;
@@ -533,6 +535,8 @@ export interface DeploymentStore {
 
 /** One scheduled step check of a progressive deployment. */
 export interface StepInvocation {
+  /** The account of the route; meshwarden's own account when absent. */
+  readonly account?: string;
   readonly routeKey: string;
   readonly deploymentId: string;
   readonly stepIndex: number;

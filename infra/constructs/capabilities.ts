@@ -136,12 +136,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'table:read': (r) => ({
     statements: [
       new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:ConditionCheckItem',
-        ],
+        // BatchGetItem: change control sends the item reads of one event as one batch. No
+        // ConditionCheckItem: no adapter writes in transactions.
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [r.table.tableArn],
       }),
     ],
@@ -308,10 +305,8 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           actions: [
             'secretsmanager:CreateSecret',
             'secretsmanager:PutSecretValue',
-            'secretsmanager:DescribeSecret',
             // To read when the delivered certificate expires, and resume a rotation after a crash.
             'secretsmanager:GetSecretValue',
-            'secretsmanager:TagResource',
           ],
           resources: [secrets],
         }),
@@ -335,10 +330,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       statements: [
         new iam.PolicyStatement({
           actions: [
+            // Steps are created and deleted, never read back or updated.
             'scheduler:CreateSchedule',
-            'scheduler:UpdateSchedule',
             'scheduler:DeleteSchedule',
-            'scheduler:GetSchedule',
           ],
           resources: [schedules],
         }),

@@ -41,10 +41,22 @@ export interface DecideDeps {
   readonly chat: ChatApprovals;
   readonly publisher: EventPublisher;
   readonly policy: Pick<CompiledPolicy, 'forMesh'>;
+  /**
+   * The policy as an account sees it (see policy/account-view.ts): an approval naming an account
+   * is authorized by that account's entry for its mesh. Without it, such an approval has no
+   * approvers: the whole policy's first match could be another account's mesh of that name.
+   */
+  readonly policyIn?: (account: string) => Pick<CompiledPolicy, 'forMesh'>;
   /** The signing secrets, from Secrets Manager through a cache. */
   readonly signingSecrets: () => Promise<SigningSecrets>;
   readonly now: () => Date;
   readonly log: ApprovalLog;
+}
+
+/** The approvals section of the approval's mesh, in the approval's account. */
+function approvalsSectionOf(deps: DecideDeps, approval: Approval) {
+  if (approval.account === undefined) return deps.policy.forMesh(approval.meshName)?.document.approvals;
+  return deps.policyIn?.(approval.account).forMesh(approval.meshName)?.document.approvals;
 }
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -153,17 +165,12 @@ export async function handleSlackCallback(deps: DecideDeps, event: unknown): Pro
   if (approval.status !== 'pending') return sameClickOrClosed(deps, approval, click, tell);
   if (isPastExpiry(approval, now)) return tell(closedExplanation(approval));
 
-  const check = authorizeApprover(
-    deps.policy.forMesh(approval.meshName)?.document.approvals,
-    approval,
-    userId,
-    decision,
-  );
+  const section = approvalsSectionOf(deps, approval);
+  const check = authorizeApprover(section, approval, userId, decision);
   if (!check.ok) {
     deps.log.warn('click refused', { approvalId: approval.approvalId, userId, reason: check.reason });
     return tell(check.message);
   }
-  const section = deps.policy.forMesh(approval.meshName)?.document.approvals;
   if (section?.requireEmailMatch === true) {
     let email: string | undefined;
     try {

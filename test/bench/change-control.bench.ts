@@ -316,7 +316,7 @@ async function meshStateCacheFigures(local: TestLocalAws): Promise<Figure[]> {
   const audit = async () => {
     await local.aws.functions.invoke('mesh-audit', loadEvent('scheduler/daily-audit'));
     await local.aws.drain();
-    await clearMeshState(documents, table, DEMO.mesh);
+    await clearMeshState(documents, table, local.aws.accountId, DEMO.mesh);
   };
   const cold = await runs(5, audit);
   const warm = await runs(30);
@@ -432,12 +432,17 @@ const callsPerRevert: Benchmark = {
 };
 
 /** Delete a mesh's cached state, so the next event finds the cache cold. */
-async function clearMeshState(documents: DynamoDBDocumentClient, table: string, meshName: string) {
+async function clearMeshState(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  account: string,
+  meshName: string,
+) {
   const out = await documents.send(
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+      ExpressionAttributeValues: { ':pk': meshStatePartition(account, meshName) },
     }),
   );
   const deletes = (out.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditRecord } from '../../ports';
-import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { changeControlKeys } from './change-control-keys';
 import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';
 
 /**
@@ -10,16 +10,22 @@ import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from 
  * not fit one item (a hold of a very large spec carries the whole proposed resource).
  */
 export class DynamoAuditLog implements AuditLog {
+  private readonly keys: ReturnType<typeof changeControlKeys>;
+
+  /** `account`: the account whose meshes this store keeps state of (its keys name it). */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    private readonly account: string,
+  ) {
+    this.keys = changeControlKeys(account);
+  }
 
   async get(meshName: string, eventTime: string, eventId: string): Promise<AuditRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: CHANGE_CONTROL_KEYS.audit(meshName, eventTime, eventId),
+        Key: this.keys.audit(meshName, eventTime, eventId),
         ConsistentRead: true,
       }),
     );
@@ -27,7 +33,7 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async put(record: AuditRecord): Promise<void> {
-    const key = CHANGE_CONTROL_KEYS.audit(record.meshName, record.eventTime, record.eventId);
+    const key = this.keys.audit(record.meshName, record.eventTime, record.eventId);
     const decision = packValue(key, 'decision', record.decision);
     const approval = record.approval === undefined ? undefined : packValue(key, 'approval', record.approval);
     await writeChunks(this.client, this.tableName, [...decision.chunks, ...(approval?.chunks ?? [])]);
@@ -38,6 +44,7 @@ export class DynamoAuditLog implements AuditLog {
         Item: {
           ...key,
           ...plain,
+          account: this.account,
           ...decision.attributes,
           ...(approval?.attributes ?? {}),
           recordedAt: new Date().toISOString(),
@@ -60,7 +67,7 @@ export class DynamoAuditLog implements AuditLog {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': CHANGE_CONTROL_KEYS.auditPartition(meshName) },
+        ExpressionAttributeValues: { ':pk': this.keys.auditPartition(meshName) },
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -73,6 +80,7 @@ export class DynamoAuditLog implements AuditLog {
     const decision = await unpackValue(this.client, this.tableName, key, item, 'decision');
     const approval = await unpackValue(this.client, this.tableName, key, item, 'approval');
     return {
+      account: this.account,
       meshName: String(item.meshName),
       eventId: String(item.eventId),
       eventTime: String(item.eventTime),

@@ -11,12 +11,13 @@ import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
 import { MeshwardenError } from '../../errors';
 import type { MeshSnapshotStore, StoredMeshSnapshot } from '../../ports';
+import { accountKey } from './account-keys';
 import { hasValue, packValue, unpackValue, writeChunks } from './large-value';
 import { BATCH_SIZE } from './mesh-state-store';
 
-/** The partition of one mesh's audited snapshot and its change marks. */
-export function meshSnapshotPartition(meshName: string): string {
-  return `MESHSNAP#${meshName}`;
+/** The partition of one account's mesh's audited snapshot and its change marks. */
+export function meshSnapshotPartition(account: string, meshName: string): string {
+  return accountKey(account, `MESHSNAP#${meshName}`);
 }
 
 const HEAD = 'HEAD';
@@ -51,10 +52,12 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The account whose meshes this store keeps (its keys name it). */
+    private readonly account: string,
   ) {}
 
   async save(snapshot: MeshSnapshot): Promise<void> {
-    const pk = meshSnapshotPartition(snapshot.meshName);
+    const pk = meshSnapshotPartition(this.account, snapshot.meshName);
     const snapshotId = `${snapshot.takenAt}#${randomUUID()}`;
     const before = await this.query(snapshot.meshName);
     const entries = snapshotResources(snapshot).map((resource) => {
@@ -164,7 +167,7 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: meshSnapshotPartition(ref.meshName),
+            pk: meshSnapshotPartition(this.account, ref.meshName),
             sk: `${CHANGED}${formatResourceKey(ref)}`,
             changedAt: at.toISOString(),
           },
@@ -186,7 +189,7 @@ export class DynamoMeshSnapshotStore implements MeshSnapshotStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': meshSnapshotPartition(meshName) },
+          ExpressionAttributeValues: { ':pk': meshSnapshotPartition(this.account, meshName) },
           ConsistentRead: true,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),

@@ -69,7 +69,7 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
   beforeEach(async () => {
     await local.aws.functions.invoke('mesh-audit', loadEvent('scheduler/daily-audit'));
     await local.aws.drain();
-    await clearPartition(meshStatePartition(DEMO.mesh));
+    await clearPartition(meshStatePartition(local.aws.accountId, DEMO.mesh));
   });
 
   /** The admin rewrites a node unchanged (allowed and compliant: kept). */
@@ -99,7 +99,7 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
     // Only the changed node is read, fresh; its neighbours come from the snapshot.
     expect(meshwardenCalls).toEqual(['DescribeVirtualNode', 'ListTagsForResource']);
     expect(meshwardenCalls.length).toBeLessThanOrEqual(4);
-    const cached = await new DynamoMeshStateStore(documents, table).load(DEMO.mesh);
+    const cached = await new DynamoMeshStateStore(documents, table, local.aws.accountId).load(DEMO.mesh);
     expect(cached.some((r) => r.kind === 'mesh')).toBe(true);
     expect(cached.find((r) => r.name === DEMO.canaryNode)?.metadata?.version).toBe(version);
   });
@@ -107,7 +107,7 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
   it('reads a neighbour changed after the snapshot fresh, not from the snapshot', async () => {
     // The stable node changes after the audit; then the cache is lost again.
     const stableVersion = await touchNode(DEMO.stableNode);
-    await clearPartition(meshStatePartition(DEMO.mesh));
+    await clearPartition(meshStatePartition(local.aws.accountId, DEMO.mesh));
 
     await touchNode(DEMO.canaryNode);
 
@@ -119,7 +119,7 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
       'ListTagsForResource',
       'ListTagsForResource',
     ]);
-    const cached = await new DynamoMeshStateStore(documents, table).load(DEMO.mesh);
+    const cached = await new DynamoMeshStateStore(documents, table, local.aws.accountId).load(DEMO.mesh);
     expect(cached.find((r) => r.name === DEMO.stableNode)?.metadata?.version).toBe(stableVersion);
   });
 
@@ -128,7 +128,10 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': meshSnapshotPartition(DEMO.mesh), ':r': 'R#' },
+        ExpressionAttributeValues: {
+          ':pk': meshSnapshotPartition(local.aws.accountId, DEMO.mesh),
+          ':r': 'R#',
+        },
       }),
     );
     const victim = items.Items?.find((i) => String(i.sk).includes('virtual-service'));
@@ -142,13 +145,16 @@ describe('mesh-change on a cold cache, from the audit snapshot', () => {
   });
 
   it('does not trust a snapshot whose resource was altered after it was written', async () => {
-    const store = new DynamoMeshSnapshotStore(documents, table);
+    const store = new DynamoMeshSnapshotStore(documents, table, local.aws.accountId);
     expect(await store.load(DEMO.mesh)).toBeDefined();
     const items = await documents.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': meshSnapshotPartition(DEMO.mesh), ':r': 'R#' },
+        ExpressionAttributeValues: {
+          ':pk': meshSnapshotPartition(local.aws.accountId, DEMO.mesh),
+          ':r': 'R#',
+        },
       }),
     );
     const item = items.Items?.find((i) => String(i.sk).includes(DEMO.stableNode));
