@@ -1,3 +1,4 @@
+import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -143,6 +144,14 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           'dynamodb:ConditionCheckItem',
         ],
         resources: [r.table.tableArn],
+      }),
+    ],
+  }),
+  'table:read-audit-index': (r) => ({
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${r.table.tableArn}/index/${TABLE.auditIndex.name}`],
       }),
     ],
   }),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { parseOrThrow } from '../../../shared/validation';
+import { DEFAULT_PEOPLE, personSchema } from '../oidc/people';
 import type { CallerIdentity, CloudTrailUserIdentity } from '../types';
 
 /**
@@ -41,6 +42,11 @@ const identitySchema = z.discriminatedUnion('type', [
 export const identitiesFileSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   identities: z.array(identitySchema).min(1),
+  /** Who the local OIDC issuer signs tokens for (the HTTP API's callers); the demo's people by default. */
+  people: z
+    .array(personSchema)
+    .default(() => [...DEFAULT_PEOPLE])
+    .refine((people) => new Set(people.map((p) => p.name)).size === people.length, 'people: a name is listed twice'),
 });
 
 export type IdentitySpec = z.infer<typeof identitySchema>;
@@ -82,6 +88,7 @@ export const DEFAULT_IDENTITIES: IdentitiesFile = {
       sessionName: 'meshwarden',
     },
   ],
+  people: [...DEFAULT_PEOPLE],
 };
 
 /** A stable IAM-style unique id (AROA.../AIDA...) derived from a name, so it survives restarts. */
