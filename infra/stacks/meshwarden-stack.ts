@@ -66,6 +66,11 @@ const HTTP_METHODS: Readonly<Record<string, apigw.HttpMethod>> = {
   DELETE: apigw.HttpMethod.DELETE,
 };
 
+/** A function whose routes need the JWT authorizer: deployed only when an OIDC issuer is configured. */
+export function needsJwtAuthorizer(definition: FunctionDefinition): boolean {
+  return definition.triggers.some((t) => t.kind === 'http' && t.authorizer === 'jwt');
+}
+
 /** `POST /slack/interactions` -> method and path; anything else fails synth with the route. */
 export function parseRoute(route: string): { method: apigw.HttpMethod; path: string } {
   const match = /^([A-Z]+) (\/[A-Za-z0-9/_{}+-]*)$/.exec(route);
@@ -237,8 +242,7 @@ export class MeshwardenStack extends Stack {
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const definition of definitions) {
       const id = pascalCase(definition.name);
-      const needsJwt = definition.triggers.some((t) => t.kind === 'http' && t.authorizer === 'jwt');
-      if (needsJwt && this.jwtAuthorizer === undefined) {
+      if (needsJwtAuthorizer(definition) && this.jwtAuthorizer === undefined) {
         // No token can be verified, so no route may exist: leave the function out rather than open it.
         Annotations.of(this).addWarningV2(
           'meshwarden:api-routes-omitted',
