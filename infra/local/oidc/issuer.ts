@@ -23,6 +23,8 @@ export interface TokenOptions {
   readonly expiresIn?: number;
   /** Seconds from now before which the token is not valid. */
   readonly notBefore?: number;
+  /** Seconds from now at which the token says it was issued. */
+  readonly issuedAt?: number;
   readonly alg?: SigningAlgorithm;
   /** Extra or changed claims. */
   readonly claims?: Readonly<Record<string, unknown>>;
@@ -107,7 +109,7 @@ export class LocalOidcIssuer {
       .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: key.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(options.audience ?? LOCAL_AUDIENCE)
-      .setIssuedAt(now)
+      .setIssuedAt(now + (options.issuedAt ?? 0))
       .setNotBefore(now + (options.notBefore ?? 0))
       .setExpirationTime(now + (options.expiresIn ?? TOKEN_SECONDS))
       .setJti(randomBytes(8).toString('hex'))

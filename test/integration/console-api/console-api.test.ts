@@ -1,5 +1,10 @@
 import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../../../infra/cli/api-client';
+import { registerApprovalsCommand } from '../../../infra/cli/approvals-command';
+import { registerDeploymentsCommand } from '../../../infra/cli/deployments-command';
+import { registerLoginCommand } from '../../../infra/cli/login-command';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { LocalOidcIssuer } from '../../../infra/local/oidc/issuer';
 import { DEFAULT_PEOPLE } from '../../../infra/local/oidc/people';
@@ -305,5 +310,49 @@ describe('HTTP API with OIDC tokens', () => {
     expect(unknown.status).toBe(404);
     expect(denied.status).toBe(403);
     expect(denied.json.requiredRole).toBe('viewer');
+  });
+
+  it('serves the CLI: login --local prints a token, approvals and deployments --api use it', async () => {
+    // Prepare
+    const approvalId = await bobsHeldChange(65, 35);
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
+    const cli = (token?: string) => {
+      const program = new Command().exitOverride();
+      registerLoginCommand(program, io);
+      registerApprovalsCommand(program, {
+        ...io,
+        store: () => {
+          throw new Error('--api must not read the table');
+        },
+        api: (url) => apiClient(url, token),
+      });
+      registerDeploymentsCommand(
+        program,
+        io,
+        () => {
+          throw new Error('--api must not build AWS clients');
+        },
+        (url) => apiClient(url, token),
+      );
+      return (args: string[]) => program.parseAsync(['node', 'meshwarden', ...args]);
+    };
+    // Act
+    await cli()(['login', '--local', '--as', 'priya', '--issuer', local.aws.oidc.issuer]);
+    const token = lines.pop() as string;
+    await cli(token)(['approvals', 'list', '--api', local.aws.httpApiUrl]);
+    const listed = lines.splice(0);
+    await cli(token)(['approvals', 'reject', approvalId, '--api', local.aws.httpApiUrl]);
+    const rejected = lines.splice(0);
+    await cli(await as('victor'))(['deployments', '--api', local.aws.httpApiUrl, 'abort', DEMO.routeKey]);
+    await cli(token)(['login', '--local', '--as', 'mallory', '--issuer', local.aws.oidc.issuer]);
+    // Assess
+    expect(token.split('.')).toHaveLength(3);
+    expect(listed.some((l) => l.startsWith(`${approvalId}  pending  prod`))).toBe(true);
+    expect(rejected).toEqual([`${approvalId}  rejected by priya`]);
+    expect(errors[0]).toMatch(/HTTP 403: abort on prod\/web-router\/web-route needs role operator.*\(needs role operator\)/);
+    expect(errors[1]).toMatch(/no person "mallory"/);
+    process.exitCode = 0;
   });
 });
