@@ -44,6 +44,8 @@ export type Capability =
   | 'table:read-audit-index'
   | 'alarms:read'
   | 'pca:issue'
+  /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
+  | 'pca:read'
   | 'acm:import'
   /** Renew, request, read and delete ACM private certificates (rotation of listener certificates). */
   | 'acm:manage-private'
@@ -197,6 +199,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       // A promotion is refused while a bound alarm is in ALARM, as at the CLI.
       'alarms:read',
       'alarms:discover',
+      // The certificate list: ACM certificates and the CAs trusted, by expiry.
+      'acm:describe',
+      'pca:read',
     ],
   },
   {

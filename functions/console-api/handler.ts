@@ -1,10 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
+import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
+import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -13,11 +17,13 @@ import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployme
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import { CaDirectory } from '../../shared/certificates/ca-directory';
+import { routeCertificateStores } from '../../shared/certificates/certificate-stores';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
 import type { HttpResult } from '../../shared/console-api/request';
-import { ConfigError } from '../../shared/errors';
+import { BadRequestError, ConfigError } from '../../shared/errors';
 import { guardConfigSchema } from '../deployment-guard/config';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
@@ -45,13 +51,24 @@ const publisher = new EventBridgePublisher(
   config.MESHWARDEN_EVENT_BUS,
 );
 const now = () => new Date();
+const meshProvider = createAppMeshProvider(appMesh);
+const certificateAuthorities = new AcmPcaCertificateAuthority(tracer.captureAWSv3Client(new ACMPCAClient({})));
+// A certificate delivered in a secret shares it with its private key: only the rotation function reads those.
+const secretRefused = () =>
+  Promise.reject(
+    new BadRequestError('delivered in a Secrets Manager secret that also holds its private key; see `meshwarden certs`'),
+  );
+const certificateStore = routeCertificateStores({
+  acm: new AcmCertificateStore(tracer.captureAWSv3Client(new ACMClient({}))),
+  secret: { describe: secretRefused, deliver: secretRefused },
+});
 const noScheduler = () => Promise.reject(new ConfigError('the HTTP API does not schedule deployment steps'));
 
 const deps: ConsoleApiDeps = {
   meshes: config.MESHWARDEN_MESHES,
   // A person acting through the API is answered directly, as at the CLI: no steps, no recovery schedule.
   guard: {
-    meshes: recordingOwnWrites(createAppMeshProvider(appMesh), lastKnownGood),
+    meshes: recordingOwnWrites(meshProvider, lastKnownGood),
     routes: createRouteReader(appMesh),
     store: new DynamoDbDeploymentStore(documents, config.MESHWARDEN_TABLE),
     alarms: new CloudWatchAlarmSource(tracer.captureAWSv3Client(new CloudWatchClient({}))),
@@ -76,6 +93,12 @@ const deps: ConsoleApiDeps = {
   audit: new DynamoAuditLog(documents, config.MESHWARDEN_TABLE),
   meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE),
   lastKnownGood,
+  certificates: () => ({
+    meshes: meshProvider,
+    store: certificateStore,
+    cas: new CaDirectory(certificateAuthorities),
+    now,
+  }),
 };
 
 /**

@@ -200,6 +200,17 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           ],
           environment: { MESHWARDEN_CERTIFICATE_AUTHORITY_ARNS: r.certificateAuthorityArns.join(',') },
         },
+  'pca:read': (r) =>
+    r.certificateAuthorityArns.length === 0
+      ? { statements: [], empty: 'no CA is configured (meshwarden:certificateAuthorityArns), so there is none to read' }
+      : {
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['acm-pca:GetCertificateAuthorityCertificate', 'acm-pca:DescribeCertificateAuthority'],
+              resources: [...r.certificateAuthorityArns],
+            }),
+          ],
+        },
   'acm:import': (_r, stack) => {
     const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
     return {

@@ -13,6 +13,8 @@ import type { Deployment, RouteRecord } from '../deployments/model';
 import { formatResourceKey } from '../domain/resource-key';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims } from '../policy/sections/api';
+import { byExpiry, type InventoryDeps, type InventoryEntry, takeCertificateInventory } from '../certificates/inventory';
+import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
 import {
   type ApiRequestEvent,
@@ -36,6 +38,8 @@ export interface ConsoleApiDeps {
   readonly audit: AuditReader;
   readonly meshState: MeshStateStore;
   readonly lastKnownGood: LastKnownGoodStore;
+  /** What a certificate inventory reads, fresh per request (its CA directory caches). */
+  readonly certificates: () => InventoryDeps;
 }
 
 /** The caller may not do this; the answer names the role it needs. */
@@ -286,6 +290,38 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
       throw new NotFoundError(`meshwarden knows no approval ${approvalId}`);
     check(deps, call.claims, 'read', approval.meshName, approval.meshName);
     return json(200, { approval: approvalView(approval) });
+  },
+  'GET /api/certificates': async (deps, call) => {
+    const query = parse(z.strictObject({ mesh: meshName.optional() }), call.query, 'query');
+    if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
+    const meshes = query.mesh === undefined ? readable(deps, call.claims) : [query.mesh];
+    const inventory = deps.certificates();
+    const entries: (InventoryEntry & { meshName: string })[] = [];
+    for (const mesh of meshes) {
+      const section = deps.guard.policy.forMesh(mesh)?.document.certificates as CertificatesSection | undefined;
+      try {
+        const taken = await takeCertificateInventory(inventory, mesh, section);
+        entries.push(...taken.entries.map((e) => ({ ...e, meshName: mesh })));
+      } catch (error) {
+        // A mesh that is gone has no certificates to show; any other failure is the API's.
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    const certificates = entries.sort(byExpiry).map((e) => ({
+      meshName: e.meshName,
+      id: e.id,
+      type: e.type,
+      notAfter: e.facts?.notAfter ?? null,
+      notBefore: e.facts?.notBefore ?? null,
+      subject: e.facts?.subject ?? null,
+      sans: e.facts?.sans ?? [],
+      issuer: e.facts?.issuer ?? null,
+      ...(e.issuingCaArn === undefined ? {} : { issuingCaArn: e.issuingCaArn }),
+      ...(e.renewable === undefined ? {} : { renewable: e.renewable }),
+      usedBy: e.usedBy,
+      ...(e.problem === undefined ? {} : { problem: e.problem }),
+    }));
+    return json(200, { certificates });
   },
   'POST /api/approvals/{id}/approve': approvalDecision('approved'),
   'POST /api/approvals/{id}/reject': approvalDecision('rejected'),

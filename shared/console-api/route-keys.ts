@@ -15,6 +15,7 @@ export const CONSOLE_API_ROUTE_KEYS = [
   'GET /api/approvals/{id}',
   'POST /api/approvals/{id}/approve',
   'POST /api/approvals/{id}/reject',
+  'GET /api/certificates',
 ] as const;
 
 export type ConsoleApiRouteKey = (typeof CONSOLE_API_ROUTE_KEYS)[number];

@@ -312,6 +312,21 @@ describe('HTTP API with OIDC tokens', () => {
     expect(denied.json.requiredRole).toBe('viewer');
   });
 
+  it('lists the certificates a mesh relies on, soonest expiry first', async () => {
+    // Act
+    const answer = await call('GET', '/api/certificates?mesh=prod', await as('victor'));
+    const denied = await call('GET', '/api/certificates', await as('web-deploy'));
+    // Assess
+    expect(answer.status).toBe(200);
+    const certificates = answer.json.certificates as { notAfter: string | null; usedBy: unknown[]; meshName: string }[];
+    expect(certificates.length).toBeGreaterThan(0);
+    const expiries = certificates.flatMap((c) => (c.notAfter === null ? [] : [Date.parse(c.notAfter)]));
+    expect(expiries.length).toBeGreaterThan(0);
+    expect(expiries).toEqual([...expiries].sort((a, b) => a - b));
+    expect(certificates.every((c) => c.meshName === 'prod' && c.usedBy.length > 0)).toBe(true);
+    expect(denied.json.certificates).toEqual([]);
+  });
+
   it('serves the CLI: login --local prints a token, approvals and deployments --api use it', async () => {
     // Prepare
     const approvalId = await bobsHeldChange(65, 35);

@@ -52,8 +52,10 @@ describe('local OIDC issuer', () => {
 
   it('publishes discovery and a JWKS with an RS256 and an ES256 key', async () => {
     // Act
-    const discovery = await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json();
-    const jwks = await (await fetch(discovery.jwks_uri)).json();
+    const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
+      jwks_uri: string;
+    };
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { alg: string }[] };
     // Assess
     expect(discovery).toMatchObject({
       issuer: issuer.issuer,
@@ -61,7 +63,7 @@ describe('local OIDC issuer', () => {
       token_endpoint: `${issuer.issuer}/token`,
       code_challenge_methods_supported: ['S256'],
     });
-    expect(jwks.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(jwks.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
   });
 
@@ -85,7 +87,7 @@ describe('local OIDC issuer', () => {
     const wrong = await exchange(code, pkce().verifier);
     const { verifier: v2, challenge: c2 } = pkce();
     const code2 = new URL((await authorize(c2)).headers.get('location') ?? '').searchParams.get('code') ?? '';
-    const tokens = await (await exchange(code2, v2)).json();
+    const tokens = (await (await exchange(code2, v2)).json()) as { access_token: string };
     const reused = await exchange(code2, v2);
     const verdict = await authorizer.verify(`Bearer ${tokens.access_token}`);
     // Assess
@@ -107,7 +109,7 @@ describe('local OIDC issuer', () => {
     const plain = await authorize('too-short');
     // Assess
     expect(offMachine.status).toBe(400);
-    expect((await offMachine.json()).error_description).toMatch(/redirect_uri/);
+    expect(((await offMachine.json()) as { error_description: string }).error_description).toMatch(/redirect_uri/);
     expect(plain.status).toBe(400);
   });
 
