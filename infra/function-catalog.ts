@@ -1,3 +1,4 @@
+import { CONSOLE_API_ROUTE_KEYS } from '../shared/console-api/route-keys';
 import {
   APPROVAL_SWEEP_SCHEDULE,
   acmApproachingExpirationPattern,
@@ -14,7 +15,6 @@ import {
   type NamedSchedule,
   webIdentitySessionsPattern,
 } from '../shared/events/patterns';
-import { CONSOLE_API_ROUTE_KEYS } from '../shared/console-api/route-keys';
 
 /**
  * Every meshwarden function and what triggers it: the single list the CDK stack deploys

@@ -5,10 +5,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
-import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -24,9 +24,9 @@ import { baseConfigSchema, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
 import type { HttpResult } from '../../shared/console-api/request';
 import { BadRequestError, ConfigError } from '../../shared/errors';
-import { guardConfigSchema } from '../deployment-guard/config';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
+import { guardConfigSchema } from '../deployment-guard/config';
 
 const config = readConfig(
   baseConfigSchema
@@ -52,11 +52,15 @@ const publisher = new EventBridgePublisher(
 );
 const now = () => new Date();
 const meshProvider = createAppMeshProvider(appMesh);
-const certificateAuthorities = new AcmPcaCertificateAuthority(tracer.captureAWSv3Client(new ACMPCAClient({})));
+const certificateAuthorities = new AcmPcaCertificateAuthority(
+  tracer.captureAWSv3Client(new ACMPCAClient({})),
+);
 // A certificate delivered in a secret shares it with its private key: only the rotation function reads those.
 const secretRefused = () =>
   Promise.reject(
-    new BadRequestError('delivered in a Secrets Manager secret that also holds its private key; see `meshwarden certs`'),
+    new BadRequestError(
+      'delivered in a Secrets Manager secret that also holds its private key; see `meshwarden certs`',
+    ),
   );
 const certificateStore = routeCertificateStores({
   acm: new AcmCertificateStore(tracer.captureAWSv3Client(new ACMClient({}))),

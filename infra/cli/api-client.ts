@@ -45,7 +45,10 @@ export function apiClient(baseUrl: string, token = process.env.MESHWARDEN_TOKEN)
       }
       if (!response.ok) {
         const role = typeof json.requiredRole === 'string' ? ` (needs role ${json.requiredRole})` : '';
-        throw new ApiCallError(`HTTP ${response.status}: ${String(json.message ?? response.statusText)}${role}`, response.status);
+        throw new ApiCallError(
+          `HTTP ${response.status}: ${String(json.message ?? response.statusText)}${role}`,
+          response.status,
+        );
       }
       return json;
     },

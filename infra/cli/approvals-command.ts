@@ -53,7 +53,8 @@ export function registerApprovalsCommand(program: Command, io: ApprovalsCommandI
             approvals: { id: string; status: string; meshName: string; expiresAt: string; title: string }[];
           };
           if (open.length === 0) io.out('no open approvals');
-          for (const a of open) io.out(`${a.id}  ${a.status}  ${a.meshName}  expires ${a.expiresAt}  ${a.title}`);
+          for (const a of open)
+            io.out(`${a.id}  ${a.status}  ${a.meshName}  expires ${a.expiresAt}  ${a.title}`);
           return;
         }
         const open = await io.store(options.table).listOpen();
@@ -63,7 +64,9 @@ export function registerApprovalsCommand(program: Command, io: ApprovalsCommandI
         }
         for (const a of open.sort((x, y) => x.expiresAt.localeCompare(y.expiresAt))) {
           const where = a.message === undefined ? 'not posted' : `${a.message.channel}/${a.message.ts}`;
-          io.out(`${a.approvalId}  ${a.status}  ${a.meshName}  expires ${a.expiresAt}  ${a.title}  (${where})`);
+          io.out(
+            `${a.approvalId}  ${a.status}  ${a.meshName}  expires ${a.expiresAt}  ${a.title}  (${where})`,
+          );
         }
       } catch (error) {
         fail(error);
@@ -74,14 +77,18 @@ export function registerApprovalsCommand(program: Command, io: ApprovalsCommandI
       .command(decision)
       .argument('<id>', 'the approval id')
       .requiredOption('--api <url>', API_OPTION_HELP)
-      .description(`${decision === 'approve' ? 'Approve' : 'Reject'} a request through the HTTP API (same rules as Slack)`)
+      .description(
+        `${decision === 'approve' ? 'Approve' : 'Reject'} a request through the HTTP API (same rules as Slack)`,
+      )
       .action(async (id: string, options: { api: string }) => {
         try {
           const { approval } = (await apiOf(options.api).call(
             'POST',
             `/api/approvals/${encodeURIComponent(id)}/${decision}`,
           )) as { approval: { id: string; status: string; decidedBy?: string } };
-          io.out(`${approval.id}  ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}`);
+          io.out(
+            `${approval.id}  ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}`,
+          );
         } catch (error) {
           fail(error);
         }

@@ -20,7 +20,11 @@ interface AuditOptions {
 
 interface ApiMeshResource {
   readonly key: string;
-  readonly openViolations: { readonly ruleIds: string[]; readonly findings: string[]; readonly eventTime: string } | null;
+  readonly openViolations: {
+    readonly ruleIds: string[];
+    readonly findings: string[];
+    readonly eventTime: string;
+  } | null;
 }
 
 /**
@@ -45,7 +49,9 @@ async function auditThroughApi(cli: ChangeControlCli, api: ApiClient, options: A
       ]),
     ];
     if (open.length > 0) for (const line of table(rows)) cli.out(line);
-    cli.out(`mesh ${options.mesh}: ${mesh.resources.length} resources, ${open.length} with open violations (from the API)`);
+    cli.out(
+      `mesh ${options.mesh}: ${mesh.resources.length} resources, ${open.length} with open violations (from the API)`,
+    );
   }
   if (open.length > 0) process.exitCode = 1;
 }
@@ -77,7 +83,10 @@ export function registerAuditCommand(
     .requiredOption('--mesh <name>', 'the mesh to audit')
     .option('--policy <file>', POLICY_OPTION_HELP)
     .option('--format <format>', 'table or json', 'table')
-    .option('--api <url>', "read the open violations meshwarden recorded through its HTTP API (token: $MESHWARDEN_TOKEN)")
+    .option(
+      '--api <url>',
+      'read the open violations meshwarden recorded through its HTTP API (token: $MESHWARDEN_TOKEN)',
+    )
     .action(async (options: AuditOptions) => {
       if (options.format !== 'table' && options.format !== 'json') {
         cli.err(`--format must be table or json, got "${String(options.format)}"`);

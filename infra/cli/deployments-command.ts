@@ -141,19 +141,19 @@ export function registerDeploymentsCommand(
   /** With `--api`, `viaApi` runs instead of `action`: the same command, answered by the HTTP API. */
   const run =
     (action: (d: GuardDeps) => Promise<void>, viaApi?: (a: ApiClient) => Promise<void>) => async () => {
-    try {
-      const url = group.opts<Options>().api;
-      if (url !== undefined && viaApi !== undefined) {
-        await viaApi(api(url));
-        return;
+      try {
+        const url = group.opts<Options>().api;
+        if (url !== undefined && viaApi !== undefined) {
+          await viaApi(api(url));
+          return;
+        }
+        await action(deps(group.opts<Options>()));
+      } catch (error) {
+        if (!(error instanceof MeshwardenError)) throw error;
+        io.err(`${error.name}: ${error.message}`);
+        process.exitCode = 1;
       }
-      await action(deps(group.opts<Options>()));
-    } catch (error) {
-      if (!(error instanceof MeshwardenError)) throw error;
-      io.err(`${error.name}: ${error.message}`);
-      process.exitCode = 1;
-    }
-  };
+    };
   const routeKey = (key: string) => {
     parseRouteKey(key);
     return key;
@@ -162,40 +162,48 @@ export function registerDeploymentsCommand(
     .command('list')
     .description('Every route the guard has seen, its weights and its latest deployment')
     .action(
-      run(async (d) => {
-        const records = await d.store.list();
-        for (const r of records.sort((a, b) => a.routeKey.localeCompare(b.routeKey))) io.out(summary(r));
-        if (records.length === 0) io.out('no routes seen yet');
-      }, async (a) => {
-        const { deployments } = (await a.call('GET', '/api/deployments')) as { deployments: ApiDeployment[] };
-        for (const d of deployments) io.out(apiSummary(d));
-        if (deployments.length === 0) io.out('no deployments you may see');
-      }),
+      run(
+        async (d) => {
+          const records = await d.store.list();
+          for (const r of records.sort((a, b) => a.routeKey.localeCompare(b.routeKey))) io.out(summary(r));
+          if (records.length === 0) io.out('no routes seen yet');
+        },
+        async (a) => {
+          const { deployments } = (await a.call('GET', '/api/deployments')) as {
+            deployments: ApiDeployment[];
+          };
+          for (const d of deployments) io.out(apiSummary(d));
+          if (deployments.length === 0) io.out('no deployments you may see');
+        },
+      ),
     );
   group
     .command('status')
     .argument('<route>', '<mesh>/<virtual-router>/<route>')
     .description('The deployment of a route, its story, and earlier deployments')
     .action((key: string) =>
-      run(async (d) => {
-        const record = await d.store.get(routeKey(key));
-        if (record === undefined) {
-          io.out(`${key}: not seen by meshwarden`);
-          return;
-        }
-        io.out(summary(record));
-        if (record.deployment !== undefined) for (const line of details(record.deployment)) io.out(line);
-        for (const old of await d.store.history(key, 5))
-          io.out(`  earlier: ${old.deploymentId} ${old.status} (${old.startedAt})`);
-      }, async (a) => {
-        const { id } = await apiDeploymentOf(a, routeKey(key));
-        const { deployment } = (await a.call('GET', `/api/deployments/${encodeURIComponent(id)}`)) as {
-          deployment: ApiDeployment;
-        };
-        io.out(apiSummary(deployment));
-        io.out(`  started ${deployment.startedAt} by ${deployment.startedBy.label}`);
-        for (const n of deployment.history) io.out(`  ${n.at}  ${n.text}`);
-      })(),
+      run(
+        async (d) => {
+          const record = await d.store.get(routeKey(key));
+          if (record === undefined) {
+            io.out(`${key}: not seen by meshwarden`);
+            return;
+          }
+          io.out(summary(record));
+          if (record.deployment !== undefined) for (const line of details(record.deployment)) io.out(line);
+          for (const old of await d.store.history(key, 5))
+            io.out(`  earlier: ${old.deploymentId} ${old.status} (${old.startedAt})`);
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const { deployment } = (await a.call('GET', `/api/deployments/${encodeURIComponent(id)}`)) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+          io.out(`  started ${deployment.startedAt} by ${deployment.startedBy.label}`);
+          for (const n of deployment.history) io.out(`  ${n.at}  ${n.text}`);
+        },
+      )(),
     );
   group
     .command('promote')
@@ -205,17 +213,24 @@ export function registerDeploymentsCommand(
       'Send all weight to the canary now (skips remaining steps; never while a bound alarm is in ALARM)',
     )
     .action((key: string, opts: { force?: boolean }) =>
-      run(async (d) => {
-        const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
-        io.out(summary(saved));
-      }, async (a) => {
-        const { id } = await apiDeploymentOf(a, routeKey(key));
-        const body = opts.force === true ? { force: true } : {};
-        const { deployment } = (await a.call('POST', `/api/deployments/${encodeURIComponent(id)}/promote`, body)) as {
-          deployment: ApiDeployment;
-        };
-        io.out(apiSummary(deployment));
-      })(),
+      run(
+        async (d) => {
+          const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
+          io.out(summary(saved));
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.force === true ? { force: true } : {};
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/promote`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
   group
     .command('abort')
@@ -223,17 +238,26 @@ export function registerDeploymentsCommand(
     .option('--note <text>', 'why, for the record')
     .description('Roll the deployment back to its stable target now')
     .action((key: string, opts: { note?: string }) =>
-      run(async (d) => {
-        const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
-        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
-      }, async (a) => {
-        const { id } = await apiDeploymentOf(a, routeKey(key));
-        const body = opts.note === undefined ? {} : { note: opts.note };
-        const { deployment } = (await a.call('POST', `/api/deployments/${encodeURIComponent(id)}/abort`, body)) as {
-          deployment: ApiDeployment;
-        };
-        io.out(apiSummary(deployment));
-      })(),
+      run(
+        async (d) => {
+          const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
+          io.out(
+            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
+          );
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.note === undefined ? {} : { note: opts.note };
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/abort`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
   group
     .command('rollback')
@@ -241,16 +265,25 @@ export function registerDeploymentsCommand(
     .option('--note <text>', 'why, for the record')
     .description('Roll the route back to its stable target now (also finishes a rollback that failed)')
     .action((key: string, opts: { note?: string }) =>
-      run(async (d) => {
-        const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
-        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
-      }, async (a) => {
-        const { id } = await apiDeploymentOf(a, routeKey(key));
-        const body = opts.note === undefined ? {} : { note: opts.note };
-        const { deployment } = (await a.call('POST', `/api/deployments/${encodeURIComponent(id)}/rollback`, body)) as {
-          deployment: ApiDeployment;
-        };
-        io.out(apiSummary(deployment));
-      })(),
+      run(
+        async (d) => {
+          const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
+          io.out(
+            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
+          );
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.note === undefined ? {} : { note: opts.note };
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/rollback`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
 }

@@ -21,7 +21,10 @@ export function registerLoginCommand(program: Command, io: LoginCommandIo = CONS
     .command('login')
     .description('Print an OIDC token for the HTTP API (locally: from the issuer npm start runs)')
     .option('--local', 'ask the local OIDC issuer (npm start)')
-    .requiredOption('--as <name>', 'who: a person of the identities file (e.g. alice, priya, victor, web-deploy)')
+    .requiredOption(
+      '--as <name>',
+      'who: a person of the identities file (e.g. alice, priya, victor, web-deploy)',
+    )
     .option('--issuer <url>', 'the local issuer', LOCAL_ISSUER)
     .action(async (options: { local?: boolean; as: string; issuer: string }) => {
       try {

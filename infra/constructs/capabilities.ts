@@ -1,4 +1,3 @@
-import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -8,6 +7,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { TABLE } from '../../shared/adapters/dynamodb/table';
 import type { Capability } from '../function-catalog';
 import { acknowledgeWildcardResource } from './nag';
 import { CERTIFICATE_SECRET_PREFIX } from './names';
@@ -202,7 +202,10 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
         },
   'pca:read': (r) =>
     r.certificateAuthorityArns.length === 0
-      ? { statements: [], empty: 'no CA is configured (meshwarden:certificateAuthorityArns), so there is none to read' }
+      ? {
+          statements: [],
+          empty: 'no CA is configured (meshwarden:certificateAuthorityArns), so there is none to read',
+        }
       : {
           statements: [
             new iam.PolicyStatement({

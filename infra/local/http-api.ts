@@ -235,7 +235,9 @@ export class LocalHttpApi {
     );
     if (Object.keys(pathParameters).length > 0) event.pathParameters = pathParameters;
     if (claims !== undefined) {
-      (event.requestContext as unknown as Record<string, unknown>).authorizer = { jwt: { claims, scopes: null } };
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+        jwt: { claims, scopes: null },
+      };
     }
     return fromProxyResultV2(await route.invoke(event));
   }

@@ -45,10 +45,18 @@ export type DecisionOutcome =
   | { readonly kind: 'unknown' }
   /** Decided by someone else, or expired. */
   | { readonly kind: 'closed'; readonly approval: Approval }
-  | { readonly kind: 'refused'; readonly reason: string; readonly message: string; readonly approval: Approval };
+  | {
+      readonly kind: 'refused';
+      readonly reason: string;
+      readonly message: string;
+      readonly approval: Approval;
+    };
 
 /** Decide an approval under the mesh's approvals policy; nothing is recorded unless `recorded`. */
-export async function decideApproval(deps: DecideApprovalDeps, request: DecisionRequest): Promise<DecisionOutcome> {
+export async function decideApproval(
+  deps: DecideApprovalDeps,
+  request: DecisionRequest,
+): Promise<DecisionOutcome> {
   const now = deps.now();
   const approval = await deps.store.get(request.approvalId);
   if (approval === undefined) return { kind: 'unknown' };
@@ -70,7 +78,8 @@ export async function decideApproval(deps: DecideApprovalDeps, request: Decision
     return { kind: 'refused', reason: check.reason, message: check.message, approval };
   }
   const objection = await request.confirm?.(check, approval);
-  if (objection !== undefined) return { kind: 'refused', reason: 'confirmation', message: objection, approval };
+  if (objection !== undefined)
+    return { kind: 'refused', reason: 'confirmation', message: objection, approval };
 
   const result = await deps.store.recordDecision(
     approval.approvalId,

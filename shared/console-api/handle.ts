@@ -7,13 +7,18 @@
 import * as z from 'zod';
 import { closedExplanation } from '../approvals/decide';
 import { type DecideApprovalDeps, decideApproval } from '../approvals/decide-approval';
+import {
+  byExpiry,
+  type InventoryDeps,
+  type InventoryEntry,
+  takeCertificateInventory,
+} from '../certificates/inventory';
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deployments/commands';
 import type { GuardDeps } from '../deployments/deps';
 import type { Deployment, RouteRecord } from '../deployments/model';
 import { formatResourceKey } from '../domain/resource-key';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims } from '../policy/sections/api';
-import { byExpiry, type InventoryDeps, type InventoryEntry, takeCertificateInventory } from '../certificates/inventory';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
 import {
@@ -65,7 +70,10 @@ interface Call {
 type RouteHandler = (deps: ConsoleApiDeps, call: Call) => Promise<HttpResult>;
 
 const meshName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a mesh name');
-const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time such as 2026-12-06T10:00:00Z' });
+const isoTime = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO-8601 time such as 2026-12-06T10:00:00Z',
+});
 const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an id of letters, digits and _.:-');
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
@@ -74,7 +82,13 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return result.data;
 }
 
-function check(deps: ConsoleApiDeps, claims: Claims, action: ApiAction, mesh: string, resource: string): void {
+function check(
+  deps: ConsoleApiDeps,
+  claims: Claims,
+  action: ApiAction,
+  mesh: string,
+  resource: string,
+): void {
   if (!deps.meshes.includes(mesh)) throw new NotFoundError(`meshwarden governs no mesh ${mesh}`);
   const verdict = authorizeApiCall(deps.guard.policy.forMesh(mesh)?.document.api, claims, action, resource);
   if (!verdict.ok) throw new Refused(verdict.message, verdict.role);
@@ -106,7 +120,12 @@ async function openViolations(deps: ConsoleApiDeps, mesh: string) {
   for (const [key, view] of latest) {
     const broken = Array.isArray(view.ruleIds) && view.ruleIds.length > 0;
     if (broken && (view.action === 'report' || view.action === 'keep')) {
-      open.set(key, { ruleIds: view.ruleIds, findings: view.findings, eventId: view.eventId, eventTime: view.eventTime });
+      open.set(key, {
+        ruleIds: view.ruleIds,
+        findings: view.findings,
+        eventId: view.eventId,
+        eventTime: view.eventTime,
+      });
     }
   }
   return open;
@@ -123,8 +142,10 @@ function deploymentAction(action: 'promote' | 'abort' | 'rollback'): RouteHandle
     const raw = bodyOf(call.event);
     if (raw === undefined) throw new InvalidInput('body: not JSON');
     const body = parse(actionBody, raw, 'body');
-    if (action === 'promote' && body.note !== undefined) throw new InvalidInput('body.note: promote takes no note');
-    if (action !== 'promote' && body.force !== undefined) throw new InvalidInput(`body.force: only promote takes force`);
+    if (action === 'promote' && body.note !== undefined)
+      throw new InvalidInput('body.note: promote takes no note');
+    if (action !== 'promote' && body.force !== undefined)
+      throw new InvalidInput(`body.force: only promote takes force`);
     const record = await deploymentById(deps, deploymentId);
     check(deps, call.claims, action, record.meshName, record.routeKey);
     const by = callerLabel(call.claims);
@@ -136,7 +157,9 @@ function deploymentAction(action: 'promote' | 'abort' | 'rollback'): RouteHandle
       const run = action === 'abort' ? abortDeployment : rollbackDeployment;
       const result = await run(deps.guard, record.routeKey, by, body.note);
       if (result.kind === 'skipped') return problem(409, `nothing to do: ${result.why}`);
-      return json(200, { deployment: deploymentView(result.record as RouteRecord & { deployment: Deployment }) });
+      return json(200, {
+        deployment: deploymentView(result.record as RouteRecord & { deployment: Deployment }),
+      });
     } catch (error) {
       // The use case refuses what the deployment's state does not allow: a conflict, not bad input.
       if (error instanceof BadRequestError) throw new ConflictError(error.message, { cause: error });
@@ -151,7 +174,13 @@ function approvalDecision(decision: 'approved' | 'rejected'): RouteHandler {
     const approval = await deps.decide.store.get(approvalId);
     if (approval === undefined || !deps.meshes.includes(approval.meshName))
       throw new NotFoundError(`meshwarden knows no approval ${approvalId}`);
-    check(deps, call.claims, decision === 'approved' ? 'approve' : 'reject', approval.meshName, approvalResource(approval));
+    check(
+      deps,
+      call.claims,
+      decision === 'approved' ? 'approve' : 'reject',
+      approval.meshName,
+      approvalResource(approval),
+    );
     // The person is the approver whose email the token carries; the approvals policy decides the rest.
     const section = deps.guard.policy.forMesh(approval.meshName)?.document.approvals;
     const email = typeof call.claims.email === 'string' ? call.claims.email.toLowerCase() : undefined;
@@ -233,7 +262,8 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
     const meshes = new Set(query.mesh === undefined ? readable(deps, call.claims) : [query.mesh]);
     const records = (await deps.guard.store.list()).filter(
-      (r): r is RouteRecord & { deployment: Deployment } => r.deployment !== undefined && meshes.has(r.meshName),
+      (r): r is RouteRecord & { deployment: Deployment } =>
+        r.deployment !== undefined && meshes.has(r.meshName),
     );
     const deployments = records
       .map((r) => deploymentView(r))
@@ -244,18 +274,25 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     const record = await deploymentById(deps, parse(id, call.params.id, 'path.id'));
     check(deps, call.claims, 'read', record.meshName, record.meshName);
-    return json(200, { deployment: deploymentView(record, await deps.guard.store.history(record.routeKey, 10)) });
+    return json(200, {
+      deployment: deploymentView(record, await deps.guard.store.history(record.routeKey, 10)),
+    });
   },
   'POST /api/deployments/{id}/promote': deploymentAction('promote'),
   'POST /api/deployments/{id}/abort': deploymentAction('abort'),
   'POST /api/deployments/{id}/rollback': deploymentAction('rollback'),
   'GET /api/decisions': async (deps, call) => {
     const query = parse(decisionsQuery, call.query, 'query');
-    if (query.since !== undefined && query.until !== undefined && Date.parse(query.since) > Date.parse(query.until))
+    if (
+      query.since !== undefined &&
+      query.until !== undefined &&
+      Date.parse(query.since) > Date.parse(query.until)
+    )
       throw new InvalidInput('query.since: after query.until');
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
     // Stored event times are UTC with a Z: bounds are compared as text, so normalise them.
-    const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString().replace('.000Z', 'Z'));
+    const utc = (t: string | undefined) =>
+      t === undefined ? undefined : new Date(t).toISOString().replace('.000Z', 'Z');
     const page = await deps.audit.page({
       ...(query.mesh === undefined ? {} : { meshName: query.mesh }),
       meshes: query.mesh === undefined ? readable(deps, call.claims) : [query.mesh],
@@ -298,7 +335,9 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     const inventory = deps.certificates();
     const entries: (InventoryEntry & { meshName: string })[] = [];
     for (const mesh of meshes) {
-      const section = deps.guard.policy.forMesh(mesh)?.document.certificates as CertificatesSection | undefined;
+      const section = deps.guard.policy.forMesh(mesh)?.document.certificates as
+        | CertificatesSection
+        | undefined;
       try {
         const taken = await takeCertificateInventory(inventory, mesh, section);
         entries.push(...taken.entries.map((e) => ({ ...e, meshName: mesh })));
@@ -336,7 +375,9 @@ export async function handleApiRequest(deps: ConsoleApiDeps, event: unknown): Pr
   // is the second lock, for a route deployed without one.
   const claims = claimsOf(request);
   if (claims === undefined) return problem(401, 'a valid bearer token is required');
-  const route = Object.hasOwn(ROUTES, request.routeKey) ? ROUTES[request.routeKey as ConsoleApiRouteKey] : undefined;
+  const route = Object.hasOwn(ROUTES, request.routeKey)
+    ? ROUTES[request.routeKey as ConsoleApiRouteKey]
+    : undefined;
   if (route === undefined) return problem(404, `no route ${request.routeKey}`);
   try {
     return await route(deps, {

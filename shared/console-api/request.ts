@@ -19,7 +19,11 @@ export function json(statusCode: number, body: unknown): HttpResult {
 }
 
 /** An error answer: `{ message }` and whatever else helps (e.g. the role a 403 needs). */
-export function problem(statusCode: number, message: string, extra: Record<string, unknown> = {}): HttpResult {
+export function problem(
+  statusCode: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): HttpResult {
   return json(statusCode, { message, ...extra });
 }
 
@@ -40,7 +44,8 @@ export type ApiRequestEvent = z.output<typeof apiRequestEvent>;
 /** The caller's claims; undefined when no verified token came with the request. */
 export function claimsOf(event: ApiRequestEvent): Claims | undefined {
   const claims = event.requestContext.authorizer?.jwt.claims;
-  if (claims === undefined || typeof claims.iss !== 'string' || typeof claims.sub !== 'string') return undefined;
+  if (claims === undefined || typeof claims.iss !== 'string' || typeof claims.sub !== 'string')
+    return undefined;
   return claims;
 }
 

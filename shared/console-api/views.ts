@@ -7,7 +7,10 @@ import type { Deployment, RouteRecord } from '../deployments/model';
 import type { AuditRecord, LastKnownGood } from '../ports';
 
 /** One deployment with its weight history: before, each recorded step and note, now. */
-export function deploymentView(record: RouteRecord & { deployment: Deployment }, history: readonly Deployment[] = []) {
+export function deploymentView(
+  record: RouteRecord & { deployment: Deployment },
+  history: readonly Deployment[] = [],
+) {
   const d = record.deployment;
   return {
     id: d.deploymentId,

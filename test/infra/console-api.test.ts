@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { functionRoleName } from '../../infra/constructs/names';
 import { FUNCTIONS } from '../../infra/function-catalog';
 import { buildMeshwardenApp } from '../../infra/stacks/build-app';
-import { ConfigError } from '../../shared/errors';
 import { parseConfig } from '../../infra/stacks/meshwarden-config';
 import { CONSOLE_API_ROUTE_KEYS } from '../../shared/console-api/route-keys';
+import { ConfigError } from '../../shared/errors';
 import { asArray, type CfnResource, statementsOfRole, testApp } from './support';
 
 const BASE = {
@@ -92,7 +92,9 @@ describe('without an OIDC issuer', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     expect(
       Object.keys(
-        template.findResources('AWS::IAM::Role', { Properties: { RoleName: functionRoleName('console-api') } }),
+        template.findResources('AWS::IAM::Role', {
+          Properties: { RoleName: functionRoleName('console-api') },
+        }),
       ),
     ).toEqual([]);
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('oidcIssuer'));
@@ -103,7 +105,9 @@ describe('without an OIDC issuer', () => {
 
   it('refuses an issuer without an audience, and a plain-http issuer', () => {
     expect(() => parseConfig({ ...BASE, oidcIssuer: ISSUER })).toThrow(ConfigError);
-    expect(() => parseConfig({ ...BASE, oidcIssuer: ISSUER })).toThrow(/oidcAudience: oidcIssuer and oidcAudience go together/);
+    expect(() => parseConfig({ ...BASE, oidcIssuer: ISSUER })).toThrow(
+      /oidcAudience: oidcIssuer and oidcAudience go together/,
+    );
     expect(() => parseConfig({ ...BASE, oidcIssuer: 'http://idp.example', oidcAudience: ['x'] })).toThrow(
       /oidcIssuer: expected the https URL/,
     );

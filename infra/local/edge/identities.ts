@@ -46,7 +46,10 @@ export const identitiesFileSchema = z.strictObject({
   people: z
     .array(personSchema)
     .default(() => [...DEFAULT_PEOPLE])
-    .refine((people) => new Set(people.map((p) => p.name)).size === people.length, 'people: a name is listed twice'),
+    .refine(
+      (people) => new Set(people.map((p) => p.name)).size === people.length,
+      'people: a name is listed twice',
+    ),
 });
 
 export type IdentitySpec = z.infer<typeof identitySchema>;

@@ -79,7 +79,11 @@ export class LocalOidcIssuer {
     for (const alg of ['RS256', 'ES256'] as const) {
       const { privateKey, publicKey } = await generateKeyPair(alg);
       const kid = `local-${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`;
-      issuer.keys.set(alg, { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } });
+      issuer.keys.set(alg, {
+        kid,
+        privateKey,
+        jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+      });
     }
     const port = await listen(issuer.server, options.port ?? 4569, '127.0.0.1');
     issuer.url = `http://127.0.0.1:${port}`;
@@ -151,8 +155,15 @@ export class LocalOidcIssuer {
         const params = await form(req);
         const name = params.get('as') ?? '';
         if (!this.names().includes(name))
-          return send(res, 400, { error: 'invalid_request', error_description: `no person "${name}"; known: ${this.names().join(', ')}` });
-        return send(res, 200, { access_token: await this.sign(name), token_type: 'Bearer', expires_in: TOKEN_SECONDS });
+          return send(res, 400, {
+            error: 'invalid_request',
+            error_description: `no person "${name}"; known: ${this.names().join(', ')}`,
+          });
+        return send(res, 200, {
+          access_token: await this.sign(name),
+          token_type: 'Bearer',
+          expires_in: TOKEN_SECONDS,
+        });
       }
       default:
         return send(res, 404, { error: 'not_found' });
@@ -162,7 +173,10 @@ export class LocalOidcIssuer {
   /** Step 1 of the code flow: check the request, then let the person pick who they are. */
   private authorizePage(params: URLSearchParams, res: ServerResponse): void {
     const problem = authorizeRequestProblem(params);
-    if (problem !== undefined) return send(res, 400, { error: 'invalid_request', error_description: problem });
+    if (problem !== undefined) {
+      send(res, 400, { error: 'invalid_request', error_description: problem });
+      return;
+    }
     const hidden = ['client_id', 'redirect_uri', 'state', 'code_challenge', 'nonce']
       .map((n) => `<input type="hidden" name="${n}" value="${escapeHtml(params.get(n) ?? '')}">`)
       .join('');
@@ -181,9 +195,16 @@ export class LocalOidcIssuer {
 
   private authorizeChoice(params: URLSearchParams, res: ServerResponse): void {
     const problem =
-      authorizeRequestProblem(new URLSearchParams([...params, ['response_type', 'code'], ['code_challenge_method', 'S256']])) ??
-      (this.names().includes(params.get('person') ?? '') ? undefined : 'person: not one of the identities file');
-    if (problem !== undefined) return send(res, 400, { error: 'invalid_request', error_description: problem });
+      authorizeRequestProblem(
+        new URLSearchParams([...params, ['response_type', 'code'], ['code_challenge_method', 'S256']]),
+      ) ??
+      (this.names().includes(params.get('person') ?? '')
+        ? undefined
+        : 'person: not one of the identities file');
+    if (problem !== undefined) {
+      send(res, 400, { error: 'invalid_request', error_description: problem });
+      return;
+    }
     const code = randomBytes(24).toString('base64url');
     this.codes.set(code, {
       person: params.get('person') as string,
@@ -208,11 +229,14 @@ export class LocalOidcIssuer {
     const pending = this.codes.get(code);
     this.codes.delete(code);
     const verifier = params.get('code_verifier') ?? '';
-    const invalid = (description: string) => send(res, 400, { error: 'invalid_grant', error_description: description });
-    if (pending === undefined || pending.expiresAt <= this.now().getTime()) return invalid('unknown, used or expired code');
+    const invalid = (description: string) =>
+      send(res, 400, { error: 'invalid_grant', error_description: description });
+    if (pending === undefined || pending.expiresAt <= this.now().getTime())
+      return invalid('unknown, used or expired code');
     if (pending.clientId !== params.get('client_id') || pending.redirectUri !== params.get('redirect_uri'))
       return invalid('client_id or redirect_uri differ from the authorization request');
-    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return invalid('code_verifier: 43 to 128 unreserved characters');
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
+      return invalid('code_verifier: 43 to 128 unreserved characters');
     if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge)
       return invalid('code_verifier does not match the code_challenge');
     const accessToken = await this.sign(pending.person);
@@ -220,7 +244,12 @@ export class LocalOidcIssuer {
       audience: pending.clientId,
       ...(pending.nonce === undefined ? {} : { claims: { nonce: pending.nonce } }),
     });
-    send(res, 200, { access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: TOKEN_SECONDS });
+    send(res, 200, {
+      access_token: accessToken,
+      id_token: idToken,
+      token_type: 'Bearer',
+      expires_in: TOKEN_SECONDS,
+    });
   }
 }
 

@@ -51,7 +51,8 @@ export class LocalJwtAuthorizer {
         ...(Array.isArray(payload.aud) ? payload.aud : payload.aud === undefined ? [] : [payload.aud]),
         ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
       ];
-      if (!audiences.some((a) => this.config.audience.includes(a))) return { ok: false, reason: 'audience not accepted' };
+      if (!audiences.some((a) => this.config.audience.includes(a)))
+        return { ok: false, reason: 'audience not accepted' };
       if (typeof payload.iat === 'number' && payload.iat * 1000 > this.now().getTime())
         return { ok: false, reason: 'issued in the future' };
       return { ok: true, claims: claimsAsApiGatewayPasses(payload) };
@@ -64,7 +65,8 @@ export class LocalJwtAuthorizer {
   private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (this.jwks === undefined) {
       const response = await fetch(`${this.config.issuer}/.well-known/openid-configuration`);
-      if (!response.ok) throw new Error(`OIDC discovery of ${this.config.issuer} answered ${response.status}`);
+      if (!response.ok)
+        throw new Error(`OIDC discovery of ${this.config.issuer} answered ${response.status}`);
       const discovery = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
       if (discovery.issuer !== this.config.issuer || typeof discovery.jwks_uri !== 'string')
         throw new Error(`OIDC discovery of ${this.config.issuer}: issuer or jwks_uri do not match`);

@@ -20,7 +20,12 @@ function searchable(decision: Readonly<Record<string, unknown>>): Record<string,
 
 /** A page cursor is untrusted input: only these key shapes, naming the partition queried. */
 const cursorSchema = z.union([
-  z.strictObject({ pk: z.string(), sk: z.string(), [INDEX.partitionKey]: z.string(), [INDEX.sortKey]: z.string() }),
+  z.strictObject({
+    pk: z.string(),
+    sk: z.string(),
+    [INDEX.partitionKey]: z.string(),
+    [INDEX.sortKey]: z.string(),
+  }),
   z.strictObject({ pk: z.string(), sk: z.string() }),
 ]);
 
@@ -37,7 +42,9 @@ function decodeCursor(cursor: string, partition: { name: string; value: string }
   }
   const key = cursorSchema.safeParse(parsed);
   if (!key.success || (key.data as Record<string, string>)[partition.name] !== partition.value) {
-    throw new BadRequestError('cursor: not a cursor of this query (pass the same filters as the page it came from)');
+    throw new BadRequestError(
+      'cursor: not a cursor of this query (pass the same filters as the page it came from)',
+    );
   }
   return key.data as Record<string, string>;
 }

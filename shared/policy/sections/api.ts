@@ -44,12 +44,17 @@ const grantSchema = z
       )
       .refine((claims) => Object.keys(claims).length > 0, 'name at least one claim (e.g. iss and sub)')
       .describe('Every claim named here must be in the token and match; other claims are not looked at.'),
-    roles: z.array(z.enum(ROLE_NAMES)).min(1).describe('viewer: read; operator: promote, abort, rollback; approver: approve, reject.'),
+    roles: z
+      .array(z.enum(ROLE_NAMES))
+      .min(1)
+      .describe('viewer: read; operator: promote, abort, rollback; approver: approve, reject.'),
     actions: z
       .array(z.enum(ACTION_NAMES))
       .min(1)
       .optional()
-      .describe('Narrow the roles to these actions (e.g. only promote); all actions of the roles when absent.'),
+      .describe(
+        'Narrow the roles to these actions (e.g. only promote); all actions of the roles when absent.',
+      ),
     resources: z
       .array(globSchema('Route key or resource key, e.g. prod/web-router/* or prod/route/web-router/*'))
       .min(1)

@@ -12,8 +12,8 @@ import { formatEntry } from '../../../infra/local/timeline';
 import type { BusEvent } from '../../../infra/local/types';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
-import { GUARD_ENV } from '../deployments/guard-env';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+import { GUARD_ENV } from '../deployments/guard-env';
 
 /**
  * The HTTP API end to end: real tokens from the local OIDC issuer, verified by the local HTTP
@@ -57,7 +57,10 @@ describe('HTTP API with OIDC tokens', () => {
   async function weights(): Promise<Record<string, number>> {
     const { route } = await new AppMeshClient(local.clientConfig()).send(new DescribeRouteCommand(ref));
     return Object.fromEntries(
-      (route?.spec?.httpRoute?.action?.weightedTargets ?? []).map((t) => [t.virtualNode ?? '', t.weight ?? -1]),
+      (route?.spec?.httpRoute?.action?.weightedTargets ?? []).map((t) => [
+        t.virtualNode ?? '',
+        t.weight ?? -1,
+      ]),
     );
   }
 
@@ -113,7 +116,11 @@ describe('HTTP API with OIDC tokens', () => {
     // Act
     const bob = encodeURIComponent('arn:aws:iam::000000000000:user/bob');
     const all = await call('GET', `/api/decisions?mesh=prod&principal=${bob}&limit=50`, token);
-    const byLabel = await call('GET', `/api/decisions?principal=${encodeURIComponent('IAM user bob')}`, token);
+    const byLabel = await call(
+      'GET',
+      `/api/decisions?principal=${encodeURIComponent('IAM user bob')}`,
+      token,
+    );
     const nobody = await call('GET', '/api/decisions?mesh=prod&principal=nobody', token);
     const first = await call('GET', '/api/decisions?limit=1', token);
     const second = await call('GET', `/api/decisions?limit=1&cursor=${String(first.json.cursor)}`, token);
@@ -128,8 +135,9 @@ describe('HTTP API with OIDC tokens', () => {
       action: 'hold',
       principal: { arn: 'arn:aws:iam::000000000000:user/bob' },
     });
-    expect((held?.ruleIds as string[]).length).toBeGreaterThan(0);
-    expect((held?.reasons as string[]).length + (held?.findings as string[]).length).toBeGreaterThan(0);
+    if (held === undefined) throw new Error('the held decision is not listed');
+    expect((held.ruleIds as string[]).length).toBeGreaterThan(0);
+    expect((held.reasons as string[]).length + (held.findings as string[]).length).toBeGreaterThan(0);
     expect(String(held?.diff)).toContain('60');
     expect(typeof held?.outcome).toBe('string');
     expect(byLabel.json.decisions).toContainEqual(held);
@@ -185,8 +193,12 @@ describe('HTTP API with OIDC tokens', () => {
     expect(answer.status).toBe(200);
     expect(answer.json.approval).toMatchObject({ status: 'approved', decidedBy: 'priya' });
     expect(await weights()).toEqual({ [DEMO.stableNode]: 50, [DEMO.canaryNode]: 50 });
-    const decided = seen.filter((e) => e['detail-type'] === 'ApprovalDecided' && e.detail.approvalId === approvalId);
-    expect(decided.map((e) => e.detail.decidedBy)).toEqual([{ slackUserId: 'U0PLATFORM1', identity: 'priya' }]);
+    const decided = seen.filter(
+      (e) => e['detail-type'] === 'ApprovalDecided' && e.detail.approvalId === approvalId,
+    );
+    expect(decided.map((e) => e.detail.decidedBy)).toEqual([
+      { slackUserId: 'U0PLATFORM1', identity: 'priya' },
+    ]);
     // The first decision wins.
     expect(again.status).toBe(409);
     expect(String(again.json.message)).toContain('Already approved by');
@@ -202,7 +214,11 @@ describe('HTTP API with OIDC tokens', () => {
     await store.create({
       approvalId: 'self-approval-1',
       meshName: 'prod',
-      action: { type: 'reapply-change', resourceKey: 'prod/route/web-router/web-route', operation: 'UpdateRoute' },
+      action: {
+        type: 'reapply-change',
+        resourceKey: 'prod/route/web-router/web-route',
+        operation: 'UpdateRoute',
+      },
       title: 'priya changes web-route',
       reason: 'held',
       requestedBy: { arn: 'arn:aws:sts::000000000000:assumed-role/PlatformAdmin/priya', label: 'priya' },
@@ -235,7 +251,10 @@ describe('HTTP API with OIDC tokens', () => {
     const notes = (detail.json.deployment as { history: { text: string }[] }).history.map((n) => n.text);
     expect(notes.some((t) => t.includes('Promoted to 100% by omar@acme.example'))).toBe(true);
     // meshwarden's own write is its last known good: no function trips over it afterwards.
-    const after = local.aws.timeline.all().slice(from).map((e) => formatEntry(e));
+    const after = local.aws.timeline
+      .all()
+      .slice(from)
+      .map((e) => formatEntry(e));
     expect(after.filter((line) => /FAILED|DEAD-LETTER/.test(line))).toEqual([]);
   });
 
@@ -278,7 +297,9 @@ describe('HTTP API with OIDC tokens', () => {
       };
       // Act
       const answers = await Promise.all(
-        Object.entries(tokens).map(async ([name, token]) => [name, await call('GET', '/api/decisions', token)] as const),
+        Object.entries(tokens).map(
+          async ([name, token]) => [name, await call('GET', '/api/decisions', token)] as const,
+        ),
       );
       const es256 = await call('GET', '/api/meshes', await issuer.sign('victor', { alg: 'ES256' }));
       // Assess
@@ -318,7 +339,11 @@ describe('HTTP API with OIDC tokens', () => {
     const denied = await call('GET', '/api/certificates', await as('web-deploy'));
     // Assess
     expect(answer.status).toBe(200);
-    const certificates = answer.json.certificates as { notAfter: string | null; usedBy: unknown[]; meshName: string }[];
+    const certificates = answer.json.certificates as {
+      notAfter: string | null;
+      usedBy: unknown[];
+      meshName: string;
+    }[];
     expect(certificates.length).toBeGreaterThan(0);
     const expiries = certificates.flatMap((c) => (c.notAfter === null ? [] : [Date.parse(c.notAfter)]));
     expect(expiries.length).toBeGreaterThan(0);
@@ -366,7 +391,9 @@ describe('HTTP API with OIDC tokens', () => {
     expect(token.split('.')).toHaveLength(3);
     expect(listed.some((l) => l.startsWith(`${approvalId}  pending  prod`))).toBe(true);
     expect(rejected).toEqual([`${approvalId}  rejected by priya`]);
-    expect(errors[0]).toMatch(/HTTP 403: abort on prod\/web-router\/web-route needs role operator.*\(needs role operator\)/);
+    expect(errors[0]).toMatch(
+      /HTTP 403: abort on prod\/web-router\/web-route needs role operator.*\(needs role operator\)/,
+    );
     expect(errors[1]).toMatch(/no person "mallory"/);
     process.exitCode = 0;
   });

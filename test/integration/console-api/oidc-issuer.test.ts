@@ -109,7 +109,9 @@ describe('local OIDC issuer', () => {
     const plain = await authorize('too-short');
     // Assess
     expect(offMachine.status).toBe(400);
-    expect(((await offMachine.json()) as { error_description: string }).error_description).toMatch(/redirect_uri/);
+    expect(((await offMachine.json()) as { error_description: string }).error_description).toMatch(
+      /redirect_uri/,
+    );
     expect(plain.status).toBe(400);
   });
 

@@ -59,7 +59,12 @@ describe('api policy section', () => {
     const resource = 'prod/web-router/web-route';
     // Act
     const otherRepo = authorizeApiCall(api, { ...GITHUB, repository: 'acme/evil' }, 'promote', resource);
-    const otherIssuer = authorizeApiCall(api, { ...GITHUB, iss: 'https://evil.example' }, 'promote', resource);
+    const otherIssuer = authorizeApiCall(
+      api,
+      { ...GITHUB, iss: 'https://evil.example' },
+      'promote',
+      resource,
+    );
     const { workflow_ref: _w, ...missing } = GITHUB;
     const noWorkflow = authorizeApiCall(api, missing, 'promote', resource);
     // Assess
@@ -79,14 +84,20 @@ describe('api policy section', () => {
     // Assess
     expect(read.ok).toBe(true);
     expect(approve).toMatchObject({ ok: false, role: 'approver' });
-    if (!approve.ok) expect(approve.message).toMatch(/approve on .* needs role approver; your grants \(readers\)/);
+    if (!approve.ok)
+      expect(approve.message).toMatch(/approve on .* needs role approver; your grants \(readers\)/);
   });
 
   it('reads list claims as API Gateway passes them ("[a b]") and as arrays', () => {
     // Prepare
     const api = apiOf();
     // Act
-    const fromGateway = authorizeApiCall(api, { sub: 'p', groups: '[devs platform-leads]' }, 'abort', 'prod/a/b');
+    const fromGateway = authorizeApiCall(
+      api,
+      { sub: 'p', groups: '[devs platform-leads]' },
+      'abort',
+      'prod/a/b',
+    );
     const fromArray = authorizeApiCall(api, { sub: 'p', groups: ['platform-leads'] }, 'abort', 'prod/a/b');
     // Assess
     expect(fromGateway.ok).toBe(true);
