@@ -183,14 +183,17 @@ function approvalDecision(decision: 'approved' | 'rejected'): RouteHandler {
     );
     // The person is the approver whose email the token carries; the approvals policy decides the rest.
     const section = deps.guard.policy.forMesh(approval.meshName)?.document.approvals;
-    const email = typeof call.claims.email === 'string' ? call.claims.email.toLowerCase() : undefined;
+    // An email the identity provider says it has not verified names nobody.
+    const verified = call.claims.email_verified !== false && call.claims.email_verified !== 'false';
+    const email =
+      verified && typeof call.claims.email === 'string' ? call.claims.email.toLowerCase() : undefined;
     const approverId =
       email === undefined
         ? undefined
         : Object.entries(section?.approvers ?? {}).find(([, a]) => a.email?.toLowerCase() === email)?.[0];
     if (approverId === undefined) {
       throw new Refused(
-        `you are not an approver of mesh ${approval.meshName}: no approver in its approvals policy has the email ${email ?? '(your token carries none)'}`,
+        `you are not an approver of mesh ${approval.meshName}: no approver in its approvals policy has the email ${email ?? '(your token carries no verified email)'}`,
         'approver',
       );
     }

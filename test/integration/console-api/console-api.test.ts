@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../../infra/cli/api-client';
 import { registerApprovalsCommand } from '../../../infra/cli/approvals-command';
+import { registerAuditCommand } from '../../../infra/cli/audit-command';
+import { DEFAULT_CLI } from '../../../infra/cli/change-control-clients';
 import { registerDeploymentsCommand } from '../../../infra/cli/deployments-command';
 import { registerLoginCommand } from '../../../infra/cli/login-command';
 import { DEMO } from '../../../infra/local/demo/seed';
@@ -229,10 +231,17 @@ describe('HTTP API with OIDC tokens', () => {
     });
     // Act
     const answer = await call('POST', '/api/approvals/self-approval-1/approve', await as('priya'));
+    const unverified = await call(
+      'POST',
+      '/api/approvals/self-approval-1/approve',
+      await local.aws.oidc.sign('omar', { claims: { email: 'priya@acme.example', email_verified: false } }),
+    );
     const after = await store.get('self-approval-1');
     // Assess
     expect(answer.status).toBe(403);
     expect(String(answer.json.message)).toContain('approve your own request');
+    expect(unverified.status).toBe(403);
+    expect(String(unverified.json.message)).toContain('no verified email');
     expect(after?.status).toBe('pending');
   });
 
@@ -376,6 +385,7 @@ describe('HTTP API with OIDC tokens', () => {
         },
         (url) => apiClient(url, token),
       );
+      registerAuditCommand(program, { ...DEFAULT_CLI, ...io }, (url) => apiClient(url, token));
       return (args: string[]) => program.parseAsync(['node', 'meshwarden', ...args]);
     };
     // Act
@@ -387,6 +397,8 @@ describe('HTTP API with OIDC tokens', () => {
     const rejected = lines.splice(0);
     await cli(await as('victor'))(['deployments', '--api', local.aws.httpApiUrl, 'abort', DEMO.routeKey]);
     await cli(token)(['login', '--local', '--as', 'mallory', '--issuer', local.aws.oidc.issuer]);
+    await cli(token)(['audit', '--mesh', 'prod', '--api', local.aws.httpApiUrl]);
+    const audited = lines.splice(0);
     // Assess
     expect(token.split('.')).toHaveLength(3);
     expect(listed.some((l) => l.startsWith(`${approvalId}  pending  prod`))).toBe(true);
@@ -395,6 +407,7 @@ describe('HTTP API with OIDC tokens', () => {
       /HTTP 403: abort on prod\/web-router\/web-route needs role operator.*\(needs role operator\)/,
     );
     expect(errors[1]).toMatch(/no person "mallory"/);
+    expect(audited.at(-1)).toMatch(/^mesh prod: \d+ resources, \d+ with open violations \(from the API\)$/);
     process.exitCode = 0;
   });
 });
