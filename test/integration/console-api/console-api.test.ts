@@ -159,7 +159,19 @@ describe('HTTP API with OIDC tokens', () => {
     const badTime = await call('GET', '/api/decisions?since=yesterday', token);
     const unknown = await call('GET', '/api/decisions?colour=red', token);
     const cursor = await call('GET', `/api/decisions?mesh=prod&cursor=${forged}`, token);
+    const operator = await as('omar');
+    const badBody = await call('POST', '/api/deployments/some-id/promote', operator, { force: 'yes' });
+    const notJson = await fetch(`${local.aws.httpApiUrl}/api/deployments/some-id/abort`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    const unknownDeployment = await call('POST', '/api/deployments/no-such-deployment/abort', operator, {});
     // Assess
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.message).toMatch(/^body\.force: /);
+    expect(notJson.status).toBe(400);
+    expect(unknownDeployment.status).toBe(404);
     expect(badLimit.status).toBe(400);
     expect(badLimit.json.message).toMatch(/query\.limit/);
     expect(badTime.json.message).toMatch(/query\.since: expected an ISO-8601 time/);
