@@ -182,15 +182,23 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
         ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       }),
     );
-    const records = await Promise.all((out.Items ?? []).map((item) => this.recordOf(item)));
+    // A page shows decisions; the approval request each hold kept (possibly chunked) is not read.
+    const records = await Promise.all(
+      (out.Items ?? []).map((item) => this.recordOf(item, { withApproval: false })),
+    );
     const cursor = encodeCursor(out.LastEvaluatedKey);
     return { records, ...(cursor === undefined ? {} : { cursor }) };
   }
 
-  private async recordOf(item: Record<string, unknown>): Promise<AuditRecord> {
+  private async recordOf(
+    item: Record<string, unknown>,
+    options: { readonly withApproval: boolean } = { withApproval: true },
+  ): Promise<AuditRecord> {
     const key: ItemKey = { pk: String(item.pk), sk: String(item.sk) };
     const decision = await unpackValue(this.client, this.tableName, key, item, 'decision');
-    const approval = await unpackValue(this.client, this.tableName, key, item, 'approval');
+    const approval = options.withApproval
+      ? await unpackValue(this.client, this.tableName, key, item, 'approval')
+      : undefined;
     return {
       meshName: String(item.meshName),
       eventId: String(item.eventId),
