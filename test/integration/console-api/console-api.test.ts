@@ -407,7 +407,10 @@ describe('HTTP API with OIDC tokens', () => {
     const listed = lines.splice(0);
     await cli(token)(['approvals', 'reject', approvalId, '--api', local.aws.httpApiUrl]);
     const rejected = lines.splice(0);
-    await cli(await as('victor'))(['deployments', '--api', local.aws.httpApiUrl, 'abort', DEMO.routeKey]);
+    const victor = await as('victor');
+    await cli(victor)(['deployments', '--api', local.aws.httpApiUrl, 'status', DEMO.routeKey]);
+    const status = lines.splice(0);
+    await cli(victor)(['deployments', '--api', local.aws.httpApiUrl, 'abort', DEMO.routeKey]);
     await cli(token)(['login', '--local', '--as', 'mallory', '--issuer', local.aws.oidc.issuer]);
     await cli(token)(['audit', '--mesh', 'prod', '--api', local.aws.httpApiUrl]);
     const audited = lines.splice(0);
@@ -419,6 +422,10 @@ describe('HTTP API with OIDC tokens', () => {
       /HTTP 403: abort on prod\/web-router\/web-route needs role operator.*\(needs role operator\)/,
     );
     expect(errors[1]).toMatch(/no person "mallory"/);
+    expect(status[0]).toMatch(
+      new RegExp(`^${DEMO.routeKey}  web-v1 \\d+ / web-v2 \\d+  \\S+ \\S+ \\(stable web-v[12]\\)$`),
+    );
+    expect(status.slice(1).some((l) => l.includes('started'))).toBe(true);
     expect(audited.at(-1)).toMatch(/^mesh prod: \d+ resources, \d+ with open violations \(from the API\)$/);
     process.exitCode = 0;
   });
