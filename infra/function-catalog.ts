@@ -7,6 +7,7 @@ import {
   appMeshRouteChangesPattern,
   approvalDecidedPattern,
   approvalRequestedPattern,
+  caRolloverAwaitingApprovalPattern,
   caRolloverDecidedPattern,
   DAILY_AUDIT_SCHEDULE,
   DAILY_CERT_ROTATION_SCHEDULE,
@@ -156,6 +157,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       { kind: 'schedule', schedule: DAILY_CERT_ROTATION_SCHEDULE },
       { kind: 'pattern', bus: 'default', pattern: acmApproachingExpirationPattern },
       { kind: 'pattern', bus: 'meshwarden', pattern: caRolloverDecidedPattern },
+      { kind: 'pattern', bus: 'meshwarden', pattern: caRolloverAwaitingApprovalPattern },
     ],
     capabilities: [
       'mesh:read',

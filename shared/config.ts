@@ -42,6 +42,24 @@ export const baseConfigSchema = z.object({
   ),
   /** Secrets Manager secret holding the Slack signing secret(s) and bot token. */
   MESHWARDEN_SLACK_SECRET: z.string().min(1),
+  /**
+   * meshwarden's own (central) account: its meshes are read and written with the functions' own
+   * credentials, and every state key names the account it is about.
+   */
+  MESHWARDEN_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  /**
+   * Comma-separated ARNs of the role meshwarden assumes in each member account (one per
+   * account). An event from an account neither central nor listed here is refused.
+   */
+  MESHWARDEN_MEMBER_ROLE_ARNS: commaList(
+    z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+    'role ARN',
+  ).optional(),
+  /** Comma-separated `<account>/<mesh>`: the meshes meshwarden governs in member accounts. */
+  MESHWARDEN_MEMBER_MESHES: commaList(
+    z.string().regex(/^\d{12}\/[\w-]+$/, 'must be <12-digit account>/<mesh name>'),
+    'member mesh',
+  ).optional(),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

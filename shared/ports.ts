@@ -373,6 +373,8 @@ export type AuditOutcome = 'pending' | 'applied' | 'no-effect' | 'failed';
 
 /** One audited decision (`AUDIT#` items). `decision` is the GovernanceDecision event detail. */
 export interface AuditRecord {
+  /** The account of the mesh (set by the audit log, which keeps one account's records). */
+  readonly account?: string;
   readonly meshName: string;
   readonly eventId: string;
   readonly eventTime: string;
@@ -395,6 +397,8 @@ export interface AuditLog {
 
 /** A page of decisions to read, newest first; every filter is optional. */
 export interface AuditPageQuery {
+  /** Whose decisions: the reader's own account unless another is named. */
+  readonly account?: string;
   /** Only this mesh; all `meshes` otherwise. */
   readonly meshName?: string;
   /** The meshes a caller may read, when no mesh is named. */
@@ -561,6 +565,8 @@ export interface DeploymentStore {
 
 /** One scheduled step check of a progressive deployment. */
 export interface StepInvocation {
+  /** The account of the route; meshwarden's own account when absent. */
+  readonly account?: string;
   readonly routeKey: string;
   readonly deploymentId: string;
   readonly stepIndex: number;

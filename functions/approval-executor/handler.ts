@@ -1,7 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { accountDirectory, PerAccount } from '../../shared/accounts/accounts';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
+import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
@@ -17,6 +21,7 @@ import { validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
+import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
@@ -27,6 +32,8 @@ const config = readConfig(
     MESHWARDEN_TABLE: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
+    MESHWARDEN_MEMBER_ROLE_ARNS: true,
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -37,10 +44,21 @@ const chat = createSlackApprovals({
   secretName: config.MESHWARDEN_SLACK_SECRET,
   secretsClient: tracer.captureAWSv3Client(new SecretsManagerClient({})),
 });
-const meshes = recordingOwnWrites(
-  createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-  new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE),
+const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);
+const memberCredentials = new AssumedRoleCredentials(tracer.captureAWSv3Client(new STSClient({})), {
+  sessionName: 'meshwarden-approval-executor',
+});
+/** An approved change is re-applied in its mesh's account: a member account's through its role. */
+const meshesByAccount = new PerAccount(accounts, (access) =>
+  recordingOwnWrites(
+    createAppMeshProvider(
+      tracer.captureAWSv3Client(createAppMeshClient(clientConfigFor(access, memberCredentials))),
+    ),
+    new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, access.account),
+  ),
 );
+const meshes = meshesByAccount.for(accounts.central);
+const meshesIn = (account: string) => meshesByAccount.for(account);
 const publisher = new EventBridgePublisher(
   tracer.captureAWSv3Client(new EventBridgeClient({})),
   config.MESHWARDEN_EVENT_BUS,
@@ -57,10 +75,24 @@ export const handler = eventHandler(
   async (input) => {
     switch (input.kind) {
       case 'requested':
-        return requestApproval({ store, chat, policy, now, log: logger }, input.event.detail);
+        return requestApproval(
+          {
+            store,
+            chat,
+            // The approvers and channel of the mesh's own account's policy entry.
+            policy: policyForAccount(
+              policy,
+              input.event.detail.account ?? accounts.central,
+              accounts.central,
+            ),
+            now,
+            log: logger,
+          },
+          input.event.detail,
+        );
       case 'decided': {
         const result = await executeDecision(
-          { store, chat, meshes, publisher, now, log: logger },
+          { store, chat, meshes, meshesIn, publisher, now, log: logger },
           input.event.detail,
         );
         // Operators alarm on this: someone put a decision on the bus that no person made.

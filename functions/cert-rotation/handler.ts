@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { accountDirectory, requireCentral } from '../../shared/accounts/accounts';
 import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
@@ -28,10 +29,13 @@ const config = readConfig(
       MESHWARDEN_MESHES: true,
       MESHWARDEN_POLICY_FILE: true,
       MESHWARDEN_SLACK_SECRET: true,
+      MESHWARDEN_ACCOUNT_ID: true,
+      MESHWARDEN_MEMBER_ROLE_ARNS: true,
     })
     .extend(pendingKeyConfigSchema.shape),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);
 const clients = {
   pca: tracer.captureAWSv3Client(createAcmPcaClient()),
   acm: tracer.captureAWSv3Client(createAcmCertificatesClient()),
@@ -44,7 +48,11 @@ const clients = {
   },
   meshes: recordingOwnWrites(
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-    new DynamoLastKnownGoodStore(tracer.captureAWSv3Client(createDocumentClient()), config.MESHWARDEN_TABLE),
+    new DynamoLastKnownGoodStore(
+      tracer.captureAWSv3Client(createDocumentClient()),
+      config.MESHWARDEN_TABLE,
+      config.MESHWARDEN_ACCOUNT_ID,
+    ),
   ),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
@@ -54,8 +62,13 @@ const clients = {
   notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
 };
 
-/** Daily, on ACM expiry notices and on CA rollover decisions: rotate what is due, advance rollovers. */
+/**
+ * Daily, on ACM expiry notices, on CA rollover decisions and on rollovers that reached their
+ * approval step: rotate what is due, advance rollovers, ask for their approvals.
+ */
 export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
+  // Member accounts forward ACM's notices too; their certificates are not rotated from here.
+  if (trigger.kind === 'acm-expiry') requireCentral(accounts, trigger.event.account, 'certificate rotation');
   const outcome = await onRotationTrigger(
     createRotationDeps(clients),
     policy,
@@ -75,6 +88,9 @@ export const handler = eventHandler(parseRotationTrigger, async (trigger) => {
     metrics.addMetric(FORGED_APPROVAL_METRIC, MetricUnit.Count, refused.length);
     logger.error('CA rollover decision refused', { refused });
   }
+  if (outcome.asked?.outcome === 'refused')
+    // A claim the stored rollover or the mesh does not bear out: nothing asked, told here.
+    logger.warn('CA rollover approval not asked', { asked: outcome.asked });
   logger.info('certificate rotation run', {
     trigger: trigger.kind,
     items: outcome.items,

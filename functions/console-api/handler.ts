@@ -24,6 +24,7 @@ import { baseConfigSchema, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
 import type { HttpResult } from '../../shared/console-api/request';
 import { BadRequestError, ConfigError } from '../../shared/errors';
+import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
 import { guardConfigSchema } from '../deployment-guard/config';
@@ -37,14 +38,18 @@ const config = readConfig(
       MESHWARDEN_MESHES: true,
       MESHWARDEN_POLICY_FILE: true,
       MESHWARDEN_SELF_ROLE_ARNS: true,
+      MESHWARDEN_ACCOUNT_ID: true,
     })
     // A promotion checks the same bound alarms the guard watches, the configured ones included.
     .extend({ MESHWARDEN_ALARM_BINDINGS: guardConfigSchema.shape.MESHWARDEN_ALARM_BINDINGS }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
+const account = config.MESHWARDEN_ACCOUNT_ID;
+// The API acts on the central account's meshes, judged by that account's entries of the policy.
+const centralPolicy = policyForAccount(policy, account, account);
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const appMesh = tracer.captureAWSv3Client(createAppMeshClient());
-const lastKnownGood = new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE);
+const lastKnownGood = new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, account);
 const approvals = new DynamoDbApprovalStore(documents, config.MESHWARDEN_TABLE);
 const publisher = new EventBridgePublisher(
   tracer.captureAWSv3Client(new EventBridgeClient({})),
@@ -69,12 +74,13 @@ const certificateStore = routeCertificateStores({
 const noScheduler = () => Promise.reject(new ConfigError('the HTTP API does not schedule deployment steps'));
 
 const deps: ConsoleApiDeps = {
+  account,
   meshes: config.MESHWARDEN_MESHES,
   // A person acting through the API is answered directly, as at the CLI: no steps, no recovery schedule.
   guard: {
     meshes: recordingOwnWrites(meshProvider, lastKnownGood),
     routes: createRouteReader(appMesh),
-    store: new DynamoDbDeploymentStore(documents, config.MESHWARDEN_TABLE),
+    store: new DynamoDbDeploymentStore(documents, config.MESHWARDEN_TABLE, account),
     alarms: new CloudWatchAlarmSource(tracer.captureAWSv3Client(new CloudWatchClient({}))),
     scheduler: {
       schedule: noScheduler,
@@ -86,16 +92,23 @@ const deps: ConsoleApiDeps = {
     approvals: { store: approvals, chat: undefined },
     publisher,
     notifier: { notify: async () => undefined },
-    policy,
+    policy: centralPolicy,
     selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
     staticBindings: config.MESHWARDEN_ALARM_BINDINGS,
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
     retry: { attempts: 4, baseDelayMs: 200 },
     now,
   },
-  decide: { store: approvals, publisher, policy, now, log: logger },
-  audit: new DynamoAuditLog(documents, config.MESHWARDEN_TABLE),
-  meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE),
+  decide: {
+    store: approvals,
+    publisher,
+    policy,
+    policyIn: (other: string) => policyForAccount(policy, other, account),
+    now,
+    log: logger,
+  },
+  audit: new DynamoAuditLog(documents, config.MESHWARDEN_TABLE, account),
+  meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE, account),
   lastKnownGood,
   certificates: () => ({
     meshes: meshProvider,

@@ -18,6 +18,8 @@ export const guardConfigSchema = baseConfigSchema
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SELF_ROLE_ARNS: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
+    MESHWARDEN_MEMBER_ROLE_ARNS: true,
   })
   .extend({
     /** Alarm bindings of the CDK config (`alarmBindings`), as JSON; absent when there are none. */

@@ -25,6 +25,7 @@ const config = readConfig(
     MESHWARDEN_MESHES: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
   }),
 );
 const documents = createDocumentClient();
@@ -36,8 +37,12 @@ const deps = {
   // Dangling policy references are told in the mesh's Slack channel (logged where the policy names none).
   notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
   issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
-  lastKnownGood: new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE),
-  meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE),
+  lastKnownGood: new DynamoLastKnownGoodStore(
+    documents,
+    config.MESHWARDEN_TABLE,
+    config.MESHWARDEN_ACCOUNT_ID,
+  ),
+  meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,

@@ -2,8 +2,19 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { STSClient } from '@aws-sdk/client-sts';
+import { notifierIn, publisherIn } from '../../shared/accounts/account-scoped';
+import {
+  accountDirectory,
+  accountOfEvent,
+  governedMeshesIn,
+  PerAccount,
+  UnknownAccountError,
+} from '../../shared/accounts/accounts';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
+import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
@@ -20,6 +31,7 @@ import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
 import { functionNotifier } from '../../shared/notifier';
+import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 
@@ -32,39 +44,63 @@ const config = readConfig(
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SELF_ROLE_ARNS: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
+    MESHWARDEN_MEMBER_ROLE_ARNS: true,
+    MESHWARDEN_MEMBER_MESHES: true,
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const documents = createDocumentClient();
 const table = config.MESHWARDEN_TABLE;
 const sessions = new DynamoWebIdentitySessionStore(documents, table);
-const lastKnownGood = new DynamoLastKnownGoodStore(documents, table);
-const deps = {
-  meshes: recordingOwnWrites(
-    createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
+const publisher = new EventBridgePublisher(
+  tracer.captureAWSv3Client(new EventBridgeClient({})),
+  config.MESHWARDEN_EVENT_BUS,
+);
+const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);
+const memberCredentials = new AssumedRoleCredentials(tracer.captureAWSv3Client(new STSClient({})), {
+  sessionName: 'meshwarden-mesh-change',
+});
+
+/** Everything the use case reads and writes, as one account's: its meshes, its state, its keys. */
+const depsByAccount = new PerAccount(accounts, (access) => {
+  const { account } = access;
+  const clientConfig = clientConfigFor(access, memberCredentials);
+  const lastKnownGood = new DynamoLastKnownGoodStore(documents, table, account);
+  const accountPolicy = policyForAccount(policy, account, accounts.central);
+  return {
+    meshes: recordingOwnWrites(
+      createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient(clientConfig))),
+      lastKnownGood,
+    ),
+    policy: accountPolicy,
+    // In a member account meshwarden writes as the role it assumes there: those writes are its own.
+    selfRoleArns:
+      access.kind === 'member'
+        ? [...config.MESHWARDEN_SELF_ROLE_ARNS, access.roleArn]
+        : config.MESHWARDEN_SELF_ROLE_ARNS,
+    governedMeshes: governedMeshesIn(
+      accounts,
+      account,
+      config.MESHWARDEN_MESHES,
+      config.MESHWARDEN_MEMBER_MESHES,
+    ),
     lastKnownGood,
-  ),
-  policy,
-  selfRoleArns: config.MESHWARDEN_SELF_ROLE_ARNS,
-  governedMeshes: config.MESHWARDEN_MESHES,
-  lastKnownGood,
-  judgedVersions: new DynamoJudgedVersionStore(documents, table),
-  audit: new DynamoAuditLog(documents, table),
-  sessions,
-  meshState: new DynamoMeshStateStore(documents, table),
-  issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient({}))),
-  publisher: new EventBridgePublisher(
-    tracer.captureAWSv3Client(new EventBridgeClient({})),
-    config.MESHWARDEN_EVENT_BUS,
-  ),
-  // Reverts, holds and reports are told in the mesh's Slack channel (logged where the policy names none).
-  notifier: functionNotifier(policy, config.MESHWARDEN_SLACK_SECRET),
-  onNotifyFailure: (error: unknown) => {
-    metrics.addMetric('NotifyFailed', MetricUnit.Count, 1);
-    logger.error('the decision stands, but telling the channel failed', { error });
-  },
-  now: () => new Date(),
-};
+    judgedVersions: new DynamoJudgedVersionStore(documents, table, account),
+    audit: new DynamoAuditLog(documents, table, account),
+    sessions,
+    meshState: new DynamoMeshStateStore(documents, table, account),
+    issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient(clientConfig))),
+    publisher: publisherIn(account, publisher),
+    // Reverts, holds and reports are told in the mesh's Slack channel (logged where the policy names none).
+    notifier: notifierIn(account, functionNotifier(accountPolicy, config.MESHWARDEN_SLACK_SECRET)),
+    onNotifyFailure: (error: unknown) => {
+      metrics.addMetric('NotifyFailed', MetricUnit.Count, 1);
+      logger.error('the decision stands, but telling the channel failed', { error });
+    },
+    now: () => new Date(),
+  };
+});
 
 /**
  * App Mesh writes are judged against the policy (keep, revert, hold or report); OIDC
@@ -77,6 +113,16 @@ export const handler = eventHandler(
     if (inbound.type === 'web-identity') {
       const recorded = await recordWebIdentitySession(sessions, inbound.event);
       return { recorded: recorded.session.assumedRoleArn, expiresAt: recorded.expiresAt };
+    }
+    // The event's account picks the credentials and state; an account not configured is
+    // refused here, before anything is read or written.
+    const account = accountOfEvent(inbound.event);
+    let deps: ReturnType<typeof depsByAccount.for>;
+    try {
+      deps = depsByAccount.for(account);
+    } catch (error) {
+      if (error instanceof UnknownAccountError) metrics.addMetric('UnknownAccount', MetricUnit.Count, 1);
+      throw error;
     }
     const result = await judgeChange(deps, inbound.event);
     if (result.action !== undefined) metrics.addMetric(`Change_${result.action}`, MetricUnit.Count, 1);

@@ -9,6 +9,7 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-pu
 import { createSlackApprovals, slackSecretSource } from '../../shared/adapters/slack';
 import { type HttpResult, handleSlackCallback } from '../../shared/approvals/decide';
 import { baseConfigSchema, readConfig } from '../../shared/config';
+import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
 
@@ -19,6 +20,7 @@ const config = readConfig(
     MESHWARDEN_TABLE: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SLACK_SECRET: true,
+    MESHWARDEN_ACCOUNT_ID: true,
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
@@ -36,6 +38,7 @@ const deps = {
     config.MESHWARDEN_EVENT_BUS,
   ),
   policy,
+  policyIn: (account: string) => policyForAccount(policy, account, config.MESHWARDEN_ACCOUNT_ID),
   signingSecrets: secret,
   now: () => new Date(),
   log: logger,

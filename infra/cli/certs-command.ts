@@ -2,16 +2,30 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
-import { runCaRollover } from '../../shared/certificates/ca-rollover';
+import {
+  type RolloverDecisionDeps,
+  type RolloverReport,
+  rolloverIdOf,
+  runCaRollover,
+} from '../../shared/certificates/ca-rollover';
 import { inventoryTable, sweepLines } from '../../shared/certificates/format';
 import { handshakeLines, judgeHandshakes, verdictJson } from '../../shared/certificates/handshake';
 import { worldOf } from '../../shared/certificates/handshake-guard';
 import { takeCertificateInventory } from '../../shared/certificates/inventory';
-import { type SweepDeps, sweepCertificates } from '../../shared/certificates/sweep';
+import { openRollovers } from '../../shared/certificates/rollover-index';
+import {
+  abortCaRollover,
+  confirmRolloverRestarts,
+  resumeCaRollover,
+  rolloverStatus,
+} from '../../shared/certificates/rollover-lifecycle';
+import { rolloverStatusLines } from '../../shared/certificates/rollover-status';
+import { sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { BadRequestError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
@@ -27,8 +41,10 @@ export interface CertsCommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   /** Adapters for one run: real SDK clients unless a test injects its own. */
-  readonly deps: () => SweepDeps;
+  readonly deps: () => RolloverDecisionDeps;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Who runs the command (recorded with a resume, an abort, a restart confirmation). */
+  readonly whoami?: () => Promise<string>;
 }
 
 /** The CLI tells people directly, so its notifications are printed lines. */
@@ -36,7 +52,7 @@ function consoleNotifier(): ChatNotifier {
   return { notify: async (n) => console.error(`${n.title}: ${n.text}`) };
 }
 
-function defaultDeps(env: Readonly<Record<string, string | undefined>>): SweepDeps {
+function defaultDeps(env: Readonly<Record<string, string | undefined>>): RolloverDecisionDeps {
   return createRotationDeps({
     pca: new ACMPCAClient({ maxAttempts: 8 }),
     acm: new ACMClient({ maxAttempts: 8 }),
@@ -61,6 +77,7 @@ const CONSOLE_IO: CertsCommandIo = {
   err: (line) => console.error(line),
   deps: () => defaultDeps(process.env),
   env: process.env,
+  whoami: async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown',
 };
 
 interface CommonOptions {
@@ -88,7 +105,7 @@ function sectionOf(policy: CompiledPolicy, meshName: string): CertificatesSectio
  * `meshwarden certs [--mesh NAME] [--format table|json]` lists every certificate the mesh
  * relies on, soonest expiry first; `certs rotate [--dry-run] [--only KEY]` rotates what is due;
  * `certs rollover --from CA --to CA` runs CA rollover phases 1 and 2 and asks for the approval
- * that finishes it.
+ * that finishes it; `certs rollover status|resume|abort|confirm-restart` follow it up.
  */
 export function registerCertsCommand(program: Command, io: CertsCommandIo = CONSOLE_IO): void {
   const certs = program
@@ -165,22 +182,134 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
       if (items.some((i) => i.action === 'failed' || i.action === 'refused')) process.exitCode = 1;
     });
 
+  // The subcommands take --mesh, --from and --to themselves, so `rollover` has no options of its
+  // own: `certs rollover --from A --to B` goes to its default subcommand, `start`.
+  const rollover = certs
+    .command('rollover')
+    .description('Roll the mesh over to a new CA: trust both, re-issue, then ask to drop the old');
   common(
-    certs
-      .command('rollover')
-      .description('Roll the mesh over to a new CA: trust both, re-issue, then ask to drop the old'),
+    rollover
+      .command('start', { isDefault: true })
+      .description('Start a rollover (or continue it): phases 1 and 2, then the restarts and the approval'),
   )
-    .requiredOption('--from <caArn>', 'the CA the mesh trusts now')
-    .requiredOption('--to <caArn>', 'the CA to move to')
-    .action(async (options: CommonOptions & { from: string; to: string }) => {
+    .option('--from <caArn>', 'the CA the mesh trusts now')
+    .option('--to <caArn>', 'the CA to move to')
+    .action(async (options: CommonOptions & { from?: string; to?: string }) => {
+      if (options.from === undefined || options.to === undefined)
+        throw new BadRequestError('certs rollover needs --from CA_ARN and --to CA_ARN');
       const policy = loadPolicy(policyFileOf(options.policy));
-      const [meshName, ...more] = meshesOf(options, io.env);
-      if (meshName === undefined || more.length > 0)
-        throw new BadRequestError('a rollover is for one mesh: give --mesh NAME');
-      const report = await runCaRollover(io.deps(), policy, meshName, options.from, options.to);
-      io.out(`rollover ${report.rolloverId}: phase ${report.phase}. ${report.note}`);
-      for (const line of sweepLines(report.reissued)) io.out(line);
-      if (report.phase === 'awaiting-approval')
-        io.out('approval requested: the old CA is removed once it is approved');
+      const meshName = oneMesh(options, io.env);
+      // A person starting it again is what restarts an aborted rollover of the same pair.
+      const report = await runCaRollover(io.deps(), policy, meshName, options.from, options.to, {
+        restart: true,
+      });
+      printReport(io, report);
     });
+
+  const which = (command: Command) =>
+    common(command)
+      .option('--id <rolloverId>', 'the rollover (as status lists it)')
+      .option('--from <caArn>', 'with --to: the rollover of this pair of CAs')
+      .option('--to <caArn>', 'with --from: the rollover of this pair of CAs');
+
+  which(
+    rollover
+      .command('status')
+      .description('Where a rollover stands: phase, what each phase did, approval and expiry, blockers'),
+  ).action(async (options: RolloverOptions) => {
+    const deps = io.deps();
+    const meshName = oneMesh(options, io.env);
+    const ids =
+      options.id || options.from || options.to
+        ? [rolloverIdFrom(options, meshName)]
+        : await openRollovers(deps.rotations, meshName);
+    if (ids.length === 0) io.out(`mesh ${meshName}: no open CA rollover`);
+    for (const id of ids)
+      for (const line of rolloverStatusLines(await rolloverStatus(deps, id), deps.now())) io.out(line);
+  });
+
+  which(
+    rollover
+      .command('resume')
+      .description('Resume a halted rollover: verify phases 1-2 again, ask a fresh approval'),
+  ).action(async (options: RolloverOptions) => {
+    const policy = loadPolicy(policyFileOf(options.policy));
+    const meshName = oneMesh(options, io.env);
+    const by = await whoami(io);
+    printReport(io, await resumeCaRollover(io.deps(), policy, rolloverIdFrom(options, meshName), by));
+  });
+
+  which(
+    rollover
+      .command('abort')
+      .description('Abort a rollover: leaves back to the old CA, then the new CA out of every trust'),
+  ).action(async (options: RolloverOptions) => {
+    const policy = loadPolicy(policyFileOf(options.policy));
+    const meshName = oneMesh(options, io.env);
+    const by = await whoami(io);
+    printReport(io, await abortCaRollover(io.deps(), policy, rolloverIdFrom(options, meshName), by));
+  });
+
+  which(
+    rollover
+      .command('confirm-restart')
+      .description(
+        'Confirm proxies restarted and serve the certificate meshwarden delivered through a secret',
+      ),
+  )
+    .option(
+      '--proxy <resourceKey...>',
+      'the virtual node or gateway whose Envoy restarted (as status lists it); repeatable',
+    )
+    .action(async (options: RolloverOptions & { proxy?: string[] }) => {
+      const policy = loadPolicy(policyFileOf(options.policy));
+      const meshName = oneMesh(options, io.env);
+      const by = await whoami(io);
+      const id = rolloverIdFrom(options, meshName);
+      printReport(io, await confirmRolloverRestarts(io.deps(), policy, id, options.proxy ?? [], by));
+    });
+}
+
+interface RolloverOptions extends CommonOptions {
+  readonly id?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** A rollover is for one mesh: --mesh NAME, or MESHWARDEN_MESHES naming exactly one. */
+function oneMesh(options: CommonOptions, env: CertsCommandIo['env']): string {
+  const [meshName, ...more] = meshesOf(options, env);
+  if (meshName === undefined || more.length > 0)
+    throw new BadRequestError('a rollover is for one mesh: give --mesh NAME');
+  return meshName;
+}
+
+function rolloverIdFrom(options: RolloverOptions, meshName: string): string {
+  if (options.id !== undefined && (options.from !== undefined || options.to !== undefined))
+    throw new BadRequestError('name the rollover with --id, or with --from and --to, not both');
+  if (options.id !== undefined) {
+    if (!/^[0-9a-f]{20}$/.test(options.id))
+      throw new BadRequestError(`--id ${JSON.stringify(options.id)} is not a rollover id (20 hex digits)`);
+    return options.id;
+  }
+  if (options.from === undefined || options.to === undefined)
+    throw new BadRequestError('name the rollover with --id ID, or with --from CA_ARN --to CA_ARN');
+  return rolloverIdOf(meshName, options.from, options.to);
+}
+
+async function whoami(io: CertsCommandIo): Promise<string> {
+  return io.whoami ? io.whoami() : 'unknown';
+}
+
+function printReport(io: CertsCommandIo, report: RolloverReport): void {
+  io.out(`rollover ${report.rolloverId}: phase ${report.phase}. ${report.note}`);
+  if (report.reissued.length > 0) for (const line of sweepLines(report.reissued)) io.out(line);
+  if (report.phase === 'awaiting-approval')
+    io.out(
+      'approval asked for: certificate rotation checks the rollover and posts the request in Slack; the old CA is removed once it is approved',
+    );
+  if (report.phase === 'awaiting-restart')
+    io.out(
+      `restart each proxy listed, then: meshwarden certs rollover confirm-restart --id ${report.rolloverId} --proxy KEY`,
+    );
 }

@@ -31,6 +31,7 @@ const CONSOLE_IO: DeploymentsCommandIo = { out: (l) => console.log(l), err: (l) 
 interface Options {
   readonly table?: string;
   readonly bus?: string;
+  readonly account?: string;
   readonly policy?: string;
   readonly api?: string;
 }
@@ -63,6 +64,17 @@ async function apiDeploymentOf(api: ApiClient, routeKey: string): Promise<ApiDep
   return found;
 }
 
+/** The account whose state the command reads and writes: meshwarden's own. */
+function accountOf(options: Options): string {
+  const account = options.account ?? process.env.MESHWARDEN_ACCOUNT_ID;
+  if (account === undefined || !/^\d{12}$/.test(account)) {
+    throw new ConfigError(
+      "name meshwarden's account (12 digits): --account or MESHWARDEN_ACCOUNT_ID; state is kept per account",
+    );
+  }
+  return account;
+}
+
 /** The guard's deps for a person at a terminal: their own AWS credentials, no scheduler. */
 function depsFor(options: Options): GuardDeps {
   const table = options.table ?? process.env.MESHWARDEN_TABLE;
@@ -77,7 +89,7 @@ function depsFor(options: Options): GuardDeps {
   return {
     meshes: createAppMeshProvider(appMesh),
     routes: createRouteReader(appMesh),
-    store: new DynamoDbDeploymentStore(createDocumentClient(), table),
+    store: new DynamoDbDeploymentStore(createDocumentClient(), table, accountOf(options)),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
     scheduler: {
@@ -86,7 +98,7 @@ function depsFor(options: Options): GuardDeps {
       ensureRecovery: async () => undefined,
       removeRecovery: async () => undefined,
     },
-    lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), table),
+    lastKnownGood: new DynamoLastKnownGoodStore(createDocumentClient(), table, accountOf(options)),
     approvals: { store: new DynamoDbApprovalStore(createDocumentClient(), table), chat: undefined },
     // Signed as the person at the terminal: the bus takes `source: meshwarden` only from meshwarden's roles.
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
@@ -136,6 +148,10 @@ export function registerDeploymentsCommand(
     .description('Weighted route deployments the guard watches')
     .option('--table <name>', 'the state table (default: $MESHWARDEN_TABLE)')
     .option('--bus <name>', 'the meshwarden event bus (default: $MESHWARDEN_EVENT_BUS)')
+    .option(
+      '--account <id>',
+      "meshwarden's own account, whose state is read (default: $MESHWARDEN_ACCOUNT_ID)",
+    )
     .option('--policy <file>', POLICY_OPTION_HELP)
     .option('--api <url>', "call meshwarden's HTTP API at URL instead of AWS (token: $MESHWARDEN_TOKEN)");
   /** With `--api`, `viaApi` runs instead of `action`: the same command, answered by the HTTP API. */

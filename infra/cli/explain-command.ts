@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { accountOfEvent } from '../../shared/accounts/accounts';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
@@ -50,6 +51,8 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
       try {
         event = parseAppMeshApiCall(JSON.parse(readFileSync(file, 'utf8')) as unknown);
         change = meshChangeOf(event);
+        // State is kept per account: read the event's account's.
+        const account = accountOfEvent(event);
         const policy = loadPolicy(policyFileOf(options.policy));
         const documents = tableName === undefined ? undefined : cli.documents();
         const listed = (name: string) => (process.env[name] ?? '').split(',').filter((s) => s !== '');
@@ -61,9 +64,9 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
           // Without a configured list, explain the event as if its mesh were governed.
           governedMeshes: governed.length > 0 ? governed : [change.ref.meshName],
           lastKnownGood:
-            documents && tableName ? new DynamoLastKnownGoodStore(documents, tableName) : NOTHING,
+            documents && tableName ? new DynamoLastKnownGoodStore(documents, tableName, account) : NOTHING,
           judgedVersions:
-            documents && tableName ? new DynamoJudgedVersionStore(documents, tableName) : NOTHING,
+            documents && tableName ? new DynamoJudgedVersionStore(documents, tableName, account) : NOTHING,
           sessions:
             documents && tableName ? new DynamoWebIdentitySessionStore(documents, tableName) : NOTHING,
           issuers: cli.issuers(),

@@ -137,12 +137,8 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'table:read': (r) => ({
     statements: [
       new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:ConditionCheckItem',
-        ],
+        // No BatchGetItem or ConditionCheckItem: no adapter batch-reads or writes in transactions.
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [r.table.tableArn],
       }),
     ],
@@ -331,10 +327,8 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           actions: [
             'secretsmanager:CreateSecret',
             'secretsmanager:PutSecretValue',
-            'secretsmanager:DescribeSecret',
             // To read when the delivered certificate expires, and resume a rotation after a crash.
             'secretsmanager:GetSecretValue',
-            'secretsmanager:TagResource',
           ],
           resources: [secrets],
         }),
@@ -358,10 +352,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       statements: [
         new iam.PolicyStatement({
           actions: [
+            // Steps are created and deleted, never read back or updated.
             'scheduler:CreateSchedule',
-            'scheduler:UpdateSchedule',
             'scheduler:DeleteSchedule',
-            'scheduler:GetSchedule',
           ],
           resources: [schedules],
         }),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { withFunctionEnvironment } from './function-environment';
 
 /** A function as the local runtime runs it: the same handler module Lambda runs. */
 export interface LocalFunctionSpec {
@@ -10,6 +11,11 @@ export interface LocalFunctionSpec {
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /**
+   * Variables only this function sees (its role's credentials), over the shared environment,
+   * as each Lambda function has an environment of its own.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -111,6 +117,10 @@ export class LocalFunctions {
   /** Invoke a function once, as Lambda's Invoke does; throws what the handler throws. */
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const spec = this.specOf(nameOrArn);
+    return withFunctionEnvironment(spec.environment, () => this.run(spec, event));
+  }
+
+  private async run(spec: LocalFunctionSpec, event: unknown): Promise<unknown> {
     const handler = await this.handlerOf(spec);
     const requestId = randomUUID();
     const startedAt = new Date();

@@ -108,6 +108,8 @@ async function main(): Promise<void> {
       region: aws.region,
       credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
     });
+    // The operator's next step in AWS: configure the stack with the CA and deploy it again.
+    await aws.deploy({ certificateAuthorityArns: [seed.caArn] });
     seeded = seed.created
       ? `seeded: mesh "${DEMO.mesh}", CA ${seed.caArn}`
       : `mesh "${DEMO.mesh}" found in ${dataDir}`;

@@ -1,11 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
 import { ruleStateOf } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
+import type { PolicyDocument } from '../../shared/policy/schema';
 import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
-import { SLACK_SECRET_NAME } from '../constructs/names';
+import {
+  functionRoleName,
+  MEMBER_ACCOUNT_ROLE_NAME,
+  SCHEDULE_GROUP_NAME,
+  SLACK_SECRET_NAME,
+} from '../constructs/names';
 import { PENDING_KEY_ARN_ENV, PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import {
   ASYNC_INVOKE_RETRY,
@@ -21,10 +28,15 @@ import { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from './edge/identities';
 import { EdgeServer } from './edge/server';
+import { type FunctionRole, type LocalStackInputs, localStackOf } from './function-roles';
 import { LocalFunctions } from './functions';
 import { LocalHttpApi } from './http-api';
+import { identityVerdict } from './iam/authorize';
+import { policyDocumentSchema } from './iam/policy-document';
+import { memberForwarding } from './member-forwarding';
 import { LOCAL_AUDIENCE, LocalOidcIssuer } from './oidc/issuer';
 import { LocalJwtAuthorizer } from './oidc/jwt-authorizer';
+import { PerAccountService } from './per-account-service';
 import { AcmService } from './services/acm/service';
 import { AcmPcaService } from './services/acm-pca/service';
 import { AppMeshService } from './services/appmesh/appmesh-service';
@@ -83,6 +95,16 @@ export interface LocalAwsOptions {
    * process, and `npm start` prints its timeline there).
    */
   readonly functionLogFile?: string;
+  /**
+   * The ACM Private CAs the stack is configured with (meshwarden:certificateAuthorityArns):
+   * the functions' roles may issue from these only. `LocalAws.deploy` changes them later.
+   */
+  readonly certificateAuthorityArns?: readonly string[];
+}
+
+/** What `LocalAws.deploy` may change, as `cdk deploy -c meshwarden:<key>=...` would. */
+export interface LocalDeployment {
+  readonly certificateAuthorityArns?: readonly string[];
 }
 
 /** A running local AWS with meshwarden's functions wired to its bus, schedules and HTTP API. */
@@ -104,12 +126,17 @@ export interface LocalAws {
   readonly identities: IdentityRegistry;
   readonly timeline: Timeline;
   readonly scheduler: SchedulerService;
+  /** The central account's services. */
   readonly services: {
     readonly appmesh: AppMeshService;
     readonly acm: AcmService;
     readonly acmPca: AcmPcaService;
     readonly cloudwatch: CloudWatchService;
   };
+  /** The services as another account sees them (its own resources). */
+  servicesIn(accountId: string): LocalAws['services'];
+  /** Member accounts: those with meshwarden's member role, whose events reach the central bus. */
+  readonly memberAccounts: readonly string[];
   /** The environment the functions run with. */
   readonly functionEnv: Readonly<Record<string, string>>;
   /**
@@ -117,6 +144,15 @@ export interface LocalAws {
    * timeline leaves those out): for tests that prove a handler had no effect. Returns an unsubscribe.
    */
   onApiCall(listener: (call: LocalApiCall) => void): () => void;
+  /** Each function's role as the stack defines it, with the policies the functions sign under. */
+  functionRoles(): readonly FunctionRole[];
+  /** The keys a function signs with (its stack role's), to act exactly as that function. */
+  functionCredentials(functionName: string): { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Synthesize the stack again with a changed configuration and give the functions' roles
+   * its policies, as a `cdk deploy` would (e.g. after creating the CA the stack must name).
+   */
+  deploy(change: LocalDeployment): Promise<void>;
   /** Wait until every event put on the bus has been delivered (or dead-lettered). */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -135,8 +171,9 @@ const SLACK_ROUTE = 'POST /slack/interactions';
 export const DEMO_POLICY_FILE = fileURLToPath(new URL('./demo/meshwarden.policy.yaml', import.meta.url));
 
 /**
- * The IAM role behind an identity's sessions: the functions sign as `meshwarden`, and the loop
- * guard recognises that role's writes as meshwarden's own.
+ * The IAM role behind an identity's sessions: the `meshwarden` key provisions meshwarden's
+ * resources and stands for meshwarden in tests, so the loop guard counts its role's writes as
+ * meshwarden's own, beside the function roles'.
  */
 function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
   const identity = identities.get(accessKeyId);
@@ -144,7 +181,7 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
     ?.sessionIssuer;
   if (issuer?.arn === undefined) {
     throw new Error(
-      `The identities file must define the access key "${accessKeyId}" as a role session: meshwarden's functions sign their calls with it`,
+      `The identities file must define the access key "${accessKeyId}" as a role session: local AWS provisions meshwarden's resources with it`,
     );
   }
   return issuer.arn;
@@ -156,8 +193,9 @@ function roleArnOf(identities: IdentityRegistry, accessKeyId: string): string {
  * functions themselves, local Slack and a local HTTP API for Slack's callbacks.
  *
  * The functions' environment is set on this process before any handler is imported, since
- * handlers read configuration at module load, as in Lambda. Functions sign their calls as
- * meshwarden's own role (access key `meshwarden`), which is what the loop guard recognises.
+ * handlers read configuration at module load, as in Lambda. Each function signs its calls as
+ * its own role from the synthesized stack (`meshwarden-fn-<function>`, with that role's
+ * policies), and the loop guard recognises the writing roles' calls as meshwarden's own.
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
@@ -170,8 +208,38 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     options.dataDir === undefined ? undefined : join(options.dataDir, 'timeline.jsonl'),
   );
   const policyFile = options.policyFile ?? DEMO_POLICY_FILE;
-  loadPolicy(policyFile);
+  const policy = loadPolicy(policyFile);
   const selfRoleArn = roleArnOf(identities, 'meshwarden');
+  const meshes = options.meshes ?? ['prod'];
+  const memberRoles = (identities.file.roles ?? []).filter(
+    (role) => role.roleName === MEMBER_ACCOUNT_ROLE_NAME && (role.accountId ?? accountId) !== accountId,
+  );
+  const memberAccounts = memberRoles.map((role) => role.accountId as string);
+  let stackInputs: LocalStackInputs = {
+    region,
+    account: accountId,
+    meshes,
+    policyFile,
+    functions: catalog,
+    certificateAuthorityArns: options.certificateAuthorityArns ?? [],
+    tableName: LOCAL_NAMES.table,
+    // The stack grants the functions sts:AssumeRole on exactly the member roles it is told of.
+    memberAccounts: memberAccounts.flatMap((account) => {
+      const governed = [...memberMeshesOf(policy.document, account)];
+      return governed.length === 0 ? [] : [{ account, meshes: governed }];
+    }),
+  };
+  const stack = await localStackOf(stackInputs);
+  let roles = stack.roles;
+  const roleKeys = registerFunctionRoles(identities, roles);
+  // Whose App Mesh writes are meshwarden's own, as the stack lists them: the roles of the
+  // functions that may write to a mesh (and the demo's `meshwarden` key's role).
+  const selfRoleArns = [
+    selfRoleArn,
+    ...catalog
+      .filter((f) => f.capabilities.includes('mesh:write'))
+      .map((f) => iamRoleArn(accountId, functionRoleName(f.name))),
+  ];
 
   const bus = new LocalEventBus({
     region,
@@ -186,6 +254,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       entry: entryOf(f),
       timeoutSeconds: f.timeoutSeconds,
       memoryMb: f.memoryMb,
+      environment: roleKeys.get(f.name),
     })),
     region,
     accountId,
@@ -196,11 +265,20 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   /** Functions invoked asynchronously (by the scheduler) and still running. */
   const asyncInvocations = new Set<Promise<void>>();
+  // A member account's events reach meshwarden's bus through the rules its member stack creates.
+  const putEvents = memberForwarding({
+    bus,
+    region,
+    centralAccount: accountId,
+    memberAccounts,
+    centralBus: LOCAL_NAMES.eventBus,
+    catalog,
+  });
   const context: LocalServiceContext = {
     region,
     accountId,
     now,
-    putEvents: (entries) => bus.putEvents(entries),
+    putEvents,
     invokeFunction: async (nameOrArn, payload) => {
       // Asynchronous, as Lambda's Event invocation: the caller goes on; drain() waits for it.
       const running: Promise<void> = functions.invoke(nameOrArn, payload).then(
@@ -212,13 +290,31 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     },
     dataDir: options.dataDir,
   };
-  const appmesh = new AppMeshService(context);
-  const acmPca = new AcmPcaService(context, { issueDelayMs: options.pcaIssueDelayMs ?? 200 });
-  // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
-  const acm = new AcmService(context, acmPca.authorities, { renewDelayMs: options.pcaIssueDelayMs ?? 200 });
-  const cloudwatch = new CloudWatchService(context);
+  // Each account has its own meshes, alarms, certificates, CAs and secrets.
+  const appmesh = new PerAccountService(context, (c) => new AppMeshService(c));
+  const acmPca = new PerAccountService(
+    context,
+    (c) => new AcmPcaService(c, { issueDelayMs: options.pcaIssueDelayMs ?? 200 }),
+  );
+  const acm = new PerAccountService(
+    context,
+    (c) =>
+      new AcmService(c, acmPca.in(c.accountId).authorities, {
+        // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
+        renewDelayMs: options.pcaIssueDelayMs ?? 200,
+      }),
+  );
+  const cloudwatch = new PerAccountService(context, (c) => new CloudWatchService(c));
+  const secrets = new PerAccountService(context, (c) => new SecretsManagerService(c));
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);
+  const sts = new StsService({ identities, now });
+  const servicesIn = (account: string): LocalAws['services'] => ({
+    appmesh: appmesh.in(account),
+    acm: acm.in(account),
+    acmPca: acmPca.in(account),
+    cloudwatch: cloudwatch.in(account),
+  });
   const services = [
     appmesh,
     acmPca,
@@ -226,7 +322,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     cloudwatch,
     new EventsService(context, bus, {
       busPolicies: [
-        // What the CDK stack puts on the bus policy; locally every function signs as one role.
+        // What the CDK stack puts on the bus policy: the publishing function roles (and the
+        // `meshwarden` key's role, which tests publish with).
         sourceGuardStatement(busArn(region, accountId, LOCAL_NAMES.eventBus), [
           selfRoleArn,
           ...publisherRoleNames(catalog).map((name) => iamRoleArn(accountId, name)),
@@ -234,19 +331,35 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       ],
     }),
     dynamodb,
-    new SecretsManagerService(context),
+    secrets,
     scheduler,
-    new StsService(),
-    new KmsService(context),
+    sts,
+    new KmsService(context, {
+      identityDecision: (caller, action, resource) =>
+        identityVerdict(caller, action, resource, region, now()),
+    }),
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
   const edge = new EdgeServer({
     identities,
+    sessions: sts.sessions,
     services,
     faults,
     putEvents: context.putEvents,
     now,
+    resourceLookups: {
+      // Resources live per account: an ARN names its account, a bare secret name the caller's.
+      secretArn: (id, account) =>
+        secrets.in(id.startsWith('arn:') ? (id.split(':')[4] ?? account) : account).secretArn(id),
+      resourceTags: (arn) => {
+        const [, , service, , account = accountId] = arn.split(':');
+        if (service === 'appmesh') return appmesh.in(account).resourceTags(arn);
+        if (service === 'cloudwatch') return cloudwatch.in(account).resourceTags(arn);
+        if (service === 'secretsmanager') return secrets.in(account).resourceTags(arn);
+        return undefined;
+      },
+    },
     onCall: (request, response, operation) => {
       timeline.apiCall(request, response, operation);
       for (const listener of callListeners) listener({ request, response, operation });
@@ -258,8 +371,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   await dynamodb.ready();
 
   // The key policy names the role each sealing function signs as, as the stack names each
-  // one's own role. Locally every function signs as the one role behind the `meshwarden` key.
-  const signingRoleOf = (_fn: FunctionDefinition): string => selfRoleArn;
+  // one's own role; locally too, each function signs as its stack role.
+  const signingRoleOf = (fn: FunctionDefinition): string => iamRoleArn(accountId, functionRoleName(fn.name));
   const pendingKeyArn = await provisionPendingKeys(endpoint, region, identities, [
     ...new Set(catalog.filter((f) => f.capabilities.includes('kms:pending-keys')).map(signingRoleOf)),
   ]);
@@ -297,13 +410,24 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     AWS_SECRET_ACCESS_KEY: identities.get('meshwarden')?.secretAccessKey ?? '',
     MESHWARDEN_EVENT_BUS: LOCAL_NAMES.eventBus,
     MESHWARDEN_TABLE: LOCAL_NAMES.table,
-    MESHWARDEN_MESHES: (options.meshes ?? ['prod']).join(','),
+    MESHWARDEN_MESHES: meshes.join(','),
     MESHWARDEN_SLACK_SECRET: LOCAL_NAMES.slackSecret,
     MESHWARDEN_POLICY_FILE: policyFile,
-    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArn,
-    // Deployment steps are one-time schedules in the default group; local Scheduler takes any role.
-    MESHWARDEN_SCHEDULE_GROUP: 'default',
-    MESHWARDEN_SCHEDULER_ROLE_ARN: `arn:aws:iam::${accountId}:role/meshwarden-scheduler`,
+    MESHWARDEN_SELF_ROLE_ARNS: selfRoleArns.join(','),
+    // Deployment steps are one-time schedules in meshwarden's group, run as the stack's
+    // Scheduler role: the only group the guard may write, the only role it may pass.
+    MESHWARDEN_SCHEDULE_GROUP: SCHEDULE_GROUP_NAME,
+    ...stack.environment,
+    // What only the running local AWS knows: its accounts and its pending-keys key.
+    MESHWARDEN_ACCOUNT_ID: accountId,
+    ...memberMeshesEnvironment(policy.document, memberAccounts),
+    ...(memberRoles.length === 0
+      ? {}
+      : {
+          MESHWARDEN_MEMBER_ROLE_ARNS: memberRoles
+            .map((role) => iamRoleArn(role.accountId as string, role.roleName))
+            .join(','),
+        }),
     [PENDING_KEY_ARN_ENV]: pendingKeyArn,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
@@ -314,7 +438,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
   if (identities.get('meshwarden') === undefined) {
     throw new Error(
-      'The identities file must define the access key "meshwarden": the functions sign their calls with it',
+      'The identities file must define the access key "meshwarden": local AWS provisions meshwarden\'s resources with it',
     );
   }
   Object.assign(process.env, functionEnv);
@@ -328,7 +452,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   if (functionLog !== undefined) sendLogsTo((line) => functionLog.write(`${line}\n`));
 
   await provisionMeshwardenResources(bus, functionEnv, endpoint, region, identities, slackConfig);
-  registerTriggers(bus, catalog, options.runSchedules ?? false);
+  registerTriggers(bus, catalog, options.runSchedules ?? false, memberAccounts.length > 0);
   bus.onActivity((activity) => timeline.busActivity(activity));
   functions.onInvocation((record) => timeline.invocation(record));
   const owed = bus.owedFromJournal();
@@ -355,8 +479,21 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     identities,
     timeline,
     scheduler,
-    services: { appmesh, acm, acmPca, cloudwatch },
+    services: servicesIn(accountId),
+    servicesIn,
+    memberAccounts,
     functionEnv,
+    functionRoles: () => roles,
+    functionCredentials: (functionName) => {
+      const keys = roleKeys.get(functionName);
+      if (keys === undefined) throw new Error(`no function ${functionName} in the local stack`);
+      return { accessKeyId: keys.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: keys.AWS_SECRET_ACCESS_KEY ?? '' };
+    },
+    deploy: async (change) => {
+      stackInputs = { ...stackInputs, ...change };
+      roles = (await localStackOf(stackInputs)).roles;
+      registerFunctionRoles(identities, roles, roleKeys);
+    },
     onApiCall: (listener) => {
       callListeners.add(listener);
       return () => callListeners.delete(listener);
@@ -386,11 +523,66 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
 }
 
+/**
+ * The member accounts' governed meshes, as the CDK stack lists them from `memberAccounts`:
+ * locally, each policy entry that names a member account and a mesh by its plain name.
+ */
+function memberMeshesEnvironment(
+  policy: PolicyDocument,
+  memberAccounts: readonly string[],
+): Record<string, string> {
+  const meshes = memberAccounts.flatMap((account) =>
+    [...memberMeshesOf(policy, account)].map((m) => `${account}/${m}`),
+  );
+  return meshes.length === 0 ? {} : { MESHWARDEN_MEMBER_MESHES: meshes.join(',') };
+}
+
+/** The meshes a policy governs in a member account, by their plain names. */
+function memberMeshesOf(policy: PolicyDocument, account: string): Set<string> {
+  return new Set(
+    policy.meshes.flatMap((entry) =>
+      entry.account === account && /^[\w-]+$/.test(entry.mesh) ? [entry.mesh] : [],
+    ),
+  );
+}
+
+/**
+ * Register an identity per function role (`meshwarden-fn-<function>`, session named after the
+ * deployed function, as Lambda names it) with the role's policies, and return each function's
+ * credentials. Given the credentials of an earlier registration, the same keys get the new
+ * policies (a redeploy changes a role's policy, not the functions' credentials).
+ */
+function registerFunctionRoles(
+  identities: IdentityRegistry,
+  roles: readonly FunctionRole[],
+  existing?: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Map<string, Readonly<Record<string, string>>> {
+  const keys = new Map<string, Readonly<Record<string, string>>>();
+  for (const role of roles) {
+    const accessKeyId = existing?.get(role.functionName)?.AWS_ACCESS_KEY_ID ?? role.roleName;
+    const secretAccessKey =
+      existing?.get(role.functionName)?.AWS_SECRET_ACCESS_KEY ?? randomBytes(20).toString('base64url');
+    const spec = {
+      type: 'AssumedRole' as const,
+      accessKeyId,
+      secretAccessKey,
+      roleName: role.roleName,
+      sessionName: role.sessionName,
+      policies: role.policies.map((doc) => policyDocumentSchema.parse(doc)),
+    };
+    if (existing === undefined) identities.add(spec);
+    else identities.replace(spec);
+    keys.set(role.functionName, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+  }
+  return keys;
+}
+
 /** The same rules the CDK stack creates: one per function trigger, named after the function and pattern. */
 function registerTriggers(
   bus: LocalEventBus,
   catalog: readonly FunctionDefinition[],
   runSchedules: boolean,
+  hasMemberAccounts: boolean,
 ): void {
   const busNames: Record<BusName, string> = { default: 'default', meshwarden: LOCAL_NAMES.eventBus };
   const retryPolicy = {
@@ -410,6 +602,15 @@ function registerTriggers(
             retryPolicy,
           },
         });
+        // As the CDK stack: member accounts forward to meshwarden's bus, where the rule is mirrored.
+        if (trigger.bus === 'default' && hasMemberAccounts) {
+          bus.addLocalRule({
+            name: `${fn.name}-${trigger.pattern.name}-forwarded`,
+            busName: busNames.meshwarden,
+            eventPattern: trigger.pattern.pattern as Record<string, unknown>,
+            target: { functionName: fn.name, retryPolicy },
+          });
+        }
       } else if (trigger.kind === 'schedule' && runSchedules) {
         bus.addLocalRule({
           name: `${fn.name}-${trigger.schedule.name}`,
@@ -491,6 +692,9 @@ async function provisionMeshwardenResources(
   const { CreateSecretCommand, ResourceExistsException, SecretsManagerClient } = await import(
     '@aws-sdk/client-secrets-manager'
   );
+  const { ConflictException, CreateScheduleGroupCommand, SchedulerClient } = await import(
+    '@aws-sdk/client-scheduler'
+  );
   const self = identities.get('meshwarden');
   const config = {
     endpoint,
@@ -537,6 +741,11 @@ async function provisionMeshwardenResources(
         `the persisted table ${env.MESHWARDEN_TABLE} has no ${TABLE.auditIndex.name} index: the HTTP API cannot list the decisions of all meshes (name a mesh, or start on a fresh data directory)`,
       );
     }
+  }
+  try {
+    await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP_NAME }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
   }
   try {
     await new SecretsManagerClient(config).send(

@@ -1,3 +1,5 @@
+import type { PolicyDocument } from './iam/policy-document';
+
 /**
  * Contracts between the local AWS edge endpoint, the emulated services and the local
  * runtime (event bus, functions, Slack). Every emulated service is a `LocalService`; the
@@ -23,6 +25,15 @@ export interface CallerIdentity {
   /** A short label for logs and timelines, e.g. `dev-alice (OIDC)`. */
   readonly label: string;
   readonly userIdentity: CloudTrailUserIdentity;
+  /**
+   * The caller's identity-based IAM policies; undefined allows everything (an identity
+   * listed without `policies`).
+   */
+  readonly policies?: readonly PolicyDocument[];
+  /** `aws:PrincipalArn`: the role behind a role session; the caller ARN otherwise. */
+  readonly principalArn?: string;
+  /** Session tags (`aws:PrincipalTag/<key>`). */
+  readonly principalTags?: Readonly<Record<string, string>>;
 }
 
 /** One HTTP request, after the edge has authenticated it. Header names are lower-case. */
@@ -81,6 +92,11 @@ export interface BusEntry {
   readonly resources?: readonly string[];
   readonly eventBusName?: string;
   readonly time?: Date;
+  /**
+   * The account the event happened in, when not the bus's own: events a member account
+   * forwards to the central bus keep their account, as EventBridge keeps it across accounts.
+   */
+  readonly account?: string;
 }
 
 /** What every emulated service may use from the runtime. */

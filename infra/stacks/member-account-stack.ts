@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -109,5 +109,24 @@ export class MemberAccountStack extends Stack {
     for (const arn of meshArns) {
       acknowledgeWildcardResource(this.role, `${arn}/*`, MESH_WILDCARD_REASON);
     }
+    // The deployment guard reads this account's alarms (state, tags binding them to a route)
+    // when one of them changes state, as it reads the central account's.
+    const alarms = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
+        resources: [alarms],
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.role,
+      alarms,
+      'Alarms bind themselves to a route with the meshwarden:route tag after deploy, so their names are not known at synth. Read-only, this account and region.',
+    );
   }
 }

@@ -271,6 +271,15 @@ export class MeshwardenStack extends Stack {
           MESHWARDEN_EVENT_BUS: this.bus.eventBusName,
           MESHWARDEN_TABLE: this.table.tableName,
           MESHWARDEN_MESHES: config.meshes.join(','),
+          // State keys name the account; the central account is where the functions run.
+          MESHWARDEN_ACCOUNT_ID: this.account,
+          ...(config.memberAccounts.length === 0
+            ? {}
+            : {
+                MESHWARDEN_MEMBER_MESHES: config.memberAccounts
+                  .flatMap((m) => m.meshes.map((mesh) => `${m.account}/${mesh}`))
+                  .join(','),
+              }),
           ...(selfRoleArns.length === 0 ? {} : { [SELF_ROLE_ARNS_ENV]: selfRoleArns.join(',') }),
         },
       });

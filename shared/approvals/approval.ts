@@ -20,7 +20,7 @@ export interface ApprovalExecution {
   /**
    * `reasked`: the resource moved on since the change was held, so nothing was written and
    * a fresh request with the change against the current state was published;
-   * `not-applied`: the resource is gone.
+   * `not-applied`: the resource is gone, or the action was called off (an aborted CA rollover).
    */
   readonly outcome: 'applied' | 'failed' | 'reasked' | 'not-applied';
   readonly at: string;
@@ -31,6 +31,8 @@ export interface ApprovalExecution {
 export interface Approval {
   readonly approvalId: string;
   readonly meshName: string;
+  /** The account of the mesh (a member account's); meshwarden's own account when absent. */
+  readonly account?: string;
   readonly action: ApprovalAction;
   readonly title: string;
   readonly reason: string;

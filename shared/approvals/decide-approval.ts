@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CompiledPolicy } from '../policy/compile';
+import type { ApprovalsSection } from '../policy/sections/approvals';
 import type { ApprovalStore, EventPublisher } from '../ports';
 import { type Approval, type ClickDecision, isPastExpiry } from './approval';
 import { type ApproverCheck, authorizeApprover } from './authorize-approver';
@@ -17,6 +18,12 @@ export interface DecideApprovalDeps {
   readonly store: ApprovalStore;
   readonly publisher: EventPublisher;
   readonly policy: Pick<CompiledPolicy, 'forMesh'>;
+  /**
+   * The policy as an account sees it (see policy/account-view.ts): an approval naming an account
+   * is authorized by that account's entry for its mesh. Without it, such an approval has no
+   * approvers: the whole policy's first match could be another account's mesh of that name.
+   */
+  readonly policyIn?: (account: string) => Pick<CompiledPolicy, 'forMesh'>;
   readonly now: () => Date;
   readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
@@ -52,7 +59,16 @@ export type DecisionOutcome =
       readonly approval: Approval;
     };
 
-/** Decide an approval under the mesh's approvals policy; nothing is recorded unless `recorded`. */
+/** The approvals section of the approval's mesh, in the approval's account. */
+export function approvalsSectionOf(
+  deps: Pick<DecideApprovalDeps, 'policy' | 'policyIn'>,
+  approval: Approval,
+): ApprovalsSection | undefined {
+  if (approval.account === undefined) return deps.policy.forMesh(approval.meshName)?.document.approvals;
+  return deps.policyIn?.(approval.account).forMesh(approval.meshName)?.document.approvals;
+}
+
+/** Decide an approval under its mesh's approvals policy in its account; nothing is recorded unless `recorded`. */
 export async function decideApproval(
   deps: DecideApprovalDeps,
   request: DecisionRequest,
@@ -64,7 +80,7 @@ export async function decideApproval(
   if (isPastExpiry(approval, now)) return { kind: 'closed', approval };
 
   const check = authorizeApprover(
-    deps.policy.forMesh(approval.meshName)?.document.approvals,
+    approvalsSectionOf(deps, approval),
     approval,
     request.approverId,
     request.decision,

@@ -11,7 +11,7 @@ import {
 import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals, EventPublisher } from '../ports';
 import { APPROVAL_ACTION_IDS, type Approval, type ClickDecision } from './approval';
-import { decideApproval } from './decide-approval';
+import { approvalsSectionOf, decideApproval } from './decide-approval';
 import { type SigningSecrets, verifySlackRequest } from './verify-slack-request';
 
 /**
@@ -40,6 +40,12 @@ export interface DecideDeps {
   readonly chat: ChatApprovals;
   readonly publisher: EventPublisher;
   readonly policy: Pick<CompiledPolicy, 'forMesh'>;
+  /**
+   * The policy as an account sees it (see policy/account-view.ts): an approval naming an account
+   * is authorized by that account's entry for its mesh. Without it, such an approval has no
+   * approvers: the whole policy's first match could be another account's mesh of that name.
+   */
+  readonly policyIn?: (account: string) => Pick<CompiledPolicy, 'forMesh'>;
   /** The signing secrets, from Secrets Manager through a cache. */
   readonly signingSecrets: () => Promise<SigningSecrets>;
   readonly now: () => Date;
@@ -147,8 +153,7 @@ export async function handleSlackCallback(deps: DecideDeps, event: unknown): Pro
     decision,
     interaction: click,
     confirm: async (check, approval) => {
-      if (deps.policy.forMesh(approval.meshName)?.document.approvals?.requireEmailMatch !== true)
-        return undefined;
+      if (approvalsSectionOf(deps, approval)?.requireEmailMatch !== true) return undefined;
       let email: string | undefined;
       try {
         email = await deps.chat.userEmail(userId);

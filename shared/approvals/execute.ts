@@ -21,6 +21,12 @@ export interface ExecuteDeps {
   readonly store: ApprovalStore;
   readonly chat: ChatApprovals;
   readonly meshes: MeshProvider;
+  /**
+   * The provider of an approval's account, when it names one (a member account's mesh, reached
+   * through the role meshwarden assumes there). Without it, an approval naming an account is
+   * not carried out: `meshes` is the central account's, and the change belongs elsewhere.
+   */
+  readonly meshesIn?: (account: string) => MeshProvider;
   /** Where a held change whose resource moved on is asked again (ApprovalRequested). */
   readonly publisher: EventPublisher;
   readonly now: () => Date;
@@ -35,6 +41,17 @@ export type ExecuteResult =
 
 /** Outcomes after which the approved action is never carried out again. */
 const SETTLED: ReadonlySet<ApprovalExecution['outcome']> = new Set(['applied', 'reasked', 'not-applied']);
+
+/** The provider of the account the approval's mesh is in. */
+function meshesOf(deps: ExecuteDeps, approval: Approval): MeshProvider {
+  if (approval.account === undefined) return deps.meshes;
+  if (deps.meshesIn === undefined) {
+    throw new Error(
+      `approval ${approval.approvalId} is for account ${approval.account}, which this function cannot reach`,
+    );
+  }
+  return deps.meshesIn(approval.account);
+}
 
 function when(iso: string): string {
   return iso
@@ -84,6 +101,7 @@ export function reaskRequest(
   return {
     approvalId: reaskApprovalId(approval.approvalId),
     meshName: approval.meshName,
+    ...(approval.account === undefined ? {} : { account: approval.account }),
     action: {
       type: 'reapply-change',
       resourceKey: action.resourceKey,
@@ -138,7 +156,7 @@ export async function executeDecision(
     (execution === undefined || !SETTLED.has(execution.outcome))
   ) {
     try {
-      const outcome = await reapplyChange(deps.meshes, approval.action, approval);
+      const outcome = await reapplyChange(meshesOf(deps, approval), approval.action, approval);
       const settled = await settle(deps, approval, approval.action, outcome);
       execution = settled.execution;
       threadNote = settled.threadNote;

@@ -3,9 +3,7 @@ import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals } from '../ports';
 import type { Approval } from './approval';
 import type { ApprovalLog } from './decide';
-
-/** Expiry when a mesh has no approvals section: the section's own default. */
-const DEFAULT_EXPIRY_MINUTES = 60;
+import { approvalExpiresAt } from './expiry';
 
 export interface RequestDeps {
   readonly store: ApprovalStore;
@@ -29,7 +27,8 @@ export async function requestApproval(
 ): Promise<RequestOutcome> {
   const now = deps.now();
   const section = deps.policy.forMesh(request.meshName)?.document.approvals;
-  const latest = now.getTime() + (section?.expiresAfterMinutes ?? DEFAULT_EXPIRY_MINUTES) * 60_000;
+  // A later expiry than the policy's is cut to it; requesters compute theirs with the same rule.
+  const latest = Date.parse(approvalExpiresAt(deps.policy, request.meshName, now));
   const expiresAt = new Date(Math.min(Date.parse(request.expiresAt), latest)).toISOString();
   const fresh: Approval = { ...request, requestedAt: now.toISOString(), expiresAt, status: 'pending' };
   const created = await deps.store.create(fresh);

@@ -5,10 +5,11 @@
  * CA a completed rollover retired is re-issued from that rollover's new CA.
  *
  * The facts are the rollover records themselves (`ROTATION#ROLLOVER#<id>`); a per-mesh index
- * (`ROTATION#ROLLOVERS#<mesh>`) only names them, since the store reads by key.
+ * (`ROTATION#ROLLOVER-HISTORY#<mesh>`) only names them, since the store reads by key.
  */
 import { ConflictError } from '../errors';
 import type { RotationStore, VersionedRecord } from '../ports';
+import { rolloverHistoryKey } from './rollover-keys';
 
 /** The rollover ids a mesh has had, oldest first. */
 interface RolloverIndex extends VersionedRecord {
@@ -25,9 +26,7 @@ interface RolloverFacts extends VersionedRecord {
   readonly updatedAt: string;
 }
 
-function indexKey(meshName: string): string {
-  return `ROTATION#ROLLOVERS#${meshName}`;
-}
+const indexKey = rolloverHistoryKey;
 
 /** Add a rollover to its mesh's index (idempotent; retried when another write came first). */
 export async function rememberRollover(

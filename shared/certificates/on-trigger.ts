@@ -5,6 +5,8 @@ import {
   type RolloverReport,
   runCaRollover,
 } from './ca-rollover';
+import { type AskReport, postRolloverApproval } from './rollover-approval';
+import { remindOverdueRestarts } from './rollover-lifecycle';
 import { type CleanupItem, cleanUpSuperseded } from './superseded';
 import type { SweepItem } from './sweep';
 import { sweepCertificates } from './sweep';
@@ -15,6 +17,8 @@ export interface TriggerOutcome {
   readonly rollovers: readonly RolloverReport[];
   /** The daily run: replaced ACM private certificates deleted, or kept and why. */
   readonly cleanedUp?: readonly CleanupItem[];
+  /** For a rollover that claimed to wait for its approval: what checking the claim did. */
+  readonly asked?: AskReport;
 }
 
 /**
@@ -32,6 +36,13 @@ export async function onRotationTrigger(
   if (trigger.kind === 'rollover-decision') {
     return { items: [], rollovers: [await decideCaRollover(deps, trigger.event.detail, policy)] };
   }
+  if (trigger.kind === 'rollover-awaiting-approval') {
+    return {
+      items: [],
+      rollovers: [],
+      asked: await postRolloverApproval(deps, policy, trigger.event.detail),
+    };
+  }
   const only = trigger.kind === 'acm-expiry' ? trigger.event.resources[0] : undefined;
   const items = await sweepCertificates(deps, policy, meshNames, only ? { only } : {});
   const rollovers: RolloverReport[] = [];
@@ -48,6 +59,8 @@ export async function onRotationTrigger(
   // Once a day, after rotating: delete what rotations replaced, once its grace period has passed.
   const cleanedUp =
     trigger.kind === 'schedule' ? await cleanUpSuperseded(deps, policy, meshNames) : undefined;
+  // The daily run is also when overdue restarts of open rollovers are told (once each).
+  if (trigger.kind === 'schedule') rollovers.push(...(await remindOverdueRestarts(deps, meshNames)));
   const failed = items.filter((i) => i.action === 'failed');
   if (failed.length > 0) {
     throw new Error(

@@ -5,8 +5,9 @@
  * policy, deny by default), validates the input and calls the shared use cases.
  */
 import * as z from 'zod';
+import type { Approval } from '../approvals/approval';
 import { closedExplanation } from '../approvals/decide';
-import { type DecideApprovalDeps, decideApproval } from '../approvals/decide-approval';
+import { approvalsSectionOf, type DecideApprovalDeps, decideApproval } from '../approvals/decide-approval';
 import {
   byExpiry,
   type InventoryDeps,
@@ -36,6 +37,8 @@ import type { ConsoleApiRouteKey } from './route-keys';
 import { approvalResource, approvalView, decisionView, deploymentView, lastKnownGoodView } from './views';
 
 export interface ConsoleApiDeps {
+  /** meshwarden's own (central) account: the API acts on its meshes and reads its state. */
+  readonly account: string;
   /** The meshes meshwarden governs; no other mesh exists for the API. */
   readonly meshes: readonly string[];
   readonly guard: GuardDeps;
@@ -98,6 +101,11 @@ function readable(deps: ConsoleApiDeps, claims: Claims): string[] {
   return deps.meshes.filter(
     (m) => authorizeApiCall(deps.guard.policy.forMesh(m)?.document.api, claims, 'read', m).ok,
   );
+}
+
+/** An approval of one of the API's meshes: in the central account (a member account's mesh may share a name). */
+function isOurs(deps: ConsoleApiDeps, approval: Approval): boolean {
+  return (approval.account ?? deps.account) === deps.account && deps.meshes.includes(approval.meshName);
 }
 
 async function deploymentById(deps: ConsoleApiDeps, deploymentId: string) {
@@ -172,7 +180,7 @@ function approvalDecision(decision: 'approved' | 'rejected'): RouteHandler {
   return async (deps, call) => {
     const approvalId = parse(id, call.params.id, 'path.id');
     const approval = await deps.decide.store.get(approvalId);
-    if (approval === undefined || !deps.meshes.includes(approval.meshName))
+    if (approval === undefined || !isOurs(deps, approval))
       throw new NotFoundError(`meshwarden knows no approval ${approvalId}`);
     check(
       deps,
@@ -182,7 +190,7 @@ function approvalDecision(decision: 'approved' | 'rejected'): RouteHandler {
       approvalResource(approval),
     );
     // The person is the approver whose email the token carries; the approvals policy decides the rest.
-    const section = deps.guard.policy.forMesh(approval.meshName)?.document.approvals;
+    const section = approvalsSectionOf(deps.decide, approval);
     // An email the identity provider says it has not verified names nobody.
     const verified = call.claims.email_verified !== false && call.claims.email_verified !== 'false';
     const email =
@@ -317,7 +325,10 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
     const meshes = new Set(query.mesh === undefined ? readable(deps, call.claims) : [query.mesh]);
     const approvals = (await deps.decide.store.listOpen())
-      .filter((a) => meshes.has(a.meshName) && (query.status === 'open' || a.status === 'pending'))
+      .filter(
+        (a) =>
+          isOurs(deps, a) && meshes.has(a.meshName) && (query.status === 'open' || a.status === 'pending'),
+      )
       .map(approvalView)
       .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
     return json(200, { approvals });
@@ -326,7 +337,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     const approvalId = parse(id, call.params.id, 'path.id');
     const approval = await deps.decide.store.get(approvalId);
-    if (approval === undefined || !deps.meshes.includes(approval.meshName))
+    if (approval === undefined || !isOurs(deps, approval))
       throw new NotFoundError(`meshwarden knows no approval ${approvalId}`);
     check(deps, call.claims, 'read', approval.meshName, approval.meshName);
     return json(200, { approval: approvalView(approval) });

@@ -12,6 +12,11 @@ export const stepInputSchema = z.strictObject({
   kind: z.literal(STEP_INPUT_KIND),
   id: z.string().min(1).max(128),
   scheduledAt: z.string().min(1),
+  /** The route's account, for a member account's deployment (see deployments/accounts.ts). */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit account id')
+    .optional(),
   routeKey: z.string().min(5).max(800),
   deploymentId: z.string().min(1).max(128),
   stepIndex: z.number().int().min(0).max(19),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { parseOrThrow } from '../validation';
-import { eventBridgeEvent, nonEmpty } from './envelope';
+import { awsAccountId, eventBridgeEvent, nonEmpty } from './envelope';
 import { MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
 
 /**
@@ -81,6 +81,11 @@ export const approvalRequestedDetail = z.object({
   /** Deterministic from the triggering event (so a redelivery asks once), at most 64 characters. */
   approvalId,
   meshName,
+  /**
+   * The account of the mesh; meshwarden's own (central) account when absent. The approval keeps
+   * it, and an approved action is carried out in that account and nowhere else.
+   */
+  account: awsAccountId.optional(),
   action: approvalActionSchema,
   /** One line: what is asked. */
   title: nonEmpty.max(1000),

@@ -63,7 +63,8 @@ export const MESHWARDEN_EVENT_SOURCE = 'meshwarden';
 
 /**
  * `source` of what the CLI publishes with a person's credentials: the bus accepts
- * `meshwarden` only from meshwarden's function roles, and no function reacts to this source.
+ * `meshwarden` only from meshwarden's function roles. Functions react to this source only
+ * as a wake-up they check against stored state (see `caRolloverAwaitingApprovalPattern`).
  */
 export const MESHWARDEN_CLI_EVENT_SOURCE = 'meshwarden.cli';
 
@@ -77,6 +78,11 @@ export const MESHWARDEN_DETAIL_TYPES = {
   certificateRotationRefused: 'CertificateRotationRefused',
   /** A CA rollover finished a phase, or halted. */
   caRolloverProgressed: 'CaRolloverProgressed',
+  /**
+   * A CA rollover claims to wait for its approval: certificate rotation checks the stored
+   * rollover and the mesh, then asks in Slack. Published by the function or the CLI.
+   */
+  caRolloverAwaitingApproval: 'CaRolloverAwaitingApproval',
   /** Change control judged one App Mesh change. */
   governanceDecision: 'GovernanceDecision',
   /** The periodic audit judged a whole mesh. */
@@ -190,6 +196,20 @@ export const caRolloverDecidedPattern: NamedPattern = {
     source: [MESHWARDEN_EVENT_SOURCE],
     'detail-type': [MESHWARDEN_DETAIL_TYPES.approvalDecided],
     detail: { action: { type: ['finish-ca-rollover'] } },
+  },
+};
+
+/**
+ * A rollover waiting for its approval, from meshwarden or from the CLI (a person's
+ * credentials cannot publish `source: meshwarden`). Only a wake-up: certificate rotation
+ * asks for the approval only when the stored rollover and the mesh bear the claim out.
+ */
+export const caRolloverAwaitingApprovalPattern: NamedPattern = {
+  name: 'ca-rollover-awaiting-approval',
+  description: 'CA rollovers that reached their approval step, from meshwarden or its CLI',
+  pattern: {
+    source: [MESHWARDEN_EVENT_SOURCE, MESHWARDEN_CLI_EVENT_SOURCE],
+    'detail-type': [MESHWARDEN_DETAIL_TYPES.caRolloverAwaitingApproval],
   },
 };
 

@@ -295,6 +295,13 @@ export const exemptionSchema = z
 export const meshPolicySchema = z
   .strictObject({
     mesh: glob('Mesh name; the first entry whose glob matches a mesh governs it'),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit account id')
+      .optional()
+      .describe(
+        "The account the meshes are in; meshwarden's own (central) account when left out. A mesh is known by account and name: `prod` in a member account is governed only by entries naming that account.",
+      ),
     changeControl: changeControlSchema,
     compliance: complianceSchema.default({}),
     exemptions: z.array(exemptionSchema).max(1000).default([]),

@@ -280,7 +280,7 @@ async function meshStateCacheFigures(local: TestLocalAws): Promise<Figure[]> {
   const cold: number[] = [];
   const coldMs: number[] = [];
   for (let i = 0; i < 5; i++) {
-    await clearMeshState(documents, table, DEMO.mesh);
+    await clearMeshState(documents, table, local.aws.accountId, DEMO.mesh);
     const r = await oneEvent();
     cold.push(r.calls);
     coldMs.push(r.ms);
@@ -352,12 +352,17 @@ const callsPerRevert: Benchmark = {
 };
 
 /** Delete a mesh's cached state, so the next event finds the cache cold. */
-async function clearMeshState(documents: DynamoDBDocumentClient, table: string, meshName: string) {
+async function clearMeshState(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  account: string,
+  meshName: string,
+) {
   const out = await documents.send(
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+      ExpressionAttributeValues: { ':pk': meshStatePartition(account, meshName) },
     }),
   );
   const deletes = (out.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));

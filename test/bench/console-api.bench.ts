@@ -41,6 +41,7 @@ const listDecisions: Benchmark = {
       const audit = new DynamoAuditLog(
         createDocumentClient(local.clientConfig('meshwarden')),
         local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+        local.aws.accountId,
       );
       const start = Date.parse('2026-12-01T00:00:00Z');
       for (let i = 0; i < DECISIONS; i++) {

@@ -2,14 +2,11 @@ import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sd
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DEMO } from '../../infra/local/demo/seed';
 import type { LocalRequest, LocalResponse } from '../../infra/local/types';
+import { GUARD_ENV } from '../integration/deployments/guard-env';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { loadEvent } from '../support/sample-events';
 import { type Benchmark, type Figure, latencyFigures, quantile } from './harness';
 
-const GUARD_ENV = {
-  MESHWARDEN_SCHEDULE_GROUP: 'default',
-  MESHWARDEN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/meshwarden-scheduler',
-};
 const ref = { meshName: DEMO.mesh, virtualRouterName: DEMO.router, routeName: DEMO.route };
 
 /** Watch meshwarden's App Mesh calls at the edge: every call, and the moment UpdateRoute arrives. */

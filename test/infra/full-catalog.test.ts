@@ -2,10 +2,12 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPMESH_WRITE_ACTIONS } from '../../infra/constructs/capabilities';
 import { toCdkEventPattern } from '../../infra/constructs/event-pattern';
 import { functionRoleName, MEMBER_ACCOUNT_ROLE_NAME } from '../../infra/constructs/names';
 import { FUNCTIONS, type FunctionDefinition } from '../../infra/function-catalog';
+import { rolesFromTemplate } from '../../infra/local/function-roles';
+import { evaluate } from '../../infra/local/iam/evaluate';
+import { parsePolicyDocument } from '../../infra/local/iam/policy-document';
 import { buildMeshwardenApp, type MeshwardenApp } from '../../infra/stacks/build-app';
 import { parseConfig } from '../../infra/stacks/meshwarden-config';
 import { isInvokedAsynchronously } from '../../infra/stacks/meshwarden-stack';
@@ -132,9 +134,46 @@ describe('the grown catalog with every option', () => {
   });
 
   it('grants App Mesh writes only to writers, on the governed mesh, and tells every function who writes', () => {
-    expect(actionsOf(roleStatements('mesh-change'))).toEqual(
-      expect.arrayContaining([...APPMESH_WRITE_ACTIONS]),
+    // IAM's own evaluation of the template's policies: writers may revert any resource of the
+    // governed mesh, never create or delete a mesh, and nothing outside the mesh.
+    const roles = rolesFromTemplate(central.toJSON() as { Resources: Record<string, CfnResource> }, {
+      region: 'eu-west-1',
+      account: '111111111111',
+      functions: CATALOG,
+      tableName: 'state',
+    });
+    const policiesOf = (name: string) =>
+      (roles.find((r) => r.functionName === name)?.policies ?? []).map(parsePolicyDocument);
+    const meshArn = 'arn:aws:appmesh:eu-west-1:111111111111:mesh/prod';
+    const writes = ['VirtualNode', 'VirtualService', 'VirtualRouter', 'VirtualGateway'].flatMap((kind) =>
+      ['Create', 'Update', 'Delete'].map((verb) => ({
+        action: `appmesh:${verb}${kind}`,
+        resource: `${meshArn}/${kind[0]?.toLowerCase()}${kind.slice(1)}/x`,
+      })),
     );
+    writes.push(
+      { action: 'appmesh:UpdateRoute', resource: `${meshArn}/virtualRouter/r/route/x` },
+      { action: 'appmesh:UpdateGatewayRoute', resource: `${meshArn}/virtualGateway/g/gatewayRoute/x` },
+      { action: 'appmesh:UpdateMesh', resource: meshArn },
+    );
+    for (const writer of CATALOG.filter((d) => d.capabilities.includes('mesh:write'))) {
+      for (const check of writes)
+        expect([writer.name, check, evaluate(policiesOf(writer.name), check)]).toEqual([
+          writer.name,
+          check,
+          'allow',
+        ]);
+      for (const check of [
+        { action: 'appmesh:CreateMesh', resource: 'arn:aws:appmesh:eu-west-1:111111111111:mesh/new' },
+        { action: 'appmesh:DeleteMesh', resource: meshArn },
+        {
+          action: 'appmesh:UpdateRoute',
+          resource: 'arn:aws:appmesh:eu-west-1:111111111111:mesh/other/virtualRouter/r/route/x',
+        },
+      ]) {
+        expect(evaluate(policiesOf(writer.name), check)).toBe('implicit-deny');
+      }
+    }
     expect(actionsOf(roleStatements('slack-callback')).some((a) => a.startsWith('appmesh:'))).toBe(false);
     for (const action of ['appmesh:CreateMesh', 'appmesh:DeleteMesh']) {
       expect(actionsOf(roleStatements('mesh-change'))).not.toContain(action);
@@ -289,6 +328,22 @@ describe('the grown catalog with every option', () => {
     );
     expect(told).toHaveLength(1);
     expect(JSON.stringify(told[0]?.Properties?.Role)).toContain(rotationRole);
+  });
+
+  it("lets meshwarden read a member account's alarms, and tells the functions their account and the member meshes", () => {
+    const policies = JSON.stringify(member.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('cloudwatch:DescribeAlarms');
+    expect(policies).toContain(':cloudwatch:eu-west-1:222222222222:alarm:*');
+    central.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'meshwarden-mesh-change',
+      Environment: {
+        Variables: Match.objectLike({
+          MESHWARDEN_ACCOUNT_ID: '111111111111',
+          MESHWARDEN_MEMBER_MESHES: '222222222222/prod',
+          MESHWARDEN_MEMBER_ROLE_ARNS: Match.anyValue(),
+        }),
+      },
+    });
   });
 
   it('fails synth on a cdk-nag finding nobody acknowledged', () => {

@@ -14,12 +14,14 @@
  * - I5 nothing escapes judgment: every person's write gets exactly one decision (or sits in
  *   the dead-letter list while faults are on), however often it is delivered.
  * - I6 nothing stuck: once faults clear and the sweep ran, no rollback is left half done.
+ * - C1-C3 certificates and trusts (see certificate-commands.ts).
  */
 import type { RouteSpec } from '@aws-sdk/client-app-mesh';
 import * as fc from 'fast-check';
 import { expect } from 'vitest';
 import { pressButton } from '../../infra/local/slack/block-actions';
 import type { BusEvent } from '../../infra/local/types';
+import { certificateCommands } from './certificate-commands';
 import {
   type RouteView,
   routeSpec,
@@ -510,6 +512,8 @@ export const trustCommands: fc.Arbitrary<Cmd>[] = [
   fc.constant(new Redeliver()),
   fc.constant(new BakeTimePasses()),
   fc.boolean().map((reversed) => new LateReplace(reversed)),
+  // Certificates: rotations, CA rollovers approved or aborted, people changing a node's TLS.
+  ...certificateCommands(fc),
 ];
 
 /** After the last step: faults clear, a minute passes, and nothing is left half done. */

@@ -1,3 +1,5 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { InProcessPendingKeyVault } from '../../infra/cli/in-process-key-vault';
 /**
  * The real system a model-based run drives: the whole local runtime (every function, the
  * bus, Slack, the scheduler) with the demo seeded, and one fresh route per sequence so that
@@ -8,6 +10,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import {
   AppMeshClient,
   CreateRouteCommand,
@@ -26,12 +30,23 @@ import {
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse, stringify } from 'yaml';
-import { DEMO } from '../../infra/local/demo/seed';
+import { createRootCa, DEMO } from '../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE, LOCAL_NAMES } from '../../infra/local/runtime';
 import type { BusEvent } from '../../infra/local/types';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
+import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
+import type { RolloverDecisionDeps } from '../../shared/certificates/ca-rollover';
+import { createRotationDeps } from '../../shared/certificates/wiring';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
+import type { MeshSnapshot } from '../../shared/domain/snapshot';
+import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
+import type { CompiledPolicy } from '../../shared/policy/compile';
+import { loadPolicy } from '../../shared/policy/load';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import type { CREDENTIALS } from '../support/local-edge';
 
@@ -66,8 +81,6 @@ export interface RouteView {
   readonly spec: RouteSpec | undefined;
   readonly arn: string;
 }
-
-const MESHWARDEN_ROLE = ':role/meshwarden-functions';
 
 /** Progressive steps of the `seqp-*` routes: a one-minute bake, an approval before 100%. */
 export const PROGRESSIVE = { steps: [10, 50, 100], bakeMinutes: 1 } as const;
@@ -139,32 +152,130 @@ function weightsOf(spec: RouteSpec | undefined): Weights {
   return Object.fromEntries(targets.map((t) => [t.virtualNode ?? '?', t.weight ?? 0]));
 }
 
-function isMeshwarden(event: BusEvent): boolean {
+/** Whether a call was meshwarden's own: its role is one of those the functions are told are theirs. */
+function isMeshwarden(event: BusEvent, selfRoleArns: readonly string[]): boolean {
   const identity = event.detail.userIdentity as { arn?: string; sessionContext?: unknown } | undefined;
   const issuer = (identity?.sessionContext as { sessionIssuer?: { arn?: string } } | undefined)
     ?.sessionIssuer;
-  return issuer?.arn?.endsWith(MESHWARDEN_ROLE) === true;
+  return issuer?.arn !== undefined && selfRoleArns.includes(issuer.arn);
 }
+
+/**
+ * The mesh's certificates and trusts as the test changed them. The mesh outlives a sequence
+ * (sequences play on their own routes, but share the demo's nodes), so this does too.
+ */
+export interface CertificateState {
+  /** The CA every trust holds now (also the one before a rollover finishes). */
+  trustedCa: string;
+  /** A rollover the test started and that has not completed or been aborted. */
+  rollover?: { readonly rolloverId: string; readonly oldCa: string; readonly newCa: string };
+  /** Listener certificate ARNs meshwarden replaced with new ones: nothing may bring them back. */
+  readonly replacedCertificates: Set<string>;
+  /** CAs a completed rollover removed, or an abort took back out: no trust may hold them again. */
+  readonly droppedCas: Set<string>;
+  /** Root CAs made so far, to name the next. */
+  cas: number;
+}
+
+/** The demo's virtual nodes: what certificate commands pick from. */
+export const CERTIFICATE_NODES = ['web-v1', 'web-v2', 'payments', 'frontend'] as const;
 
 export class TrustSystem {
   /** Every event the bus saw, in order. */
   readonly events: BusEvent[] = [];
   private readonly meshClients = new Map<Who, AppMeshClient>();
   private nextSeq = 0;
+  readonly certificates: CertificateState;
+  readonly policy: CompiledPolicy;
+  /** The CAs the stack is deployed with, as the operator named them. */
+  private readonly caArns: string[];
 
-  private constructor(readonly local: TestLocalAws) {
+  private constructor(
+    readonly local: TestLocalAws,
+    policyFile: string,
+  ) {
     local.aws.bus.onActivity((a) => {
       if (a.kind === 'event') this.events.push(a.event);
     });
+    this.policy = loadPolicy(policyFile);
+    this.caArns = [local.seed.caArn];
+    this.certificates = {
+      trustedCa: local.seed.caArn,
+      replacedCertificates: new Set(),
+      droppedCas: new Set(),
+      cas: 1,
+    };
   }
 
   static async start(): Promise<TrustSystem> {
     // Retried deliveries land in milliseconds, so a fault costs a sequence little time.
+    const policyFile = modelPolicyFile();
     const local = await startSeededLocalAws({
       busBackoff: { baseDelayMs: 2, maxDelayMs: 20 },
-      policyFile: modelPolicyFile(),
+      policyFile,
     });
-    return new TrustSystem(local);
+    return new TrustSystem(local, policyFile);
+  }
+
+  /**
+   * Certificate rotation's adapters as the function wires them (meshwarden's credentials, its
+   * own writes recorded as last known good), or as the CLI does for a person (`admin`: a plain
+   * provider, `meshwarden.cli` events).
+   */
+  certificateDeps(who: 'meshwarden' | 'admin'): RolloverDecisionDeps {
+    // meshwarden's part is played by the rotation function's own role, as the function signs.
+    const config =
+      who === 'meshwarden'
+        ? { ...this.local.clientConfig(), credentials: this.local.aws.functionCredentials('cert-rotation') }
+        : this.local.clientConfig(who);
+    const documents = createDocumentClient(config);
+    const provider = createAppMeshProvider(createAppMeshClient({ ...config, maxAttempts: 8 }));
+    return createRotationDeps({
+      pca: new ACMPCAClient({ ...config, maxAttempts: 8 }),
+      acm: new ACMClient({ ...config, maxAttempts: 8 }),
+      secrets: new SecretsManagerClient({ ...config, maxAttempts: 8 }),
+      documents,
+      tableName: LOCAL_NAMES.table,
+      // A person may not use the rotation role's key: the CLI keeps its keys in its process.
+      pendingKeys:
+        who === 'meshwarden'
+          ? {
+              kms: new KMSClient({ ...config, maxAttempts: 8 }),
+              keyArn: this.local.aws.functionEnv.MESHWARDEN_PENDING_KEY_ARN ?? '',
+            }
+          : new InProcessPendingKeyVault(),
+      meshes:
+        who === 'meshwarden'
+          ? recordingOwnWrites(
+              provider,
+              new DynamoLastKnownGoodStore(documents, LOCAL_NAMES.table, this.local.aws.accountId),
+            )
+          : provider,
+      publisher: new EventBridgePublisher(
+        new EventBridgeClient(config),
+        LOCAL_NAMES.eventBus,
+        ...(who === 'admin' ? [MESHWARDEN_CLI_EVENT_SOURCE] : []),
+      ),
+      notifier: { notify: async () => undefined },
+    });
+  }
+
+  /** A new root CA in local ACM PCA. */
+  async newCa(): Promise<string> {
+    this.certificates.cas += 1;
+    const arn = await createRootCa(
+      new ACMPCAClient(this.local.clientConfig('admin')),
+      `${DEMO.caCommonName} ${this.certificates.cas}`,
+    );
+    // The functions may use only the CAs the stack names: the operator adds each new one first.
+    this.caArns.push(arn);
+    await this.local.aws.deploy({ certificateAuthorityArns: [...this.caArns] });
+    return arn;
+  }
+
+  /** The mesh as the App Mesh API shows it now. */
+  readMesh(): Promise<MeshSnapshot> {
+    return createAppMeshProvider(createAppMeshClient(this.local.clientConfig('admin'))).readMesh(DEMO.mesh);
   }
 
   close(): Promise<void> {
@@ -370,6 +481,7 @@ export class TrustSystem {
     const store = new DynamoDbDeploymentStore(
       createDocumentClient(this.local.clientConfig('admin')),
       LOCAL_NAMES.table,
+      this.local.aws.accountId,
     );
     return (await store.get(route.routeKey))?.deployment?.status;
   }
@@ -387,7 +499,7 @@ export class TrustSystem {
         e.source === 'aws.appmesh' &&
         e.detail.readOnly !== true &&
         e.detail.errorCode === undefined &&
-        !isMeshwarden(e),
+        !isMeshwarden(e, (this.local.aws.functionEnv.MESHWARDEN_SELF_ROLE_ARNS ?? '').split(',')),
     );
   }
 

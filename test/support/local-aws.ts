@@ -25,6 +25,8 @@ export async function startSeededLocalAws(options: LocalAwsOptions = {}): Promis
     credentials: { ...CREDENTIALS[who] },
   });
   const seed = await seedDemo(clientConfig());
+  // As an operator would: name the seeded CA in the stack's configuration and deploy again.
+  await aws.deploy({ certificateAuthorityArns: [seed.caArn] });
   await aws.drain();
   return { aws, seed, clientConfig };
 }

@@ -1,6 +1,8 @@
 import { FaultInjector } from '../../infra/local/edge/faults';
 import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../infra/local/edge/identities';
 import { EdgeServer } from '../../infra/local/edge/server';
+import type { SessionStore } from '../../infra/local/edge/sessions';
+import type { ResourceLookups } from '../../infra/local/iam/service-authorization';
 import type { BusEntry, LocalService, LocalServiceContext } from '../../infra/local/types';
 
 /** Credentials of the default local identities, by role in the demo. */
@@ -36,7 +38,15 @@ export interface TestEdge {
  */
 export async function startTestEdge(
   makeServices: (context: LocalServiceContext) => LocalService[],
-  options: { dataDir?: string; now?: () => Date } = {},
+  options: {
+    dataDir?: string;
+    now?: () => Date;
+    /** Identities other than the demo's (several accounts, roles). */
+    identities?: IdentityRegistry;
+    /** Role sessions STS issues, for the edge to accept. */
+    sessions?: SessionStore;
+    resourceLookups?: ResourceLookups;
+  } = {},
 ): Promise<TestEdge> {
   const events: BusEntry[] = [];
   const invocations: { target: string; payload: unknown }[] = [];
@@ -57,11 +67,13 @@ export async function startTestEdge(
   const services = makeServices(context);
   const faults = new FaultInjector();
   const edge = new EdgeServer({
-    identities: new IdentityRegistry(DEFAULT_IDENTITIES),
+    identities: options.identities ?? new IdentityRegistry(DEFAULT_IDENTITIES),
+    ...(options.sessions === undefined ? {} : { sessions: options.sessions }),
     services,
     faults,
     putEvents: context.putEvents,
     now: context.now,
+    ...(options.resourceLookups === undefined ? {} : { resourceLookups: options.resourceLookups }),
   });
   const port = await edge.listen(0);
   const endpoint = `http://127.0.0.1:${port}`;

@@ -323,7 +323,7 @@ export class LocalEventBus {
       id: randomUUID(),
       'detail-type': entry.detailType,
       source: entry.source,
-      account: this.accountId,
+      account: entry.account ?? this.accountId,
       time: eventTime(entry.time ?? this.now()),
       region: this.region,
       resources: [...(entry.resources ?? [])],

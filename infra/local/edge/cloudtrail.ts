@@ -42,5 +42,12 @@ export function cloudTrailEntry(req: LocalRequest, res: LocalResponse, now: Date
     detail.errorCode = res.error.code;
     detail.errorMessage = res.error.message;
   }
-  return { source: `aws.${req.service}`, detailType: 'AWS API Call via CloudTrail', detail, time: now };
+  // The caller's account owns what it called: the event is that account's, wherever it is delivered.
+  return {
+    source: `aws.${req.service}`,
+    detailType: 'AWS API Call via CloudTrail',
+    detail,
+    time: now,
+    account: req.caller.accountId,
+  };
 }

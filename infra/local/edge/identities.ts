@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { parseOrThrow } from '../../../shared/validation';
+import { parsePolicyDocument, policyDocumentSchema } from '../iam/policy-document';
 import { DEFAULT_PEOPLE, personSchema } from '../oidc/people';
 import type { CallerIdentity, CloudTrailUserIdentity } from '../types';
 
@@ -17,6 +18,11 @@ const common = {
     .string()
     .regex(/^\d{12}$/, 'must be a 12-digit account id')
     .optional(),
+  /**
+   * Identity-based IAM policies, as IAM takes them. Absent: the identity may do everything
+   * (local AWS's default); present: the edge authorizes every request as IAM would.
+   */
+  policies: z.array(policyDocumentSchema).optional(),
 };
 
 const identitySchema = z.discriminatedUnion('type', [
@@ -39,6 +45,19 @@ const identitySchema = z.discriminatedUnion('type', [
   z.strictObject({ ...common, type: z.literal('IAMUser'), userName: z.string().min(1) }),
 ]);
 
+/** An IAM role that STS AssumeRole hands sessions of, and whom its trust policy lets assume it. */
+const roleSchema = z.strictObject({
+  /** The role's account; the file's account when left out. */
+  accountId: common.accountId,
+  roleName: z.string().min(1),
+  /** IAM role or user ARNs its trust policy names (`aws:PrincipalArn`). */
+  trustedPrincipals: z.array(z.string().regex(/^arn:aws:iam::\d{12}:(role|user)\/.+$/)).min(1),
+  /** The longest session AssumeRole may grant (IAM's default is an hour). */
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43_200).optional(),
+  /** The role's identity-based policies, which its sessions act under; absent: allow-all. */
+  policies: z.array(policyDocumentSchema).optional(),
+});
+
 export const identitiesFileSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   identities: z.array(identitySchema).min(1),
@@ -50,9 +69,11 @@ export const identitiesFileSchema = z.strictObject({
       (people) => new Set(people.map((p) => p.name)).size === people.length,
       'people: a name is listed twice',
     ),
+  roles: z.array(roleSchema).optional(),
 });
 
 export type IdentitySpec = z.infer<typeof identitySchema>;
+export type RoleSpec = z.infer<typeof roleSchema>;
 export type IdentitiesFile = z.infer<typeof identitiesFileSchema>;
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -103,6 +124,7 @@ function uniqueId(prefix: string, name: string): string {
 
 function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
   const accountId = spec.accountId ?? defaultAccount;
+  const policies = spec.policies === undefined ? {} : { policies: spec.policies.map(parsePolicyDocument) };
   if (spec.type === 'IAMUser') {
     const principalId = uniqueId('AIDA', spec.userName);
     const arn = `arn:aws:iam::${accountId}:user/${spec.userName}`;
@@ -113,6 +135,7 @@ function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
       arn,
       userId: principalId,
       label: `${spec.userName} (IAM user)`,
+      ...policies,
       userIdentity: {
         type: 'IAMUser',
         principalId,
@@ -155,7 +178,25 @@ function resolve(spec: IdentitySpec, defaultAccount: string): CallerIdentity {
     userId: `${roleId}:${spec.sessionName}`,
     label: `${spec.sessionName} (${spec.type === 'WebIdentity' ? 'OIDC' : 'role'} ${spec.roleName})`,
     userIdentity,
+    principalArn: roleArn,
+    ...(spec.type === 'WebIdentity' ? { principalTags: spec.claims } : {}),
+    ...policies,
   };
+}
+
+/**
+ * The identity behind temporary credentials STS issued for a session of `role`: an assumed
+ * role session in the role's account, signing with the session's access key.
+ */
+export function roleSessionIdentity(
+  role: { readonly accountId: string; readonly roleName: string },
+  sessionName: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): CallerIdentity {
+  return resolve(
+    { type: 'AssumedRole', ...credentials, roleName: role.roleName, sessionName },
+    role.accountId,
+  );
 }
 
 /** Looks identities up by access key id. */
@@ -163,12 +204,22 @@ export class IdentityRegistry {
   private readonly byKey = new Map<string, CallerIdentity>();
 
   constructor(readonly file: IdentitiesFile) {
-    for (const spec of file.identities) {
-      if (this.byKey.has(spec.accessKeyId)) {
-        throw new Error(`Identities: access key id "${spec.accessKeyId}" is listed twice`);
-      }
-      this.byKey.set(spec.accessKeyId, resolve(spec, file.accountId));
+    for (const spec of file.identities) this.add(spec);
+  }
+
+  /** Register one more identity (the local runtime adds one per function role). */
+  add(spec: IdentitySpec): CallerIdentity {
+    if (this.byKey.has(spec.accessKeyId)) {
+      throw new Error(`Identities: access key id "${spec.accessKeyId}" is listed twice`);
     }
+    return this.replace(spec);
+  }
+
+  /** Register an identity or replace the one with its access key (a redeployed role's new policies). */
+  replace(spec: IdentitySpec): CallerIdentity {
+    const identity = resolve(spec, this.file.accountId);
+    this.byKey.set(spec.accessKeyId, identity);
+    return identity;
   }
 
   get(accessKeyId: string): CallerIdentity | undefined {

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, close, listen, readBody } from '../http-server';
+import { authorize } from '../iam/authorize';
+import { checksOf, type ResourceLookups } from '../iam/service-authorization';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/json-depth';
 import { detectProtocol, serviceUnavailable, throttlingError, wireError } from '../protocol/wire-errors';
 import type { BusEntry, LocalRequest, LocalResponse, LocalService, OperationResolver } from '../types';
 import { cloudTrailEntry } from './cloudtrail';
 import type { FaultInjector } from './faults';
 import type { IdentityRegistry } from './identities';
+import type { SessionStore } from './sessions';
 import { parseAuthorization, verifySignature } from './sigv4';
 
 /** Requests larger than this are refused before they are read to the end. */
@@ -14,6 +17,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface EdgeOptions {
   readonly identities: IdentityRegistry;
+  /** Role sessions STS issued; their temporary keys authenticate with their session token. */
+  readonly sessions?: SessionStore;
   readonly services: readonly LocalService[];
   readonly faults: FaultInjector;
   readonly putEvents: (entries: readonly BusEntry[]) => Promise<string[]>;
@@ -22,6 +27,8 @@ export interface EdgeOptions {
   readonly adminRoutes?: (req: IncomingMessage, body: Buffer) => Promise<LocalResponse | undefined>;
   /** Called after every AWS call, for the timeline and tests. */
   readonly onCall?: (req: LocalRequest, res: LocalResponse, operation: string | undefined) => void;
+  /** What the services can tell IAM about their resources (a secret's full ARN). */
+  readonly resourceLookups?: ResourceLookups;
 }
 
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
@@ -113,7 +120,23 @@ export class EdgeServer {
         this.now(),
       );
     }
-    const caller = this.options.identities.get(auth.accessKeyId);
+    const session = this.options.sessions?.verify(
+      auth.accessKeyId,
+      headers['x-amz-security-token'],
+      this.now(),
+    );
+    if (session?.ok === false) {
+      const code =
+        session.reason === 'expired'
+          ? protocol.kind === 'query'
+            ? 'ExpiredToken'
+            : 'ExpiredTokenException'
+          : protocol.kind === 'query'
+            ? 'InvalidClientTokenId'
+            : 'UnrecognizedClientException';
+      return send(httpRes, wireError(protocol, 403, code, session.message, requestId), requestId, this.now());
+    }
+    const caller = session?.caller ?? this.options.identities.get(auth.accessKeyId);
     if (caller === undefined) {
       const code = protocol.kind === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
       return send(
@@ -182,6 +205,15 @@ export class EdgeServer {
     const operation = hasOperationResolver(service)
       ? service.operationOf(req)
       : headers['x-amz-target']?.split('.')[1];
+    const checks = checksOf(req, operation, caller.accountId, this.options.resourceLookups);
+    const decision = checks === undefined ? undefined : authorize(caller, checks, auth.region, this.now());
+    if (decision !== undefined && !decision.allowed) {
+      const denied = accessDenied(protocol, decision.message, requestId, operation as string);
+      const trail = cloudTrailEntry(req, denied, this.now());
+      if (trail !== undefined) await this.options.putEvents([trail]);
+      this.options.onCall?.(req, denied, operation);
+      return send(httpRes, denied, requestId, this.now());
+    }
     const fault = await this.options.faults.apply(auth.service, operation);
     const res =
       fault.kind === 'throttle'
@@ -196,6 +228,24 @@ export class EdgeServer {
     this.options.onCall?.(req, res, operation ?? res.apiCall?.eventName);
     send(httpRes, res, requestId, this.now());
   }
+}
+
+/**
+ * IAM's refusal in the request's protocol: `AccessDeniedException` for the JSON protocols,
+ * `AccessDenied` for the query protocol, HTTP 403 either way. CloudTrail records the refused
+ * call like any other, with the error, so the call carries an `apiCall` record.
+ */
+function accessDenied(
+  protocol: ReturnType<typeof detectProtocol>,
+  message: string,
+  requestId: string,
+  operation: string,
+): LocalResponse {
+  const code = protocol.kind === 'query' ? 'AccessDenied' : 'AccessDeniedException';
+  return {
+    ...wireError(protocol, 403, code, message, requestId),
+    apiCall: { eventName: operation, readOnly: /^(Describe|List|Get)/.test(operation) },
+  };
 }
 
 function send(httpRes: ServerResponse, res: LocalResponse, requestId: string, now: Date): void {

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import * as z from 'zod';
 import { BadRequestError } from '../../errors';
 import type { AuditLog, AuditPage, AuditPageQuery, AuditReader, AuditRecord } from '../../ports';
-import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { changeControlKeys } from './change-control-keys';
 import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';
 import { TABLE } from './table';
 
@@ -56,16 +56,22 @@ function decodeCursor(cursor: string, partition: { name: string; value: string }
  * not fit one item (a hold of a very large spec carries the whole proposed resource).
  */
 export class DynamoAuditLog implements AuditLog, AuditReader {
+  private readonly keys: ReturnType<typeof changeControlKeys>;
+
+  /** `account`: the account whose meshes this store keeps state of (its keys name it). */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    private readonly account: string,
+  ) {
+    this.keys = changeControlKeys(account);
+  }
 
   async get(meshName: string, eventTime: string, eventId: string): Promise<AuditRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: CHANGE_CONTROL_KEYS.audit(meshName, eventTime, eventId),
+        Key: this.keys.audit(meshName, eventTime, eventId),
         ConsistentRead: true,
       }),
     );
@@ -73,7 +79,7 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
   }
 
   async put(record: AuditRecord): Promise<void> {
-    const key = CHANGE_CONTROL_KEYS.audit(record.meshName, record.eventTime, record.eventId);
+    const key = this.keys.audit(record.meshName, record.eventTime, record.eventId);
     const decision = packValue(key, 'decision', record.decision);
     const approval = record.approval === undefined ? undefined : packValue(key, 'approval', record.approval);
     await writeChunks(this.client, this.tableName, [...decision.chunks, ...(approval?.chunks ?? [])]);
@@ -84,10 +90,11 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
         Item: {
           ...key,
           ...plain,
+          account: this.account,
           ...decision.attributes,
           ...(approval?.attributes ?? {}),
           ...searchable(record.decision),
-          [INDEX.partitionKey]: INDEX.partition,
+          [INDEX.partitionKey]: this.keys.auditTimeline,
           [INDEX.sortKey]: `${record.eventTime}#${record.meshName}#${record.eventId}`,
           recordedAt: new Date().toISOString(),
         },
@@ -109,7 +116,7 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': CHANGE_CONTROL_KEYS.auditPartition(meshName) },
+        ExpressionAttributeValues: { ':pk': this.keys.auditPartition(meshName) },
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -118,18 +125,21 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
   }
 
   /**
-   * One page of decisions, newest first: a Query of the mesh's partition when a mesh is named,
-   * of the time-ordered index otherwise. Filters on resource and principal apply within the
+   * One page of decisions of one account (this store's unless the query names another), newest
+   * first: a Query of the mesh's partition when a mesh is named, of the account's partition of
+   * the time-ordered index otherwise. Filters on resource and principal apply within the
    * page, so a page may hold fewer than `limit` records and still have a cursor.
    */
   async page(query: AuditPageQuery): Promise<AuditPage> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const filters: string[] = [];
+    const account = query.account ?? this.account;
+    const keys = account === this.account ? this.keys : changeControlKeys(account);
     const oneMesh = query.meshName !== undefined;
     const [pkName, skName] = oneMesh ? ['pk', 'sk'] : [INDEX.partitionKey, INDEX.sortKey];
     names['#pk'] = pkName;
-    values[':pk'] = oneMesh ? CHANGE_CONTROL_KEYS.auditPartition(query.meshName as string) : INDEX.partition;
+    values[':pk'] = oneMesh ? keys.auditPartition(query.meshName as string) : keys.auditTimeline;
     let keyCondition = '#pk = :pk';
     // Sort keys start with the event time, so time bounds are key conditions; `#~` sorts after
     // every `#<rest>` of an event at exactly `until`.
@@ -184,7 +194,7 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
     );
     // A page shows decisions; the approval request each hold kept (possibly chunked) is not read.
     const records = await Promise.all(
-      (out.Items ?? []).map((item) => this.recordOf(item, { withApproval: false })),
+      (out.Items ?? []).map((item) => this.recordOf(item, { withApproval: false, account })),
     );
     const cursor = encodeCursor(out.LastEvaluatedKey);
     return { records, ...(cursor === undefined ? {} : { cursor }) };
@@ -192,7 +202,7 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
 
   private async recordOf(
     item: Record<string, unknown>,
-    options: { readonly withApproval: boolean } = { withApproval: true },
+    options: { readonly withApproval: boolean; readonly account?: string } = { withApproval: true },
   ): Promise<AuditRecord> {
     const key: ItemKey = { pk: String(item.pk), sk: String(item.sk) };
     const decision = await unpackValue(this.client, this.tableName, key, item, 'decision');
@@ -200,6 +210,7 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
       ? await unpackValue(this.client, this.tableName, key, item, 'approval')
       : undefined;
     return {
+      account: options.account ?? this.account,
       meshName: String(item.meshName),
       eventId: String(item.eventId),
       eventTime: String(item.eventTime),

@@ -3,17 +3,19 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import type { Deployment, RouteRecord } from '../../deployments/model';
 import { ConflictError } from '../../errors';
 import type { DeploymentStore } from '../../ports';
+import { accountKey } from './account-keys';
 import { TABLE } from './table';
 
 /**
- * The deployment guard's items in meshwarden's table:
+ * The deployment guard's items in meshwarden's table, within one account's part of it
+ * (`<account>#...`, see account-keys.ts):
  * - `DEPLOY#ROUTES` / `<routeKey>`: one record per route (weights last seen, latest deployment),
  *   so listing every guarded route is one Query and the rollback path one read.
  * - `DEPLOY#HISTORY#<routeKey>` / `<startedAt>#<deploymentId>`: finished deployments, kept
  *   for a year (TTL `expiration`).
  */
-export const DEPLOY_ROUTES_PK = 'DEPLOY#ROUTES';
-const historyPk = (routeKey: string) => `DEPLOY#HISTORY#${routeKey}`;
+const routesPk = (account: string) => accountKey(account, 'DEPLOY#ROUTES');
+const historyPk = (account: string, routeKey: string) => accountKey(account, `DEPLOY#HISTORY#${routeKey}`);
 const HISTORY_DAYS = 365;
 
 interface RouteItem {
@@ -32,13 +34,15 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The account whose routes this store keeps deployments of (its keys name it). */
+    private readonly account: string,
   ) {}
 
   async get(routeKey: string): Promise<RouteRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: DEPLOY_ROUTES_PK, [TABLE.sortKey]: routeKey },
+        Key: { [TABLE.partitionKey]: routesPk(this.account), [TABLE.sortKey]: routeKey },
         ConsistentRead: true,
       }),
     );
@@ -54,7 +58,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': DEPLOY_ROUTES_PK },
+          ExpressionAttributeValues: { ':pk': routesPk(this.account) },
           ConsistentRead: true,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
@@ -76,7 +80,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            [TABLE.partitionKey]: DEPLOY_ROUTES_PK,
+            [TABLE.partitionKey]: routesPk(this.account),
             [TABLE.sortKey]: record.routeKey,
             version,
             status: record.deployment?.status ?? 'none',
@@ -110,7 +114,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          [TABLE.partitionKey]: historyPk(routeKey),
+          [TABLE.partitionKey]: historyPk(this.account, routeKey),
           [TABLE.sortKey]: `${deployment.startedAt}#${deployment.deploymentId}`,
           deployment,
           [TABLE.ttlAttribute]: Math.floor(Date.now() / 1000) + HISTORY_DAYS * 86_400,
@@ -125,7 +129,7 @@ export class DynamoDbDeploymentStore implements DeploymentStore {
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        ExpressionAttributeValues: { ':pk': historyPk(routeKey) },
+        ExpressionAttributeValues: { ':pk': historyPk(this.account, routeKey) },
         ScanIndexForward: false,
         Limit: limit,
       }),

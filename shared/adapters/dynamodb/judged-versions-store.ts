@@ -1,20 +1,26 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JudgedVersion, JudgedVersionStore } from '../../ports';
-import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { changeControlKeys } from './change-control-keys';
 
 /** The highest judged version per resource as `JUDGED#<resource key>` items; only ever raised. */
 export class DynamoJudgedVersionStore implements JudgedVersionStore {
+  private readonly keys: ReturnType<typeof changeControlKeys>;
+
+  /** `account`: the account whose meshes this store keeps state of (its keys name it). */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    account: string,
+  ) {
+    this.keys = changeControlKeys(account);
+  }
 
   async get(resourceKey: string): Promise<JudgedVersion | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: CHANGE_CONTROL_KEYS.judged(resourceKey),
+        Key: this.keys.judged(resourceKey),
         ConsistentRead: true,
       }),
     );
@@ -28,7 +34,7 @@ export class DynamoJudgedVersionStore implements JudgedVersionStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            ...CHANGE_CONTROL_KEYS.judged(resourceKey),
+            ...this.keys.judged(resourceKey),
             uid: judged.uid,
             version: judged.version,
             eventId,

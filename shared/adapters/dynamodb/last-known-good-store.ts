@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeshResource } from '../../domain/mesh';
 import type { LastKnownGood, LastKnownGoodStore } from '../../ports';
-import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { changeControlKeys } from './change-control-keys';
 import { deleteChunks, type PackedValue, packValue, unpackValue, writeChunks } from './large-value';
 
 interface Item {
@@ -19,16 +19,22 @@ interface Item {
  * a resource too large for one item is compressed and, if need be, chunked (large-value.ts).
  */
 export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
+  private readonly keys: ReturnType<typeof changeControlKeys>;
+
+  /** `account`: the account whose meshes this store keeps state of (its keys name it). */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    account: string,
+  ) {
+    this.keys = changeControlKeys(account);
+  }
 
   async get(resourceKey: string): Promise<LastKnownGood | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey),
+        Key: this.keys.lastKnownGood(resourceKey),
         ConsistentRead: true,
       }),
     );
@@ -37,7 +43,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
     const resource = (await unpackValue(
       this.client,
       this.tableName,
-      CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey),
+      this.keys.lastKnownGood(resourceKey),
       item as unknown as Record<string, unknown>,
       'resource',
     )) as MeshResource | undefined;
@@ -54,12 +60,12 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
   }
 
   private packed(record: LastKnownGood): PackedValue {
-    return packValue(CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey), 'resource', record.resource);
+    return packValue(this.keys.lastKnownGood(record.resourceKey), 'resource', record.resource);
   }
 
   private item(record: LastKnownGood, packed: PackedValue): Record<string, unknown> {
     return {
-      ...CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey),
+      ...this.keys.lastKnownGood(record.resourceKey),
       ...packed.attributes,
       version: record.version,
       eventId: record.eventId,
@@ -71,7 +77,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
   }
 
   async put(record: LastKnownGood): Promise<void> {
-    const key = CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey);
+    const key = this.keys.lastKnownGood(record.resourceKey);
     const packed = this.packed(record);
     await writeChunks(this.client, this.tableName, packed.chunks);
     try {
@@ -99,7 +105,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
     const existing = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey),
+        Key: this.keys.lastKnownGood(record.resourceKey),
         ProjectionExpression: 'pk',
       }),
     );
@@ -117,14 +123,14 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const key = CHANGE_CONTROL_KEYS.lastKnownGood(record.resourceKey);
+      const key = this.keys.lastKnownGood(record.resourceKey);
       await deleteChunks(this.client, this.tableName, key, 'resource', packed.attributes);
       return false;
     }
   }
 
   async delete(resourceKey: string): Promise<void> {
-    const key = CHANGE_CONTROL_KEYS.lastKnownGood(resourceKey);
+    const key = this.keys.lastKnownGood(resourceKey);
     const out = await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
     );

@@ -13,6 +13,7 @@ import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
 import { MeshwardenError } from '../../errors';
 import type { MeshStateStore } from '../../ports';
+import { changeControlKeys } from './change-control-keys';
 import {
   deleteChunks,
   hasValue,
@@ -28,11 +29,6 @@ export const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
 const WRITE_CONCURRENCY = 8;
 
-/** The partition holding one mesh's cached state; the sort key is the resource key. */
-export function meshStatePartition(meshName: string): string {
-  return `MESHSTATE#${meshName}`;
-}
-
 interface Stamp {
   readonly uid: string;
   readonly version: number;
@@ -47,16 +43,24 @@ function stampOf(resource: MeshResource): Stamp {
 /** The member a resource too large to keep as a map is packed into (large-value.ts). */
 const PACKED = 'resourceJson';
 
-function keyOf(resource: ResourceRef): { pk: string; sk: string } {
-  return { pk: meshStatePartition(resource.meshName), sk: formatResourceKey(resource) };
+/** The partition holding one mesh's cached state in `account`; the sort key is the resource key. */
+export function meshStatePartition(account: string, meshName: string): string {
+  return changeControlKeys(account).meshState(meshName);
+}
+
+function keyOf(account: string, resource: ResourceRef): { pk: string; sk: string } {
+  return { pk: meshStatePartition(account, resource.meshName), sk: formatResourceKey(resource) };
 }
 
 /**
  * The item of one resource, and the chunk items to write before it: a resource is kept as a
  * map, or packed (compressed, chunked) when it would not fit DynamoDB's 400 KB item limit.
  */
-function itemOf(resource: MeshResource): { item: Record<string, unknown>; packed: PackedValue | undefined } {
-  const key = keyOf(resource);
+function itemOf(
+  account: string,
+  resource: MeshResource,
+): { item: Record<string, unknown>; packed: PackedValue | undefined } {
+  const key = keyOf(account, resource);
   if (Buffer.byteLength(JSON.stringify(resource)) <= INLINE_BYTES) {
     return { item: { ...key, ...stampOf(resource), resource }, packed: undefined };
   }
@@ -91,6 +95,8 @@ export class DynamoMeshStateStore implements MeshStateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The account whose meshes this store caches (its keys name it). */
+    private readonly account: string,
     private readonly backoffMs: (attempt: number) => number = (attempt) => Math.min(50 * 2 ** attempt, 2000),
   ) {}
 
@@ -106,7 +112,7 @@ export class DynamoMeshStateStore implements MeshStateStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+          ExpressionAttributeValues: { ':pk': meshStatePartition(this.account, meshName) },
           ConsistentRead: true,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
@@ -139,7 +145,7 @@ export class DynamoMeshStateStore implements MeshStateStore {
 
   async put(resource: MeshResource): Promise<void> {
     const stamp = stampOf(resource);
-    const { item, packed } = itemOf(resource);
+    const { item, packed } = itemOf(this.account, resource);
     await writeChunks(this.client, this.tableName, packed?.chunks ?? []);
     try {
       const out = await this.client.send(
@@ -159,10 +165,16 @@ export class DynamoMeshStateStore implements MeshStateStore {
           },
         }),
       );
-      await deleteChunks(this.client, this.tableName, keyOf(resource), PACKED, out.Attributes);
+      await deleteChunks(this.client, this.tableName, keyOf(this.account, resource), PACKED, out.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      await deleteChunks(this.client, this.tableName, keyOf(resource), PACKED, packed?.attributes);
+      await deleteChunks(
+        this.client,
+        this.tableName,
+        keyOf(this.account, resource),
+        PACKED,
+        packed?.attributes,
+      );
     }
   }
 
@@ -171,7 +183,7 @@ export class DynamoMeshStateStore implements MeshStateStore {
       const out = await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: keyOf(ref),
+          Key: keyOf(this.account, ref),
           ReturnValues: 'ALL_OLD',
           ...(uid === undefined
             ? {}
@@ -182,14 +194,14 @@ export class DynamoMeshStateStore implements MeshStateStore {
               }),
         }),
       );
-      await deleteChunks(this.client, this.tableName, keyOf(ref), PACKED, out.Attributes);
+      await deleteChunks(this.client, this.tableName, keyOf(this.account, ref), PACKED, out.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
 
   async fill(snapshot: MeshSnapshot): Promise<void> {
-    const items = snapshotResources(snapshot).map(itemOf);
+    const items = snapshotResources(snapshot).map((resource) => itemOf(this.account, resource));
     await writeChunks(
       this.client,
       this.tableName,

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebIdentitySession } from '../../events/sts-web-identity';
 import type { WebIdentitySessionStore } from '../../ports';
-import { CHANGE_CONTROL_KEYS } from './change-control-keys';
+import { WEB_IDENTITY_KEYS } from './change-control-keys';
 import { TABLE } from './table';
 
 /**
@@ -20,7 +20,7 @@ export class DynamoWebIdentitySessionStore implements WebIdentitySessionStore {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...CHANGE_CONTROL_KEYS.webIdentity(session.assumedRoleArn),
+          ...WEB_IDENTITY_KEYS.webIdentity(session.assumedRoleArn),
           session: JSON.stringify(session),
           expiresAt: expiresAt.toISOString(),
           [TABLE.ttlAttribute]: Math.ceil(expiresAt.getTime() / 1000),
@@ -31,7 +31,7 @@ export class DynamoWebIdentitySessionStore implements WebIdentitySessionStore {
 
   async get(assumedRoleArn: string, at: Date): Promise<WebIdentitySession | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: CHANGE_CONTROL_KEYS.webIdentity(assumedRoleArn) }),
+      new GetCommand({ TableName: this.tableName, Key: WEB_IDENTITY_KEYS.webIdentity(assumedRoleArn) }),
     );
     const item = out.Item;
     if (item === undefined || typeof item.session !== 'string' || typeof item.expiresAt !== 'string')

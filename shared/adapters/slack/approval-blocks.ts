@@ -111,7 +111,7 @@ export function approvalMessage(approval: Approval): SlackMessage {
         {
           type: 'mrkdwn',
           text: cut(
-            `*Where*\nmesh \`${escapeMrkdwn(approval.meshName)}\`: ${escapeMrkdwn(targetOf(approval.action))}`,
+            `*Where*\nmesh \`${escapeMrkdwn(approval.meshName)}\`${approval.account === undefined ? '' : ` in account ${approval.account}`}: ${escapeMrkdwn(targetOf(approval.action))}`,
             FIELD_MAX,
           ),
         },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_IDENTITIES } from '../../../infra/local/edge/identities';
 import { STEP_INPUT_KIND } from '../../../shared/adapters/scheduler/step-scheduler';
 import { loadEvent, type SampleName } from '../../support/sample-events';
 
@@ -14,7 +15,19 @@ export function fresh(event: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-export const sample = (name: SampleName) => () => fresh(loadEvent(name) as Record<string, unknown>);
+/**
+ * The samples were recorded in another account: deliver them as local AWS's own account would,
+ * so the mutations reach the handlers' judgement instead of their account check.
+ */
+function inLocalAccount(event: Record<string, unknown>): Record<string, unknown> {
+  const detail = event.detail as Record<string, unknown> | undefined;
+  if (detail !== undefined && typeof detail === 'object' && 'recipientAccountId' in detail)
+    detail.recipientAccountId = DEFAULT_IDENTITIES.accountId;
+  return { ...event, account: DEFAULT_IDENTITIES.accountId };
+}
+
+export const sample = (name: SampleName) => () =>
+  inLocalAccount(fresh(loadEvent(name) as Record<string, unknown>));
 
 function meshwardenEvent(detailType: string, detail: Record<string, unknown>): () => Record<string, unknown> {
   return () => ({
@@ -71,6 +84,14 @@ export const rolloverDecided = approvalDecided({
   newCaArn: 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/new',
 });
 
+/** The CLI's claim that a rollover waits for its approval. */
+const rolloverAwaitingApproval = () => ({
+  ...rolloverDecided(),
+  source: 'meshwarden.cli',
+  'detail-type': 'CaRolloverAwaitingApproval',
+  detail: { rolloverId: '0123456789abcdef0123', meshName: 'prod' },
+});
+
 const stepInput = () => ({
   kind: STEP_INPUT_KIND,
   id: randomUUID(),
@@ -100,5 +121,10 @@ export const BASES: Record<string, readonly (() => Record<string, unknown>)[]> =
     stepInput,
   ],
   'approval-executor': [approvalRequested, promoteDecided, sample('scheduler/daily-audit')],
-  'cert-rotation': [sample('acm/approaching-expiration'), rolloverDecided, sample('scheduler/daily-audit')],
+  'cert-rotation': [
+    sample('acm/approaching-expiration'),
+    rolloverDecided,
+    sample('scheduler/daily-audit'),
+    rolloverAwaitingApproval,
+  ],
 };

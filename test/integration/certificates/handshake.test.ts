@@ -199,6 +199,8 @@ describe("I8: certificate writes keep today's handshakes", () => {
     }
     const oldCa = local.seed.caArn;
     const newCa = await createRootCa(pca, 'meshwarden demo root CA 2');
+    // The functions may use only the CAs the stack names: the operator adds the new one first.
+    await local.aws.deploy({ certificateAuthorityArns: [oldCa, newCa] });
     const deps = rotationDeps(local);
     const report = await runCaRollover(deps, policy, 'prod', oldCa, newCa);
     expect(report.phase).toBe('awaiting-approval');

@@ -125,14 +125,17 @@ describe('pending private keys during certificate rotation', () => {
     const arn = await stalledRotation('web-v2');
     const [pending] = await pendingKeysOf(arn);
     const sealed = pending?.sealed as { encryptedDataKey: string };
-    const decrypt = (who: 'admin' | 'slack-callback' | 'meshwarden') =>
+    // The rotation function signs as its stack role; the others with their own keys.
+    const decrypt = (who: 'admin' | 'slack-callback' | 'cert-rotation') =>
       new KMSClient({
         endpoint: local.aws.endpoint,
         region: local.aws.region,
         credentials:
-          who === 'slack-callback'
-            ? { accessKeyId: SLACK_CALLBACK.accessKeyId, secretAccessKey: SLACK_CALLBACK.secretAccessKey }
-            : local.clientConfig(who).credentials,
+          who === 'admin'
+            ? local.clientConfig(who).credentials
+            : who === 'slack-callback'
+              ? { accessKeyId: SLACK_CALLBACK.accessKeyId, secretAccessKey: SLACK_CALLBACK.secretAccessKey }
+              : local.aws.functionCredentials(who),
         maxAttempts: 1,
       }).send(
         new DecryptCommand({
@@ -148,7 +151,7 @@ describe('pending private keys during certificate rotation', () => {
     // Act
     const slackCallback = await failureOf(decrypt('slack-callback'));
     const administrator = await failureOf(decrypt('admin'));
-    const rotationRole = await decrypt('meshwarden');
+    const rotationRole = await decrypt('cert-rotation');
     const keyPolicy = await new KMSClient(local.clientConfig('admin')).send(
       new GetKeyPolicyCommand({ KeyId: local.aws.functionEnv.MESHWARDEN_PENDING_KEY_ARN }),
     );
@@ -163,7 +166,7 @@ describe('pending private keys during certificate rotation', () => {
       Action: string[];
     }[];
     expect(statements.map((s) => s.Principal.AWS).sort()).toEqual([
-      `arn:aws:iam::${local.aws.accountId}:role/meshwarden-functions`,
+      `arn:aws:iam::${local.aws.accountId}:role/meshwarden-fn-cert-rotation`,
       `arn:aws:iam::${local.aws.accountId}:root`,
     ]);
   }, 60_000);

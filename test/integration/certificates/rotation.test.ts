@@ -74,6 +74,8 @@ describe('certificate rotation in local AWS', () => {
       typeof clientConfig
     >);
     pastMs = 0;
+    // As an operator would: name the seeded CA in the stack's configuration and deploy again.
+    await aws.deploy({ certificateAuthorityArns: [seed.caArn] });
     await aws.drain();
     local = { aws, seed, clientConfig };
     pca = new ACMPCAClient(local.clientConfig('admin'));
@@ -237,6 +239,8 @@ describe('certificate rotation in local AWS', () => {
     // Prepare
     const newCa = await createRootCa(pca, 'meshwarden demo root CA 2');
     const oldCa = local.seed.caArn;
+    // The functions may use only the CAs the stack names: the operator adds the new one first.
+    await local.aws.deploy({ certificateAuthorityArns: [oldCa, newCa] });
     const deps = rotationDeps(local);
     const webV1Before = local.seed.certificateArns['web-v1'] ?? '';
 

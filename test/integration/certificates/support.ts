@@ -20,6 +20,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
+import type { RolloverDecisionDeps } from '../../../shared/certificates/ca-rollover';
 import { createKeyAndCsr } from '../../../shared/certificates/key-and-csr';
 import type { SweepDeps } from '../../../shared/certificates/sweep';
 import { createRotationDeps } from '../../../shared/certificates/wiring';
@@ -150,8 +151,10 @@ export class RecordingNotifier implements ChatNotifier {
 }
 
 /** Rotation deps on real SDK clients signing as meshwarden, as the function has them. */
-export function rotationDeps(local: TestLocalAws, overrides: Partial<SweepDeps> = {}): SweepDeps {
-  const config = local.clientConfig('meshwarden');
+export function rotationDeps(local: TestLocalAws, overrides: Partial<SweepDeps> = {}): RolloverDecisionDeps {
+  // Signed as the rotation function's own role, as the function does: its grants and the
+  // pending-keys key policy apply.
+  const config = { ...local.clientConfig(), credentials: local.aws.functionCredentials('cert-rotation') };
   return createRotationDeps(
     {
       pca: new ACMPCAClient({ ...config, maxAttempts: 8 }),

@@ -54,19 +54,19 @@ describe('a very large spec in local AWS', () => {
     expect(decisions().at(-1)).toMatchObject({ operation: 'UpdateRoute', action: 'keep' });
     const documents = createDocumentClient(local.clientConfig('admin'));
     const table = local.aws.functionEnv.MESHWARDEN_TABLE ?? '';
-    const good = await new DynamoLastKnownGoodStore(documents, table).get(ROUTE_KEY);
+    const good = await new DynamoLastKnownGoodStore(documents, table, local.aws.accountId).get(ROUTE_KEY);
     expect(
       (good?.resource.spec as { httpRoute?: { match?: { prefix?: string } } } | undefined)?.httpRoute?.match
         ?.prefix,
     ).toBe(prefix);
-    const cached = (await new DynamoMeshStateStore(documents, table).load(DEMO.mesh)).find(
-      (r) => r.kind === 'route' && r.name === DEMO.route,
-    );
+    const cached = (
+      await new DynamoMeshStateStore(documents, table, local.aws.accountId).load(DEMO.mesh)
+    ).find((r) => r.kind === 'route' && r.name === DEMO.route);
     expect(
       (cached?.spec as { httpRoute?: { match?: { prefix?: string } } } | undefined)?.httpRoute?.match?.prefix,
     ).toBe(prefix);
     const decision = decisions().at(-1) as { eventId: string; eventTime: string };
-    const record = await new DynamoAuditLog(documents, table).get(
+    const record = await new DynamoAuditLog(documents, table, local.aws.accountId).get(
       DEMO.mesh,
       decision.eventTime,
       decision.eventId,
@@ -88,11 +88,11 @@ describe('a very large spec in local AWS', () => {
     expect(decision).toMatchObject({ action: 'revert', outcome: 'applied' });
     expect(decision.reasons.join(' ')).toContain('too large to offer for approval');
     const documents = createDocumentClient(local.clientConfig('admin'));
-    const record = await new DynamoAuditLog(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '').get(
-      DEMO.mesh,
-      decision.eventTime,
-      decision.eventId,
-    );
+    const record = await new DynamoAuditLog(
+      documents,
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
+    ).get(DEMO.mesh, decision.eventTime, decision.eventId);
     expect(record?.published).toBe(true);
   }, 120_000);
 });

@@ -77,6 +77,12 @@ describe('mesh change control in local AWS', () => {
     await client.send(new UpdateRouteCommand({ ...ref, spec }));
   }
 
+  /** A sample event (recorded in another account) as local AWS's own account would deliver it. */
+  function inLocalAccount<E extends { account: string; detail: object }>(event: E): E {
+    const account = local.aws.accountId;
+    return { ...event, account, detail: { ...event.detail, recipientAccountId: account } };
+  }
+
   beforeAll(async () => {
     local = await startSeededLocalAws();
     local.aws.bus.onActivity((activity) => {
@@ -86,8 +92,12 @@ describe('mesh change control in local AWS', () => {
     alice = new AppMeshClient(local.clientConfig('oidcDeveloper'));
     bob = new AppMeshClient(local.clientConfig('iamUser'));
     const documents = createDocumentClient(local.clientConfig('admin'));
-    audit = new DynamoAuditLog(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '');
-    lkg = new DynamoLastKnownGoodStore(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '');
+    audit = new DynamoAuditLog(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '', local.aws.accountId);
+    lkg = new DynamoLastKnownGoodStore(
+      documents,
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
+    );
   }, 60_000);
   afterAll(() => local.aws.close());
 
@@ -234,8 +244,11 @@ describe('mesh change control in local AWS', () => {
   });
 
   it("does not judge meshwarden's own revert: one decision per violating change", async () => {
+    // The revert is mesh-change's write, signed as its own role.
     const reverts = trailOf('UpdateVirtualNode').filter((e) =>
-      (e.detail as { userIdentity: { arn?: string } }).userIdentity.arn?.includes('meshwarden-functions'),
+      (e.detail as { userIdentity: { arn?: string } }).userIdentity.arn?.includes(
+        'assumed-role/meshwarden-fn-mesh-change/',
+      ),
     );
     expect(reverts.length).toBeGreaterThan(0);
     const ownIds = new Set(reverts.map((e) => (e.detail as { eventID: string }).eventID));
@@ -279,7 +292,7 @@ describe('mesh change control in local AWS', () => {
   });
 
   it('audits an AccessDenied attempt without acting on it', async () => {
-    const event = loadEvent('appmesh/update-route-access-denied');
+    const event = inLocalAccount(loadEvent('appmesh/update-route-access-denied'));
     const weightsBefore = await routeWeights(admin);
 
     const result = await local.aws.functions.invoke('mesh-change', event);
@@ -358,7 +371,11 @@ describe('mesh change control in local AWS', () => {
   it('reports an undo it cannot do: no last known good for a route created outside any event', async () => {
     const key = 'prod/route/api-router/api-route';
     const documents = createDocumentClient(local.clientConfig('admin'));
-    await new DynamoLastKnownGoodStore(documents, local.aws.functionEnv.MESHWARDEN_TABLE ?? '').delete(key);
+    await new DynamoLastKnownGoodStore(
+      documents,
+      local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
+    ).delete(key);
 
     await setWeights(alice, [0], 'api-router', 'api-route');
     await local.aws.drain();
@@ -370,7 +387,7 @@ describe('mesh change control in local AWS', () => {
   });
 
   it('reports an App Mesh write whose resource cannot be read from the record: audited, published, told, not dead-lettered', async () => {
-    const event = loadEvent('appmesh/update-route');
+    const event = inLocalAccount(loadEvent('appmesh/update-route'));
     const { routeName: _dropped, ...params } = event.detail.requestParameters as Record<string, unknown>;
     const unreadable = {
       ...event,

@@ -54,12 +54,17 @@ function snapshotOf(nodes: MeshResource[], takenAt = '2026-06-01T00:00:00.000Z')
   };
 }
 
-async function clearPartition(documents: DynamoDBDocumentClient, table: string, meshName: string) {
+async function clearPartition(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  account: string,
+  meshName: string,
+) {
   const out = await documents.send(
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': meshStatePartition(meshName) },
+      ExpressionAttributeValues: { ':pk': meshStatePartition(account, meshName) },
     }),
   );
   const keys = (out.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
@@ -91,7 +96,7 @@ describe('mesh state cache in local AWS', () => {
     };
     table = local.aws.functionEnv.MESHWARDEN_TABLE ?? '';
     documents = createDocumentClient(local.clientConfig('admin'));
-    store = new DynamoMeshStateStore(documents, table, () => 1);
+    store = new DynamoMeshStateStore(documents, table, local.aws.accountId, () => 1);
   }, 60_000);
   afterAll(() => local.aws.close());
 
@@ -164,7 +169,7 @@ describe('mesh state cache in local AWS', () => {
 
   describe('mesh-change with the cache', () => {
     it('judges correctly on a cold cache (reverts a denied node change) and fills the cache', async () => {
-      await clearPartition(documents, table, DEMO.mesh);
+      await clearPartition(documents, table, local.aws.accountId, DEMO.mesh);
       const alice = new AppMeshClient(local.clientConfig('oidcDeveloper'));
       const admin = new AppMeshClient(local.clientConfig('admin'));
       const ref = { meshName: DEMO.mesh, virtualNodeName: DEMO.stableNode };

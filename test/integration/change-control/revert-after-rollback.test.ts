@@ -87,6 +87,7 @@ describe('change control after a deployment rollback, every function running in 
     const lkg = await new DynamoLastKnownGoodStore(
       createDocumentClient(local.clientConfig('admin')),
       local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
     ).get(ROUTE_KEY);
     expect(lkg?.resource.spec).toMatchObject({
       httpRoute: { action: { weightedTargets: weighted(100, 0) } },

@@ -257,6 +257,42 @@ describe('HTTP API with OIDC tokens', () => {
     expect(after?.status).toBe('pending');
   });
 
+  it("neither shows nor decides a member account's approval of a mesh that shares a governed mesh's name", async () => {
+    // Prepare: a pending request of `prod` in a member account (the API acts on the central account's meshes)
+    const store = new DynamoDbApprovalStore(
+      createDocumentClient(local.clientConfig('meshwarden')),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+    );
+    const now = Date.now();
+    await store.create({
+      approvalId: 'member-account-1',
+      account: '111111111111',
+      meshName: 'prod',
+      action: {
+        type: 'reapply-change',
+        resourceKey: 'prod/route/web-router/web-route',
+        operation: 'UpdateRoute',
+      },
+      title: 'bob changes web-route in a member account',
+      reason: 'held',
+      requestedBy: { arn: 'arn:aws:iam::111111111111:user/bob', label: 'bob' },
+      diff: '',
+      requestedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 30 * 60_000).toISOString(),
+      status: 'pending',
+    });
+    // Act
+    const listed = await call('GET', '/api/approvals?status=pending', await as('priya'));
+    const shown = await call('GET', '/api/approvals/member-account-1', await as('priya'));
+    const answer = await call('POST', '/api/approvals/member-account-1/approve', await as('priya'));
+    const after = await store.get('member-account-1');
+    // Assess
+    expect((listed.json.approvals as { id: string }[]).map((a) => a.id)).not.toContain('member-account-1');
+    expect(shown.status).toBe(404);
+    expect(answer.status).toBe(404);
+    expect(after?.status).toBe('pending');
+  });
+
   it('lets an operator promote a deployment, recorded with who did it', async () => {
     // Prepare
     const id = await openDeployment(80, 20);

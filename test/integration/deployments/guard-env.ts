@@ -1,5 +1,9 @@
-/** Scheduler settings the CDK stack gives the deployment guard; local AWS has the `default` group. */
+import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
+
+/**
+ * Scheduler settings the CDK stack gives the deployment guard: its own group, the only one its
+ * role may write. (The Scheduler role's ARN comes from the synthesized stack.)
+ */
 export const GUARD_ENV = {
-  MESHWARDEN_SCHEDULE_GROUP: 'default',
-  MESHWARDEN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/meshwarden-scheduler',
+  MESHWARDEN_SCHEDULE_GROUP: SCHEDULE_GROUP_NAME,
 };

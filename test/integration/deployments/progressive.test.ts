@@ -7,6 +7,7 @@ import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDeploymentsCommand } from '../../../infra/cli/deployments-command';
+import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
@@ -56,6 +57,7 @@ describe('progressive delivery in local AWS: Scheduler steps and the CLI', () =>
     store = new DynamoDbDeploymentStore(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());
@@ -78,10 +80,12 @@ describe('progressive delivery in local AWS: Scheduler steps and the CLI', () =>
 
     const scheduler = new SchedulerClient(local.clientConfig());
     const listed = await scheduler.send(
-      new ListSchedulesCommand({ GroupName: 'default', NamePrefix: 'mw-step-' }),
+      new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: 'mw-step-' }),
     );
     const name = listed.Schedules?.[0]?.Name ?? '';
-    const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: 'default' }));
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: name, GroupName: SCHEDULE_GROUP_NAME }),
+    );
     // The seeded alarms have no data yet (the policy waits on INSUFFICIENT_DATA): report healthy.
     const cloudwatch = new CloudWatchClient(local.clientConfig());
     for (const alarm of DEMO.alarms) {

@@ -57,6 +57,7 @@ describe('deployment guard in local AWS: the demo 90/10 route and its tagged ala
     store = new DynamoDbDeploymentStore(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());

@@ -5,6 +5,7 @@ import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sd
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEDULE_GROUP_NAME } from '../../../infra/constructs/names';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
@@ -108,6 +109,7 @@ describe('deployment guard trust cases in local AWS', () => {
     store = new DynamoDbDeploymentStore(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());
@@ -182,7 +184,7 @@ describe('deployment guard trust cases in local AWS', () => {
     await local.aws.drain();
     const failing = (await store.get(DEMO.routeKey))?.deployment;
     const recovery = await scheduler.send(
-      new ListSchedulesCommand({ GroupName: 'default', NamePrefix: RECOVERY_SCHEDULE_NAME }),
+      new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: RECOVERY_SCHEDULE_NAME }),
     );
     const toldWhileFailing = toldSince(told);
     local.aws.faults.set([]);
@@ -190,7 +192,7 @@ describe('deployment guard trust cases in local AWS', () => {
     const recoverySchedules = async () =>
       (
         await scheduler.send(
-          new ListSchedulesCommand({ GroupName: 'default', NamePrefix: RECOVERY_SCHEDULE_NAME }),
+          new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP_NAME, NamePrefix: RECOVERY_SCHEDULE_NAME }),
         )
       ).Schedules ?? [];
     await until(async () => (await recoverySchedules()).length === 0);

@@ -20,6 +20,7 @@ describe('the DynamoDB document client', () => {
     audit = new DynamoAuditLog(
       createDocumentClient(local.clientConfig('meshwarden')),
       local.aws.functionEnv.MESHWARDEN_TABLE ?? '',
+      local.aws.accountId,
     );
   });
   afterAll(() => local.aws.close());

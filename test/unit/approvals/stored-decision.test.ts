@@ -405,3 +405,39 @@ describe('an approved held change re-applies only what it changed', () => {
     );
   });
 });
+
+describe('an approval names the account of its mesh', () => {
+  it("re-applies a member account's held change in that account, through its provider, never the central one", async () => {
+    // Prepare: the same route in two accounts; the approval is the member account's.
+    const central = new VersionedMesh(route(BEFORE), REVERTED_AT);
+    const member = new VersionedMesh(route(BEFORE), REVERTED_AT);
+    const w = world(central, stored({ account: '222222222222' }));
+    const asked: string[] = [];
+    const meshesIn = (account: string) => {
+      asked.push(account);
+      return member;
+    };
+
+    // Act
+    const result = await executeDecision({ ...w.deps, meshesIn }, decidedEvent());
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'handled', execution: { outcome: 'applied' } });
+    expect(asked).toEqual(['222222222222']);
+    expect(member.resource?.spec).toEqual(spec(BOBS));
+    expect(central.writes).toEqual([]);
+  });
+
+  it('does not carry out an approval for an account the function cannot reach', async () => {
+    // Prepare
+    const central = new VersionedMesh(route(BEFORE), REVERTED_AT);
+    const w = world(central, stored({ account: '222222222222' }));
+
+    // Act
+    const result = await executeDecision(w.deps, decidedEvent()).catch((error: unknown) => error);
+
+    // Assess
+    expect(String(result)).toContain('is for account 222222222222, which this function cannot reach');
+    expect(central.writes).toEqual([]);
+  });
+});

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decideCaRollover, runCaRollover } from '../../../shared/certificates/ca-rollover';
 import { loadCaSuccession, successorOf } from '../../../shared/certificates/issuer-memory';
 import { parseCertificate } from '../../../shared/certificates/pem';
+import { rolloverHistoryKey } from '../../../shared/certificates/rollover-keys';
+import { confirmRolloverRestarts } from '../../../shared/certificates/rollover-lifecycle';
 import { cleanUpSuperseded } from '../../../shared/certificates/superseded';
 import { sweepCertificates } from '../../../shared/certificates/sweep';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
@@ -140,6 +142,8 @@ describe('ACM private certificates', () => {
     // Prepare: roll the mesh over to the next CA and finish it.
     const world = await fakeWorld(young);
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    // The payments certificate travels through a secret: its proxy must have restarted first.
+    await confirmRolloverRestarts(world.fresh(), policy, rolloverId, ['prod/virtual-node/payments'], 'ops');
     const detail = {
       approvalId: `ca-rollover-${rolloverId}`,
       meshName: 'prod',
@@ -272,7 +276,7 @@ describe('issuer memory', () => {
     const succession = await loadCaSuccession(world.rotations, 'prod');
 
     // Assess
-    expect(world.rotations.items.get('ROTATION#ROLLOVERS#prod')).toMatchObject({
+    expect(world.rotations.items.get(rolloverHistoryKey('prod'))).toMatchObject({
       rolloverIds: [expect.any(String)],
     });
     expect(succession).toEqual([]);
@@ -284,7 +288,7 @@ describe('issuer memory', () => {
     const put = world.rotations.put.bind(world.rotations);
     let raced = false;
     world.rotations.put = async (key, record) => {
-      if (!raced && key === 'ROTATION#ROLLOVERS#prod') {
+      if (!raced && key === rolloverHistoryKey('prod')) {
         raced = true;
         await put(key, { version: 1, meshName: 'prod', rolloverIds: ['other'] } as never);
         throw new ConflictError('another write came first');
@@ -296,7 +300,7 @@ describe('issuer memory', () => {
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
 
     // Assess
-    expect(world.rotations.items.get('ROTATION#ROLLOVERS#prod')).toMatchObject({
+    expect(world.rotations.items.get(rolloverHistoryKey('prod'))).toMatchObject({
       rolloverIds: ['other', rolloverId],
     });
   });

@@ -5,8 +5,9 @@ import {
   runCaRollover,
 } from '../../../shared/certificates/ca-rollover';
 import { takeCertificateInventory } from '../../../shared/certificates/inventory';
+import { confirmRolloverRestarts } from '../../../shared/certificates/rollover-lifecycle';
 import { acmTrusts } from '../../../shared/certificates/trusts';
-import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../../../shared/events/approvals';
+import type { ApprovalDecidedDetail } from '../../../shared/events/approvals';
 import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
 import { CA_ARN, DAY_MS, fakeWorld, NEXT_CA_ARN, policyWith, SECRETS_MAPPING } from './fakes';
 
@@ -18,6 +19,15 @@ const young = {
   now: NOW,
 };
 const policy = policyWith(SECRETS_MAPPING);
+/** The node whose Envoy serves the payments certificate, delivered through a secret. */
+const PAYMENTS_PROXY = 'prod/virtual-node/payments';
+
+/** Phases 1 and 2, then the operator confirms the payments proxy restarted: the rollover waits for approval. */
+async function toApproval(world: Awaited<ReturnType<typeof fakeWorld>>) {
+  const started = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+  expect(started.phase).toBe('awaiting-restart');
+  return confirmRolloverRestarts(world.fresh(), policy, started.rolloverId, [PAYMENTS_PROXY], 'ops');
+}
 
 function decision(rolloverId: string, verdict: ApprovalDecidedDetail['decision']): ApprovalDecidedDetail {
   return {
@@ -46,12 +56,12 @@ function decidedBy(detail: ApprovalDecidedDetail): MemoryApprovalStore {
 }
 
 describe('CA rollover', () => {
-  it('phase 1 trusts both, phase 2 re-issues every leaf from the new CA, then asks for approval', async () => {
+  it('phase 1 trusts both, phase 2 re-issues every leaf from the new CA, waits for the restart, then asks for approval', async () => {
     // Prepare
     const world = await fakeWorld(young);
 
     // Act
-    const report = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const report = await toApproval(world);
 
     // Assess
     expect(report.phase).toBe('awaiting-approval');
@@ -67,25 +77,20 @@ describe('CA rollover', () => {
     );
     const leaves = inventory.entries.filter((e) => e.type === 'leaf' && e.facts);
     expect(leaves.map((e) => e.issuingCaArn)).toEqual([NEXT_CA_ARN, NEXT_CA_ARN, NEXT_CA_ARN]);
-    const asked = world.publisher.events.find((e) => e.detailType === 'ApprovalRequested')
-      ?.detail as ApprovalRequestedDetail;
-    expect(asked.action).toEqual({
-      type: 'finish-ca-rollover',
-      rolloverId: report.rolloverId,
-      oldCaArn: CA_ARN,
-      newCaArn: NEXT_CA_ARN,
-    });
+    // Asking is a claim the function checks: only the rollover id goes on the bus.
+    const asked = world.publisher.events.filter((e) => e.detailType === 'CaRolloverAwaitingApproval');
+    expect(asked.map((e) => e.detail)).toEqual([{ rolloverId: report.rolloverId, meshName: 'prod' }]);
     expect(
       world.publisher.events
         .filter((e) => e.detailType === 'CaRolloverProgressed')
         .map((e) => e.detail.phase),
-    ).toEqual(['reissue', 'awaiting-approval']);
+    ).toEqual(['reissue', 'awaiting-restart', 'awaiting-restart', 'awaiting-approval']);
   });
 
   it('phase 3 removes the old CA only once approved', async () => {
     // Prepare
     const world = await fakeWorld(young);
-    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const { rolloverId } = await toApproval(world);
 
     // Act
     const approvals = decidedBy(decision(rolloverId, 'approved'));
@@ -104,7 +109,7 @@ describe('CA rollover', () => {
 
   it('a rejection halts with both CAs trusted', async () => {
     const world = await fakeWorld(young);
-    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const { rolloverId } = await toApproval(world);
     const approvals = decidedBy(decision(rolloverId, 'rejected'));
     const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'rejected'));
     expect(report.phase).toBe('halted');
@@ -116,7 +121,7 @@ describe('CA rollover', () => {
   it('refuses a decision event that differs from the stored decision, or names an unknown approval, without a write', async () => {
     // Prepare
     const world = await fakeWorld(young);
-    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const { rolloverId } = await toApproval(world);
     const approvals = decidedBy(decision(rolloverId, 'approved'));
     const forged = {
       ...decision(rolloverId, 'approved'),
@@ -138,7 +143,7 @@ describe('CA rollover', () => {
   it('a forged approval (no decision stored, only pending) never finishes a rollover', async () => {
     // Prepare: the rollover waits for approval; the stored request is still pending
     const world = await fakeWorld(young);
-    const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    const { rolloverId } = await toApproval(world);
     const approvals = new MemoryApprovalStore();
     await approvals.create(
       pendingApproval({
@@ -206,9 +211,9 @@ describe('CA rollover', () => {
     // Assess
     expect(first.phase).toBe('reissue');
     expect(first.note).toMatch(/phase 2 not verified/);
-    expect(second.phase).toBe('awaiting-approval');
+    expect(second.phase).toBe('awaiting-restart');
     const record = world.rotations.items.get(`ROTATION#ROLLOVER#${second.rolloverId}`) as RolloverRecord;
-    expect(record.phase).toBe('awaiting-approval');
+    expect(record.phase).toBe('awaiting-restart');
     // Phase 1 ran once: its writes were not repeated.
     expect(world.meshes.updates.filter((u) => u.name === 'web-v1')).toHaveLength(1);
   });

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import type { SweepDeps } from '../../../shared/certificates/sweep';
+import { MemoryApprovalStore } from '../approvals/support';
 import {
   CA_ARN,
   DAY_MS,
@@ -31,15 +32,16 @@ function policyFile(): string {
   return file;
 }
 
-async function run(deps: SweepDeps, args: string[]) {
+async function run(deps: SweepDeps & { approvals?: MemoryApprovalStore }, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const program = new Command().name('meshwarden').exitOverride();
   registerCertsCommand(program, {
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    deps: () => deps,
+    deps: () => ({ approvals: new MemoryApprovalStore(), ...deps }),
     env: {},
+    whoami: async () => 'arn:aws:sts::000000000000:assumed-role/PlatformAdmin/admin',
   });
   await program.parseAsync(['node', 'meshwarden', 'certs', ...args, '--policy', policyFile()]);
   return { out, err, exitCode: process.exitCode };
@@ -151,8 +153,22 @@ describe('meshwarden certs', () => {
       '--mesh',
       'prod',
     ]);
-    expect(result.out[0]).toMatch(/phase awaiting-approval/);
-    expect(result.out.at(-1)).toMatch(/approval requested/);
-    expect(world.publisher.events.some((e) => e.detailType === 'ApprovalRequested')).toBe(true);
+    expect(result.out[0]).toMatch(/phase awaiting-restart/);
+    expect(result.out.at(-1)).toMatch(/confirm-restart --id [0-9a-f]{20} --proxy KEY/);
+
+    const confirmed = await run(world.deps, [
+      'rollover',
+      'confirm-restart',
+      '--from',
+      CA_ARN,
+      '--to',
+      NEXT_CA_ARN,
+      '--mesh',
+      'prod',
+      '--proxy',
+      'prod/virtual-node/payments',
+    ]);
+    expect(confirmed.out[0]).toMatch(/phase awaiting-approval/);
+    expect(world.publisher.events.some((e) => e.detailType === 'CaRolloverAwaitingApproval')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideCaRollover, runCaRollover } from '../../../shared/certificates/ca-rollover';
 import { dnsNamesOf, parseCertificate } from '../../../shared/certificates/pem';
+import { confirmRolloverRestarts } from '../../../shared/certificates/rollover-lifecycle';
 import { sweepCertificates } from '../../../shared/certificates/sweep';
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
@@ -133,6 +134,8 @@ describe('handshake checks before certificate writes', () => {
     };
     const world = await fakeWorld(young);
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
+    // The payments certificate travels through a secret: its proxy must have restarted first.
+    await confirmRolloverRestarts(world.fresh(), policy, rolloverId, ['prod/virtual-node/payments'], 'ops');
     world.store.acm.set(OLD_WEB, {
       bundle: await signingCa(world, CA_ARN).leaf(['web-v1.prod.local'], young.notBefore, young.notAfter),
       origin: 'acm-private',

@@ -61,6 +61,26 @@ describe('parseRotationTrigger', () => {
     expect(() => parseRotationTrigger(input)).toThrow(ValidationError);
   });
 
+  it('takes a rollover awaiting approval from meshwarden or its CLI, naming only the rollover', () => {
+    // Prepare
+    const claim = (source: string, detail: Record<string, unknown>) => ({
+      ...rolloverDecided(),
+      source,
+      'detail-type': 'CaRolloverAwaitingApproval',
+      detail,
+    });
+    const detail = { rolloverId: '0123456789abcdef0123', meshName: 'prod' };
+
+    // Act / Assess
+    expect(parseRotationTrigger(claim('meshwarden.cli', detail)).kind).toBe('rollover-awaiting-approval');
+    expect(parseRotationTrigger(claim('meshwarden', detail)).kind).toBe('rollover-awaiting-approval');
+    expect(() => parseRotationTrigger(claim('acme.deploy', detail))).toThrow(ValidationError);
+    // What the request says comes from stored state: a claim carrying more is refused.
+    expect(() => parseRotationTrigger(claim('meshwarden.cli', { ...detail, expiresAt: 'never' }))).toThrow(
+      /expiresAt/,
+    );
+  });
+
   it('refuses an ACM notice without its certificate ARN, naming the field', () => {
     const event = loadEvent('acm/approaching-expiration') as { resources: string[] };
     event.resources = [];

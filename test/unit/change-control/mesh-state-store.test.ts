@@ -9,6 +9,7 @@ import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'state';
+const ACCOUNT = '111111111111';
 
 function node(name: string): MeshResourceOf<'virtual-node'> {
   return { kind: 'virtual-node', meshName: 'prod', name, spec: { listeners: [] } };
@@ -30,13 +31,16 @@ function snapshot(count: number): MeshSnapshot {
 
 describe('DynamoMeshStateStore (mocked DynamoDB)', () => {
   beforeEach(() => documents.reset());
-  const store = () => new DynamoMeshStateStore(createDocumentClient({ region: 'us-east-1' }), TABLE, () => 0);
+  const store = () =>
+    new DynamoMeshStateStore(createDocumentClient({ region: 'us-east-1' }), TABLE, ACCOUNT, () => 0);
 
   it('fills with BatchWriteItem, 25 per call, and retries unprocessed items', async () => {
     documents
       .on(BatchWriteCommand)
       .resolvesOnce({
-        UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: { pk: 'MESHSTATE#prod', sk: 'prod/mesh' } } }] },
+        UnprocessedItems: {
+          [TABLE]: [{ PutRequest: { Item: { pk: '111111111111#MESHSTATE#prod', sk: 'prod/mesh' } } }],
+        },
       })
       .resolves({});
 
@@ -62,13 +66,13 @@ describe('DynamoMeshStateStore (mocked DynamoDB)', () => {
     documents
       .on(QueryCommand)
       .resolvesOnce({
-        Items: [{ pk: 'MESHSTATE#prod', sk: 'prod/virtual-node/a', resource: node('a') }],
-        LastEvaluatedKey: { pk: 'MESHSTATE#prod', sk: 'prod/virtual-node/a' },
+        Items: [{ pk: '111111111111#MESHSTATE#prod', sk: 'prod/virtual-node/a', resource: node('a') }],
+        LastEvaluatedKey: { pk: '111111111111#MESHSTATE#prod', sk: 'prod/virtual-node/a' },
       })
       .resolvesOnce({
         Items: [
-          { pk: 'MESHSTATE#prod', sk: 'prod/virtual-node/b', resource: node('b') },
-          { pk: 'MESHSTATE#prod', sk: 'prod/virtual-node/c', resource: 'not a resource' },
+          { pk: '111111111111#MESHSTATE#prod', sk: 'prod/virtual-node/b', resource: node('b') },
+          { pk: '111111111111#MESHSTATE#prod', sk: 'prod/virtual-node/c', resource: 'not a resource' },
         ],
       });
 
@@ -76,7 +80,7 @@ describe('DynamoMeshStateStore (mocked DynamoDB)', () => {
 
     expect(loaded.map((r) => r.name)).toEqual(['a', 'b']);
     expect(documents.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
-      pk: 'MESHSTATE#prod',
+      pk: '111111111111#MESHSTATE#prod',
       sk: 'prod/virtual-node/a',
     });
   });

@@ -80,6 +80,67 @@ describe('IdentityRegistry', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['identities', 0, 'type']);
   });
+
+  it('reads policies written as IAM takes them, and leaves identities without policies unrestricted', () => {
+    const file = identitiesFileSchema.parse({
+      accountId: '000000000000',
+      identities: [
+        {
+          type: 'WebIdentity',
+          accessKeyId: 'dev',
+          secretAccessKey: 's',
+          roleName: 'MeshDeveloper',
+          sessionName: 'alice',
+          provider: 'arn:aws:iam::000000000000:oidc-provider/issuer.example',
+          claims: { team: 'web' },
+          policies: [
+            {
+              Version: '2012-10-17',
+              Statement: { Effect: 'Allow', Action: 'appmesh:Describe*', Resource: '*' },
+            },
+          ],
+        },
+        { type: 'IAMUser', accessKeyId: 'bob', secretAccessKey: 's', userName: 'bob' },
+      ],
+    });
+    const registry = new IdentityRegistry(file);
+    expect(registry.get('dev')?.policies?.[0]?.statements[0]).toMatchObject({
+      effect: 'Allow',
+      actions: { not: false, patterns: ['appmesh:Describe*'] },
+    });
+    expect(registry.get('dev')?.principalArn).toBe('arn:aws:iam::000000000000:role/MeshDeveloper');
+    expect(registry.get('dev')?.principalTags).toEqual({ team: 'web' });
+    expect(registry.get('bob')?.policies).toBeUndefined();
+  });
+
+  it('refuses a policy IAM would refuse, naming where', () => {
+    const result = identitiesFileSchema.safeParse({
+      accountId: '000000000000',
+      identities: [
+        {
+          type: 'IAMUser',
+          accessKeyId: 'bob',
+          secretAccessKey: 's',
+          userName: 'bob',
+          policies: [
+            {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 'appmesh:*',
+                  Resource: '*',
+                  Condition: { StringMatches: { a: 'b' } },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['identities', 0, 'policies', 0, 'Statement', 0]);
+    expect(result.error?.issues[0]?.message).toContain('condition operator "StringMatches" is not supported');
+  });
 });
 
 describe('FaultInjector', () => {

@@ -10,6 +10,7 @@ const complete = {
   MESHWARDEN_POLICY_FILE: 'meshwarden.policy.yaml',
   MESHWARDEN_SELF_ROLE_ARNS: 'arn:aws:iam::123456789012:role/meshwarden-functions',
   MESHWARDEN_SLACK_SECRET: 'meshwarden/slack',
+  MESHWARDEN_ACCOUNT_ID: '123456789012',
 };
 
 describe('readConfig', () => {
@@ -33,6 +34,26 @@ describe('readConfig', () => {
         MESHWARDEN_SELF_ROLE_ARNS: 'arn:aws:sts::123456789012:assumed-role/x/y',
       }),
     ).toThrow(/MESHWARDEN_SELF_ROLE_ARNS\[0\]: must be an IAM role ARN/);
+  });
+
+  it('reads member roles and meshes when given, and leaves them out when not', () => {
+    const central = readConfig(baseConfigSchema, complete);
+    const withMembers = readConfig(baseConfigSchema, {
+      ...complete,
+      MESHWARDEN_MEMBER_ROLE_ARNS: 'arn:aws:iam::222222222222:role/meshwarden-member-access',
+      MESHWARDEN_MEMBER_MESHES: '222222222222/prod',
+    });
+    expect(central.MESHWARDEN_MEMBER_ROLE_ARNS).toBeUndefined();
+    expect(withMembers.MESHWARDEN_MEMBER_ROLE_ARNS).toEqual([
+      'arn:aws:iam::222222222222:role/meshwarden-member-access',
+    ]);
+    expect(withMembers.MESHWARDEN_MEMBER_MESHES).toEqual(['222222222222/prod']);
+  });
+
+  it('refuses a member mesh that does not name its account', () => {
+    expect(() => readConfig(baseConfigSchema, { ...complete, MESHWARDEN_MEMBER_MESHES: 'prod' })).toThrow(
+      /MESHWARDEN_MEMBER_MESHES\[0\]: must be <12-digit account>\/<mesh name>/,
+    );
   });
 
   it('refuses a mesh list that names no mesh', () => {

@@ -56,6 +56,12 @@ export class AppMeshService implements LocalService, OperationResolver {
     this.operations = new AppMeshOperations(this.store);
   }
 
+  /** A resource's tags, for IAM's `aws:ResourceTag/<key>`; undefined when there is no such resource. */
+  resourceTags(arn: string): Record<string, string> | undefined {
+    const tags = this.store.get(arn)?.tags;
+    return tags === undefined ? undefined : Object.fromEntries(tags.map((t) => [t.key, t.value]));
+  }
+
   operationOf(req: LocalRequest): string | undefined {
     try {
       return matchRoute(req.method, req.path)?.route.operation;

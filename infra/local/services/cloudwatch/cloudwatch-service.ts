@@ -91,6 +91,15 @@ export class CloudWatchService implements LocalService, OperationResolver {
     this.operations = this.table();
   }
 
+  /** An alarm's tags, for IAM's `aws:ResourceTag/<key>`; undefined when there is no such alarm. */
+  resourceTags(arn: string): Record<string, string> | undefined {
+    try {
+      return Object.fromEntries(this.store.listTags(arn).map((t) => [t.Key, t.Value]));
+    } catch {
+      return undefined;
+    }
+  }
+
   operationOf(req: LocalRequest): string | undefined {
     const target = req.headers['x-amz-target'];
     if (target !== undefined) return target.split('.')[1];

@@ -167,6 +167,17 @@ export class SecretsManagerService implements LocalService {
     );
   }
 
+  /** The full ARN (random suffix included) of a secret named or ARN-ed `secretId`, for IAM. */
+  secretArn(secretId: string): string | undefined {
+    return this.store.find(secretId)?.arn;
+  }
+
+  /** A secret's tags, for IAM's `aws:ResourceTag/<key>`; undefined when there is no such secret. */
+  resourceTags(secretId: string): Record<string, string> | undefined {
+    const tags = this.store.find(secretId)?.tags;
+    return tags === undefined ? undefined : Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+  }
+
   handle(req: LocalRequest): Promise<LocalResponse> {
     if (this.store.purgeExpired(this.now())) this.save();
     return handleJsonRequest(req, {

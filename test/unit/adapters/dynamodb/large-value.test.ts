@@ -18,6 +18,7 @@ import type { LastKnownGood } from '../../../../shared/ports';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'state';
+const ACCOUNT = '111111111111';
 const KEY = 'prod/route/web-router/web-route';
 
 function route(prefix: string, version = 2): MeshResource {
@@ -46,7 +47,8 @@ function record(resource: MeshResource): LastKnownGood {
   return { resourceKey: KEY, resource, version: 2, eventId: 'e', recordedAt: 'now', source: 'event' };
 }
 
-const store = () => new DynamoLastKnownGoodStore(createDocumentClient({ region: 'us-east-1' }), TABLE);
+const store = () =>
+  new DynamoLastKnownGoodStore(createDocumentClient({ region: 'us-east-1' }), TABLE, ACCOUNT);
 const huge = () => `/${randomBytes(1024 * 1024).toString('hex')}`;
 
 describe('large values in DynamoDB items (mocked DynamoDB)', () => {
@@ -86,10 +88,10 @@ describe('large values in DynamoDB items (mocked DynamoDB)', () => {
 
   it('reads a chunked value back exactly', async () => {
     const resource = route(huge());
-    const head = packValue({ pk: `LKG#${KEY}`, sk: 'LKG' }, 'resource', resource);
+    const head = packValue({ pk: `${ACCOUNT}#LKG#${KEY}`, sk: 'LKG' }, 'resource', resource);
     documents.on(GetCommand).resolves({
       Item: {
-        pk: `LKG#${KEY}`,
+        pk: `${ACCOUNT}#LKG#${KEY}`,
         sk: 'LKG',
         version: 2,
         eventId: 'e',
@@ -106,10 +108,10 @@ describe('large values in DynamoDB items (mocked DynamoDB)', () => {
   });
 
   it('refuses to return a value whose chunks are missing', async () => {
-    const head = packValue({ pk: `LKG#${KEY}`, sk: 'LKG' }, 'resource', route(huge()));
+    const head = packValue({ pk: `${ACCOUNT}#LKG#${KEY}`, sk: 'LKG' }, 'resource', route(huge()));
     documents
       .on(GetCommand)
-      .resolves({ Item: { pk: `LKG#${KEY}`, sk: 'LKG', version: 2, ...head.attributes } });
+      .resolves({ Item: { pk: `${ACCOUNT}#LKG#${KEY}`, sk: 'LKG', version: 2, ...head.attributes } });
     documents.on(QueryCommand).resolves({ Items: head.chunks.slice(1) as Record<string, unknown>[] });
 
     await expect(store().get(KEY)).rejects.toThrow(/names \d+ chunks/);
@@ -136,9 +138,11 @@ describe('large values in DynamoDB items (mocked DynamoDB)', () => {
   });
 
   it("deletes the replaced value's chunks after the head stopped naming them", async () => {
-    const old = packValue({ pk: `LKG#${KEY}`, sk: 'LKG' }, 'resource', route(huge()));
+    const old = packValue({ pk: `${ACCOUNT}#LKG#${KEY}`, sk: 'LKG' }, 'resource', route(huge()));
     documents.on(BatchWriteCommand).resolves({});
-    documents.on(PutCommand).resolves({ Attributes: { pk: `LKG#${KEY}`, sk: 'LKG', ...old.attributes } });
+    documents
+      .on(PutCommand)
+      .resolves({ Attributes: { pk: `${ACCOUNT}#LKG#${KEY}`, sk: 'LKG', ...old.attributes } });
     documents.on(DeleteCommand).resolves({});
 
     await store().put(record(route('/small', 3)));

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { accountDirectory, PerAccount, UnknownAccountError } from '../../../shared/accounts/accounts';
+import { type AccountGuard, handleGuardInputInAccount } from '../../../shared/deployments/accounts';
+import type { GuardDeps } from '../../../shared/deployments/deps';
+import type { ApprovalDecidedEvent } from '../../../shared/events/approvals';
+import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
+import { alarmEvent, type Harness, harness, routeEvent } from './fakes';
+
+const CENTRAL = '123456789012';
+const MEMBER = '222222222222';
+const ROLE = `arn:aws:iam::${MEMBER}:role/meshwarden-member-access`;
+
+/** One harness per account, and the guard across them; `asked` lists the accounts whose deps were used. */
+function twoAccounts() {
+  const harnesses: Record<string, Harness> = { [CENTRAL]: harness(), [MEMBER]: harness() };
+  const accounts = accountDirectory(CENTRAL, [ROLE]);
+  const asked: string[] = [];
+  const perAccount = new PerAccount(accounts, (access) => harnesses[access.account]?.deps as GuardDeps);
+  const approvals = new MemoryApprovalStore();
+  const removed: string[] = [];
+  const guard: AccountGuard = {
+    accounts,
+    depsFor: (account) => {
+      asked.push(account);
+      return perAccount.for(account);
+    },
+    approvals,
+    scheduler: { removeRecovery: async () => void removed.push('remove') },
+  };
+  return { harnesses, guard, asked, approvals, removed };
+}
+
+describe('the deployment guard across accounts', () => {
+  it("handles a member account's route change and alarm with that account's deps only", async () => {
+    // Prepare
+    const { guard, asked, harnesses } = twoAccounts();
+    const route = { ...routeEvent('prod/web-router/web-route'), account: MEMBER };
+    const alarm = { ...alarmEvent(), account: MEMBER };
+
+    // Act
+    await handleGuardInputInAccount(guard, {
+      kind: 'route-change',
+      event: { ...route, detail: { ...route.detail, recipientAccountId: MEMBER } },
+    });
+    await handleGuardInputInAccount(guard, { kind: 'alarm', event: alarm });
+
+    // Assess
+    expect(asked).toEqual([MEMBER, MEMBER]);
+    expect(harnesses[CENTRAL]?.mesh.calls).toEqual([]);
+    expect(harnesses[MEMBER]?.mesh.calls.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an event of an account not configured before reading anything', async () => {
+    const { guard, harnesses } = twoAccounts();
+    const alarm = { ...alarmEvent(), account: '333333333333' };
+    await expect(handleGuardInputInAccount(guard, { kind: 'alarm', event: alarm })).rejects.toThrow(
+      UnknownAccountError,
+    );
+    expect(harnesses[CENTRAL]?.mesh.calls).toEqual([]);
+  });
+
+  it('runs a step in the account it names, and an unnamed one in the central account', async () => {
+    const { guard, asked } = twoAccounts();
+    const step = {
+      routeKey: 'prod/web-router/web-route',
+      deploymentId: 'd1',
+      stepIndex: 0,
+      token: 'a'.repeat(24),
+    };
+    await handleGuardInputInAccount(guard, { kind: 'step', id: 's1', step: { ...step, account: MEMBER } });
+    await handleGuardInputInAccount(guard, { kind: 'step', id: 's2', step });
+    expect(asked).toEqual([MEMBER, CENTRAL]);
+  });
+
+  it("takes an approval's account from the stored approval, not from the event", async () => {
+    // Prepare
+    const { guard, asked, approvals } = twoAccounts();
+    await approvals.create(pendingApproval({ approvalId: 'member-approval', account: MEMBER }));
+    const event = {
+      version: '0',
+      id: 'decided',
+      'detail-type': 'ApprovalDecided',
+      source: 'meshwarden',
+      account: CENTRAL,
+      time: '2026-03-10T10:40:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: { approvalId: 'member-approval', meshName: 'prod', decision: 'approved' },
+    } as unknown as ApprovalDecidedEvent;
+
+    // Act
+    await handleGuardInputInAccount(guard, { kind: 'approval', event }).catch(() => undefined);
+
+    // Assess
+    expect(asked).toEqual([MEMBER]);
+  });
+
+  it('resumes every account on the recovery schedule and removes it only when all are done', async () => {
+    // Prepare: the member account's records cannot be read this time.
+    const { guard, harnesses, removed } = twoAccounts();
+    const member = harnesses[MEMBER] as Harness;
+    const list = member.store.list.bind(member.store);
+    member.store.list = async () => {
+      throw new Error('throttled');
+    };
+
+    // Act / Assess: the central account is resumed, the run fails naming the member account.
+    await expect(handleGuardInputInAccount(guard, { kind: 'recovery', id: 'r1' })).rejects.toThrow(
+      `account ${MEMBER}: throttled`,
+    );
+    expect(removed).toEqual([]);
+
+    member.store.list = list;
+    const result = await handleGuardInputInAccount(guard, { kind: 'recovery', id: 'r2' });
+    expect(result).toMatchObject({ scheduleRemoved: true });
+    expect(removed).toEqual(['remove']);
+    expect(harnesses[CENTRAL]?.recovery).toEqual([]);
+  });
+});
