@@ -615,3 +615,27 @@ export interface MeshStateStore {
    */
   refresh(snapshot: MeshSnapshot): Promise<{ readonly written: number; readonly removed: number }>;
 }
+
+/** A mesh's audited snapshot as stored and verified, with the changes recorded since. */
+export interface StoredMeshSnapshot {
+  /** When the whole read behind it began. */
+  readonly takenAt: string;
+  /** Every resource of the mesh as the audit read it (the mesh resource among them). */
+  readonly resources: readonly import('./domain/mesh').MeshResource[];
+  /** Resource key -> when change control last recorded a change of it (ISO time). */
+  readonly changes: ReadonlyMap<string, string>;
+}
+
+/**
+ * The snapshot the scheduled audit leaves of each governed mesh, so the first event on a cold
+ * mesh state cache reads one partition instead of the whole mesh. Every judged change marks its
+ * resource, so a reader knows which resources moved on since the snapshot was taken.
+ */
+export interface MeshSnapshotStore {
+  /** Replace the mesh's snapshot with a whole read (the audit). */
+  save(snapshot: MeshSnapshot): Promise<void>;
+  /** The stored snapshot if it is complete and intact; undefined when absent or not verifiable. */
+  load(meshName: string): Promise<StoredMeshSnapshot | undefined>;
+  /** Record that `ref` changed at `at` (marks only move forward). */
+  markChanged(ref: ResourceRef, at: Date): Promise<void>;
+}

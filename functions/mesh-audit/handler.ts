@@ -7,6 +7,7 @@ import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapter
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { auditMeshes } from '../../shared/change-control/audit-mesh';
@@ -43,6 +44,7 @@ const deps = {
     config.MESHWARDEN_ACCOUNT_ID,
   ),
   meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
+  snapshots: new DynamoMeshSnapshotStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,

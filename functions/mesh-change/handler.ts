@@ -17,8 +17,10 @@ import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { coalescingGets } from '../../shared/adapters/dynamodb/coalescing-gets';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
@@ -26,7 +28,7 @@ import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
-import { validateFirst } from '../../shared/change-control/validate-first';
+import { parsedOnce, validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -50,7 +52,8 @@ const config = readConfig(
   }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
-const documents = createDocumentClient();
+// Change control's independent item reads per event travel as one BatchGetItem.
+const documents = coalescingGets(createDocumentClient());
 const table = config.MESHWARDEN_TABLE;
 const sessions = new DynamoWebIdentitySessionStore(documents, table);
 const publisher = new EventBridgePublisher(
@@ -90,6 +93,7 @@ const depsByAccount = new PerAccount(accounts, (access) => {
     audit: new DynamoAuditLog(documents, table, account),
     sessions,
     meshState: new DynamoMeshStateStore(documents, table, account),
+    snapshots: new DynamoMeshSnapshotStore(documents, table, account),
     issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient(clientConfig))),
     publisher: publisherIn(account, publisher),
     // Reverts, holds and reports are told in the mesh's Slack channel (logged where the policy names none).
@@ -107,8 +111,10 @@ const depsByAccount = new PerAccount(accounts, (access) => {
  * federations are remembered for their session tags. Idempotent per CloudTrail event id:
  * CloudTrail itself may deliver one record twice, in two EventBridge envelopes.
  */
+const parseInbound = parsedOnce(parseMeshChangeInbound);
+
 export const handler = eventHandler(
-  parseMeshChangeInbound,
+  parseInbound,
   async (inbound) => {
     if (inbound.type === 'web-identity') {
       const recorded = await recordWebIdentitySession(sessions, inbound.event);
@@ -133,7 +139,7 @@ export const handler = eventHandler(
   },
   {
     idempotency: validateFirst(
-      parseMeshChangeInbound,
+      parseInbound,
       eventIdempotency({
         functionName: 'mesh-change',
         tableName: table,

@@ -137,8 +137,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'table:read': (r) => ({
     statements: [
       new iam.PolicyStatement({
-        // No BatchGetItem or ConditionCheckItem: no adapter batch-reads or writes in transactions.
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        // BatchGetItem: change control sends the item reads of one event as one batch. No
+        // ConditionCheckItem: no adapter writes in transactions.
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [r.table.tableArn],
       }),
     ],

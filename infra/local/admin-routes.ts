@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import * as z from 'zod';
+import { parseOrThrow } from '../../shared/validation';
 import type { LocalEventBus } from './bus/event-bus';
 import { FaultInjector, type FaultRule } from './edge/faults';
 import type { Timeline } from './timeline';
@@ -10,6 +12,18 @@ const json = (status: number, value: unknown): LocalResponse => ({
   body: JSON.stringify(value, null, 2),
 });
 
+/** What `PUT /_local/stack` may change: the stack's configuration a `cdk deploy -c` would set. */
+const stackChangeSchema = z.strictObject({
+  certificateAuthorityArns: z
+    .array(
+      z
+        .string()
+        .regex(/^arn:aws:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[\w-]+$/, 'must be an ACM PCA ARN'),
+    )
+    .min(1),
+});
+export type StackChange = z.infer<typeof stackChangeSchema>;
+
 /**
  * Unsigned routes under `/_local/` on the edge endpoint, for a person or a test to look inside
  * local AWS: health, the dead-letter list, the timeline, and the injected faults (read and set).
@@ -20,6 +34,8 @@ export function adminRoutes(parts: {
   readonly timeline: Timeline;
   readonly faults: FaultInjector;
   readonly services: readonly string[];
+  /** Deploy the local stack again with a changed configuration; answers what it now holds. */
+  readonly deploy: (change: StackChange) => Promise<StackChange>;
 }): (req: IncomingMessage, body: Buffer) => Promise<LocalResponse | undefined> {
   return async (req, body) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -44,9 +60,24 @@ export function adminRoutes(parts: {
         parts.faults.set(rules);
         return json(200, rules);
       }
+      case 'PUT /_local/stack': {
+        // The functions may use only the CAs their stack names, as in AWS: a CA created later
+        // (for a rollover, say) is added the way `cdk deploy -c meshwarden:certificateAuthorityArns=...` adds it.
+        let change: StackChange;
+        try {
+          change = parseOrThrow(
+            stackChangeSchema,
+            JSON.parse(body.toString('utf8') || '{}'),
+            'PUT /_local/stack body',
+          );
+        } catch (error) {
+          return json(400, { message: (error as Error).message });
+        }
+        return json(200, await parts.deploy(change));
+      }
       default:
         return json(404, {
-          message: `No local route ${route}; try GET /_local/health, /_local/dead-letters, /_local/timeline, GET|PUT /_local/faults`,
+          message: `No local route ${route}; try GET /_local/health, /_local/dead-letters, /_local/timeline, GET|PUT /_local/faults, PUT /_local/stack`,
         });
     }
   };

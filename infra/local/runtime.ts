@@ -341,6 +341,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   ];
   const faults = new FaultInjector(options.faults ?? []);
   const callListeners = new Set<(call: LocalApiCall) => void>();
+  /** As `cdk deploy` with a changed configuration: the functions' roles get the new policies. */
+  const deploy = async (change: LocalDeployment): Promise<void> => {
+    stackInputs = { ...stackInputs, ...change };
+    roles = (await localStackOf(stackInputs)).roles;
+    registerFunctionRoles(identities, roles, roleKeys);
+  };
   const edge = new EdgeServer({
     identities,
     sessions: sts.sessions,
@@ -364,7 +370,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       timeline.apiCall(request, response, operation);
       for (const listener of callListeners) listener({ request, response, operation });
     },
-    adminRoutes: adminRoutes({ bus, timeline, faults, services: services.map((s) => s.signingName) }),
+    adminRoutes: adminRoutes({
+      bus,
+      timeline,
+      faults,
+      services: services.map((s) => s.signingName),
+      deploy: async (change) => {
+        await deploy(change);
+        return { certificateAuthorityArns: [...stackInputs.certificateAuthorityArns] };
+      },
+    }),
   });
   const port = await edge.listen(options.port ?? 4566);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -489,11 +504,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       if (keys === undefined) throw new Error(`no function ${functionName} in the local stack`);
       return { accessKeyId: keys.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: keys.AWS_SECRET_ACCESS_KEY ?? '' };
     },
-    deploy: async (change) => {
-      stackInputs = { ...stackInputs, ...change };
-      roles = (await localStackOf(stackInputs)).roles;
-      registerFunctionRoles(identities, roles, roleKeys);
-    },
+    deploy,
     onApiCall: (listener) => {
       callListeners.add(listener);
       return () => callListeners.delete(listener);

@@ -22,6 +22,7 @@ import type {
   LastKnownGood,
   LastKnownGoodStore,
   MeshProvider,
+  MeshSnapshotStore,
   MeshStateStore,
   WebIdentitySessionStore,
 } from '../ports';
@@ -49,6 +50,8 @@ export interface AssessDeps {
    * Without it (the read-only CLI) the whole mesh is read. A cold cache is filled on read.
    */
   readonly meshState?: Pick<MeshStateStore, 'load' | 'fill'>;
+  /** The audit's verified snapshots: what a cold cache is filled from when it is safe to. */
+  readonly snapshots?: Pick<MeshSnapshotStore, 'load'>;
   readonly now: () => Date;
 }
 
@@ -96,6 +99,15 @@ export interface Judged {
 }
 
 export type Assessment = Skipped | FailedCall | Judged;
+
+/**
+ * Start a read now and await it later, if at all: a rejection is kept for whoever awaits it,
+ * and one nobody awaits is not an unhandled rejection.
+ */
+function early<T>(read: Promise<T>): () => Promise<T> {
+  read.catch(() => undefined);
+  return () => read;
+}
 
 function skipped(change: MeshChange, reason: SkipReason, explanation: string): Skipped {
   return { status: 'skipped', change, reason, explanation };
@@ -177,7 +189,11 @@ export async function assessChange(
     ]);
   }
 
-  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());
+  // The reads this judgement may need, started together rather than one after another: they
+  // are independent, and each is a round trip. One that turns out not to be needed is dropped.
+  const judgedRead = early(deps.judgedVersions.get(key));
+  const goodRead = early(deps.lastKnownGood.get(key));
+  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now(), deps.snapshots);
   const { index, current } = state;
   if (index === undefined && change.ref.kind !== 'mesh') {
     return skipped(change, 'gone', `mesh ${change.ref.meshName} no longer exists`);
@@ -189,7 +205,7 @@ export async function assessChange(
   const versioned = change.verb === 'create' || change.verb === 'update' || change.verb === 'delete';
   if (current !== undefined && versioned) {
     const version = current.metadata?.version ?? 0;
-    const judged = await deps.judgedVersions.get(key);
+    const judged = await judgedRead();
     if (judged !== undefined && judged.uid === current.metadata?.uid && version <= judged.version) {
       return skipped(
         change,
@@ -200,7 +216,7 @@ export async function assessChange(
     if (change.verb === 'delete') {
       // Recreated since its last known good (a new uid): delete and recreate are one replace,
       // judged here with the delete's caller. Otherwise the creation is judged on its own.
-      const earlier = (await deps.lastKnownGood.get(key))?.resource.metadata?.uid;
+      const earlier = (await goodRead())?.resource.metadata?.uid;
       if (earlier === undefined || earlier === current.metadata?.uid) {
         return skipped(
           change,
@@ -213,7 +229,7 @@ export async function assessChange(
       // The resource moved on since this call. Its own leaves can still be judged and set back
       // (three-way, onto the later state) when the response reported what the call left and the
       // last known good predates the call; otherwise the later change is judged on its own.
-      earlierGood = await deps.lastKnownGood.get(key);
+      earlierGood = await goodRead();
       const mergeable =
         change.verb === 'update' &&
         change.resultSpec !== undefined &&
@@ -245,7 +261,7 @@ export async function assessChange(
     index === undefined
       ? []
       : judgeResource(change.ref, index, deps.policy, deps.now(), { certificateAuthorities });
-  const lastKnownGood = earlierGood ?? (await deps.lastKnownGood.get(key));
+  const lastKnownGood = earlierGood ?? (await goodRead());
   const mesh = deps.policy.forMesh(change.ref.meshName);
   const onViolation = mesh === undefined ? 'report' : violationActionOf(mesh, principal).onViolation;
   const revert = planRevert(change, current, lastKnownGood, index, after === undefined ? {} : { after });

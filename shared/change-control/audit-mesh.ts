@@ -27,6 +27,7 @@ import type {
   EventPublisher,
   LastKnownGoodStore,
   MeshProvider,
+  MeshSnapshotStore,
   MeshStateStore,
 } from '../ports';
 import { listenerCertificateArns } from './certificates';
@@ -39,6 +40,8 @@ export interface AuditMeshDeps {
   readonly publisher: EventPublisher;
   /** The mesh state cache change control judges against: the audit's whole read refreshes it. */
   readonly meshState?: Pick<MeshStateStore, 'refresh'>;
+  /** Where the whole read is kept as the mesh's verified snapshot (for cold caches). */
+  readonly snapshots?: Pick<MeshSnapshotStore, 'save'>;
   /** The alarms the policy's alarm references and the `meshwarden:route` tags resolve against. */
   readonly alarms: AlarmCatalog;
   /** Where dangling references are told (the mesh's channel, kind `audit`). */
@@ -121,6 +124,7 @@ async function auditAndKeep(
   // The audit reads every mesh whole anyway: make the cache equal to it, so a neighbour that
   // missed its own event is seen stale for at most one audit period.
   await deps.meshState?.refresh(snapshot);
+  await deps.snapshots?.save(snapshot);
   const resources = snapshotResources(snapshot);
   for (const resource of resources) counts[resource.kind] += 1;
   const index = buildMeshIndex(snapshot);

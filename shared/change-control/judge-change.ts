@@ -21,6 +21,7 @@ import type {
   JudgedVersion,
   JudgedVersionStore,
   LastKnownGoodStore,
+  MeshSnapshotStore,
   MeshStateStore,
 } from '../ports';
 import { applyRevert, type WriteRace } from './apply-revert';
@@ -41,6 +42,8 @@ export interface JudgeChangeDeps extends AssessDeps {
   readonly publisher: EventPublisher;
   /** The mesh state cache; the judged resource's new state is written to it after each decision. */
   readonly meshState?: MeshStateStore;
+  /** The audit's snapshots; every decided or own-written resource is marked changed in them. */
+  readonly snapshots?: Pick<MeshSnapshotStore, 'load' | 'markChanged'>;
   /** How long an approval request stays open. */
   readonly approvalTtlSeconds?: number;
   /** Where reverts, holds and reports are told (the mesh's Slack channel). */
@@ -162,7 +165,7 @@ interface RaceRecord extends WriteRace {
  * three-way merge, or overwritten by the revert), which the violating call's judgement never saw.
  */
 async function judgeAgain(deps: JudgeChangeDeps, change: MeshChange, race: WriteRace): Promise<RaceRecord> {
-  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now());
+  const state = await readMeshState(deps.meshes, deps.meshState, change.ref, deps.now(), deps.snapshots);
   const findings =
     state.index === undefined
       ? []
@@ -244,18 +247,35 @@ export async function judgeChange(
 async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<JudgeChangeResult> {
   const eventId = change.eventId;
   const early = precheck(deps, change);
-  if (early !== undefined) return { eventId, status: 'skipped', reason: early.explanation };
+  if (early !== undefined) {
+    // meshwarden's own writes are not judged, but they change the resource: a snapshot taken
+    // before them must not stand in for it.
+    if (early.reason === 'own-write') await deps.snapshots?.markChanged(change.ref, deps.now());
+    return { eventId, status: 'skipped', reason: early.explanation };
+  }
 
   // A retry after a failure between the effect and the publish: publish what was decided, once,
   // rather than judging the state meshwarden itself just wrote.
+  // The assessment only reads (and fills a cold cache), so it runs alongside the audit lookup;
+  // when the event turns out decided already, it is dropped, failure included.
+  const assessing = assessChange(deps, change);
+  // Settled before any early return, so no read (or cold-cache fill) outlives the invocation.
+  const dropped = assessing.then(
+    () => undefined,
+    () => undefined,
+  );
   const existing = await deps.audit.get(change.ref.meshName, change.eventTime, eventId);
-  if (existing?.published === true) return { eventId, status: 'already-decided', outcome: existing.outcome };
+  if (existing?.published === true) {
+    await dropped;
+    return { eventId, status: 'already-decided', outcome: existing.outcome };
+  }
   if (existing !== undefined && (existing.outcome === 'applied' || existing.outcome === 'no-effect')) {
+    await dropped;
     await publishAndClose(deps, existing, existing.approval as ApprovalRequestedDetail | undefined);
     return { eventId, status: 'already-decided', outcome: existing.outcome };
   }
 
-  const assessment = await assessChange(deps, change);
+  const assessment = await assessing;
   if (assessment.status === 'skipped') {
     return { eventId, status: 'skipped', reason: assessment.explanation };
   }
@@ -355,19 +375,28 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
       : { decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] } }),
   };
   await deps.audit.put(done);
+  // The cache write runs alongside the publish but is awaited after it, so a failing cache write
+  // cannot leave the decision unpublished; a retry then finds the event decided, and this
+  // resource stays cached as before until its next event or the audit (the staleness accepted
+  // in mesh-state.ts).
+  const meshState = deps.meshState;
+  const caching = Promise.all([
+    meshState === undefined
+      ? undefined
+      : (async () => {
+          const after =
+            outcome === 'applied' ? await describeResource(deps.meshes, change.ref) : assessment.current;
+          await recordMeshState(
+            meshState,
+            change.ref,
+            after,
+            assessment.current?.metadata?.uid ?? assessment.formerUid,
+          );
+        })(),
+    deps.snapshots?.markChanged(change.ref, deps.now()),
+  ]);
+  caching.catch(() => undefined);
   await publishAndClose(deps, done, held);
-  // Last, so a failing cache write cannot leave the decision unpublished; a retry then finds
-  // the event decided, and this resource stays cached as before until its next event or the
-  // audit (the staleness accepted in mesh-state.ts).
-  if (deps.meshState !== undefined) {
-    const after =
-      outcome === 'applied' ? await describeResource(deps.meshes, change.ref) : assessment.current;
-    await recordMeshState(
-      deps.meshState,
-      change.ref,
-      after,
-      assessment.current?.metadata?.uid ?? assessment.formerUid,
-    );
-  }
+  await caching;
   return { eventId, status: 'decided', action: decision.action, outcome };
 }

@@ -8,11 +8,11 @@
 
 import { mapBounded } from '../bounded-map';
 import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../domain/mesh';
-import { formatResourceKey, type ResourceRef } from '../domain/resource-key';
+import { formatResourceKey, parseResourceKey, type ResourceRef } from '../domain/resource-key';
 import { type MeshSnapshot, type SNAPSHOT_MEMBER, sortByKey } from '../domain/snapshot';
 import { NotFoundError } from '../errors';
 import { buildMeshIndex, gatewayRouteTargetOf, type MeshIndex, routeShapeOf } from '../policy/mesh-index';
-import type { MeshProvider, MeshStateStore } from '../ports';
+import type { MeshProvider, MeshSnapshotStore, MeshStateStore } from '../ports';
 
 /** The state an event is judged against. */
 export interface MeshStateRead {
@@ -20,8 +20,8 @@ export interface MeshStateRead {
   readonly index: MeshIndex | undefined;
   /** The changed resource as it is now (undefined when it does not exist). */
   readonly current: MeshResource | undefined;
-  /** Where the neighbours came from. */
-  readonly source: 'cache' | 'provider';
+  /** Where the neighbours came from: the cache, the audit's verified snapshot, or a whole read. */
+  readonly source: 'cache' | 'snapshot' | 'provider';
   /** The changed resource as cached before this event (its incarnation, for a conditional forget). */
   readonly cached: MeshResource | undefined;
 }
@@ -151,6 +151,85 @@ async function coldRead(
 }
 
 /**
+ * How old an audit snapshot may be and still stand in for a cold cache: one audit period (the
+ * audit runs daily) and an hour's slack. Older, the audit has missed a run, and the neighbours
+ * it holds are staler than a warm cache's ever are; the mesh is read whole instead.
+ */
+export const SNAPSHOT_MAX_AGE_MS = 25 * 60 * 60 * 1000;
+/**
+ * A change mark this long before the snapshot was taken still counts as after it: marks and
+ * snapshots are stamped by different functions' clocks.
+ */
+const CLOCK_SLACK_MS = 5 * 60 * 1000;
+/** More neighbours than this changed since the snapshot: it is too far behind; read whole. */
+const STALE_NEIGHBOUR_READS = 8;
+
+/**
+ * On a cold cache, the audit's snapshot instead of a whole read, when it is safe: verified
+ * (the store checks it whole), no older than {@link SNAPSHOT_MAX_AGE_MS}, and with every
+ * neighbour marked changed since it was taken described fresh, like the changed resource.
+ * What remains from the snapshot is what the warm cache would hold: each resource's state as
+ * of its last judged event or the last audit. Undefined when the snapshot cannot be used.
+ */
+async function snapshotRead(
+  meshes: MeshProvider,
+  store: Pick<MeshStateStore, 'fill'>,
+  snapshots: Pick<MeshSnapshotStore, 'load'>,
+  ref: ResourceRef,
+  now: Date,
+  fresh: Promise<MeshResource | undefined> = describeResource(meshes, ref),
+): Promise<MeshStateRead | undefined> {
+  const stored = await snapshots.load(ref.meshName);
+  if (stored === undefined) return undefined;
+  const takenAt = Date.parse(stored.takenAt);
+  if (!(now.getTime() - takenAt <= SNAPSHOT_MAX_AGE_MS)) return undefined;
+  const key = formatResourceKey(ref);
+  const movedOn = new Set(
+    [...stored.changes.entries()]
+      .filter(([k, at]) => k !== key && Date.parse(at) >= takenAt - CLOCK_SLACK_MS)
+      .map(([k]) => k),
+  );
+  if (movedOn.size > STALE_NEIGHBOUR_READS) return undefined;
+  // Marked resources the snapshot does not hold were created since it was taken: read too.
+  let stale: ResourceRef[];
+  try {
+    stale = [...movedOn].map((k) => parseResourceKey(k));
+  } catch {
+    return undefined; // a mark that names no resource: the snapshot is not trusted
+  }
+  const [current, refreshed] = await Promise.all([
+    fresh,
+    mapBounded(stale, REFERENCE_READS, (r) => describeResource(meshes, r)),
+  ]);
+  if (current === undefined) {
+    const meshGone =
+      ref.kind === 'mesh' ||
+      (await meshes.describe({ kind: 'mesh', meshName: ref.meshName, name: ref.meshName })) === undefined;
+    if (meshGone) return { index: undefined, current: undefined, source: 'snapshot', cached: undefined };
+  }
+  const others = [
+    ...stored.resources.filter((r) => {
+      const k = formatResourceKey(r);
+      return k !== key && !movedOn.has(k);
+    }),
+    ...refreshed.filter((r): r is MeshResource => r !== undefined),
+  ];
+  const referenced =
+    current === undefined
+      ? []
+      : await missingReferences(meshes, current, new Set(others.map((r) => formatResourceKey(r))));
+  const snapshot = snapshotFrom(
+    ref.meshName,
+    current === undefined ? [...others, ...referenced] : [...others, ...referenced, current],
+    now.toISOString(),
+  );
+  if (snapshot === undefined) return undefined;
+  // The cache is filled as from a whole read, so the mesh's next event finds it warm.
+  await store.fill(snapshot);
+  return { index: buildMeshIndex(snapshot), current, source: 'snapshot', cached: undefined };
+}
+
+/**
  * Read the state to judge a change of `ref` against. Without a store (the read-only CLI) or
  * with a cold cache, the whole mesh is read from the provider; a cold cache is filled from it.
  *
@@ -166,14 +245,22 @@ export async function readMeshState(
   store: Pick<MeshStateStore, 'load' | 'fill'> | undefined,
   ref: ResourceRef,
   now: Date,
+  snapshots?: Pick<MeshSnapshotStore, 'load'>,
 ): Promise<MeshStateRead> {
   if (store === undefined) return coldRead(meshes, undefined, ref);
+  // With snapshots, the changed resource is read in every path but the rare whole read (where
+  // it is one call among dozens), so it is read alongside the cache rather than after it.
+  const fresh = snapshots === undefined ? undefined : describeResource(meshes, ref);
+  fresh?.catch(() => undefined);
   const cachedResources = await store.load(ref.meshName);
   const key = formatResourceKey(ref);
-  const cachedSnapshot = snapshotFrom(ref.meshName, cachedResources, now.toISOString());
-  if (cachedSnapshot === undefined) return coldRead(meshes, store, ref);
+  if (!cachedResources.some((r) => r.kind === 'mesh' && r.meshName === ref.meshName)) {
+    const fromSnapshot =
+      snapshots === undefined ? undefined : await snapshotRead(meshes, store, snapshots, ref, now, fresh);
+    return fromSnapshot ?? coldRead(meshes, store, ref);
+  }
   const cached = cachedResources.find((r) => formatResourceKey(r) === key);
-  const current = await describeResource(meshes, ref);
+  const current = await (fresh ?? describeResource(meshes, ref));
   if (current === undefined) {
     // Gone: either the resource or its whole mesh. Only a mesh that still exists has
     // neighbours to judge against (describing the mesh costs one call, on deletes only).

@@ -17,3 +17,20 @@ export function validateFirst(
     ...(inner.onError === undefined ? {} : { onError: inner.onError }),
   };
 }
+
+/**
+ * `parse`, remembered per event object: {@link validateFirst} and the handler both parse the
+ * same event, and a zod parse of a CloudTrail record is a real share of a warm invocation.
+ * Keyed by identity, so only the very object parsed before is answered from memory.
+ */
+export function parsedOnce<T>(parse: (event: unknown) => T): (event: unknown) => T {
+  const parsed = new WeakMap<object, T>();
+  return (event) => {
+    if (typeof event !== 'object' || event === null) return parse(event);
+    const known = parsed.get(event);
+    if (known !== undefined) return known;
+    const result = parse(event);
+    parsed.set(event, result);
+    return result;
+  };
+}

@@ -49,14 +49,15 @@ export function isChildKind(kind: ResourceKind): kind is ChildKind {
 
 // Names travel in App Mesh URL paths and keys are split on '/', so a name with '/' would make
 // the key ambiguous; App Mesh names are 1..255 characters.
-function checkSegment(value: unknown, what: string, context: string): string {
+function checkSegment(value: unknown, what: string, context: string | (() => string)): string {
+  const where = () => (typeof context === 'string' ? context : context());
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ResourceKeyError(`${context}: ${what} is empty`);
+    throw new ResourceKeyError(`${where()}: ${what} is empty`);
   }
-  if (value.length > 255) throw new ResourceKeyError(`${context}: ${what} is longer than 255 characters`);
-  if (value.includes('/')) throw new ResourceKeyError(`${context}: ${what} "${value}" contains "/"`);
+  if (value.length > 255) throw new ResourceKeyError(`${where()}: ${what} is longer than 255 characters`);
+  if (value.includes('/')) throw new ResourceKeyError(`${where()}: ${what} "${value}" contains "/"`);
   if (value.trim() !== value) {
-    throw new ResourceKeyError(`${context}: ${what} "${value}" has leading or trailing whitespace`);
+    throw new ResourceKeyError(`${where()}: ${what} "${value}" has leading or trailing whitespace`);
   }
   return value;
 }
@@ -68,20 +69,23 @@ function checkSegment(value: unknown, what: string, context: string): string {
  * name differs from its meshName).
  */
 export function formatResourceKey(ref: ResourceRef): string {
-  const context = `Cannot format a resource key for ${JSON.stringify(ref)}`;
-  if (!isResourceKind(ref.kind)) throw new ResourceKeyError(`${context}: unknown kind "${String(ref.kind)}"`);
+  // Only the ref is named in an error, and only when there is one: callers pass whole resources,
+  // and stringifying a resource per call was a real cost on every event.
+  const context = () => `Cannot format a resource key for ${JSON.stringify(refOf(ref))}`;
+  if (!isResourceKind(ref.kind))
+    throw new ResourceKeyError(`${context()}: unknown kind "${String(ref.kind)}"`);
   const mesh = checkSegment(ref.meshName, 'meshName', context);
   const name = checkSegment(ref.name, 'name', context);
   if (ref.kind === 'mesh') {
-    if (name !== mesh) throw new ResourceKeyError(`${context}: a mesh's name must equal its meshName`);
-    if (ref.parentName !== undefined) throw new ResourceKeyError(`${context}: a mesh has no parent`);
+    if (name !== mesh) throw new ResourceKeyError(`${context()}: a mesh's name must equal its meshName`);
+    if (ref.parentName !== undefined) throw new ResourceKeyError(`${context()}: a mesh has no parent`);
     return `${mesh}/mesh`;
   }
   if (isChildKind(ref.kind)) {
     const parent = checkSegment(ref.parentName, `parentName (the ${PARENT_KIND[ref.kind]})`, context);
     return `${mesh}/${ref.kind}/${parent}/${name}`;
   }
-  if (ref.parentName !== undefined) throw new ResourceKeyError(`${context}: a ${ref.kind} has no parent`);
+  if (ref.parentName !== undefined) throw new ResourceKeyError(`${context()}: a ${ref.kind} has no parent`);
   return `${mesh}/${ref.kind}/${name}`;
 }
 

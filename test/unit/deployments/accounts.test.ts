@@ -30,12 +30,22 @@ function twoAccounts() {
   return { harnesses, guard, asked, approvals, removed };
 }
 
+/** An alarm event as the account's own CloudWatch sends it: the alarm's ARN names that account. */
+function alarmIn(account: string) {
+  const event = alarmEvent();
+  return {
+    ...event,
+    account,
+    resources: event.resources.map((arn) => arn.replace(/^(arn:[^:]+:[^:]*:[^:]*:)\d{12}:/, `$1${account}:`)),
+  };
+}
+
 describe('the deployment guard across accounts', () => {
   it("handles a member account's route change and alarm with that account's deps only", async () => {
     // Prepare
     const { guard, asked, harnesses } = twoAccounts();
     const route = { ...routeEvent('prod/web-router/web-route'), account: MEMBER };
-    const alarm = { ...alarmEvent(), account: MEMBER };
+    const alarm = alarmIn(MEMBER);
 
     // Act
     await handleGuardInputInAccount(guard, {
@@ -52,7 +62,7 @@ describe('the deployment guard across accounts', () => {
 
   it('refuses an event of an account not configured before reading anything', async () => {
     const { guard, harnesses } = twoAccounts();
-    const alarm = { ...alarmEvent(), account: '333333333333' };
+    const alarm = alarmIn('333333333333');
     await expect(handleGuardInputInAccount(guard, { kind: 'alarm', event: alarm })).rejects.toThrow(
       UnknownAccountError,
     );

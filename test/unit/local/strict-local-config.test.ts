@@ -51,6 +51,7 @@ identities:
       timeline: new Timeline(),
       faults,
       services: [],
+      deploy: async (change) => change,
     });
     const request = { method: 'PUT', url: '/_local/faults' } as IncomingMessage;
 
@@ -62,5 +63,32 @@ identities:
     );
     expect(faults.list()).toHaveLength(1);
     expect(faults.list()[0]?.throttleRate).toBe(1);
+  });
+
+  it('deploys the local stack again with the CAs PUT /_local/stack names, and refuses anything else', async () => {
+    const deployed: unknown[] = [];
+    const route = adminRoutes({
+      bus: new LocalEventBus({ region: 'us-east-1', accountId: '000000000000' }),
+      timeline: new Timeline(),
+      faults: new FaultInjector([]),
+      services: [],
+      deploy: async (change) => {
+        deployed.push(change);
+        return change;
+      },
+    });
+    const request = { method: 'PUT', url: '/_local/stack' } as IncomingMessage;
+    const ca =
+      'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/0fd3e1f9-12b4-480f-8608-0ab13a02d7d1';
+
+    const ok = await route(request, Buffer.from(JSON.stringify({ certificateAuthorityArns: [ca] })));
+    const typo = await route(request, Buffer.from(JSON.stringify({ certificateAuthorityArn: [ca] })));
+    const notArn = await route(request, Buffer.from(JSON.stringify({ certificateAuthorityArns: ['ca-1'] })));
+
+    expect(ok?.status).toBe(200);
+    expect(typo?.status).toBe(400);
+    expect(JSON.parse(String(typo?.body)).message).toMatch(/Unrecognized key: "certificateAuthorityArn"/);
+    expect(notArn?.status).toBe(400);
+    expect(deployed).toEqual([{ certificateAuthorityArns: [ca] }]);
   });
 });
