@@ -1,3 +1,4 @@
+import { CONSOLE_API_ROUTE_KEYS } from '../shared/console-api/route-keys';
 import {
   APPROVAL_SWEEP_SCHEDULE,
   acmApproachingExpirationPattern,
@@ -27,8 +28,11 @@ export type BusName = 'default' | 'meshwarden';
 export type Trigger =
   | { readonly kind: 'pattern'; readonly bus: BusName; readonly pattern: NamedPattern }
   | { readonly kind: 'schedule'; readonly schedule: NamedSchedule }
-  /** An API Gateway HTTP API route, e.g. `POST /slack/interactions`. */
-  | { readonly kind: 'http'; readonly route: string };
+  /**
+   * An API Gateway HTTP API route, e.g. `POST /slack/interactions`. `jwt`: behind the JWT
+   * authorizer (an OIDC bearer token is verified before the function is invoked).
+   */
+  | { readonly kind: 'http'; readonly route: string; readonly authorizer?: 'jwt' };
 
 /** The AWS permissions a function needs, by capability; the stack turns them into least-privilege statements. */
 export type Capability =
@@ -37,8 +41,12 @@ export type Capability =
   | 'events:publish'
   | 'table:read'
   | 'table:write'
+  /** dynamodb:Query on the table's audit-by-time index: the decisions of every mesh, in time order. */
+  | 'table:read-audit-index'
   | 'alarms:read'
   | 'pca:issue'
+  /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
+  | 'pca:read'
   | 'acm:import'
   /** Renew, request, read and delete ACM private certificates (rotation of listener certificates). */
   | 'acm:manage-private'
@@ -174,6 +182,29 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     memoryMb: 1024,
     triggers: [{ kind: 'http', route: 'POST /slack/interactions' }],
     capabilities: ['table:read', 'table:write', 'events:publish', 'secrets:read-slack'],
+  },
+  {
+    name: 'console-api',
+    description:
+      "meshwarden's HTTP API: meshes, deployments, decisions and approvals; promote, abort, roll back, approve, reject under the api policy",
+    // API Gateway answers within 30 s; a promotion reads the route and its alarms, then writes.
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    triggers: CONSOLE_API_ROUTE_KEYS.map((route) => ({ kind: 'http', route, authorizer: 'jwt' }) as const),
+    capabilities: [
+      'mesh:read',
+      'mesh:write',
+      'table:read',
+      'table:write',
+      'table:read-audit-index',
+      'events:publish',
+      // A promotion is refused while a bound alarm is in ALARM, as at the CLI.
+      'alarms:read',
+      'alarms:discover',
+      // The certificate list: ACM certificates and the CAs trusted, by expiry.
+      'acm:describe',
+      'pca:read',
+    ],
   },
   {
     name: 'approval-executor',

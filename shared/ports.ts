@@ -395,6 +395,36 @@ export interface AuditLog {
   list(meshName: string, limit: number): Promise<AuditRecord[]>;
 }
 
+/** A page of decisions to read, newest first; every filter is optional. */
+export interface AuditPageQuery {
+  /** Whose decisions: the reader's own account unless another is named. */
+  readonly account?: string;
+  /** Only this mesh; all `meshes` otherwise. */
+  readonly meshName?: string;
+  /** The meshes a caller may read, when no mesh is named. */
+  readonly meshes: readonly string[];
+  readonly resourceKey?: string;
+  /** A principal ARN or its readable label. */
+  readonly principal?: string;
+  /** ISO-8601 bounds on the event time, both inclusive. */
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+  /** Where the previous page ended (opaque, from `AuditPage.cursor`). */
+  readonly cursor?: string;
+}
+
+export interface AuditPage {
+  readonly records: readonly AuditRecord[];
+  /** Absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** Reading the audit trail page by page (the HTTP API). */
+export interface AuditReader {
+  page(query: AuditPageQuery): Promise<AuditPage>;
+}
+
 /** OIDC web identity sessions learnt from AssumeRoleWithWebIdentity (`WEBID#` items). */
 export interface WebIdentitySessionStore {
   put(session: import('./events/sts-web-identity').WebIdentitySession, expiresAt: Date): Promise<void>;

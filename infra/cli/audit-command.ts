@@ -3,10 +3,11 @@ import { brokenByCaller } from '../../shared/certificates/handshake';
 import { readHandshakes } from '../../shared/certificates/handshake-guard';
 import { listenerCertificateArns } from '../../shared/change-control/certificates';
 import { snapshotResources } from '../../shared/domain/snapshot';
-import { asError, NotFoundError } from '../../shared/errors';
+import { asError, MeshwardenError, NotFoundError } from '../../shared/errors';
 import { describeFinding, judgeMesh } from '../../shared/policy/judge';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
+import { type ApiClient, apiClient } from './api-client';
 import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -14,6 +15,45 @@ interface AuditOptions {
   readonly mesh: string;
   readonly policy?: string;
   readonly format: 'table' | 'json';
+  readonly api?: string;
+}
+
+interface ApiMeshResource {
+  readonly key: string;
+  readonly openViolations: {
+    readonly ruleIds: string[];
+    readonly findings: string[];
+    readonly eventTime: string;
+  } | null;
+}
+
+/**
+ * `audit --api URL`: the mesh's open violations as meshwarden recorded them (the latest
+ * decision on each resource kept a change that breaks rules), read through the HTTP API.
+ */
+async function auditThroughApi(cli: ChangeControlCli, api: ApiClient, options: AuditOptions): Promise<void> {
+  const mesh = (await api.call('GET', `/api/meshes/${encodeURIComponent(options.mesh)}`)) as {
+    resources: ApiMeshResource[];
+  };
+  const open = mesh.resources.filter((r) => r.openViolations !== null);
+  if (options.format === 'json') {
+    cli.out(JSON.stringify({ meshName: options.mesh, openViolations: open }, null, 2));
+  } else {
+    const rows = [
+      ['RESOURCE', 'RULES', 'SINCE', 'FINDING'],
+      ...open.map((r) => [
+        r.key,
+        (r.openViolations?.ruleIds ?? []).join(','),
+        r.openViolations?.eventTime ?? '',
+        (r.openViolations?.findings ?? []).join(' / '),
+      ]),
+    ];
+    if (open.length > 0) for (const line of table(rows)) cli.out(line);
+    cli.out(
+      `mesh ${options.mesh}: ${mesh.resources.length} resources, ${open.length} with open violations (from the API)`,
+    );
+  }
+  if (open.length > 0) process.exitCode = 1;
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -32,17 +72,35 @@ function table(rows: readonly (readonly string[])[]): string[] {
  * it is now against the policy, read-only. Exit code 1 when there are open violations, so it
  * can gate a pipeline; 2 when the mesh or the policy cannot be read.
  */
-export function registerAuditCommand(program: Command, cli: ChangeControlCli = DEFAULT_CLI): void {
+export function registerAuditCommand(
+  program: Command,
+  cli: ChangeControlCli = DEFAULT_CLI,
+  api: (url: string) => ApiClient = apiClient,
+): void {
   program
     .command('audit')
     .description('Judge a whole mesh against the policy (read-only); exit 1 on violations')
     .requiredOption('--mesh <name>', 'the mesh to audit')
     .option('--policy <file>', POLICY_OPTION_HELP)
     .option('--format <format>', 'table or json', 'table')
+    .option(
+      '--api <url>',
+      'read the open violations meshwarden recorded through its HTTP API (token: $MESHWARDEN_TOKEN)',
+    )
     .action(async (options: AuditOptions) => {
       if (options.format !== 'table' && options.format !== 'json') {
         cli.err(`--format must be table or json, got "${String(options.format)}"`);
         process.exitCode = 2;
+        return;
+      }
+      if (options.api !== undefined) {
+        try {
+          await auditThroughApi(cli, api(options.api), options);
+        } catch (error) {
+          if (!(error instanceof MeshwardenError)) throw error;
+          cli.err(`${error.name}: ${error.message}`);
+          process.exitCode = 2;
+        }
         return;
       }
       let policy: ReturnType<typeof loadPolicy>;

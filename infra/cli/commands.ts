@@ -4,6 +4,7 @@ import { registerAuditCommand } from './audit-command';
 import { registerCertsCommand } from './certs-command';
 import { registerDeploymentsCommand } from './deployments-command';
 import { registerExplainCommand } from './explain-command';
+import { registerLoginCommand } from './login-command';
 import { registerPolicyCommand } from './policy-command';
 import { registerStackTraceCommand } from './stack-trace-command';
 
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerDeploymentsCommand(program);
   registerCertsCommand(program);
   registerStackTraceCommand(program);
+  registerLoginCommand(program);
 }

@@ -17,6 +17,7 @@ import { formatWeights } from '../../shared/deployments/weights';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
+import { type ApiClient, apiClient } from './api-client';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** Where the command writes; replaced in tests. */
@@ -32,6 +33,35 @@ interface Options {
   readonly bus?: string;
   readonly account?: string;
   readonly policy?: string;
+  readonly api?: string;
+}
+
+/** A deployment as the HTTP API answers it (the fields the CLI prints). */
+interface ApiDeployment {
+  readonly id: string;
+  readonly routeKey: string;
+  readonly status: string;
+  readonly stableTarget: string;
+  readonly startedAt: string;
+  readonly startedBy: { readonly label: string };
+  readonly weights: { readonly current: Record<string, number> | null };
+  readonly history: readonly { readonly at: string; readonly text: string }[];
+}
+
+function apiSummary(d: ApiDeployment): string {
+  const weights = d.weights.current === null ? 'route gone' : formatWeights(d.weights.current);
+  return `${d.routeKey}  ${weights}  ${d.status} ${d.id} (stable ${d.stableTarget})`;
+}
+
+/** The current deployment of a route, through the HTTP API (which names deployments by id). */
+async function apiDeploymentOf(api: ApiClient, routeKey: string): Promise<ApiDeployment> {
+  const mesh = routeKey.split('/')[0] ?? '';
+  const { deployments } = (await api.call('GET', `/api/deployments?mesh=${encodeURIComponent(mesh)}`)) as {
+    deployments: ApiDeployment[];
+  };
+  const found = deployments.find((d) => d.routeKey === routeKey);
+  if (found === undefined) throw new MeshwardenError(`${routeKey} has no deployment the API shows you`);
+  return found;
 }
 
 /** The account whose state the command reads and writes: meshwarden's own. */
@@ -111,6 +141,7 @@ export function registerDeploymentsCommand(
   program: Command,
   io: DeploymentsCommandIo = CONSOLE_IO,
   deps = depsFor,
+  api: (url: string) => ApiClient = apiClient,
 ): void {
   const group = program
     .command('deployments')
@@ -121,16 +152,24 @@ export function registerDeploymentsCommand(
       '--account <id>',
       "meshwarden's own account, whose state is read (default: $MESHWARDEN_ACCOUNT_ID)",
     )
-    .option('--policy <file>', POLICY_OPTION_HELP);
-  const run = (action: (d: GuardDeps) => Promise<void>) => async () => {
-    try {
-      await action(deps(group.opts<Options>()));
-    } catch (error) {
-      if (!(error instanceof MeshwardenError)) throw error;
-      io.err(`${error.name}: ${error.message}`);
-      process.exitCode = 1;
-    }
-  };
+    .option('--policy <file>', POLICY_OPTION_HELP)
+    .option('--api <url>', "call meshwarden's HTTP API at URL instead of AWS (token: $MESHWARDEN_TOKEN)");
+  /** With `--api`, `viaApi` runs instead of `action`: the same command, answered by the HTTP API. */
+  const run =
+    (action: (d: GuardDeps) => Promise<void>, viaApi?: (a: ApiClient) => Promise<void>) => async () => {
+      try {
+        const url = group.opts<Options>().api;
+        if (url !== undefined && viaApi !== undefined) {
+          await viaApi(api(url));
+          return;
+        }
+        await action(deps(group.opts<Options>()));
+      } catch (error) {
+        if (!(error instanceof MeshwardenError)) throw error;
+        io.err(`${error.name}: ${error.message}`);
+        process.exitCode = 1;
+      }
+    };
   const routeKey = (key: string) => {
     parseRouteKey(key);
     return key;
@@ -139,28 +178,48 @@ export function registerDeploymentsCommand(
     .command('list')
     .description('Every route the guard has seen, its weights and its latest deployment')
     .action(
-      run(async (d) => {
-        const records = await d.store.list();
-        for (const r of records.sort((a, b) => a.routeKey.localeCompare(b.routeKey))) io.out(summary(r));
-        if (records.length === 0) io.out('no routes seen yet');
-      }),
+      run(
+        async (d) => {
+          const records = await d.store.list();
+          for (const r of records.sort((a, b) => a.routeKey.localeCompare(b.routeKey))) io.out(summary(r));
+          if (records.length === 0) io.out('no routes seen yet');
+        },
+        async (a) => {
+          const { deployments } = (await a.call('GET', '/api/deployments')) as {
+            deployments: ApiDeployment[];
+          };
+          for (const d of deployments) io.out(apiSummary(d));
+          if (deployments.length === 0) io.out('no deployments you may see');
+        },
+      ),
     );
   group
     .command('status')
     .argument('<route>', '<mesh>/<virtual-router>/<route>')
     .description('The deployment of a route, its story, and earlier deployments')
     .action((key: string) =>
-      run(async (d) => {
-        const record = await d.store.get(routeKey(key));
-        if (record === undefined) {
-          io.out(`${key}: not seen by meshwarden`);
-          return;
-        }
-        io.out(summary(record));
-        if (record.deployment !== undefined) for (const line of details(record.deployment)) io.out(line);
-        for (const old of await d.store.history(key, 5))
-          io.out(`  earlier: ${old.deploymentId} ${old.status} (${old.startedAt})`);
-      })(),
+      run(
+        async (d) => {
+          const record = await d.store.get(routeKey(key));
+          if (record === undefined) {
+            io.out(`${key}: not seen by meshwarden`);
+            return;
+          }
+          io.out(summary(record));
+          if (record.deployment !== undefined) for (const line of details(record.deployment)) io.out(line);
+          for (const old of await d.store.history(key, 5))
+            io.out(`  earlier: ${old.deploymentId} ${old.status} (${old.startedAt})`);
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const { deployment } = (await a.call('GET', `/api/deployments/${encodeURIComponent(id)}`)) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+          io.out(`  started ${deployment.startedAt} by ${deployment.startedBy.label}`);
+          for (const n of deployment.history) io.out(`  ${n.at}  ${n.text}`);
+        },
+      )(),
     );
   group
     .command('promote')
@@ -170,10 +229,24 @@ export function registerDeploymentsCommand(
       'Send all weight to the canary now (skips remaining steps; never while a bound alarm is in ALARM)',
     )
     .action((key: string, opts: { force?: boolean }) =>
-      run(async (d) => {
-        const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
-        io.out(summary(saved));
-      })(),
+      run(
+        async (d) => {
+          const saved = await promoteDeployment(d, routeKey(key), userInfo().username, opts.force === true);
+          io.out(summary(saved));
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.force === true ? { force: true } : {};
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/promote`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
   group
     .command('abort')
@@ -181,10 +254,26 @@ export function registerDeploymentsCommand(
     .option('--note <text>', 'why, for the record')
     .description('Roll the deployment back to its stable target now')
     .action((key: string, opts: { note?: string }) =>
-      run(async (d) => {
-        const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
-        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
-      })(),
+      run(
+        async (d) => {
+          const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
+          io.out(
+            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
+          );
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.note === undefined ? {} : { note: opts.note };
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/abort`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
   group
     .command('rollback')
@@ -192,9 +281,25 @@ export function registerDeploymentsCommand(
     .option('--note <text>', 'why, for the record')
     .description('Roll the route back to its stable target now (also finishes a rollback that failed)')
     .action((key: string, opts: { note?: string }) =>
-      run(async (d) => {
-        const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
-        io.out(result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record));
-      })(),
+      run(
+        async (d) => {
+          const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
+          io.out(
+            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
+          );
+        },
+        async (a) => {
+          const { id } = await apiDeploymentOf(a, routeKey(key));
+          const body = opts.note === undefined ? {} : { note: opts.note };
+          const { deployment } = (await a.call(
+            'POST',
+            `/api/deployments/${encodeURIComponent(id)}/rollback`,
+            body,
+          )) as {
+            deployment: ApiDeployment;
+          };
+          io.out(apiSummary(deployment));
+        },
+      )(),
     );
 }

@@ -7,6 +7,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { TABLE } from '../../shared/adapters/dynamodb/table';
 import type { Capability } from '../function-catalog';
 import { acknowledgeWildcardResource } from './nag';
 import { CERTIFICATE_SECRET_PREFIX } from './names';
@@ -143,6 +144,14 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       }),
     ],
   }),
+  'table:read-audit-index': (r) => ({
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${r.table.tableArn}/index/${TABLE.auditIndex.name}`],
+      }),
+    ],
+  }),
   'table:write': (r) => ({
     statements: [
       new iam.PolicyStatement({
@@ -187,6 +196,20 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
             }),
           ],
           environment: { MESHWARDEN_CERTIFICATE_AUTHORITY_ARNS: r.certificateAuthorityArns.join(',') },
+        },
+  'pca:read': (r) =>
+    r.certificateAuthorityArns.length === 0
+      ? {
+          statements: [],
+          empty: 'no CA is configured (meshwarden:certificateAuthorityArns), so there is none to read',
+        }
+      : {
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['acm-pca:GetCertificateAuthorityCertificate', 'acm-pca:DescribeCertificateAuthority'],
+              resources: [...r.certificateAuthorityArns],
+            }),
+          ],
         },
   'acm:import': (_r, stack) => {
     const certificates = stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { deployedFunctionName, functionRoleName } from '../constructs/names';
 import type { FunctionDefinition } from '../function-catalog';
 import { type LocalPlacement, resolveIntrinsics, type TemplateResource } from './iam/intrinsics';
+import { LOCAL_AUDIENCE } from './oidc/issuer';
 
 /**
  * Each function's IAM role as the CDK stack deploys it: the stack is synthesized in this
@@ -54,6 +55,8 @@ const SOURCES = [
   'infra/constructs',
   'infra/function-catalog.ts',
   'infra/bundling.ts',
+  // How the stack is synthesized here (the configuration it is given) shapes its roles too.
+  'infra/local/function-roles.ts',
   'shared',
 ];
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'meshwarden-function-roles');
@@ -102,6 +105,8 @@ const STACK_ENVIRONMENT = [
   'MESHWARDEN_SCHEDULER_ROLE_ARN',
   'MESHWARDEN_SCHEDULER_DLQ_ARN',
 ] as const;
+
+const LOCAL_ISSUER_STAND_IN = 'https://oidc.meshwarden.local';
 
 const memory = new Map<string, Promise<LocalStack>>();
 
@@ -194,6 +199,11 @@ async function synthesize(
       policyFile: inputs.policyFile,
       certificateAuthorityArns: inputs.certificateAuthorityArns,
       memberAccounts: inputs.memberAccounts ?? [],
+      // The stack deploys the HTTP API's function (and its role) only with an OIDC issuer. Local
+      // AWS verifies tokens of its own issuer, whose URL changes every run; the issuer is in no
+      // role's policy, so a fixed stand-in synthesizes the same roles.
+      oidcIssuer: LOCAL_ISSUER_STAND_IN,
+      oidcAudience: [LOCAL_AUDIENCE],
     });
     const stack = new MeshwardenStack(app, 'Meshwarden', {
       config,

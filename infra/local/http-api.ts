@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BodyTooLargeError, close, listen, readBody } from './http-server';
+import type { LocalJwtAuthorizer } from './oidc/jwt-authorizer';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -10,6 +11,61 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface HttpRoute {
   readonly routeKey: string;
   readonly invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+  /** `jwt`: behind the JWT authorizer, as the stack deploys it. */
+  readonly authorizer?: 'jwt';
+}
+
+/** A route key's path as a pattern: `{name}` takes one segment, `{name+}` the rest of the path. */
+interface CompiledRoute extends HttpRoute {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  /** Literal segments: API Gateway prefers the most specific route. */
+  readonly literals: number;
+}
+
+function compileRoute(route: HttpRoute): CompiledRoute {
+  const [method = '', path = ''] = route.routeKey.split(' ');
+  const names: string[] = [];
+  let literals = 0;
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
+      if (param === null) {
+        literals += 1;
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+      names.push(param[1] as string);
+      return param[2] === '+' ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { ...route, method, pattern: new RegExp(`^${source}$`), names, literals };
+}
+
+/** Where a request goes: its route and the path parameters, decoded as API Gateway passes them. */
+function matchRoute(
+  routes: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): { route: CompiledRoute; pathParameters: Record<string, string> } | undefined {
+  let best: { route: CompiledRoute; pathParameters: Record<string, string> } | undefined;
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match === null) continue;
+    if (best !== undefined && best.route.literals >= route.literals) continue;
+    const pathParameters: Record<string, string> = {};
+    try {
+      route.names.forEach((name, i) => {
+        pathParameters[name] = decodeURIComponent(match[i + 1] as string);
+      });
+    } catch {
+      continue;
+    }
+    best = { route, pathParameters };
+  }
+  return best;
 }
 
 /**
@@ -90,13 +146,14 @@ export function fromProxyResultV2(result: unknown): {
 /** A local stand-in for an API Gateway HTTP API with Lambda proxy integrations. */
 export class LocalHttpApi {
   private readonly server: Server;
-  private readonly routes = new Map<string, HttpRoute>();
+  private readonly routes: CompiledRoute[];
+  private authorizer: LocalJwtAuthorizer | undefined;
 
   constructor(
     routes: readonly HttpRoute[],
     private readonly now: () => Date = () => new Date(),
   ) {
-    for (const route of routes) this.routes.set(route.routeKey, route);
+    this.routes = routes.map(compileRoute);
     this.server = createServer((req, res) => {
       void this.serve(req).then(
         ({ status, headers, body }) => {
@@ -113,6 +170,11 @@ export class LocalHttpApi {
     });
   }
 
+  /** The JWT authorizer of the routes that have one; until it is set, they answer 401. */
+  useJwtAuthorizer(authorizer: LocalJwtAuthorizer): void {
+    this.authorizer = authorizer;
+  }
+
   listen(port: number, host = '127.0.0.1'): Promise<number> {
     return listen(this.server, port, host);
   }
@@ -123,14 +185,30 @@ export class LocalHttpApi {
 
   private async serve(req: IncomingMessage) {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
-    const route = this.routes.get(routeKey);
-    if (route === undefined) {
+    const matched = matchRoute(this.routes, req.method ?? 'GET', url.pathname);
+    if (matched === undefined) {
       return {
         status: 404,
         headers: { 'content-type': 'application/json' },
         body: Buffer.from('{"message":"Not Found"}'),
       };
+    }
+    const { route, pathParameters } = matched;
+    const routeKey = route.routeKey;
+    let claims: Record<string, string> | undefined;
+    if (route.authorizer === 'jwt') {
+      const verdict = await this.authorizer?.verify(req.headers.authorization);
+      if (verdict?.ok !== true) {
+        return {
+          status: 401,
+          headers: {
+            'content-type': 'application/json',
+            'www-authenticate': `Bearer error="invalid_token"${verdict === undefined ? '' : ` error_description="${verdict.reason.replace(/["\\]/g, '')}"`}`,
+          },
+          body: Buffer.from('{"message":"Unauthorized"}'),
+        };
+      }
+      claims = verdict.claims;
     }
     let body: Buffer;
     try {
@@ -155,6 +233,12 @@ export class LocalHttpApi {
       routeKey,
       this.now(),
     );
+    if (Object.keys(pathParameters).length > 0) event.pathParameters = pathParameters;
+    if (claims !== undefined) {
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+        jwt: { claims, scopes: null },
+      };
+    }
     return fromProxyResultV2(await route.invoke(event));
   }
 }

@@ -23,7 +23,8 @@ const USAGE = `Usage: npm start -- [options]
 
   --port N            edge endpoint port (default 4566)
   --slack-port N      local Slack port (default 4567)
-  --http-api-port N   local HTTP API (Slack callbacks) port (default 4568)
+  --http-api-port N   local HTTP API (Slack callbacks, /api/*) port (default 4568)
+  --oidc-port N       local OIDC issuer port, whose tokens /api/* accepts (default 4569)
   --data-dir DIR      where state persists across restarts (default .meshwarden/local)
   --fresh             delete the data directory first
   --policy FILE       enforce your own policy instead of the demo one (it is validated first)
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4566' },
     'slack-port': { type: 'string', default: '4567' },
     'http-api-port': { type: 'string', default: '4568' },
+    'oidc-port': { type: 'string', default: '4569' },
     'data-dir': { type: 'string', default: '.meshwarden/local' },
     fresh: { type: 'boolean', default: false },
     identities: { type: 'string' },
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     port: port('port', values.port),
     slackPort: port('slack-port', values['slack-port']),
     httpApiPort: port('http-api-port', values['http-api-port']),
+    oidcPort: port('oidc-port', values['oidc-port']),
     dataDir,
     identities,
     ...(values.policy ? { policyFile: values.policy } : {}),
@@ -128,6 +131,8 @@ async function main(): Promise<void> {
   AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})
   Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
   Slack callback  ${aws.slackCallbackUrl}   signing secret: ${aws.slackConfig.signingSecret}
+  HTTP API        ${aws.httpApiUrl}/api   e.g. curl -H "authorization: Bearer $(npx meshwarden login --local --as victor --issuer ${aws.oidc.issuer})" ${aws.httpApiUrl}/api/decisions
+  OIDC issuer     ${aws.oidc.issuer}   people: ${aws.oidc.names().join(', ')} (identities file); sign-in page: /authorize (code flow with PKCE)
   Data directory  ${dataDir}   (${seeded}; --fresh starts clean)
   Policy          ${aws.functionEnv.MESHWARDEN_POLICY_FILE}
   Functions       ${aws.functions.names().join(', ')}

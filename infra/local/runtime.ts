@@ -34,6 +34,8 @@ import { LocalHttpApi } from './http-api';
 import { identityVerdict } from './iam/authorize';
 import { policyDocumentSchema } from './iam/policy-document';
 import { memberForwarding } from './member-forwarding';
+import { LOCAL_AUDIENCE, LocalOidcIssuer } from './oidc/issuer';
+import { LocalJwtAuthorizer } from './oidc/jwt-authorizer';
 import { PerAccountService } from './per-account-service';
 import { AcmService } from './services/acm/service';
 import { AcmPcaService } from './services/acm-pca/service';
@@ -62,6 +64,8 @@ export interface LocalAwsOptions {
   readonly port?: number;
   readonly slackPort?: number;
   readonly httpApiPort?: number;
+  /** The local OIDC issuer's port; a free one when absent (`npm start` asks for 4569). */
+  readonly oidcPort?: number;
   /** Directory for persisted state; in memory only when undefined. */
   readonly dataDir?: string;
   readonly region?: string;
@@ -112,6 +116,8 @@ export interface LocalAws {
   readonly slackApiUrl: string;
   readonly httpApiUrl: string;
   readonly slackCallbackUrl: string;
+  /** The local OIDC issuer whose tokens the HTTP API's `/api/*` routes accept. */
+  readonly oidc: LocalOidcIssuer;
   readonly slack: LocalSlackServer;
   readonly slackConfig: SlackConfig;
   readonly bus: LocalEventBus;
@@ -392,12 +398,20 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     catalog.flatMap((f) =>
       f.triggers.flatMap((t) =>
         t.kind === 'http'
-          ? [{ routeKey: t.route, invoke: (event: unknown) => functions.invoke(f.name, event) }]
+          ? [
+              {
+                routeKey: t.route,
+                invoke: (event: unknown) => functions.invoke(f.name, event),
+                ...(t.authorizer === undefined ? {} : { authorizer: t.authorizer }),
+              },
+            ]
           : [],
       ),
     ),
     now,
   );
+  const oidc = await LocalOidcIssuer.start(identities.file.people, { port: options.oidcPort ?? 0, now });
+  httpApi.useJwtAuthorizer(new LocalJwtAuthorizer({ issuer: oidc.issuer, audience: [LOCAL_AUDIENCE] }, now));
   const httpApiPort = await httpApi.listen(options.httpApiPort ?? 4568);
   const httpApiUrl = `http://127.0.0.1:${httpApiPort}`;
   const slackCallbackUrl = `${httpApiUrl}${SLACK_ROUTE.split(' ')[1]}`;
@@ -471,6 +485,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     slackApiUrl: functionEnv.SLACK_API_URL as string,
     httpApiUrl,
     slackCallbackUrl,
+    oidc,
     slack,
     slackConfig,
     bus,
@@ -508,6 +523,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       await bus.close();
       await edge.close();
       await httpApi.close();
+      await oidc.close();
       await slack.close();
       for (const service of services as LocalService[]) await service.close?.();
       if (functionLog !== undefined) {
@@ -705,15 +721,37 @@ async function provisionMeshwardenResources(
         AttributeDefinitions: [
           { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
           { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+          { AttributeName: TABLE.auditIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE.auditIndex.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: TABLE.auditIndex.name,
+            KeySchema: [
+              { AttributeName: TABLE.auditIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE.auditIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    // dynalite cannot add an index to a table it persisted before the index existed.
+    const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const { Table } = await new DynamoDBClient(config).send(
+      new DescribeTableCommand({ TableName: env.MESHWARDEN_TABLE }),
+    );
+    if (!(Table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === TABLE.auditIndex.name)) {
+      process.emitWarning(
+        `the persisted table ${env.MESHWARDEN_TABLE} has no ${TABLE.auditIndex.name} index: the HTTP API cannot list the decisions of all meshes (name a mesh, or start on a fresh data directory)`,
+      );
+    }
   }
   try {
     await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP_NAME }));

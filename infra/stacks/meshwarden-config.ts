@@ -91,6 +91,16 @@ export const meshwardenConfigSchema = z
     tracing: z.boolean().default(true),
     /** An SNS topic the operational alarms notify; none by default. */
     alarmTopicArn: snsTopicArn.optional(),
+    /**
+     * The OIDC issuer whose tokens the HTTP API's JWT authorizer accepts (https URL, e.g.
+     * https://token.actions.githubusercontent.com or your identity provider). Without it and
+     * `oidcAudience`, the `/api/*` routes are left out.
+     */
+    oidcIssuer: z
+      .url({ protocol: /^https$/, message: 'expected the https URL of an OIDC issuer' })
+      .optional(),
+    /** The audiences (`aud`) the JWT authorizer accepts; comma-separated on the command line. */
+    oidcAudience: z.array(z.string().min(1).max(256)).min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.memberAccounts.length > 0) {
@@ -124,6 +134,13 @@ export const meshwardenConfigSchema = z
       }
       seen.add(member.account);
     });
+    if ((config.oidcIssuer === undefined) !== (config.oidcAudience === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.oidcIssuer === undefined ? 'oidcIssuer' : 'oidcAudience'],
+        message: 'oidcIssuer and oidcAudience go together: set both for the HTTP API, or neither',
+      });
+    }
     for (const [i, mesh] of config.meshes.entries()) {
       if (config.meshes.indexOf(mesh) !== i) {
         ctx.addIssue({ code: 'custom', path: ['meshes', i], message: `"${mesh}" is listed twice` });
@@ -137,7 +154,7 @@ export type MeshwardenConfigInput = z.input<typeof meshwardenConfigSchema>;
 export type MeshwardenConfig = z.output<typeof meshwardenConfigSchema>;
 
 /** Fields whose context value is a list; on the command line they may be comma-separated. */
-const LIST_FIELDS = new Set(['meshes', 'slackChannelIds', 'certificateAuthorityArns']);
+const LIST_FIELDS = new Set(['meshes', 'slackChannelIds', 'certificateAuthorityArns', 'oidcAudience']);
 /** Fields whose context value is structured; on the command line they are JSON. */
 const JSON_FIELDS = new Set(['alarmBindings', 'memberAccounts']);
 const BOOLEAN_FIELDS = new Set(['createTrail', 'tracing']);

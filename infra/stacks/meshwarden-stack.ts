@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -65,6 +74,11 @@ const HTTP_METHODS: Readonly<Record<string, apigw.HttpMethod>> = {
   DELETE: apigw.HttpMethod.DELETE,
 };
 
+/** A function whose routes need the JWT authorizer: deployed only when an OIDC issuer is configured. */
+export function needsJwtAuthorizer(definition: FunctionDefinition): boolean {
+  return definition.triggers.some((t) => t.kind === 'http' && t.authorizer === 'jwt');
+}
+
 /** `POST /slack/interactions` -> method and path; anything else fails synth with the route. */
 export function parseRoute(route: string): { method: apigw.HttpMethod; path: string } {
   const match = /^([A-Z]+) (\/[A-Za-z0-9/_{}+-]*)$/.exec(route);
@@ -87,6 +101,8 @@ export class MeshwardenStack extends Stack {
   readonly table: dynamodb.Table;
   readonly httpApi: apigw.HttpApi;
   readonly functions: MeshwardenFunction[] = [];
+  /** The JWT authorizer of the `/api/*` routes; undefined when no OIDC issuer is configured. */
+  readonly jwtAuthorizer: authorizers.HttpJwtAuthorizer | undefined;
 
   constructor(scope: Construct, id: string, props: MeshwardenStackProps) {
     super(scope, id, props);
@@ -137,6 +153,12 @@ export class MeshwardenStack extends Stack {
       deletionProtection: true,
       // The audit trail and last known good specs outlive a stack deletion.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.auditIndex.name,
+      partitionKey: { name: TABLE.auditIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.auditIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
     });
 
     const slack = { secret: this.slackSecret(), channelIds: config.slackChannelIds };
@@ -216,11 +238,26 @@ export class MeshwardenStack extends Stack {
     ];
 
     this.httpApi = this.createHttpApi();
+    this.jwtAuthorizer =
+      config.oidcIssuer === undefined || config.oidcAudience === undefined
+        ? undefined
+        : new authorizers.HttpJwtAuthorizer('OidcAuthorizer', config.oidcIssuer, {
+            jwtAudience: config.oidcAudience,
+            authorizerName: 'meshwarden-oidc',
+          });
 
     const watched: WatchedQueue[] = [{ label: 'deployment-steps', queue: schedulerDeadLetterQueue }];
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const definition of definitions) {
       const id = pascalCase(definition.name);
+      if (needsJwtAuthorizer(definition) && this.jwtAuthorizer === undefined) {
+        // No token can be verified, so no route may exist: leave the function out rather than open it.
+        Annotations.of(this).addWarningV2(
+          'meshwarden:api-routes-omitted',
+          `${definition.name}: its /api/* routes are left out because no OIDC issuer is configured; set -c ${'meshwarden:'}oidcIssuer=https://... and -c ${'meshwarden:'}oidcAudience=... to deploy the HTTP API`,
+        );
+        continue;
+      }
       const failures = isInvokedAsynchronously(definition)
         ? new FailureQueue(this, `${id}Failures`)
         : undefined;
@@ -324,6 +361,17 @@ export class MeshwardenStack extends Stack {
     return api;
   }
 
+  private readonly integrations = new Map<MeshwardenFunction, integrations.HttpLambdaIntegration>();
+
+  private integrationOf(fn: MeshwardenFunction, id: string): integrations.HttpLambdaIntegration {
+    let integration = this.integrations.get(fn);
+    if (integration === undefined) {
+      integration = new integrations.HttpLambdaIntegration(`${id}Integration`, fn);
+      this.integrations.set(fn, integration);
+    }
+    return integration;
+  }
+
   private addTrigger(
     fn: MeshwardenFunction,
     id: string,
@@ -334,12 +382,15 @@ export class MeshwardenStack extends Stack {
   ): void {
     if (trigger.kind === 'http') {
       const { method, path } = parseRoute(trigger.route);
-      const route = this.httpApi.addRoutes({
+      const routes = this.httpApi.addRoutes({
         path,
         methods: [method],
-        integration: new integrations.HttpLambdaIntegration(`${id}Integration`, fn),
+        // One integration per function: every route of a function invokes it through the same one.
+        integration: this.integrationOf(fn, id),
+        ...(trigger.authorizer === 'jwt' ? { authorizer: this.jwtAuthorizer } : {}),
       });
-      for (const r of route) {
+      if (trigger.authorizer === 'jwt') return;
+      for (const r of routes) {
         acknowledge(
           r,
           'AwsSolutions-APIG4',

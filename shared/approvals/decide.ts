@@ -10,9 +10,8 @@ import {
 } from '../events/slack-interaction';
 import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals, EventPublisher } from '../ports';
-import { APPROVAL_ACTION_IDS, type Approval, type ClickDecision, isPastExpiry } from './approval';
-import { authorizeApprover } from './authorize-approver';
-import { publishDecision } from './publish-decision';
+import { APPROVAL_ACTION_IDS, type Approval, type ClickDecision } from './approval';
+import { approvalsSectionOf, decideApproval } from './decide-approval';
 import { type SigningSecrets, verifySlackRequest } from './verify-slack-request';
 
 /**
@@ -51,12 +50,6 @@ export interface DecideDeps {
   readonly signingSecrets: () => Promise<SigningSecrets>;
   readonly now: () => Date;
   readonly log: ApprovalLog;
-}
-
-/** The approvals section of the approval's mesh, in the approval's account. */
-function approvalsSectionOf(deps: DecideDeps, approval: Approval) {
-  if (approval.account === undefined) return deps.policy.forMesh(approval.meshName)?.document.approvals;
-  return deps.policyIn?.(approval.account).forMesh(approval.meshName)?.document.approvals;
 }
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
@@ -154,89 +147,38 @@ export async function handleSlackCallback(deps: DecideDeps, event: unknown): Pro
     return respond(200);
   };
   const click = `${payload.trigger_id}:${action.action_ts}`;
-  const now = deps.now();
-
-  const approval = await deps.store.get(approvalId.data);
-  if (approval === undefined) {
-    return tell(
-      `meshwarden knows no approval ${approvalId.data} (it may be past its retention). Nothing was recorded.`,
-    );
-  }
-  if (approval.status !== 'pending') return sameClickOrClosed(deps, approval, click, tell);
-  if (isPastExpiry(approval, now)) return tell(closedExplanation(approval));
-
-  const section = approvalsSectionOf(deps, approval);
-  const check = authorizeApprover(section, approval, userId, decision);
-  if (!check.ok) {
-    deps.log.warn('click refused', { approvalId: approval.approvalId, userId, reason: check.reason });
-    return tell(check.message);
-  }
-  if (section?.requireEmailMatch === true) {
-    let email: string | undefined;
-    try {
-      email = await deps.chat.userEmail(userId);
-    } catch (error) {
-      deps.log.warn('users.info failed', { error: String(error), userId });
-      return tell(
-        'meshwarden could not check your Slack profile just now; nothing was recorded. Please try again.',
-      );
-    }
-    if (email === undefined || email.toLowerCase() !== check.approver.email?.toLowerCase()) {
-      deps.log.warn('click refused', { approvalId: approval.approvalId, userId, reason: 'email-mismatch' });
-      return tell('Your Slack profile email does not match the approver on record; nothing was recorded.');
-    }
-  }
-
-  const result = await deps.store.recordDecision(
-    approval.approvalId,
-    { status: decision, decidedAt: now.toISOString(), decidedBy: check.decider, click },
-    now,
-  );
-  switch (result.outcome) {
+  const outcome = await decideApproval(deps, {
+    approvalId: approvalId.data,
+    approverId: userId,
+    decision,
+    interaction: click,
+    confirm: async (check, approval) => {
+      if (approvalsSectionOf(deps, approval)?.requireEmailMatch !== true) return undefined;
+      let email: string | undefined;
+      try {
+        email = await deps.chat.userEmail(userId);
+      } catch (error) {
+        deps.log.warn('users.info failed', { error: String(error), userId });
+        return 'meshwarden could not check your Slack profile just now; nothing was recorded. Please try again.';
+      }
+      if (email === undefined || email.toLowerCase() !== check.approver.email?.toLowerCase()) {
+        deps.log.warn('click refused', { approvalId: approvalId.data, userId, reason: 'email-mismatch' });
+        return 'Your Slack profile email does not match the approver on record; nothing was recorded.';
+      }
+      return undefined;
+    },
+  });
+  switch (outcome.kind) {
     case 'recorded':
-      deps.log.info('approval decided', {
-        approvalId: approval.approvalId,
-        decision,
-        decidedBy: check.decider,
-      });
-      await publishOrLeaveForSweep(deps, result.approval);
+    case 'repeated':
       return respond(200);
-    case 'already-decided':
-      return sameClickOrClosed(deps, result.approval, click, tell);
-    case 'expired':
-      return tell(closedExplanation(result.approval));
-    case 'not-found':
-      return tell(`meshwarden knows no approval ${approval.approvalId}. Nothing was recorded.`);
-  }
-}
-
-/**
- * A click on a decided request: the same click again (Slack's retry or a replay within the
- * signature window) is answered as before and publishes what is still unpublished; any
- * other click is told who decided and when.
- */
-async function sameClickOrClosed(
-  deps: DecideDeps,
-  approval: Approval,
-  click: string,
-  tell: (text: string) => Promise<HttpResult>,
-): Promise<HttpResult> {
-  if (approval.decidedByClick === click) {
-    if (approval.published !== true) await publishOrLeaveForSweep(deps, approval);
-    return respond(200);
-  }
-  return tell(closedExplanation(approval));
-}
-
-async function publishOrLeaveForSweep(deps: DecideDeps, approval: Approval): Promise<void> {
-  try {
-    await publishDecision(deps, approval);
-  } catch (error) {
-    // The decision is stored; the sweep publishes unpublished decisions, so the person is not
-    // shown an error for something that will still happen.
-    deps.log.error('ApprovalDecided not published yet; the sweep will retry', {
-      approvalId: approval.approvalId,
-      error: String(error),
-    });
+    case 'unknown':
+      return tell(
+        `meshwarden knows no approval ${approvalId.data} (it may be past its retention). Nothing was recorded.`,
+      );
+    case 'closed':
+      return tell(closedExplanation(outcome.approval));
+    case 'refused':
+      return tell(outcome.message);
   }
 }

@@ -101,7 +101,13 @@ export async function promoteDeployment(
   const at = deps.now().toISOString();
   const written = await deps.meshes.update(
     { ...route, spec: withWeights(route.spec, weights) },
-    { clientToken: clientTokenFor('promote', at, deployment.deploymentId) },
+    {
+      clientToken: clientTokenFor('promote', at, deployment.deploymentId),
+      // Recorded as last known good where meshwarden itself writes (the HTTP API's function), as
+      // for a rollback; a person's CLI writes with their own credentials and is judged as theirs.
+      ownWrite: { purpose: 'promote', cause: `promote-${shortHash(`${deployment.deploymentId}:${at}`)}` },
+      basedOn: route.spec,
+    },
   );
   const raced = await racedWrite(deps, route, written, weights);
   if (raced !== undefined) throw new ConflictError(`${routeKey}: ${raced}; look at it and try again`);

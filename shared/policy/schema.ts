@@ -12,6 +12,7 @@ import { APPMESH_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
 import { globSchema } from './glob-schema';
 import { RULE_IDS } from './rule-ids';
+import { apiSectionSchema } from './sections/api';
 import { approvalsSectionSchema } from './sections/approvals';
 import { certificatesSectionSchema } from './sections/certificates';
 import { deploymentsPolicySchema } from './sections/deployments';
@@ -307,6 +308,7 @@ export const meshPolicySchema = z
     deployments: deploymentsPolicySchema.optional(),
     approvals: approvalsSectionSchema.optional(),
     certificates: certificatesSectionSchema.optional(),
+    api: apiSectionSchema.optional(),
   })
   .describe('Policy for the meshes whose names match.');
 

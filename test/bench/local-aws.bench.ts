@@ -72,6 +72,8 @@ const startTime: Benchmark = {
             '0',
             '--http-api-port',
             '0',
+            '--oidc-port',
+            '0',
           ],
           { stdio: ['ignore', 'pipe', 'inherit'] },
         );

@@ -36,6 +36,8 @@ const CONFIG = parseConfig({
   certificateAuthorityArns: [CA],
   createTrail: true,
   memberAccounts: [{ account: '222222222222', meshes: ['prod'] }],
+  oidcIssuer: 'https://idp.example.com',
+  oidcAudience: ['meshwarden'],
 });
 
 let built: MeshwardenApp;

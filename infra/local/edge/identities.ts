@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { parseOrThrow } from '../../../shared/validation';
 import { parsePolicyDocument, policyDocumentSchema } from '../iam/policy-document';
+import { DEFAULT_PEOPLE, personSchema } from '../oidc/people';
 import type { CallerIdentity, CloudTrailUserIdentity } from '../types';
 
 /**
@@ -60,6 +61,14 @@ const roleSchema = z.strictObject({
 export const identitiesFileSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
   identities: z.array(identitySchema).min(1),
+  /** Who the local OIDC issuer signs tokens for (the HTTP API's callers); the demo's people by default. */
+  people: z
+    .array(personSchema)
+    .default(() => [...DEFAULT_PEOPLE])
+    .refine(
+      (people) => new Set(people.map((p) => p.name)).size === people.length,
+      'people: a name is listed twice',
+    ),
   roles: z.array(roleSchema).optional(),
 });
 
@@ -103,6 +112,7 @@ export const DEFAULT_IDENTITIES: IdentitiesFile = {
       sessionName: 'meshwarden',
     },
   ],
+  people: [...DEFAULT_PEOPLE],
 };
 
 /** A stable IAM-style unique id (AROA.../AIDA...) derived from a name, so it survives restarts. */

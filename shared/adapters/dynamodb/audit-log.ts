@@ -1,7 +1,53 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditLog, AuditRecord } from '../../ports';
+import * as z from 'zod';
+import { BadRequestError } from '../../errors';
+import type { AuditLog, AuditPage, AuditPageQuery, AuditReader, AuditRecord } from '../../ports';
 import { changeControlKeys } from './change-control-keys';
 import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';
+import { TABLE } from './table';
+
+const INDEX = TABLE.auditIndex;
+
+/** The attributes the API filters on, copied out of the (packed) decision. */
+function searchable(decision: Readonly<Record<string, unknown>>): Record<string, string> {
+  const principal = (decision.principal ?? {}) as { arn?: unknown; label?: unknown };
+  const out: Record<string, string> = {};
+  if (typeof decision.resourceKey === 'string') out.resourceKey = decision.resourceKey;
+  if (typeof principal.arn === 'string') out.principalArn = principal.arn;
+  if (typeof principal.label === 'string') out.principalLabel = principal.label;
+  return out;
+}
+
+/** A page cursor is untrusted input: only these key shapes, naming the partition queried. */
+const cursorSchema = z.union([
+  z.strictObject({
+    pk: z.string(),
+    sk: z.string(),
+    [INDEX.partitionKey]: z.string(),
+    [INDEX.sortKey]: z.string(),
+  }),
+  z.strictObject({ pk: z.string(), sk: z.string() }),
+]);
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, partition: { name: string; value: string }): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadRequestError('cursor: not a cursor this API returned');
+  }
+  const key = cursorSchema.safeParse(parsed);
+  if (!key.success || (key.data as Record<string, string>)[partition.name] !== partition.value) {
+    throw new BadRequestError(
+      'cursor: not a cursor of this query (pass the same filters as the page it came from)',
+    );
+  }
+  return key.data as Record<string, string>;
+}
 
 /**
  * Change-control decisions as `AUDIT#<mesh>` items sorted by `<event time>#<event id>`, so a
@@ -9,7 +55,7 @@ import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from 
  * The decision and approval request are JSON text, compressed and chunked when a record would
  * not fit one item (a hold of a very large spec carries the whole proposed resource).
  */
-export class DynamoAuditLog implements AuditLog {
+export class DynamoAuditLog implements AuditLog, AuditReader {
   private readonly keys: ReturnType<typeof changeControlKeys>;
 
   /** `account`: the account whose meshes this store keeps state of (its keys name it). */
@@ -47,6 +93,9 @@ export class DynamoAuditLog implements AuditLog {
           account: this.account,
           ...decision.attributes,
           ...(approval?.attributes ?? {}),
+          ...searchable(record.decision),
+          [INDEX.partitionKey]: this.keys.auditTimeline,
+          [INDEX.sortKey]: `${record.eventTime}#${record.meshName}#${record.eventId}`,
           recordedAt: new Date().toISOString(),
         },
         ReturnValues: 'ALL_OLD',
@@ -75,12 +124,93 @@ export class DynamoAuditLog implements AuditLog {
     return Promise.all((out.Items ?? []).map((item) => this.recordOf(item)));
   }
 
-  private async recordOf(item: Record<string, unknown>): Promise<AuditRecord> {
+  /**
+   * One page of decisions of one account (this store's unless the query names another), newest
+   * first: a Query of the mesh's partition when a mesh is named, of the account's partition of
+   * the time-ordered index otherwise. Filters on resource and principal apply within the
+   * page, so a page may hold fewer than `limit` records and still have a cursor.
+   */
+  async page(query: AuditPageQuery): Promise<AuditPage> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const filters: string[] = [];
+    const account = query.account ?? this.account;
+    const keys = account === this.account ? this.keys : changeControlKeys(account);
+    const oneMesh = query.meshName !== undefined;
+    const [pkName, skName] = oneMesh ? ['pk', 'sk'] : [INDEX.partitionKey, INDEX.sortKey];
+    names['#pk'] = pkName;
+    values[':pk'] = oneMesh ? keys.auditPartition(query.meshName as string) : keys.auditTimeline;
+    let keyCondition = '#pk = :pk';
+    // Sort keys start with the event time, so time bounds are key conditions; `#~` sorts after
+    // every `#<rest>` of an event at exactly `until`.
+    const lower = query.since;
+    const upper = query.until === undefined ? undefined : `${query.until}#~`;
+    if (lower !== undefined || upper !== undefined) names['#sk'] = skName;
+    if (lower !== undefined && upper !== undefined) {
+      keyCondition += ' AND #sk BETWEEN :lo AND :hi';
+      Object.assign(values, { ':lo': lower, ':hi': upper });
+    } else if (lower !== undefined) {
+      keyCondition += ' AND #sk >= :lo';
+      values[':lo'] = lower;
+    } else if (upper !== undefined) {
+      keyCondition += ' AND #sk <= :hi';
+      values[':hi'] = upper;
+    }
+    if (!oneMesh) {
+      if (query.meshes.length === 0) return { records: [] };
+      names['#mesh'] = 'meshName';
+      const placeholders = query.meshes.map((m, i) => {
+        values[`:m${i}`] = m;
+        return `:m${i}`;
+      });
+      filters.push(`#mesh IN (${placeholders.join(', ')})`);
+    }
+    if (query.resourceKey !== undefined) {
+      names['#resource'] = 'resourceKey';
+      values[':resource'] = query.resourceKey;
+      filters.push('#resource = :resource');
+    }
+    if (query.principal !== undefined) {
+      Object.assign(names, { '#parn': 'principalArn', '#plabel': 'principalLabel' });
+      values[':principal'] = query.principal;
+      filters.push('(#parn = :principal OR #plabel = :principal)');
+    }
+    const start =
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(query.cursor, { name: pkName, value: values[':pk'] as string });
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(oneMesh ? {} : { IndexName: INDEX.name }),
+        KeyConditionExpression: keyCondition,
+        ...(filters.length === 0 ? {} : { FilterExpression: filters.join(' AND ') }),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      }),
+    );
+    // A page shows decisions; the approval request each hold kept (possibly chunked) is not read.
+    const records = await Promise.all(
+      (out.Items ?? []).map((item) => this.recordOf(item, { withApproval: false, account })),
+    );
+    const cursor = encodeCursor(out.LastEvaluatedKey);
+    return { records, ...(cursor === undefined ? {} : { cursor }) };
+  }
+
+  private async recordOf(
+    item: Record<string, unknown>,
+    options: { readonly withApproval: boolean; readonly account?: string } = { withApproval: true },
+  ): Promise<AuditRecord> {
     const key: ItemKey = { pk: String(item.pk), sk: String(item.sk) };
     const decision = await unpackValue(this.client, this.tableName, key, item, 'decision');
-    const approval = await unpackValue(this.client, this.tableName, key, item, 'approval');
+    const approval = options.withApproval
+      ? await unpackValue(this.client, this.tableName, key, item, 'approval')
+      : undefined;
     return {
-      account: this.account,
+      account: options.account ?? this.account,
       meshName: String(item.meshName),
       eventId: String(item.eventId),
       eventTime: String(item.eventTime),

@@ -1,4 +1,5 @@
 import { accountKey } from './account-keys';
+import { TABLE } from './table';
 
 /**
  * Key prefixes of change control's items in the state table (one table, told apart by prefix),
@@ -13,6 +14,8 @@ export function changeControlKeys(account: string) {
       sk: `${eventTime}#${eventId}`,
     }),
     auditPartition: (meshName: string) => accountKey(account, `AUDIT#${meshName}`),
+    /** The account's partition of the time-ordered audit index: its decisions on every mesh. */
+    auditTimeline: accountKey(account, TABLE.auditIndex.partition),
     meshState: (meshName: string) => accountKey(account, `MESHSTATE#${meshName}`),
   } as const;
 }

@@ -8,4 +8,10 @@ export const TABLE = {
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB's TTL deletes the item after it. Powertools Idempotency uses the same name. */
   ttlAttribute: 'expiration',
+  /**
+   * Audit records of every mesh in time order (a sparse index: only audit records carry its
+   * keys), so the decisions of all meshes read as Query pages, never a Scan. Its partition is
+   * per account (`<account>#AUDIT`, see change-control-keys.ts), as every state key is.
+   */
+  auditIndex: { name: 'audit-by-time', partitionKey: 'auditPk', sortKey: 'auditSk', partition: 'AUDIT' },
 } as const;

@@ -67,3 +67,63 @@ describe('local HTTP API (payload format 2.0)', () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 });
+
+describe('local HTTP API: path parameters and the JWT authorizer', () => {
+  const received: APIGatewayProxyEventV2[] = [];
+  const record = async (event: APIGatewayProxyEventV2) => {
+    received.push(event);
+    return { statusCode: 200, body: '' };
+  };
+  const api = new LocalHttpApi([
+    { routeKey: 'GET /api/things', invoke: record, authorizer: 'jwt' },
+    { routeKey: 'GET /api/things/{id}', invoke: record, authorizer: 'jwt' },
+    { routeKey: 'GET /api/things/special', invoke: record, authorizer: 'jwt' },
+    { routeKey: 'GET /open/{rest+}', invoke: record },
+  ]);
+  let url = '';
+  beforeAll(async () => {
+    url = `http://127.0.0.1:${await api.listen(0)}`;
+  });
+  afterAll(() => api.close());
+
+  it('answers 401 on an authorized route until an authorizer is set, without invoking anything', async () => {
+    // Prepare
+    const invoked: unknown[] = [];
+    const bare = new LocalHttpApi([
+      { routeKey: 'GET /api/things/{id}', invoke: async (e) => invoked.push(e), authorizer: 'jwt' },
+    ]);
+    const bareUrl = `http://127.0.0.1:${await bare.listen(0)}`;
+    try {
+      // Act
+      const res = await fetch(`${bareUrl}/api/things/a`, { headers: { authorization: 'Bearer x' } });
+      // Assess
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ message: 'Unauthorized' });
+      expect(invoked).toEqual([]);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('matches templates, prefers the most specific route, decodes parameters, and takes greedy ones', async () => {
+    // Prepare
+    api.useJwtAuthorizer({
+      verify: async () => ({ ok: true, claims: { sub: 'alice', iss: 'http://issuer' } }),
+    } as unknown as import('../../../infra/local/oidc/jwt-authorizer').LocalJwtAuthorizer);
+    // Act
+    await fetch(`${url}/api/things/a%20b`);
+    await fetch(`${url}/api/things/special`);
+    await fetch(`${url}/open/x/y/z`);
+    const missing = await fetch(`${url}/api/things/a/b`);
+    // Assess
+    expect(received.map((e) => [e.routeKey, e.pathParameters])).toEqual([
+      ['GET /api/things/{id}', { id: 'a b' }],
+      ['GET /api/things/special', undefined],
+      ['GET /open/{rest+}', { rest: 'x/y/z' }],
+    ]);
+    expect(received[0]?.requestContext).toMatchObject({
+      authorizer: { jwt: { claims: { sub: 'alice', iss: 'http://issuer' } } },
+    });
+    expect(missing.status).toBe(404);
+  });
+});
