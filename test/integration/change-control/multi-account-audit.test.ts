@@ -11,7 +11,15 @@ import { DynamoMeshStateStore } from '../../../shared/adapters/dynamodb/mesh-sta
 import type { MeshResource } from '../../../shared/domain/mesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { loadEvent } from '../../support/sample-events';
-import { CENTRAL, MEMBER, MEMBER_ADMIN, MEMBER_ROLE, twoAccountPolicy, twoAccounts } from './two-accounts';
+import {
+  CENTRAL,
+  MEMBER,
+  MEMBER_ADMIN,
+  MEMBER_ROLE,
+  memberStackRolePolicies,
+  twoAccountPolicy,
+  twoAccounts,
+} from './two-accounts';
 
 const ROUTE_KEY = `${DEMO.mesh}/route/${DEMO.router}/${DEMO.route}`;
 
@@ -33,7 +41,8 @@ describe('the daily audit in a member account', () => {
 
   beforeAll(async () => {
     local = await startSeededLocalAws({
-      identities: twoAccounts(),
+      // The member role may do only what the member stack grants it.
+      identities: twoAccounts(memberStackRolePolicies('us-east-1', [DEMO.mesh])),
       // The member's entry asks every route for a timeout; the seeded routes have one.
       policyFile: twoAccountPolicy({ compliance: { routes: { requireTimeout: true } } }),
       functions: FUNCTIONS.filter((f) => f.name === 'mesh-audit'),

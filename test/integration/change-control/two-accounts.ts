@@ -2,11 +2,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { parse as parseYaml, stringify } from 'yaml';
 import { functionRoleName } from '../../../infra/constructs/names';
 import { FUNCTIONS } from '../../../infra/function-catalog';
-import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../../infra/local/edge/identities';
+import { DEFAULT_IDENTITIES, IdentityRegistry, type RoleSpec } from '../../../infra/local/edge/identities';
+import { resolveIntrinsics, type TemplateResource } from '../../../infra/local/iam/intrinsics';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
+import { MemberAccountStack } from '../../../infra/stacks/member-account-stack';
 
 export const CENTRAL = DEFAULT_IDENTITIES.accountId;
 export const MEMBER = '222222222222';
@@ -16,8 +20,45 @@ export const MEMBER_ADMIN = { accessKeyId: 'member-admin', secretAccessKey: 'mem
 export const MEMBER_CAROL = { accessKeyId: 'member-carol', secretAccessKey: 'member-carol-secret' };
 export const MEMBER_DAVE = { accessKeyId: 'member-dave', secretAccessKey: 'member-dave-secret' };
 
-/** Two accounts: the demo's central account, and a member account with its own people and role. */
-export function twoAccounts(): IdentityRegistry {
+/**
+ * The identity-based policies the member stack gives meshwarden's role in the member account,
+ * synthesized as `cdk synth` would and resolved for that account: the role's sessions may do
+ * only what the member stack grants.
+ */
+export function memberStackRolePolicies(
+  region: string,
+  meshes: readonly string[],
+): NonNullable<RoleSpec['policies']> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new MemberAccountStack(app, 'Member', {
+    env: { account: MEMBER, region },
+    centralAccount: CENTRAL,
+    centralRegion: region,
+    meshes,
+    trustedRoleNames: trustedFunctionRoleNames(),
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, TemplateResource>;
+  const roleId = stack.getLogicalId(stack.role.node.defaultChild as CfnElement);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .map((r) =>
+      resolveIntrinsics(r.Properties?.PolicyDocument, resources, { region, account: MEMBER }),
+    ) as NonNullable<RoleSpec['policies']>;
+}
+
+/** As the member stack trusts them: the roles of the functions that read or write meshes. */
+function trustedFunctionRoleNames(): string[] {
+  return FUNCTIONS.filter((f) => f.capabilities.some((c) => c === 'mesh:read' || c === 'mesh:write')).map(
+    (f) => functionRoleName(f.name),
+  );
+}
+
+/**
+ * Two accounts: the demo's central account, and a member account with its own people and role
+ * (allowed everything, or only `memberRolePolicies`).
+ */
+export function twoAccounts(memberRolePolicies?: RoleSpec['policies']): IdentityRegistry {
   return new IdentityRegistry({
     ...DEFAULT_IDENTITIES,
     identities: [
@@ -36,10 +77,8 @@ export function twoAccounts(): IdentityRegistry {
       {
         accountId: MEMBER,
         roleName: 'meshwarden-member-access',
-        // As the member stack trusts them: the roles of the functions that read or write meshes.
-        trustedPrincipals: FUNCTIONS.filter((f) =>
-          f.capabilities.some((c) => c === 'mesh:read' || c === 'mesh:write'),
-        ).map((f) => `arn:aws:iam::${CENTRAL}:role/${functionRoleName(f.name)}`),
+        trustedPrincipals: trustedFunctionRoleNames().map((name) => `arn:aws:iam::${CENTRAL}:role/${name}`),
+        ...(memberRolePolicies === undefined ? {} : { policies: memberRolePolicies }),
       },
     ],
   });
