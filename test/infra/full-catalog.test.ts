@@ -330,7 +330,9 @@ describe('the grown catalog with every option', () => {
 
   it("lets meshwarden read a member account's certificates for the audit, and change none", () => {
     // Prepare
-    const statements = Object.values(member.findResources('AWS::IAM::Policy')).flatMap(statementsOf);
+    const statements = (Object.values(member.findResources('AWS::IAM::Policy')) as CfnResource[]).flatMap(
+      statementsOf,
+    );
 
     // Act
     const acm = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('acm')));
