@@ -7,7 +7,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parse as parseYaml, stringify } from 'yaml';
 import { functionRoleName } from '../../../infra/constructs/names';
 import { FUNCTIONS } from '../../../infra/function-catalog';
-import { DEFAULT_IDENTITIES, IdentityRegistry, type RoleSpec } from '../../../infra/local/edge/identities';
+import {
+  DEFAULT_IDENTITIES,
+  type IdentitiesFile,
+  IdentityRegistry,
+  type RoleSpec,
+} from '../../../infra/local/edge/identities';
 import { resolveIntrinsics, type TemplateResource } from '../../../infra/local/iam/intrinsics';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import { MemberAccountStack } from '../../../infra/stacks/member-account-stack';
@@ -59,7 +64,12 @@ function trustedFunctionRoleNames(): string[] {
  * (allowed everything, or only `memberRolePolicies`).
  */
 export function twoAccounts(memberRolePolicies?: RoleSpec['policies']): IdentityRegistry {
-  return new IdentityRegistry({
+  return new IdentityRegistry(twoAccountsFile(memberRolePolicies));
+}
+
+/** The identities file of {@link twoAccounts}, to add to. */
+export function twoAccountsFile(memberRolePolicies?: RoleSpec['policies']): IdentitiesFile {
+  return {
     ...DEFAULT_IDENTITIES,
     identities: [
       ...DEFAULT_IDENTITIES.identities,
@@ -81,7 +91,7 @@ export function twoAccounts(memberRolePolicies?: RoleSpec['policies']): Identity
         ...(memberRolePolicies === undefined ? {} : { policies: memberRolePolicies }),
       },
     ],
-  });
+  };
 }
 
 /**
