@@ -128,5 +128,19 @@ export class MemberAccountStack extends Stack {
       alarms,
       'Alarms bind themselves to a route with the meshwarden:route tag after deploy, so their names are not known at synth. Read-only, this account and region.',
     );
+    // The daily audit judges this account's listener certificates by their issuer, as it judges
+    // the central account's: reads only (certificate rotation acts in the central account only).
+    const certificates = this.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'],
+        resources: [certificates],
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.role,
+      certificates,
+      'Listeners name their certificates in the mesh, which changes after deploy, so their ARNs are not known at synth. Read-only, this account and region.',
+    );
   }
 }

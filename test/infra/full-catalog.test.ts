@@ -330,6 +330,24 @@ describe('the grown catalog with every option', () => {
     expect(JSON.stringify(told[0]?.Properties?.Role)).toContain(rotationRole);
   });
 
+  it("lets meshwarden read a member account's certificates for the audit, and change none", () => {
+    // Prepare
+    const statements = (Object.values(member.findResources('AWS::IAM::Policy')) as CfnResource[]).flatMap(
+      statementsOf,
+    );
+
+    // Act
+    const acm = statements.filter((s) => asArray(s.Action).some((a) => String(a).startsWith('acm')));
+
+    // Assess: the issuer reads the audit makes, on this account's certificates, nothing more.
+    expect(acm.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'acm:DescribeCertificate',
+      'acm:ListTagsForCertificate',
+    ]);
+    expect(JSON.stringify(acm.map((s) => s.Resource))).toContain(':acm:eu-west-1:222222222222:certificate/*');
+    expect(JSON.stringify(statements)).not.toMatch(/"acm(-pca)?:(Request|Import|Issue|Delete|Renew|Export)/);
+  });
+
   it("lets meshwarden read a member account's alarms, and tells the functions their account and the member meshes", () => {
     const policies = JSON.stringify(member.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('cloudwatch:DescribeAlarms');

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AppMeshClient,
   DescribeRouteCommand,
@@ -9,12 +6,8 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify } from 'yaml';
-import { functionRoleName } from '../../../infra/constructs/names';
-import { FUNCTIONS } from '../../../infra/function-catalog';
 import { DEMO, seedDemo } from '../../../infra/local/demo/seed';
-import { DEFAULT_IDENTITIES, IdentityRegistry } from '../../../infra/local/edge/identities';
-import { DEMO_POLICY_FILE, type LocalApiCall } from '../../../infra/local/runtime';
+import type { LocalApiCall } from '../../../infra/local/runtime';
 import { pressButton } from '../../../infra/local/slack/block-actions';
 import type { BusEvent } from '../../../infra/local/types';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
@@ -22,76 +15,19 @@ import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb/deployment-store';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+import {
+  CENTRAL,
+  MEMBER,
+  MEMBER_ADMIN,
+  MEMBER_CAROL,
+  MEMBER_DAVE,
+  MEMBER_ROLE,
+  twoAccountPolicy,
+  twoAccounts,
+} from './two-accounts';
 
-const CENTRAL = DEFAULT_IDENTITIES.accountId;
-const MEMBER = '222222222222';
 /** An account with no member stack and no member role: meshwarden is not configured for it. */
 const STRANGER = '333333333333';
-const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/meshwarden-member-access`;
-
-const MEMBER_ADMIN = { accessKeyId: 'member-admin', secretAccessKey: 'member-admin-secret' };
-const MEMBER_CAROL = { accessKeyId: 'member-carol', secretAccessKey: 'member-carol-secret' };
-const MEMBER_DAVE = { accessKeyId: 'member-dave', secretAccessKey: 'member-dave-secret' };
-
-/** Two accounts: the demo's central account, and a member account with its own people and role. */
-function twoAccounts(): IdentityRegistry {
-  return new IdentityRegistry({
-    ...DEFAULT_IDENTITIES,
-    identities: [
-      ...DEFAULT_IDENTITIES.identities,
-      {
-        type: 'AssumedRole',
-        ...MEMBER_ADMIN,
-        roleName: 'PlatformAdmin',
-        sessionName: 'member-admin',
-        accountId: MEMBER,
-      },
-      { type: 'IAMUser', ...MEMBER_CAROL, userName: 'carol', accountId: MEMBER },
-      { type: 'IAMUser', ...MEMBER_DAVE, userName: 'dave', accountId: MEMBER },
-    ],
-    roles: [
-      {
-        accountId: MEMBER,
-        roleName: 'meshwarden-member-access',
-        // As the member stack trusts them: the roles of the functions that read or write meshes.
-        trustedPrincipals: FUNCTIONS.filter((f) =>
-          f.capabilities.some((c) => c === 'mesh:read' || c === 'mesh:write'),
-        ).map((f) => `arn:aws:iam::${CENTRAL}:role/${functionRoleName(f.name)}`),
-      },
-    ],
-  });
-}
-
-/** The demo policy, plus an entry for `prod` in the member account: its platform admins only. */
-function twoAccountPolicy(): string {
-  const demo = parseYaml(readFileSync(DEMO_POLICY_FILE, 'utf8')) as {
-    meshes: { approvals?: unknown }[];
-  };
-  const member = {
-    mesh: 'prod',
-    account: MEMBER,
-    changeControl: {
-      default: 'deny',
-      onViolation: 'revert',
-      allow: [
-        {
-          id: 'member-platform-admins',
-          principals: [{ roleArn: `arn:aws:iam::${MEMBER}:role/PlatformAdmin`, account: MEMBER }],
-          actions: ['*'],
-          resources: [{ kind: '*' }],
-        },
-      ],
-      // dave's changes wait for approval (the demo's approvers, in the demo's channel).
-      violationOverrides: [
-        { id: 'dave-needs-approval', principals: [{ iamUser: 'dave' }], onViolation: 'hold' },
-      ],
-    },
-    approvals: demo.meshes[0]?.approvals,
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-two-accounts-')), 'policy.yaml');
-  writeFileSync(file, stringify({ ...demo, meshes: [...demo.meshes, member] }));
-  return file;
-}
 
 /** Across accounts: a member account's mesh is governed, and its deployments guarded, through the member role. */
 describe('meshwarden in a member account', () => {

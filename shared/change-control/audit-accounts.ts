@@ -1,0 +1,48 @@
+/**
+ * The periodic audit across accounts: each account's governed meshes are audited with that
+ * account's deps (the central account's with the function's own credentials, a member
+ * account's through the role meshwarden assumes there). One account's failure (its role
+ * cannot be assumed, its meshes cannot be read) does not keep the others from being audited;
+ * the run then fails, naming every account that failed, so it is retried and alarmed on.
+ */
+import type { AccountDirectory } from '../accounts/accounts';
+import { MeshwardenError } from '../errors';
+import { type AuditMeshDeps, auditMeshes, type MeshAuditReport } from './audit-mesh';
+
+export interface AccountsAudit {
+  readonly accounts: AccountDirectory;
+  /** The audit's deps in one account (its meshes, stores and publisher name the account). */
+  depsFor(account: string): AuditMeshDeps;
+  /** The meshes governed in one account. */
+  meshesIn(account: string): readonly string[];
+}
+
+/** The audit reports of one account. */
+export interface AccountAuditReports {
+  readonly account: string;
+  readonly reports: readonly MeshAuditReport[];
+}
+
+/** Audit every account's governed meshes, the central account first. */
+export async function auditEveryAccount(audit: AccountsAudit): Promise<AccountAuditReports[]> {
+  const central = audit.accounts.central;
+  if (audit.accounts.members.size === 0) {
+    // One account: its failure is the run's, as it was before there were member accounts.
+    return [
+      { account: central, reports: await auditMeshes(audit.depsFor(central), audit.meshesIn(central)) },
+    ];
+  }
+  const done: AccountAuditReports[] = [];
+  const failures: string[] = [];
+  for (const account of [central, ...audit.accounts.members.keys()]) {
+    try {
+      done.push({ account, reports: await auditMeshes(audit.depsFor(account), audit.meshesIn(account)) });
+    } catch (error) {
+      failures.push(`account ${account}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new MeshwardenError(`the audit failed in ${failures.length} account(s): ${failures.join('; ')}`);
+  }
+  return done;
+}
