@@ -248,58 +248,41 @@ export function registerDeploymentsCommand(
         },
       )(),
     );
-  group
-    .command('abort')
-    .argument('<route>', '<mesh>/<virtual-router>/<route>')
-    .option('--note <text>', 'why, for the record')
-    .description('Roll the deployment back to its stable target now')
-    .action((key: string, opts: { note?: string }) =>
-      run(
-        async (d) => {
-          const result = await abortDeployment(d, routeKey(key), userInfo().username, opts.note);
-          io.out(
-            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
-          );
-        },
-        async (a) => {
-          const { id } = await apiDeploymentOf(a, routeKey(key));
-          const body = opts.note === undefined ? {} : { note: opts.note };
-          const { deployment } = (await a.call(
-            'POST',
-            `/api/deployments/${encodeURIComponent(id)}/abort`,
-            body,
-          )) as {
-            deployment: ApiDeployment;
-          };
-          io.out(apiSummary(deployment));
-        },
-      )(),
-    );
-  group
-    .command('rollback')
-    .argument('<route>', '<mesh>/<virtual-router>/<route>')
-    .option('--note <text>', 'why, for the record')
-    .description('Roll the route back to its stable target now (also finishes a rollback that failed)')
-    .action((key: string, opts: { note?: string }) =>
-      run(
-        async (d) => {
-          const result = await rollbackDeployment(d, routeKey(key), userInfo().username, opts.note);
-          io.out(
-            result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
-          );
-        },
-        async (a) => {
-          const { id } = await apiDeploymentOf(a, routeKey(key));
-          const body = opts.note === undefined ? {} : { note: opts.note };
-          const { deployment } = (await a.call(
-            'POST',
-            `/api/deployments/${encodeURIComponent(id)}/rollback`,
-            body,
-          )) as {
-            deployment: ApiDeployment;
-          };
-          io.out(apiSummary(deployment));
-        },
-      )(),
-    );
+  // Abort and rollback differ only in their use case and their API route.
+  const rollBackCommand = (
+    verb: 'abort' | 'rollback',
+    description: string,
+    useCase: typeof abortDeployment | typeof rollbackDeployment,
+  ) =>
+    group
+      .command(verb)
+      .argument('<route>', '<mesh>/<virtual-router>/<route>')
+      .option('--note <text>', 'why, for the record')
+      .description(description)
+      .action((key: string, opts: { note?: string }) =>
+        run(
+          async (d) => {
+            const result = await useCase(d, routeKey(key), userInfo().username, opts.note);
+            io.out(
+              result.kind === 'skipped' ? `${key}: nothing to do (${result.why})` : summary(result.record),
+            );
+          },
+          async (a) => {
+            const { id } = await apiDeploymentOf(a, routeKey(key));
+            const body = opts.note === undefined ? {} : { note: opts.note };
+            const { deployment } = (await a.call(
+              'POST',
+              `/api/deployments/${encodeURIComponent(id)}/${verb}`,
+              body,
+            )) as { deployment: ApiDeployment };
+            io.out(apiSummary(deployment));
+          },
+        )(),
+      );
+  rollBackCommand('abort', 'Roll the deployment back to its stable target now', abortDeployment);
+  rollBackCommand(
+    'rollback',
+    'Roll the route back to its stable target now (also finishes a rollback that failed)',
+    rollbackDeployment,
+  );
 }
