@@ -8,7 +8,6 @@ import { cleanUpSuperseded } from '../../../shared/certificates/superseded';
 import { sweepCertificates } from '../../../shared/certificates/sweep';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import { ConflictError } from '../../../shared/errors';
-import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
 import {
   CA_ARN,
   DAY_MS,
@@ -16,9 +15,11 @@ import {
   GW_CERT,
   NEXT_CA_ARN,
   policyWith,
+  rolloverDecision,
   SECRETS_MAPPING,
   sampleMesh,
   signingCa,
+  storeDecided,
 } from './fakes';
 
 const NOW = new Date();
@@ -144,24 +145,8 @@ describe('ACM private certificates', () => {
     const { rolloverId } = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
     // The payments certificate travels through a secret: its proxy must have restarted first.
     await confirmRolloverRestarts(world.fresh(), policy, rolloverId, ['prod/virtual-node/payments'], 'ops');
-    const detail = {
-      approvalId: `ca-rollover-${rolloverId}`,
-      meshName: 'prod',
-      action: { type: 'finish-ca-rollover' as const, rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
-      decision: 'approved' as const,
-      decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-      decidedAt: NOW.toISOString(),
-    };
-    const approvals = new MemoryApprovalStore();
-    await approvals.create(
-      pendingApproval({
-        approvalId: detail.approvalId,
-        action: detail.action,
-        status: 'approved',
-        decidedAt: detail.decidedAt,
-        decidedBy: detail.decidedBy,
-      }),
-    );
+    const detail = rolloverDecision(rolloverId, 'approved', NOW);
+    const approvals = storeDecided(detail);
     const done = await decideCaRollover({ ...world.fresh(), approvals }, detail);
     // Someone puts the gateway back on its old certificate from the old CA.
     world.meshes.snapshot = pointGatewayAt(world.meshes.snapshot, GW_CERT);

@@ -9,7 +9,16 @@ import { confirmRolloverRestarts } from '../../../shared/certificates/rollover-l
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import type { ApprovalDecidedDetail } from '../../../shared/events/approvals';
 import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
-import { CA_ARN, DAY_MS, fakeWorld, NEXT_CA_ARN, policyWith, SECRETS_MAPPING } from './fakes';
+import {
+  CA_ARN,
+  DAY_MS,
+  fakeWorld,
+  NEXT_CA_ARN,
+  policyWith,
+  rolloverDecision,
+  SECRETS_MAPPING,
+  storeDecided,
+} from './fakes';
 
 const NOW = new Date();
 /** Young certificates: nothing is due, so only the rollover moves them. */
@@ -27,32 +36,6 @@ async function toApproval(world: Awaited<ReturnType<typeof fakeWorld>>) {
   const started = await runCaRollover(world.deps, policy, 'prod', CA_ARN, NEXT_CA_ARN);
   expect(started.phase).toBe('awaiting-restart');
   return confirmRolloverRestarts(world.fresh(), policy, started.rolloverId, [PAYMENTS_PROXY], 'ops');
-}
-
-function decision(rolloverId: string, verdict: ApprovalDecidedDetail['decision']): ApprovalDecidedDetail {
-  return {
-    approvalId: `ca-rollover-${rolloverId}`,
-    meshName: 'prod',
-    action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
-    decision: verdict,
-    decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-    decidedAt: NOW.toISOString(),
-  };
-}
-
-/** The approvals store as the Slack callback leaves it once a person decided `detail`. */
-function decidedBy(detail: ApprovalDecidedDetail): MemoryApprovalStore {
-  const store = new MemoryApprovalStore();
-  void store.create(
-    pendingApproval({
-      approvalId: detail.approvalId,
-      action: detail.action,
-      status: detail.decision,
-      decidedAt: detail.decidedAt,
-      ...(detail.decidedBy === undefined ? {} : { decidedBy: detail.decidedBy }),
-    }),
-  );
-  return store;
 }
 
 describe('CA rollover', () => {
@@ -93,9 +76,15 @@ describe('CA rollover', () => {
     const { rolloverId } = await toApproval(world);
 
     // Act
-    const approvals = decidedBy(decision(rolloverId, 'approved'));
-    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
-    const again = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
+    const approvals = storeDecided(rolloverDecision(rolloverId, 'approved', NOW));
+    const report = await decideCaRollover(
+      { ...world.fresh(), approvals },
+      rolloverDecision(rolloverId, 'approved', NOW),
+    );
+    const again = await decideCaRollover(
+      { ...world.fresh(), approvals },
+      rolloverDecision(rolloverId, 'approved', NOW),
+    );
 
     // Assess
     expect(report.phase).toBe('completed');
@@ -110,8 +99,11 @@ describe('CA rollover', () => {
   it('a rejection halts with both CAs trusted', async () => {
     const world = await fakeWorld(young);
     const { rolloverId } = await toApproval(world);
-    const approvals = decidedBy(decision(rolloverId, 'rejected'));
-    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'rejected'));
+    const approvals = storeDecided(rolloverDecision(rolloverId, 'rejected', NOW));
+    const report = await decideCaRollover(
+      { ...world.fresh(), approvals },
+      rolloverDecision(rolloverId, 'rejected', NOW),
+    );
     expect(report.phase).toBe('halted');
     expect(
       acmTrusts(world.meshes.snapshot).every((t) => t.arns.includes(CA_ARN) && t.arns.includes(NEXT_CA_ARN)),
@@ -122,16 +114,19 @@ describe('CA rollover', () => {
     // Prepare
     const world = await fakeWorld(young);
     const { rolloverId } = await toApproval(world);
-    const approvals = decidedBy(decision(rolloverId, 'approved'));
+    const approvals = storeDecided(rolloverDecision(rolloverId, 'approved', NOW));
     const forged = {
-      ...decision(rolloverId, 'approved'),
-      action: { ...decision(rolloverId, 'approved').action, oldCaArn: NEXT_CA_ARN },
+      ...rolloverDecision(rolloverId, 'approved', NOW),
+      action: { ...rolloverDecision(rolloverId, 'approved', NOW).action, oldCaArn: NEXT_CA_ARN },
     };
     const updatesBefore = world.meshes.updates.length;
 
     // Act
     const otherCas = await decideCaRollover({ ...world.fresh(), approvals }, forged as ApprovalDecidedDetail);
-    const unknown = await decideCaRollover({ ...world.fresh(), approvals }, decision('nope', 'approved'));
+    const unknown = await decideCaRollover(
+      { ...world.fresh(), approvals },
+      rolloverDecision('nope', 'approved', NOW),
+    );
 
     // Assess
     expect(otherCas.refused).toBe('action-mismatch');
@@ -147,14 +142,17 @@ describe('CA rollover', () => {
     const approvals = new MemoryApprovalStore();
     await approvals.create(
       pendingApproval({
-        approvalId: decision(rolloverId, 'approved').approvalId,
-        action: decision(rolloverId, 'approved').action,
+        approvalId: rolloverDecision(rolloverId, 'approved', NOW).approvalId,
+        action: rolloverDecision(rolloverId, 'approved', NOW).action,
       }),
     );
     const updatesBefore = world.meshes.updates.length;
 
     // Act: bob's event claims an approval
-    const report = await decideCaRollover({ ...world.fresh(), approvals }, decision(rolloverId, 'approved'));
+    const report = await decideCaRollover(
+      { ...world.fresh(), approvals },
+      rolloverDecision(rolloverId, 'approved', NOW),
+    );
 
     // Assess: refused, the old CA still trusted everywhere, nothing written
     expect(report).toMatchObject({ refused: 'not-decided', phase: 'awaiting-approval' });

@@ -17,6 +17,7 @@ import {
   NotFoundError,
   ThrottledError,
 } from '../../../shared/errors';
+import type { ApprovalDecidedDetail } from '../../../shared/events/approvals';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { parsePolicy } from '../../../shared/policy/load';
 import type {
@@ -47,6 +48,7 @@ import {
   type X509Certificate,
   X509CertificateGenerator,
 } from '../../../shared/x509';
+import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
@@ -613,4 +615,35 @@ export function signingCa(world: { signingCas: Map<string, SigningCa> }, arn: st
   const ca = world.signingCas.get(arn);
   if (ca === undefined) throw new Error(`no signing CA ${arn}`);
   return ca;
+}
+
+/** A person's decision on a rollover's first approval, as the Slack callback publishes it. */
+export function rolloverDecision(
+  rolloverId: string,
+  verdict: ApprovalDecidedDetail['decision'],
+  decidedAt: Date,
+): ApprovalDecidedDetail {
+  return {
+    approvalId: `ca-rollover-${rolloverId}`,
+    meshName: 'prod',
+    action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
+    decision: verdict,
+    decidedBy: { slackUserId: 'U0123', identity: 'priya' },
+    decidedAt: decidedAt.toISOString(),
+  };
+}
+
+/** The approvals store as the Slack callback leaves it once a person decided `detail`. */
+export function storeDecided(detail: ApprovalDecidedDetail): MemoryApprovalStore {
+  const store = new MemoryApprovalStore();
+  void store.create(
+    pendingApproval({
+      approvalId: detail.approvalId,
+      action: detail.action,
+      status: detail.decision,
+      decidedAt: detail.decidedAt,
+      ...(detail.decidedBy === undefined ? {} : { decidedBy: detail.decidedBy }),
+    }),
+  );
+  return store;
 }

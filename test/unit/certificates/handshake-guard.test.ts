@@ -11,8 +11,6 @@ import { confirmRolloverRestarts } from '../../../shared/certificates/rollover-l
 import { sweepCertificates } from '../../../shared/certificates/sweep';
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
-import type { ApprovalDecidedDetail } from '../../../shared/events/approvals';
-import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
 import {
   CA_ARN,
   DAY_MS,
@@ -20,8 +18,10 @@ import {
   NEXT_CA_ARN,
   PAYMENTS_SECRET,
   policyWith,
+  rolloverDecision,
   SECRETS_MAPPING,
   signingCa,
+  storeDecided,
   WEB_CERT,
 } from './fakes';
 
@@ -158,24 +158,8 @@ describe('handshake checks before certificate writes', () => {
             },
       ),
     };
-    const detail: ApprovalDecidedDetail = {
-      approvalId: `ca-rollover-${rolloverId}`,
-      meshName: 'prod',
-      action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
-      decision: 'approved',
-      decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-      decidedAt: NOW.toISOString(),
-    };
-    const approvals = new MemoryApprovalStore();
-    await approvals.create(
-      pendingApproval({
-        approvalId: detail.approvalId,
-        action: detail.action,
-        status: 'approved',
-        decidedAt: detail.decidedAt,
-        decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-      }),
-    );
+    const detail = rolloverDecision(rolloverId, 'approved', NOW);
+    const approvals = storeDecided(detail);
     const updatesBefore = world.meshes.updates.length;
 
     // Act
@@ -295,24 +279,8 @@ describe('handshake checks before certificate writes', () => {
       ),
     };
     const { rolloverId } = await runCaRollover(world.deps, blind, 'prod', CA_ARN, NEXT_CA_ARN);
-    const detail: ApprovalDecidedDetail = {
-      approvalId: `ca-rollover-${rolloverId}`,
-      meshName: 'prod',
-      action: { type: 'finish-ca-rollover', rolloverId, oldCaArn: CA_ARN, newCaArn: NEXT_CA_ARN },
-      decision: 'approved',
-      decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-      decidedAt: NOW.toISOString(),
-    };
-    const approvals = new MemoryApprovalStore();
-    await approvals.create(
-      pendingApproval({
-        approvalId: detail.approvalId,
-        action: detail.action,
-        status: 'approved',
-        decidedAt: detail.decidedAt,
-        decidedBy: { slackUserId: 'U0123', identity: 'priya' },
-      }),
-    );
+    const detail = rolloverDecision(rolloverId, 'approved', NOW);
+    const approvals = storeDecided(detail);
 
     // Act
     const report = await decideCaRollover({ ...world.fresh(), approvals }, detail, blind);
