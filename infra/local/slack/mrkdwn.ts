@@ -9,6 +9,8 @@
  * http(s) and mailto.
  */
 
+import { MONTHS, WEEKDAYS } from '../calendar-names';
+
 /** Escape for HTML text and double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,22 +25,6 @@ function unescapeSlack(text: string): string {
 
 /** Who a user id is, for `<@U123>`; the id itself when unknown. */
 export type UserNames = (id: string) => string | undefined;
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 function ordinal(n: number): string {
   const tens = n % 100;

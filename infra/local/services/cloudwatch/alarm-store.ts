@@ -1,3 +1,4 @@
+import { MONTHS, WEEKDAYS } from '../../calendar-names';
 import type { BusEntry } from '../../types';
 import { alarmStateChangeEntry, eventTimestamp } from './alarm-events';
 import {
@@ -41,21 +42,6 @@ export interface AlarmFilter {
 }
 
 const MAX_PROPAGATION_STEPS = 10_000;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** `Friday 30 April, 2021 06:51:28 UTC`, as composite alarm reasons write times. */
 function reasonTime(date: Date): string {
