@@ -60,6 +60,7 @@ function initEnv(policyFile: string): Record<string, string> {
     MESHWARDEN_SLACK_SECRET: 'meshwarden/slack',
     MESHWARDEN_SCHEDULE_GROUP: 'default',
     MESHWARDEN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/meshwarden-scheduler',
+    MESHWARDEN_ACCOUNT_ID: '000000000000',
     MESHWARDEN_PENDING_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555',
     POWERTOOLS_SERVICE_NAME: 'bench',
     POWERTOOLS_LOG_LEVEL: 'WARN',
