@@ -1,4 +1,4 @@
-import { CONSOLE_API_ROUTE_KEYS } from '../shared/console-api/route-keys';
+import { CONSOLE_ROUTES } from '../shared/console-api/route-keys';
 import {
   APPROVAL_SWEEP_SCHEDULE,
   acmApproachingExpirationPattern,
@@ -30,9 +30,11 @@ export type Trigger =
   | { readonly kind: 'schedule'; readonly schedule: NamedSchedule }
   /**
    * An API Gateway HTTP API route, e.g. `POST /slack/interactions`. `jwt`: behind the JWT
-   * authorizer (an OIDC bearer token is verified before the function is invoked).
+   * authorizer (an OIDC bearer token is verified before the function is invoked). `none`: a
+   * public page route (static files, the sign-in configuration). Absent: the function verifies
+   * each request itself (Slack's signature).
    */
-  | { readonly kind: 'http'; readonly route: string; readonly authorizer?: 'jwt' };
+  | { readonly kind: 'http'; readonly route: string; readonly authorizer?: 'jwt' | 'none' };
 
 /** The AWS permissions a function needs, by capability; the stack turns them into least-privilege statements. */
 export type Capability =
@@ -75,7 +77,15 @@ export interface FunctionDefinition {
   readonly memoryMb: number;
   readonly triggers: readonly Trigger[];
   readonly capabilities: readonly Capability[];
+  /**
+   * Static files the function serves, from the repository root: copied into its bundle under
+   * the folder's own name, which {@link ASSETS_DIR_ENV} names (locally: the source folder).
+   */
+  readonly assets?: string;
 }
+
+/** The environment variable naming the folder of a function's static files. */
+export const ASSETS_DIR_ENV = 'MESHWARDEN_ASSETS_DIR';
 
 /** Every function's handler is `functions/<name>/handler.ts`, exporting `handler`. */
 export const FUNCTIONS_DIR = 'functions';
@@ -190,7 +200,17 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     // API Gateway answers within 30 s; a promotion reads the route and its alarms, then writes.
     timeoutSeconds: 29,
     memoryMb: 1024,
-    triggers: CONSOLE_API_ROUTE_KEYS.map((route) => ({ kind: 'http', route, authorizer: 'jwt' }) as const),
+    // The console page (HTML, one JS module, CSS), served by the page routes below.
+    assets: 'functions/console-api/page',
+    // The page's routes carry no token; every /api/* route is behind the JWT authorizer.
+    triggers: CONSOLE_ROUTES.map(
+      (r) =>
+        ({
+          kind: 'http',
+          route: r.key,
+          ...(r.authorizer === 'jwt' ? { authorizer: 'jwt' } : { authorizer: 'none' }),
+        }) as const,
+    ),
     capabilities: [
       'mesh:read',
       'mesh:write',

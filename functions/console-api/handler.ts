@@ -4,6 +4,7 @@ import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
+import * as z from 'zod';
 import type { Context } from 'aws-lambda';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
@@ -22,6 +23,7 @@ import { routeCertificateStores } from '../../shared/certificates/certificate-st
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
+import { loadConsolePage } from '../../shared/console-api/page';
 import type { HttpResult } from '../../shared/console-api/request';
 import { BadRequestError, ConfigError } from '../../shared/errors';
 import { policyForAccount } from '../../shared/policy/account-view';
@@ -41,7 +43,13 @@ const config = readConfig(
       MESHWARDEN_ACCOUNT_ID: true,
     })
     // A promotion checks the same bound alarms the guard watches, the configured ones included.
-    .extend({ MESHWARDEN_ALARM_BINDINGS: guardConfigSchema.shape.MESHWARDEN_ALARM_BINDINGS }),
+    .extend({
+      MESHWARDEN_ALARM_BINDINGS: guardConfigSchema.shape.MESHWARDEN_ALARM_BINDINGS,
+      // The console page: its files, and the issuer and client id it signs people in with.
+      MESHWARDEN_ASSETS_DIR: z.string().min(1),
+      MESHWARDEN_OIDC_ISSUER: z.url({ message: 'must be the URL of the OIDC issuer the JWT authorizer trusts' }),
+      MESHWARDEN_OIDC_CLIENT_ID: z.string().min(1),
+    }),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const account = config.MESHWARDEN_ACCOUNT_ID;
@@ -110,6 +118,10 @@ const deps: ConsoleApiDeps = {
   audit: new DynamoAuditLog(documents, config.MESHWARDEN_TABLE, account),
   meshState: new DynamoMeshStateStore(documents, config.MESHWARDEN_TABLE, account),
   lastKnownGood,
+  page: loadConsolePage(config.MESHWARDEN_ASSETS_DIR, {
+    issuer: config.MESHWARDEN_OIDC_ISSUER,
+    clientId: config.MESHWARDEN_OIDC_CLIENT_ID,
+  }),
   certificates: () => ({
     meshes: meshProvider,
     store: certificateStore,

@@ -8,7 +8,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { COMPILED_POLICY_FILE } from '../../shared/policy/compiled-artifact';
 import { BUNDLE, BUNDLE_DEFINE, bundleAliases } from '../bundling';
-import { ASYNC_INVOKE_RETRY, entryOf, type FunctionDefinition } from '../function-catalog';
+import { basename, resolve } from 'node:path';
+import { ASSETS_DIR_ENV, ASYNC_INVOKE_RETRY, entryOf, type FunctionDefinition } from '../function-catalog';
 import { deployedFunctionName, functionRoleName } from './names';
 
 /** How long function logs are kept: long enough to investigate an incident a month later. */
@@ -90,6 +91,7 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
         // No --enable-source-maps: it slows every cold start by about a tenth. Stack traces are
         // decoded from the .map files on demand (`meshwarden stack-trace`).
         ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
+        ...(definition.assets === undefined ? {} : { [ASSETS_DIR_ENV]: basename(definition.assets) }),
         ...props.environment,
       },
       ...(props.onFailure === undefined
@@ -121,6 +123,10 @@ export class MeshwardenFunction extends nodejs.NodejsFunction {
           // policy validated when this app was synthesized, compiled to data.
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(props.compiledPolicyFile)} ${shellQuote(`${outputDir}/${COMPILED_POLICY_FILE}`)}`,
+            // Static files it serves, next to the bundle under their folder's name.
+            ...(definition.assets === undefined
+              ? []
+              : [`cp -R ${shellQuote(resolve(definition.assets))} ${shellQuote(outputDir)}/`]),
           ],
         },
       },

@@ -33,6 +33,10 @@ export const CERTIFICATE_SECRET_PREFIX = 'meshwarden/certificates/';
 /** Environment variable telling a function the role ARNs whose writes are meshwarden's own. */
 export const SELF_ROLE_ARNS_ENV = 'MESHWARDEN_SELF_ROLE_ARNS';
 
+/** Environment variables telling the console page which OIDC issuer and client id to sign in with. */
+export const OIDC_ISSUER_ENV = 'MESHWARDEN_OIDC_ISSUER';
+export const OIDC_CLIENT_ID_ENV = 'MESHWARDEN_OIDC_CLIENT_ID';
+
 /** IAM role names are at most 64 characters. */
 const MAX_ROLE_NAME = 64;
 

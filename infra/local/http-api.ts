@@ -11,8 +11,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface HttpRoute {
   readonly routeKey: string;
   readonly invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
-  /** `jwt`: behind the JWT authorizer, as the stack deploys it. */
-  readonly authorizer?: 'jwt';
+  /** `jwt`: behind the JWT authorizer, as the stack deploys it; `none` or absent: open. */
+  readonly authorizer?: 'jwt' | 'none';
 }
 
 /** A route key's path as a pattern: `{name}` takes one segment, `{name+}` the rest of the path. */

@@ -10,11 +10,14 @@ import { roleArnOf as iamRoleArn, publisherRoleNames, sourceGuardStatement } fro
 import {
   functionRoleName,
   MEMBER_ACCOUNT_ROLE_NAME,
+  OIDC_CLIENT_ID_ENV,
+  OIDC_ISSUER_ENV,
   SCHEDULE_GROUP_NAME,
   SLACK_SECRET_NAME,
 } from '../constructs/names';
 import { PENDING_KEY_ARN_ENV, PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import {
+  ASSETS_DIR_ENV,
   ASYNC_INVOKE_RETRY,
   type BusName,
   entryOf,
@@ -166,6 +169,9 @@ export interface LocalApiCall {
 }
 
 const SLACK_ROUTE = 'POST /slack/interactions';
+
+/** The console page's files in the source tree (the console-api function's assets). */
+const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('../../functions/console-api/page', import.meta.url));
 
 /** The demo policy `npm start` enforces unless `--policy FILE` names another. */
 export const DEMO_POLICY_FILE = fileURLToPath(new URL('./demo/meshwarden.policy.yaml', import.meta.url));
@@ -445,6 +451,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         }),
     [PENDING_KEY_ARN_ENV]: pendingKeyArn,
     SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+    // The console page: its files from the source tree (the stack copies them into the bundle),
+    // signing people in with the local issuer, whose access tokens carry the local audience.
+    [ASSETS_DIR_ENV]: CONSOLE_ASSETS_DIR,
+    [OIDC_ISSUER_ENV]: oidc.issuer,
+    [OIDC_CLIENT_ID_ENV]: LOCAL_AUDIENCE,
     POWERTOOLS_SERVICE_NAME: 'meshwarden',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',

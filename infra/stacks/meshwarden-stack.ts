@@ -34,6 +34,8 @@ import {
   EVENT_BUS_NAME,
   functionRoleName,
   MEMBER_ACCOUNT_ROLE_NAME,
+  OIDC_CLIENT_ID_ENV,
+  OIDC_ISSUER_ENV,
   pascalCase,
   SCHEDULE_GROUP_NAME,
   SELF_ROLE_ARNS_ENV,
@@ -81,7 +83,7 @@ export function needsJwtAuthorizer(definition: FunctionDefinition): boolean {
 
 /** `POST /slack/interactions` -> method and path; anything else fails synth with the route. */
 export function parseRoute(route: string): { method: apigw.HttpMethod; path: string } {
-  const match = /^([A-Z]+) (\/[A-Za-z0-9/_{}+-]*)$/.exec(route);
+  const match = /^([A-Z]+) (\/[A-Za-z0-9/_{}+.-]*)$/.exec(route);
   const method = match?.[1] === undefined ? undefined : HTTP_METHODS[match[1]];
   const path = match?.[2];
   if (method === undefined || path === undefined) {
@@ -281,6 +283,14 @@ export class MeshwardenStack extends Stack {
                   .join(','),
               }),
           ...(selfRoleArns.length === 0 ? {} : { [SELF_ROLE_ARNS_ENV]: selfRoleArns.join(',') }),
+          // The console page signs people in with the issuer the JWT authorizer trusts; its
+          // client id is the first audience, the one the authorizer accepts its tokens for.
+          ...(needsJwtAuthorizer(definition) && config.oidcIssuer !== undefined
+            ? {
+                [OIDC_ISSUER_ENV]: config.oidcIssuer,
+                [OIDC_CLIENT_ID_ENV]: config.oidcAudience?.[0] ?? '',
+              }
+            : {}),
         },
       });
       const environment = grantCapabilities(fn.functionRole, definition.capabilities, resources, fn);
@@ -390,6 +400,16 @@ export class MeshwardenStack extends Stack {
         ...(trigger.authorizer === 'jwt' ? { authorizer: this.jwtAuthorizer } : {}),
       });
       if (trigger.authorizer === 'jwt') return;
+      if (trigger.authorizer === 'none') {
+        for (const r of routes) {
+          acknowledge(
+            r,
+            'AwsSolutions-APIG4',
+            'The console page and its sign-in configuration are public by design: a browser loads them before anyone has signed in. They serve only static files and the OIDC issuer and client id; every /api/* route is behind the JWT authorizer.',
+          );
+        }
+        return;
+      }
       for (const r of routes) {
         acknowledge(
           r,

@@ -18,8 +18,10 @@ import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deplo
 import type { GuardDeps } from '../deployments/deps';
 import type { Deployment, RouteRecord } from '../deployments/model';
 import { formatResourceKey } from '../domain/resource-key';
+import { mapBounded } from '../bounded-map';
+import type { MeshResourceOf } from '../domain/mesh';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
-import { type ApiAction, type ApiRole, authorizeApiCall, type Claims } from '../policy/sections/api';
+import { type ApiAction, type ApiRole, authorizeApiCall, type Claims, rolesOf } from '../policy/sections/api';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
 import {
@@ -33,7 +35,9 @@ import {
   json,
   problem,
 } from './request';
-import type { ConsoleApiRouteKey } from './route-keys';
+import { meshGraph } from './graph';
+import { type ConsolePage, servePageFile, withEtag } from './page';
+import type { ConsoleApiRouteKey, ConsolePageRouteKey } from './route-keys';
 import { approvalResource, approvalView, decisionView, deploymentView, lastKnownGoodView } from './views';
 
 export interface ConsoleApiDeps {
@@ -48,6 +52,8 @@ export interface ConsoleApiDeps {
   readonly lastKnownGood: LastKnownGoodStore;
   /** What a certificate inventory reads, fresh per request (its CA directory caches). */
   readonly certificates: () => InventoryDeps;
+  /** The console page's files and sign-in configuration, served without a token. */
+  readonly page: ConsolePage;
 }
 
 /** The caller may not do this; the answer names the role it needs. */
@@ -248,6 +254,36 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     );
     return json(200, { meshes });
   },
+  'GET /api/me': async (deps, call) => {
+    parse(z.strictObject({}), call.query, 'query');
+    // What the page may offer: the roles the caller's grants give on each mesh (the API still
+    // checks every action on its resource).
+    const meshes = deps.meshes
+      .map((name) => ({ name, roles: rolesOf(deps.guard.policy.forMesh(name)?.document.api, call.claims) }))
+      .filter((m) => m.roles.length > 0);
+    return json(200, { caller: callerLabel(call.claims), meshes });
+  },
+  'GET /api/meshes/{mesh}/graph': async (deps, call) => {
+    parse(z.strictObject({}), call.query, 'query');
+    const mesh = parse(meshName, call.params.mesh, 'path.mesh');
+    check(deps, call.claims, 'read', mesh, mesh);
+    const cached = await deps.meshState.load(mesh);
+    // A cold cache: read the mesh whole, as judging does.
+    const resources = cached.some((r) => r.kind === 'mesh')
+      ? cached
+      : await deps.guard.meshes.readMesh(mesh).then(
+          (s) => [s.mesh, ...s.virtualNodes, ...s.virtualServices, ...s.virtualRouters, ...s.routes, ...s.virtualGateways, ...s.gatewayRoutes],
+        );
+    // Weights fresh from the provider, one read per route: meshwarden's own writes (a rollback)
+    // reach the cache only with the next audit.
+    const cachedRoutes = resources.filter((r): r is MeshResourceOf<'route'> => r.kind === 'route');
+    const routes = (
+      await mapBounded(cachedRoutes, 4, (r) =>
+        deps.guard.routes.readRoute({ meshName: mesh, virtualRouterName: r.parentName, routeName: r.name }),
+      )
+    ).filter((r): r is MeshResourceOf<'route'> => r !== undefined);
+    return json(200, { graph: meshGraph(mesh, resources, routes) });
+  },
   'GET /api/meshes/{mesh}': async (deps, call) => {
     parse(z.strictObject({}), call.query, 'query');
     const mesh = parse(meshName, call.params.mesh, 'path.mesh');
@@ -385,6 +421,9 @@ export async function handleApiRequest(deps: ConsoleApiDeps, event: unknown): Pr
   const envelope = apiRequestEvent.safeParse(event);
   if (!envelope.success) return problem(400, 'not an API Gateway HTTP API (payload 2.0) request');
   const request = envelope.data;
+  const ifNoneMatch = request.headers?.['if-none-match'];
+  if (Object.hasOwn(deps.page, request.routeKey))
+    return servePageFile(deps.page, request.routeKey as ConsolePageRouteKey, ifNoneMatch);
   // API Gateway's authorizer refuses a request without a valid token before it gets here; this
   // is the second lock, for a route deployed without one.
   const claims = claimsOf(request);
@@ -394,12 +433,14 @@ export async function handleApiRequest(deps: ConsoleApiDeps, event: unknown): Pr
     : undefined;
   if (route === undefined) return problem(404, `no route ${request.routeKey}`);
   try {
-    return await route(deps, {
+    const result = await route(deps, {
       claims,
       event: request,
       params: request.pathParameters ?? {},
       query: request.queryStringParameters ?? {},
     });
+    // A page polling for changes revalidates its reads: 304 when the answer is the same.
+    return request.requestContext.http.method === 'GET' ? withEtag(result, ifNoneMatch) : result;
   } catch (error) {
     if (error instanceof Refused) return problem(403, error.message, { requiredRole: error.role });
     if (error instanceof InvalidInput || error instanceof BadRequestError) return problem(400, error.message);

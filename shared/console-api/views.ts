@@ -3,7 +3,7 @@
  * job (stable field names, ISO-8601 times, no internal bookkeeping such as versions or chunks).
  */
 import type { Approval } from '../approvals/approval';
-import type { Deployment, RouteRecord } from '../deployments/model';
+import type { Deployment, RouteRecord, Weights } from '../deployments/model';
 import type { AuditRecord, LastKnownGood } from '../ports';
 
 /** One deployment with its weight history: before, each recorded step and note, now. */
@@ -39,6 +39,7 @@ export function deploymentView(
     ...(d.ended === undefined ? {} : { ended: d.ended }),
     // The story, oldest first: every weight change the guard made or saw is a note.
     history: d.notes,
+    weightHistory: weightHistoryOf(d, record),
     ...(history.length === 0
       ? {}
       : {
@@ -110,4 +111,47 @@ export function approvalResource(a: Pick<Approval, 'meshName' | 'action'>): stri
 export function lastKnownGoodView(lkg: LastKnownGood | undefined) {
   if (lkg === undefined) return null;
   return { version: lkg.version, recordedAt: lkg.recordedAt, source: lkg.source, eventId: lkg.eventId };
+}
+
+/** `web-v1 90 / web-v2 10`, as the guard's notes write weights (formatWeights). */
+const WEIGHTS_TEXT = /[A-Za-z0-9_.-]+ \d+(?: \/ [A-Za-z0-9_.-]+ \d+)*/g;
+
+/**
+ * The deployment's weights over time, oldest first, for a chart: the weights before it opened,
+ * then each note that states weights (the last weights a note names are those it led to), then
+ * the weights last seen on the route. Only weights of the deployment's own targets count, so
+ * other numbers in a note (an alarm's threshold) are not taken for weights.
+ */
+export function weightHistoryOf(
+  d: Deployment,
+  record: Pick<RouteRecord, 'lastWeights' | 'observedAt'>,
+): { at: string; weights: Weights }[] {
+  const targets = new Set([d.stableTarget, ...d.canaryTargets, ...Object.keys(d.weightsBefore ?? {})]);
+  const points: { at: string; weights: Weights }[] = [];
+  const push = (at: string, weights: Weights) => {
+    const last = points.at(-1);
+    if (last !== undefined && JSON.stringify(last.weights) === JSON.stringify(weights) && last.at === at) return;
+    points.push({ at, weights });
+  };
+  if (d.weightsBefore !== undefined) push(d.startedAt, d.weightsBefore);
+  for (const note of d.notes) {
+    const found = [...note.text.matchAll(WEIGHTS_TEXT)]
+      .map((m) => parseWeightsText(m[0]))
+      .filter((w) => Object.keys(w).length > 0 && Object.keys(w).every((node) => targets.has(node)));
+    const after = found.at(-1);
+    if (after !== undefined) push(note.at, after);
+  }
+  const last = points.at(-1);
+  if (record.lastWeights !== undefined && (last === undefined || record.observedAt >= last.at))
+    push(record.observedAt, record.lastWeights);
+  return points;
+}
+
+function parseWeightsText(text: string): Weights {
+  const weights: Record<string, number> = {};
+  for (const part of text.split(' / ')) {
+    const [node, weight] = part.split(' ');
+    if (node !== undefined && weight !== undefined) weights[node] = Number(weight);
+  }
+  return weights;
 }

@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { type BundleOptions, bundleFunction } from '../../infra/bundling';
 import { entryOf, FUNCTIONS } from '../../infra/function-catalog';
@@ -61,6 +62,10 @@ function initEnv(policyFile: string): Record<string, string> {
     MESHWARDEN_SCHEDULE_GROUP: 'default',
     MESHWARDEN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/meshwarden-scheduler',
     MESHWARDEN_ACCOUNT_ID: '000000000000',
+    // The console page's files (read at init) and sign-in configuration.
+    MESHWARDEN_ASSETS_DIR: fileURLToPath(new URL('../../functions/console-api/page', import.meta.url)),
+    MESHWARDEN_OIDC_ISSUER: 'https://idp.example',
+    MESHWARDEN_OIDC_CLIENT_ID: 'meshwarden',
     MESHWARDEN_PENDING_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555',
     POWERTOOLS_SERVICE_NAME: 'bench',
     POWERTOOLS_LOG_LEVEL: 'WARN',

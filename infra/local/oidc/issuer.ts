@@ -16,6 +16,7 @@ export const LOCAL_AUDIENCE = 'meshwarden';
 const TOKEN_SECONDS = 3600;
 const CODE_SECONDS = 60;
 const MAX_FORM_BYTES = 16 * 1024;
+const CORS_ROUTES = ['GET /.well-known/openid-configuration', 'GET /.well-known/jwks.json', 'POST /token'];
 
 export interface TokenOptions {
   readonly audience?: string;
@@ -127,6 +128,10 @@ export class LocalOidcIssuer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.issuer);
     const route = `${req.method} ${url.pathname}`;
+    // A page signs in from its own origin: like the identity providers that serve single-page
+    // apps, the issuer lets any origin read its discovery, keys and token answers (the code
+    // and its PKCE verifier protect the token endpoint, not the origin).
+    if (CORS_ROUTES.includes(route)) res.setHeader('access-control-allow-origin', '*');
     switch (route) {
       case 'GET /.well-known/openid-configuration':
         return send(res, 200, {

@@ -141,3 +141,14 @@ export function authorizeApiCall(
   }
   return refusal(`; your grants (${matching.map((g) => g.name).join(', ')}) do not give it there`);
 }
+
+/**
+ * The roles the caller's matching grants give on a mesh, in the order of {@link API_ROLES}: what
+ * a page may offer them. Each action is still checked on its resource by {@link authorizeApiCall}.
+ */
+export function rolesOf(section: ApiSection | undefined, claims: Claims): ApiRole[] {
+  const held = new Set(
+    (section?.grants ?? []).filter((g) => claimsMatch(g, claims)).flatMap((g) => g.roles),
+  );
+  return ROLE_NAMES.filter((role) => held.has(role));
+}
