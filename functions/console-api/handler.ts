@@ -4,8 +4,8 @@ import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import * as z from 'zod';
 import type { Context } from 'aws-lambda';
+import * as z from 'zod';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
@@ -47,7 +47,9 @@ const config = readConfig(
       MESHWARDEN_ALARM_BINDINGS: guardConfigSchema.shape.MESHWARDEN_ALARM_BINDINGS,
       // The console page: its files, and the issuer and client id it signs people in with.
       MESHWARDEN_ASSETS_DIR: z.string().min(1),
-      MESHWARDEN_OIDC_ISSUER: z.url({ message: 'must be the URL of the OIDC issuer the JWT authorizer trusts' }),
+      MESHWARDEN_OIDC_ISSUER: z.url({
+        message: 'must be the URL of the OIDC issuer the JWT authorizer trusts',
+      }),
       MESHWARDEN_OIDC_CLIENT_ID: z.string().min(1),
     }),
 );

@@ -1,3 +1,4 @@
+import { basename, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +9,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { COMPILED_POLICY_FILE } from '../../shared/policy/compiled-artifact';
 import { BUNDLE, BUNDLE_DEFINE, bundleAliases } from '../bundling';
-import { basename, resolve } from 'node:path';
 import { ASSETS_DIR_ENV, ASYNC_INVOKE_RETRY, entryOf, type FunctionDefinition } from '../function-catalog';
 import { deployedFunctionName, functionRoleName } from './names';
 

@@ -3,8 +3,9 @@
  * served by a node or a router, a router's routes split traffic over nodes by weight, and a
  * node calls the services it names as backends.
  */
-import { type MeshResource, type MeshResourceOf, isResourceOfKind } from '../domain/mesh';
+
 import { targetsOf } from '../deployments/weights';
+import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../domain/mesh';
 import { gatewayRouteTargetOf } from '../policy/mesh-index';
 
 export interface MeshGraph {
@@ -16,7 +17,11 @@ export interface MeshGraph {
   }[];
   readonly routers: readonly {
     name: string;
-    routes: readonly { name: string; routeKey: string; targets: readonly { node: string; weight: number }[] }[];
+    routes: readonly {
+      name: string;
+      routeKey: string;
+      targets: readonly { node: string; weight: number }[];
+    }[];
   }[];
   readonly nodes: readonly { name: string; backends: readonly string[] }[];
 }

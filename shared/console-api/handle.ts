@@ -8,6 +8,7 @@ import * as z from 'zod';
 import type { Approval } from '../approvals/approval';
 import { closedExplanation } from '../approvals/decide';
 import { approvalsSectionOf, type DecideApprovalDeps, decideApproval } from '../approvals/decide-approval';
+import { mapBounded } from '../bounded-map';
 import {
   byExpiry,
   type InventoryDeps,
@@ -17,13 +18,14 @@ import {
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deployments/commands';
 import type { GuardDeps } from '../deployments/deps';
 import type { Deployment, RouteRecord } from '../deployments/model';
-import { formatResourceKey } from '../domain/resource-key';
-import { mapBounded } from '../bounded-map';
 import type { MeshResourceOf } from '../domain/mesh';
+import { formatResourceKey } from '../domain/resource-key';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims, rolesOf } from '../policy/sections/api';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
+import { meshGraph } from './graph';
+import { type ConsolePage, servePageFile, withEtag } from './page';
 import {
   type ApiRequestEvent,
   apiRequestEvent,
@@ -35,8 +37,6 @@ import {
   json,
   problem,
 } from './request';
-import { meshGraph } from './graph';
-import { type ConsolePage, servePageFile, withEtag } from './page';
 import type { ConsoleApiRouteKey, ConsolePageRouteKey } from './route-keys';
 import { approvalResource, approvalView, decisionView, deploymentView, lastKnownGoodView } from './views';
 
@@ -271,9 +271,17 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     // A cold cache: read the mesh whole, as judging does.
     const resources = cached.some((r) => r.kind === 'mesh')
       ? cached
-      : await deps.guard.meshes.readMesh(mesh).then(
-          (s) => [s.mesh, ...s.virtualNodes, ...s.virtualServices, ...s.virtualRouters, ...s.routes, ...s.virtualGateways, ...s.gatewayRoutes],
-        );
+      : await deps.guard.meshes
+          .readMesh(mesh)
+          .then((s) => [
+            s.mesh,
+            ...s.virtualNodes,
+            ...s.virtualServices,
+            ...s.virtualRouters,
+            ...s.routes,
+            ...s.virtualGateways,
+            ...s.gatewayRoutes,
+          ]);
     // Weights fresh from the provider, one read per route: meshwarden's own writes (a rollback)
     // reach the cache only with the next audit.
     const cachedRoutes = resources.filter((r): r is MeshResourceOf<'route'> => r.kind === 'route');

@@ -130,7 +130,8 @@ export function weightHistoryOf(
   const points: { at: string; weights: Weights }[] = [];
   const push = (at: string, weights: Weights) => {
     const last = points.at(-1);
-    if (last !== undefined && JSON.stringify(last.weights) === JSON.stringify(weights) && last.at === at) return;
+    if (last !== undefined && JSON.stringify(last.weights) === JSON.stringify(weights) && last.at === at)
+      return;
     points.push({ at, weights });
   };
   if (d.weightsBefore !== undefined) push(d.startedAt, d.weightsBefore);

@@ -2,10 +2,10 @@ import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwat
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../infra/local/demo/seed';
+import { GUARD_ENV } from '../integration/deployments/guard-env';
 import { type ConsoleBrowser, eventually, launchBrowser, signIn, textOf } from '../support/browser';
 import { setDemoWeights } from '../support/demo-route';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
-import { GUARD_ENV } from '../integration/deployments/guard-env';
 
 /**
  * The console page in headless Chromium against local AWS: an operator signs in through the
@@ -53,7 +53,7 @@ describe('console page: an operator watches a rollback', () => {
     expect(routes).toContain('web-router/web-route sends web-v1 90 / web-v2 10');
     expect(graphLabel).toContain('web-router/web-route sends web-v1 90 / web-v2 10');
     const rollback = await eventually(async () => {
-      const text = await page.$eval('[data-rollback]', (el) => (el as HTMLElement).innerText).catch(() => '');
+      const text = await page.$eval('[data-rollback]', (el) => el.textContent ?? '').catch(() => '');
       return text.includes(DEMO.alarms[0]) ? text : undefined;
     }, 'the rollback in the page');
     expect(rollback).toContain(`alarm ${DEMO.alarms[0]}: 5xx above threshold`);
@@ -68,7 +68,9 @@ describe('console page: an operator watches a rollback', () => {
     expect(chart).toContain('Rolled back at');
     await eventually(
       async () =>
-        (await textOf(page, '[data-routes="prod"]')).includes('sends web-v1 100 / web-v2 0') ? true : undefined,
+        (await textOf(page, '[data-routes="prod"]')).includes('sends web-v1 100 / web-v2 0')
+          ? true
+          : undefined,
       'the graph at 100/0',
     );
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);

@@ -4,7 +4,7 @@ import { functionRoleName } from '../../infra/constructs/names';
 import { FUNCTIONS } from '../../infra/function-catalog';
 import { buildMeshwardenApp } from '../../infra/stacks/build-app';
 import { parseConfig } from '../../infra/stacks/meshwarden-config';
-import { CONSOLE_API_ROUTE_KEYS } from '../../shared/console-api/route-keys';
+import { CONSOLE_API_ROUTE_KEYS, CONSOLE_PAGE_ROUTE_KEYS } from '../../shared/console-api/route-keys';
 import { ConfigError } from '../../shared/errors';
 import { asArray, type CfnResource, statementsOfRole, testApp } from './support';
 
@@ -51,6 +51,28 @@ describe('the HTTP API behind the JWT authorizer', () => {
     }
     const slack = routes.find((r) => r.Properties?.RouteKey === 'POST /slack/interactions');
     expect(slack?.Properties?.AuthorizationType).toBe('NONE');
+  });
+
+  it('serves the console page without the authorizer, and tells the function the issuer and client id', () => {
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const page = routes.filter((r) => !String(r.Properties?.RouteKey).includes(' /api/'));
+    expect(page.map((r) => r.Properties?.RouteKey).sort()).toEqual(
+      [...CONSOLE_PAGE_ROUTE_KEYS, 'POST /slack/interactions'].sort(),
+    );
+    for (const route of page) {
+      expect(route.Properties?.AuthorizationType).toBe('NONE');
+      expect(route.Properties?.AuthorizerId).toBeUndefined();
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.stringLikeRegexp('console-api'),
+      Environment: {
+        Variables: Match.objectLike({
+          MESHWARDEN_OIDC_ISSUER: ISSUER,
+          MESHWARDEN_OIDC_CLIENT_ID: 'meshwarden',
+          MESHWARDEN_ASSETS_DIR: 'page',
+        }),
+      },
+    });
   });
 
   it('lets the function query only the audit index, besides the table', () => {

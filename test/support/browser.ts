@@ -60,9 +60,9 @@ export async function waitForRender(page: Page): Promise<void> {
   await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
 }
 
-/** The visible text of an element (what a person reads, and what a screen reader is given). */
+/** The text of an element, as a screen reader is given it. */
 export function textOf(page: Page, selector: string): Promise<string> {
-  return page.$eval(selector, (el) => (el as HTMLElement).innerText);
+  return page.$eval(selector, (el) => el.textContent ?? '');
 }
 
 /** Until `check` holds, polling; the page updates itself, so tests wait for what it shows. */

@@ -85,7 +85,12 @@ export function formatWeights(weights) {
 function timeText(iso) {
   if (typeof iso !== 'string') return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 }
 
 function daysUntil(iso, nowMs = Date.now()) {
@@ -109,7 +114,8 @@ function h(tag, attrs = {}, ...children) {
 
 function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries(attrs))
+    if (v !== undefined && v !== null) el.setAttribute(k, String(v));
   for (const c of children.flat()) if (c !== undefined && c !== null) el.append(c);
   return el;
 }
@@ -177,7 +183,11 @@ export function graphLayout(graph) {
           route: route.name,
         });
   const rows = Math.max(1, ...columns.map((c) => c.length));
-  return { boxes, edges: edges.filter((e) => boxes.has(e.from) && boxes.has(e.to)), height: 44 + rows * ROW_H };
+  return {
+    boxes,
+    edges: edges.filter((e) => boxes.has(e.from) && boxes.has(e.to)),
+    height: 44 + rows * ROW_H,
+  };
 }
 
 /** One sentence per route: `web-router/web-route sends web-v1 90 / web-v2 10`. */
@@ -242,7 +252,15 @@ function graphSvg(graph) {
     {},
     s(
       'marker',
-      { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' },
+      {
+        id: 'arrow',
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerWidth: 7,
+        markerHeight: 7,
+        orient: 'auto',
+      },
       s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'muted' }),
     ),
   );
@@ -379,7 +397,11 @@ function chartSvg(d) {
     ),
     grid,
     s('text', { x: left, y: H - 6, class: 'muted' }, timeText(new Date(t0).toISOString())),
-    s('text', { x: W - right, y: H - 6, class: 'muted', 'text-anchor': 'end' }, timeText(new Date(t1).toISOString())),
+    s(
+      'text',
+      { x: W - right, y: H - 6, class: 'muted', 'text-anchor': 'end' },
+      timeText(new Date(t1).toISOString()),
+    ),
     lines,
     marker,
   );
@@ -478,7 +500,12 @@ function approvalCard(a, canDecide, act) {
     h('p', {}, a.reason),
     a.decidedBy ? h('p', { class: 'meta' }, `Decided by ${a.decidedBy} at ${timeText(a.decidedAt)}`) : null,
     exec
-      ? h('p', { 'data-execution': exec.outcome }, tag(exec.outcome, STATUS_KIND[exec.outcome] ?? 'plain'), ` ${exec.detail}`)
+      ? h(
+          'p',
+          { 'data-execution': exec.outcome },
+          tag(exec.outcome, STATUS_KIND[exec.outcome] ?? 'plain'),
+          ` ${exec.detail}`,
+        )
       : null,
     a.diff ? h('details', {}, h('summary', {}, 'Diff'), h('pre', {}, a.diff)) : null,
     canDecide
@@ -552,7 +579,9 @@ function renderCertificates(certificates) {
         h(
           'tr',
           {},
-          ['Expires', 'Days left', 'Subject', 'Mesh', 'Used by', 'Problem'].map((t) => h('th', { scope: 'col' }, t)),
+          ['Expires', 'Days left', 'Subject', 'Mesh', 'Used by', 'Problem'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
         ),
       ),
       h(
@@ -611,7 +640,8 @@ async function main() {
     const pending = JSON.parse(sessionStorage.getItem(KEYS.pending) ?? 'null');
     sessionStorage.removeItem(KEYS.pending);
     history.replaceState(null, '', '/');
-    if (pending === null || params.get('state') !== pending.state) throw new Error('sign-in: the state does not match; sign in again');
+    if (pending === null || params.get('state') !== pending.state)
+      throw new Error('sign-in: the state does not match; sign in again');
     const answer = await fetch(discovery.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -640,7 +670,13 @@ async function main() {
     sessionStorage.removeItem(KEYS.token);
     clearTimeout(timer);
     cache.clear();
-    for (const id of ['mesh-body', 'deployments-body', 'approvals-body', 'decisions-body', 'certificates-body'])
+    for (const id of [
+      'mesh-body',
+      'deployments-body',
+      'approvals-body',
+      'decisions-body',
+      'certificates-body',
+    ])
       $(id).replaceChildren();
     show(false);
     say(message ?? 'Signed out.');
@@ -663,7 +699,8 @@ async function main() {
       headers: { authorization: `Bearer ${token}`, ...(known ? { 'if-none-match': known.etag } : {}) },
     });
     if (answer.status === 304 && known) return { data: known.data, changed: false };
-    if (answer.status === 401) throw Object.assign(new Error('your session has ended; sign in again'), { signOut: true });
+    if (answer.status === 401)
+      throw Object.assign(new Error('your session has ended; sign in again'), { signOut: true });
     const data = await answer.json();
     if (!answer.ok) throw new Error(`${path}: ${data.message ?? answer.status}`);
     cache.set(path, { etag: answer.headers.get('etag') ?? '', data });
@@ -676,11 +713,18 @@ async function main() {
     button.disabled = true;
     const answer = await fetch(`/api/approvals/${encodeURIComponent(id)}/${decision}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${sessionStorage.getItem(KEYS.token)}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${sessionStorage.getItem(KEYS.token)}`,
+        'content-type': 'application/json',
+      },
       body: '{}',
     });
     const body = await answer.json().catch(() => ({}));
-    say(answer.ok ? `${decision === 'approve' ? 'Approved' : 'Rejected'} ${id}.` : `Could not ${decision}: ${body.message ?? answer.status}`);
+    say(
+      answer.ok
+        ? `${decision === 'approve' ? 'Approved' : 'Rejected'} ${id}.`
+        : `Could not ${decision}: ${body.message ?? answer.status}`,
+    );
     await refresh();
   }
 
@@ -723,11 +767,15 @@ async function main() {
         gone = true;
       }
       if (approvals.changed || gone)
-        put('approvals-body', renderApprovals(approvals.data.approvals, [...decided.values()], mayApprove, act));
+        put(
+          'approvals-body',
+          renderApprovals(approvals.data.approvals, [...decided.values()], mayApprove, act),
+        );
       if (decisions.changed) put('decisions-body', renderDecisions(decisions.data.decisions));
       if (certificates !== undefined) {
         lastCertificates = Date.now();
-        if (certificates.changed) put('certificates-body', renderCertificates(certificates.data.certificates));
+        if (certificates.changed)
+          put('certificates-body', renderCertificates(certificates.data.certificates));
       }
       say(`Up to date at ${new Date().toLocaleTimeString()}.`);
       if (document.body.dataset.rendered !== 'true') {

@@ -147,8 +147,6 @@ export function authorizeApiCall(
  * a page may offer them. Each action is still checked on its resource by {@link authorizeApiCall}.
  */
 export function rolesOf(section: ApiSection | undefined, claims: Claims): ApiRole[] {
-  const held = new Set(
-    (section?.grants ?? []).filter((g) => claimsMatch(g, claims)).flatMap((g) => g.roles),
-  );
+  const held = new Set((section?.grants ?? []).filter((g) => claimsMatch(g, claims)).flatMap((g) => g.roles));
   return ROLE_NAMES.filter((role) => held.has(role));
 }

@@ -87,7 +87,8 @@ describe('local OIDC issuer', () => {
     const wrong = await exchange(code, pkce().verifier);
     const { verifier: v2, challenge: c2 } = pkce();
     const code2 = new URL((await authorize(c2)).headers.get('location') ?? '').searchParams.get('code') ?? '';
-    const tokens = (await (await exchange(code2, v2)).json()) as { access_token: string };
+    const exchanged = await exchange(code2, v2);
+    const tokens = (await exchanged.json()) as { access_token: string };
     const reused = await exchange(code2, v2);
     const verdict = await authorizer.verify(`Bearer ${tokens.access_token}`);
     // Assess
@@ -97,6 +98,9 @@ describe('local OIDC issuer', () => {
     expect(wrong.status).toBe(400);
     expect(verifier).not.toBe(v2);
     expect(reused.status).toBe(400);
+    // A page on another origin (the console) may read the token answer, as identity providers allow.
+    expect(exchanged.headers.get('access-control-allow-origin')).toBe('*');
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
     expect(verdict).toMatchObject({
       ok: true,
       claims: { sub: 'alice', email: 'alice@acme.example', groups: '[developers]', iss: issuer.issuer },

@@ -53,6 +53,33 @@ describe('local HTTP API (payload format 2.0)', () => {
     expect(await broken.json()).toEqual({ message: 'Internal Server Error' });
   });
 
+  it('invokes a public route (authorizer none) without a token and without claims', async () => {
+    // Prepare: no JWT authorizer is set, so a `jwt` route would answer 401
+    const seen: APIGatewayProxyEventV2[] = [];
+    const open = new LocalHttpApi([
+      {
+        routeKey: 'GET /',
+        authorizer: 'none',
+        invoke: async (event) => {
+          seen.push(event);
+          return { statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<!doctype html>' };
+        },
+      },
+    ]);
+    const openUrl = `http://127.0.0.1:${await open.listen(0)}`;
+    try {
+      // Act
+      const res = await fetch(`${openUrl}/`);
+      // Assess
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('<!doctype html>');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.requestContext).not.toHaveProperty('authorizer');
+    } finally {
+      await open.close();
+    }
+  });
+
   it('takes a non-structured handler answer as a JSON body with status 200', () => {
     expect(fromProxyResultV2({ ok: true })).toMatchObject({ status: 200, body: Buffer.from('{"ok":true}') });
   });
