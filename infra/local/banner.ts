@@ -83,3 +83,11 @@ export function tryItLines(input: TryItInput): string[] {
   );
   return lines;
 }
+
+/**
+ * The banner's console line: the page the HTTP API serves at `/`, signed in through the local
+ * issuer (its page lists the people; the mesh's `api` policy gives each their roles).
+ */
+export function consoleLine(httpApiUrl: string, people: readonly string[]): string {
+  return `  Console         ${httpApiUrl}/   open it in a browser; sign in as ${people.join(', ')} (roles from the api policy)`;
+}

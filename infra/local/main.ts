@@ -11,7 +11,7 @@ import {
   NotFoundException,
   type RouteSpec,
 } from '@aws-sdk/client-app-mesh';
-import { tryItLines } from './banner';
+import { consoleLine, tryItLines } from './banner';
 import { SCENARIOS } from './demo/scenarios';
 import { DEMO, seedDemo } from './demo/seed';
 import { FaultInjector } from './edge/faults';
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
   AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})
   Slack (local)   ${aws.slackUrl}   channels, messages and buttons: open it in a browser
   Slack callback  ${aws.slackCallbackUrl}   signing secret: ${aws.slackConfig.signingSecret}
+${consoleLine(aws.httpApiUrl, aws.oidc.names())}
   HTTP API        ${aws.httpApiUrl}/api   e.g. curl -H "authorization: Bearer $(npx meshwarden login --local --as victor --issuer ${aws.oidc.issuer})" ${aws.httpApiUrl}/api/decisions
   OIDC issuer     ${aws.oidc.issuer}   people: ${aws.oidc.names().join(', ')} (identities file); sign-in page: /authorize (code flow with PKCE)
   Data directory  ${dataDir}   (${seeded}; --fresh starts clean)

@@ -284,7 +284,10 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
           ]);
     // Weights fresh from the provider, one read per route: meshwarden's own writes (a rollback)
     // reach the cache only with the next audit.
-    const cachedRoutes = resources.filter((r): r is MeshResourceOf<'route'> => r.kind === 'route');
+    const cachedRoutes = resources.filter(
+      (r): r is MeshResourceOf<'route'> & { parentName: string } =>
+        r.kind === 'route' && r.parentName !== undefined,
+    );
     const routes = (
       await mapBounded(cachedRoutes, 4, (r) =>
         deps.guard.routes.readRoute({ meshName: mesh, virtualRouterName: r.parentName, routeName: r.name }),

@@ -33,7 +33,7 @@ describe('console page: an operator watches a rollback', () => {
     const graphLabel = await page.$eval('svg[data-graph="prod"] desc', (el) => el.textContent ?? '');
     // A reload would lose this mark: the page must update itself.
     await page.evaluate(() => {
-      (window as unknown as { stayed: boolean }).stayed = true;
+      (globalThis as unknown as { stayed: boolean }).stayed = true;
     });
 
     // Act: a person opens a deployment (80/20), then its alarm fires
@@ -73,6 +73,6 @@ describe('console page: an operator watches a rollback', () => {
           : undefined,
       'the graph at 100/0',
     );
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
   }, 60_000);
 });

@@ -614,8 +614,13 @@ async function main() {
   const say = (text) => {
     if (status.textContent !== text) status.textContent = text;
   };
-  const config = await (await fetch('/console/config.json')).json();
-  const discovery = await (await fetch(`${config.issuer}/.well-known/openid-configuration`)).json();
+  // The issuer, client id and the issuer's endpoints matter only when signing in: a signed-in
+  // load does not wait for them.
+  const configured = fetch('/console/config.json').then((r) => r.json());
+  // Awaited where it is needed; a failure there is reported then, not as an unhandled rejection.
+  configured.catch(() => undefined);
+  const discover = async () =>
+    (await fetch(`${(await configured).issuer}/.well-known/openid-configuration`)).json();
   const redirectUri = `${location.origin}/`;
 
   async function signIn() {
@@ -623,6 +628,8 @@ async function main() {
     const state = newVerifier();
     const nonce = newVerifier();
     sessionStorage.setItem(KEYS.pending, JSON.stringify({ verifier, state }));
+    const discovery = await discover();
+    const config = await configured;
     location.assign(
       authorizeUrl({
         authorizationEndpoint: discovery.authorization_endpoint,
@@ -642,6 +649,7 @@ async function main() {
     history.replaceState(null, '', '/');
     if (pending === null || params.get('state') !== pending.state)
       throw new Error('sign-in: the state does not match; sign in again');
+    const [discovery, config] = await Promise.all([discover(), configured]);
     const answer = await fetch(discovery.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -662,7 +670,7 @@ async function main() {
   const cache = new Map();
   let timer;
   let lastCertificates = 0;
-  const seenApprovals = new Map();
+  const following = new Set();
   const decided = new Map();
   let me = { caller: '', meshes: [] };
 
@@ -670,6 +678,9 @@ async function main() {
     sessionStorage.removeItem(KEYS.token);
     clearTimeout(timer);
     cache.clear();
+    following.clear();
+    decided.clear();
+    delete document.body.dataset.rendered;
     for (const id of [
       'mesh-body',
       'deployments-body',
@@ -732,57 +743,74 @@ async function main() {
     $(id).replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
   }
 
-  async function refresh() {
+  // One refresh at a time: a click's refresh waits for the one in flight, then runs.
+  let refreshing = Promise.resolve();
+  function refresh() {
+    refreshing = refreshing.then(refreshNow);
+    return refreshing;
+  }
+
+  async function refreshNow() {
     clearTimeout(timer);
     const token = sessionStorage.getItem(KEYS.token);
     if (token === null || isExpired(token)) return signOut('Your session has ended; sign in again.');
     try {
-      const who = await get('/api/me');
-      me = who.data;
-      const claims = claimsOf(token) ?? {};
-      const roles = me.meshes.map((m) => `${m.name}: ${m.roles.join(', ')}`).join('; ') || 'no roles';
-      const label = `Signed in as ${claims.email ?? claims.sub ?? me.caller} (${roles})`;
-      if ($('signed-in-as').textContent !== label) $('signed-in-as').textContent = label;
-      const meshNames = me.meshes.filter((m) => m.roles.includes('viewer')).map((m) => m.name);
+      // Every section is fetched at once and drawn as soon as its answer is in; only the graphs
+      // and the approvals' buttons wait for the caller's roles.
       const dueCertificates = Date.now() - lastCertificates > CERTIFICATE_POLL_MS;
-      const [graphs, deployments, approvals, decisions, certificates] = await Promise.all([
-        Promise.all(meshNames.map((m) => get(`/api/meshes/${encodeURIComponent(m)}/graph`))),
-        get('/api/deployments'),
-        get('/api/approvals'),
-        get('/api/decisions?limit=50'),
-        dueCertificates ? get('/api/certificates') : undefined,
-      ]);
-      if (graphs.some((g) => g.changed) || $('mesh-body').childElementCount === 0)
-        put('mesh-body', renderMesh(graphs.map((g) => g.data.graph)));
-      if (deployments.changed) put('deployments-body', renderDeployments(deployments.data.deployments));
-      // An approval that left the open list was decided or expired: show what became of it.
-      const open = new Set(approvals.data.approvals.map((a) => a.id));
-      for (const a of approvals.data.approvals) seenApprovals.set(a.id, a);
-      let gone = false;
-      for (const id of seenApprovals.keys()) {
-        if (open.has(id)) continue;
-        seenApprovals.delete(id);
-        const final = await get(`/api/approvals/${encodeURIComponent(id)}`).catch(() => undefined);
-        if (final !== undefined) decided.set(id, final.data.approval);
-        gone = true;
-      }
-      if (approvals.changed || gone)
-        put(
-          'approvals-body',
-          renderApprovals(approvals.data.approvals, [...decided.values()], mayApprove, act),
-        );
-      if (decisions.changed) put('decisions-body', renderDecisions(decisions.data.decisions));
-      if (certificates !== undefined) {
-        lastCertificates = Date.now();
-        if (certificates.changed)
-          put('certificates-body', renderCertificates(certificates.data.certificates));
-      }
-      say(`Up to date at ${new Date().toLocaleTimeString()}.`);
+      const roles = get('/api/me').then((who) => {
+        me = who.data;
+        const claims = claimsOf(token) ?? {};
+        const held = me.meshes.map((m) => `${m.name}: ${m.roles.join(', ')}`).join('; ') || 'no roles';
+        const label = `Signed in as ${claims.email ?? claims.sub ?? me.caller} (${held})`;
+        if ($('signed-in-as').textContent !== label) $('signed-in-as').textContent = label;
+        return who;
+      });
+      const mesh = roles.then(async (who) => {
+        const names = me.meshes.filter((m) => m.roles.includes('viewer')).map((m) => m.name);
+        const graphs = await Promise.all(names.map((m) => get(`/api/meshes/${encodeURIComponent(m)}/graph`)));
+        if (who.changed || graphs.some((g) => g.changed) || $('mesh-body').childElementCount === 0)
+          put('mesh-body', renderMesh(graphs.map((g) => g.data.graph)));
+      });
+      const deployments = get('/api/deployments').then((d) => {
+        if (d.changed) put('deployments-body', renderDeployments(d.data.deployments));
+      });
+      const approvals = Promise.all([get('/api/approvals'), roles]).then(async ([a, who]) => {
+        // An approval that left the open list was decided or expired: show what became of it.
+        // It is followed until what it led to is known (applied, failed, or closed without effect).
+        const open = new Set(a.data.approvals.map((x) => x.id));
+        for (const x of a.data.approvals) following.add(x.id);
+        let gone = false;
+        for (const id of following) {
+          if (open.has(id)) continue;
+          const found = await get(`/api/approvals/${encodeURIComponent(id)}`).catch(() => undefined);
+          if (found === undefined) continue;
+          const approval = found.data.approval;
+          if (approval.execution !== undefined || !['pending', 'approved'].includes(approval.status))
+            following.delete(id);
+          gone ||= found.changed || !decided.has(id);
+          decided.set(id, approval);
+        }
+        if (a.changed || who.changed || gone)
+          put('approvals-body', renderApprovals(a.data.approvals, [...decided.values()], mayApprove, act));
+      });
+      const decisions = get('/api/decisions?limit=50').then((d) => {
+        if (d.changed) put('decisions-body', renderDecisions(d.data.decisions));
+      });
+      const certificates = !dueCertificates
+        ? undefined
+        : get('/api/certificates').then((c) => {
+            lastCertificates = Date.now();
+            if (c.changed) put('certificates-body', renderCertificates(c.data.certificates));
+          });
+      await Promise.all([mesh, decisions]);
       if (document.body.dataset.rendered !== 'true') {
         // The first render: the mesh graph and the decisions are in the DOM (the bench reads this mark).
         performance.mark('meshwarden:first-render');
         document.body.dataset.rendered = 'true';
       }
+      await Promise.all([deployments, approvals, certificates]);
+      say(`Up to date at ${new Date().toLocaleTimeString()}.`);
     } catch (error) {
       if (error.signOut) return signOut(error.message);
       say(`Could not refresh: ${error.message}. Trying again.`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tryItLines } from '../../../infra/local/banner';
+import { consoleLine, tryItLines } from '../../../infra/local/banner';
 import { DEMO } from '../../../infra/local/demo/seed';
 import type { BusEvent } from '../../../infra/local/types';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
@@ -74,6 +74,19 @@ describe('npm start on a fresh data directory', () => {
       [DEMO.stableNode, 100],
       [DEMO.canaryNode, 0],
     ]);
+  });
+
+  it("serves the console page at the banner's console URL, without a token", async () => {
+    // Act
+    const line = consoleLine(local.aws.httpApiUrl, local.aws.oidc.names());
+    const url = /(http:\/\/\S+\/)\s/.exec(line)?.[1] ?? '';
+    const page = await fetch(url);
+    const config = (await (await fetch(new URL('/console/config.json', url))).json()) as { issuer: string };
+    // Assess
+    expect(line).toContain('priya');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>meshwarden console</title>');
+    expect(config.issuer).toBe(local.aws.oidc.issuer);
   });
 
   it('keeps Powertools out of the terminal: no empty-metrics warnings, function logs in the log file', () => {
