@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionRoleName } from '../../infra/constructs/names';
@@ -134,4 +136,29 @@ describe('without an OIDC issuer', () => {
       /oidcIssuer: expected the https URL/,
     );
   });
+});
+
+describe('the console-api bundle', () => {
+  it('carries the console page next to the handler, where MESHWARDEN_ASSETS_DIR points', () => {
+    // Act: a bundled synth of the function alone
+    const app = testApp({}, { bundle: true });
+    const built = buildMeshwardenApp(app, {
+      config: parseConfig({ ...BASE, oidcIssuer: ISSUER, oidcAudience: ['meshwarden'] }),
+      functions: FUNCTIONS.filter((f) => f.name === 'console-api'),
+    });
+    const assembly = app.synth();
+    // Assess
+    const manifest = JSON.parse(
+      readFileSync(join(assembly.directory, `${built.central.artifactId}.assets.json`), 'utf8'),
+    ) as { files: Record<string, { source: { path: string } }> };
+    const bundle = Object.values(manifest.files)
+      .map((asset) => join(assembly.directory, asset.source.path))
+      .find((dir) => existsSync(join(dir, 'index.mjs')));
+    expect(bundle).toBeDefined();
+    for (const file of ['index.html', 'console.js', 'console.css']) {
+      expect(readFileSync(join(bundle ?? '', 'page', file), 'utf8')).toBe(
+        readFileSync(join('functions/console-api/page', file), 'utf8'),
+      );
+    }
+  }, 120_000);
 });
