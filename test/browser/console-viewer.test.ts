@@ -56,4 +56,73 @@ describe('console page: a viewer', () => {
     expect(seen.filter((e) => e['detail-type'] === 'ApprovalDecided')).toEqual([]);
     expect(await textOf(page, '[data-routes="prod"]')).toContain('web-v1 90 / web-v2 10');
   }, 60_000);
+
+  it('has landmarks, a heading per section, named SVGs, buttons as buttons and a visible focus', async () => {
+    // Prepare
+    const own = await chromium.browser.newPage();
+    await signIn(own, `${local.aws.httpApiUrl}/`, 'victor');
+    // Act
+    const landmarks = await own.$$eval('header, nav[aria-label], main, footer', (els) =>
+      els.map((el) => el.tagName.toLowerCase()),
+    );
+    const headings = await own.$$eval('section > h2', (els) => els.map((el) => el.textContent ?? ''));
+    const labelledBy = await own.$$eval('section[aria-labelledby]', (els) => els.length);
+    const svgs = await own.$$eval('svg', (els) =>
+      els.map((el) => ({
+        role: el.getAttribute('role'),
+        names: (el.getAttribute('aria-labelledby') ?? '')
+          .split(' ')
+          .map((id) => el.querySelector(`[id="${id}"]`)?.textContent ?? ''),
+      })),
+    );
+    const clickable = await own.$$eval('[onclick], [role="button"]', (els) => els.length);
+    await own.keyboard.press('Tab');
+    const focused = await own.evaluate(() => {
+      const active = globalThis as unknown as {
+        document: { activeElement: { textContent: string } & object };
+        getComputedStyle(el: object): { outlineStyle: string; outlineWidth: string };
+      };
+      const style = active.getComputedStyle(active.document.activeElement);
+      return {
+        text: active.document.activeElement.textContent,
+        outline: style.outlineStyle,
+        width: style.outlineWidth,
+      };
+    });
+    // Assess
+    expect(landmarks).toEqual(['header', 'nav', 'main', 'footer']);
+    expect(headings).toEqual(['Mesh', 'Deployments', 'Approvals', 'Decisions', 'Certificates by expiry']);
+    expect(labelledBy).toBe(5);
+    expect(svgs.length).toBeGreaterThan(0);
+    for (const svg of svgs) {
+      expect(svg.role).toBe('img');
+      expect(svg.names.every((name) => name.length > 0)).toBe(true);
+    }
+    expect(clickable).toBe(0);
+    expect(focused).toEqual({ text: 'Skip to content', outline: 'solid', width: '3px' });
+    await own.close();
+  }, 60_000);
+  it('polls with If-None-Match and leaves the sections as drawn when nothing changed', async () => {
+    // Prepare
+    const own = await chromium.browser.newPage();
+    await signIn(own, `${local.aws.httpApiUrl}/`, 'victor');
+    await local.aws.drain();
+    const notModified: string[] = [];
+    own.on('response', (response) => {
+      if (response.status() === 304) notModified.push(new URL(response.url()).pathname);
+    });
+    // Mark what is drawn now: a redraw replaces these nodes.
+    await own.$$eval('#mesh-body > *, #decisions-body > *', (els) => {
+      for (const el of els) el.setAttribute('data-drawn', 'before');
+    });
+    // Act: wait for two refreshes (every 3 s)
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    // Assess
+    expect(notModified).toEqual(
+      expect.arrayContaining(['/api/me', '/api/decisions', '/api/meshes/prod/graph']),
+    );
+    expect(await own.$$eval('#mesh-body > [data-drawn="before"]', (els) => els.length)).toBe(1);
+    expect(await own.$$eval('#decisions-body > [data-drawn="before"]', (els) => els.length)).toBe(1);
+    await own.close();
+  }, 60_000);
 });
