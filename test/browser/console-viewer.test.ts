@@ -72,7 +72,7 @@ describe('console page: a viewer', () => {
         role: el.getAttribute('role'),
         names: (el.getAttribute('aria-labelledby') ?? '')
           .split(' ')
-          .map((id) => el.querySelector(`[id="${id}"]`)?.textContent ?? ''),
+          .map((id: string): string => el.querySelector(`[id="${id}"]`)?.textContent ?? ''),
       })),
     );
     const clickable = await own.$$eval('[onclick], [role="button"]', (els) => els.length);
@@ -96,7 +96,7 @@ describe('console page: a viewer', () => {
     expect(svgs.length).toBeGreaterThan(0);
     for (const svg of svgs) {
       expect(svg.role).toBe('img');
-      expect(svg.names.every((name) => name.length > 0)).toBe(true);
+      expect(svg.names.every((name: string) => name.length > 0)).toBe(true);
     }
     expect(clickable).toBe(0);
     expect(focused).toEqual({ text: 'Skip to content', outline: 'solid', width: '3px' });
