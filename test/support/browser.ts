@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
@@ -14,10 +14,44 @@ export interface ConsoleBrowser {
   close(): Promise<void>;
 }
 
+const UNPACK_LOCK = join(tmpdir(), 'meshwarden-chromium-unpack.lock');
+/** An unpack takes a few seconds; a lock older than this was left by a process that died. */
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * The browser's path, unpacking it first if needed. @sparticuz/chromium unpacks to
+ * `<tmpdir>/chromium` and takes any file there as done, so test files starting in parallel
+ * processes (vitest forks) would write it at once and launch a half-written binary: the first
+ * unpacks under a lock directory (mkdir is atomic), the others wait for it.
+ */
+async function browserPath(): Promise<string> {
+  if (existsSync(join(tmpdir(), 'chromium')) && !existsSync(UNPACK_LOCK)) return chromium.executablePath();
+  for (;;) {
+    try {
+      mkdirSync(UNPACK_LOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(UNPACK_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) {
+        // Its owner died mid-unpack: what it wrote cannot be trusted.
+        rmSync(join(tmpdir(), 'chromium'), { force: true });
+        rmSync(UNPACK_LOCK, { recursive: true, force: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      return await chromium.executablePath();
+    } finally {
+      rmSync(UNPACK_LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
 export async function launchBrowser(): Promise<ConsoleBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'meshwarden-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: await chromium.executablePath(),
+    executablePath: await browserPath(),
     headless: true,
     args: [
       ...chromium.args,
