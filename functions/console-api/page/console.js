@@ -10,6 +10,7 @@
 
 const POLL_MS = 3000;
 const CERTIFICATE_POLL_MS = 30000;
+const GRAPH_POLL_MS = 30000;
 const SVG = 'http://www.w3.org/2000/svg';
 const KEYS = { token: 'meshwarden.token', pending: 'meshwarden.signin' };
 
@@ -670,6 +671,7 @@ async function main() {
   const cache = new Map();
   let timer;
   let lastCertificates = 0;
+  let lastGraph = 0;
   const following = new Set();
   const decided = new Map();
   let me = { caller: '', meshes: [] };
@@ -766,14 +768,9 @@ async function main() {
         if ($('signed-in-as').textContent !== label) $('signed-in-as').textContent = label;
         return who;
       });
-      const mesh = roles.then(async (who) => {
-        const names = me.meshes.filter((m) => m.roles.includes('viewer')).map((m) => m.name);
-        const graphs = await Promise.all(names.map((m) => get(`/api/meshes/${encodeURIComponent(m)}/graph`)));
-        if (who.changed || graphs.some((g) => g.changed) || $('mesh-body').childElementCount === 0)
-          put('mesh-body', renderMesh(graphs.map((g) => g.data.graph)));
-      });
       const deployments = get('/api/deployments').then((d) => {
         if (d.changed) put('deployments-body', renderDeployments(d.data.deployments));
+        return d.changed;
       });
       const approvals = Promise.all([get('/api/approvals'), roles]).then(async ([a, who]) => {
         // An approval that left the open list was decided or expired: show what became of it.
@@ -793,9 +790,25 @@ async function main() {
         }
         if (a.changed || who.changed || gone)
           put('approvals-body', renderApprovals(a.data.approvals, [...decided.values()], mayApprove, act));
+        return a.changed || gone;
       });
       const decisions = get('/api/decisions?limit=50').then((d) => {
         if (d.changed) put('decisions-body', renderDecisions(d.data.decisions));
+        return d.changed;
+      });
+      // Weights move with a deployment, a decision or an approval's execution: the graph (one
+      // route read each) is read again when one of those changed, and at least every 30 s.
+      const firstGraph = $('mesh-body').childElementCount === 0;
+      const mesh = roles.then(async (who) => {
+        if (!firstGraph && !who.changed && Date.now() - lastGraph < GRAPH_POLL_MS) {
+          const changed = await Promise.all([deployments, decisions, approvals]);
+          if (!changed.includes(true)) return;
+        }
+        const names = me.meshes.filter((m) => m.roles.includes('viewer')).map((m) => m.name);
+        const graphs = await Promise.all(names.map((m) => get(`/api/meshes/${encodeURIComponent(m)}/graph`)));
+        lastGraph = Date.now();
+        if (who.changed || graphs.some((g) => g.changed) || firstGraph)
+          put('mesh-body', renderMesh(graphs.map((g) => g.data.graph)));
       });
       const certificates = !dueCertificates
         ? undefined
