@@ -256,7 +256,7 @@ export class MeshwardenStack extends Stack {
         // No token can be verified, so no route may exist: leave the function out rather than open it.
         Annotations.of(this).addWarningV2(
           'meshwarden:api-routes-omitted',
-          `${definition.name}: its /api/* routes are left out because no OIDC issuer is configured; set -c ${'meshwarden:'}oidcIssuer=https://... and -c ${'meshwarden:'}oidcAudience=... to deploy the HTTP API`,
+          `${definition.name}: its /api/* routes and the console page are left out because no OIDC issuer is configured; set -c ${'meshwarden:'}oidcIssuer=https://... and -c ${'meshwarden:'}oidcAudience=... to deploy the HTTP API`,
         );
         continue;
       }

@@ -123,7 +123,9 @@ describe('without an OIDC issuer', () => {
     ).toEqual([]);
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('oidcIssuer'));
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
-      expect.stringContaining('its /api/* routes are left out because no OIDC issuer is configured'),
+      expect.stringContaining(
+        'its /api/* routes and the console page are left out because no OIDC issuer is configured',
+      ),
     ]);
   });
 
