@@ -150,7 +150,13 @@ export function policyOperations(store: LatticeStore): Record<string, Operation>
     },
     DeleteAuthPolicy: (call) => {
       const target = authTarget(call);
-      store.authPolicies.delete(target.arn);
+      if (!store.authPolicies.delete(target.arn)) {
+        throw notFound(
+          'AUTH_POLICY',
+          target.id,
+          `${KIND_INFO[target.kind].label} ${target.id} has no auth policy`,
+        );
+      }
       return undefined;
     },
     PutResourcePolicy: (call) => {
@@ -173,7 +179,14 @@ export function policyOperations(store: LatticeStore): Record<string, Operation>
       return { policy: policy.policy };
     },
     DeleteResourcePolicy: (call) => {
-      store.resourcePolicies.delete(policyTarget(call).arn);
+      const target = policyTarget(call);
+      if (!store.resourcePolicies.delete(target.arn)) {
+        throw notFound(
+          'RESOURCE_POLICY',
+          target.arn,
+          `${KIND_INFO[target.kind].label} ${target.id} has no resource policy`,
+        );
+      }
       return undefined;
     },
 
