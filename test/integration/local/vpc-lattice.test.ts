@@ -10,6 +10,7 @@ import {
   CreateServiceNetworkCommand,
   CreateServiceNetworkServiceAssociationCommand,
   CreateTargetGroupCommand,
+  DeleteAuthPolicyCommand,
   DeleteListenerCommand,
   DeleteServiceCommand,
   DeleteServiceNetworkCommand,
@@ -513,6 +514,16 @@ describe('client tokens, tags and auth policies', () => {
     expect(put.state).toBe('Active');
     expect((await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: svc.arn }))).policy).toBe(
       policy,
+    );
+    await lattice.send(new DeleteAuthPolicyCommand({ resourceIdentifier: svc.id }));
+    const gone = await expectError(
+      lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: svc.id })),
+      ResourceNotFoundException,
+    );
+    expect(gone).toMatchObject({ resourceType: 'AUTH_POLICY', resourceId: svc.id });
+    await expectError(
+      lattice.send(new DeleteAuthPolicyCommand({ resourceIdentifier: svc.id })),
+      ResourceNotFoundException,
     );
     await expectError(
       lattice.send(new PutAuthPolicyCommand({ resourceIdentifier: svc.id, policy: '{"Statement": "nope"' })),
