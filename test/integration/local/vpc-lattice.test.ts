@@ -22,8 +22,10 @@ import {
   GetServiceCommand,
   GetServiceNetworkCommand,
   GetTargetGroupCommand,
+  InternalServerException,
   ListRulesCommand,
   ListServiceNetworkServiceAssociationsCommand,
+  ListServicesCommand,
   ListTagsForResourceCommand,
   ListTargetGroupsCommand,
   ListTargetsCommand,
@@ -32,6 +34,7 @@ import {
   ResourceNotFoundException,
   ServiceQuotaExceededException,
   TagResourceCommand,
+  ThrottlingException,
   UntagResourceCommand,
   UpdateRuleCommand,
   UpdateServiceCommand,
@@ -640,6 +643,28 @@ describe('persistence', () => {
     } finally {
       again.destroy();
       await second.close();
+    }
+  });
+});
+
+describe('injected faults', () => {
+  it('answers an injected throttle and server fault with the typed errors the SDK retries', async () => {
+    const faulty = await startTestEdge((context) => [new VpcLatticeService(context)]);
+    const client = new VPCLatticeClient({ ...faulty.clientConfig, maxAttempts: 1 });
+    try {
+      faulty.faults.set([
+        { service: 'vpc-lattice', operation: 'ListServices', throttleRate: 1, errorRate: 0, latencyMs: 0 },
+      ]);
+      const throttled = await expectError(client.send(new ListServicesCommand({})), ThrottlingException);
+      expect(throttled.$metadata.httpStatusCode).toBe(429);
+      faulty.faults.set([
+        { service: 'vpc-lattice', operation: 'ListServices', throttleRate: 0, errorRate: 1, latencyMs: 0 },
+      ]);
+      const failed = await expectError(client.send(new ListServicesCommand({})), InternalServerException);
+      expect(failed.$fault).toBe('server');
+    } finally {
+      client.destroy();
+      await faulty.close();
     }
   });
 });
