@@ -3,7 +3,7 @@ import type { ServiceNetworkRecord, ServiceRecord, TargetGroupRecord } from './r
 import type { LatticeStore } from './store';
 import { serviceIdentifier, serviceNetworkIdentifier, targetGroupIdentifier, validate } from './validation';
 
-/** The top-level resources by the id or ARN a request gives, shared by the operations. */
+// The top-level resources by the id or ARN a request gives, shared by the operations.
 
 /** Look up a service network by the id or ARN a request gives. */
 export function serviceNetworkOf(store: LatticeStore, call: Call, identifier: string): ServiceNetworkRecord {
