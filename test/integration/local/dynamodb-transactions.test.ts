@@ -107,7 +107,13 @@ describe('local DynamoDB transactions', () => {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: TABLE, Item: { pk, sk: 'new', v: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: TABLE,
+              Item: { pk, sk: 'new', v: 'x' },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           {
             Update: {
               TableName: TABLE,
@@ -227,21 +233,24 @@ describe('local DynamoDB transactions', () => {
   });
 
   it.each([
-    [
-      'no action',
-      () => [],
-      'Member must have length greater than or equal to 1',
-    ],
+    ['no action', () => [], 'Member must have length greater than or equal to 1'],
     [
       'more than 100 actions',
-      (pk: string) => Array.from({ length: 101 }, (_, i) => ({ Put: { TableName: TABLE, Item: { pk, sk: `${i}` } } })),
+      (pk: string) =>
+        Array.from({ length: 101 }, (_, i) => ({ Put: { TableName: TABLE, Item: { pk, sk: `${i}` } } })),
       'Member must have length less than or equal to 100',
     ],
     [
       'two actions on one item',
       (pk: string) => [
         { Put: { TableName: TABLE, Item: { pk, sk: 'same' } } },
-        { ConditionCheck: { TableName: TABLE, Key: { pk, sk: 'same' }, ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          ConditionCheck: {
+            TableName: TABLE,
+            Key: { pk, sk: 'same' },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
       ],
       'Transaction request cannot include multiple operations on one item',
     ],
@@ -260,7 +269,9 @@ describe('local DynamoDB transactions', () => {
     ],
     [
       'a condition expression that does not parse',
-      (pk: string) => [{ Put: { TableName: TABLE, Item: { pk, sk: 'a' }, ConditionExpression: 'attribute_exists(' } }],
+      (pk: string) => [
+        { Put: { TableName: TABLE, Item: { pk, sk: 'a' }, ConditionExpression: 'attribute_exists(' } },
+      ],
       'Invalid ConditionExpression',
     ],
   ])('refuses %s with a ValidationException and writes nothing', async (_name, items, message) => {
@@ -268,9 +279,7 @@ describe('local DynamoDB transactions', () => {
     const pk = partition('invalid');
 
     // Act
-    const error = await failureOf(
-      doc.send(new TransactWriteCommand({ TransactItems: items(pk) as never })),
-    );
+    const error = await failureOf(doc.send(new TransactWriteCommand({ TransactItems: items(pk) as never })));
 
     // Assess
     expect(error).toMatchObject({ name: 'ValidationException', message: expect.stringContaining(message) });
@@ -439,7 +448,9 @@ describe('local DynamoDB transactions', () => {
                     },
                   }),
                 );
-                sums.push(Number(batch.Responses?.[TABLE]?.[0]?.n) + Number(batch.Responses?.[OTHER]?.[0]?.n));
+                sums.push(
+                  Number(batch.Responses?.[TABLE]?.[0]?.n) + Number(batch.Responses?.[OTHER]?.[0]?.n),
+                );
               }
             }),
           );
@@ -447,11 +458,7 @@ describe('local DynamoDB transactions', () => {
           const b = Number((await get(OTHER, pk, 'b'))?.n);
           const moves = steps.filter((s) => s.kind === 'move');
           const net = moves.reduce((sum, s) => sum + (s.kind === 'move' && s.from ? -1 : 1), 0);
-          return (
-            sums.every((s) => s === 20) &&
-            a + b === 20 &&
-            a === 10 + net
-          );
+          return sums.every((s) => s === 20) && a + b === 20 && a === 10 + net;
         },
       ),
       { numRuns: 25 },
@@ -489,7 +496,10 @@ describe('local DynamoDB transactions', () => {
     await restricted.send(new TransactWriteCommand({ TransactItems: [update] }));
 
     // Assess
-    expect(denied).toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('dynamodb:PutItem') });
+    expect(denied).toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('dynamodb:PutItem'),
+    });
     expect(await get(TABLE, pk, 'new')).toBeUndefined();
     expect(await get(TABLE, pk, 'seen')).toEqual({ pk, sk: 'seen', n: 1 });
   });

@@ -65,7 +65,10 @@ function localAnswer(operation: string, answer: DynaliteAnswer): LocalResponse {
       ? {}
       : {
           error: {
-            code: String(body.__type ?? `HTTP${answer.status}`).split('#').pop() ?? '',
+            code:
+              String(body.__type ?? `HTTP${answer.status}`)
+                .split('#')
+                .pop() ?? '',
             message: typeof given === 'string' ? given : '',
           },
         }),
@@ -93,7 +96,11 @@ export class DynamoDbService implements LocalService {
       deleteTableMs: 0,
       updateTableMs: 0,
     });
-    this.transactions = new LocalTransactions({ call: this.call, locks: this.locks, now: () => context.now() });
+    this.transactions = new LocalTransactions({
+      call: this.call,
+      locks: this.locks,
+      now: () => context.now(),
+    });
     this.port = new Promise<number>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(0, '127.0.0.1', () => {
@@ -150,19 +157,22 @@ export class DynamoDbService implements LocalService {
     }
     headers['content-length'] = String(body.length);
     return new Promise<Forwarded>((resolve, reject) => {
-      const outgoing = request({ host: '127.0.0.1', port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const out: Record<string, string> = {};
-          for (const name of ['content-type', 'x-amz-crc32']) {
-            const value = res.headers[name];
-            if (typeof value === 'string') out[name] = value;
-          }
-          resolve({ status: res.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
-        });
-      });
+      const outgoing = request(
+        { host: '127.0.0.1', port, method, path, headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const out: Record<string, string> = {};
+            for (const name of ['content-type', 'x-amz-crc32']) {
+              const value = res.headers[name];
+              if (typeof value === 'string') out[name] = value;
+            }
+            resolve({ status: res.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
+          });
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(body);
     });
@@ -186,7 +196,10 @@ export class DynamoDbService implements LocalService {
       Buffer.from(JSON.stringify(body)),
     );
     try {
-      return { status: answer.status, body: JSON.parse(answer.body.toString('utf8')) as Record<string, unknown> };
+      return {
+        status: answer.status,
+        body: JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>,
+      };
     } catch {
       return { status: answer.status, body: { __type: `HTTP${answer.status}` } };
     }

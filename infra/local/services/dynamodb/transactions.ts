@@ -180,7 +180,9 @@ function parseAction(raw: unknown, index: number, kinds: readonly (WriteKind | '
   }
   const kind = first[0] as WriteKind | 'Get';
   if (!isObject(first[1])) {
-    throw new Refused(refusal('SerializationException', `TransactItems[${index}].${kind}: expected a structure`));
+    throw new Refused(
+      refusal('SerializationException', `TransactItems[${index}].${kind}: expected a structure`),
+    );
   }
   const { ReturnValuesOnConditionCheckFailure: onFailure, ...request } = first[1];
   if (onFailure !== undefined && onFailure !== 'ALL_OLD' && onFailure !== 'NONE') {
@@ -358,12 +360,15 @@ export class LocalTransactions {
       for (const action of actions) {
         if (action.kind !== 'Put') continue;
         const size = itemSize(action.request.Item as WireItem);
-        if (size > MAX_ITEM_BYTES) throw new Refused(validation('Item size has exceeded the maximum allowed size'));
+        if (size > MAX_ITEM_BYTES)
+          throw new Refused(validation('Item size has exceeded the maximum allowed size'));
         total += size;
       }
       if (total > MAX_TRANSACTION_BYTES) {
         throw new Refused(
-          validation('Transaction request cannot be larger than 4 MB: the aggregate size of its items is over'),
+          validation(
+            'Transaction request cannot be larger than 4 MB: the aggregate size of its items is over',
+          ),
         );
       }
     } catch (error) {
