@@ -20,6 +20,9 @@ import { type DynaliteAnswer, type DynaliteCall, LocalTransactions } from './tra
  * items are never expired.
  */
 
+/** Operations after which a table's key schema, as transactions know it, is read again. */
+const TABLE_CHANGES = new Set(['CreateTable', 'DeleteTable', 'UpdateTable']);
+
 const READ_ONLY = /^(Get|BatchGet|Query|Scan|Describe|List|TransactGet)/;
 
 /**
@@ -137,9 +140,13 @@ export class DynamoDbService implements LocalService {
     const query = req.query.toString();
     const path = query === '' ? req.path : `${req.path}?${query}`;
     // Shared: single-item calls run side by side; a transaction on the same table waits for them.
-    const answer = await this.locks.with(tablesOf(parsed), false, () =>
+    const tables = tablesOf(parsed);
+    const answer = await this.locks.with(tables, false, () =>
       this.forward(req.method, path, req.headers, req.body),
     );
+    if (operation !== undefined && TABLE_CHANGES.has(operation)) {
+      for (const table of tables) this.transactions.forgetTable(table);
+    }
     return describeAnswer(req, answer);
   }
 

@@ -109,10 +109,23 @@ interface KeySchema {
   readonly names: readonly string[];
 }
 
-/** The tables' key attribute names, from DescribeTable (which also refuses a missing table). */
-async function keySchemas(call: DynaliteCall, tables: Iterable<string>): Promise<Map<string, KeySchema>> {
+/**
+ * The tables' key attribute names, from DescribeTable (which also refuses a missing table), or
+ * from `known`: a table's key schema never changes while it exists, and the service forgets a
+ * table that is created or deleted.
+ */
+async function keySchemas(
+  call: DynaliteCall,
+  tables: Iterable<string>,
+  known: Map<string, KeySchema>,
+): Promise<Map<string, KeySchema>> {
   const out = new Map<string, KeySchema>();
   for (const table of new Set(tables)) {
+    const cached = known.get(table);
+    if (cached !== undefined) {
+      out.set(table, cached);
+      continue;
+    }
     const answer = await call('DescribeTable', { TableName: table });
     if (answer.status !== 200) throw new Refused(answer);
     const schema = (answer.body.Table as { KeySchema?: { AttributeName: string; KeyType: string }[] })
@@ -121,6 +134,8 @@ async function keySchemas(call: DynaliteCall, tables: Iterable<string>): Promise
       .sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0))
       .map((k) => k.AttributeName);
     out.set(table, { names });
+    if ((answer.body.Table as { TableStatus?: unknown })?.TableStatus === 'ACTIVE')
+      known.set(table, { names });
   }
   return out;
 }
@@ -155,6 +170,8 @@ interface Action {
   readonly checked: CheckedRequest;
   readonly returnOldOnFailure: boolean;
   key: WireItem;
+  /** The table and key, to tell items apart and match batch answers to actions. */
+  identity: string;
 }
 
 const OPERATION: Record<WriteKind | 'Get', SingleItemOperation> = {
@@ -209,7 +226,12 @@ function parseAction(raw: unknown, index: number, kinds: readonly (WriteKind | '
     checked,
     returnOldOnFailure: onFailure === 'ALL_OLD',
     key: {},
+    identity: '',
   };
+}
+
+function identityOf(table: string, names: readonly string[], item: WireItem): string {
+  return JSON.stringify([table, names.map((n) => item[n])]);
 }
 
 /** Parse every action, find its key and refuse two actions on one item. */
@@ -217,11 +239,13 @@ async function parseActions(
   call: DynaliteCall,
   raw: readonly unknown[],
   kinds: readonly (WriteKind | 'Get')[],
+  known: Map<string, KeySchema>,
 ): Promise<Action[]> {
   const actions = raw.map((item, i) => parseAction(item, i, kinds));
   const schemas = await keySchemas(
     call,
     actions.map((a) => a.table),
+    known,
   );
   const seen = new Set<string>();
   for (const action of actions) {
@@ -230,24 +254,51 @@ async function parseActions(
       action.kind === 'Put'
         ? keyOf(schema, action.request.Item as WireItem, true)
         : keyOf(schema, action.request.Key as WireItem, false);
-    const identity = JSON.stringify([action.table, schema.names.map((n) => action.key[n])]);
-    if (seen.has(identity)) {
+    action.identity = identityOf(action.table, schema.names, action.key);
+    if (seen.has(action.identity)) {
       throw new Refused(validation('Transaction request cannot include multiple operations on one item'));
     }
-    seen.add(identity);
+    seen.add(action.identity);
   }
   return actions;
 }
 
-/** Read the items the actions name, as they are now (the caller holds the tables). */
-async function readItems(call: DynaliteCall, actions: readonly Action[]): Promise<(WireItem | undefined)[]> {
-  const answers = await Promise.all(
-    actions.map((a) => call('GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true })),
+/**
+ * Read the items the actions name, as they are now (the caller holds the tables): one
+ * consistent BatchGetItem, keys it leaves unprocessed read one by one.
+ */
+async function readItems(
+  call: DynaliteCall,
+  actions: readonly Action[],
+  schemas: ReadonlyMap<string, KeySchema>,
+): Promise<(WireItem | undefined)[]> {
+  const requestItems: Record<string, { Keys: WireItem[]; ConsistentRead: true }> = {};
+  for (const a of actions) {
+    requestItems[a.table] ??= { Keys: [], ConsistentRead: true };
+    requestItems[a.table]?.Keys.push(a.key);
+  }
+  const answer = await call('BatchGetItem', { RequestItems: requestItems });
+  if (answer.status !== 200) throw new Refused(answer);
+  const found = new Map<string, WireItem>();
+  for (const [table, items] of Object.entries((answer.body.Responses ?? {}) as Record<string, WireItem[]>)) {
+    const names = schemas.get(table)?.names ?? [];
+    for (const item of items) found.set(identityOf(table, names, item), item);
+  }
+  const unprocessed = new Set<string>();
+  for (const [table, entry] of Object.entries(
+    (answer.body.UnprocessedKeys ?? {}) as Record<string, { Keys?: WireItem[] }>,
+  )) {
+    const names = schemas.get(table)?.names ?? [];
+    for (const key of entry.Keys ?? []) unprocessed.add(identityOf(table, names, key));
+  }
+  return Promise.all(
+    actions.map(async (a) => {
+      if (!unprocessed.has(a.identity)) return found.get(a.identity);
+      const single = await call('GetItem', { TableName: a.table, Key: a.key, ConsistentRead: true });
+      if (single.status !== 200) throw new Refused(single);
+      return single.body.Item as WireItem | undefined;
+    }),
   );
-  return answers.map((answer) => {
-    if (answer.status !== 200) throw new Refused(answer);
-    return answer.body.Item as WireItem | undefined;
-  });
 }
 
 interface CancellationReason {
@@ -268,12 +319,65 @@ function cancelled(reasons: readonly CancellationReason[]): DynaliteAnswer {
   };
 }
 
-/** The single-item write an action stands for (its condition kept: it holds under the lock). */
-function writeOf(action: Action): { operation: SingleItemOperation; body: Record<string, unknown> } {
-  const body = { ...action.request };
-  if (action.kind === 'Put') return { operation: 'PutItem', body };
-  if (action.kind === 'Update') return { operation: 'UpdateItem', body };
-  return { operation: 'DeleteItem', body };
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITES = 25;
+
+/** A Put or Delete as a BatchWriteItem request: its condition was judged under the lock. */
+function batchRequestOf(action: Action): Record<string, unknown> {
+  return action.kind === 'Put'
+    ? { PutRequest: { Item: action.request.Item } }
+    : { DeleteRequest: { Key: action.key } };
+}
+
+interface WriteOutcome {
+  /** The actions whose writes were sent (a refused batch may have written part of itself). */
+  readonly sent: Action[];
+  /** A refusal of a whole batch, which no single action owns. */
+  batchRefusal?: DynaliteAnswer;
+  /** Refusals of single updates, by action. */
+  readonly refused: Map<number, DynaliteAnswer>;
+}
+
+/**
+ * Apply the writes: puts and deletes as BatchWriteItem requests, updates (whose result depends on
+ * the item) one by one, all at once: they touch distinct items, and the tables are held.
+ */
+async function applyWrites(call: DynaliteCall, actions: readonly Action[]): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = { sent: [], refused: new Map() };
+  const batched = actions.filter((a) => a.kind === 'Put' || a.kind === 'Delete');
+  const updates = actions.filter((a) => a.kind === 'Update');
+  const batches: Action[][] = [];
+  for (let i = 0; i < batched.length; i += BATCH_WRITES) batches.push(batched.slice(i, i + BATCH_WRITES));
+  outcome.sent.push(...batched, ...updates);
+  await Promise.all([
+    ...batches.map(async (batch) => {
+      const requestItems: Record<string, Record<string, unknown>[]> = {};
+      for (const a of batch) {
+        requestItems[a.table] ??= [];
+        requestItems[a.table]?.push(batchRequestOf(a));
+      }
+      const answer = await call('BatchWriteItem', { RequestItems: requestItems });
+      if (answer.status !== 200) {
+        outcome.batchRefusal ??= answer;
+        return;
+      }
+      const left = Object.values((answer.body.UnprocessedItems ?? {}) as Record<string, unknown[]>).flat();
+      if (left.length === 0) return;
+      // dynalite processes every request; should one be left, it is written on its own.
+      for (const a of batch) {
+        const answer =
+          a.kind === 'Put'
+            ? await call('PutItem', { TableName: a.table, Item: a.request.Item })
+            : await call('DeleteItem', { TableName: a.table, Key: a.key });
+        if (answer.status !== 200) outcome.batchRefusal ??= answer;
+      }
+    }),
+    ...updates.map(async (a) => {
+      const answer = await call('UpdateItem', a.request);
+      if (answer.status !== 200) outcome.refused.set(a.index, answer);
+    }),
+  ]);
+  return outcome;
 }
 
 /** Put back what the written actions replaced (an item that did not exist is deleted again). */
@@ -296,8 +400,12 @@ async function rollBack(
   }
 }
 
-async function runWrite(call: DynaliteCall, actions: readonly Action[]): Promise<DynaliteAnswer> {
-  const before = await readItems(call, actions);
+async function runWrite(
+  call: DynaliteCall,
+  actions: readonly Action[],
+  schemas: ReadonlyMap<string, KeySchema>,
+): Promise<DynaliteAnswer> {
+  const before = await readItems(call, actions, schemas);
   const failed = actions.map((action) => !conditionHolds(action.checked, before[action.index]));
   if (failed.some(Boolean)) {
     return cancelled(
@@ -312,26 +420,22 @@ async function runWrite(call: DynaliteCall, actions: readonly Action[]): Promise
       }),
     );
   }
-  const writes = actions.filter((a) => a.kind !== 'ConditionCheck');
-  const results = await Promise.all(
-    writes.map(async (action) => {
-      const { operation, body } = writeOf(action);
-      return { action, answer: await call(operation, body) };
-    }),
-  );
-  const refused = results.filter((r) => r.answer.status !== 200);
-  if (refused.length === 0) return { status: 200, body: {} };
+  const outcome = await applyWrites(call, actions);
+  if (outcome.batchRefusal === undefined && outcome.refused.size === 0) return { status: 200, body: {} };
+  // Restoring an item the refused write left untouched writes it as it is: harmless under the lock.
   await rollBack(
     call,
-    results.filter((r) => r.answer.status === 200).map((r) => r.action),
+    outcome.sent.filter((a) => !outcome.refused.has(a.index)),
     before,
   );
-  const notValidation = refused.find((r) => !String(r.answer.body.__type).endsWith('#ValidationException'));
-  if (notValidation !== undefined) return notValidation.answer;
-  const reasons = new Map(refused.map((r) => [r.action.index, r.answer]));
+  if (outcome.batchRefusal !== undefined) return outcome.batchRefusal;
+  const notValidation = [...outcome.refused.values()].find(
+    (answer) => !String(answer.body.__type).endsWith('#ValidationException'),
+  );
+  if (notValidation !== undefined) return notValidation;
   return cancelled(
     actions.map((action) => {
-      const answer = reasons.get(action.index);
+      const answer = outcome.refused.get(action.index);
       return answer === undefined
         ? { Code: 'None' }
         : { Code: 'ValidationError', Message: String(answer.body.message ?? '') };
@@ -348,14 +452,21 @@ interface TokenRecord {
 
 export class LocalTransactions {
   private readonly tokens = new Map<string, TokenRecord>();
+  /** Key schemas of the tables that exist, as DescribeTable told them. */
+  private readonly schemas = new Map<string, KeySchema>();
 
   constructor(private readonly deps: TransactionDeps) {}
+
+  /** A table was created, deleted or changed: its key schema is read again when next used. */
+  forgetTable(table: string): void {
+    this.schemas.delete(table);
+  }
 
   async transactWriteItems(body: Record<string, unknown>): Promise<DynaliteAnswer> {
     let actions: Action[];
     try {
       const raw = actionList(body, 'TransactWriteItem');
-      actions = await parseActions(this.deps.call, raw, WRITE_KINDS);
+      actions = await parseActions(this.deps.call, raw, WRITE_KINDS, this.schemas);
       let total = 0;
       for (const action of actions) {
         if (action.kind !== 'Put') continue;
@@ -382,7 +493,12 @@ export class LocalTransactions {
   async transactGetItems(body: Record<string, unknown>): Promise<DynaliteAnswer> {
     let actions: Action[];
     try {
-      actions = await parseActions(this.deps.call, actionList(body, 'TransactGetItem'), ['Get']);
+      actions = await parseActions(
+        this.deps.call,
+        actionList(body, 'TransactGetItem'),
+        ['Get'],
+        this.schemas,
+      );
     } catch (error) {
       return refusedBy(error);
     }
@@ -413,7 +529,7 @@ export class LocalTransactions {
       true,
       async () => {
         try {
-          return await runWrite(this.deps.call, actions);
+          return await runWrite(this.deps.call, actions, this.schemas);
         } catch (error) {
           return refusedBy(error);
         }
