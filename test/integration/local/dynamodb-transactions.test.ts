@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DynamoDBClient,
   IdempotentParameterMismatchException,
   TransactionCanceledException,
@@ -463,6 +464,44 @@ describe('local DynamoDB transactions', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('learns the key schema again when a table is recreated with another key', async () => {
+    // Prepare: a transaction makes the table's key schema known, then the table is recreated.
+    const TableName = 'transactions-recreated';
+    const create = (key: string) =>
+      ddb.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        }),
+      );
+    await create('id');
+    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName, Item: { id: 'a' } } }] }));
+    await ddb.send(new DeleteTableCommand({ TableName }));
+    await create('name');
+
+    // Act
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName, Item: { name: 'b', id: 'ignored' } } }],
+      }),
+    );
+    const missingKey = await failureOf(
+      doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName, Item: { id: 'c' } } }] })),
+    );
+
+    // Assess
+    expect((await doc.send(new GetCommand({ TableName, Key: { name: 'b' } }))).Item).toEqual({
+      name: 'b',
+      id: 'ignored',
+    });
+    expect(missingKey).toMatchObject({
+      name: 'ValidationException',
+      message: 'One or more parameter values were invalid: Missing the key name in the item',
+    });
   });
 
   it('authorizes a transaction per action: a role without PutItem may not put in one', async () => {
