@@ -12,11 +12,14 @@ import {
 import type { TableLocks } from './table-locks';
 
 /**
- * TransactWriteItems and TransactGetItems, which dynalite lacks, built on its single-item
- * calls with DynamoDB's semantics: every action validated before anything runs, the tables
- * taken exclusively (see table-locks.ts), every condition judged before any item is written,
- * all or nothing (a write that fails rolls back those before it), cancellation reasons in
- * action order, and ClientRequestToken idempotency for ten minutes.
+ * TransactWriteItems and TransactGetItems, which dynalite lacks, built on its item calls with
+ * DynamoDB's semantics: every action validated (by dynalite's own rules for the single-item call
+ * it stands for) before anything runs, the tables taken exclusively (see table-locks.ts), every
+ * condition judged on the items as they are before any item is written, all or nothing (a write
+ * that fails rolls the others back), cancellation reasons in action order, and
+ * ClientRequestToken idempotency for ten minutes. Under the lock the items are read with one
+ * BatchGetItem and puts and deletes written with one BatchWriteItem: a transaction costs about
+ * two calls to dynalite, not two per item.
  */
 
 /** An answer in dynalite's terms: HTTP status and the JSON body. */
