@@ -57,10 +57,9 @@ describe('judgeChange: a decision committed in one step', () => {
     const w = await committingWorld();
     const changed = changeRoute(w, [80, 20]);
     const version = changed.metadata?.version ?? 0;
-    const newer = { ...changed, spec: routeSpec([60, 40], true) };
     await w.lkg.put({
       resourceKey: ROUTE_KEY,
-      resource: newer,
+      resource: changed,
       version: version + 1,
       eventId: 'later',
       recordedAt: 'later',
