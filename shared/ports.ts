@@ -368,6 +368,35 @@ export interface JudgedVersionStore {
   record(resourceKey: string, judged: JudgedVersion, eventId: string): Promise<void>;
 }
 
+/** The last known good a decision leaves: a record to store, or the resource's to forget. */
+export type LastKnownGoodChange = { readonly put: LastKnownGood } | { readonly delete: string };
+
+/** One decision's state writes, landing together or not at all. */
+export interface DecisionWrites {
+  /** The audit record as it stands after the effect. */
+  readonly audit: AuditRecord;
+  readonly lastKnownGood?: LastKnownGoodChange;
+  readonly judged?: {
+    readonly resourceKey: string;
+    readonly version: JudgedVersion;
+    readonly eventId: string;
+  };
+}
+
+/**
+ * Writes a decision's audit record, last known good and judged version in one step (a DynamoDB
+ * transaction): the record is never without the state it describes, and one request does the
+ * work of several.
+ */
+export interface DecisionCommitter {
+  /**
+   * False when the step was refused as a whole: a last known good or judged version newer than
+   * these, or a value too large for one step. Nothing was written then, and the caller writes
+   * through the stores one by one, whose own rules settle what is kept.
+   */
+  commit(writes: DecisionWrites): Promise<boolean>;
+}
+
 /** How far a decision got: written `pending` before the effect, completed after it. */
 export type AuditOutcome = 'pending' | 'applied' | 'no-effect' | 'failed';
 

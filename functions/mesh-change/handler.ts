@@ -18,6 +18,7 @@ import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-c
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { coalescingGets } from '../../shared/adapters/dynamodb/coalescing-gets';
+import { DynamoDecisionCommitter } from '../../shared/adapters/dynamodb/decision-committer';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
@@ -70,6 +71,8 @@ const depsByAccount = new PerAccount(accounts, (access) => {
   const { account } = access;
   const clientConfig = clientConfigFor(access, memberCredentials);
   const lastKnownGood = new DynamoLastKnownGoodStore(documents, table, account);
+  const judgedVersions = new DynamoJudgedVersionStore(documents, table, account);
+  const audit = new DynamoAuditLog(documents, table, account);
   const accountPolicy = policyForAccount(policy, account, accounts.central);
   return {
     meshes: recordingOwnWrites(
@@ -89,8 +92,10 @@ const depsByAccount = new PerAccount(accounts, (access) => {
       config.MESHWARDEN_MEMBER_MESHES,
     ),
     lastKnownGood,
-    judgedVersions: new DynamoJudgedVersionStore(documents, table, account),
-    audit: new DynamoAuditLog(documents, table, account),
+    judgedVersions,
+    audit,
+    // A decision's record and state writes travel as one transaction.
+    decisions: new DynamoDecisionCommitter(documents, { audit, lastKnownGood, judgedVersions }),
     sessions,
     meshState: new DynamoMeshStateStore(documents, table, account),
     snapshots: new DynamoMeshSnapshotStore(documents, table, account),

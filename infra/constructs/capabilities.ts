@@ -138,7 +138,7 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     statements: [
       new iam.PolicyStatement({
         // BatchGetItem: change control sends the item reads of one event as one batch. No
-        // ConditionCheckItem: no adapter writes in transactions.
+        // ConditionCheckItem: no transaction has a ConditionCheck action.
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [r.table.tableArn],
       }),
@@ -155,6 +155,8 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'table:write': (r) => ({
     statements: [
       new iam.PolicyStatement({
+        // There is no TransactWriteItems action: IAM checks each action of a transaction as the
+        // single-item write it stands for (change control commits a decision as one).
         actions: [
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',

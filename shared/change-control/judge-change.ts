@@ -16,10 +16,12 @@ import type {
   AuditLog,
   AuditRecord,
   ChatNotifier,
+  DecisionCommitter,
   DomainEvent,
   EventPublisher,
   JudgedVersion,
   JudgedVersionStore,
+  LastKnownGoodChange,
   LastKnownGoodStore,
   MeshSnapshotStore,
   MeshStateStore,
@@ -50,6 +52,11 @@ export interface JudgeChangeDeps extends AssessDeps {
   readonly notifier?: ChatNotifier;
   /** Called when telling the channel failed; the decision stands (see notify-decision.ts). */
   readonly onNotifyFailure?: (error: unknown) => void;
+  /**
+   * Writes a decision's audit record with its state in one step; without it (or when it
+   * declines) they are written one by one, the record `pending` before the effect.
+   */
+  readonly decisions?: DecisionCommitter;
 }
 
 /** What the handler returns (kept by idempotency for a redelivered event). */
@@ -138,20 +145,26 @@ function judgedOf(resource: { readonly metadata?: ResourceMetadata } | undefined
   return metadata === undefined ? undefined : { uid: metadata.uid, version: metadata.version };
 }
 
+/** What keeping an allowed, compliant change does: its outcome becomes the last known good. */
+function keptLastKnownGood(deps: JudgeChangeDeps, judged: Judged): LastKnownGoodChange {
+  if (judged.current === undefined) return { delete: judged.resourceKey };
+  return {
+    put: {
+      resourceKey: judged.resourceKey,
+      resource: judged.current,
+      version: judged.current.metadata?.version ?? 0,
+      eventId: judged.change.eventId,
+      recordedAt: deps.now().toISOString(),
+      source: 'event',
+    },
+  };
+}
+
 /** Keep the outcome of an allowed, compliant change: it becomes the last known good. */
 async function keep(deps: JudgeChangeDeps, judged: Judged): Promise<void> {
-  if (judged.current === undefined) {
-    await deps.lastKnownGood.delete(judged.resourceKey);
-    return;
-  }
-  await deps.lastKnownGood.put({
-    resourceKey: judged.resourceKey,
-    resource: judged.current,
-    version: judged.current.metadata?.version ?? 0,
-    eventId: judged.change.eventId,
-    recordedAt: deps.now().toISOString(),
-    source: 'event',
-  });
+  const change = keptLastKnownGood(deps, judged);
+  if ('delete' in change) await deps.lastKnownGood.delete(change.delete);
+  else await deps.lastKnownGood.put(change.put);
 }
 
 /** A revert's write that found the resource moved on, and the state it left, judged again. */
@@ -244,6 +257,41 @@ export async function judgeChange(
   }
 }
 
+/**
+ * After the decision is recorded: publish it and mark it published, and cache the resource's
+ * new state. The cache write runs alongside the publish but is awaited after it, so a failing
+ * cache write cannot leave the decision unpublished; a retry then finds the event decided, and
+ * this resource stays cached as before until its next event or the audit (the staleness
+ * accepted in mesh-state.ts).
+ */
+async function closeDecision(
+  deps: JudgeChangeDeps,
+  change: MeshChange,
+  assessment: Judged,
+  done: AuditRecord,
+  held: ApprovalRequestedDetail | undefined,
+): Promise<void> {
+  const meshState = deps.meshState;
+  const caching = Promise.all([
+    meshState === undefined
+      ? undefined
+      : (async () => {
+          const after =
+            done.outcome === 'applied' ? await describeResource(deps.meshes, change.ref) : assessment.current;
+          await recordMeshState(
+            meshState,
+            change.ref,
+            after,
+            assessment.current?.metadata?.uid ?? assessment.formerUid,
+          );
+        })(),
+    deps.snapshots?.markChanged(change.ref, deps.now()),
+  ]);
+  caching.catch(() => undefined);
+  await publishAndClose(deps, done, held);
+  await caching;
+}
+
 async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<JudgeChangeResult> {
   const eventId = change.eventId;
   const early = precheck(deps, change);
@@ -332,6 +380,25 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
     published: false,
     ...(approval === undefined ? {} : { approval: { ...approval } }),
   };
+  // A kept change's effect is state alone: its audit record, last known good and judged version
+  // land together in one step, so the record is never without its effect nor the effect
+  // without its record, and no `pending` record is needed in front.
+  if (decision.action === 'keep' && deps.decisions !== undefined) {
+    const done: AuditRecord = { ...pending, outcome: 'no-effect' };
+    const judgedVersion = judgedOf(assessment.current);
+    const committed = await deps.decisions.commit({
+      audit: done,
+      lastKnownGood: keptLastKnownGood(deps, assessment),
+      ...(judgedVersion === undefined
+        ? {}
+        : { judged: { resourceKey: assessment.resourceKey, version: judgedVersion, eventId } }),
+    });
+    if (committed) {
+      await closeDecision(deps, change, assessment, done, undefined);
+      return { eventId, status: 'decided', action: decision.action, outcome: done.outcome };
+    }
+  }
+
   await deps.audit.put(pending);
 
   let judgedVersion = judgedOf(assessment.current);
@@ -361,10 +428,6 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
     throw error;
   }
-  // After a revert the resource's new version is meshwarden's own write: never judge it again.
-  if (judgedVersion !== undefined) {
-    await deps.judgedVersions.record(assessment.resourceKey, judgedVersion, eventId);
-  }
   const done: AuditRecord = {
     ...pending,
     outcome,
@@ -374,29 +437,22 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
       ? {}
       : { decision: { ...detail, race, reasons: [raceReason(race), ...detail.reasons] } }),
   };
-  await deps.audit.put(done);
-  // The cache write runs alongside the publish but is awaited after it, so a failing cache write
-  // cannot leave the decision unpublished; a retry then finds the event decided, and this
-  // resource stays cached as before until its next event or the audit (the staleness accepted
-  // in mesh-state.ts).
-  const meshState = deps.meshState;
-  const caching = Promise.all([
-    meshState === undefined
+  // After a revert the resource's new version is meshwarden's own write: never judge it again.
+  const judgedRecord =
+    judgedVersion === undefined
       ? undefined
-      : (async () => {
-          const after =
-            outcome === 'applied' ? await describeResource(deps.meshes, change.ref) : assessment.current;
-          await recordMeshState(
-            meshState,
-            change.ref,
-            after,
-            assessment.current?.metadata?.uid ?? assessment.formerUid,
-          );
-        })(),
-    deps.snapshots?.markChanged(change.ref, deps.now()),
-  ]);
-  caching.catch(() => undefined);
-  await publishAndClose(deps, done, held);
-  await caching;
+      : { resourceKey: assessment.resourceKey, version: judgedVersion, eventId };
+  const committed =
+    (await deps.decisions?.commit({
+      audit: done,
+      ...(judgedRecord === undefined ? {} : { judged: judgedRecord }),
+    })) ?? false;
+  if (!committed) {
+    if (judgedRecord !== undefined) {
+      await deps.judgedVersions.record(judgedRecord.resourceKey, judgedRecord.version, eventId);
+    }
+    await deps.audit.put(done);
+  }
+  await closeDecision(deps, change, assessment, done, held);
   return { eventId, status: 'decided', action: decision.action, outcome };
 }

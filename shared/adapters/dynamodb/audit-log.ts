@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { BadRequestError } from '../../errors';
 import type { AuditLog, AuditPage, AuditPageQuery, AuditReader, AuditRecord } from '../../ports';
 import { changeControlKeys } from './change-control-keys';
+import type { TransactItem } from './decision-committer';
 import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';
 import { TABLE } from './table';
 
@@ -78,28 +79,31 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
     return out.Item === undefined ? undefined : this.recordOf(out.Item);
   }
 
-  async put(record: AuditRecord): Promise<void> {
+  /** The head item of a record, and the packed values (with any chunks) it names. */
+  private head(record: AuditRecord) {
     const key = this.keys.audit(record.meshName, record.eventTime, record.eventId);
     const decision = packValue(key, 'decision', record.decision);
     const approval = record.approval === undefined ? undefined : packValue(key, 'approval', record.approval);
-    await writeChunks(this.client, this.tableName, [...decision.chunks, ...(approval?.chunks ?? [])]);
     const { decision: _d, approval: _a, ...plain } = record;
+    const item = {
+      ...key,
+      ...plain,
+      account: this.account,
+      ...decision.attributes,
+      ...(approval?.attributes ?? {}),
+      ...searchable(record.decision),
+      [INDEX.partitionKey]: this.keys.auditTimeline,
+      [INDEX.sortKey]: `${record.eventTime}#${record.meshName}#${record.eventId}`,
+      recordedAt: new Date().toISOString(),
+    };
+    return { key, decision, approval, item };
+  }
+
+  async put(record: AuditRecord): Promise<void> {
+    const { key, decision, approval, item } = this.head(record);
+    await writeChunks(this.client, this.tableName, [...decision.chunks, ...(approval?.chunks ?? [])]);
     const out = await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...key,
-          ...plain,
-          account: this.account,
-          ...decision.attributes,
-          ...(approval?.attributes ?? {}),
-          ...searchable(record.decision),
-          [INDEX.partitionKey]: this.keys.auditTimeline,
-          [INDEX.sortKey]: `${record.eventTime}#${record.meshName}#${record.eventId}`,
-          recordedAt: new Date().toISOString(),
-        },
-        ReturnValues: 'ALL_OLD',
-      }),
+      new PutCommand({ TableName: this.tableName, Item: item, ReturnValues: 'ALL_OLD' }),
     );
     // A retry rewrites the record: the chunks of the version it replaced are no longer named.
     for (const attribute of ['decision', 'approval']) {
@@ -109,6 +113,24 @@ export class DynamoAuditLog implements AuditLog, AuditReader {
         await deleteChunks(this.client, this.tableName, key, attribute, old);
       }
     }
+  }
+
+  /**
+   * The record's put as one action of a transaction, or undefined when its values need chunks
+   * (written before their head, which one transaction cannot order). A transaction returns no
+   * old item, so the put is refused (ConditionalCheckFailed) where the record it would replace
+   * names chunks: only `put` can delete those.
+   */
+  transactPut(record: AuditRecord): TransactItem | undefined {
+    const { decision, approval, item } = this.head(record);
+    if (decision.chunks.length > 0 || (approval?.chunks.length ?? 0) > 0) return undefined;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(decisionGen) AND attribute_not_exists(approvalGen)',
+      },
+    };
   }
 
   async list(meshName: string, limit: number): Promise<AuditRecord[]> {

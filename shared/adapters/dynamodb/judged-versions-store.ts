@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JudgedVersion, JudgedVersionStore } from '../../ports';
 import { changeControlKeys } from './change-control-keys';
+import type { TransactItem } from './decision-committer';
 
 /** The highest judged version per resource as `JUDGED#<resource key>` items; only ever raised. */
 export class DynamoJudgedVersionStore implements JudgedVersionStore {
@@ -30,24 +31,33 @@ export class DynamoJudgedVersionStore implements JudgedVersionStore {
 
   async record(resourceKey: string, judged: JudgedVersion, eventId: string): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.keys.judged(resourceKey),
-            uid: judged.uid,
-            version: judged.version,
-            eventId,
-            judgedAt: new Date().toISOString(),
-          },
-          // Concurrent events for one resource: the higher version wins, whatever the order; a
-          // recreated resource (new uid) starts again at version 1.
-          ConditionExpression: 'attribute_not_exists(pk) OR uid <> :uid OR version < :v',
-          ExpressionAttributeValues: { ':v': judged.version, ':uid': judged.uid },
-        }),
-      );
+      await this.client.send(new PutCommand(this.transactRecord(resourceKey, judged, eventId).Put));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** `record` as one action of a transaction: refused (ConditionalCheckFailed) where `record` would keep the stored version. */
+  transactRecord(
+    resourceKey: string,
+    judged: JudgedVersion,
+    eventId: string,
+  ): Required<Pick<TransactItem, 'Put'>> {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...this.keys.judged(resourceKey),
+          uid: judged.uid,
+          version: judged.version,
+          eventId,
+          judgedAt: new Date().toISOString(),
+        },
+        // Concurrent events for one resource: the higher version wins, whatever the order; a
+        // recreated resource (new uid) starts again at version 1.
+        ConditionExpression: 'attribute_not_exists(pk) OR uid <> :uid OR version < :v',
+        ExpressionAttributeValues: { ':v': judged.version, ':uid': judged.uid },
+      },
+    };
   }
 }

@@ -3,7 +3,15 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import type { MeshResource } from '../../domain/mesh';
 import type { LastKnownGood, LastKnownGoodStore } from '../../ports';
 import { changeControlKeys } from './change-control-keys';
+import type { TransactItem } from './decision-committer';
 import { deleteChunks, type PackedValue, packValue, unpackValue, writeChunks } from './large-value';
+
+/**
+ * A late event must not replace a newer last known good of the same incarnation; a recreated
+ * resource (new uid) restarts its versions at 1.
+ */
+const NEWER_OR_SAME_INCARNATION =
+  'attribute_not_exists(pk) OR attribute_not_exists(uid) OR uid <> :uid OR version <= :v';
 
 interface Item {
   readonly version: number;
@@ -86,10 +94,7 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
           TableName: this.tableName,
           Item: this.item(record, packed),
           ReturnValues: 'ALL_OLD',
-          // A late event must not replace a newer last known good of the same incarnation; a
-          // recreated resource (new uid) restarts its versions at 1.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR attribute_not_exists(uid) OR uid <> :uid OR version <= :v',
+          ConditionExpression: NEWER_OR_SAME_INCARNATION,
           ExpressionAttributeValues: { ':v': record.version, ':uid': record.resource.metadata?.uid ?? '' },
         }),
       );
@@ -98,6 +103,35 @@ export class DynamoLastKnownGoodStore implements LastKnownGoodStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       await deleteChunks(this.client, this.tableName, key, 'resource', packed.attributes);
     }
+  }
+
+  /**
+   * `put` as one action of a transaction, or undefined when the resource needs chunks. Refused
+   * (ConditionalCheckFailed) where `put` would keep the stored record, and where the stored
+   * record names chunks, which only `put` can delete.
+   */
+  transactPut(record: LastKnownGood): TransactItem | undefined {
+    const packed = this.packed(record);
+    if (packed.chunks.length > 0) return undefined;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: this.item(record, packed),
+        ConditionExpression: `(${NEWER_OR_SAME_INCARNATION}) AND attribute_not_exists(resourceGen)`,
+        ExpressionAttributeValues: { ':v': record.version, ':uid': record.resource.metadata?.uid ?? '' },
+      },
+    };
+  }
+
+  /** `delete` as one action of a transaction; refused where the stored record names chunks. */
+  transactDelete(resourceKey: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: this.keys.lastKnownGood(resourceKey),
+        ConditionExpression: 'attribute_not_exists(resourceGen)',
+      },
+    };
   }
 
   async putIfAbsent(record: LastKnownGood): Promise<boolean> {

@@ -18,6 +18,8 @@ import type {
   AuditRecord,
   CertificateIssuers,
   ChatNotifier,
+  DecisionCommitter,
+  DecisionWrites,
   DomainEvent,
   EventPublisher,
   JudgedVersion,
@@ -248,6 +250,45 @@ export class MemoryAudit implements AuditLog {
   }
   async list(meshName: string, limit: number) {
     return [...this.records.values()].filter((r) => r.meshName === meshName).slice(0, limit);
+  }
+}
+
+/**
+ * A decision's writes to the memory stores, all or nothing: refused (false, nothing written) where
+ * a store would keep a newer last known good or judged version, as a transaction is refused.
+ */
+export class MemoryDecisionCommitter implements DecisionCommitter {
+  /** Every commit that landed, in order. */
+  readonly commits: DecisionWrites[] = [];
+
+  constructor(
+    private readonly stores: { audit: MemoryAudit; lkg: MemoryLastKnownGood; judged: MemoryJudged },
+  ) {}
+
+  async commit(writes: DecisionWrites): Promise<boolean> {
+    const change = writes.lastKnownGood;
+    if (change !== undefined && 'put' in change) {
+      const stored = this.stores.lkg.records.get(change.put.resourceKey);
+      const sameIncarnation = stored?.resource.metadata?.uid === change.put.resource.metadata?.uid;
+      if (stored !== undefined && sameIncarnation && stored.version > change.put.version) return false;
+    }
+    if (writes.judged !== undefined) {
+      const known = this.stores.judged.versions.get(writes.judged.resourceKey);
+      if (known?.uid === writes.judged.version.uid && known.version >= writes.judged.version.version) {
+        return false;
+      }
+    }
+    await this.stores.audit.put(writes.audit);
+    if (change !== undefined) {
+      if ('put' in change) await this.stores.lkg.put(change.put);
+      else await this.stores.lkg.delete(change.delete);
+    }
+    if (writes.judged !== undefined) {
+      const { resourceKey, version, eventId } = writes.judged;
+      await this.stores.judged.record(resourceKey, version, eventId);
+    }
+    this.commits.push(structuredClone(writes));
+    return true;
   }
 }
 
