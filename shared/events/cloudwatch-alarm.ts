@@ -67,12 +67,24 @@ export const alarmStateChangeDetail = z.looseObject({
   configuration: alarmConfiguration,
 });
 
-/** A CloudWatch alarm state change as EventBridge delivers it (`source: aws.cloudwatch`). */
+/**
+ * A CloudWatch alarm state change as EventBridge delivers it (`source: aws.cloudwatch`).
+ * `resources` holds the alarm's ARN: the guard reads the alarm's tags by it, so anything else
+ * there is refused here rather than sent to CloudWatch.
+ */
 export const alarmStateChangeEvent = eventBridgeEvent(
   'aws.cloudwatch',
   ALARM_STATE_CHANGE,
   alarmStateChangeDetail,
-);
+).extend({
+  resources: z
+    .array(
+      z
+        .string()
+        .regex(/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, 'expected a CloudWatch alarm ARN'),
+    )
+    .min(1),
+});
 
 export type AlarmStateValue = z.infer<typeof alarmStateValue>;
 export type AlarmState = z.infer<typeof alarmState>;

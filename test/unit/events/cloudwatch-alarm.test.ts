@@ -72,6 +72,23 @@ describe('parseAlarmStateChange', () => {
     expect(error.message).toContain('expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"');
   });
 
+  it.each([
+    ['empty', ''],
+    ['cut short', 'arn:aws:cloudwatch:us-east-1:123456789012:ala'],
+    ['another service', 'arn:aws:sns:us-east-1:123456789012:web-v2-5xx-rate'],
+  ])('refuses a resource that is not an alarm ARN (%s): its tags would be read by it', (_, arn) => {
+    // Prepare
+    const event = loadEvent('cloudwatch/metric-alarm-to-alarm');
+    event.resources = [arn];
+
+    // Act
+    const error = refusalOf(() => parseAlarmStateChange(event));
+
+    // Assess
+    expect(pathsOf(error)).toEqual(['resources[0]']);
+    expect(error.message).toContain('expected a CloudWatch alarm ARN');
+  });
+
   it('refuses a configuration that is neither a metric nor a composite alarm', () => {
     // Prepare
     const event = loadEvent('cloudwatch/metric-alarm-to-alarm');
