@@ -547,6 +547,44 @@ export interface RouteReader {
   }): Promise<MeshResourceOf<'route'> | undefined>;
 }
 
+/**
+ * Weighted routes on one provider, as the deployment guard reads and writes them: one call to
+ * read a route's weighted targets, one to write new weights. A write keeps everything of the
+ * route as read but the weights (every provider's update replaces the whole rule or spec), and
+ * marks the write as meshwarden's own where the provider supports it (`options.ownWrite`).
+ */
+export interface WeightedRoutes {
+  /** The route as it is now, with one call; undefined when it (or what holds it) is gone. */
+  read(
+    ref: import('./domain/weighted-route').RouteRef,
+  ): Promise<import('./domain/weighted-route').WeightedRoute | undefined>;
+  /**
+   * Write `weights` onto `read` (targets not named get 0), keeping the rest of it. The
+   * `clientToken` makes a retried write one where the provider takes one.
+   */
+  writeWeights(
+    read: import('./domain/weighted-route').WeightedRoute,
+    weights: import('./domain/weighted-route').Weights,
+    options: MeshWriteOptions,
+  ): Promise<import('./domain/weighted-route').WeightedRouteWrite>;
+}
+
+/** A route one provider API call changed, as its CloudTrail record and the provider tell. */
+export interface ChangedRoute {
+  readonly ref: import('./domain/weighted-route').RouteRef;
+  readonly operation: 'create' | 'update' | 'delete';
+}
+
+/** A provider the guard governs besides App Mesh: its routes, and what its API calls changed. */
+export interface RouteProvider extends WeightedRoutes {
+  /**
+   * The governed routes a successful API call of this provider changed (its CloudTrail
+   * record's detail, validated by the provider's schema); names are resolved from the ids the
+   * record carries. Empty when the call changed no governed weighted route.
+   */
+  routesChangedBy(detail: unknown): Promise<ChangedRoute[]>;
+}
+
 /** Where the guard keeps one record per route (the latest deployment) and finished deployments. */
 export interface DeploymentStore {
   get(routeKey: string): Promise<import('./deployments/model').RouteRecord | undefined>;

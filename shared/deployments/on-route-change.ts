@@ -1,10 +1,13 @@
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
+import type { WeightedRoute } from '../domain/weighted-route';
 import { ConflictError, MeshwardenError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
+import type { UserIdentity } from '../events/cloudtrail-identity';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
+import { appMeshWeightedRoute } from './appmesh-routes';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
@@ -107,8 +110,9 @@ async function rollBackIfAlarming(
   });
 }
 
-function actorOf(
-  event: AppMeshApiCallEvent,
+/** Who made a CloudTrail-recorded call, and whether it was one of meshwarden's own roles. */
+export function actorOf(
+  event: { readonly detail: { readonly userIdentity: UserIdentity } },
   selfRoleArns: readonly string[],
 ): { actor: Actor; self: boolean } {
   const principal = derivePrincipal(event.detail.userIdentity);
@@ -149,6 +153,30 @@ function eventsOf(decision: RouteChangeDecision, record: RouteRecord): DomainEve
   }
 }
 
+/** A route change to observe, whichever provider's CloudTrail record told of it. */
+export interface RouteObservation {
+  readonly routeKey: string;
+  /** The record's name fields (see RouteRecord). */
+  readonly names: Pick<RouteRecord, 'meshName' | 'virtualRouterName' | 'routeName'>;
+  readonly operation: RouteOperation;
+  readonly caller: { readonly actor: Actor; readonly self: boolean };
+  readonly eventId: string;
+  readonly eventTime: string;
+  /** Read the route as it is now (the event may be late). */
+  readonly read: () => Promise<WeightedRoute | undefined>;
+  /** Who the change is for when meshwarden's own role made it (App Mesh: an approved re-apply). */
+  readonly onBehalfOf?: (
+    caller: { actor: Actor; self: boolean },
+    route: WeightedRoute | undefined,
+  ) => Promise<{ actor: Actor; self: boolean }>;
+}
+
+const OPERATIONS: Readonly<Record<string, RouteOperation>> = {
+  CreateRoute: 'create',
+  UpdateRoute: 'update',
+  DeleteRoute: 'delete',
+};
+
 /**
  * A route was created, updated or deleted (CloudTrail). The event may be late, so the route is
  * read as it is now and compared with the record; the decision is stored with a conditional
@@ -161,25 +189,55 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     return { routeKey: '', outcome: 'ignored' };
   }
   const name = { meshName, virtualRouterName, routeName };
-  const routeKey = formatRouteKey(name);
-  const caller = actorOf(event, deps.selfRoleArns);
+  return observeRouteChange(deps, {
+    routeKey: formatRouteKey(name),
+    names: name,
+    operation: OPERATIONS[event.detail.eventName] ?? 'update',
+    caller: actorOf(event, deps.selfRoleArns),
+    eventId: event.id,
+    eventTime: event.detail.eventTime,
+    read: async () => {
+      const route = await deps.meshes.describe({
+        kind: 'route',
+        meshName,
+        parentName: virtualRouterName,
+        name: routeName,
+      });
+      return route === undefined ? undefined : appMeshWeightedRoute(route);
+    },
+    onBehalfOf: (caller, route) =>
+      onBehalfOf(deps, caller, route?.raw as MeshResourceOf<'route'> | undefined, event),
+  });
+}
+
+/**
+ * Observe one route change: read the route, decide with the record, store the decision
+ * (conditionally, deciding again on a conflict), then schedule, publish, notify, and roll back
+ * at once a deployment that opens while a bound alarm is in ALARM.
+ */
+export async function observeRouteChange(
+  deps: GuardDeps,
+  observation: RouteObservation,
+): Promise<RouteChangeResult> {
+  const { routeKey, caller } = observation;
+  const event = { id: observation.eventId };
   const policy = routePolicyOf(deps.policy, routeKey);
   for (let attempt = 0; ; attempt++) {
-    const [record, route] = await Promise.all([
-      deps.store.get(routeKey),
-      deps.meshes.describe({ kind: 'route', meshName, parentName: virtualRouterName, name: routeName }),
-    ]);
-    const { actor, self } = caller.self ? await onBehalfOf(deps, caller, route, event) : caller;
+    const [record, route] = await Promise.all([deps.store.get(routeKey), observation.read()]);
+    const { actor, self } =
+      caller.self && observation.onBehalfOf !== undefined
+        ? await observation.onBehalfOf(caller, route)
+        : caller;
     const now = deps.now().toISOString();
     const decision = decideRouteChange({
       record,
-      base: { routeKey, ...name, routeArn: route?.metadata?.arn ?? record?.routeArn },
-      operation: event.detail.eventName as RouteOperation,
+      base: { routeKey, ...observation.names, routeArn: route?.arn ?? record?.routeArn },
+      operation: observation.operation,
       route,
       actor,
       self,
       eventId: event.id,
-      eventTime: event.detail.eventTime,
+      eventTime: observation.eventTime,
       now,
       policy,
     });
