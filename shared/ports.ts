@@ -569,11 +569,14 @@ export interface WeightedRoutes {
   ): Promise<import('./domain/weighted-route').WeightedRouteWrite>;
 }
 
-/** A route one provider API call changed, as its CloudTrail record and the provider tell. */
-export interface ChangedRoute {
-  readonly ref: import('./domain/weighted-route').RouteRef;
-  readonly operation: 'create' | 'update' | 'delete';
-}
+/**
+ * A route one provider API call changed, as its CloudTrail record and the provider tell. A
+ * deleted route has no names left to read: `covers` says which recorded route ARNs the delete
+ * took (a rule, every rule of a deleted listener or service).
+ */
+export type ChangedRoute =
+  | { readonly operation: 'create' | 'update'; readonly ref: import('./domain/weighted-route').RouteRef }
+  | { readonly operation: 'delete'; readonly covers: (routeArn: string) => boolean };
 
 /** A provider the guard governs besides App Mesh: its routes, and what its API calls changed. */
 export interface RouteProvider extends WeightedRoutes {

@@ -1,7 +1,7 @@
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
-import type { WeightedRoute } from '../domain/weighted-route';
-import { ConflictError, MeshwardenError } from '../errors';
+import { formatRouteId, type RouteProviderName, type WeightedRoute } from '../domain/weighted-route';
+import { ConfigError, ConflictError, MeshwardenError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { UserIdentity } from '../events/cloudtrail-identity';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
@@ -15,6 +15,7 @@ import { deploymentEvent, deploymentNotification } from './events';
 import { type Actor, type Deployment, formatRouteKey, isGuarded, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
+import { recordNamesOf, routeRefOf } from './route-port';
 import { boundAlarms } from './steps';
 
 /** What a CloudTrail route change did to the route's record. */
@@ -208,6 +209,61 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     onBehalfOf: (caller, route) =>
       onBehalfOf(deps, caller, route?.raw as MeshResourceOf<'route'> | undefined, event),
   });
+}
+
+/**
+ * A route change on a provider other than App Mesh (its CloudTrail record): the provider says
+ * which governed routes the call changed, each is observed as an App Mesh route change is. A
+ * delete names no route; it ends the recorded routes it took (found by their ARNs).
+ */
+export async function onProviderRouteChange(
+  deps: GuardDeps,
+  provider: Exclude<RouteProviderName, 'appmesh'>,
+  event: {
+    readonly id: string;
+    readonly detail: { readonly userIdentity: UserIdentity; readonly eventTime: string };
+  },
+): Promise<RouteChangeResult[]> {
+  const routes = deps.providers?.[provider];
+  if (routes === undefined)
+    throw new ConfigError(
+      `the deployment guard governs no ${provider} service network; the event is refused`,
+    );
+  const changes = await routes.routesChangedBy(event.detail);
+  const caller = actorOf(event, deps.selfRoleArns);
+  const common = { caller, eventId: event.id, eventTime: event.detail.eventTime };
+  const results: RouteChangeResult[] = [];
+  for (const change of changes) {
+    if (change.operation === 'delete') {
+      const taken = (await deps.store.list()).filter(
+        (r) => r.routeArn !== undefined && change.covers(r.routeArn) && r.lastWeights !== undefined,
+      );
+      for (const record of taken) {
+        const ref = routeRefOf(record);
+        results.push(
+          await observeRouteChange(deps, {
+            ...common,
+            routeKey: record.routeKey,
+            names: recordNamesOf(ref.id),
+            operation: 'delete',
+            read: () => routes.read(ref),
+          }),
+        );
+      }
+      continue;
+    }
+    const ref = change.ref;
+    results.push(
+      await observeRouteChange(deps, {
+        ...common,
+        routeKey: formatRouteId(ref.id),
+        names: recordNamesOf(ref.id),
+        operation: change.operation,
+        read: () => routes.read(ref),
+      }),
+    );
+  }
+  return results;
 }
 
 /**

@@ -82,6 +82,19 @@ export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): Route
   };
 }
 
+/** The VPC Lattice service networks the policy governs (its `provider: vpc-lattice` entries). */
+export function governedServiceNetworks(policy: Pick<CompiledPolicy, 'meshes'>): string[] {
+  return [
+    ...new Set(
+      policy.meshes.flatMap((m) =>
+        m.document.provider === 'vpc-lattice' && m.document.serviceNetwork !== undefined
+          ? [m.document.serviceNetwork]
+          : [],
+      ),
+    ),
+  ];
+}
+
 /** The alarm's name from its ARN (`arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME`). */
 export function alarmNameOfArn(arn: string): string | undefined {
   const marker = ':alarm:';

@@ -20,6 +20,18 @@ export function weightedRoutesFor(deps: GuardDeps, id: RouteId): WeightedRoutes 
   return provider;
 }
 
+/**
+ * A record's name fields for a route id (see RouteRecord): App Mesh's own, or for a Lattice
+ * rule its service network, service and `<listener>/<rule>`.
+ */
+export function recordNamesOf(
+  id: RouteId,
+): Pick<RouteRecord, 'meshName' | 'virtualRouterName' | 'routeName'> {
+  return id.provider === 'appmesh'
+    ? { meshName: id.meshName, virtualRouterName: id.virtualRouterName, routeName: id.routeName }
+    : { meshName: id.serviceNetwork, virtualRouterName: id.service, routeName: `${id.listener}/${id.rule}` };
+}
+
 /** The route a record is about: its id from its key, and the ARN last seen (one-call reads). */
 export function routeRefOf(record: Pick<RouteRecord, 'routeKey' | 'routeArn'>): RouteRef {
   return { id: parseRouteId(record.routeKey), arn: record.routeArn };
