@@ -1,4 +1,5 @@
 import type { RouteSpec } from '@aws-sdk/client-app-mesh';
+import { LATTICE_DEMO, type LatticeDemoRule } from './demo/lattice-seed';
 import { DEMO } from './demo/seed';
 
 /** A weighted route's spec with weight moved from its stable target to its canary. */
@@ -50,6 +51,22 @@ export interface TryItInput {
   readonly secretAccessKey: string;
   /** The demo route's spec as it is now; undefined when there is no demo route. */
   readonly routeSpec: RouteSpec | undefined;
+  /** The Lattice demo's weighted rule; undefined when there is none. */
+  readonly latticeRule?: LatticeDemoRule;
+}
+
+/** The commands that show the Lattice demo: its services, and its weighted rule when it is there. */
+function latticeLines(cli: string, rule: LatticeDemoRule | undefined): string[] {
+  const lines = [
+    `  # the same canary on VPC Lattice: ${LATTICE_DEMO.routeKey} sends 90/10 to ${LATTICE_DEMO.stableTargetGroup}/${LATTICE_DEMO.canaryTargetGroup}`,
+    `  ${cli} vpc-lattice list-services`,
+  ];
+  if (rule !== undefined) {
+    lines.push(
+      `  ${cli} vpc-lattice get-rule --service-identifier ${rule.serviceId} --listener-identifier ${rule.listenerId} --rule-identifier ${rule.ruleId}`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -79,6 +96,7 @@ export function tryItLines(input: TryItInput): string[] {
   }
   lines.push(
     `  ${cli} cloudwatch set-alarm-state --alarm-name ${DEMO.alarms[0]} --state-value ALARM --state-reason "5xx above threshold"`,
+    ...latticeLines(cli, input.latticeRule),
     `  ${cli} sts get-caller-identity`,
   );
   return lines;

@@ -12,6 +12,7 @@ import {
   type RouteSpec,
 } from '@aws-sdk/client-app-mesh';
 import { tryItLines } from './banner';
+import { findLatticeDemoRule, LATTICE_DEMO, seedLatticeDemo } from './demo/lattice-seed';
 import { SCENARIOS } from './demo/scenarios';
 import { DEMO, seedDemo } from './demo/seed';
 import { FaultInjector } from './edge/faults';
@@ -110,9 +111,20 @@ async function main(): Promise<void> {
     });
     // The operator's next step in AWS: configure the stack with the CA and deploy it again.
     await aws.deploy({ certificateAuthorityArns: [seed.caArn] });
-    seeded = seed.created
-      ? `seeded: mesh "${DEMO.mesh}", CA ${seed.caArn}`
-      : `mesh "${DEMO.mesh}" found in ${dataDir}`;
+    const lattice = await seedLatticeDemo({
+      endpoint: aws.endpoint,
+      region: aws.region,
+      credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    });
+    seeded = `${
+      seed.created
+        ? `seeded: mesh "${DEMO.mesh}", CA ${seed.caArn}`
+        : `mesh "${DEMO.mesh}" found in ${dataDir}`
+    }; ${
+      lattice.created
+        ? `seeded: Lattice service network "${LATTICE_DEMO.serviceNetwork}"`
+        : `Lattice service network "${LATTICE_DEMO.serviceNetwork}" found`
+    }`;
   }
   await aws.drain();
 
@@ -126,6 +138,11 @@ async function main(): Promise<void> {
           accessKeyId: admin.accessKeyId,
           secretAccessKey: admin.secretAccessKey,
           routeSpec: await demoRouteSpec(aws.endpoint, aws.region, admin),
+          latticeRule: await findLatticeDemoRule({
+            endpoint: aws.endpoint,
+            region: aws.region,
+            credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+          }),
         });
   console.log(`meshwarden local AWS is ready in ${Date.now() - started} ms
   AWS endpoint    ${aws.endpoint}   (region ${aws.region}, account ${aws.accountId})

@@ -47,6 +47,7 @@ import { KmsService } from './services/kms/kms-service';
 import { SchedulerService } from './services/scheduler/scheduler-service';
 import { SecretsManagerService } from './services/secretsmanager/secretsmanager-service';
 import { StsService } from './services/sts/sts-service';
+import { VpcLatticeService } from './services/vpc-lattice/vpc-lattice-service';
 import { DEFAULT_SLACK_CONFIG, type SlackConfig } from './slack/slack-config';
 import { LocalSlackServer } from './slack/slack-server';
 import { Timeline } from './timeline';
@@ -132,6 +133,7 @@ export interface LocalAws {
     readonly acm: AcmService;
     readonly acmPca: AcmPcaService;
     readonly cloudwatch: CloudWatchService;
+    readonly vpcLattice: VpcLatticeService;
   };
   /** The services as another account sees them (its own resources). */
   servicesIn(accountId: string): LocalAws['services'];
@@ -305,6 +307,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       }),
   );
   const cloudwatch = new PerAccountService(context, (c) => new CloudWatchService(c));
+  const vpcLattice = new PerAccountService(context, (c) => new VpcLatticeService(c));
   const secrets = new PerAccountService(context, (c) => new SecretsManagerService(c));
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);
@@ -314,12 +317,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     acm: acm.in(account),
     acmPca: acmPca.in(account),
     cloudwatch: cloudwatch.in(account),
+    vpcLattice: vpcLattice.in(account),
   });
   const services = [
     appmesh,
     acmPca,
     acm,
     cloudwatch,
+    vpcLattice,
     new EventsService(context, bus, {
       busPolicies: [
         // What the CDK stack puts on the bus policy: the publishing function roles (and the
@@ -362,6 +367,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         const [, , service, , account = accountId] = arn.split(':');
         if (service === 'appmesh') return appmesh.in(account).resourceTags(arn);
         if (service === 'cloudwatch') return cloudwatch.in(account).resourceTags(arn);
+        if (service === 'vpc-lattice') return vpcLattice.in(account).resourceTags(arn);
         if (service === 'secretsmanager') return secrets.in(account).resourceTags(arn);
         return undefined;
       },

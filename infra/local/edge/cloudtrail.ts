@@ -7,6 +7,7 @@ export const CLOUDTRAIL_SOURCES: Readonly<Record<string, string>> = {
   acm: 'acm.amazonaws.com',
   'acm-pca': 'acm-pca.amazonaws.com',
   kms: 'kms.amazonaws.com',
+  'vpc-lattice': 'vpc-lattice.amazonaws.com',
 };
 
 /**

@@ -1,6 +1,7 @@
 import { KINDS } from '../services/appmesh/resource-kinds';
 import { matchRoute } from '../services/appmesh/routes';
 import { arnOf } from '../services/appmesh/store';
+import { matchRoute as matchLatticeRoute } from '../services/vpc-lattice/routes';
 import type { LocalRequest } from '../types';
 import type { AuthorizationCheck } from './request-context';
 import { type RequestInput, requestInput } from './request-input';
@@ -256,6 +257,117 @@ function cloudWatchChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
   }
 }
 
+/**
+ * VPC Lattice: each operation is authorized on the resource it names, by ID or ARN; a create
+ * on the kind of resource it creates (`service/*`), plus the resources it links (an
+ * association on its service and service network; a rule or listener on its service) and
+ * `vpc-lattice:TagResource` when it tags. BatchUpdateRule is `vpc-lattice:UpdateRule` on each
+ * rule. List* take no resource.
+ */
+function vpcLatticeChecks(r: ServiceRequest): AuthorizationCheck[] | undefined {
+  let match: ReturnType<typeof matchLatticeRoute>;
+  try {
+    match = matchLatticeRoute(r.req.method, r.req.path);
+  } catch {
+    return undefined;
+  }
+  if (match === undefined) return undefined;
+  const { params } = match;
+  const top = (kind: string, identifier: string | undefined) =>
+    identifier === undefined
+      ? undefined
+      : identifier.startsWith('arn:')
+        ? identifier
+        : arn('vpc-lattice', r, `${kind}/${identifier}`);
+  const service = top('service', params.serviceIdentifier);
+  const listener =
+    params.listenerIdentifier === undefined || service === undefined
+      ? undefined
+      : params.listenerIdentifier.startsWith('arn:')
+        ? params.listenerIdentifier
+        : `${service}/listener/${params.listenerIdentifier}`;
+  const rule = (identifier: string | undefined) =>
+    identifier === undefined || listener === undefined
+      ? undefined
+      : identifier.startsWith('arn:')
+        ? identifier
+        : `${listener}/rule/${identifier}`;
+  const action = (name: string, resource: string | undefined): AuthorizationCheck => ({
+    action: `vpc-lattice:${name}`,
+    resource: resource ?? '*',
+  });
+  const tagKeys = (() => {
+    const tags = r.input.value('tags');
+    return tags !== null && typeof tags === 'object' && !Array.isArray(tags) ? Object.keys(tags) : [];
+  })();
+  const created = (resource: string, linked: (string | undefined)[] = []): AuthorizationCheck[] => {
+    const checks = [
+      action(r.operation, resource),
+      ...linked.filter((l) => l !== undefined).map((l) => action(r.operation, l)),
+    ];
+    if (tagKeys.length > 0) {
+      checks.push({ action: 'vpc-lattice:TagResource', resource, context: { 'aws:TagKeys': tagKeys } });
+    }
+    return checks;
+  };
+  switch (r.operation) {
+    case 'CreateServiceNetwork':
+      return created(arn('vpc-lattice', r, 'servicenetwork/*'));
+    case 'CreateService':
+      return created(arn('vpc-lattice', r, 'service/*'));
+    case 'CreateTargetGroup':
+      return created(arn('vpc-lattice', r, 'targetgroup/*'));
+    case 'CreateListener':
+      return created(`${service}/listener/*`, [service]);
+    case 'CreateRule':
+      return created(`${listener}/rule/*`, [listener]);
+    case 'CreateServiceNetworkServiceAssociation':
+      return created(arn('vpc-lattice', r, 'servicenetworkserviceassociation/*'), [
+        top('service', r.input.string('serviceIdentifier')),
+        top('servicenetwork', r.input.string('serviceNetworkIdentifier')),
+      ]);
+    case 'CreateServiceNetworkVpcAssociation':
+      return created(arn('vpc-lattice', r, 'servicenetworkvpcassociation/*'), [
+        top('servicenetwork', r.input.string('serviceNetworkIdentifier')),
+      ]);
+    case 'BatchUpdateRule': {
+      const rules = r.input.value('rules');
+      const ids = Array.isArray(rules)
+        ? rules.flatMap((u: unknown) => {
+            const id = (u as { ruleIdentifier?: unknown } | null)?.ruleIdentifier;
+            return typeof id === 'string' ? [id] : [];
+          })
+        : [];
+      return ids.map((id) => action('UpdateRule', rule(id)));
+    }
+    case 'PutAuthPolicy':
+    case 'GetAuthPolicy':
+    case 'DeleteAuthPolicy': {
+      const id = params.resourceIdentifier ?? '';
+      return [action(r.operation, /(^|\/)sn-/.test(id) ? top('servicenetwork', id) : top('service', id))];
+    }
+    default: {
+      if (
+        r.operation.startsWith('List') &&
+        r.operation !== 'ListTagsForResource' &&
+        r.operation !== 'ListTargets'
+      ) {
+        return [action(r.operation, undefined)];
+      }
+      const resource =
+        rule(params.ruleIdentifier) ??
+        listener ??
+        service ??
+        top('servicenetwork', params.serviceNetworkIdentifier) ??
+        top('targetgroup', params.targetGroupIdentifier) ??
+        top('servicenetworkserviceassociation', params.serviceNetworkServiceAssociationIdentifier) ??
+        top('servicenetworkvpcassociation', params.serviceNetworkVpcAssociationIdentifier) ??
+        params.resourceArn;
+      return [action(r.operation, resource)];
+    }
+  }
+}
+
 /** The table: signing name -> IAM prefix and resource mapping. */
 export const SERVICE_AUTHORIZATION: Readonly<Record<string, ServiceEntry>> = {
   appmesh: { prefix: 'appmesh', checks: appMeshChecks },
@@ -292,6 +404,7 @@ export const SERVICE_AUTHORIZATION: Readonly<Record<string, ServiceEntry>> = {
   scheduler: { prefix: 'scheduler', checks: schedulerChecks },
   secretsmanager: { prefix: 'secretsmanager', checks: secretsChecks },
   monitoring: { prefix: 'cloudwatch', checks: cloudWatchChecks },
+  'vpc-lattice': { prefix: 'vpc-lattice', checks: vpcLatticeChecks },
   sts: {
     prefix: 'sts',
     // GetCallerIdentity needs no permission: even an explicit Deny cannot refuse it. Assuming

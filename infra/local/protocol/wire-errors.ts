@@ -87,6 +87,8 @@ export function serviceUnavailable(
       ? 'ServiceUnavailable'
       : service === 'appmesh'
         ? 'ServiceUnavailableException'
-        : 'InternalFailure';
+        : service === 'vpc-lattice'
+          ? 'InternalServerException'
+          : 'InternalFailure';
   return wireError(protocol, 503, code, 'Service is temporarily unavailable (injected fault)', requestId);
 }
