@@ -321,19 +321,25 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
     const services = lattice('service');
     const targetGroups = lattice('targetgroup');
-    const networks = lattice('servicenetwork');
-    const associations = lattice('servicenetworkserviceassociation');
     const reason =
       'VPC Lattice services, listeners, rules and target groups get generated ids when their owners create them after deploy, so they cannot be named at synth; the guard reads and writes only rules of the service networks its policy names. This account and region.';
     return {
       statements: [
         new iam.PolicyStatement({ actions: [...LATTICE_ROUTE_ACTIONS], resources: [services, targetGroups] }),
+        // Which service networks a changed rule's service is in: List* actions take no resource.
         new iam.PolicyStatement({
           actions: ['vpc-lattice:ListServiceNetworkServiceAssociations'],
-          resources: [services, networks, associations],
+          resources: ['*'],
         }),
       ],
-      wildcards: [services, targetGroups, networks, associations].map((resource) => ({ resource, reason })),
+      wildcards: [
+        ...[services, targetGroups].map((resource) => ({ resource, reason })),
+        {
+          resource: '*',
+          reason:
+            'vpc-lattice:ListServiceNetworkServiceAssociations is a List action without resource-level permissions; it reads which service networks a service is associated with, nothing else.',
+        },
+      ],
     };
   },
   'secrets:read-slack': (r) => ({
