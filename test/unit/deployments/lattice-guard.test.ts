@@ -229,6 +229,27 @@ describe('the deployment guard on VPC Lattice', () => {
     });
   });
 
+  it('ends rather than writes when the rule no longer forwards to weighted target groups, and says so', async () => {
+    // Prepare
+    const { h, deps } = latticeGuard();
+    await handleGuardInput(deps, ruleWrite(forward(100, 0), { eventName: 'CreateRule' }));
+    await handleGuardInput(deps, ruleWrite(forward(10, 90)));
+    rule = { ...rule, action: { fixedResponse: { statusCode: 503 } } };
+    h.tags.set(ALARM_ARN, KEY);
+    lattice.resetHistory();
+
+    // Act
+    await handleGuardInput(deps, parseGuardInput(alarmEvent()));
+
+    // Assess
+    expect(lattice.commandCalls(UpdateRuleCommand)).toHaveLength(0);
+    expect(h.store.records.get(KEY)?.deployment).toMatchObject({
+      status: 'ended',
+      ended: { reason: expect.stringContaining('no weighted forward') },
+    });
+    expect(h.notified.at(-1)?.text).toContain(`Could not roll back ${KEY}`);
+  });
+
   it('refuses a Lattice event when no service network is governed, naming what to configure', async () => {
     // Prepare
     const { h } = latticeGuard();
