@@ -19,6 +19,7 @@ import {
   ListServiceNetworksCommand,
   ListServiceNetworkVpcAssociationsCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   type RuleAction,
   UpdateListenerCommand,
   UpdateRuleCommand,
@@ -189,6 +190,14 @@ export class LatticeAdapter {
     if (this.names.size >= NAME_CACHE_LIMIT) this.names.clear();
     this.names.set(id, name);
     return name;
+  }
+
+  /** The tags of a Lattice resource (a rule, a listener). */
+  async tagsOf(arn: string): Promise<Record<string, string>> {
+    const answer = await this.call(`ListTagsForResource ${arn}`, () =>
+      this.client.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+    );
+    return { ...(answer.tags ?? {}) };
   }
 
   /** A service's name (cached: Lattice names never change). */

@@ -3,6 +3,7 @@ import {
   GetRuleCommand,
   GetServiceCommand,
   ListServiceNetworkServiceAssociationsCommand,
+  ListTagsForResourceCommand,
   type RuleAction,
   UpdateRuleCommand,
   VPCLatticeClient,
@@ -94,6 +95,7 @@ beforeEach(() => {
   lattice
     .on(ListServiceNetworkServiceAssociationsCommand)
     .resolves({ items: [{ serviceNetworkName: 'prod-net' }] });
+  lattice.on(ListTagsForResourceCommand).resolves({ tags: {} });
 });
 
 describe('the deployment guard on VPC Lattice', () => {
@@ -181,6 +183,21 @@ describe('the deployment guard on VPC Lattice', () => {
       status: 'rolled-back',
     });
     expect(rule.action).toEqual(forward(100, 0));
+  });
+
+  it('takes the stable target group from the rule tag meshwarden:stable when the policy names none', async () => {
+    // Prepare: the canary held the most weight before, so only the tag makes STABLE the stable one.
+    const { h, deps } = latticeGuard();
+    lattice
+      .on(ListTagsForResourceCommand, { resourceArn: RULE_ARN })
+      .resolves({ tags: { 'meshwarden:stable': STABLE } });
+    await handleGuardInput(deps, ruleWrite(forward(10, 90), { eventName: 'CreateRule' }));
+
+    // Act
+    await handleGuardInput(deps, ruleWrite(forward(5, 95)));
+
+    // Assess
+    expect(h.store.records.get(KEY)?.deployment).toMatchObject({ stableTarget: STABLE, stableSource: 'tag' });
   });
 
   it("does not act again on its own rollback's UpdateRule coming back through CloudTrail", async () => {
