@@ -16,6 +16,7 @@ import {
   type NamedSchedule,
   webIdentitySessionsPattern,
 } from '../shared/events/patterns';
+import { latticeRouteChangesPattern } from '../shared/providers/vpc-lattice/patterns';
 
 /**
  * Every meshwarden function and what triggers it: the single list the CDK stack deploys
@@ -46,6 +47,11 @@ export type Capability =
   /** dynamodb:Query on the table's audit-by-time index: the decisions of every mesh, in time order. */
   | 'table:read-audit-index'
   | 'alarms:read'
+  /**
+   * The VPC Lattice calls of the deployment guard on this account's services: read and write one
+   * rule or listener default action, resolve names and service network associations.
+   */
+  | 'lattice:routes'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
   | 'pca:read'
@@ -142,6 +148,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     memoryMb: 1024,
     triggers: [
       { kind: 'pattern', bus: 'default', pattern: appMeshRouteChangesPattern },
+      { kind: 'pattern', bus: 'default', pattern: latticeRouteChangesPattern },
       { kind: 'pattern', bus: 'default', pattern: alarmStateChangesPattern },
       { kind: 'pattern', bus: 'meshwarden', pattern: deploymentApprovalDecidedPattern },
     ],
@@ -153,6 +160,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'table:write',
       'alarms:read',
       'alarms:discover',
+      'lattice:routes',
       'scheduler:manage',
       'secrets:read-slack',
     ],

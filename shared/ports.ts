@@ -576,6 +576,50 @@ export interface RouteReader {
   }): Promise<MeshResourceOf<'route'> | undefined>;
 }
 
+/**
+ * Weighted routes on one provider, as the deployment guard reads and writes them: one call to
+ * read a route's weighted targets, one to write new weights. A write keeps everything of the
+ * route as read but the weights (every provider's update replaces the whole rule or spec), and
+ * marks the write as meshwarden's own where the provider supports it (`options.ownWrite`).
+ */
+export interface WeightedRoutes {
+  /**
+   * The route as it is now, with one call; undefined when it (or what holds it) is gone. With
+   * `tags`, its tags too (one more call), for the stable-target tag when a deployment opens.
+   */
+  read(
+    ref: import('./domain/weighted-route').RouteRef,
+    options?: { readonly tags?: boolean },
+  ): Promise<import('./domain/weighted-route').WeightedRoute | undefined> /**
+   * Write `weights` onto `read` (targets not named get 0), keeping the rest of it. The
+   * `clientToken` makes a retried write one where the provider takes one.
+   */;
+  writeWeights(
+    read: import('./domain/weighted-route').WeightedRoute,
+    weights: import('./domain/weighted-route').Weights,
+    options: MeshWriteOptions,
+  ): Promise<import('./domain/weighted-route').WeightedRouteWrite>;
+}
+
+/**
+ * A route one provider API call changed, as its CloudTrail record and the provider tell. A
+ * deleted route has no names left to read: `covers` says which recorded route ARNs the delete
+ * took (a rule, every rule of a deleted listener or service).
+ */
+export type ChangedRoute =
+  | { readonly operation: 'create' | 'update'; readonly ref: import('./domain/weighted-route').RouteRef }
+  | { readonly operation: 'delete'; readonly covers: (routeArn: string) => boolean };
+
+/** A provider the guard governs besides App Mesh: its routes, and what its API calls changed. */
+export interface RouteProvider extends WeightedRoutes {
+  /**
+   * The governed routes a successful API call of this provider changed (its CloudTrail
+   * record's detail, validated by the provider's schema); names are resolved from the ids the
+   * record carries. Empty when the call changed no governed weighted route.
+   */
+  routesChangedBy(detail: unknown): Promise<ChangedRoute[]>;
+}
+
 /** Where the guard keeps one record per route (the latest deployment) and finished deployments. */
 export interface DeploymentStore {
   get(routeKey: string): Promise<import('./deployments/model').RouteRecord | undefined>;

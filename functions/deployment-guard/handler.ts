@@ -23,11 +23,13 @@ import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { handleGuardInputInAccount } from '../../shared/deployments/accounts';
 import type { GuardDeps } from '../../shared/deployments/deps';
 import { parseGuardInput } from '../../shared/deployments/inbound';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { readGuardConfig, readSchedulerConfig } from './config';
 
 const config = readGuardConfig();
@@ -84,12 +86,26 @@ const depsByAccount = new PerAccount(accounts, (access): GuardDeps => {
   );
   const lastKnownGood = new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, account);
   const accountPolicy = policyForAccount(policy, account, accounts.central);
+  // The policy's `provider: vpc-lattice` entries name the service networks guarded in this account.
+  const serviceNetworks = governedServiceNetworks(accountPolicy);
+  const lattice =
+    serviceNetworks.length === 0
+      ? undefined
+      : createLatticeRoutes(
+          new LatticeAdapter(
+            tracer.captureAWSv3Client(
+              createLatticeClient({ retryMode: 'standard', maxAttempts: 2, ...clientConfig }),
+            ),
+          ),
+          { serviceNetworks },
+        );
   return {
     meshes: recordingOwnWrites(createAppMeshProvider(appMesh), lastKnownGood),
     lastKnownGood,
     // Deployment approvals whose deployment ended are closed here, in the store and in Slack.
     approvals: { store: approvalStore, chat },
     routes: createRouteReader(appMesh),
+    ...(lattice === undefined ? {} : { providers: { 'vpc-lattice': lattice } }),
     store: new DynamoDbDeploymentStore(
       createDocumentClient({ retryMode: 'adaptive' }),
       config.MESHWARDEN_TABLE,

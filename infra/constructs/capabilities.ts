@@ -51,6 +51,17 @@ export const APPMESH_WRITE_ACTIONS = [
   'appmesh:UntagResource',
 ] as const;
 
+/** The VPC Lattice calls the guard's Lattice routes make on a rule or a listener's default action. */
+export const LATTICE_ROUTE_ACTIONS = [
+  'vpc-lattice:GetRule',
+  'vpc-lattice:UpdateRule',
+  'vpc-lattice:GetListener',
+  'vpc-lattice:UpdateListener',
+  'vpc-lattice:GetService',
+  // The stable-target tag of a rule, read when a rule change is observed.
+  'vpc-lattice:ListTagsForResource',
+] as const;
+
 /** The resources capabilities are granted on, created by (or known to) the stack. */
 export interface CapabilityResources {
   /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
@@ -299,6 +310,38 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           resource: alarms,
           reason:
             'Alarms bind themselves to a route with the meshwarden:route tag after deploy, so their names are not known at synth. Read-only, this account and region.',
+        },
+      ],
+    };
+  },
+  'lattice:routes': (_r, stack) => {
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
+    const services = lattice('service');
+    const targetGroups = lattice('targetgroup');
+    const reason =
+      'VPC Lattice services, listeners, rules and target groups get generated ids when their owners create them after deploy, so they cannot be named at synth; the guard reads and writes only rules of the service networks its policy names. This account and region.';
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: [...LATTICE_ROUTE_ACTIONS], resources: [services, targetGroups] }),
+        // Which service networks a changed rule's service is in: List* actions take no resource.
+        new iam.PolicyStatement({
+          actions: ['vpc-lattice:ListServiceNetworkServiceAssociations'],
+          resources: ['*'],
+        }),
+      ],
+      wildcards: [
+        ...[services, targetGroups].map((resource) => ({ resource, reason })),
+        {
+          resource: '*',
+          reason:
+            'vpc-lattice:ListServiceNetworkServiceAssociations is a List action without resource-level permissions; it reads which service networks a service is associated with, nothing else.',
         },
       ],
     };

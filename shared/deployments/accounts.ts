@@ -34,6 +34,7 @@ export async function handleGuardInputInAccount(guard: AccountGuard, input: Guar
   const central = guard.accounts.central;
   switch (input.kind) {
     case 'route-change':
+    case 'provider-route-change':
     case 'alarm':
       return handleGuardInput(guard.depsFor(accountOfEvent(input.event)), input);
     case 'step':

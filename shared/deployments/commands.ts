@@ -6,8 +6,9 @@ import { deploymentEvent } from './events';
 import { type Deployment, isGuarded, type RouteRecord } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
+import { routeRefOf, weightedRoutesFor } from './route-port';
 import { boundAlarms, racedWrite } from './steps';
-import { sameWeights, weightsOf, withWeights } from './weights';
+import { sameWeights } from './weights';
 
 async function guardedRecord(
   deps: GuardDeps,
@@ -90,8 +91,10 @@ export async function promoteDeployment(
       `refused: ${firing.map((a) => a.name).join(', ')} in ALARM; a promotion would send all traffic to a canary whose alarm fires`,
     );
   }
-  const route = await deps.routes.readRoute(record);
-  const current = route === undefined ? undefined : weightsOf(route.spec);
+  const ref = routeRefOf(record);
+  const routes = weightedRoutesFor(deps, ref.id);
+  const route = await routes.read(ref);
+  const current = route?.weights;
   if (route === undefined || current === undefined)
     throw new NotFoundError(`${routeKey} is gone or unreadable`);
   if (!sameWeights(current, record.lastWeights))
@@ -99,17 +102,13 @@ export async function promoteDeployment(
   const canary = deployment.canaryTargets[0] as string;
   const weights = Object.fromEntries(Object.keys(current).map((n) => [n, n === canary ? 100 : 0]));
   const at = deps.now().toISOString();
-  const written = await deps.meshes.update(
-    { ...route, spec: withWeights(route.spec, weights) },
-    {
-      clientToken: clientTokenFor('promote', at, deployment.deploymentId),
-      // Recorded as last known good where meshwarden itself writes (the HTTP API's function), as
-      // for a rollback; a person's CLI writes with their own credentials and is judged as theirs.
-      ownWrite: { purpose: 'promote', cause: `promote-${shortHash(`${deployment.deploymentId}:${at}`)}` },
-      basedOn: route.spec,
-    },
-  );
-  const raced = await racedWrite(deps, route, written, weights);
+  const written = await routes.writeWeights(route, weights, {
+    clientToken: clientTokenFor('promote', at, deployment.deploymentId),
+    // Recorded as last known good where meshwarden itself writes (the HTTP API's function), as
+    // for a rollback; a person's CLI writes with their own credentials and is judged as theirs.
+    ownWrite: { purpose: 'promote', cause: `promote-${shortHash(`${deployment.deploymentId}:${at}`)}` },
+  });
+  const raced = await racedWrite(routes, route, written, weights);
   if (raced !== undefined) throw new ConflictError(`${routeKey}: ${raced}; look at it and try again`);
   const saved = await saveDeployment(deps, record, deployment.deploymentId, (r, d) => ({
     ...r,

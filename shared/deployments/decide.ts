@@ -3,7 +3,8 @@
  * now, the policy) -> what to do. No I/O here; the use cases apply the decisions.
  */
 import { createHash } from 'node:crypto';
-import type { MeshResourceOf, RouteSpec, Tags } from '../domain/mesh';
+import type { Tags } from '../domain/mesh';
+import type { WeightedRoute } from '../domain/weighted-route';
 import type { AlarmInfo } from '../ports';
 import {
   type Actor,
@@ -15,16 +16,7 @@ import {
   withNote,
 } from './model';
 import type { RoutePolicy } from './route-policy';
-import {
-  allTo,
-  formatWeights,
-  heaviest,
-  percentOf,
-  sameWeights,
-  weightsOf,
-  withTraffic,
-  withWeights,
-} from './weights';
+import { allTo, formatWeights, heaviest, percentOf, sameWeights, withTraffic } from './weights';
 
 /** The route tag that names the stable target, when the policy does not. */
 export const STABLE_TARGET_TAG = 'meshwarden:stable';
@@ -47,15 +39,15 @@ function addMinutes(iso: string, minutes: number): string {
   return new Date(Date.parse(iso) + minutes * 60_000).toISOString();
 }
 
-/** The App Mesh call CloudTrail recorded. */
-export type RouteOperation = 'CreateRoute' | 'UpdateRoute' | 'DeleteRoute';
+/** What the provider call CloudTrail recorded did to the route (App Mesh Create/Update/DeleteRoute, a Lattice rule or listener call). */
+export type RouteOperation = 'create' | 'update' | 'delete';
 
 export interface RouteChangeInput {
   readonly record: RouteRecord | undefined;
   readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment'>;
   readonly operation: RouteOperation;
   /** The route as it is now (undefined: gone). Events arrive late: this, not the event, decides. */
-  readonly route: MeshResourceOf<'route'> | undefined;
+  readonly route: WeightedRoute | undefined;
   readonly actor: Actor;
   /** The caller is one of meshwarden's own roles. */
   readonly self: boolean;
@@ -274,7 +266,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       ...cancel,
     };
   }
-  const weights = weightsOf(route.spec);
+  const weights = route.weights;
   if (weights === undefined || sameWeights(weights, record?.lastWeights)) {
     return { outcome: { kind: 'unchanged' }, record: undefined };
   }
@@ -296,7 +288,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
         };
       }
     }
-    if (input.self || input.operation === 'CreateRoute')
+    if (input.self || input.operation === 'create')
       return { outcome: { kind: 'observed' }, record: observed };
     const opened = open(input, weights);
     if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed };
@@ -422,24 +414,21 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
 
 /** How to roll a route back to its stable target. */
 export type RollbackPlan =
-  | { readonly kind: 'write'; readonly spec: RouteSpec; readonly before: Weights; readonly after: Weights }
+  | { readonly kind: 'write'; readonly before: Weights; readonly after: Weights }
   | { readonly kind: 'route-gone' }
   | { readonly kind: 'already-stable'; readonly weights: Weights }
   | { readonly kind: 'stable-missing' }
   | { readonly kind: 'unreadable' };
 
-/** Read, then write the whole spec: every weight to the stable target, nothing else changed. */
-export function planRollback(
-  deployment: Deployment,
-  route: MeshResourceOf<'route'> | undefined,
-): RollbackPlan {
+/** Every weight to the stable target (the port writes them keeping the rest of the route as read). */
+export function planRollback(deployment: Deployment, route: WeightedRoute | undefined): RollbackPlan {
   if (route === undefined) return { kind: 'route-gone' };
-  const weights = weightsOf(route.spec);
+  const weights = route.weights;
   if (weights === undefined) return { kind: 'unreadable' };
   if (!Object.hasOwn(weights, deployment.stableTarget)) return { kind: 'stable-missing' };
   const after = allTo(weights, deployment.stableTarget);
   if (sameWeights(weights, after)) return { kind: 'already-stable', weights };
-  return { kind: 'write', spec: withWeights(route.spec, after), before: weights, after };
+  return { kind: 'write', before: weights, after };
 }
 
 /** What to do at a scheduled step. */

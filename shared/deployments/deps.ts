@@ -1,3 +1,4 @@
+import type { RouteProviderName } from '../domain/weighted-route';
 import type { CompiledPolicy } from '../policy/compile';
 import type {
   AlarmSource,
@@ -8,6 +9,7 @@ import type {
   EventPublisher,
   LastKnownGoodStore,
   MeshProvider,
+  RouteProvider,
   RouteReader,
   StepScheduler,
 } from '../ports';
@@ -34,6 +36,11 @@ export interface GuardDeps {
   readonly meshes: MeshProvider;
   /** One-call route reads for the rollback path. */
   readonly routes: RouteReader;
+  /**
+   * The providers governed besides App Mesh (whose routes go through `routes` and `meshes`):
+   * their routes are read and written through these, and their API calls tell which changed.
+   */
+  readonly providers?: Readonly<Partial<Record<Exclude<RouteProviderName, 'appmesh'>, RouteProvider>>>;
   readonly store: DeploymentStore;
   readonly alarms: AlarmSource;
   readonly scheduler: StepScheduler;

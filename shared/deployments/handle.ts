@@ -1,7 +1,7 @@
 import type { GuardDeps } from './deps';
 import type { GuardInput } from './inbound';
 import { onAlarmStateChange } from './on-alarm';
-import { onRouteChange, onVirtualNodeDeleted } from './on-route-change';
+import { onProviderRouteChange, onRouteChange, onVirtualNodeDeleted } from './on-route-change';
 import { onRecovery } from './recovery';
 import { onApprovalDecided, onStep } from './steps';
 
@@ -12,6 +12,8 @@ export async function handleGuardInput(deps: GuardDeps, input: GuardInput): Prom
       return input.event.detail.eventName === 'DeleteVirtualNode'
         ? onVirtualNodeDeleted(deps, input.event)
         : onRouteChange(deps, input.event);
+    case 'provider-route-change':
+      return onProviderRouteChange(deps, input.provider, input.event);
     case 'alarm':
       return onAlarmStateChange(deps, input.event);
     case 'approval':

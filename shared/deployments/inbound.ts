@@ -5,6 +5,11 @@ import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh
 import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
 import { type AlarmStateChangeEvent, parseAlarmStateChange } from '../events/cloudwatch-alarm';
 import type { StepInvocation } from '../ports';
+import {
+  LATTICE_EVENTBRIDGE_SOURCE,
+  type LatticeApiCallEvent,
+  parseLatticeApiCall,
+} from '../providers/vpc-lattice/cloudtrail';
 import { parseOrThrow } from '../validation';
 
 /** What a step schedule delivers (EventBridge Scheduler fills in the id and time). */
@@ -33,6 +38,12 @@ export const recoveryInputSchema = z.strictObject({
 /** The inputs the deployment guard takes. */
 export type GuardInput =
   | { readonly kind: 'route-change'; readonly event: AppMeshApiCallEvent }
+  /** A route change on a provider other than App Mesh, as its CloudTrail record says. */
+  | {
+      readonly kind: 'provider-route-change';
+      readonly provider: 'vpc-lattice';
+      readonly event: LatticeApiCallEvent;
+    }
   | { readonly kind: 'alarm'; readonly event: AlarmStateChangeEvent }
   | { readonly kind: 'approval'; readonly event: ApprovalDecidedEvent }
   | { readonly kind: 'step'; readonly id: string; readonly step: StepInvocation }
@@ -47,6 +58,8 @@ export function parseGuardInput(input: unknown): GuardInput {
   switch (fields.source) {
     case 'aws.appmesh':
       return { kind: 'route-change', event: parseAppMeshApiCall(input) };
+    case LATTICE_EVENTBRIDGE_SOURCE:
+      return { kind: 'provider-route-change', provider: 'vpc-lattice', event: parseLatticeApiCall(input) };
     case 'aws.cloudwatch':
       return { kind: 'alarm', event: parseAlarmStateChange(input) };
     case 'meshwarden':
@@ -65,7 +78,7 @@ export function parseGuardInput(input: unknown): GuardInput {
     const { id } = parseOrThrow(recoveryInputSchema, input, 'rollback recovery');
     return { kind: 'recovery', id };
   }
-  const expected = `expected source aws.appmesh, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND} or ${RECOVERY_INPUT_KIND}`;
+  const expected = `expected source aws.appmesh, ${LATTICE_EVENTBRIDGE_SOURCE}, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND} or ${RECOVERY_INPUT_KIND}`;
   throw new ValidationError(`Invalid deployment guard input: source: ${expected}`, [
     { path: 'source', message: expected },
   ]);

@@ -3,13 +3,17 @@
  * a deployment; one record per route holds the weights last seen and the route's latest
  * deployment. Everything is JSON, so the record is stored as is.
  */
+import type { Weights } from '../domain/weighted-route';
 import { BadRequestError } from '../errors';
 
-/** `<mesh>/<virtual-router>/<route>`: the form of the `meshwarden:route` alarm tag and policy globs. */
-export type RouteKey = string;
+export type { Weights } from '../domain/weighted-route';
 
-/** Weight per virtual node name. */
-export type Weights = Readonly<Record<string, number>>;
+/**
+ * `<mesh>/<virtual-router>/<route>` (App Mesh) or `<service-network>/<service>/<listener>/<rule>`
+ * (VPC Lattice): the form of the `meshwarden:route` alarm tag and policy globs (see
+ * domain/weighted-route.ts).
+ */
+export type RouteKey = string;
 
 /** The parts of a route key. */
 export interface RouteName {
@@ -169,12 +173,18 @@ export interface Deployment {
   readonly notes: readonly DeploymentNote[];
 }
 
-/** The guard's record of one route: the weights last seen and its latest deployment. */
+/**
+ * The guard's record of one route: the weights last seen and its latest deployment. The route
+ * is known by its key; the name fields are App Mesh's, and for a VPC Lattice rule hold the
+ * service network (`meshName`, what governs it), the service (`virtualRouterName`) and
+ * `<listener>/<rule>` (`routeName`).
+ */
 export interface RouteRecord {
   readonly routeKey: RouteKey;
   readonly meshName: string;
   readonly virtualRouterName: string;
   readonly routeName: string;
+  /** The route's ARN (a VPC Lattice rule's or listener's), so a read takes one call. */
   readonly routeArn: string | undefined;
   /** Optimistic concurrency: every write expects the version it read. 0 = not stored yet. */
   readonly version: number;

@@ -1,10 +1,13 @@
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
-import { ConflictError, MeshwardenError } from '../errors';
+import { formatRouteId, type RouteProviderName, type WeightedRoute } from '../domain/weighted-route';
+import { ConfigError, ConflictError, MeshwardenError } from '../errors';
 import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
+import type { UserIdentity } from '../events/cloudtrail-identity';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
+import { appMeshWeightedRoute } from './appmesh-routes';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
@@ -12,6 +15,7 @@ import { deploymentEvent, deploymentNotification } from './events';
 import { type Actor, type Deployment, formatRouteKey, isGuarded, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { routePolicyOf } from './route-policy';
+import { recordNamesOf, routeRefOf } from './route-port';
 import { boundAlarms } from './steps';
 
 /** What a CloudTrail route change did to the route's record. */
@@ -107,8 +111,9 @@ async function rollBackIfAlarming(
   });
 }
 
-function actorOf(
-  event: AppMeshApiCallEvent,
+/** Who made a CloudTrail-recorded call, and whether it was one of meshwarden's own roles. */
+export function actorOf(
+  event: { readonly detail: { readonly userIdentity: UserIdentity } },
   selfRoleArns: readonly string[],
 ): { actor: Actor; self: boolean } {
   const principal = derivePrincipal(event.detail.userIdentity);
@@ -149,6 +154,30 @@ function eventsOf(decision: RouteChangeDecision, record: RouteRecord): DomainEve
   }
 }
 
+/** A route change to observe, whichever provider's CloudTrail record told of it. */
+export interface RouteObservation {
+  readonly routeKey: string;
+  /** The record's name fields (see RouteRecord). */
+  readonly names: Pick<RouteRecord, 'meshName' | 'virtualRouterName' | 'routeName'>;
+  readonly operation: RouteOperation;
+  readonly caller: { readonly actor: Actor; readonly self: boolean };
+  readonly eventId: string;
+  readonly eventTime: string;
+  /** Read the route as it is now (the event may be late). */
+  readonly read: () => Promise<WeightedRoute | undefined>;
+  /** Who the change is for when meshwarden's own role made it (App Mesh: an approved re-apply). */
+  readonly onBehalfOf?: (
+    caller: { actor: Actor; self: boolean },
+    route: WeightedRoute | undefined,
+  ) => Promise<{ actor: Actor; self: boolean }>;
+}
+
+const OPERATIONS: Readonly<Record<string, RouteOperation>> = {
+  CreateRoute: 'create',
+  UpdateRoute: 'update',
+  DeleteRoute: 'delete',
+};
+
 /**
  * A route was created, updated or deleted (CloudTrail). The event may be late, so the route is
  * read as it is now and compared with the record; the decision is stored with a conditional
@@ -161,25 +190,110 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     return { routeKey: '', outcome: 'ignored' };
   }
   const name = { meshName, virtualRouterName, routeName };
-  const routeKey = formatRouteKey(name);
+  return observeRouteChange(deps, {
+    routeKey: formatRouteKey(name),
+    names: name,
+    operation: OPERATIONS[event.detail.eventName] ?? 'update',
+    caller: actorOf(event, deps.selfRoleArns),
+    eventId: event.id,
+    eventTime: event.detail.eventTime,
+    read: async () => {
+      const route = await deps.meshes.describe({
+        kind: 'route',
+        meshName,
+        parentName: virtualRouterName,
+        name: routeName,
+      });
+      return route === undefined ? undefined : appMeshWeightedRoute(route);
+    },
+    onBehalfOf: (caller, route) =>
+      onBehalfOf(deps, caller, route?.raw as MeshResourceOf<'route'> | undefined, event),
+  });
+}
+
+/**
+ * A route change on a provider other than App Mesh (its CloudTrail record): the provider says
+ * which governed routes the call changed, each is observed as an App Mesh route change is. A
+ * delete names no route; it ends the recorded routes it took (found by their ARNs).
+ */
+export async function onProviderRouteChange(
+  deps: GuardDeps,
+  provider: Exclude<RouteProviderName, 'appmesh'>,
+  event: {
+    readonly id: string;
+    readonly detail: { readonly userIdentity: UserIdentity; readonly eventTime: string };
+  },
+): Promise<RouteChangeResult[]> {
+  const routes = deps.providers?.[provider];
+  if (routes === undefined)
+    throw new ConfigError(
+      `the deployment guard governs no ${provider} service network; the event is refused`,
+    );
+  const changes = await routes.routesChangedBy(event.detail);
   const caller = actorOf(event, deps.selfRoleArns);
+  const common = { caller, eventId: event.id, eventTime: event.detail.eventTime };
+  const results: RouteChangeResult[] = [];
+  for (const change of changes) {
+    if (change.operation === 'delete') {
+      const taken = (await deps.store.list()).filter(
+        (r) => r.routeArn !== undefined && change.covers(r.routeArn) && r.lastWeights !== undefined,
+      );
+      for (const record of taken) {
+        const ref = routeRefOf(record);
+        results.push(
+          await observeRouteChange(deps, {
+            ...common,
+            routeKey: record.routeKey,
+            names: recordNamesOf(ref.id),
+            operation: 'delete',
+            read: () => routes.read(ref, { tags: true }),
+          }),
+        );
+      }
+      continue;
+    }
+    const ref = change.ref;
+    results.push(
+      await observeRouteChange(deps, {
+        ...common,
+        routeKey: formatRouteId(ref.id),
+        names: recordNamesOf(ref.id),
+        operation: change.operation,
+        read: () => routes.read(ref, { tags: true }),
+      }),
+    );
+  }
+  return results;
+}
+
+/**
+ * Observe one route change: read the route, decide with the record, store the decision
+ * (conditionally, deciding again on a conflict), then schedule, publish, notify, and roll back
+ * at once a deployment that opens while a bound alarm is in ALARM.
+ */
+export async function observeRouteChange(
+  deps: GuardDeps,
+  observation: RouteObservation,
+): Promise<RouteChangeResult> {
+  const { routeKey, caller } = observation;
+  const event = { id: observation.eventId };
   const policy = routePolicyOf(deps.policy, routeKey);
   for (let attempt = 0; ; attempt++) {
-    const [record, route] = await Promise.all([
-      deps.store.get(routeKey),
-      deps.meshes.describe({ kind: 'route', meshName, parentName: virtualRouterName, name: routeName }),
-    ]);
-    const { actor, self } = caller.self ? await onBehalfOf(deps, caller, route, event) : caller;
+    const [record, route] = await Promise.all([deps.store.get(routeKey), observation.read()]);
+    const { actor, self } =
+      caller.self && observation.onBehalfOf !== undefined
+        ? await observation.onBehalfOf(caller, route)
+        : caller;
     const now = deps.now().toISOString();
     const decision = decideRouteChange({
       record,
-      base: { routeKey, ...name, routeArn: route?.metadata?.arn ?? record?.routeArn },
-      operation: event.detail.eventName as RouteOperation,
+      base: { routeKey, ...observation.names, routeArn: route?.arn ?? record?.routeArn },
+      operation: observation.operation,
       route,
       actor,
       self,
       eventId: event.id,
-      eventTime: event.detail.eventTime,
+      eventTime: observation.eventTime,
       now,
       policy,
     });

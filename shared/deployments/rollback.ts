@@ -1,18 +1,20 @@
+import type { WeightedRoute } from '../domain/weighted-route';
 import { ConflictError, ThrottledError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
+import type { WeightedRoutes } from '../ports';
 import { closeApprovalsOf } from './approvals';
 import { clientTokenFor, planRollback, type RollbackPlan } from './decide';
 import type { GuardDeps, RetryOptions } from './deps';
 import { deploymentEvent, deploymentNotification, rollbackNotification, rolledBackEvent } from './events';
 import {
   type Deployment,
-  formatRouteKey,
   isGuarded,
   type RollbackReason,
   type RouteRecord,
   type Weights,
   withNote,
 } from './model';
+import { routeRefOf, weightedRoutesFor } from './route-port';
 import { formatWeights } from './weights';
 
 /** How a rollback ended. */
@@ -146,11 +148,8 @@ async function rollBackNow(
     return { kind: 'skipped', why: `already rolling back (${reasonText(inFlight)})` };
   }
   const at = now.toISOString();
-  const name = {
-    meshName: record.meshName,
-    virtualRouterName: record.virtualRouterName,
-    routeName: record.routeName,
-  };
+  const ref = routeRefOf(record);
+  const routes = weightedRoutesFor(deps, ref.id);
   const claim = async (): Promise<RouteRecord> => {
     if (deployment.status === 'rolling-back') return record;
     const { next: _next, ...progress } = deployment.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
@@ -163,13 +162,10 @@ async function rollBackNow(
     return deps.store.save({ ...record, deployment: claimed });
   };
   let claimed: RouteRecord;
-  let route: Awaited<ReturnType<GuardDeps['routes']['readRoute']>>;
+  let route: WeightedRoute | undefined;
   try {
     // Independent: record the decision and read the route at once, for speed.
-    [claimed, route] = await Promise.all([
-      claim(),
-      retryThrottled(() => deps.routes.readRoute(name), deps.retry),
-    ]);
+    [claimed, route] = await Promise.all([claim(), retryThrottled(() => routes.read(ref), deps.retry)]);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     // Someone wrote the record first (another alarm, a route change): decide again on what is there now.
@@ -189,7 +185,7 @@ async function rollBackNow(
         ? 'the route no longer exists'
         : plan.kind === 'stable-missing'
           ? `the stable target ${active.stableTarget} is no longer a target of the route`
-          : 'the route lists one virtual node twice';
+          : 'its weighted targets cannot be read (one target listed twice, or no weighted forward any more)';
     const saved = await saveDeployment(deps, claimed, active.deploymentId, (r, d) => ({
       ...r,
       ...(plan.kind === 'route-gone' ? { lastWeights: undefined } : {}),
@@ -219,7 +215,7 @@ async function rollBackNow(
   let raced: string | undefined;
   if (plan.kind === 'write' && route !== undefined) {
     try {
-      const written = await writeRollback(deps, active, reason.eventId, route, plan, name);
+      const written = await writeRollback(deps, routes, active, reason.eventId, route, plan, record.routeKey);
       after = written.after;
       raced = written.raced;
       wrote = true;
@@ -268,54 +264,47 @@ async function rollBackNow(
   return { kind: 'rolled-back', wrote, record: saved };
 }
 
-type RouteRef = Parameters<GuardDeps['routes']['readRoute']>[0];
-type Route = NonNullable<Awaited<ReturnType<GuardDeps['routes']['readRoute']>>>;
-
 /**
  * Write the rollback and check it was not raced: App Mesh has no conditional write, so the
  * version it returns must be the one read + 1. Otherwise a person wrote in between (and the
  * whole-spec write replaced theirs): read again and judge again, writing once more while the
- * route still sends traffic away from the stable target. Returns the weights the route has.
+ * route still sends traffic away from the stable target. A provider that cannot tell (VPC
+ * Lattice answers UpdateRule without a version) is taken at its word; a person's write that
+ * came between arrives as its own CloudTrail event and is judged then. Returns the weights
+ * the route has.
  */
 async function writeRollback(
   deps: GuardDeps,
+  routes: WeightedRoutes,
   deployment: Deployment,
   eventId: string,
-  route: Route,
+  route: WeightedRoute,
   plan: Extract<RollbackPlan, { kind: 'write' }>,
-  name: RouteRef,
+  routeKey: string,
 ): Promise<{ after: Weights; raced?: string }> {
-  let read: Route = route;
+  let read: WeightedRoute = route;
   let raced: string | undefined;
-  let spec = plan.spec;
   let after = plan.after;
   for (let attempt = 1; ; attempt++) {
     const current = read;
+    const weights = after;
     const written = await retryThrottled(
       () =>
-        deps.meshes.update(
-          { ...current, spec },
-          {
-            clientToken: clientTokenFor(`rollback-${attempt}`, eventId, deployment.deploymentId),
-            ownWrite: { purpose: 'rollback', cause: eventId },
-            basedOn: current.spec,
-          },
-        ),
+        routes.writeWeights(current, weights, {
+          clientToken: clientTokenFor(`rollback-${attempt}`, eventId, deployment.deploymentId),
+          ownWrite: { purpose: 'rollback', cause: eventId },
+        }),
       deps.retry,
     );
-    const readVersion = current.metadata?.version;
-    const writtenVersion = written.metadata?.version;
-    if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
-      return { after, ...(raced === undefined ? {} : { raced }) };
-    raced = `Another write raced the rollback (read version ${readVersion}, wrote version ${writtenVersion}): its change was replaced; the route was read again and judged again`;
-    const again = await retryThrottled(() => deps.routes.readRoute(name), deps.retry);
+    if (written.followsRead !== false) return { after, ...(raced === undefined ? {} : { raced }) };
+    raced = `Another write raced the rollback (read version ${current.version}, wrote version ${written.route.version}): its change was replaced; the route was read again and judged again`;
+    const again = await retryThrottled(() => routes.read({ id: current.id, arn: current.arn }), deps.retry);
     const replan = planRollback(deployment, again);
     if (replan.kind !== 'write' || again === undefined)
       return { after: replan.kind === 'already-stable' ? replan.weights : after, raced };
     if (attempt >= RACE_ATTEMPTS)
-      throw new ConflictError(`${formatRouteKey(name)} kept changing while it was rolled back`);
+      throw new ConflictError(`${routeKey} kept changing while it was rolled back`);
     read = again;
-    spec = replan.spec;
     after = replan.after;
   }
 }

@@ -1,7 +1,8 @@
+import { governingNameOf, parseRouteId } from '../domain/weighted-route';
 import type { CompiledPolicy } from '../policy/compile';
 import { compileGlob, type Glob } from '../policy/glob';
 import type { GuardedRoutePolicy } from '../policy/sections/deployments';
-import { parseRouteKey, type RouteKey } from './model';
+import type { RouteKey } from './model';
 
 /** What the policy says about one route, resolved. */
 export interface RoutePolicy {
@@ -43,10 +44,12 @@ function globOf(entry: GuardedRoutePolicy): Glob {
   return glob;
 }
 
-/** The policy for a route: the first `deployments.routes` entry whose glob matches its key. */
+/**
+ * The policy for a route: the first `deployments.routes` entry whose glob matches its key, in
+ * the entry governing its mesh (App Mesh) or service network (VPC Lattice).
+ */
 export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): RoutePolicy {
-  const { meshName } = parseRouteKey(routeKey);
-  const section = policy.forMesh(meshName)?.document.deployments;
+  const section = policy.forMesh(governingNameOf(parseRouteId(routeKey)))?.document.deployments;
   const window = section?.rollbackWindowMinutes ?? DEFAULT_WINDOW_MINUTES;
   const entry = section?.routes.find((r) => globOf(r).test(routeKey));
   if (entry === undefined) {
@@ -77,6 +80,19 @@ export function routePolicyOf(policy: CompiledPolicy, routeKey: RouteKey): Route
             waitDeadlineMinutes: p.waitDeadlineMinutes,
           },
   };
+}
+
+/** The VPC Lattice service networks the policy governs (its `provider: vpc-lattice` entries). */
+export function governedServiceNetworks(policy: Pick<CompiledPolicy, 'meshes'>): string[] {
+  return [
+    ...new Set(
+      policy.meshes.flatMap((m) =>
+        m.document.provider === 'vpc-lattice' && m.document.serviceNetwork !== undefined
+          ? [m.document.serviceNetwork]
+          : [],
+      ),
+    ),
+  ];
 }
 
 /** The alarm's name from its ARN (`arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME`). */

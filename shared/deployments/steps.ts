@@ -1,8 +1,8 @@
 import { type DecisionRefusalReason, loadStoredDecision } from '../approvals/verified-decision';
-import type { MeshResourceOf } from '../domain/mesh';
+import type { WeightedRoute, WeightedRouteWrite } from '../domain/weighted-route';
 import type { ApprovalDecidedEvent } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
-import type { AlarmInfo, StepInvocation } from '../ports';
+import type { AlarmInfo, StepInvocation, WeightedRoutes } from '../ports';
 import { recordApprovalApplied } from './approvals';
 import { clientTokenFor, decideStep, planNextStep, promote, shortHash, stepWeights } from './decide';
 import type { GuardDeps } from './deps';
@@ -11,7 +11,8 @@ import type { Weights } from './model';
 import { type Deployment, type ProgressState, type RouteRecord, withNote } from './model';
 import { type RollbackResult, rollBack, saveDeployment } from './rollback';
 import { type RoutePolicy, routePolicyOf } from './route-policy';
-import { formatWeights, sameWeights, weightsOf, withWeights } from './weights';
+import { routeRefOf, weightedRoutesFor } from './route-port';
+import { formatWeights, sameWeights } from './weights';
 
 /** How long a step waits before checking again when a bound alarm has no data. */
 export const INSUFFICIENT_DATA_RECHECK_MINUTES = 1;
@@ -47,29 +48,23 @@ export async function boundAlarms(
 }
 
 /**
- * App Mesh has no conditional write: the version a write returns must be the one read + 1.
- * Otherwise someone wrote in between; read again and judge again. Returns why the write does
- * not stand (the route no longer has the written weights: a person's change is there now, its
- * CloudTrail event rebaselines), or undefined when it does.
+ * Neither provider has a conditional write: where the provider's version shows someone wrote
+ * between the read and the write (App Mesh: the written version is not the one read + 1),
+ * read again and judge again. Returns why the write does not stand (the route no longer has
+ * the written weights: a person's change is there now, its CloudTrail event rebaselines), or
+ * undefined when it does.
  */
 export async function racedWrite(
-  deps: GuardDeps,
-  read: MeshResourceOf<'route'>,
-  written: MeshResourceOf<'route'>,
+  routes: WeightedRoutes,
+  read: WeightedRoute,
+  written: WeightedRouteWrite,
   weights: Weights,
 ): Promise<string | undefined> {
-  const readVersion = read.metadata?.version;
-  const writtenVersion = written.metadata?.version;
-  if (readVersion === undefined || writtenVersion === undefined || writtenVersion === readVersion + 1)
-    return undefined;
-  const again = await deps.routes.readRoute({
-    meshName: read.meshName,
-    virtualRouterName: read.parentName ?? '',
-    routeName: read.name,
-  });
-  const now = again === undefined ? undefined : weightsOf(again.spec);
+  if (written.followsRead !== false) return undefined;
+  const again = await routes.read({ id: read.id, arn: read.arn });
+  const now = again?.weights;
   if (now !== undefined && sameWeights(now, weights)) return undefined;
-  return `another write raced meshwarden's (read version ${readVersion}, wrote ${writtenVersion}); the route has ${formatWeights(now)} now`;
+  return `another write raced meshwarden's (read version ${read.version}, wrote ${written.route.version}); the route has ${formatWeights(now)} now`;
 }
 
 /** Write the step's weights, record them, plan the next step (or promote at 100). */
@@ -82,13 +77,10 @@ async function applyStep(
   policy: RoutePolicy,
   eventId: string,
 ): Promise<StepResult> {
-  const name = {
-    meshName: record.meshName,
-    virtualRouterName: record.virtualRouterName,
-    routeName: record.routeName,
-  };
-  const route = await deps.routes.readRoute(name);
-  const current = route === undefined ? undefined : weightsOf(route.spec);
+  const ref = routeRefOf(record);
+  const routes = weightedRoutesFor(deps, ref.id);
+  const route = await routes.read(ref);
+  const current = route?.weights;
   if (route === undefined || current === undefined)
     return { kind: 'stale', why: 'the route is gone or unreadable' };
   if (!sameWeights(current, record.lastWeights)) {
@@ -101,16 +93,11 @@ async function applyStep(
   const weights = stepWeights(deployment, current, toWeight);
   if (weights === undefined)
     return { kind: 'stale', why: 'steps need exactly one canary and the stable target' };
-  const spec = withWeights(route.spec, weights);
-  const written = await deps.meshes.update(
-    { ...route, spec },
-    {
-      clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
-      ownWrite: { purpose: 'step', cause: eventId },
-      basedOn: route.spec,
-    },
-  );
-  const raced = await racedWrite(deps, route, written, weights);
+  const written = await routes.writeWeights(route, weights, {
+    clientToken: clientTokenFor(`step-${stepIndex}`, eventId, deployment.deploymentId),
+    ownWrite: { purpose: 'step', cause: eventId },
+  });
+  const raced = await racedWrite(routes, route, written, weights);
   if (raced !== undefined) return { kind: 'person-won', why: raced };
   const at = deps.now().toISOString();
   const last = toWeight === 100;

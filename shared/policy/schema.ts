@@ -291,10 +291,29 @@ export const exemptionSchema = z
   })
   .describe('An exemption from named rules for matching resources, until it expires.');
 
+/** The providers an entry can govern; App Mesh when the entry does not say. */
+export const MESH_PROVIDERS = ['appmesh', 'vpc-lattice'] as const;
+
 /** The policy of the meshes whose names match `mesh`. */
 export const meshPolicySchema = z
   .strictObject({
-    mesh: glob('Mesh name; the first entry whose glob matches a mesh governs it'),
+    mesh: glob(
+      'Mesh name; the first entry whose glob matches a mesh governs it. For a VPC Lattice entry, the glob must match its serviceNetwork',
+    ),
+    provider: z
+      .enum(MESH_PROVIDERS)
+      .default('appmesh')
+      .describe(
+        'What the entry governs: App Mesh meshes (default), or one VPC Lattice service network (vpc-lattice, with serviceNetwork). On VPC Lattice the deployment guard applies; its routes are "<service-network>/<service>/<listener>/<rule>".',
+      ),
+    serviceNetwork: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+        'expected a VPC Lattice service network name: 3..63 lowercase letters, digits and "-"',
+      )
+      .optional()
+      .describe('provider vpc-lattice: the name of the service network the entry governs.'),
     account: z
       .string()
       .regex(/^\d{12}$/, 'must be a 12-digit account id')
@@ -310,6 +329,40 @@ export const meshPolicySchema = z
     certificates: certificatesSectionSchema.optional(),
     api: apiSectionSchema.optional(),
   })
+  .superRefine((entry, ctx) => {
+    if (entry.provider === 'vpc-lattice') {
+      if (entry.account !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['account'],
+          message:
+            "VPC Lattice entries govern service networks in meshwarden's own account only, so far: the member account role has no VPC Lattice grants",
+        });
+      }
+      if (entry.serviceNetwork === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['serviceNetwork'],
+          message: 'provider vpc-lattice needs serviceNetwork: the name of the service network it governs',
+        });
+      } else if (
+        globSyntaxError(entry.mesh) === undefined &&
+        !compileGlob(entry.mesh).test(entry.serviceNetwork)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mesh'],
+          message: `"${entry.mesh}" does not match serviceNetwork "${entry.serviceNetwork}": route keys, alarm tags and chat channels find a VPC Lattice entry by its service network's name`,
+        });
+      }
+    } else if (entry.serviceNetwork !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serviceNetwork'],
+        message: 'serviceNetwork applies to provider vpc-lattice only; this entry governs App Mesh meshes',
+      });
+    }
+  })
   .describe('Policy for the meshes whose names match.');
 
 /** The whole policy file. */
@@ -317,6 +370,27 @@ export const policySchema = z
   .strictObject({
     version: z.literal(1).describe('Format version of this file.'),
     meshes: z.array(meshPolicySchema).min(1).max(100),
+  })
+  .superRefine((policy, ctx) => {
+    // A service network is governed by the first entry (of its account) whose mesh glob matches
+    // its name, as a mesh is: a VPC Lattice entry behind a broader glob would never apply.
+    for (const [i, entry] of policy.meshes.entries()) {
+      const network = entry.serviceNetwork;
+      if (entry.provider !== 'vpc-lattice' || network === undefined) continue;
+      const first = policy.meshes.findIndex(
+        (other) =>
+          other.account === entry.account &&
+          globSyntaxError(other.mesh) === undefined &&
+          compileGlob(other.mesh).test(network),
+      );
+      if (first !== -1 && first < i) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['meshes', i, 'serviceNetwork'],
+          message: `meshes[${first}].mesh "${policy.meshes[first]?.mesh}" matches service network "${network}" first, so this entry would never govern it; put this entry before it or narrow that glob`,
+        });
+      }
+    }
   })
   .meta({
     title: 'meshwarden policy',

@@ -8,6 +8,7 @@ import { alarmStateChangeEvent } from '../../shared/events/cloudwatch-alarm';
 import { scheduledEvent } from '../../shared/events/scheduled-event';
 import { slackBlockActionsPayload, slackInteractionRequest } from '../../shared/events/slack-interaction';
 import { assumeRoleWithWebIdentityEvent } from '../../shared/events/sts-web-identity';
+import { latticeApiCallEvent } from '../../shared/providers/vpc-lattice/cloudtrail';
 
 /** Root of the sample Lambda inputs: `events/<source>/<case>.json`. */
 export const EVENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'events');
@@ -39,6 +40,7 @@ export const SAMPLE_NAMES = [
   'slack/block-actions-approve-plain',
   'slack/payloads/block-actions-approve',
   'sts/assume-role-with-web-identity',
+  'vpc-lattice/update-rule',
 ] as const;
 
 export type SampleName = (typeof SAMPLE_NAMES)[number];
@@ -52,6 +54,7 @@ const SCHEMA_BY_PREFIX = {
   'slack/payloads/': slackBlockActionsPayload,
   'slack/': slackInteractionRequest,
   'sts/': assumeRoleWithWebIdentityEvent,
+  'vpc-lattice/': latticeApiCallEvent,
 } as const;
 
 type SchemaFor<N extends string> = N extends `slack/payloads/${string}`

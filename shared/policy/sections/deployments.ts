@@ -14,10 +14,16 @@ const routeGlob = z
     const error = globSyntaxError(value);
     if (error !== undefined) ctx.addIssue({ code: 'custom', message: `invalid glob: ${error}` });
     else if (!value.includes('/')) {
-      ctx.addIssue({ code: 'custom', message: 'expected a glob over "<mesh>/<virtual-router>/<route>"' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected a glob over "<mesh>/<virtual-router>/<route>" (App Mesh) or "<service-network>/<service>/<listener>/<rule>" (VPC Lattice)',
+      });
     }
   })
-  .describe('Route key glob over "<mesh>/<virtual-router>/<route>", e.g. prod/web-router/* .');
+  .describe(
+    'Route key glob over "<mesh>/<virtual-router>/<route>" (App Mesh), e.g. prod/web-router/*, or over "<service-network>/<service>/<listener>/<rule>" (VPC Lattice; "default" is a listener\'s default action), e.g. shop/web/http/* .',
+  );
 
 const alarmRef = z
   .string()
@@ -93,7 +99,9 @@ const guardedRouteSchema = z
       .min(1)
       .max(255)
       .optional()
-      .describe('The virtual node that is stable (default: the one that held the most weight before).'),
+      .describe(
+        'The target that is stable: a virtual node (App Mesh) or a target group id, tg-… (VPC Lattice). Default: the one that held the most weight before.',
+      ),
     progressive: progressiveSchema.optional(),
     allowForcePromote: z
       .boolean()
@@ -119,7 +127,7 @@ export const deploymentsPolicySchema = z
     routes: z.array(guardedRouteSchema).max(200).default([]),
   })
   .describe(
-    'Deployment guard: roll a weighted route back when a bound alarm fires. Alarms are also bound by the alarm tag meshwarden:route=<mesh>/<virtual-router>/<route>.',
+    'Deployment guard: roll a weighted route back when a bound alarm fires. Alarms are also bound by the alarm tag meshwarden:route=<mesh>/<virtual-router>/<route> (App Mesh) or meshwarden:route=<service-network>/<service>/<listener>/<rule> (VPC Lattice).',
   );
 
 export type DeploymentsPolicy = z.output<typeof deploymentsPolicySchema>;

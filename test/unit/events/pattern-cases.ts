@@ -51,6 +51,8 @@ export const SAMPLE_MATCHES: Readonly<Record<SampleName, readonly string[]>> = {
   'slack/block-actions-approve-plain': [],
   'slack/payloads/block-actions-approve': [],
   'sts/assume-role-with-web-identity': ['web-identity-sessions'],
+  // The guard's Lattice pattern is a function trigger, not one of these rule patterns.
+  'vpc-lattice/update-rule': [],
 };
 
 /** Variations of samples that probe the edges of each pattern. */

@@ -10,6 +10,7 @@ import {
   parseSlackInteractionRequest,
 } from '../../../shared/events/slack-interaction';
 import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
+import { parseLatticeApiCall } from '../../../shared/providers/vpc-lattice/cloudtrail';
 import {
   EVENTS_DIR,
   loadEvent,
@@ -29,6 +30,7 @@ function parserFor(name: SampleName): (input: unknown) => unknown {
     scheduler: parseScheduledEvent,
     slack: parseSlackInteractionRequest,
     sts: parseAssumeRoleWithWebIdentity,
+    'vpc-lattice': parseLatticeApiCall,
   };
   const parser = source === undefined ? undefined : parsers[source];
   if (parser === undefined) throw new Error(`no parser for ${name}`);

@@ -1,0 +1,70 @@
+/**
+ * The CloudTrail record of a VPC Lattice API call (`eventSource: vpc-lattice.amazonaws.com`,
+ * EventBridge `source: aws.vpc-lattice`), as lenient as CloudTrail: only what meshwarden reads
+ * is required (see shared/events/cloudtrail.ts), every request parameter is optional (which
+ * appear depends on the operation: a rule call names service, listener and rule identifiers,
+ * ids or ARNs alike), and actions and matches stay opaque.
+ */
+import * as z from 'zod';
+import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from '../../events/cloudtrail';
+import { eventBridgeEvent } from '../../events/envelope';
+import { parseOrThrow } from '../../validation';
+
+/** CloudTrail's `eventSource` for VPC Lattice. */
+export const LATTICE_EVENT_SOURCE = 'vpc-lattice.amazonaws.com';
+/** EventBridge's `source` for VPC Lattice's CloudTrail events. */
+export const LATTICE_EVENTBRIDGE_SOURCE = 'aws.vpc-lattice';
+
+const identifier = z.string().min(1).max(2048);
+
+/** `requestParameters` of a VPC Lattice call: the REST path parameters and the JSON body, merged. */
+export const latticeRequestParameters = z.looseObject({
+  serviceNetworkIdentifier: identifier.optional(),
+  serviceIdentifier: identifier.optional(),
+  listenerIdentifier: identifier.optional(),
+  ruleIdentifier: identifier.optional(),
+  targetGroupIdentifier: identifier.optional(),
+  resourceIdentifier: identifier.optional(),
+  name: z.string().optional(),
+  priority: z.number().optional(),
+  match: z.unknown().optional(),
+  action: z.unknown().optional(),
+  defaultAction: z.unknown().optional(),
+  /** BatchUpdateRule: the rules it updates. */
+  rules: z.array(z.looseObject({ ruleIdentifier: identifier.optional() })).optional(),
+  clientToken: z.string().optional(),
+});
+
+/** `responseElements`: the response body (`arn`, `id`, `name`... of what was written), when there is one. */
+export const latticeResponseElements = z.looseObject({
+  arn: z.string().optional(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** The CloudTrail record of one VPC Lattice API call. */
+export const latticeApiCallDetail = cloudTrailApiCallDetail(
+  LATTICE_EVENT_SOURCE,
+  latticeRequestParameters,
+  latticeResponseElements,
+);
+
+/** A VPC Lattice API call as EventBridge delivers it. */
+export const latticeApiCallEvent = eventBridgeEvent(
+  LATTICE_EVENTBRIDGE_SOURCE,
+  CLOUDTRAIL_API_CALL,
+  latticeApiCallDetail,
+);
+
+export type LatticeApiCallDetail = z.infer<typeof latticeApiCallDetail>;
+export type LatticeApiCallEvent = z.infer<typeof latticeApiCallEvent>;
+
+/** Parse a VPC Lattice CloudTrail event, or throw a ValidationError naming each bad field. */
+export function parseLatticeApiCall(input: unknown): LatticeApiCallEvent {
+  return parseOrThrow(latticeApiCallEvent, input, 'VPC Lattice CloudTrail event');
+}
+
+/** Parse the `detail` of a VPC Lattice CloudTrail event. */
+export function parseLatticeApiCallDetail(input: unknown): LatticeApiCallDetail {
+  return parseOrThrow(latticeApiCallDetail, input, 'VPC Lattice CloudTrail record');
+}

@@ -1,0 +1,25 @@
+/**
+ * The VPC Lattice provider: everything meshwarden knows about Lattice, in one folder, so the
+ * core (shared/deployments, shared/domain, shared/ports.ts) speaks only the neutral model and a
+ * third provider is one more folder like this one. Layout of a provider folder:
+ *
+ * - `client.ts`: the SDK v3 client as the adapter expects it (retry mode, endpoint from env).
+ * - `errors.ts`: the service's error names as domain errors.
+ * - `arns.ts`, `model.ts`: the provider's ids and the shapes its adapter reads.
+ * - `adapter.ts`: SDK calls only (read the network whole, read one rule, write one rule whole).
+ * - `mapping.ts`: pure, the provider's shapes into the neutral weighted-route model and back.
+ * - `weighted-routes.ts`: the port implementations the core uses (WeightedRoutes, RouteProvider).
+ * - `cloudtrail.ts`: zod schema of the provider's CloudTrail records, as lenient as CloudTrail.
+ * - `patterns.ts`: the EventBridge rule patterns for them (read by the CDK stack and local bus).
+ * - `alarm-binding.ts`: how an alarm names one of the provider's routes.
+ *
+ * Handlers wire it (functions/<name>/handler.ts) and the guard's input parsing reads its CloudTrail
+ * schema (shared/deployments/inbound.ts); use cases never import this folder.
+ */
+export { LatticeAdapter, type LatticeAdapterOptions } from './adapter';
+export { latticeAlarmTag, latticeRouteOfTag } from './alarm-binding';
+export { createLatticeClient } from './client';
+export { type LatticeApiCallEvent, parseLatticeApiCall } from './cloudtrail';
+export { forwardWeights, weightedRoutesOf, withForwardWeights } from './mapping';
+export { latticeRouteChangesPattern } from './patterns';
+export { createLatticeRoutes, type LatticeRoutesOptions } from './weighted-routes';
