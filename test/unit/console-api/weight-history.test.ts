@@ -61,7 +61,10 @@ describe('a deployment’s weight history from the weights its notes record', ()
   it('reads a record written before notes carried weights from the notes’ text', () => {
     const history = weightHistoryOf(
       deploymentWith(undefined, [
-        { at: '2026-12-06T10:00:00Z', text: 'Opened by admin: web-v1 90 / web-v2 10 -> web-v1 80 / web-v2 20' },
+        {
+          at: '2026-12-06T10:00:00Z',
+          text: 'Opened by admin: web-v1 90 / web-v2 10 -> web-v1 80 / web-v2 20',
+        },
         { at: '2026-12-06T10:05:00Z', text: 'Rolled back: web-v1 80 / web-v2 20 -> web-v1 100 / web-v2 0' },
       ]),
       { lastWeights: undefined, observedAt: '2026-12-06T10:05:00Z' },
