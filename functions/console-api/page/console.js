@@ -334,11 +334,12 @@ export function chartSeries(history) {
 function chartSvg(d) {
   const history = d.weightHistory ?? [];
   const W = 560;
-  const H = 180;
+  const H = 194;
   const left = 40;
   const right = 130;
   const top = 14;
-  const bottom = 30;
+  // Room below the plot for the rollback's label, then the time axis.
+  const bottom = 44;
   const series = chartSeries(history);
   const times = history.map((p) => Date.parse(p.at));
   const rollbackAt = d.rollback ? Date.parse(d.rollback.decidedAt) : undefined;
@@ -383,7 +384,7 @@ function chartSvg(d) {
           s('line', { x1: x(rollbackAt), x2: x(rollbackAt), y1: top, y2: H - bottom, class: 'rollback' }),
           s(
             'text',
-            { x: x(rollbackAt) - 4, y: H - bottom + 16, class: 'rollback-label', 'text-anchor': 'end' },
+            { x: x(rollbackAt) - 4, y: H - bottom + 15, class: 'rollback-label', 'text-anchor': 'end' },
             // Who, without the issuer and channel the API adds (the description has them).
             d.rollback.by ? `⟲ rollback by ${String(d.rollback.by).split(' (')[0]}` : '⟲ rollback',
           ),
