@@ -472,7 +472,7 @@ function deploymentActions(d, ops) {
               'button',
               {
                 type: 'button',
-                class: action === 'promote' ? 'approve' : 'reject',
+                class: action === 'promote' ? 'forward' : 'back',
                 'data-action': action,
                 disabled: busy,
                 'aria-disabled': busy ? 'true' : undefined,
@@ -817,6 +817,7 @@ async function main() {
     $('confirm-note').value = '';
     const ok = $('confirm-ok');
     ok.textContent = words.label;
+    ok.className = action === 'promote' ? 'forward' : 'back';
     ok.disabled = false;
     dialog.dataset.deployment = d.id;
     dialog.dataset.action = action;
