@@ -85,6 +85,26 @@ try {
   const viewer = await chromium.browser.newPage();
   await signIn(viewer, url, 'victor');
   await shoot(viewer, '#approvals', 'approvals-viewer');
+
+  // An operator's view of an open deployment: its actions, and the confirmation Roll back asks for.
+  // The alarm clears first: a deployment opened while its alarm fires is rolled back at once.
+  await new CloudWatchClient(local.clientConfig()).send(
+    new SetAlarmStateCommand({ AlarmName: DEMO.alarms[0], StateValue: 'OK', StateReason: 'Recovered' }),
+  );
+  await local.aws.drain();
+  await setDemoWeights(local, 'admin', 80, 20);
+  const operator = await chromium.browser.newPage();
+  await signIn(operator, url, 'omar');
+  await operator.waitForSelector('[data-deployment] button[data-action="rollback"]');
+  await shoot(operator, '[data-deployment]', 'deployment-actions');
+  await operator.click('[data-deployment] button[data-action="rollback"]');
+  await operator.waitForSelector('#confirm[open]');
+  await operator.screenshot({ path: `${OUT}/deployment-confirm.png` });
+  console.log(`${OUT}/deployment-confirm.png`);
+  await operator.type('#confirm-note', 'errors in the web-v2 logs');
+  await operator.click('#confirm-ok');
+  await operator.waitForSelector('[data-deployment] .rollback-label');
+  await shoot(operator, '[data-deployment]', 'deployment-rolled-back-by-operator');
 } finally {
   await chromium.close();
   await local.aws.close();

@@ -17,7 +17,7 @@ import {
 } from '../certificates/inventory';
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deployments/commands';
 import type { GuardDeps } from '../deployments/deps';
-import type { Deployment, RouteRecord } from '../deployments/model';
+import { type Deployment, isGuarded, type RouteRecord } from '../deployments/model';
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
@@ -145,12 +145,46 @@ async function openViolations(deps: ConsoleApiDeps, mesh: string) {
   return open;
 }
 
+type DeploymentAction = 'promote' | 'abort' | 'rollback';
+
+/**
+ * What the caller may do to a deployment now, so a page offers only that: what its state allows
+ * and the api policy grants on its route. Every call is still checked when it comes.
+ */
+function allowedActions(
+  deps: ConsoleApiDeps,
+  claims: Claims,
+  record: RouteRecord & { deployment: Deployment },
+): DeploymentAction[] {
+  const d = record.deployment;
+  if (!isGuarded(d, deps.guard.now())) return [];
+  // A rollback under way is finished by `rollback`; a promoted one can only go back.
+  const possible: DeploymentAction[] =
+    d.status === 'rolling-back'
+      ? ['rollback']
+      : d.status === 'promoted'
+        ? ['abort', 'rollback']
+        : ['promote', 'abort', 'rollback'];
+  const section = deps.guard.policy.forMesh(record.meshName)?.document.api;
+  return possible.filter((action) => authorizeApiCall(section, claims, action, record.routeKey).ok);
+}
+
+/** A deployment as the caller sees it: the record's view and what they may do to it. */
+function deploymentFor(
+  deps: ConsoleApiDeps,
+  claims: Claims,
+  record: RouteRecord & { deployment: Deployment },
+  history: readonly Deployment[] = [],
+) {
+  return { ...deploymentView(record, history), allowedActions: allowedActions(deps, claims, record) };
+}
+
 const actionBody = z.strictObject({
   note: z.string().trim().min(1).max(1000).optional(),
   force: z.boolean().optional(),
 });
 
-function deploymentAction(action: 'promote' | 'abort' | 'rollback'): RouteHandler {
+function deploymentAction(action: DeploymentAction): RouteHandler {
   return async (deps, call) => {
     const deploymentId = parse(id, call.params.id, 'path.id');
     const raw = bodyOf(call.event);
@@ -166,13 +200,19 @@ function deploymentAction(action: 'promote' | 'abort' | 'rollback'): RouteHandle
     try {
       if (action === 'promote') {
         const saved = await promoteDeployment(deps.guard, record.routeKey, by, body.force === true);
-        return json(200, { deployment: deploymentView(saved as RouteRecord & { deployment: Deployment }) });
+        return json(200, {
+          deployment: deploymentFor(deps, call.claims, saved as RouteRecord & { deployment: Deployment }),
+        });
       }
       const run = action === 'abort' ? abortDeployment : rollbackDeployment;
       const result = await run(deps.guard, record.routeKey, by, body.note);
       if (result.kind === 'skipped') return problem(409, `nothing to do: ${result.why}`);
       return json(200, {
-        deployment: deploymentView(result.record as RouteRecord & { deployment: Deployment }),
+        deployment: deploymentFor(
+          deps,
+          call.claims,
+          result.record as RouteRecord & { deployment: Deployment },
+        ),
       });
     } catch (error) {
       // The use case refuses what the deployment's state does not allow: a conflict, not bad input.
@@ -324,7 +364,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
         r.deployment !== undefined && meshes.has(r.meshName),
     );
     const deployments = records
-      .map((r) => deploymentView(r))
+      .map((r) => deploymentFor(deps, call.claims, r))
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     return json(200, { deployments });
   },
@@ -333,7 +373,12 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     const record = await deploymentById(deps, parse(id, call.params.id, 'path.id'));
     check(deps, call.claims, 'read', record.meshName, record.meshName);
     return json(200, {
-      deployment: deploymentView(record, await deps.guard.store.history(record.routeKey, 10)),
+      deployment: deploymentFor(
+        deps,
+        call.claims,
+        record,
+        await deps.guard.store.history(record.routeKey, 10),
+      ),
     });
   },
   'POST /api/deployments/{id}/promote': deploymentAction('promote'),

@@ -118,9 +118,9 @@ const WEIGHTS_TEXT = /[A-Za-z0-9_.-]+ \d+(?: \/ [A-Za-z0-9_.-]+ \d+)*/g;
 
 /**
  * The deployment's weights over time, oldest first, for a chart: the weights before it opened,
- * then each note that states weights (the last weights a note names are those it led to), then
- * the weights last seen on the route. Only weights of the deployment's own targets count, so
- * other numbers in a note (an alarm's threshold) are not taken for weights.
+ * then the weights each note led to, then the weights last seen on the route. A note carries
+ * them (`weights`) where it moved them; only a deployment opened before notes carried weights
+ * has them read back from its notes' text.
  */
 export function weightHistoryOf(
   d: Deployment,
@@ -136,16 +136,25 @@ export function weightHistoryOf(
   };
   if (d.weightsBefore !== undefined) push(d.startedAt, d.weightsBefore);
   for (const note of d.notes) {
-    const found = [...note.text.matchAll(WEIGHTS_TEXT)]
-      .map((m) => parseWeightsText(m[0]))
-      .filter((w) => Object.keys(w).length > 0 && Object.keys(w).every((node) => targets.has(node)));
-    const after = found.at(-1);
+    const after = note.weights ?? (d.weightsInNotes === true ? undefined : weightsInText(note.text, targets));
     if (after !== undefined) push(note.at, after);
   }
   const last = points.at(-1);
   if (record.lastWeights !== undefined && (last === undefined || record.observedAt >= last.at))
     push(record.observedAt, record.lastWeights);
   return points;
+}
+
+/**
+ * The weights an older note's text led to: the last weights it names (`a -> b`). Only weights of
+ * the deployment's own targets count, so other numbers in a note (an alarm's threshold) are not
+ * taken for weights.
+ */
+function weightsInText(text: string, targets: ReadonlySet<string>): Weights | undefined {
+  return [...text.matchAll(WEIGHTS_TEXT)]
+    .map((m) => parseWeightsText(m[0]))
+    .filter((w) => Object.keys(w).length > 0 && Object.keys(w).every((node) => targets.has(node)))
+    .at(-1);
 }
 
 function parseWeightsText(text: string): Weights {

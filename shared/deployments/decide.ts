@@ -79,21 +79,25 @@ export interface RouteChangeDecision {
   readonly scheduleStep?: NonNullable<ProgressState['next']>;
 }
 
-function end(deployment: Deployment, at: string, reason: string): Deployment {
+/** End a deployment; `weights`: what the route's weights became, when the move that ended it is known. */
+function end(deployment: Deployment, at: string, reason: string, weights?: Weights): Deployment {
   const { next: _next, ...progress } = deployment.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
   return {
-    ...withNote(deployment, at, `Ended: ${reason}`),
+    ...withNote(deployment, at, `Ended: ${reason}`, weights),
     status: 'ended',
     ended: { at, reason },
     ...(deployment.progress === undefined ? {} : { progress }),
   };
 }
 
-/** Mark a deployment promoted (all weight on its canary) with its rollback window. */
+/**
+ * Mark a deployment promoted (all weight on its canary) with its rollback window; its baseline
+ * holds the promoted weights.
+ */
 export function promote(deployment: Deployment, at: string, windowMinutes: number, text: string): Deployment {
   const { next: _next, ...progress } = deployment.progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
   return {
-    ...withNote(deployment, at, text),
+    ...withNote(deployment, at, text, deployment.baseline),
     status: 'promoted',
     promotedAt: at,
     rollbackWindowEndsAt: addMinutes(at, windowMinutes),
@@ -193,7 +197,8 @@ function newDeployment(
     startedAt: input.eventTime,
     openedByEventId: input.eventId,
     updatedAt: input.now,
-    notes: [{ at: input.now, text: note }],
+    notes: [{ at: input.now, text: note, weights }],
+    weightsInNotes: true,
   };
 }
 
@@ -310,6 +315,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       deployment,
       now,
       `weights are back at their baseline ${formatWeights(weights)} (set by ${who})`,
+      weights,
     );
     return {
       outcome: { kind: 'ended', deployment: ended },
@@ -319,7 +325,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
   }
   const stable = deployment.stableTarget;
   if (Object.hasOwn(weights, stable) && percentOf(weights, stable) === 100) {
-    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`);
+    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`, weights);
     return {
       outcome: { kind: 'ended', deployment: ended },
       record: { ...observed, deployment: ended },
@@ -339,6 +345,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
         unpromoted,
         now,
         `meshwarden (change control) restored ${formatWeights(weights)}, undoing the promotion; the deployment is guarded again`,
+        weights,
       ),
       status: 'in-progress',
       baseline: weights,
@@ -355,7 +362,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       deployment.status === 'promoted'
         ? `superseded: ${who} moved the weights after promotion (${formatWeights(weights)})`
         : `stable target ${stable} was removed from the route by ${who}`;
-    const ended = end(deployment, now, why);
+    const ended = end(deployment, now, why, weights);
     // `record` still holds the weights before this move and the promoted deployment.
     const opened = input.self ? undefined : open(input, weights);
     if (opened === undefined) {
@@ -398,7 +405,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
   const progress = deployment.progress;
   const { next: _next, ...rest } = progress ?? { steps: [], bakeMinutes: [], stepIndex: -1 };
   const rebased: Deployment = {
-    ...withNote(deployment, now, text),
+    ...withNote(deployment, now, text, weights),
     // Its automatic steps stop, so it waits for no approval any more (that one is closed).
     status: deployment.status === 'awaiting-approval' ? 'in-progress' : deployment.status,
     baseline: weights,

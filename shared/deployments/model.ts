@@ -115,10 +115,16 @@ export type RollbackReason =
     }
   | { readonly kind: 'approval-rejected'; readonly by: string; readonly eventId: string };
 
-/** One line of a deployment's story, for people. */
+/** One line of a deployment's story, for people, with the weights it led to where it moved them. */
 export interface DeploymentNote {
   readonly at: string;
   readonly text: string;
+  /**
+   * The route's weights after what the note tells (a step, a rollback, a person's change), for
+   * charts; absent when the note moved no weight. Notes of deployments opened before notes
+   * carried weights have none (see `Deployment.weightsInNotes`).
+   */
+  readonly weights?: Weights;
 }
 
 /** The progressive plan of a deployment, when the policy opts its route in. */
@@ -171,6 +177,11 @@ export interface Deployment {
   };
   readonly ended?: { readonly at: string; readonly reason: string };
   readonly notes: readonly DeploymentNote[];
+  /**
+   * Set on deployments opened since every note that moves weight records them (`notes[].weights`).
+   * Records written before lack it: their weight history is read back from the notes' text.
+   */
+  readonly weightsInNotes?: true;
 }
 
 /**
@@ -202,7 +213,11 @@ export function isGuarded(deployment: Deployment, now: Date): boolean {
   return end !== undefined && now.getTime() < Date.parse(end);
 }
 
-/** Append a note, keeping the last 50 so a record stays small. */
-export function withNote(deployment: Deployment, at: string, text: string): Deployment {
-  return { ...deployment, updatedAt: at, notes: [...deployment.notes, { at, text }].slice(-50) };
+/**
+ * Append a note, keeping the last 50 so a record stays small. `weights`: what the route's
+ * weights became by what the note tells, when it moved them.
+ */
+export function withNote(deployment: Deployment, at: string, text: string, weights?: Weights): Deployment {
+  const note: DeploymentNote = weights === undefined ? { at, text } : { at, text, weights };
+  return { ...deployment, updatedAt: at, notes: [...deployment.notes, note].slice(-50) };
 }

@@ -249,6 +249,7 @@ async function rollBackNow(
           wrote
             ? `Rolled back: ${formatWeights(before)} -> ${formatWeights(after)}`
             : 'All weight was already on the stable target',
+          after,
         ),
         status: 'rolled-back',
         ...(d.rollback === undefined ? {} : { rollback: { ...d.rollback, completedAt: done } }),

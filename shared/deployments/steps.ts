@@ -105,7 +105,7 @@ async function applyStep(
     const progress: ProgressState = { ...(d.progress ?? { steps: [], bakeMinutes: [] }), stepIndex };
     const { next: _next, approvalId: _a, waitingSince: _w, ...rest } = progress;
     const stepped: Deployment = {
-      ...withNote(d, at, `Step ${stepIndex + 1}: ${formatWeights(weights)}`),
+      ...withNote(d, at, `Step ${stepIndex + 1}: ${formatWeights(weights)}`, weights),
       status: 'in-progress',
       baseline: weights,
       progress: rest,

@@ -334,11 +334,12 @@ export function chartSeries(history) {
 function chartSvg(d) {
   const history = d.weightHistory ?? [];
   const W = 560;
-  const H = 180;
+  const H = 194;
   const left = 40;
   const right = 130;
   const top = 14;
-  const bottom = 30;
+  // Room below the plot for the rollback's label, then the time axis.
+  const bottom = 44;
   const series = chartSeries(history);
   const times = history.map((p) => Date.parse(p.at));
   const rollbackAt = d.rollback ? Date.parse(d.rollback.decidedAt) : undefined;
@@ -383,8 +384,9 @@ function chartSvg(d) {
           s('line', { x1: x(rollbackAt), x2: x(rollbackAt), y1: top, y2: H - bottom, class: 'rollback' }),
           s(
             'text',
-            { x: Math.min(x(rollbackAt) + 4, W - right - 90), y: H - bottom + 16, class: 'rollback-label' },
-            '⟲ rollback',
+            { x: x(rollbackAt) - 4, y: H - bottom + 15, class: 'rollback-label', 'text-anchor': 'end' },
+            // Who, without the issuer and channel the API adds (the description has them).
+            d.rollback.by ? `⟲ rollback by ${String(d.rollback.by).split(' (')[0]}` : '⟲ rollback',
           ),
         );
   return s(
@@ -394,7 +396,7 @@ function chartSvg(d) {
     s(
       'desc',
       { id: `${id}-d` },
-      `${summary}${d.rollback ? `. Rolled back at ${timeText(d.rollback.decidedAt)}` : ''}`,
+      `${summary}${d.rollback ? `. Rolled back at ${timeText(d.rollback.decidedAt)}: ${rollbackSentence(d.rollback)}` : ''}`,
     ),
     grid,
     s('text', { x: left, y: H - 6, class: 'muted' }, timeText(new Date(t0).toISOString())),
@@ -406,6 +408,30 @@ function chartSvg(d) {
     lines,
     marker,
   );
+}
+
+/** What each deployment action is called on the page. */
+export const DEPLOYMENT_ACTIONS = {
+  promote: { label: 'Promote', verb: 'promote', doing: 'Promoting', done: 'Promoted', takesNote: false },
+  abort: { label: 'Abort', verb: 'abort', doing: 'Aborting', done: 'Aborted', takesNote: true },
+  rollback: {
+    label: 'Roll back',
+    verb: 'roll back',
+    doing: 'Rolling back',
+    done: 'Rolled back',
+    takesNote: true,
+  },
+};
+
+/**
+ * The weights an action leaves the route at, as the guard writes them: promote puts all weight
+ * on the canary, abort and rollback on the stable target, every other target at 0.
+ */
+export function resultingWeights(d, action) {
+  const to = action === 'promote' ? d.canaryTargets[0] : d.stableTarget;
+  const nodes = Object.keys(d.weights.current ?? d.weights.baseline ?? {});
+  if (!nodes.includes(to)) nodes.push(to);
+  return Object.fromEntries(nodes.map((n) => [n, n === to ? 100 : 0]));
 }
 
 /** What rolled a deployment back, in words: `alarm web-5xx-rate: 5xx above threshold`. */
@@ -426,7 +452,51 @@ export function rollbackSentence(rollback) {
   }
 }
 
-function renderDeployments(deployments) {
+/**
+ * A deployment's action buttons (only those the API says the caller may take now), disabled
+ * while one of its actions is in flight, and the answer to the last one.
+ * @param {{ busy: Set<string>, outcomes: Map<string, { ok: boolean, text: string }>, ask: Function }} ops
+ */
+function deploymentActions(d, ops) {
+  const allowed = (d.allowedActions ?? []).filter((a) => Object.hasOwn(DEPLOYMENT_ACTIONS, a));
+  const outcome = ops.outcomes.get(d.id);
+  const busy = ops.busy.has(d.id);
+  return [
+    allowed.length === 0
+      ? null
+      : h(
+          'div',
+          { class: 'actions', role: 'group', 'aria-label': `Actions on ${d.routeKey}` },
+          allowed.map((action) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                class: action === 'promote' ? 'forward' : 'back',
+                'data-action': action,
+                disabled: busy,
+                'aria-disabled': busy ? 'true' : undefined,
+                onclick: (e) => ops.ask(e.currentTarget, d, action),
+              },
+              DEPLOYMENT_ACTIONS[action].label,
+            ),
+          ),
+        ),
+    busy || outcome
+      ? h(
+          'p',
+          {
+            class: busy ? 'meta' : outcome.ok ? 'outcome ok' : 'outcome error',
+            'data-outcome': d.id,
+            role: busy || outcome.ok ? 'status' : 'alert',
+          },
+          busy ? 'Sending…' : outcome.text,
+        )
+      : null,
+  ];
+}
+
+function renderDeployments(deployments, ops) {
   if (deployments.length === 0) return [h('p', {}, 'No deployments yet.')];
   return deployments.map((d) => {
     const r = d.rollback;
@@ -439,6 +509,7 @@ function renderDeployments(deployments) {
         { class: 'meta' },
         `Started ${timeText(d.startedAt)} by ${d.startedBy?.label ?? 'unknown'} · stable ${d.stableTarget} · now ${formatWeights(d.weights.current)}`,
       ),
+      deploymentActions(d, ops),
       d.weightHistory?.length > 0 ? chartSvg(d) : null,
       r
         ? h(
@@ -682,6 +753,10 @@ async function main() {
     cache.clear();
     following.clear();
     decided.clear();
+    ops.busy.clear();
+    ops.outcomes.clear();
+    shownDeployments = [];
+    if ($('confirm').open) $('confirm').close();
     delete document.body.dataset.rendered;
     for (const id of [
       'mesh-body',
@@ -721,6 +796,79 @@ async function main() {
   }
 
   const mayApprove = (mesh) => me.meshes.some((m) => m.name === mesh && m.roles.includes('approver'));
+
+  // Deployment actions: which deployments have a request in flight, and the last answer for each.
+  const ops = { busy: new Set(), outcomes: new Map(), ask };
+  let shownDeployments = [];
+  const drawDeployments = (list = shownDeployments) => {
+    shownDeployments = list;
+    put('deployments-body', renderDeployments(list, ops));
+  };
+
+  /** Ask in the page's dialog before acting: the route, its weights now and after. */
+  function ask(_button, d, action) {
+    const words = DEPLOYMENT_ACTIONS[action];
+    const dialog = $('confirm');
+    $('confirm-h').textContent = `${words.label} ${d.routeKey}?`;
+    $('confirm-route').textContent = d.routeKey;
+    $('confirm-now').textContent = formatWeights(d.weights.current);
+    $('confirm-after').textContent = formatWeights(resultingWeights(d, action));
+    $('confirm-note-row').hidden = !words.takesNote;
+    $('confirm-note').value = '';
+    const ok = $('confirm-ok');
+    ok.textContent = words.label;
+    ok.className = action === 'promote' ? 'forward' : 'back';
+    ok.disabled = false;
+    dialog.dataset.deployment = d.id;
+    dialog.dataset.action = action;
+    dialog.returnValue = '';
+    dialog.onclose = () => {
+      if (dialog.returnValue !== 'confirm') return;
+      const note = $('confirm-note').value.trim();
+      void perform(d, action, words.takesNote && note !== '' ? { note } : {});
+    };
+    dialog.showModal();
+    // Focus the harmless choice: Enter or Escape right away does nothing.
+    $('confirm-cancel').focus();
+  }
+
+  async function perform(d, action, body) {
+    const words = DEPLOYMENT_ACTIONS[action];
+    // One request per deployment at a time: its buttons stay disabled until the answer is in.
+    if (ops.busy.has(d.id)) return;
+    ops.busy.add(d.id);
+    ops.outcomes.delete(d.id);
+    drawDeployments();
+    say(`${words.doing} ${d.routeKey}…`);
+    let outcome;
+    try {
+      const answer = await fetch(`/api/deployments/${encodeURIComponent(d.id)}/${action}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${sessionStorage.getItem(KEYS.token)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      const data = await answer.json().catch(() => ({}));
+      outcome = answer.ok
+        ? {
+            ok: true,
+            text: `${words.done} ${d.routeKey}: now ${formatWeights(data.deployment?.weights?.current)}.`,
+          }
+        : {
+            ok: false,
+            text: `Could not ${words.verb} ${d.routeKey}: ${data.message ?? `HTTP ${answer.status}`}`,
+          };
+    } catch (error) {
+      outcome = { ok: false, text: `Could not ${words.verb} ${d.routeKey}: ${error.message}` };
+    }
+    ops.busy.delete(d.id);
+    ops.outcomes.set(d.id, outcome);
+    say(outcome.text);
+    drawDeployments();
+    await refresh();
+  }
 
   async function act(button, id, decision) {
     button.disabled = true;
@@ -769,7 +917,7 @@ async function main() {
         return who;
       });
       const deployments = get('/api/deployments').then((d) => {
-        if (d.changed) put('deployments-body', renderDeployments(d.data.deployments));
+        if (d.changed) drawDeployments(d.data.deployments);
         return d.changed;
       });
       const approvals = Promise.all([get('/api/approvals'), roles]).then(async ([a, who]) => {
@@ -832,6 +980,11 @@ async function main() {
   }
 
   $('sign-in').addEventListener('click', () => void signIn());
+  $('confirm-cancel').addEventListener('click', () => $('confirm').close('cancel'));
+  $('confirm-ok').addEventListener('click', (e) => {
+    e.currentTarget.disabled = true;
+    $('confirm').close('confirm');
+  });
   $('sign-out').addEventListener('click', () => signOut());
   const params = new URLSearchParams(location.search);
   try {

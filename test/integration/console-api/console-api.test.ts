@@ -333,6 +333,37 @@ describe('HTTP API with OIDC tokens', () => {
     expect(await weights()).toEqual({ [DEMO.stableNode]: 0, [DEMO.canaryNode]: 100 });
   });
 
+  it('says per deployment which actions the caller may take, and a second rollback is refused without effect', async () => {
+    // Prepare
+    await setWeights('admin', 100, 0);
+    const id = await openDeployment(80, 20);
+    const [omar, victor] = [await as('omar'), await as('victor')];
+    const forOperator = await call('GET', `/api/deployments/${id}`, omar);
+    const forViewer = await call('GET', '/api/deployments?mesh=prod', victor);
+    const from = seen.length;
+    // Act: the same rollback twice, as a double click would send it
+    const first = await call('POST', `/api/deployments/${id}/rollback`, omar, { note: 'bad build' });
+    await local.aws.drain();
+    const second = await call('POST', `/api/deployments/${id}/rollback`, omar, {});
+    await local.aws.drain();
+    // Assess
+    expect((forOperator.json.deployment as { allowedActions: string[] }).allowedActions).toEqual([
+      'promote',
+      'abort',
+      'rollback',
+    ]);
+    const viewed = (forViewer.json.deployments as { id: string; allowedActions: string[] }[]).find(
+      (d) => d.id === id,
+    );
+    expect(viewed?.allowedActions).toEqual([]);
+    expect(first.status).toBe(200);
+    expect(first.json.deployment).toMatchObject({ id, status: 'rolled-back', allowedActions: [] });
+    expect(second.status).toBe(409);
+    expect(second.json.message).toContain('rolled-back');
+    expect(await weights()).toEqual({ [DEMO.stableNode]: 100, [DEMO.canaryNode]: 0 });
+    expect(seen.slice(from).filter((e) => e['detail-type'] === 'DeploymentRolledBack')).toHaveLength(1);
+  });
+
   it('refuses expired, not-yet-valid, wrong-audience, wrong-issuer, tampered and missing tokens with 401', async () => {
     // Prepare
     const issuer = local.aws.oidc;

@@ -29,6 +29,7 @@ interface ConsoleScript {
     points: { t: number; w: number }[];
   }[];
   rollbackSentence(rollback: Record<string, unknown>): string;
+  resultingWeights(d: unknown, action: 'promote' | 'abort' | 'rollback'): Record<string, number>;
 }
 
 const script = (await import(
@@ -158,6 +159,21 @@ describe('console page script: graph and chart', () => {
       ['web-v2', [10, 50, 0]],
     ]);
     expect(series[0]?.points[1]?.t).toBe(Date.parse('2026-12-06T10:01:00Z'));
+  });
+
+  it('shows the weights an action leaves the route at, as the guard writes them', () => {
+    const d = {
+      stableTarget: 'web-v1',
+      canaryTargets: ['web-v2'],
+      weights: { current: { 'web-v1': 80, 'web-v2': 20 }, baseline: { 'web-v1': 80, 'web-v2': 20 } },
+    };
+    expect(script.resultingWeights(d, 'rollback')).toEqual({ 'web-v1': 100, 'web-v2': 0 });
+    expect(script.resultingWeights(d, 'abort')).toEqual({ 'web-v1': 100, 'web-v2': 0 });
+    expect(script.resultingWeights(d, 'promote')).toEqual({ 'web-v1': 0, 'web-v2': 100 });
+    // Weights unknown (the route unreadable): the target the action puts the weight on.
+    expect(script.resultingWeights({ ...d, weights: { current: null, baseline: {} } }, 'rollback')).toEqual({
+      'web-v1': 100,
+    });
   });
 
   it('names what rolled a deployment back', () => {
