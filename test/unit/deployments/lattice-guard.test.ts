@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handleGuardInput } from '../../../shared/deployments/handle';
 import { parseGuardInput } from '../../../shared/deployments/inbound';
-import type { RollbackResult } from '../../../shared/deployments/on-alarm';
+import type { RollbackResult } from '../../../shared/deployments/rollback';
 import { MESHWARDEN_DETAIL_TYPES } from '../../../shared/events/patterns';
 import { parsePolicy } from '../../../shared/policy/load';
 import { LatticeAdapter } from '../../../shared/providers/vpc-lattice/adapter';

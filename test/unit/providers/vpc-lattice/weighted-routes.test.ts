@@ -110,7 +110,7 @@ describe('the WeightedRoutes port on VPC Lattice', () => {
 
     // Assess: staging-net is not governed.
     expect(changed).toHaveLength(1);
-    const [only] = changed as Extract<ChangedRoute, { operation: 'update' }>[];
+    const [only] = changed as Exclude<ChangedRoute, { operation: 'delete' }>[];
     expect(only?.operation).toBe('update');
     expect(formatRouteId(only?.ref.id ?? parseRouteId('a/b/c'))).toBe(KEY);
     expect(only?.ref.arn).toBe(RULE_ARN);
