@@ -59,6 +59,8 @@ export type Capability =
    * actions and auth policies (UpdateRule, DeleteRule, UpdateListener, Put/DeleteAuthPolicy).
    */
   | 'lattice:change-control'
+  /** Read governed VPC Lattice service networks whole (the audit's first sight of them). */
+  | 'lattice:read-networks'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
   | 'pca:read'
@@ -116,6 +118,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'table:write',
       // The policy's alarm references and meshwarden:route tags are resolved against every alarm.
       'alarms:discover',
+      'lattice:read-networks',
       'secrets:read-slack',
     ],
   },

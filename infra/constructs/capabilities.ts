@@ -402,6 +402,34 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  'lattice:read-networks': (_r, stack) => {
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    const readable = [lattice('service'), lattice('servicenetwork'), lattice('targetgroup')];
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_READS], resources: readable }),
+        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_LISTS], resources: ['*'] }),
+      ],
+      wildcards: [
+        ...readable.map((resource) => ({
+          resource,
+          reason:
+            'VPC Lattice resources get generated ids after deploy; the audit reads the service networks its policy names, whole, to record their first sight. Read-only, this account and region.',
+        })),
+        {
+          resource: '*',
+          reason:
+            'VPC Lattice List actions are granted without resource-level permissions; the audit lists what a governed service network holds, nothing else.',
+        },
+      ],
+    };
+  },
   'secrets:read-slack': (r) => ({
     statements: [
       new iam.PolicyStatement({

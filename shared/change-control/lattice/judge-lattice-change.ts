@@ -364,29 +364,3 @@ async function judgeLocated(
   await publishAndClose(deps, done);
   return { eventId: call.eventId, status: 'decided', action: decision.action, outcome };
 }
-
-/**
- * First sight of a governed service network: every rule, listener default action and auth
- * policy it holds now becomes last known good where none is recorded yet. Run by the daily
- * audit, so a resource changed before meshwarden ever judged it still has a state to return to.
- * Returns how many records were written.
- */
-export async function recordLatticeBaseline(
-  deps: Pick<JudgeLatticeChangeDeps, 'lattice' | 'lastKnownGood' | 'now'>,
-  serviceNetwork: string,
-): Promise<number> {
-  const found = await deps.lattice.baseline(serviceNetwork);
-  const at = deps.now().toISOString();
-  let written = 0;
-  for (const { target, state } of found) {
-    const stored = await deps.lastKnownGood.putIfAbsent({
-      resourceKey: formatLatticeResourceKey(target.ref),
-      state,
-      eventId: `baseline:${at}`,
-      recordedAt: at,
-      source: 'baseline',
-    });
-    if (stored) written += 1;
-  }
-  return written;
-}

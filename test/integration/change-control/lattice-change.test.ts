@@ -1,6 +1,10 @@
 import {
+  CreateRuleCommand,
+  DeleteAuthPolicyCommand,
+  DeleteRuleCommand,
   GetAuthPolicyCommand,
   GetRuleCommand,
+  ListServicesCommand,
   PutAuthPolicyCommand,
   type RuleAction,
   UpdateRuleCommand,
@@ -18,6 +22,7 @@ import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoLatticeLastKnownGoodStore } from '../../../shared/adapters/dynamodb/lattice-last-known-good-store';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+import { loadEvent } from '../../support/sample-events';
 
 const WEB_RULE_KEY = `${LATTICE_DEMO.serviceNetwork}/rule/${LATTICE_DEMO.service}/${LATTICE_DEMO.listener}/${LATTICE_DEMO.rule}`;
 const WEB_AUTH_KEY = `${LATTICE_DEMO.serviceNetwork}/auth-policy/service/${LATTICE_DEMO.service}`;
@@ -212,6 +217,79 @@ describe('VPC Lattice change control in local AWS', () => {
       action: 'revert',
       outcome: 'applied',
       plan: expect.stringContaining('PutAuthPolicy'),
+    });
+  });
+
+  it('records the first sight of the network in the daily audit, and reverts a PutAuthPolicy where there was none', async () => {
+    const { items } = await admin.send(new ListServicesCommand({}));
+    const payments = items?.find((s) => s.name === 'payments')?.id ?? '';
+    const paymentsAuthKey = `${LATTICE_DEMO.serviceNetwork}/auth-policy/service/payments`;
+    expect(await lkg.get(paymentsAuthKey)).toBeUndefined();
+
+    await local.aws.functions.invoke('mesh-audit', loadEvent('scheduler/daily-audit'));
+
+    expect(await lkg.get(paymentsAuthKey)).toMatchObject({
+      state: { type: 'auth-policy', policy: null },
+      source: 'baseline',
+    });
+    // What an allowed change recorded stays: the first sight never overwrites.
+    expect((await lkg.get(WEB_RULE_KEY))?.source).toBe('event');
+
+    await bob.send(new PutAuthPolicyCommand({ resourceIdentifier: payments, policy: authPolicy('*') }));
+    await local.aws.drain();
+
+    await expect(
+      admin.send(new GetAuthPolicyCommand({ resourceIdentifier: payments })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(decisionsFor(paymentsAuthKey).at(-1)?.detail).toMatchObject({
+      changeControl: 'deny',
+      action: 'revert',
+      outcome: 'applied',
+      plan: expect.stringContaining('DeleteAuthPolicy'),
+    });
+  });
+
+  it('restores the auth policy a disallowed DeleteAuthPolicy removed', async () => {
+    const { items } = await admin.send(new ListServicesCommand({}));
+    const frontend = items?.find((s) => s.name === 'frontend')?.id ?? '';
+    const key = `${LATTICE_DEMO.serviceNetwork}/auth-policy/service/frontend`;
+    await admin.send(new PutAuthPolicyCommand({ resourceIdentifier: frontend, policy: authPolicy('*') }));
+    await local.aws.drain();
+
+    await bob.send(new DeleteAuthPolicyCommand({ resourceIdentifier: frontend }));
+    await local.aws.drain();
+
+    // DeleteAuthPolicy is undone by putting the last known good document back.
+    const now = await admin.send(new GetAuthPolicyCommand({ resourceIdentifier: frontend }));
+    expect(JSON.parse(now.policy ?? '{}')).toEqual(JSON.parse(authPolicy('*')));
+    expect(decisionsFor(key).at(-1)?.detail).toMatchObject({ action: 'revert', outcome: 'applied' });
+  });
+
+  it('reports a disallowed DeleteRule as unrevertable, with the reason, and leaves it', async () => {
+    const ids = { serviceIdentifier: where.serviceId, listenerIdentifier: where.listenerId };
+    const created = await admin.send(
+      new CreateRuleCommand({
+        ...ids,
+        name: 'maintenance',
+        priority: 50,
+        match: { httpMatch: { pathMatch: { match: { prefix: '/maintenance' } } } },
+        action: { fixedResponse: { statusCode: 503 } },
+      }),
+    );
+    await local.aws.drain();
+    const key = `${LATTICE_DEMO.serviceNetwork}/rule/web/http/maintenance`;
+    expect(decisionsFor(key).at(-1)?.detail).toMatchObject({ operation: 'CreateRule', action: 'keep' });
+
+    await bob.send(new DeleteRuleCommand({ ...ids, ruleIdentifier: created.id }));
+    await local.aws.drain();
+
+    const decision = decisionsFor(`${LATTICE_DEMO.serviceNetwork}/rule/web/http/${created.id}`).at(-1);
+    expect(decision?.detail).toMatchObject({
+      operation: 'DeleteRule',
+      changeControl: 'deny',
+      action: 'report',
+      outcome: 'no-effect',
+      unrevertable: expect.stringMatching(/recreating deleted VPC Lattice resources is not supported/),
     });
   });
 });
