@@ -23,7 +23,7 @@ import type {
 } from '../../ports';
 import { principalOfChange } from '../assess';
 import type { GovernanceDecisionDetail } from '../decision-record';
-import { diffValues, renderDiff } from '../diff';
+import { diffValues, renderDiff, sameValue } from '../diff';
 import { notifyDecision } from '../notify-decision';
 import { isUnjudgeable, UNKNOWN_MESH } from '../unjudgeable';
 import { type LatticeCall, type LatticeCallDetail, latticeCallOf } from './lattice-call';
@@ -206,6 +206,44 @@ async function keep(
   });
 }
 
+/** True when the state read now is what meshwarden's own write left (its response says what that was). */
+function stillOwnWrite(state: LatticeResourceState, response: Readonly<Record<string, unknown>>): boolean {
+  if (state.type === 'rule') {
+    return (
+      response.action !== undefined &&
+      sameValue(state.action, response.action) &&
+      (response.priority === undefined || response.priority === state.priority)
+    );
+  }
+  if (state.type === 'listener') {
+    return response.defaultAction !== undefined && sameValue(state.defaultAction, response.defaultAction);
+  }
+  return typeof response.policy === 'string' && response.policy === state.policy;
+}
+
+/**
+ * meshwarden's own verified writes become last known good (a deployment guard's rollback, say):
+ * a later violating change is then reverted to the rolled-back weights, never to the canary's.
+ * Recorded only while the state read now is still what the write left; a later write by someone
+ * else is judged on its own. Returns whether it recorded.
+ */
+async function recordOwnWrite(deps: JudgeLatticeChangeDeps, call: LatticeCall): Promise<boolean> {
+  if (call.errorCode !== undefined || call.response === undefined || call.verb === 'delete') return false;
+  if (call.kind === undefined || !KEPT_KINDS.has(call.kind)) return false;
+  const located = await deps.lattice.locate(call, deps.governedNetworks);
+  if (located.status !== 'located') return false;
+  const current = await deps.lattice.read(located.target);
+  if (current === undefined || !stillOwnWrite(current, call.response)) return false;
+  await deps.lastKnownGood.put({
+    resourceKey: formatLatticeResourceKey(located.target.ref),
+    state: current,
+    eventId: call.eventId,
+    recordedAt: deps.now().toISOString(),
+    source: 'own-write',
+  });
+  return true;
+}
+
 async function applyPlan(
   lattice: LatticeChangeTargets,
   target: LatticeTarget,
@@ -225,12 +263,16 @@ export async function judgeLatticeChange(
 ): Promise<JudgeLatticeChangeResult> {
   const call = latticeCallOf(detail);
   if (call.readOnly) return skipped(call, `${call.operation} changes nothing`);
-  const caller = derivePrincipal(call.identity);
-  if (isSelfPrincipal(caller, deps.selfRoleArns)) {
-    return skipped(call, `${call.operation} is meshwarden's own write (${caller.roleArn ?? caller.arn})`);
-  }
   if (deps.governedNetworks.length === 0) {
     return skipped(call, 'no VPC Lattice service network is governed in this account');
+  }
+  const caller = derivePrincipal(call.identity);
+  if (isSelfPrincipal(caller, deps.selfRoleArns)) {
+    const recorded = await recordOwnWrite(deps, call);
+    return skipped(
+      call,
+      `${call.operation} is meshwarden's own write (${caller.roleArn ?? caller.arn})${recorded ? '; it is the last known good now' : ''}`,
+    );
   }
   let located: Awaited<ReturnType<LatticeChangeTargets['locate']>>;
   try {

@@ -36,6 +36,11 @@ export interface LatticeCall {
   readonly readOnly: boolean;
   readonly identity: UserIdentity;
   readonly ids: LatticeCallIdentifiers;
+  /**
+   * What the call's response said it wrote. Never restored from: only compared with what Lattice
+   * holds now, to tell whether meshwarden's own write is still the current state.
+   */
+  readonly response?: Readonly<Record<string, unknown>>;
   readonly errorCode?: string;
   readonly errorMessage?: string;
 }
@@ -120,6 +125,7 @@ export function latticeCallOf(detail: LatticeCallDetail): LatticeCall {
     readOnly: detail.readOnly === true || !isLatticeWrite(detail.eventName),
     identity: detail.userIdentity,
     ids,
+    ...(detail.responseElements == null ? {} : { response: detail.responseElements }),
     ...(detail.errorCode === undefined ? {} : { errorCode: detail.errorCode }),
     ...(detail.errorMessage === undefined ? {} : { errorMessage: detail.errorMessage }),
   };

@@ -1,3 +1,4 @@
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateRuleCommand,
   DeleteAuthPolicyCommand,
@@ -189,7 +190,8 @@ describe('VPC Lattice change control in local AWS', () => {
 
     expect(own.length).toBeGreaterThan(0);
     for (const event of own) expect(judged.has((event.detail as { eventID: string }).eventID)).toBe(false);
-    // The revert left the last known good as it was.
+    // The revert left the last known good as it was (now confirmed by meshwarden's own write).
+    expect(await lkg.get(WEB_RULE_KEY)).toMatchObject({ source: 'own-write' });
     expect((await lkg.get(WEB_RULE_KEY))?.state).toMatchObject({
       action: { forward: { targetGroups: [{ weight: 80 }, { weight: 20 }] } },
     });
@@ -233,7 +235,7 @@ describe('VPC Lattice change control in local AWS', () => {
       source: 'baseline',
     });
     // What an allowed change recorded stays: the first sight never overwrites.
-    expect((await lkg.get(WEB_RULE_KEY))?.source).toBe('event');
+    expect((await lkg.get(WEB_RULE_KEY))?.source).not.toBe('baseline');
 
     await bob.send(new PutAuthPolicyCommand({ resourceIdentifier: payments, policy: authPolicy('*') }));
     await local.aws.drain();
@@ -291,5 +293,32 @@ describe('VPC Lattice change control in local AWS', () => {
       outcome: 'no-effect',
       unrevertable: expect.stringMatching(/recreating deleted VPC Lattice resources is not supported/),
     });
+  });
+
+  it("makes the guard's rollback last known good, so a later violation is reverted to it, not to the canary", async () => {
+    const cloudwatch = new CloudWatchClient(local.clientConfig('admin'));
+    const before = await weights();
+    expect(before[1]).toBeGreaterThan(0);
+
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: LATTICE_DEMO.alarms[0],
+        StateValue: 'ALARM',
+        StateReason: '5xx above threshold',
+      }),
+    );
+    await local.aws.drain();
+
+    expect(await weights()).toEqual([100, 0]);
+    expect(await lkg.get(WEB_RULE_KEY)).toMatchObject({
+      source: 'own-write',
+      state: { action: { forward: { targetGroups: [{ weight: 100 }, { weight: 0 }] } } },
+    });
+
+    await setWeights(bob, [50, 50]);
+    await local.aws.drain();
+
+    expect(await weights()).toEqual([100, 0]);
+    cloudwatch.destroy();
   });
 });

@@ -177,17 +177,38 @@ describe('judging a VPC Lattice write', () => {
     );
   });
 
-  it("skips meshwarden's own write without reading Lattice", async () => {
-    const { deps, lattice, audit } = scenario();
+  it("does not judge meshwarden's own write, and makes what it left the last known good", async () => {
+    const { deps, lattice, lastKnownGood, audit, publisher } = scenario();
+    const event = updateRuleBy(assumedRole('meshwarden-fn-mesh-change'));
+    // Lattice holds what the write's response says it left.
+    const left: LatticeResourceState = {
+      type: 'rule',
+      name: 'web-canary',
+      match: { httpMatch: {} },
+      priority: 10,
+      action: event.responseElements?.action,
+    };
+    lattice.state = left;
 
-    const result = await judgeLatticeChange(deps, updateRuleBy(assumedRole('meshwarden-fn-mesh-change')));
+    const result = await judgeLatticeChange(deps, event);
 
     expect(result).toMatchObject({
       status: 'skipped',
       reason: expect.stringContaining("meshwarden's own write"),
     });
-    expect(lattice.locates).toHaveLength(0);
     expect(audit.puts).toHaveLength(0);
+    expect(publisher.published).toHaveLength(0);
+    expect(lattice.writes).toHaveLength(0);
+    expect(await lastKnownGood.get(KEY)).toMatchObject({ state: left, source: 'own-write' });
+  });
+
+  it('does not record an own write someone else has overwritten since', async () => {
+    const { deps, lattice, lastKnownGood } = scenario();
+    lattice.state = ruleState([50, 50]);
+
+    await judgeLatticeChange(deps, updateRuleBy(assumedRole('meshwarden-fn-mesh-change')));
+
+    expect(await lastKnownGood.get(KEY)).toMatchObject({ state: ruleState([90, 10]), source: 'baseline' });
   });
 
   it('reports hold as not supported for VPC Lattice yet, leaving the change', async () => {
