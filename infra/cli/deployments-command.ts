@@ -12,11 +12,14 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../../shared/deployments/commands';
 import type { GuardDeps } from '../../shared/deployments/deps';
-import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
+import type { Deployment, RouteRecord } from '../../shared/deployments/model';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { formatWeights } from '../../shared/deployments/weights';
+import { parseRouteId } from '../../shared/domain/weighted-route';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
+import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { type ApiClient, apiClient } from './api-client';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -85,10 +88,22 @@ function depsFor(options: Options): GuardDeps {
     );
   }
   const appMesh = createAppMeshClient();
+  const policy = loadPolicy(policyFileOf(options.policy));
+  // The policy's VPC Lattice service networks: their rules are rolled back and promoted too.
+  const serviceNetworks = governedServiceNetworks(policy);
   const noScheduler = () => Promise.reject(new ConfigError('the CLI does not schedule steps'));
   return {
     meshes: createAppMeshProvider(appMesh),
     routes: createRouteReader(appMesh),
+    ...(serviceNetworks.length === 0
+      ? {}
+      : {
+          providers: {
+            'vpc-lattice': createLatticeRoutes(new LatticeAdapter(createLatticeClient()), {
+              serviceNetworks,
+            }),
+          },
+        }),
     store: new DynamoDbDeploymentStore(createDocumentClient(), table, accountOf(options)),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
@@ -103,7 +118,7 @@ function depsFor(options: Options): GuardDeps {
     // Signed as the person at the terminal: the bus takes `source: meshwarden` only from meshwarden's roles.
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
     notifier: { notify: async () => undefined },
-    policy: loadPolicy(policyFileOf(options.policy)),
+    policy,
     selfRoleArns: [],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
@@ -171,7 +186,7 @@ export function registerDeploymentsCommand(
       }
     };
   const routeKey = (key: string) => {
-    parseRouteKey(key);
+    parseRouteId(key);
     return key;
   };
   group

@@ -232,6 +232,7 @@ describe('the grown catalog with every option', () => {
       'vpc-lattice:GetListener',
       'vpc-lattice:GetRule',
       'vpc-lattice:GetService',
+      'vpc-lattice:ListTagsForResource',
       'vpc-lattice:UpdateListener',
       'vpc-lattice:UpdateRule',
     ]);

@@ -3,6 +3,7 @@ import {
   GetRuleCommand,
   GetServiceCommand,
   ListServiceNetworkServiceAssociationsCommand,
+  ListTagsForResourceCommand,
   type RuleAction,
   UpdateRuleCommand,
   VPCLatticeClient,
@@ -94,6 +95,7 @@ beforeEach(() => {
   lattice
     .on(ListServiceNetworkServiceAssociationsCommand)
     .resolves({ items: [{ serviceNetworkName: 'prod-net' }] });
+  lattice.on(ListTagsForResourceCommand).resolves({ tags: {} });
 });
 
 describe('the deployment guard on VPC Lattice', () => {
@@ -183,6 +185,21 @@ describe('the deployment guard on VPC Lattice', () => {
     expect(rule.action).toEqual(forward(100, 0));
   });
 
+  it('takes the stable target group from the rule tag meshwarden:stable when the policy names none', async () => {
+    // Prepare: the canary held the most weight before, so only the tag makes STABLE the stable one.
+    const { h, deps } = latticeGuard();
+    lattice
+      .on(ListTagsForResourceCommand, { resourceArn: RULE_ARN })
+      .resolves({ tags: { 'meshwarden:stable': STABLE } });
+    await handleGuardInput(deps, ruleWrite(forward(10, 90), { eventName: 'CreateRule' }));
+
+    // Act
+    await handleGuardInput(deps, ruleWrite(forward(5, 95)));
+
+    // Assess
+    expect(h.store.records.get(KEY)?.deployment).toMatchObject({ stableTarget: STABLE, stableSource: 'tag' });
+  });
+
   it("does not act again on its own rollback's UpdateRule coming back through CloudTrail", async () => {
     // Prepare
     const { h, deps } = latticeGuard();
@@ -227,6 +244,27 @@ describe('the deployment guard on VPC Lattice', () => {
       lastWeights: undefined,
       deployment: { status: 'ended', ended: { reason: 'route deleted by alice' } },
     });
+  });
+
+  it('ends rather than writes when the rule no longer forwards to weighted target groups, and says so', async () => {
+    // Prepare
+    const { h, deps } = latticeGuard();
+    await handleGuardInput(deps, ruleWrite(forward(100, 0), { eventName: 'CreateRule' }));
+    await handleGuardInput(deps, ruleWrite(forward(10, 90)));
+    rule = { ...rule, action: { fixedResponse: { statusCode: 503 } } };
+    h.tags.set(ALARM_ARN, KEY);
+    lattice.resetHistory();
+
+    // Act
+    await handleGuardInput(deps, parseGuardInput(alarmEvent()));
+
+    // Assess
+    expect(lattice.commandCalls(UpdateRuleCommand)).toHaveLength(0);
+    expect(h.store.records.get(KEY)?.deployment).toMatchObject({
+      status: 'ended',
+      ended: { reason: expect.stringContaining('no weighted forward') },
+    });
+    expect(h.notified.at(-1)?.text).toContain(`Could not roll back ${KEY}`);
   });
 
   it('refuses a Lattice event when no service network is governed, naming what to configure', async () => {

@@ -60,6 +60,20 @@ describe('policy entries for VPC Lattice', () => {
     ]);
   });
 
+  it('refuse a Lattice entry in a member account: its role has no Lattice grants', () => {
+    // Act
+    const lines = linesOf(
+      `version: 1\nmeshes:\n  - mesh: prod-net\n    account: "111122223333"\n    provider: vpc-lattice\n    serviceNetwork: prod-net\n    ${CC}\n`,
+    );
+
+    // Assess
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /meshes\[0\]\.account: VPC Lattice entries govern service networks in meshwarden's own account only/,
+      ),
+    ]);
+  });
+
   it('refuse a Lattice entry that a broader glob before it would shadow', () => {
     // Act
     const lines = linesOf(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatRouteId, parseRouteId } from '../../../../shared/domain/weighted-route';
 import { BadRequestError } from '../../../../shared/errors';
+import { latticeAlarmTag, latticeRouteOfTag } from '../../../../shared/providers/vpc-lattice/alarm-binding';
 import { addressOfArn, idOf, ruleAddressOfArn } from '../../../../shared/providers/vpc-lattice/arns';
 import {
   forwardWeights,
@@ -199,5 +200,22 @@ describe('VPC Lattice ids', () => {
       '<service-network>/<service>/<listener>/<rule>',
     );
     expect(() => parseRouteId('a/b')).toThrow(BadRequestError);
+  });
+});
+
+describe('VPC Lattice alarm binding', () => {
+  it('tags an alarm with the rule by names, and reads such a tag back; an App Mesh key is refused', () => {
+    // Act
+    const tag = latticeAlarmTag({
+      serviceNetwork: 'prod-net',
+      service: 'web',
+      listener: 'http',
+      rule: 'default',
+    });
+
+    // Assess
+    expect(tag).toEqual({ Key: 'meshwarden:route', Value: 'prod-net/web/http/default' });
+    expect(latticeRouteOfTag(tag.Value)).toMatchObject({ provider: 'vpc-lattice', rule: 'default' });
+    expect(() => latticeRouteOfTag('prod/web-router/web-route')).toThrow('names an App Mesh route');
   });
 });
