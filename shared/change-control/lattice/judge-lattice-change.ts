@@ -186,16 +186,24 @@ async function reportUnjudgeable(
   };
 }
 
-/** Keep an allowed change: its state now becomes last known good (or none, after a delete). */
+/**
+ * Keep an allowed change: its state now becomes last known good (or none, after a delete).
+ * Lattice has no versions: when the response says the call left something other than what
+ * Lattice holds now, the resource moved on since, and the later write is judged on its own
+ * rather than made good here. Returns whether it recorded.
+ */
 async function keep(
   deps: JudgeLatticeChangeDeps,
   key: string,
   call: LatticeCall,
   current: LatticeResourceState | undefined,
-): Promise<void> {
+): Promise<boolean> {
   if (current === undefined) {
     await deps.lastKnownGood.delete(key);
-    return;
+    return true;
+  }
+  if (call.response !== undefined && call.verb !== 'delete' && !leftAsWritten(current, call.response)) {
+    return false;
   }
   await deps.lastKnownGood.put({
     resourceKey: key,
@@ -204,10 +212,11 @@ async function keep(
     recordedAt: deps.now().toISOString(),
     source: 'event',
   });
+  return true;
 }
 
-/** True when the state read now is what meshwarden's own write left (its response says what that was). */
-function stillOwnWrite(state: LatticeResourceState, response: Readonly<Record<string, unknown>>): boolean {
+/** True when the state read now is what a write left (its response says what that was). */
+function leftAsWritten(state: LatticeResourceState, response: Readonly<Record<string, unknown>>): boolean {
   if (state.type === 'rule') {
     return (
       response.action !== undefined &&
@@ -233,7 +242,7 @@ async function recordOwnWrite(deps: JudgeLatticeChangeDeps, call: LatticeCall): 
   const located = await deps.lattice.locate(call, deps.governedNetworks);
   if (located.status !== 'located') return false;
   const current = await deps.lattice.read(located.target);
-  if (current === undefined || !stillOwnWrite(current, call.response)) return false;
+  if (current === undefined || !leftAsWritten(current, call.response)) return false;
   await deps.lastKnownGood.put({
     resourceKey: formatLatticeResourceKey(located.target.ref),
     state: current,
@@ -390,9 +399,10 @@ async function judgeLocated(
   };
   await deps.audit.put(pending);
   let outcome: AuditRecord['outcome'] = 'no-effect';
+  let movedOn = false;
   try {
     if (decision.action === 'keep') {
-      if (kept) await keep(deps, key, call, current);
+      if (kept) movedOn = !(await keep(deps, key, call, current));
     } else if (decision.action === 'revert') {
       await applyPlan(deps.lattice, target, decision.plan);
       outcome = 'applied';
@@ -401,7 +411,16 @@ async function judgeLocated(
     await deps.audit.put({ ...pending, outcome: 'failed', error: (error as Error).message });
     throw error;
   }
-  const done: AuditRecord = { ...pending, outcome };
+  const done: AuditRecord = movedOn
+    ? {
+        ...pending,
+        outcome,
+        decision: {
+          ...detail,
+          plan: 'keep the change; not made last known good: the resource moved on since, and the later write is judged on its own',
+        },
+      }
+    : { ...pending, outcome };
   await deps.audit.put(done);
   await publishAndClose(deps, done);
   return { eventId: call.eventId, status: 'decided', action: decision.action, outcome };

@@ -32,6 +32,11 @@ meshes:
     changeControl:
       default: deny
       onViolation: revert
+      allow:
+        - id: web-deployers
+          principals: [{ roleArn: "arn:aws:iam::${ACCOUNT}:role/web-deployer" }]
+          actions: [UpdateRule]
+          resources: [{ kind: rule, parent: "web/*" }]
       violationOverrides:
         - id: deployers-held
           principals: [{ roleArn: "arn:aws:iam::${ACCOUNT}:role/held-deployer" }]
@@ -200,6 +205,33 @@ describe('judging a VPC Lattice write', () => {
     expect(publisher.published).toHaveLength(0);
     expect(lattice.writes).toHaveLength(0);
     expect(await lastKnownGood.get(KEY)).toMatchObject({ state: left, source: 'own-write' });
+  });
+
+  it('keeps an allowed change as last known good while Lattice holds what it left, and not once it moved on', async () => {
+    const kept = scenario();
+    const event = updateRuleBy(assumedRole('web-deployer'));
+    const left: LatticeResourceState = {
+      type: 'rule',
+      name: 'web-canary',
+      match: { httpMatch: {} },
+      priority: 10,
+      action: event.responseElements?.action,
+    };
+    kept.lattice.state = left;
+    const movedOn = scenario();
+    movedOn.lattice.state = ruleState([50, 50]);
+
+    const keptResult = await judgeLatticeChange(kept.deps, event);
+    const movedOnResult = await judgeLatticeChange(movedOn.deps, event);
+
+    expect(keptResult).toMatchObject({ status: 'decided', action: 'keep' });
+    expect(await kept.lastKnownGood.get(KEY)).toMatchObject({ state: left, source: 'event' });
+    expect(movedOnResult).toMatchObject({ status: 'decided', action: 'keep' });
+    expect(await movedOn.lastKnownGood.get(KEY)).toMatchObject({ source: 'baseline' });
+    expect(movedOn.publisher.published[0]?.detail).toMatchObject({
+      allowRule: 'web-deployers',
+      plan: expect.stringContaining('moved on since'),
+    });
   });
 
   it('does not record an own write someone else has overwritten since', async () => {
