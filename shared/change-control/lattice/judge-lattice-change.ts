@@ -61,6 +61,8 @@ export interface JudgeLatticeChangeResult {
   readonly reason?: string;
   readonly action?: GovernanceDecisionDetail['action'];
   readonly outcome?: AuditRecord['outcome'];
+  /** BatchUpdateRule: the decision about each rule it changed. */
+  readonly rules?: readonly JudgeLatticeChangeResult[];
 }
 
 /** What meshwarden does about a judged Lattice call. */
@@ -271,6 +273,55 @@ export async function judgeLatticeChange(
   detail: LatticeCallDetail,
 ): Promise<JudgeLatticeChangeResult> {
   const call = latticeCallOf(detail);
+  const batch = call.readOnly ? [] : batchRules(call);
+  if (batch.length > 1) {
+    // One decision per rule, each audited and published under `<event id>#<rule id>`; a retry
+    // finds the rules decided already and goes on with the rest.
+    const rules: JudgeLatticeChangeResult[] = [];
+    for (const rule of batch) rules.push(await judgeOneCall(deps, rule));
+    const decided = rules.find((r) => r.action === 'revert') ?? rules.find((r) => r.status === 'decided');
+    return {
+      eventId: call.eventId,
+      status: decided === undefined ? (rules[0]?.status ?? 'skipped') : 'decided',
+      ...(decided?.action === undefined ? {} : { action: decided.action }),
+      reason: `BatchUpdateRule judged rule by rule (${rules.length} rules)`,
+      rules,
+    };
+  }
+  return judgeOneCall(deps, call);
+}
+
+/**
+ * The rules a successful BatchUpdateRule changed, each as a call of its own: the rules its
+ * response lists as successful (those that failed changed nothing), with what the response says
+ * each was left as; every named rule when the record carries no response.
+ */
+function batchRules(call: LatticeCall): LatticeCall[] {
+  if (call.operation !== 'BatchUpdateRule' || call.errorCode !== undefined) return [];
+  const named = call.ids.ruleIdentifiers ?? [];
+  const successful = call.response?.successful;
+  const written = Array.isArray(successful)
+    ? successful.flatMap((item) => {
+        const entry = item as Record<string, unknown> | null;
+        const id = entry?.id ?? entry?.arn;
+        return typeof id === 'string' && entry !== null ? [{ id, response: entry }] : [];
+      })
+    : named.map((id) => ({ id, response: undefined }));
+  return written.map(({ id, response }) => {
+    const { response: _batchResponse, ...rest } = call;
+    return {
+      ...rest,
+      eventId: `${call.eventId}#${id.slice(-64)}`,
+      ids: { ...call.ids, ruleIdentifier: id, ruleIdentifiers: [id] },
+      ...(response === undefined ? {} : { response }),
+    };
+  });
+}
+
+async function judgeOneCall(
+  deps: JudgeLatticeChangeDeps,
+  call: LatticeCall,
+): Promise<JudgeLatticeChangeResult> {
   if (call.readOnly) return skipped(call, `${call.operation} changes nothing`);
   if (deps.governedNetworks.length === 0) {
     return skipped(call, 'no VPC Lattice service network is governed in this account');

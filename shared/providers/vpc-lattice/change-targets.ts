@@ -144,9 +144,8 @@ export class LatticeChangeTargetsAdapter implements LatticeChangeTargets {
         }
         const batch = ids.ruleIdentifiers ?? [];
         if (batch.length > 1) {
-          return unlocatable(
-            `BatchUpdateRule changed ${batch.length} rules in one call; judging a batch rule by rule is not supported for VPC Lattice yet`,
-          );
+          // The use case splits a batch into one call per rule before locating.
+          return unlocatable(`${change.operation} names ${batch.length} rules; judge them one at a time`);
         }
         const ruleIdentifier = ids.ruleIdentifier ?? batch[0] ?? ids.createdId;
         if (ruleIdentifier === undefined) return unlocatable(`${change.operation} names no rule identifier`);

@@ -72,11 +72,11 @@ class MemoryLattice implements LatticeChangeTargets {
   state: LatticeResourceState | undefined = ruleState([10, 90]);
   readonly writes: LatticeResourceState[] = [];
   readonly locates: LatticeCall[] = [];
-  async locate(call: LatticeCall) {
+  async locate(call: LatticeCall): Promise<Located> {
     this.locates.push(call);
     return this.located;
   }
-  async read() {
+  async read(_target: LatticeTarget): Promise<LatticeResourceState | undefined> {
     return this.state;
   }
   async write(_target: LatticeTarget, state: LatticeResourceState) {
@@ -296,6 +296,73 @@ describe('judging a VPC Lattice write', () => {
 
     expect(again.status).toBe('already-decided');
     expect(lattice.writes).toHaveLength(1);
+  });
+
+  it('judges a BatchUpdateRule rule by rule, reverting each successful rule to its own last known good', async () => {
+    const { deps, lattice, lastKnownGood, publisher } = scenario();
+    const targetOf = (ruleId: string): LatticeTarget => ({
+      ref: { ...TARGET.ref, name: ruleId },
+      ids: { ...TARGET.ids, ruleId },
+    });
+    const states = new Map<string, LatticeResourceState>([
+      ['rule-a', ruleState([0, 100])],
+      ['rule-b', ruleState([0, 100])],
+    ]);
+    const written: [string, LatticeResourceState][] = [];
+    lattice.locate = async (call: LatticeCall) => ({
+      status: 'located',
+      target: targetOf(call.ids.ruleIdentifier ?? '?'),
+    });
+    lattice.read = async (target: LatticeTarget) => states.get(target.ids.ruleId ?? '');
+    lattice.write = async (target: LatticeTarget, state: LatticeResourceState) => {
+      written.push([target.ids.ruleId ?? '', state]);
+    };
+    for (const id of ['rule-a', 'rule-b']) {
+      await lastKnownGood.put({
+        resourceKey: `prod-net/rule/web/http/${id}`,
+        state: ruleState([100, 0]),
+        eventId: 'e0',
+        recordedAt: '2026-12-06T00:00:00.000Z',
+        source: 'baseline',
+      });
+    }
+    const sample = loadEvent('vpc-lattice/update-rule') as { detail: Record<string, unknown> };
+    const detail = parseLatticeApiCall({
+      ...sample,
+      detail: {
+        ...sample.detail,
+        eventName: 'BatchUpdateRule',
+        requestParameters: {
+          serviceIdentifier: 'svc-1',
+          listenerIdentifier: 'listener-1',
+          rules: [{ ruleIdentifier: 'rule-a' }, { ruleIdentifier: 'rule-b' }, { ruleIdentifier: 'rule-c' }],
+        },
+        responseElements: {
+          successful: [
+            { id: 'rule-a', action: forward([0, 100]), priority: 10 },
+            { id: 'rule-b', action: forward([0, 100]), priority: 10 },
+          ],
+          unsuccessful: [{ ruleIdentifier: 'rule-c', failureCode: 'ConflictException' }],
+        },
+        userIdentity: assumedRole('someone'),
+      },
+    }).detail;
+
+    const result = await judgeLatticeChange(deps, detail);
+
+    expect(result).toMatchObject({ status: 'decided', action: 'revert' });
+    expect(result.rules?.map((r) => r.eventId)).toEqual([
+      `${detail.eventID}#rule-a`,
+      `${detail.eventID}#rule-b`,
+    ]);
+    expect(written).toEqual([
+      ['rule-a', ruleState([100, 0])],
+      ['rule-b', ruleState([100, 0])],
+    ]);
+    expect(publisher.published.map((e) => (e.detail as { resourceKey: string }).resourceKey)).toEqual([
+      'prod-net/rule/web/http/rule-a',
+      'prod-net/rule/web/http/rule-b',
+    ]);
   });
 
   it('refuses a malformed Lattice event clearly, naming the field', () => {
