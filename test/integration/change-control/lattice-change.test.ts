@@ -1,5 +1,6 @@
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  BatchUpdateRuleCommand,
   CreateRuleCommand,
   DeleteAuthPolicyCommand,
   DeleteRuleCommand,
@@ -292,6 +293,52 @@ describe('VPC Lattice change control in local AWS', () => {
       action: 'report',
       outcome: 'no-effect',
       unrevertable: expect.stringMatching(/recreating deleted VPC Lattice resources is not supported/),
+    });
+  });
+
+  it('reverts a disallowed BatchUpdateRule rule by rule', async () => {
+    const ids = { serviceIdentifier: where.serviceId, listenerIdentifier: where.listenerId };
+    const created = await admin.send(
+      new CreateRuleCommand({
+        ...ids,
+        name: 'static',
+        priority: 60,
+        match: { httpMatch: { pathMatch: { match: { prefix: '/static' } } } },
+        action: { fixedResponse: { statusCode: 404 } },
+      }),
+    );
+    await local.aws.drain();
+    const canary = await admin.send(new GetRuleCommand({ ...ids, ruleIdentifier: where.ruleId }));
+
+    await bob.send(
+      new BatchUpdateRuleCommand({
+        ...ids,
+        rules: [
+          {
+            ruleIdentifier: where.ruleId,
+            action: {
+              forward: {
+                targetGroups: (canary.action?.forward?.targetGroups ?? []).map((t, i) => ({
+                  ...t,
+                  weight: i === 0 ? 10 : 90,
+                })),
+              },
+            },
+          },
+          { ruleIdentifier: created.id, action: { fixedResponse: { statusCode: 503 } } },
+        ],
+      }),
+    );
+    await local.aws.drain();
+
+    expect(await weights()).toEqual([80, 20]);
+    const staticRule = await admin.send(new GetRuleCommand({ ...ids, ruleIdentifier: created.id }));
+    expect(staticRule.action).toEqual({ fixedResponse: { statusCode: 404 } });
+    expect(decisionsFor(`${LATTICE_DEMO.serviceNetwork}/rule/web/http/static`).at(-1)?.detail).toMatchObject({
+      operation: 'BatchUpdateRule',
+      changeControl: 'deny',
+      action: 'revert',
+      outcome: 'applied',
     });
   });
 
