@@ -16,7 +16,10 @@ import {
   type NamedSchedule,
   webIdentitySessionsPattern,
 } from '../shared/events/patterns';
-import { latticeRouteChangesPattern } from '../shared/providers/vpc-lattice/patterns';
+import {
+  latticeMutationsPattern,
+  latticeRouteChangesPattern,
+} from '../shared/providers/vpc-lattice/patterns';
 
 /**
  * Every meshwarden function and what triggers it: the single list the CDK stack deploys
@@ -52,6 +55,14 @@ export type Capability =
    * rule or listener default action, resolve names and service network associations.
    */
   | 'lattice:routes'
+  /**
+   * The VPC Lattice calls of change control: find what a call changed (service, listener, rule,
+   * service network, auth policy, target group reads), and restore rules, listener default
+   * actions and auth policies (UpdateRule, DeleteRule, UpdateListener, Put/DeleteAuthPolicy).
+   */
+  | 'lattice:change-control'
+  /** Read governed VPC Lattice service networks whole (the audit's first sight of them). */
+  | 'lattice:read-networks'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
   | 'pca:read'
@@ -117,17 +128,19 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'table:write',
       // The policy's alarm references and meshwarden:route tags are resolved against every alarm.
       'alarms:discover',
+      'lattice:read-networks',
       'secrets:read-slack',
     ],
   },
   {
     name: 'mesh-change',
     description:
-      'Judges every App Mesh write (CloudTrail) against the policy: keep, revert, hold or report; learns OIDC sessions',
+      'Judges every App Mesh and VPC Lattice write (CloudTrail) against the policy: keep, revert, hold or report; learns OIDC sessions',
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [
       { kind: 'pattern', bus: 'default', pattern: appMeshMutationsPattern },
+      { kind: 'pattern', bus: 'default', pattern: latticeMutationsPattern },
       { kind: 'pattern', bus: 'default', pattern: webIdentitySessionsPattern },
     ],
     capabilities: [
@@ -137,6 +150,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'events:publish',
       'table:read',
       'table:write',
+      'lattice:change-control',
       'secrets:read-slack',
     ],
   },

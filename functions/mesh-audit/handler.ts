@@ -12,18 +12,26 @@ import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-c
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoLatticeLastKnownGoodStore } from '../../shared/adapters/dynamodb/lattice-last-known-good-store';
 import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { auditEveryAccount } from '../../shared/change-control/audit-accounts';
 import type { AuditMeshDeps } from '../../shared/change-control/audit-mesh';
+import { recordLatticeBaselines } from '../../shared/change-control/lattice/lattice-baseline';
 import { baseConfigSchema, readConfig } from '../../shared/config';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { parseScheduledEvent } from '../../shared/events/scheduled-event';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import {
+  createLatticeClient,
+  LatticeAdapter,
+  LatticeChangeTargetsAdapter,
+} from '../../shared/providers/vpc-lattice';
 
 const config = readConfig(
   baseConfigSchema.pick({
@@ -74,9 +82,21 @@ const depsByAccount = new PerAccount(accounts, (access): AuditMeshDeps => {
   };
 });
 
+/** First sight of the governed VPC Lattice service networks, as one account's. */
+const latticeByAccount = new PerAccount(accounts, (access) => {
+  const client = tracer.captureAWSv3Client(createLatticeClient(clientConfigFor(access, memberCredentials)));
+  return {
+    lattice: new LatticeChangeTargetsAdapter(client, new LatticeAdapter(client)),
+    lastKnownGood: new DynamoLatticeLastKnownGoodStore(documents, table, access.account),
+    now: () => new Date(),
+    networks: governedServiceNetworks(policyForAccount(policy, access.account, accounts.central)),
+  };
+});
+
 /**
  * On a schedule: judge every governed mesh of every account whole, report drift and dangling
- * policy references, record missing last known goods.
+ * policy references, record missing last known goods (App Mesh resources, and the rules,
+ * listener default actions and auth policies of governed VPC Lattice service networks).
  */
 export const handler = eventHandler(parseScheduledEvent, async () => {
   const audited = await auditEveryAccount({
@@ -97,6 +117,21 @@ export const handler = eventHandler(parseScheduledEvent, async () => {
           meshName: report.meshName,
           reference,
         });
+      }
+    }
+  }
+  for (const account of [accounts.central, ...accounts.members.keys()]) {
+    const lattice = latticeByAccount.for(account);
+    if (lattice.networks.length === 0) continue;
+    for (const { serviceNetwork, recorded } of await recordLatticeBaselines(lattice, lattice.networks)) {
+      if (recorded === 'missing') {
+        metrics.addMetric('PolicyDanglingReferences', MetricUnit.Count, 1);
+        logger.warn('the policy governs a VPC Lattice service network that does not exist', {
+          account,
+          serviceNetwork,
+        });
+      } else {
+        logger.info('VPC Lattice first sight recorded', { account, serviceNetwork, recorded });
       }
     }
   }

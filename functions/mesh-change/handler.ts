@@ -21,22 +21,30 @@ import { coalescingGets } from '../../shared/adapters/dynamodb/coalescing-gets';
 import { DynamoDecisionCommitter } from '../../shared/adapters/dynamodb/decision-committer';
 import { DynamoJudgedVersionStore } from '../../shared/adapters/dynamodb/judged-versions-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
+import { DynamoLatticeLastKnownGoodStore } from '../../shared/adapters/dynamodb/lattice-last-known-good-store';
 import { DynamoMeshSnapshotStore } from '../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/web-identity-sessions-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
+import { judgeLatticeChange } from '../../shared/change-control/lattice/judge-lattice-change';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
 import { parsedOnce, validateFirst } from '../../shared/change-control/validate-first';
 import { baseConfigSchema, readConfig } from '../../shared/config';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
 import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import {
+  createLatticeClient,
+  LatticeAdapter,
+  LatticeChangeTargetsAdapter,
+} from '../../shared/providers/vpc-lattice';
 
 const config = readConfig(
   baseConfigSchema.pick({
@@ -74,7 +82,12 @@ const depsByAccount = new PerAccount(accounts, (access) => {
   const judgedVersions = new DynamoJudgedVersionStore(documents, table, account);
   const audit = new DynamoAuditLog(documents, table, account);
   const accountPolicy = policyForAccount(policy, account, accounts.central);
+  const latticeClient = tracer.captureAWSv3Client(createLatticeClient(clientConfig));
   return {
+    // VPC Lattice: the service networks the policy's `provider: vpc-lattice` entries govern here.
+    lattice: new LatticeChangeTargetsAdapter(latticeClient, new LatticeAdapter(latticeClient)),
+    governedNetworks: governedServiceNetworks(accountPolicy),
+    latticeLastKnownGood: new DynamoLatticeLastKnownGoodStore(documents, table, account),
     meshes: recordingOwnWrites(
       createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient(clientConfig))),
       lastKnownGood,
@@ -112,7 +125,7 @@ const depsByAccount = new PerAccount(accounts, (access) => {
 });
 
 /**
- * App Mesh writes are judged against the policy (keep, revert, hold or report); OIDC
+ * App Mesh and VPC Lattice writes are judged against the policy (keep, revert, hold or report); OIDC
  * federations are remembered for their session tags. Idempotent per CloudTrail event id:
  * CloudTrail itself may deliver one record twice, in two EventBridge envelopes.
  */
@@ -135,7 +148,13 @@ export const handler = eventHandler(
       if (error instanceof UnknownAccountError) metrics.addMetric('UnknownAccount', MetricUnit.Count, 1);
       throw error;
     }
-    const result = await judgeChange(deps, inbound.event);
+    const result =
+      inbound.type === 'vpc-lattice'
+        ? await judgeLatticeChange(
+            { ...deps, lastKnownGood: deps.latticeLastKnownGood },
+            inbound.event.detail,
+          )
+        : await judgeChange(deps, inbound.event);
     if (result.action !== undefined) metrics.addMetric(`Change_${result.action}`, MetricUnit.Count, 1);
     // Nothing escapes judgment quietly: a change meshwarden could not judge is alarmed on.
     if (result.status === 'unjudgeable') metrics.addMetric('UnjudgeableChange', MetricUnit.Count, 1);

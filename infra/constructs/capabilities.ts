@@ -62,6 +62,25 @@ export const LATTICE_ROUTE_ACTIONS = [
   'vpc-lattice:ListTagsForResource',
 ] as const;
 
+/** What change control reads on VPC Lattice to find and read what a call changed. */
+export const LATTICE_CHANGE_CONTROL_READS = [
+  'vpc-lattice:GetService',
+  'vpc-lattice:GetListener',
+  'vpc-lattice:GetRule',
+  'vpc-lattice:GetServiceNetwork',
+  'vpc-lattice:GetTargetGroup',
+  'vpc-lattice:GetAuthPolicy',
+] as const;
+
+/** The List actions change control calls (List* take no resource). */
+export const LATTICE_CHANGE_CONTROL_LISTS = [
+  'vpc-lattice:ListServiceNetworks',
+  'vpc-lattice:ListServiceNetworkServiceAssociations',
+  'vpc-lattice:ListServiceNetworkVpcAssociations',
+  'vpc-lattice:ListListeners',
+  'vpc-lattice:ListRules',
+] as const;
+
 /** The resources capabilities are granted on, created by (or known to) the stack. */
 export interface CapabilityResources {
   /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
@@ -342,6 +361,75 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           resource: '*',
           reason:
             'vpc-lattice:ListServiceNetworkServiceAssociations is a List action without resource-level permissions; it reads which service networks a service is associated with, nothing else.',
+        },
+      ],
+    };
+  },
+  'lattice:change-control': (_r, stack) => {
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
+    const services = lattice('service');
+    const networks = lattice('servicenetwork');
+    const targetGroups = lattice('targetgroup');
+    const reason =
+      'VPC Lattice services, service networks and target groups get generated ids when their owners create them after deploy, so they cannot be named at synth; change control reads what a CloudTrail record names and restores rules, listener default actions and auth policies of the service networks its policy names. This account and region.';
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [...LATTICE_CHANGE_CONTROL_READS],
+          resources: [services, networks, targetGroups],
+        }),
+        new iam.PolicyStatement({
+          actions: ['vpc-lattice:UpdateRule', 'vpc-lattice:DeleteRule', 'vpc-lattice:UpdateListener'],
+          resources: [services],
+        }),
+        new iam.PolicyStatement({
+          actions: ['vpc-lattice:PutAuthPolicy', 'vpc-lattice:DeleteAuthPolicy'],
+          resources: [services, networks],
+        }),
+        // Which networks a service is in, and a network read whole for its first sight: List*.
+        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_LISTS], resources: ['*'] }),
+      ],
+      wildcards: [
+        ...[services, networks, targetGroups].map((resource) => ({ resource, reason })),
+        {
+          resource: '*',
+          reason:
+            'VPC Lattice List actions (service networks, their associations, listeners, rules) are granted without resource-level permissions; they read which resources a network holds, nothing else.',
+        },
+      ],
+    };
+  },
+  'lattice:read-networks': (_r, stack) => {
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    const readable = [lattice('service'), lattice('servicenetwork'), lattice('targetgroup')];
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_READS], resources: readable }),
+        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_LISTS], resources: ['*'] }),
+      ],
+      wildcards: [
+        ...readable.map((resource) => ({
+          resource,
+          reason:
+            'VPC Lattice resources get generated ids after deploy; the audit reads the service networks its policy names, whole, to record their first sight. Read-only, this account and region.',
+        })),
+        {
+          resource: '*',
+          reason:
+            'VPC Lattice List actions are granted without resource-level permissions; the audit lists what a governed service network holds, nothing else.',
         },
       ],
     };

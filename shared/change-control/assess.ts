@@ -118,7 +118,7 @@ function skipped(change: MeshChange, reason: SkipReason, explanation: string): S
  * AssumeRoleWithWebIdentity (in AWS the only place OIDC session tags appear).
  */
 export async function principalOfChange(
-  change: MeshChange,
+  change: Pick<MeshChange, 'identity' | 'eventTime'>,
   sessions: Pick<WebIdentitySessionStore, 'get'>,
 ): Promise<Principal> {
   const identity = change.identity;

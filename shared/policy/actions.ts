@@ -19,3 +19,30 @@ export const APPMESH_WRITE_ACTIONS: readonly string[] = [
   'TagResource',
   'UntagResource',
 ];
+
+/**
+ * Every mutating VPC Lattice action, as CloudTrail names it in `eventName` (the API operation).
+ * Policy entries with `provider: vpc-lattice` match their action globs against these.
+ */
+export const LATTICE_WRITE_ACTIONS: readonly string[] = [
+  ...[
+    'ServiceNetwork',
+    'Service',
+    'Listener',
+    'Rule',
+    'TargetGroup',
+    'AccessLogSubscription',
+    'ServiceNetworkVpcAssociation',
+  ].flatMap((noun) => [`Create${noun}`, `Update${noun}`, `Delete${noun}`]),
+  'BatchUpdateRule',
+  'CreateServiceNetworkServiceAssociation',
+  'DeleteServiceNetworkServiceAssociation',
+  'RegisterTargets',
+  'DeregisterTargets',
+  'PutAuthPolicy',
+  'DeleteAuthPolicy',
+  'PutResourcePolicy',
+  'DeleteResourcePolicy',
+  'TagResource',
+  'UntagResource',
+];

@@ -1,19 +1,30 @@
 /**
- * Change control: may this principal make this App Mesh call on this resource? A pure
- * function of (policy, principal, action, resource), explained: the decision names the allow
+ * Change control: may this principal make this App Mesh or VPC Lattice call on this resource?
+ * A pure function of (policy, principal, action, resource), explained: the decision names the allow
  * rule that matched, or says the default applied, and for a denial what the violation gets.
  */
+import {
+  formatLatticeResourceKey,
+  isLatticeRef,
+  type LatticeResourceRef,
+} from '../domain/lattice-resource-key';
 import { formatResourceKey, type ResourceRef } from '../domain/resource-key';
 import type { Principal } from '../events/principal';
 import type { CompiledPolicy } from './compile';
 import type { ViolationAction } from './schema';
 
-/** One App Mesh call to judge. */
+/** One App Mesh or VPC Lattice call to judge. */
 export interface ChangeRequest {
   readonly principal: Principal;
-  /** The CloudTrail `eventName`, e.g. `UpdateRoute`. */
+  /** The CloudTrail `eventName`, e.g. `UpdateRoute` or `UpdateRule`. */
   readonly action: string;
-  readonly resource: ResourceRef;
+  /** An App Mesh resource, or a VPC Lattice one (its `meshName` is the service network). */
+  readonly resource: ResourceRef | LatticeResourceRef;
+}
+
+/** The resource key of either provider's ref. */
+export function keyOfChangedResource(resource: ResourceRef | LatticeResourceRef): string {
+  return isLatticeRef(resource) ? formatLatticeResourceKey(resource) : formatResourceKey(resource);
 }
 
 /** Why the decision came out as it did. */
@@ -80,13 +91,20 @@ export function violationActionOf(
 export function decideChange(policy: CompiledPolicy, request: ChangeRequest): ChangeDecision {
   const { principal, action, resource } = request;
   const who = describePrincipal(principal);
-  const what = `${action} on ${formatResourceKey(resource)}`;
-  const mesh = policy.forMesh(resource.meshName);
+  const what = `${action} on ${keyOfChangedResource(resource)}`;
+  const lattice = isLatticeRef(resource);
+  const found = policy.forMesh(resource.meshName);
+  // An entry governs its own provider's resources only: an App Mesh glob that happens to match a
+  // service network's name says nothing about it.
+  const mesh =
+    found === undefined || (found.document.provider === 'vpc-lattice') !== lattice ? undefined : found;
   if (mesh === undefined) {
     return {
       decision: 'allow',
       basis: { type: 'ungoverned-mesh' },
-      explanation: `${who} may make ${what}: no policy entry governs mesh ${resource.meshName}.`,
+      explanation: lattice
+        ? `${who} may make ${what}: no vpc-lattice policy entry governs service network ${resource.meshName}.`
+        : `${who} may make ${what}: no policy entry governs mesh ${resource.meshName}.`,
     };
   }
   const cc = mesh.changeControl;

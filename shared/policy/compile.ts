@@ -2,8 +2,8 @@
  * Turns a validated policy document into matchers compiled once (globs to RegExp or plain
  * equality), so judging an event does no parsing and no regex construction.
  */
-import type { ResourceKind } from '../domain/resource-key';
-import { RESOURCE_KINDS } from '../domain/resource-key';
+import { LATTICE_RESOURCE_KINDS } from '../domain/lattice-resource-key';
+import { RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
 import type { Principal } from '../events/principal';
 import { compileGlob, compileGlobSet, type Glob, type GlobSet } from './glob';
 import type { RuleId } from './rule-ids';
@@ -20,7 +20,8 @@ export type PrincipalPredicate = (principal: Principal) => boolean;
 
 /** A compiled resource selector. */
 export interface ResourcePredicate {
-  test(kind: ResourceKind, name: string, parentName: string | undefined): boolean;
+  /** `kind`: an App Mesh or a VPC Lattice resource kind. */
+  test(kind: string, name: string, parentName: string | undefined): boolean;
 }
 
 /** A compiled allow rule. */
@@ -193,7 +194,9 @@ function compilePrincipals(list: readonly PrincipalMatcherDocument[]): Principal
 /** Compile one resource selector. */
 export function compileResourceSelector(s: ResourceSelectorDocument): ResourcePredicate {
   const kindGlob = compileGlob(s.kind);
-  const kinds = new Set(RESOURCE_KINDS.filter((k) => kindGlob.test(k)));
+  const kinds = new Set<string>(
+    [...RESOURCE_KINDS, ...LATTICE_RESOURCE_KINDS].filter((k) => kindGlob.test(k)),
+  );
   const name = compileGlob(s.name ?? '*');
   const parent = s.parent === undefined ? undefined : compileGlob(s.parent);
   return {

@@ -7,8 +7,9 @@
  * because a misspelt key silently ignored is a rule silently not enforced.
  */
 import * as z from 'zod';
+import { LATTICE_RESOURCE_KINDS } from '../domain/lattice-resource-key';
 import { RESOURCE_KINDS } from '../domain/resource-key';
-import { APPMESH_WRITE_ACTIONS } from './actions';
+import { APPMESH_WRITE_ACTIONS, LATTICE_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
 import { globSchema } from './glob-schema';
 import { RULE_IDS } from './rule-ids';
@@ -117,9 +118,14 @@ export const principalMatcherSchema = z
 /** Which mesh resources a rule covers. */
 export const resourceSelectorSchema = z
   .strictObject({
-    kind: globOver(RESOURCE_KINDS, `Resource kind: ${RESOURCE_KINDS.join(', ')}`),
+    kind: globOver(
+      [...RESOURCE_KINDS, ...LATTICE_RESOURCE_KINDS],
+      `Resource kind. App Mesh: ${RESOURCE_KINDS.join(', ')}. VPC Lattice: ${LATTICE_RESOURCE_KINDS.join(', ')}`,
+    ),
     name: glob('Resource name').optional(),
-    parent: glob('For routes and gateway routes: the virtual router or virtual gateway name').optional(),
+    parent: glob(
+      "App Mesh routes and gateway routes: the virtual router or virtual gateway name. VPC Lattice: a listener's service, a rule's \"<service>/<listener>\", a policy's owner kind (service or service-network)",
+    ).optional(),
   })
   .describe('Resources of a kind, optionally narrowed by name and parent (default: all names).');
 
@@ -133,8 +139,8 @@ const allowRuleSchema = z
     actions: z
       .array(
         globOver(
-          APPMESH_WRITE_ACTIONS,
-          'App Mesh action as CloudTrail names it, e.g. UpdateRoute or Update*',
+          [...APPMESH_WRITE_ACTIONS, ...LATTICE_WRITE_ACTIONS],
+          'App Mesh or VPC Lattice action as CloudTrail names it, e.g. UpdateRoute, PutAuthPolicy or Update*',
         ),
       )
       .min(1)
@@ -291,6 +297,43 @@ export const exemptionSchema = z
   })
   .describe('An exemption from named rules for matching resources, until it expires.');
 
+/**
+ * An allow rule's action and kind globs must each match something of the entry's provider: a
+ * `PutAuthPolicy` in an App Mesh entry, or `kind: route` in a VPC Lattice one, would never match
+ * and silently allow nothing.
+ */
+function checkChangeControlProvider(
+  entry: { provider: string; changeControl: z.output<typeof changeControlSchema> },
+  ctx: z.RefinementCtx,
+): void {
+  const lattice = entry.provider === 'vpc-lattice';
+  const actions = lattice ? LATTICE_WRITE_ACTIONS : APPMESH_WRITE_ACTIONS;
+  const kinds: readonly string[] = lattice ? LATTICE_RESOURCE_KINDS : RESOURCE_KINDS;
+  const provider = lattice ? 'VPC Lattice' : 'App Mesh';
+  const matchesOne = (value: string, known: readonly string[]) =>
+    globSyntaxError(value) !== undefined || known.some((k) => compileGlob(value).test(k));
+  for (const [i, rule] of entry.changeControl.allow.entries()) {
+    for (const [j, action] of rule.actions.entries()) {
+      if (!matchesOne(action, actions)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['changeControl', 'allow', i, 'actions', j],
+          message: `"${action}" matches no ${provider} action (this entry's provider): ${actions.join(', ')}`,
+        });
+      }
+    }
+    for (const [j, resource] of rule.resources.entries()) {
+      if (!matchesOne(resource.kind, kinds)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['changeControl', 'allow', i, 'resources', j, 'kind'],
+          message: `"${resource.kind}" matches no ${provider} resource kind (this entry's provider): ${kinds.join(', ')}`,
+        });
+      }
+    }
+  }
+}
+
 /** The providers an entry can govern; App Mesh when the entry does not say. */
 export const MESH_PROVIDERS = ['appmesh', 'vpc-lattice'] as const;
 
@@ -330,6 +373,7 @@ export const meshPolicySchema = z
     api: apiSectionSchema.optional(),
   })
   .superRefine((entry, ctx) => {
+    checkChangeControlProvider(entry, ctx);
     if (entry.provider === 'vpc-lattice') {
       if (entry.account !== undefined) {
         ctx.addIssue({

@@ -207,7 +207,7 @@ describe('the grown catalog with every option', () => {
             (a) =>
               String(a).startsWith('xray:') ||
               a === 'acm:RequestCertificate' ||
-              a === 'vpc-lattice:ListServiceNetworkServiceAssociations',
+              String(a).startsWith('vpc-lattice:List'),
           ),
         ).toBe(true);
       }
@@ -238,6 +238,22 @@ describe('the grown catalog with every option', () => {
     ]);
     expect(JSON.stringify(latticeRules?.Resource)).toContain(':vpc-lattice:');
     expect(JSON.stringify(latticeRules?.Resource)).toContain(':service/*');
+    // Change control restores rules and listener default actions on services, auth policies on
+    // services and service networks; it deletes no service, network or target group.
+    const changeControl = roleStatements('mesh-change').filter((s) =>
+      asArray(s.Action).some((a) => /^vpc-lattice:(Update|Delete|Put)/.test(String(a))),
+    );
+    expect(changeControl.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'vpc-lattice:DeleteAuthPolicy',
+      'vpc-lattice:DeleteRule',
+      'vpc-lattice:PutAuthPolicy',
+      'vpc-lattice:UpdateListener',
+      'vpc-lattice:UpdateRule',
+    ]);
+    for (const statement of changeControl) {
+      expect(JSON.stringify(statement.Resource)).not.toContain(':targetgroup/');
+      expect(asArray(statement.Resource)).not.toContain('*');
+    }
     const slack = roleStatements('slack-callback').find((s) =>
       asArray(s.Action).includes('secretsmanager:GetSecretValue'),
     );

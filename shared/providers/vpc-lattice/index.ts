@@ -18,8 +18,9 @@
  */
 export { LatticeAdapter, type LatticeAdapterOptions } from './adapter';
 export { latticeAlarmTag, latticeRouteOfTag } from './alarm-binding';
+export { LatticeChangeTargetsAdapter } from './change-targets';
 export { createLatticeClient } from './client';
 export { type LatticeApiCallEvent, parseLatticeApiCall } from './cloudtrail';
 export { forwardWeights, weightedRoutesOf, withForwardWeights } from './mapping';
-export { latticeRouteChangesPattern } from './patterns';
+export { latticeMutationsPattern, latticeRouteChangesPattern } from './patterns';
 export { createLatticeRoutes, type LatticeRoutesOptions } from './weighted-routes';

@@ -36,3 +36,20 @@ export const latticeRouteChangesPattern: NamedPattern = {
     },
   },
 };
+
+/**
+ * Every mutating VPC Lattice call, for change control, as `appmesh-mutations` is for App Mesh.
+ * Failed calls match on purpose: a refused change attempt is audited too.
+ */
+export const latticeMutationsPattern: NamedPattern = {
+  name: 'vpc-lattice-mutations',
+  description: 'Every mutating VPC Lattice API call recorded by CloudTrail, including failed attempts',
+  pattern: {
+    source: [LATTICE_EVENTBRIDGE_SOURCE],
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: {
+      eventSource: [LATTICE_EVENT_SOURCE],
+      readOnly: [false],
+    },
+  },
+};

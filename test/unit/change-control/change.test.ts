@@ -103,13 +103,14 @@ describe('parseMeshChangeInbound', () => {
   it('routes App Mesh calls and web identity federations', () => {
     expect(parseMeshChangeInbound(loadEvent('appmesh/update-route')).type).toBe('appmesh');
     expect(parseMeshChangeInbound(loadEvent('sts/assume-role-with-web-identity')).type).toBe('web-identity');
+    expect(parseMeshChangeInbound(loadEvent('vpc-lattice/update-rule')).type).toBe('vpc-lattice');
   });
 
   it('refuses another source, naming it', () => {
     const event = { ...loadEvent('appmesh/update-route'), source: 'aws.s3' };
 
     expect(() => parseMeshChangeInbound(event)).toThrow(
-      /source: expected aws.appmesh or aws.sts, got "aws.s3"/,
+      /source: expected aws.appmesh, aws.vpc-lattice or aws.sts, got "aws.s3"/,
     );
   });
 

@@ -22,7 +22,13 @@ const MAX_TAGS = 50;
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const principal = z.union([
   z.literal('*'),
-  z.record(z.enum(['AWS', 'Service', 'Federated', 'CanonicalUser']), stringOrList),
+  // Any of the principal kinds, not all of them (z.record over an enum would demand every key).
+  z
+    .partialRecord(z.enum(['AWS', 'Service', 'Federated', 'CanonicalUser']), stringOrList)
+    .refine(
+      (p) => Object.keys(p).length > 0,
+      'A principal names at least one of AWS, Service, Federated, CanonicalUser',
+    ),
 ]);
 const statement = z
   .strictObject({
