@@ -26,6 +26,7 @@ import { type BundleBytes, bundleBytes, type InitSubject, medianInits } from './
 import {
   alarmEvent,
   coldInvoke,
+  floorEnv,
   openDeployment,
   rollbackInput,
   watchUpdateRoute,
@@ -156,7 +157,7 @@ const coldStart: Benchmark = {
         for (let i = 0; i <= ROLLBACK_SAMPLES; i++) {
           // Interleaved: each round, the floor and each guard build roll the route back once.
           await openDeployment(local, mesh);
-          const floorMs = await coldInvoke(floorFile, await rollbackInput(mesh), env, watch);
+          const floorMs = await coldInvoke(floorFile, await rollbackInput(mesh), floorEnv(env), watch);
           await local.aws.drain();
           for (const guard of guards) {
             await openDeployment(local, mesh);
