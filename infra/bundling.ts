@@ -65,7 +65,7 @@ export function bundleAliases(options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): 
     'node:http': fromRoot('shared/runtime/node-http.ts'),
     'node:process': fromRoot('shared/runtime/node-process.ts'),
     ...(options.tracing
-      ? {}
+      ? { semver: fromRoot('shared/runtime/semver.ts') }
       : {
           '@aws-lambda-powertools/tracer/middleware': fromRoot(
             'shared/tracing/disabled-tracer-middleware.ts',
