@@ -62,8 +62,10 @@ export function bundleAliases(options: BundleOptions = DEFAULT_BUNDLE_OPTIONS): 
   return {
     ...Object.fromEntries(SHARED_SDK_CORE.map((name) => [name, name])),
     '@aws-sdk/credential-provider-node': fromRoot('shared/adapters/aws/env-credentials.ts'),
+    'node:http': fromRoot('shared/runtime/node-http.ts'),
+    'node:process': fromRoot('shared/runtime/node-process.ts'),
     ...(options.tracing
-      ? {}
+      ? { semver: fromRoot('shared/runtime/semver.ts') }
       : {
           '@aws-lambda-powertools/tracer/middleware': fromRoot(
             'shared/tracing/disabled-tracer-middleware.ts',

@@ -1,5 +1,3 @@
-import type { JSONObject } from '@aws-lambda-powertools/commons/types';
-import { search } from '@aws-lambda-powertools/jmespath';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -31,7 +29,7 @@ class HostedLogger extends Logger {
  * comes from POWERTOOLS_SERVICE_NAME, which the CDK construct sets per function.
  */
 export const logger: Logger = new HostedLogger({
-  correlationIdSearchFn: (expression, data) => correlationIdOf(search(expression, data as JSONObject)),
+  correlationIdSearchFn: (path, data) => correlationIdOf(fieldAt(data, path)),
 });
 export const metrics = new Metrics({ namespace: 'meshwarden' });
 export const tracer = new Tracer();
@@ -48,7 +46,22 @@ export function correlationIdOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length <= MAX_CORRELATION_ID_LENGTH ? value : undefined;
 }
 
-/** Where the correlation id lives in each kind of inbound event. */
+/**
+ * The value at a dotted path of field names (`requestContext.requestId`) in `data`, or undefined
+ * where a step is not an object or lacks the field. The correlation paths are plain field names,
+ * so this stands in for a JMESPath search: the JMESPath library (about 22 KB) stays out of the
+ * bundles that need it for nothing else.
+ */
+export function fieldAt(data: unknown, path: string): unknown {
+  let value = data;
+  for (const name of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return value;
+}
+
+/** Where the correlation id lives in each kind of inbound event: dotted field names (see {@link fieldAt}). */
 export const CORRELATION_PATHS = {
   /** EventBridge: the event id. */
   eventBridge: 'id',

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import { ValidationError } from './errors';
+import * as z from './schema';
 
 /**
  * Render an untrusted value for an error message: a string quoted and cut short, anything else
@@ -24,8 +24,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Parse `input` with `schema`, or throw a ValidationError whose message names every failing
  * field path and what was expected there.
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseOrThrow<S extends z.core.$ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
     path: formatPath(issue.path),

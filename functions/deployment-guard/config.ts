@@ -1,17 +1,18 @@
-import * as z from 'zod';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import type { StaticAlarmBinding } from '../../shared/deployments/route-policy';
+import * as z from '../../shared/schema';
 
+const nonEmpty = z.string().check(z.minLength(1));
 const binding = z.strictObject({
-  alarmName: z.string().min(1),
-  mesh: z.string().min(1),
-  virtualRouter: z.string().min(1),
-  route: z.string().min(1),
+  alarmName: nonEmpty,
+  mesh: nonEmpty,
+  virtualRouter: nonEmpty,
+  route: nonEmpty,
 });
 
 /** The guard's configuration, read once at start-up. */
-export const guardConfigSchema = baseConfigSchema
-  .pick({
+export const guardConfigSchema = z.extend(
+  z.pick(baseConfig, {
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,
@@ -20,13 +21,12 @@ export const guardConfigSchema = baseConfigSchema
     MESHWARDEN_SLACK_SECRET: true,
     MESHWARDEN_ACCOUNT_ID: true,
     MESHWARDEN_MEMBER_ROLE_ARNS: true,
-  })
-  .extend({
+  }),
+  {
     /** Alarm bindings of the CDK config (`alarmBindings`), as JSON; absent when there are none. */
-    MESHWARDEN_ALARM_BINDINGS: z
-      .string()
-      .optional()
-      .transform((text, ctx): StaticAlarmBinding[] => {
+    MESHWARDEN_ALARM_BINDINGS: z.pipe(
+      z.optional(z.string()),
+      z.transform((text, ctx): StaticAlarmBinding[] => {
         if (text === undefined) return [];
         try {
           return z
@@ -34,14 +34,17 @@ export const guardConfigSchema = baseConfigSchema
             .parse(JSON.parse(text))
             .map((b) => ({ alarmName: b.alarmName, routeKey: `${b.mesh}/${b.virtualRouter}/${b.route}` }));
         } catch {
-          ctx.addIssue({
+          ctx.issues.push({
             code: 'custom',
             message: 'expected a JSON array of {alarmName, mesh, virtualRouter, route}',
+            input: text,
           });
           return z.NEVER;
         }
       }),
-  });
+    ),
+  },
+);
 
 /**
  * Scheduler settings are needed only by progressive deployments, so they are read when the
@@ -49,11 +52,11 @@ export const guardConfigSchema = baseConfigSchema
  * rollback path never depends on them.
  */
 export const schedulerConfigSchema = z.object({
-  MESHWARDEN_SCHEDULE_GROUP: z.string().min(1),
+  MESHWARDEN_SCHEDULE_GROUP: nonEmpty,
   MESHWARDEN_SCHEDULER_ROLE_ARN: z
     .string()
-    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
-  MESHWARDEN_SCHEDULER_DLQ_ARN: z.string().min(1).optional(),
+    .check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')),
+  MESHWARDEN_SCHEDULER_DLQ_ARN: z.optional(nonEmpty),
 });
 
 export const readGuardConfig = () => readConfig(guardConfigSchema);

@@ -32,7 +32,7 @@ import { judgeLatticeChange } from '../../shared/change-control/lattice/judge-la
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
 import { parsedOnce, validateFirst } from '../../shared/change-control/validate-first';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
@@ -45,9 +45,10 @@ import {
   LatticeAdapter,
   LatticeChangeTargetsAdapter,
 } from '../../shared/providers/vpc-lattice';
+import * as z from '../../shared/schema';
 
 const config = readConfig(
-  baseConfigSchema.pick({
+  z.pick(baseConfig, {
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,

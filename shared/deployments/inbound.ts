@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { RECOVERY_INPUT_KIND, STEP_INPUT_KIND } from '../adapters/scheduler/step-scheduler';
 import { ValidationError } from '../errors';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh-api-call';
@@ -10,29 +9,27 @@ import {
   type LatticeApiCallEvent,
   parseLatticeApiCall,
 } from '../providers/vpc-lattice/cloudtrail';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 
 /** What a step schedule delivers (EventBridge Scheduler fills in the id and time). */
 export const stepInputSchema = z.strictObject({
   kind: z.literal(STEP_INPUT_KIND),
-  id: z.string().min(1).max(128),
-  scheduledAt: z.string().min(1),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  scheduledAt: z.string().check(z.minLength(1)),
   /** The route's account, for a member account's deployment (see deployments/accounts.ts). */
-  account: z
-    .string()
-    .regex(/^\d{12}$/, 'expected a 12-digit account id')
-    .optional(),
-  routeKey: z.string().min(5).max(800),
-  deploymentId: z.string().min(1).max(128),
-  stepIndex: z.number().int().min(0).max(19),
-  token: z.string().regex(/^[a-f0-9]{24}$/, 'expected the 24 hex digits meshwarden wrote'),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account id'))),
+  routeKey: z.string().check(z.minLength(5), z.maxLength(800)),
+  deploymentId: z.string().check(z.minLength(1), z.maxLength(128)),
+  stepIndex: z.number().check(z.int(), z.gte(0), z.lte(19)),
+  token: z.string().check(z.regex(/^[a-f0-9]{24}$/, 'expected the 24 hex digits meshwarden wrote')),
 });
 
 /** What the recovery schedule delivers. */
 export const recoveryInputSchema = z.strictObject({
   kind: z.literal(RECOVERY_INPUT_KIND),
-  id: z.string().min(1).max(128),
-  scheduledAt: z.string().min(1),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  scheduledAt: z.string().check(z.minLength(1)),
 });
 
 /** The inputs the deployment guard takes. */

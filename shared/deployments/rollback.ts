@@ -94,6 +94,14 @@ export async function saveDeployment(
 }
 
 /**
+ * Resolves after the requests already started have been handed to the network: every pending
+ * promise continuation runs before the event loop's check phase.
+ */
+function onceRequestsAreSent(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Roll a deployment back: record the decision first (a conditional write, so two events never
  * both roll back, and the decision survives a failed write), read the route, give every weight
  * to the stable target keeping the rest of the spec, write it with a clientToken derived from
@@ -113,9 +121,14 @@ export async function rollBack(
   // invocation that dies (timeout, crash) before it could say so still leaves a route that is
   // retried every minute. Started beside the claim and awaited after the write, so the write
   // does not wait for it; a recovery run that finds every route safe deletes the schedule.
+  // It starts once the claim and the route read are on the wire: building and signing its
+  // request then fills their round trip instead of delaying them (on a cold start, its
+  // client's first request is several milliseconds of work).
   const recovery =
     guarded && options.resume !== true
-      ? deps.scheduler.ensureRecovery().catch(() => undefined)
+      ? onceRequestsAreSent()
+          .then(() => deps.scheduler.ensureRecovery())
+          .catch(() => undefined)
       : Promise.resolve(undefined);
   try {
     return await rollBackNow(deps, record, reason, startedAt, options);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { eventBridgeEvent, nonEmpty } from './envelope';
 
@@ -7,14 +7,17 @@ import { eventBridgeEvent, nonEmpty } from './envelope';
  * one per certificate per day from `DaysBeforeExpiry` (45 by default) until expiry; the
  * certificate ARN is the only entry of `resources`.
  */
-export const acmApproachingExpirationEvent = eventBridgeEvent(
-  'aws.acm',
-  'ACM Certificate Approaching Expiration',
-  z.looseObject({
-    DaysToExpiry: z.number().int().nonnegative(),
-    CommonName: nonEmpty,
-  }),
-).extend({ resources: z.array(z.string().startsWith('arn:')).length(1) });
+export const acmApproachingExpirationEvent = z.extend(
+  eventBridgeEvent(
+    'aws.acm',
+    'ACM Certificate Approaching Expiration',
+    z.looseObject({
+      DaysToExpiry: z.number().check(z.int(), z.nonnegative()),
+      CommonName: nonEmpty,
+    }),
+  ),
+  { resources: z.array(z.string().check(z.startsWith('arn:'))).check(z.length(1)) },
+);
 
 export type AcmApproachingExpirationEvent = z.infer<typeof acmApproachingExpirationEvent>;
 

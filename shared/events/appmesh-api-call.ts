@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
 import { eventBridgeEvent } from './envelope';
@@ -13,17 +13,17 @@ export const APPMESH_EVENT_SOURCE = 'appmesh.amazonaws.com';
  * case checks the ones its operation needs. `spec` stays opaque: the domain model owns it.
  */
 export const appMeshRequestParameters = z.looseObject({
-  meshName: z.string().optional(),
-  meshOwner: z.string().optional(),
-  virtualNodeName: z.string().optional(),
-  virtualRouterName: z.string().optional(),
-  routeName: z.string().optional(),
-  virtualServiceName: z.string().optional(),
-  virtualGatewayName: z.string().optional(),
-  gatewayRouteName: z.string().optional(),
-  resourceArn: z.string().optional(),
-  clientToken: z.string().optional(),
-  spec: z.record(z.string(), z.unknown()).optional(),
+  meshName: z.optional(z.string()),
+  meshOwner: z.optional(z.string()),
+  virtualNodeName: z.optional(z.string()),
+  virtualRouterName: z.optional(z.string()),
+  routeName: z.optional(z.string()),
+  virtualServiceName: z.optional(z.string()),
+  virtualGatewayName: z.optional(z.string()),
+  gatewayRouteName: z.optional(z.string()),
+  resourceArn: z.optional(z.string()),
+  clientToken: z.optional(z.string()),
+  spec: z.optional(z.record(z.string(), z.unknown())),
 });
 
 /**

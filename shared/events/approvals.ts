@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { awsAccountId, eventBridgeEvent, nonEmpty } from './envelope';
 import { MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
@@ -12,20 +12,22 @@ import { MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
  */
 
 /** An approval id: deterministic from what caused it, at most 64 characters. */
-const approvalId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _');
+const approvalId = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, - or _'));
 /*
  * Bounds on the strings of this contract. The events are untrusted; their ids become DynamoDB
  * keys (at most 1,024 bytes for a sort key) and their texts one stored item (400 KB), so an
  * oversized value is refused here with its path, not deep in a write.
  */
 /** App Mesh names are 1..255 characters. */
-const meshName = nonEmpty.max(255);
+const meshName = nonEmpty.check(z.maxLength(255));
 /** `mesh/route/router/route`: three App Mesh names and a kind. */
-const resourceKey = nonEmpty.max(1000);
+const resourceKey = nonEmpty.check(z.maxLength(1000));
 /** Ids meshwarden mints (deployment, rollover): as the deployment step schema bounds them. */
-const minted = nonEmpty.max(128);
+const minted = nonEmpty.check(z.maxLength(128));
 /** IAM and ACM PCA ARNs are at most 2,048 characters. */
-const arn = z.string().max(2048);
+const arn = z.string().check(z.maxLength(2048));
 
 /** Re-apply a change that change control reverted and held (issue: mesh change control). */
 const reapplyChange = z.object({
@@ -35,21 +37,21 @@ const reapplyChange = z.object({
   /** The CloudTrail operation that was held, e.g. `UpdateRoute`, `DeleteVirtualService`. */
   operation: nonEmpty,
   /** The full proposed resource (kind, names, spec, tags) to write back; absent for a held delete. */
-  proposed: z.record(z.string(), z.unknown()).optional(),
+  proposed: z.optional(z.record(z.string(), z.unknown())),
   /**
    * The resource as the held change found it, i.e. what the revert restored (kind, names,
    * spec, tags). The re-apply writes only what changed from `base` to `proposed`, onto the
    * resource as it is then. Absent when the change created the resource, and in requests made
    * before meshwarden stored it (those are asked again with a diff against the current state).
    */
-  base: z.record(z.string(), z.unknown()).optional(),
+  base: z.optional(z.record(z.string(), z.unknown())),
   /**
    * The resource version the revert left behind. The re-apply writes only while the resource
    * is still at it; otherwise it asks again with a fresh diff.
    */
-  baseVersion: z.number().int().nonnegative().optional(),
+  baseVersion: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** Set when this request asks again for an approved change whose resource had moved on. */
-  reaskOf: approvalId.optional(),
+  reaskOf: z.optional(approvalId),
 });
 
 /** Promote a deployment past its approval gate (issue: deployment guard). */
@@ -58,15 +60,15 @@ const promoteDeployment = z.object({
   routeKey: resourceKey,
   deploymentId: minted,
   /** The step the deployment moves to when approved, e.g. 100. */
-  toWeight: z.number().int().min(0).max(100),
+  toWeight: z.number().check(z.int(), z.gte(0), z.lte(100)),
 });
 
 /** Finish a CA rollover by removing the old CA from every trust (issue: certificate rotation). */
 const finishCaRollover = z.object({
   type: z.literal('finish-ca-rollover'),
   rolloverId: minted,
-  oldCaArn: arn.min(1),
-  newCaArn: arn.min(1),
+  oldCaArn: arn.check(z.minLength(1)),
+  newCaArn: arn.check(z.minLength(1)),
 });
 
 export const approvalActionSchema = z.discriminatedUnion('type', [
@@ -85,16 +87,16 @@ export const approvalRequestedDetail = z.object({
    * The account of the mesh; meshwarden's own (central) account when absent. The approval keeps
    * it, and an approved action is carried out in that account and nowhere else.
    */
-  account: awsAccountId.optional(),
+  account: z.optional(awsAccountId),
   action: approvalActionSchema,
   /** One line: what is asked. */
-  title: nonEmpty.max(1000),
+  title: nonEmpty.check(z.maxLength(1000)),
   /** Why it was held: rule ids, policy sentence, deployment gate. */
-  reason: nonEmpty.max(4000),
+  reason: nonEmpty.check(z.maxLength(4000)),
   /** Who caused the request (CloudTrail principal ARN and a readable label). */
-  requestedBy: z.object({ arn, label: z.string().max(512) }),
+  requestedBy: z.object({ arn, label: z.string().check(z.maxLength(512)) }),
   /** A compact before/after, already rendered for people. */
-  diff: z.string().max(3000).default(''),
+  diff: z._default(z.string().check(z.maxLength(3000)), ''),
   expiresAt: z.iso.datetime(),
 });
 export type ApprovalRequestedDetail = z.output<typeof approvalRequestedDetail>;
@@ -105,7 +107,7 @@ export const approvalDecidedDetail = z.object({
   action: approvalActionSchema,
   decision: z.enum(['approved', 'rejected', 'expired']),
   /** Who decided (absent on expiry): the Slack user and the identity the approvers policy mapped them to. */
-  decidedBy: z.object({ slackUserId: nonEmpty, identity: nonEmpty }).optional(),
+  decidedBy: z.optional(z.object({ slackUserId: nonEmpty, identity: nonEmpty })),
   decidedAt: z.iso.datetime(),
 });
 export type ApprovalDecidedDetail = z.output<typeof approvalDecidedDetail>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { eventBridgeEvent, nonEmpty } from './envelope';
 import { MESHWARDEN_CLI_EVENT_SOURCE, MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_SOURCE } from './patterns';
@@ -9,8 +9,8 @@ import { MESHWARDEN_CLI_EVENT_SOURCE, MESHWARDEN_DETAIL_TYPES, MESHWARDEN_EVENT_
  */
 export const caRolloverAwaitingApprovalDetail = z.strictObject({
   /** As `rolloverIdOf` mints it: 20 hex digits. */
-  rolloverId: z.string().regex(/^[0-9a-f]{20}$/, 'expected a rollover id (20 hex digits)'),
-  meshName: nonEmpty.max(255),
+  rolloverId: z.string().check(z.regex(/^[0-9a-f]{20}$/, 'expected a rollover id (20 hex digits)')),
+  meshName: nonEmpty.check(z.maxLength(255)),
 });
 export type CaRolloverAwaitingApprovalDetail = z.output<typeof caRolloverAwaitingApprovalDetail>;
 

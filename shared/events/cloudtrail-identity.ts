@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { formatPath } from '../validation';
 import { awsAccountId, nonEmpty } from './envelope';
 
@@ -16,13 +16,13 @@ import { awsAccountId, nonEmpty } from './envelope';
  * under `WEBID#<ARN>`, within DynamoDB's 2,048-byte partition key): a user ARN is at most a
  * 512-character path and a 64-character name, an assumed-role ARN a role and a session name.
  */
-export const principalArn = nonEmpty.max(1024);
+export const principalArn = nonEmpty.check(z.maxLength(1024));
 
 /** An ARN a type may leave out; CloudTrail writes `""` for some (`Unknown`), which names nothing. */
-const optionalArn = z.union([principalArn, z.literal('')]).optional();
+const optionalArn = z.optional(z.union([principalArn, z.literal('')]));
 
 /** Names and ids that end up in audit records and messages: short in AWS, so bounded here. */
-const name = z.string().max(1024);
+const name = z.string().check(z.maxLength(1024));
 
 /**
  * `sessionContext.attributes`: when the session was created and whether MFA was used (CloudTrail
@@ -30,8 +30,8 @@ const name = z.string().max(1024);
  * a reason to refuse the record.
  */
 const sessionAttributes = z.looseObject({
-  creationDate: z.string().optional().catch(undefined),
-  mfaAuthenticated: z.enum(['true', 'false']).optional().catch(undefined),
+  creationDate: z.catch(z.optional(z.string()), undefined),
+  mfaAuthenticated: z.catch(z.optional(z.enum(['true', 'false'])), undefined),
 });
 
 /**
@@ -40,11 +40,11 @@ const sessionAttributes = z.looseObject({
  * empty one.
  */
 const sessionIssuer = z.looseObject({
-  type: name.optional(),
-  principalId: name.optional(),
-  arn: principalArn.optional(),
-  accountId: awsAccountId.optional(),
-  userName: name.optional(),
+  type: z.optional(name),
+  principalId: z.optional(name),
+  arn: z.optional(principalArn),
+  accountId: z.optional(awsAccountId),
+  userName: z.optional(name),
 });
 
 /**
@@ -54,25 +54,25 @@ const sessionIssuer = z.looseObject({
  * what the provider reported (application id, user id).
  */
 const webIdFederationData = z.looseObject({
-  federatedProvider: nonEmpty.optional(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
+  federatedProvider: z.optional(nonEmpty),
+  attributes: z.optional(z.record(z.string(), z.unknown())),
 });
 
 /** Present when the call was made with temporary credentials (and for console sessions). */
 const sessionContext = z.looseObject({
-  sessionIssuer: sessionIssuer.optional(),
-  attributes: sessionAttributes.optional(),
-  webIdFederationData: webIdFederationData.optional(),
-  sourceIdentity: name.optional(),
+  sessionIssuer: z.optional(sessionIssuer),
+  attributes: z.optional(sessionAttributes),
+  webIdFederationData: z.optional(webIdFederationData),
+  sourceIdentity: z.optional(name),
 });
 
 /** Fields any identity type may carry; which ones CloudTrail writes depends on the type. */
 const common = {
-  principalId: name.optional(),
-  accountId: awsAccountId.optional(),
-  userName: name.optional(),
-  accessKeyId: z.string().optional(),
-  invokedBy: name.optional(),
+  principalId: z.optional(name),
+  accountId: z.optional(awsAccountId),
+  userName: z.optional(name),
+  accessKeyId: z.optional(z.string()),
+  invokedBy: z.optional(name),
 };
 
 /** A request made with temporary credentials from sts:AssumeRole* (incl. web identity). The session ARN names the caller. */
@@ -80,7 +80,7 @@ export const assumedRoleIdentity = z.looseObject({
   ...common,
   type: z.literal('AssumedRole'),
   arn: principalArn,
-  sessionContext: sessionContext.optional(),
+  sessionContext: z.optional(sessionContext),
 });
 
 /** A request made by an IAM role itself (the issuer of role sessions); its ARN names it. */
@@ -95,7 +95,7 @@ export const iamUserIdentity = z.looseObject({
   ...common,
   type: z.literal('IAMUser'),
   arn: principalArn,
-  sessionContext: sessionContext.optional(),
+  sessionContext: z.optional(sessionContext),
 });
 
 /** Temporary credentials from sts:GetFederationToken; the issuer is the IAM user or root that called it. */
@@ -103,7 +103,7 @@ export const federatedUserIdentity = z.looseObject({
   ...common,
   type: z.literal('FederatedUser'),
   arn: principalArn,
-  sessionContext: sessionContext.optional(),
+  sessionContext: z.optional(sessionContext),
 });
 
 /** A request made with the account root user's credentials (`userName` holds the account alias when one is set). */
@@ -111,14 +111,14 @@ export const rootIdentity = z.looseObject({
   ...common,
   type: z.literal('Root'),
   arn: optionalArn,
-  sessionContext: sessionContext.optional(),
+  sessionContext: z.optional(sessionContext),
 });
 
 /** A request an AWS service made on its own behalf (`invokedBy` names it). */
 export const awsServiceIdentity = z.looseObject({
   ...common,
   type: z.literal('AWSService'),
-  invokedBy: nonEmpty.max(1024),
+  invokedBy: nonEmpty.check(z.maxLength(1024)),
 });
 
 /**
@@ -131,8 +131,8 @@ export const otherIdentity = z.looseObject({
   ...common,
   type: z.enum(['AWSAccount', 'IdentityCenterUser', 'Directory', 'Unknown', 'SAMLUser', 'WebIdentityUser']),
   arn: optionalArn,
-  identityProvider: name.optional(),
-  onBehalfOf: z.looseObject({ userId: name.optional(), identityStoreArn: name.optional() }).optional(),
+  identityProvider: z.optional(name),
+  onBehalfOf: z.optional(z.looseObject({ userId: z.optional(name), identityStoreArn: z.optional(name) })),
 });
 
 /** Every identity type the CloudTrail userIdentity element documents. */
@@ -214,10 +214,10 @@ function unidentifiedOf(raw: unknown): UnidentifiedIdentity {
 export const userIdentity = z.union([
   documentedIdentity,
   // Optional so that a record without userIdentity reaches the fallback too, instead of being refused.
-  z
-    .unknown()
-    .optional()
-    .transform((raw): UnidentifiedIdentity => unidentifiedOf(raw)),
+  z.pipe(
+    z.optional(z.unknown()),
+    z.transform((raw): UnidentifiedIdentity => unidentifiedOf(raw)),
+  ),
 ]);
 
 export type UserIdentity = z.infer<typeof userIdentity>;

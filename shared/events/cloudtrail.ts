@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { userIdentity } from './cloudtrail-identity';
 import { awsAccountId, awsRegion, nonEmpty } from './envelope';
 
@@ -16,33 +16,33 @@ export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
  * own shapes for them. `readOnly` is absent from records before eventVersion 1.01; a call not
  * marked read-only is judged.
  */
-export function cloudTrailApiCallDetail<Source extends string, Req extends z.ZodType, Res extends z.ZodType>(
-  eventSource: Source,
-  requestParameters: Req,
-  responseElements: Res,
-) {
+export function cloudTrailApiCallDetail<
+  Source extends string,
+  Req extends z.core.$ZodType,
+  Res extends z.core.$ZodType,
+>(eventSource: Source, requestParameters: Req, responseElements: Res) {
   return z.looseObject({
-    eventVersion: z.string().optional(),
+    eventVersion: z.optional(z.string()),
     userIdentity,
     eventTime: z.iso.datetime(),
     eventSource: z.literal(eventSource),
     eventName: nonEmpty,
-    awsRegion: awsRegion.optional(),
-    sourceIPAddress: z.string().optional(),
-    userAgent: z.string().optional(),
-    requestParameters: requestParameters.nullish(),
-    responseElements: responseElements.nullish(),
-    requestID: z.string().optional(),
+    awsRegion: z.optional(awsRegion),
+    sourceIPAddress: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
+    requestParameters: z.nullish(requestParameters),
+    responseElements: z.nullish(responseElements),
+    requestID: z.optional(z.string()),
     // A UUID; part of the audit record's sort key, which DynamoDB caps at 1,024 bytes.
-    eventID: nonEmpty.max(128),
-    readOnly: z.boolean().optional(),
+    eventID: nonEmpty.check(z.maxLength(128)),
+    readOnly: z.optional(z.boolean()),
     eventType: z.literal('AwsApiCall'),
-    managementEvent: z.boolean().optional(),
-    recipientAccountId: awsAccountId.optional(),
-    eventCategory: z.string().optional(),
+    managementEvent: z.optional(z.boolean()),
+    recipientAccountId: z.optional(awsAccountId),
+    eventCategory: z.optional(z.string()),
     // Present only on failed calls: the service's error code and message. Both end up in the
     // audit record's explanation, so they are bounded: AWS writes short codes and messages.
-    errorCode: nonEmpty.max(256).optional(),
-    errorMessage: z.string().max(4096).optional(),
+    errorCode: z.optional(nonEmpty.check(z.maxLength(256))),
+    errorMessage: z.optional(z.string().check(z.maxLength(4096))),
   });
 }

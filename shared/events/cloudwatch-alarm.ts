@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ValidationError } from '../errors';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { eventBridgeEvent, nonEmpty } from './envelope';
 
@@ -16,31 +16,31 @@ const alarmState = z.looseObject({
   value: alarmStateValue,
   reason: z.string(),
   // A JSON document in a string; see parseAlarmReasonData.
-  reasonData: z.string().optional(),
+  reasonData: z.optional(z.string()),
   timestamp: nonEmpty,
   // Composite alarms with an actions suppressor say why their actions were held back.
-  actionsSuppressedBy: z.enum(['WaitPeriod', 'ExtensionPeriod', 'Alarm']).optional(),
-  actionsSuppressedReason: z.string().optional(),
+  actionsSuppressedBy: z.optional(z.enum(['WaitPeriod', 'ExtensionPeriod', 'Alarm'])),
+  actionsSuppressedReason: z.optional(z.string()),
 });
 
 const metricStat = z.looseObject({
   metric: z.looseObject({
     namespace: nonEmpty,
     name: nonEmpty,
-    dimensions: z.record(z.string(), z.string()).optional(),
+    dimensions: z.optional(z.record(z.string(), z.string())),
   }),
-  period: z.number().int().positive(),
+  period: z.number().check(z.int(), z.positive()),
   stat: nonEmpty,
-  unit: z.string().optional(),
+  unit: z.optional(z.string()),
 });
 
 /** One entry of `configuration.metrics`: a metric, or a math expression over metrics. */
 const alarmMetric = z.looseObject({
   id: nonEmpty,
-  metricStat: metricStat.optional(),
-  expression: z.string().optional(),
-  label: z.string().optional(),
-  returnData: z.boolean().optional(),
+  metricStat: z.optional(metricStat),
+  expression: z.optional(z.string()),
+  label: z.optional(z.string()),
+  returnData: z.optional(z.boolean()),
 });
 
 /**
@@ -49,16 +49,18 @@ const alarmMetric = z.looseObject({
  */
 const alarmConfiguration = z
   .looseObject({
-    description: z.string().optional(),
-    metrics: z.array(alarmMetric).min(1).optional(),
-    alarmRule: nonEmpty.optional(),
-    actionsSuppressor: z.string().optional(),
-    actionsSuppressorWaitPeriod: z.number().optional(),
-    actionsSuppressorExtensionPeriod: z.number().optional(),
+    description: z.optional(z.string()),
+    metrics: z.optional(z.array(alarmMetric).check(z.minLength(1))),
+    alarmRule: z.optional(nonEmpty),
+    actionsSuppressor: z.optional(z.string()),
+    actionsSuppressorWaitPeriod: z.optional(z.number()),
+    actionsSuppressorExtensionPeriod: z.optional(z.number()),
   })
-  .refine((c) => (c.metrics === undefined) !== (c.alarmRule === undefined), {
-    message: 'expected either metrics (metric alarm) or alarmRule (composite alarm), not both or neither',
-  });
+  .check(
+    z.refine((c) => (c.metrics === undefined) !== (c.alarmRule === undefined), {
+      message: 'expected either metrics (metric alarm) or alarmRule (composite alarm), not both or neither',
+    }),
+  );
 
 export const alarmStateChangeDetail = z.looseObject({
   alarmName: nonEmpty,
@@ -72,19 +74,23 @@ export const alarmStateChangeDetail = z.looseObject({
  * `resources` holds the alarm's ARN: the guard reads the alarm's tags by it, so anything else
  * there is refused here rather than sent to CloudWatch.
  */
-export const alarmStateChangeEvent = eventBridgeEvent(
-  'aws.cloudwatch',
-  ALARM_STATE_CHANGE,
-  alarmStateChangeDetail,
-).extend({
-  resources: z
-    .array(
-      z
-        .string()
-        .regex(/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, 'expected a CloudWatch alarm ARN'),
-    )
-    .min(1),
-});
+export const alarmStateChangeEvent = z.extend(
+  eventBridgeEvent('aws.cloudwatch', ALARM_STATE_CHANGE, alarmStateChangeDetail),
+  {
+    resources: z
+      .array(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/,
+              'expected a CloudWatch alarm ARN',
+            ),
+          ),
+      )
+      .check(z.minLength(1)),
+  },
+);
 
 export type AlarmStateValue = z.infer<typeof alarmStateValue>;
 export type AlarmState = z.infer<typeof alarmState>;
@@ -105,21 +111,21 @@ export function alarmKindOf(event: AlarmStateChangeEvent): 'metric' | 'composite
  * composite alarms the child alarms that triggered the change.
  */
 const alarmReasonData = z.looseObject({
-  version: z.string().optional(),
-  queryDate: z.string().optional(),
-  startDate: z.string().optional(),
-  statistic: z.string().optional(),
-  period: z.number().optional(),
-  recentDatapoints: z.array(z.number()).optional(),
-  threshold: z.number().optional(),
-  triggeringAlarms: z
-    .array(
+  version: z.optional(z.string()),
+  queryDate: z.optional(z.string()),
+  startDate: z.optional(z.string()),
+  statistic: z.optional(z.string()),
+  period: z.optional(z.number()),
+  recentDatapoints: z.optional(z.array(z.number())),
+  threshold: z.optional(z.number()),
+  triggeringAlarms: z.optional(
+    z.array(
       z.looseObject({
         arn: nonEmpty,
         state: z.looseObject({ value: alarmStateValue, timestamp: z.string() }),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 export type AlarmReasonData = z.infer<typeof alarmReasonData>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { eventBridgeEvent } from './envelope';
 
@@ -6,8 +6,8 @@ import { eventBridgeEvent } from './envelope';
  * The event an EventBridge schedule rule sends (`source: aws.events`). `resources` holds the
  * rule ARN, which tells the handler which schedule fired; `detail` is always empty.
  */
-export const scheduledEvent = eventBridgeEvent('aws.events', 'Scheduled Event', z.looseObject({})).extend({
-  resources: z.array(z.string().startsWith('arn:')).min(1),
+export const scheduledEvent = z.extend(eventBridgeEvent('aws.events', 'Scheduled Event', z.looseObject({})), {
+  resources: z.array(z.string().check(z.startsWith('arn:'))).check(z.minLength(1)),
 });
 
 export type ScheduledEvent = z.infer<typeof scheduledEvent>;

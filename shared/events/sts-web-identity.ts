@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ValidationError } from '../errors';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
 import { principalArn } from './cloudtrail-identity';
@@ -17,26 +17,25 @@ import { eventBridgeEvent, nonEmpty } from './envelope';
 const webIdentityRequestParameters = z.looseObject({
   roleArn: principalArn,
   roleSessionName: nonEmpty,
-  durationSeconds: z.number().int().positive().optional(),
-  sourceIdentity: z.string().optional(),
-  principalTags: z.record(z.string(), z.string()).optional(),
-  transitiveTagKeys: z.array(z.string()).optional(),
+  durationSeconds: z.optional(z.number().check(z.int(), z.positive())),
+  sourceIdentity: z.optional(z.string()),
+  principalTags: z.optional(z.record(z.string(), z.string())),
+  transitiveTagKeys: z.optional(z.array(z.string())),
 });
 
 const webIdentityResponseElements = z.looseObject({
   provider: nonEmpty,
   subjectFromWebIdentityToken: nonEmpty,
   audience: nonEmpty,
-  sourceIdentity: z.string().optional(),
+  sourceIdentity: z.optional(z.string()),
   assumedRoleUser: z.looseObject({ assumedRoleId: nonEmpty, arn: principalArn }),
 });
 
 /** The CloudTrail record of an sts:AssumeRoleWithWebIdentity call. */
-export const assumeRoleWithWebIdentityDetail = cloudTrailApiCallDetail(
-  'sts.amazonaws.com',
-  webIdentityRequestParameters,
-  webIdentityResponseElements,
-).extend({ eventName: z.literal('AssumeRoleWithWebIdentity') });
+export const assumeRoleWithWebIdentityDetail = z.extend(
+  cloudTrailApiCallDetail('sts.amazonaws.com', webIdentityRequestParameters, webIdentityResponseElements),
+  { eventName: z.literal('AssumeRoleWithWebIdentity') },
+);
 
 /** sts:AssumeRoleWithWebIdentity as EventBridge delivers it (`source: aws.sts`). */
 export const assumeRoleWithWebIdentityEvent = eventBridgeEvent(

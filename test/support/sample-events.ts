@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as z from 'zod';
 import { acmApproachingExpirationEvent } from '../../shared/events/acm-expiry';
 import { appMeshApiCallEvent } from '../../shared/events/appmesh-api-call';
 import { alarmStateChangeEvent } from '../../shared/events/cloudwatch-alarm';
@@ -9,6 +8,7 @@ import { scheduledEvent } from '../../shared/events/scheduled-event';
 import { slackBlockActionsPayload, slackInteractionRequest } from '../../shared/events/slack-interaction';
 import { assumeRoleWithWebIdentityEvent } from '../../shared/events/sts-web-identity';
 import { latticeApiCallEvent } from '../../shared/providers/vpc-lattice/cloudtrail';
+import * as z from '../../shared/schema';
 
 /** Root of the sample Lambda inputs: `events/<source>/<case>.json`. */
 export const EVENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'events');
@@ -69,7 +69,7 @@ type SchemaFor<N extends string> = N extends `slack/payloads/${string}`
 export type SampleOf<N extends SampleName> = z.input<SchemaFor<N>>;
 
 /** The schema that a sample must satisfy (the one its folder stands for). */
-export function schemaFor(name: SampleName): z.ZodType {
+export function schemaFor(name: SampleName): z.core.$ZodType {
   const prefix = (Object.keys(SCHEMA_BY_PREFIX) as (keyof typeof SCHEMA_BY_PREFIX)[])
     .filter((p) => name.startsWith(p))
     .sort((a, b) => b.length - a.length)[0];
@@ -93,7 +93,7 @@ export function loadEvent<N extends SampleName>(name: N): SampleOf<N> {
   let raw = checked.get(name);
   if (raw === undefined) {
     raw = readRawEvent(name);
-    const result = schemaFor(name).safeParse(raw);
+    const result = z.safeParse(schemaFor(name), raw);
     if (!result.success) throw new Error(`sample ${name} does not match its schema: ${result.error.message}`);
     checked.set(name, raw);
   }

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { BadRequestError } from '../../errors';
 import type { AuditLog, AuditPage, AuditPageQuery, AuditReader, AuditRecord } from '../../ports';
+import * as z from '../../schema';
 import { changeControlKeys } from './change-control-keys';
 import type { TransactItem } from './decision-committer';
 import { deleteChunks, type ItemKey, packValue, unpackValue, writeChunks } from './large-value';

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '../../schema';
 import { parseOrThrow } from '../../validation';
 
 /**
@@ -11,14 +11,16 @@ import { parseOrThrow } from '../../validation';
  */
 export const slackSecretSchema = z
   .object({
-    signingSecret: z.string().min(8),
-    previousSigningSecret: z.string().min(8).optional(),
-    previousSigningSecretValidUntil: z.iso.datetime().optional(),
-    botToken: z.string().startsWith('xox', 'a Slack token starts with xox'),
+    signingSecret: z.string().check(z.minLength(8)),
+    previousSigningSecret: z.optional(z.string().check(z.minLength(8))),
+    previousSigningSecretValidUntil: z.optional(z.iso.datetime()),
+    botToken: z.string().check(z.startsWith('xox', 'a Slack token starts with xox')),
   })
-  .refine(
-    (s) => (s.previousSigningSecret === undefined) === (s.previousSigningSecretValidUntil === undefined),
-    'previousSigningSecret and previousSigningSecretValidUntil go together',
+  .check(
+    z.refine(
+      (s) => (s.previousSigningSecret === undefined) === (s.previousSigningSecretValidUntil === undefined),
+      'previousSigningSecret and previousSigningSecretValidUntil go together',
+    ),
   );
 
 export type SlackSecret = z.output<typeof slackSecretSchema>;

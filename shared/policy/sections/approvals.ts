@@ -8,8 +8,8 @@ import { compileGlob } from '../glob';
 import { globSchema } from '../glob-schema';
 
 /** Every approval action type, from the event contract (one source of truth). */
-export const APPROVAL_ACTION_TYPES = approvalActionSchema.options.map(
-  (option) => option.shape.type.value,
+export const APPROVAL_ACTION_TYPES = approvalActionSchema.def.options.flatMap(
+  (option) => option.shape.type.def.values,
 ) as readonly ApprovalActionType[];
 
 const slackChannelId = z

@@ -5,9 +5,9 @@
  * appear depends on the operation: a rule call names service, listener and rule identifiers,
  * ids or ARNs alike), and actions and matches stay opaque.
  */
-import * as z from 'zod';
 import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from '../../events/cloudtrail';
 import { eventBridgeEvent } from '../../events/envelope';
+import * as z from '../../schema';
 import { parseOrThrow } from '../../validation';
 
 /** CloudTrail's `eventSource` for VPC Lattice. */
@@ -15,31 +15,31 @@ export const LATTICE_EVENT_SOURCE = 'vpc-lattice.amazonaws.com';
 /** EventBridge's `source` for VPC Lattice's CloudTrail events. */
 export const LATTICE_EVENTBRIDGE_SOURCE = 'aws.vpc-lattice';
 
-const identifier = z.string().min(1).max(2048);
+const identifier = z.string().check(z.minLength(1), z.maxLength(2048));
 
 /** `requestParameters` of a VPC Lattice call: the REST path parameters and the JSON body, merged. */
 export const latticeRequestParameters = z.looseObject({
-  serviceNetworkIdentifier: identifier.optional(),
-  serviceIdentifier: identifier.optional(),
-  listenerIdentifier: identifier.optional(),
-  ruleIdentifier: identifier.optional(),
-  targetGroupIdentifier: identifier.optional(),
-  resourceIdentifier: identifier.optional(),
-  name: z.string().optional(),
-  priority: z.number().optional(),
-  match: z.unknown().optional(),
-  action: z.unknown().optional(),
-  defaultAction: z.unknown().optional(),
+  serviceNetworkIdentifier: z.optional(identifier),
+  serviceIdentifier: z.optional(identifier),
+  listenerIdentifier: z.optional(identifier),
+  ruleIdentifier: z.optional(identifier),
+  targetGroupIdentifier: z.optional(identifier),
+  resourceIdentifier: z.optional(identifier),
+  name: z.optional(z.string()),
+  priority: z.optional(z.number()),
+  match: z.optional(z.unknown()),
+  action: z.optional(z.unknown()),
+  defaultAction: z.optional(z.unknown()),
   /** BatchUpdateRule: the rules it updates. */
-  rules: z.array(z.looseObject({ ruleIdentifier: identifier.optional() })).optional(),
-  clientToken: z.string().optional(),
+  rules: z.optional(z.array(z.looseObject({ ruleIdentifier: z.optional(identifier) }))),
+  clientToken: z.optional(z.string()),
 });
 
 /** `responseElements`: the response body (`arn`, `id`, `name`... of what was written), when there is one. */
 export const latticeResponseElements = z.looseObject({
-  arn: z.string().optional(),
-  id: z.string().optional(),
-  name: z.string().optional(),
+  arn: z.optional(z.string()),
+  id: z.optional(z.string()),
+  name: z.optional(z.string()),
 });
 
 /** The CloudTrail record of one VPC Lattice API call. */

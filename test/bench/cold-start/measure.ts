@@ -55,13 +55,25 @@ export function bundleBytes(metafile: Metafile): BundleBytes {
   return { total: output.bytes, sdk, other, sdkCoreCopies: cores.size, largest };
 }
 
-/** Imports a bundle and prints how long the import (module init) took. */
+/**
+ * Imports a bundle and prints how long the import (module init) took, in wall time and in CPU
+ * time (user and system, all threads): on a loaded machine the wall time also counts waiting
+ * for a core, the CPU time does not.
+ */
 const IMPORT_SCRIPT = `
+const cpu = process.cpuUsage();
 const start = performance.now();
 await import(process.argv[1]);
-process.stdout.write(JSON.stringify({ initMs: performance.now() - start }));
+const used = process.cpuUsage(cpu);
+process.stdout.write(JSON.stringify({ initMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 }));
 process.exit(0);
 `;
+
+/** One module init: wall time and CPU time, in milliseconds. */
+export interface InitTime {
+  readonly initMs: number;
+  readonly cpuMs: number;
+}
 
 /** A bundle to import, with the environment its module init reads. */
 export interface InitSubject {
@@ -95,7 +107,7 @@ export function runNode(
 }
 
 /** One import of a bundle in a fresh process: its module init in milliseconds. */
-export async function importOnce(subject: InitSubject): Promise<number> {
+export async function importOnce(subject: InitSubject): Promise<InitTime> {
   const result = await runNode(
     [
       ...(subject.nodeArgs ?? []),
@@ -108,19 +120,26 @@ export async function importOnce(subject: InitSubject): Promise<number> {
   );
   if (result.code !== 0)
     throw new Error(`${subject.label}: import failed (${result.code}): ${result.stderr.slice(-2000)}`);
-  return (JSON.parse(result.stdout) as { initMs: number }).initMs;
+  return JSON.parse(result.stdout) as InitTime;
 }
 
-/** Median module init of each subject, `rounds` fresh processes each, interleaved. */
+/** Median module init of each subject (wall and CPU apart), `rounds` fresh processes each, interleaved. */
 export async function medianInits(
   subjects: readonly InitSubject[],
   rounds: number,
-): Promise<Map<string, number>> {
-  const samples = new Map<string, number[]>(subjects.map((s) => [s.label, []]));
+): Promise<Map<string, InitTime>> {
+  const samples = new Map<string, InitTime[]>(subjects.map((s) => [s.label, []]));
   // One unmeasured round: the first process after a build pays for a cold file cache.
   for (const subject of subjects) await importOnce(subject);
   for (let round = 0; round < rounds; round++) {
     for (const subject of subjects) samples.get(subject.label)?.push(await importOnce(subject));
   }
-  return new Map([...samples.entries()].map(([label, values]) => [label, quantile(values, 0.5)]));
+  const median = (values: readonly InitTime[], of: (time: InitTime) => number) =>
+    quantile(values.map(of), 0.5);
+  return new Map(
+    [...samples.entries()].map(([label, values]) => [
+      label,
+      { initMs: median(values, (v) => v.initMs), cpuMs: median(values, (v) => v.cpuMs) },
+    ]),
+  );
 }

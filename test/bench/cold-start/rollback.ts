@@ -9,6 +9,7 @@ import { type AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@a
 import { DEMO } from '../../../infra/local/demo/seed';
 import type { LocalRequest, LocalResponse } from '../../../infra/local/types';
 import type { TestLocalAws } from '../../support/local-aws';
+import { CREDENTIALS } from '../../support/local-edge';
 import { loadEvent } from '../../support/sample-events';
 
 const ROUTE = { meshName: DEMO.mesh, virtualRouterName: DEMO.router, routeName: DEMO.route };
@@ -32,15 +33,19 @@ await handler(JSON.parse(payload), {
 process.exit(0);
 `;
 
-/** Watches meshwarden's UpdateRoute calls at the edge of local AWS. */
-export function watchUpdateRoute(local: TestLocalAws): { reset(): void; updateAt(): bigint | undefined } {
+/** Watches UpdateRoute calls at the edge of local AWS: the first one signed with a given access key. */
+export function watchUpdateRoute(local: TestLocalAws): {
+  reset(accessKeyId: string): void;
+  updateAt(): bigint | undefined;
+} {
   let updateAt: bigint | undefined;
+  let writer: string | undefined;
   const timeline = local.aws.timeline;
   const original = timeline.apiCall.bind(timeline);
   timeline.apiCall = (req: LocalRequest, res: LocalResponse, operation: string | undefined) => {
     if (
       req.service === 'appmesh' &&
-      req.caller.label.includes('meshwarden') &&
+      req.caller.accessKeyId === writer &&
       operation === 'UpdateRoute' &&
       updateAt === undefined
     )
@@ -48,8 +53,9 @@ export function watchUpdateRoute(local: TestLocalAws): { reset(): void; updateAt
     original(req, res, operation);
   };
   return {
-    reset: () => {
+    reset: (accessKeyId) => {
       updateAt = undefined;
+      writer = accessKeyId;
     },
     updateAt: () => updateAt,
   };
@@ -73,9 +79,27 @@ export async function openDeployment(local: TestLocalAws, mesh: AppMeshClient): 
   await local.aws.drain();
 }
 
-/** What the floor handler is given: the rollback's UpdateRoute input, worked out beforehand. */
+/**
+ * What the floor handler is given: the rollback's UpdateRoute input, worked out beforehand.
+ * The floor writes as a person (see {@link floorEnv}), not as meshwarden.
+ */
 export async function rollbackInput(mesh: AppMeshClient): Promise<unknown> {
   return routeWith(mesh, 100);
+}
+
+/**
+ * The floor's environment: the guard's, signed as a person of the demo. A write signed as
+ * meshwarden's role that meshwarden did not record as last known good is, to the deployment
+ * guard running in local AWS, an own write not recorded yet: it retries the CloudTrail event
+ * and fails it (OwnWriteNotRecordedError), as it must for a real one. The floor's write is
+ * not meshwarden's, so it is not signed as meshwarden's.
+ */
+export function floorEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.admin.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.admin.secretAccessKey,
+  };
 }
 
 /** An alarm bound to the demo route goes to ALARM, as EventBridge delivers it. */
@@ -105,7 +129,7 @@ export async function coldInvoke(
   env: Readonly<Record<string, string>>,
   watch: ReturnType<typeof watchUpdateRoute>,
 ): Promise<number> {
-  watch.reset();
+  watch.reset(env.AWS_ACCESS_KEY_ID ?? '');
   const start = process.hrtime.bigint();
   const child = spawn(
     process.execPath,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { guardConfigSchema, schedulerConfigSchema } from '../../../functions/deployment-guard/config';
 import { baseConfigSchema, readConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 
@@ -60,5 +61,48 @@ describe('readConfig', () => {
     expect(() => readConfig(baseConfigSchema, { ...complete, MESHWARDEN_MESHES: ' , ' })).toThrow(
       /MESHWARDEN_MESHES: must name at least one mesh/,
     );
+  });
+});
+
+describe('the deployment guard configuration', () => {
+  const guardEnv = { ...complete, MESHWARDEN_ACCOUNT_ID: '123456789012' };
+
+  it('reads the alarm bindings as route keys, and none when unset', () => {
+    // Prepare
+    const bindings = [
+      { alarmName: 'web-5xx', mesh: 'prod', virtualRouter: 'web-router', route: 'web-route' },
+    ];
+
+    // Act
+    const bound = readConfig(guardConfigSchema, {
+      ...guardEnv,
+      MESHWARDEN_ALARM_BINDINGS: JSON.stringify(bindings),
+    });
+    const unbound = readConfig(guardConfigSchema, guardEnv);
+
+    // Assess
+    expect(bound.MESHWARDEN_ALARM_BINDINGS).toEqual([
+      { alarmName: 'web-5xx', routeKey: 'prod/web-router/web-route' },
+    ]);
+    expect(unbound.MESHWARDEN_ALARM_BINDINGS).toEqual([]);
+  });
+
+  it('refuses alarm bindings that are not JSON or not bindings, naming the variable', () => {
+    // Prepare / Act / Assess
+    for (const text of ['[{', JSON.stringify([{ alarmName: 'web-5xx', mesh: 'prod' }])]) {
+      expect(() => readConfig(guardConfigSchema, { ...guardEnv, MESHWARDEN_ALARM_BINDINGS: text })).toThrow(
+        'meshwarden configuration is invalid: MESHWARDEN_ALARM_BINDINGS: expected a JSON array of {alarmName, mesh, virtualRouter, route}',
+      );
+    }
+  });
+
+  it('refuses a scheduler role that is not an IAM role ARN, when the first step is scheduled', () => {
+    // Prepare / Act / Assess
+    expect(() =>
+      readConfig(schedulerConfigSchema, {
+        MESHWARDEN_SCHEDULE_GROUP: 'g',
+        MESHWARDEN_SCHEDULER_ROLE_ARN: 'x',
+      }),
+    ).toThrow('meshwarden configuration is invalid: MESHWARDEN_SCHEDULER_ROLE_ARN: must be an IAM role ARN');
   });
 });

@@ -37,3 +37,39 @@ describe('the correlation id taken from an event', () => {
     }
   });
 });
+
+describe('the correlation id of an API Gateway request', () => {
+  it('is the request id under requestContext, and unset where a step of the path is missing or not an object', () => {
+    // Prepare / Act / Assess
+    logger.setCorrelationId(
+      { requestContext: { requestId: 'JxJ8ahmXIAMEVhw=' } },
+      CORRELATION_PATHS.apiGatewayV2,
+    );
+    expect(logger.getCorrelationId()).toBe('JxJ8ahmXIAMEVhw=');
+    logger.resetKeys();
+    for (const event of [
+      {},
+      { requestContext: 'x' },
+      { requestContext: null },
+      null,
+      'text',
+      { requestContext: {} },
+    ]) {
+      logger.setCorrelationId(event, CORRELATION_PATHS.apiGatewayV2);
+      expect(logger.getCorrelationId()).toBeUndefined();
+      logger.resetKeys();
+    }
+  });
+
+  it('is not read from an inherited property', () => {
+    // Prepare: `toString` is on every object's prototype, not the event's own field.
+    const path = 'requestContext.toString';
+
+    // Act
+    logger.setCorrelationId({ requestContext: {} }, path);
+
+    // Assess
+    expect(logger.getCorrelationId()).toBeUndefined();
+    logger.resetKeys();
+  });
+});
