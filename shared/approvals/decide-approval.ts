@@ -59,6 +59,25 @@ export type DecisionOutcome =
       readonly approval: Approval;
     };
 
+function when(iso: string): string {
+  return iso
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace('T', ' ')
+    .replace('Z', ' UTC');
+}
+
+/** What a person who clicks on a closed request is told. */
+export function closedExplanation(approval: Approval): string {
+  if (approval.status === 'expired' || approval.status === 'pending') {
+    return `This request expired at ${when(approval.expiresAt)} and can no longer be decided; nothing was applied. Ask ${approval.requestedBy.label} to make the change again if it is still needed.`;
+  }
+  const by =
+    approval.decidedBy === undefined
+      ? 'someone'
+      : `<@${approval.decidedBy.slackUserId}> (${approval.decidedBy.identity})`;
+  return `Already ${approval.status} by ${by} at ${when(approval.decidedAt ?? '')}. Your click changed nothing.`;
+}
+
 /** The approvals section of the approval's mesh, in the approval's account. */
 export function approvalsSectionOf(
   deps: Pick<DecideApprovalDeps, 'policy' | 'policyIn'>,

@@ -11,7 +11,7 @@ import {
 import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals, EventPublisher } from '../ports';
 import { APPROVAL_ACTION_IDS, type Approval, type ClickDecision } from './approval';
-import { approvalsSectionOf, decideApproval } from './decide-approval';
+import { approvalsSectionOf, closedExplanation, decideApproval } from './decide-approval';
 import { type SigningSecrets, verifySlackRequest } from './verify-slack-request';
 
 /**
@@ -65,25 +65,6 @@ function decodedSize(body: string, base64: boolean): number {
   if (!base64) return Buffer.byteLength(body, 'utf8');
   const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
   return Math.floor((body.length * 3) / 4) - padding;
-}
-
-function when(iso: string): string {
-  return iso
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace('T', ' ')
-    .replace('Z', ' UTC');
-}
-
-/** What a person who clicks on a closed request is told. */
-export function closedExplanation(approval: Approval): string {
-  if (approval.status === 'expired' || approval.status === 'pending') {
-    return `This request expired at ${when(approval.expiresAt)} and can no longer be decided; nothing was applied. Ask ${approval.requestedBy.label} to make the change again if it is still needed.`;
-  }
-  const by =
-    approval.decidedBy === undefined
-      ? 'someone'
-      : `<@${approval.decidedBy.slackUserId}> (${approval.decidedBy.identity})`;
-  return `Already ${approval.status} by ${by} at ${when(approval.decidedAt ?? '')}. Your click changed nothing.`;
 }
 
 /** Answer one Slack interaction callback (API Gateway HTTP API, payload format 2.0). */

@@ -6,8 +6,12 @@
  */
 import * as z from 'zod';
 import type { Approval } from '../approvals/approval';
-import { closedExplanation } from '../approvals/decide';
-import { approvalsSectionOf, type DecideApprovalDeps, decideApproval } from '../approvals/decide-approval';
+import {
+  approvalsSectionOf,
+  closedExplanation,
+  type DecideApprovalDeps,
+  decideApproval,
+} from '../approvals/decide-approval';
 import { mapBounded } from '../bounded-map';
 import {
   byExpiry,
