@@ -10,7 +10,7 @@ import {
 } from '../events/slack-interaction';
 import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals, EventPublisher } from '../ports';
-import { APPROVAL_ACTION_IDS, type Approval, type ClickDecision } from './approval';
+import { APPROVAL_ACTION_IDS, type ClickDecision } from './approval';
 import { approvalsSectionOf, closedExplanation, decideApproval } from './decide-approval';
 import { type SigningSecrets, verifySlackRequest } from './verify-slack-request';
 
