@@ -36,11 +36,13 @@ const config = readConfig(
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);
+// One DynamoDB client for the rotation records and the last known goods: one to set up, one connection pool.
+const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clients = {
   pca: tracer.captureAWSv3Client(createAcmPcaClient()),
   acm: tracer.captureAWSv3Client(createAcmCertificatesClient()),
   secrets: tracer.captureAWSv3Client(createCertificateSecretsClient()),
-  documents: tracer.captureAWSv3Client(createDocumentClient()),
+  documents,
   tableName: config.MESHWARDEN_TABLE,
   pendingKeys: {
     kms: tracer.captureAWSv3Client(createKmsClient()),
@@ -48,11 +50,7 @@ const clients = {
   },
   meshes: recordingOwnWrites(
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
-    new DynamoLastKnownGoodStore(
-      tracer.captureAWSv3Client(createDocumentClient()),
-      config.MESHWARDEN_TABLE,
-      config.MESHWARDEN_ACCOUNT_ID,
-    ),
+    new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
   ),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
