@@ -25,11 +25,11 @@ export function roleFor(action: ApiAction): ApiRole {
   return ROLE_NAMES.find((role) => (API_ROLES[role] as readonly string[]).includes(action)) as ApiRole;
 }
 
-const claimName = z
+const claimName = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z0-9_:.-]{1,128}$/, 'expected a claim name such as iss, sub, groups or repository');
 
-const grantSchema = z
+const grantSchema = /* @__PURE__ */ z
   .strictObject({
     name: z
       .string()
@@ -77,7 +77,7 @@ const grantSchema = z
   })
   .describe('Callers whose token claims match get these roles on these resources.');
 
-export const apiSectionSchema = z
+export const apiSectionSchema = /* @__PURE__ */ z
   .strictObject({
     grants: z.array(grantSchema).max(200).describe('Checked in order; any grant that matches may allow.'),
   })

@@ -12,26 +12,26 @@ export const APPROVAL_ACTION_TYPES = approvalActionSchema.def.options.flatMap(
   (option) => option.shape.type.def.values,
 ) as readonly ApprovalActionType[];
 
-const slackChannelId = z
+const slackChannelId = /* @__PURE__ */ z
   .string()
   .regex(/^[CG][A-Z0-9]{2,20}$/, 'expected a Slack channel id such as C0123456789 (not a #name)')
   .describe('A Slack channel id (channel names change; ids do not).');
 
-const slackUserId = z
+const slackUserId = /* @__PURE__ */ z
   .string()
   .regex(/^[UW][A-Z0-9]{2,20}$/, 'expected a Slack user id such as U0123456789')
   .describe('A Slack user id, from the person’s profile: ⋮ > Copy member ID.');
 
-const group = z
+const group = /* @__PURE__ */ z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and "-"')
   .describe('A group of approvers.');
 
-const principalGlob = globSchema(
+const principalGlob = /* @__PURE__ */ globSchema(
   'Glob over the AWS caller ARNs that are this person (e.g. arn:aws:sts::*:assumed-role/PlatformAdmin/priya*), to recognise their own requests',
 );
 
-const approverSchema = z
+const approverSchema = /* @__PURE__ */ z
   .strictObject({
     identity: z
       .string()
@@ -52,7 +52,7 @@ const approverSchema = z
   })
   .describe('One person who may decide approvals.');
 
-export const approvalsSectionSchema = z
+export const approvalsSectionSchema = /* @__PURE__ */ z
   .strictObject({
     slack: z
       .strictObject({

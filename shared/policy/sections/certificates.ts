@@ -9,7 +9,7 @@ import { globSchema } from '../glob-schema';
 
 const glob = (what: string) => globSchema(what);
 
-const caArn = z
+const caArn = /* @__PURE__ */ z
   .string()
   .regex(
     /^arn:aws[\w-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]{36}$/,
@@ -32,7 +32,7 @@ export const DEFAULT_VALIDITY_DAYS = 90;
  */
 export const DEFAULT_SUPERSEDED_GRACE_HOURS = 24;
 
-const renewSchema = z
+const renewSchema = /* @__PURE__ */ z
   .union([
     z.strictObject({
       shareOfLifetime: z
@@ -47,7 +47,7 @@ const renewSchema = z
   ])
   .describe('When a certificate is due (default: at two thirds of its lifetime).');
 
-const ruleSchema = z
+const ruleSchema = /* @__PURE__ */ z
   .strictObject({
     resources: glob('Resource keys the rule covers, e.g. prod/virtual-node/web-* or prod/virtual-gateway/*'),
     issuingCaArn: caArn
@@ -75,7 +75,7 @@ const ruleSchema = z
   })
   .describe('How matching certificates are renewed; the first rule whose resources glob matches applies.');
 
-const secretMappingSchema = z
+const secretMappingSchema = /* @__PURE__ */ z
   .strictObject({
     file: glob('Listener certificate chain file path, e.g. /etc/envoy/certs/web/*').optional(),
     sds: glob('SDS secret name').optional(),
@@ -92,7 +92,7 @@ const secretMappingSchema = z
   })
   .describe('Maps file or SDS certificate references to the secret that delivers them.');
 
-export const certificatesSectionSchema = z
+export const certificatesSectionSchema = /* @__PURE__ */ z
   .strictObject({
     rules: z.array(ruleSchema).max(200).default([]),
     secrets: z.array(secretMappingSchema).max(500).default([]),
