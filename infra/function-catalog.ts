@@ -50,6 +50,11 @@ export type Capability =
    * rule or listener default action, resolve names and service network associations.
    */
   | 'lattice:routes'
+  /**
+   * Read VPC Lattice service networks whole (the audit): networks, services, listeners, rules,
+   * target groups, auth policies, associations. Granted only when the policy governs a network.
+   */
+  | 'lattice:read-networks'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
   | 'pca:read'
@@ -101,6 +106,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     triggers: [{ kind: 'schedule', schedule: DAILY_AUDIT_SCHEDULE }],
     capabilities: [
       'mesh:read',
+      // The policy's `provider: vpc-lattice` entries: their service networks are audited too.
+      'lattice:read-networks',
       'acm:describe',
       'events:publish',
       'table:read',

@@ -60,10 +60,31 @@ export const LATTICE_ROUTE_ACTIONS = [
   'vpc-lattice:GetService',
 ] as const;
 
+/** The VPC Lattice reads of the audit, which reads a service network whole. */
+export const LATTICE_READ_ACTIONS = [
+  'vpc-lattice:GetServiceNetwork',
+  'vpc-lattice:GetService',
+  'vpc-lattice:GetListener',
+  'vpc-lattice:GetRule',
+  'vpc-lattice:GetTargetGroup',
+  'vpc-lattice:GetAuthPolicy',
+] as const;
+
+/** Lattice List actions take no resource (the Service Authorization Reference lists none). */
+export const LATTICE_LIST_ACTIONS = [
+  'vpc-lattice:ListServiceNetworks',
+  'vpc-lattice:ListServiceNetworkServiceAssociations',
+  'vpc-lattice:ListServiceNetworkVpcAssociations',
+  'vpc-lattice:ListListeners',
+  'vpc-lattice:ListRules',
+] as const;
+
 /** The resources capabilities are granted on, created by (or known to) the stack. */
 export interface CapabilityResources {
   /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
   readonly meshArns: readonly string[];
+  /** The VPC Lattice service networks the policy governs (its `provider: vpc-lattice` entries). */
+  readonly serviceNetworks?: readonly string[];
   /** The role meshwarden assumes in each member account. */
   readonly memberRoleArns: readonly string[];
   readonly table: dynamodb.ITable;
@@ -338,6 +359,35 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           resource: '*',
           reason:
             'vpc-lattice:ListServiceNetworkServiceAssociations is a List action without resource-level permissions; it reads which service networks a service is associated with, nothing else.',
+        },
+      ],
+    };
+  },
+  'lattice:read-networks': (r, stack) => {
+    // Without a Lattice entry in the policy, the audit reads no service network: grant nothing.
+    if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    // Listeners and rules live below their service's ARN (service/svc-…/listener/…/rule/…).
+    const arns = [lattice('servicenetwork'), lattice('service'), lattice('targetgroup')];
+    const reason =
+      'VPC Lattice names service networks, services and target groups by generated ids, not by the names the policy uses, so they cannot be listed at synth; read-only, this account and region.';
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: [...LATTICE_READ_ACTIONS], resources: arns }),
+        new iam.PolicyStatement({ actions: [...LATTICE_LIST_ACTIONS], resources: ['*'] }),
+      ],
+      wildcards: [
+        ...arns.map((resource) => ({ resource, reason })),
+        {
+          resource: '*',
+          reason:
+            'VPC Lattice List actions have no resource-level permissions; the audit lists service networks, their associations, listeners and rules to read a governed network whole.',
         },
       ],
     };

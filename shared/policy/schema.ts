@@ -187,13 +187,15 @@ const tlsSchema = z
     minimumMode: z
       .enum(['STRICT', 'PERMISSIVE'])
       .optional()
-      .describe('tls.strict: every listener terminates TLS in this mode or stricter (STRICT > PERMISSIVE).'),
+      .describe(
+        'tls.strict: every listener terminates TLS in this mode or stricter (STRICT > PERMISSIVE). In a vpc-lattice entry (lattice.https-only): no HTTP listeners.',
+      ),
     allowedCertificateAuthorities: z
       .array(glob('ACM Private CA ARN'))
       .min(1)
       .optional()
       .describe(
-        'tls.allowed-ca: listener certificates must be ACM certificates issued by these CAs, and client policies may trust only these CAs.',
+        'tls.allowed-ca: listener certificates must be ACM certificates issued by these CAs, and client policies may trust only these CAs. In a vpc-lattice entry (lattice.allowed-ca): the certificates of services with HTTPS listeners.',
       ),
     kinds: listenerKinds,
   })
@@ -238,7 +240,7 @@ const complianceSchema = z
       .record(glob('Virtual node name'), z.array(glob('Virtual service name')).max(1000))
       .optional()
       .describe(
-        'access.graph: which virtual services each virtual node may have as backends, nothing else. A node matching no entry may have no backends; a node matching several gets the union.',
+        'access.graph: which virtual services each virtual node may have as backends, nothing else. A node matching no entry may have no backends; a node matching several gets the union. In a vpc-lattice entry (lattice.access-graph, lattice.iam-auth): keys are caller principal ARNs, values the VPC Lattice services each may call; auth policies may allow no one else, and auth type AWS_IAM is required.',
       ),
     routes: routesSchema.optional(),
     healthChecks: z
