@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { ACMClient, DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateListenerCommand,
   ListServiceNetworksCommand,
@@ -14,7 +17,9 @@ import {
 import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerAuditCommand } from '../../../infra/cli/audit-command';
+import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import type { ChangeControlCli } from '../../../infra/cli/change-control-clients';
+import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vault';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { LATTICE_DEMO, seedLatticeDemo } from '../../../infra/local/demo/lattice-seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
@@ -22,8 +27,20 @@ import type { BusEvent } from '../../../infra/local/types';
 import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
+import { createRotationDeps } from '../../../shared/certificates/wiring';
 import { createLatticeClient, LatticeAdapter } from '../../../shared/providers/vpc-lattice';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+
+/** ACM issues a private certificate asynchronously: wait for it, as an operator would. */
+async function waitUntilIssued(acm: ACMClient, CertificateArn: string | undefined): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Certificate } = await acm.send(new DescribeCertificateCommand({ CertificateArn }));
+    if (Certificate?.Status === 'ISSUED') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`certificate ${CertificateArn} was not issued`);
+}
 
 const FRONTEND_ROLE = 'arn:aws:iam::000000000000:role/frontend';
 
@@ -197,6 +214,63 @@ describe('auditing the VPC Lattice demo', () => {
     expect(judgement.findings.find((f) => f.ruleId === 'lattice.access-graph')?.message).toContain(
       '"Principal": "*" without a condition',
     );
+  });
+
+  it('lists a service certificate in `certs`, under the service that serves it', async () => {
+    // Prepare: frontend gets an ACM certificate from the demo's private CA.
+    const config = local.clientConfig('admin');
+    const acm = new ACMClient(config);
+    const { CertificateArn } = await acm.send(
+      new RequestCertificateCommand({
+        DomainName: 'frontend.prod.internal',
+        CertificateAuthorityArn: local.seed.caArn,
+        KeyAlgorithm: 'EC_prime256v1',
+      }),
+    );
+    await waitUntilIssued(acm, CertificateArn);
+    await lattice.send(
+      new UpdateServiceCommand({
+        serviceIdentifier: await serviceId('frontend'),
+        certificateArn: CertificateArn,
+      }),
+    );
+    const lines: string[] = [];
+    const program = new Command().name('meshwarden').exitOverride();
+    registerCertsCommand(program, {
+      out: (line) => lines.push(line),
+      err: (line) => lines.push(line),
+      env: {},
+      serviceNetworks: () => new LatticeAdapter(createLatticeClient(config)),
+      deps: () =>
+        createRotationDeps({
+          pca: new ACMPCAClient(config),
+          acm,
+          secrets: new SecretsManagerClient(config),
+          documents: createDocumentClient(config),
+          tableName: 'meshwarden-state',
+          pendingKeys: new InProcessPendingKeyVault(),
+          meshes: createAppMeshProvider(createAppMeshClient(config)),
+          publisher: new EventBridgePublisher(new EventBridgeClient(config), 'meshwarden'),
+          notifier: { notify: async () => {} },
+        }),
+    });
+
+    // Act
+    await program.parseAsync([
+      'node',
+      'meshwarden',
+      'certs',
+      '--mesh',
+      LATTICE_DEMO.serviceNetwork,
+      '--policy',
+      strictPolicy,
+    ]);
+
+    // Assess
+    expect(lines[0]).toMatch(/^service network prod-net: \d+ certificate\(s\) and trust\(s\)$/);
+    const row = lines.find((l) => l.endsWith(`acm:${CertificateArn}`));
+    expect(row).toContain('prod-net/service/frontend');
+    expect(row).toContain('frontend.prod.internal');
   });
 
   it('is audited by the mesh-audit function under its own role: one MeshAudited event for prod-net', async () => {
