@@ -12,13 +12,19 @@ import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-kn
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../../shared/deployments/commands';
 import type { GuardDeps } from '../../shared/deployments/deps';
-import { type Deployment, parseRouteKey, type RouteRecord } from '../../shared/deployments/model';
+import type { Deployment, RouteRecord } from '../../shared/deployments/model';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { formatWeights } from '../../shared/deployments/weights';
+import { parseRouteId } from '../../shared/domain/weighted-route';
 import { ConfigError, MeshwardenError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import { loadPolicy } from '../../shared/policy/load';
+import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { type ApiClient, apiClient } from './api-client';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
+
+/** App Mesh routes and VPC Lattice rules (a listener's default action is rule `default`). */
+const ROUTE_ARGUMENT = '<mesh>/<virtual-router>/<route>, or <service-network>/<service>/<listener>/<rule>';
 
 /** Where the command writes; replaced in tests. */
 export interface DeploymentsCommandIo {
@@ -85,6 +91,9 @@ function depsFor(options: Options): GuardDeps {
     );
   }
   const appMesh = createAppMeshClient();
+  const policy = loadPolicy(policyFileOf(options.policy));
+  // The policy's `provider: vpc-lattice` entries: their rules' deployments are promoted and rolled back too.
+  const serviceNetworks = governedServiceNetworks(policy);
   const noScheduler = () => Promise.reject(new ConfigError('the CLI does not schedule steps'));
   return {
     meshes: createAppMeshProvider(appMesh),
@@ -103,7 +112,16 @@ function depsFor(options: Options): GuardDeps {
     // Signed as the person at the terminal: the bus takes `source: meshwarden` only from meshwarden's roles.
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
     notifier: { notify: async () => undefined },
-    policy: loadPolicy(policyFileOf(options.policy)),
+    policy,
+    ...(serviceNetworks.length === 0
+      ? {}
+      : {
+          providers: {
+            'vpc-lattice': createLatticeRoutes(new LatticeAdapter(createLatticeClient()), {
+              serviceNetworks,
+            }),
+          },
+        }),
     selfRoleArns: [],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
@@ -171,7 +189,7 @@ export function registerDeploymentsCommand(
       }
     };
   const routeKey = (key: string) => {
-    parseRouteKey(key);
+    parseRouteId(key);
     return key;
   };
   group
@@ -195,7 +213,7 @@ export function registerDeploymentsCommand(
     );
   group
     .command('status')
-    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .argument('<route>', ROUTE_ARGUMENT)
     .description('The deployment of a route, its story, and earlier deployments')
     .action((key: string) =>
       run(
@@ -223,7 +241,7 @@ export function registerDeploymentsCommand(
     );
   group
     .command('promote')
-    .argument('<route>', '<mesh>/<virtual-router>/<route>')
+    .argument('<route>', ROUTE_ARGUMENT)
     .option('--force', 'skip the approval gate before the last step, where the policy allows it (audited)')
     .description(
       'Send all weight to the canary now (skips remaining steps; never while a bound alarm is in ALARM)',
@@ -256,7 +274,7 @@ export function registerDeploymentsCommand(
   ) =>
     group
       .command(verb)
-      .argument('<route>', '<mesh>/<virtual-router>/<route>')
+      .argument('<route>', ROUTE_ARGUMENT)
       .option('--note <text>', 'why, for the record')
       .description(description)
       .action((key: string, opts: { note?: string }) =>
