@@ -19,6 +19,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerAuditCommand } from '../../../infra/cli/audit-command';
 import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import type { ChangeControlCli } from '../../../infra/cli/change-control-clients';
+import { registerExplainCommand } from '../../../infra/cli/explain-command';
 import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vault';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { LATTICE_DEMO, seedLatticeDemo } from '../../../infra/local/demo/lattice-seed';
@@ -31,6 +32,7 @@ import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event
 import { createRotationDeps } from '../../../shared/certificates/wiring';
 import { createLatticeClient, LatticeAdapter } from '../../../shared/providers/vpc-lattice';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+import { loadEvent } from '../../support/sample-events';
 
 /** ACM issues a private certificate asynchronously: wait for it, as an operator would. */
 async function waitUntilIssued(acm: ACMClient, CertificateArn: string | undefined): Promise<void> {
@@ -85,6 +87,7 @@ describe('auditing the VPC Lattice demo', () => {
     };
     const program = new Command().name('meshwarden').exitOverride();
     registerAuditCommand(program, io);
+    registerExplainCommand(program, io);
     await program.parseAsync(['node', 'meshwarden', ...args]);
     return { lines, errors, exitCode: process.exitCode };
   }
@@ -214,6 +217,45 @@ describe('auditing the VPC Lattice demo', () => {
     expect(judgement.findings.find((f) => f.ruleId === 'lattice.access-graph')?.message).toContain(
       '"Principal": "*" without a condition',
     );
+  });
+
+  it('explains a VPC Lattice call by the findings on the service it touched, and one that touches nothing governed', async () => {
+    // Prepare: the sample UpdateRule event, aimed at the demo's web service, and at a service of no network.
+    const sample = loadEvent('vpc-lattice/update-rule');
+    const aimedAt = (serviceIdentifier: string) => {
+      const file = join(dir, `update-rule-${serviceIdentifier}.json`);
+      const event = {
+        ...sample,
+        detail: {
+          ...sample.detail,
+          requestParameters: { ...sample.detail.requestParameters, serviceIdentifier },
+        },
+      };
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    };
+    const web = aimedAt(await serviceId('web'));
+    const elsewhere = aimedAt('svc-0000000000000000f');
+
+    // Act
+    const touched = await run(['explain', web, '--policy', strictPolicy]);
+    process.exitCode = undefined;
+    const untouched = await run(['explain', elsewhere, '--policy', strictPolicy]);
+
+    // Assess
+    expect(touched.exitCode).toBe(1);
+    expect(touched.lines[0]).toBe('UpdateRule (VPC Lattice) by role platform-deployer (session alice)');
+    expect(touched.lines[1]).toMatch(
+      /^service web of service network prod-net, as it is now: [1-9]\d* violation\(s\), 0 exempted$/,
+    );
+    expect(
+      touched.lines.some((l) => l.startsWith('  - prod-net/listener/web/http lattice.https-only: ')),
+    ).toBe(true);
+    expect(touched.lines.some((l) => l.includes('/service/payments'))).toBe(false);
+    expect(untouched.exitCode).toBeUndefined();
+    expect(untouched.lines.slice(1)).toEqual([
+      'touches no service network the policy governs: nothing to judge',
+    ]);
   });
 
   it('lists a service certificate in `certs`, under the service that serves it', async () => {
