@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { touchedIds } from '../../../infra/cli/explain-lattice';
+import { parseLatticeApiCall } from '../../../shared/providers/vpc-lattice/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 
 /** The sample UpdateRule event with other request parameters. */
 function withParameters(requestParameters: Record<string, unknown>) {
   const sample = loadEvent('vpc-lattice/update-rule');
-  return { ...sample, detail: { ...sample.detail, requestParameters } };
+  return parseLatticeApiCall({ ...sample, detail: { ...sample.detail, requestParameters } });
 }
 
 describe('touchedIds', () => {
   it('reads the service of a rule call', () => {
     // Act + Assess
-    expect(touchedIds(loadEvent('vpc-lattice/update-rule'))).toEqual({ serviceId: 'svc-0123456789abcdef0' });
+    expect(touchedIds(parseLatticeApiCall(loadEvent('vpc-lattice/update-rule')))).toEqual({
+      serviceId: 'svc-0123456789abcdef0',
+    });
   });
 
   it('reads an auth policy’s resource, by ARN or id, as a network or a service', () => {
