@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -21,12 +22,18 @@ import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import type { ChangeControlCli } from '../../../infra/cli/change-control-clients';
 import { registerExplainCommand } from '../../../infra/cli/explain-command';
 import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vault';
+import { registerPolicyCommand } from '../../../infra/cli/policy-command';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { LATTICE_DEMO, seedLatticeDemo } from '../../../infra/local/demo/lattice-seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
 import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
+import {
+  AcmPcaCertificateAuthority,
+  createAcmPcaClient,
+} from '../../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
+import { CloudWatchAlarmSource } from '../../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
 import { createRotationDeps } from '../../../shared/certificates/wiring';
@@ -256,6 +263,48 @@ describe('auditing the VPC Lattice demo', () => {
     expect(untouched.lines.slice(1)).toEqual([
       'touches no service network the policy governs: nothing to judge',
     ]);
+  });
+
+  it('`policy validate --mesh prod-net` resolves a Lattice entry against the service network', async () => {
+    // Prepare: an exemption for a service the network does not have.
+    const stale = join(dir, 'stale.policy.yaml');
+    writeFileSync(
+      stale,
+      latticePolicy(`${STRICT}
+    exemptions:
+      - { resource: 'prod-net/service/legacy', rules: [lattice.iam-auth], expires: '2027-01-31', reason: 'retiring' }`),
+    );
+    const config = local.clientConfig('admin');
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const program = new Command().name('meshwarden').exitOverride();
+    registerPolicyCommand(program, {
+      out: (line) => lines.push(line),
+      err: (line) => errors.push(line),
+      live: () => ({
+        meshes: createAppMeshProvider(createAppMeshClient(config)),
+        serviceNetworks: new LatticeAdapter(createLatticeClient(config)),
+        alarms: new CloudWatchAlarmSource(new CloudWatchClient(config)),
+        certificateAuthorities: new AcmPcaCertificateAuthority(createAcmPcaClient(config)),
+      }),
+    });
+
+    // Act
+    await program.parseAsync([
+      'node',
+      'meshwarden',
+      'policy',
+      'validate',
+      stale,
+      '--mesh',
+      LATTICE_DEMO.serviceNetwork,
+    ]);
+
+    // Assess
+    expect(process.exitCode).toBe(1);
+    expect(errors[0]).toMatch(
+      /stale\.policy\.yaml:\d+:\d+ meshes\[1\]\.exemptions\[0\]\.resource: "prod-net\/service\/legacy" matches no resource in service network prod-net/,
+    );
   });
 
   it('lists a service certificate in `certs`, under the service that serves it', async () => {
