@@ -554,14 +554,17 @@ export interface RouteReader {
  * marks the write as meshwarden's own where the provider supports it (`options.ownWrite`).
  */
 export interface WeightedRoutes {
-  /** The route as it is now, with one call; undefined when it (or what holds it) is gone. */
+  /**
+   * The route as it is now, with one call; undefined when it (or what holds it) is gone. With
+   * `tags`, its tags too (one more call), for the stable-target tag when a deployment opens.
+   */
   read(
     ref: import('./domain/weighted-route').RouteRef,
-  ): Promise<import('./domain/weighted-route').WeightedRoute | undefined>;
-  /**
+    options?: { readonly tags?: boolean },
+  ): Promise<import('./domain/weighted-route').WeightedRoute | undefined> /**
    * Write `weights` onto `read` (targets not named get 0), keeping the rest of it. The
    * `clientToken` makes a retried write one where the provider takes one.
-   */
+   */;
   writeWeights(
     read: import('./domain/weighted-route').WeightedRoute,
     weights: import('./domain/weighted-route').Weights,

@@ -23,9 +23,6 @@ import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../
 import { type ApiClient, apiClient } from './api-client';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
-/** App Mesh routes and VPC Lattice rules (a listener's default action is rule `default`). */
-const ROUTE_ARGUMENT = '<mesh>/<virtual-router>/<route>, or <service-network>/<service>/<listener>/<rule>';
-
 /** Where the command writes; replaced in tests. */
 export interface DeploymentsCommandIo {
   readonly out: (line: string) => void;
@@ -92,12 +89,21 @@ function depsFor(options: Options): GuardDeps {
   }
   const appMesh = createAppMeshClient();
   const policy = loadPolicy(policyFileOf(options.policy));
-  // The policy's `provider: vpc-lattice` entries: their rules' deployments are promoted and rolled back too.
+  // The policy's VPC Lattice service networks: their rules are rolled back and promoted too.
   const serviceNetworks = governedServiceNetworks(policy);
   const noScheduler = () => Promise.reject(new ConfigError('the CLI does not schedule steps'));
   return {
     meshes: createAppMeshProvider(appMesh),
     routes: createRouteReader(appMesh),
+    ...(serviceNetworks.length === 0
+      ? {}
+      : {
+          providers: {
+            'vpc-lattice': createLatticeRoutes(new LatticeAdapter(createLatticeClient()), {
+              serviceNetworks,
+            }),
+          },
+        }),
     store: new DynamoDbDeploymentStore(createDocumentClient(), table, accountOf(options)),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     // A person at a terminal is told of a failed rollback directly; the functions run the recovery schedule.
@@ -113,15 +119,6 @@ function depsFor(options: Options): GuardDeps {
     publisher: new EventBridgePublisher(new EventBridgeClient({}), bus, MESHWARDEN_CLI_EVENT_SOURCE),
     notifier: { notify: async () => undefined },
     policy,
-    ...(serviceNetworks.length === 0
-      ? {}
-      : {
-          providers: {
-            'vpc-lattice': createLatticeRoutes(new LatticeAdapter(createLatticeClient()), {
-              serviceNetworks,
-            }),
-          },
-        }),
     selfRoleArns: [],
     staticBindings: [],
     telemetry: { rolledBack: () => undefined, rollbackFailed: () => undefined },
@@ -213,7 +210,7 @@ export function registerDeploymentsCommand(
     );
   group
     .command('status')
-    .argument('<route>', ROUTE_ARGUMENT)
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
     .description('The deployment of a route, its story, and earlier deployments')
     .action((key: string) =>
       run(
@@ -241,7 +238,7 @@ export function registerDeploymentsCommand(
     );
   group
     .command('promote')
-    .argument('<route>', ROUTE_ARGUMENT)
+    .argument('<route>', '<mesh>/<virtual-router>/<route>')
     .option('--force', 'skip the approval gate before the last step, where the policy allows it (audited)')
     .description(
       'Send all weight to the canary now (skips remaining steps; never while a bound alarm is in ALARM)',
@@ -274,7 +271,7 @@ export function registerDeploymentsCommand(
   ) =>
     group
       .command(verb)
-      .argument('<route>', ROUTE_ARGUMENT)
+      .argument('<route>', '<mesh>/<virtual-router>/<route>')
       .option('--note <text>', 'why, for the record')
       .description(description)
       .action((key: string, opts: { note?: string }) =>

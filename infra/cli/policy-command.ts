@@ -61,7 +61,7 @@ function summary(file: string, loaded: CompiledPolicy): string {
   const rules = meshes.reduce((n, m) => n + m.changeControl.allow.length, 0);
   const exemptions = meshes.reduce((n, m) => n + m.exemptions.length, 0);
   return `${file}: valid (${meshes.length} mesh ${meshes.length === 1 ? 'entry' : 'entries'}: ${meshes
-    .map((m) => m.mesh)
+    .map((m) => (m.provider === 'appmesh' ? m.mesh : `${m.mesh} (${m.provider})`))
     .join(', ')}; ${rules} allow rule(s); ${exemptions} exemption(s))`;
 }
 

@@ -58,6 +58,8 @@ export const LATTICE_ROUTE_ACTIONS = [
   'vpc-lattice:GetListener',
   'vpc-lattice:UpdateListener',
   'vpc-lattice:GetService',
+  // The stable-target tag of a rule, read when a rule change is observed.
+  'vpc-lattice:ListTagsForResource',
 ] as const;
 
 /** The VPC Lattice reads of the audit, which reads a service network whole. */

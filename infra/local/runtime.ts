@@ -558,7 +558,9 @@ function memberMeshesEnvironment(
 function memberMeshesOf(policy: PolicyDocument, account: string): Set<string> {
   return new Set(
     policy.meshes.flatMap((entry) =>
-      entry.account === account && /^[\w-]+$/.test(entry.mesh) ? [entry.mesh] : [],
+      entry.account === account && entry.provider === 'appmesh' && /^[\w-]+$/.test(entry.mesh)
+        ? [entry.mesh]
+        : [],
     ),
   );
 }

@@ -246,7 +246,7 @@ export async function onProviderRouteChange(
             routeKey: record.routeKey,
             names: recordNamesOf(ref.id),
             operation: 'delete',
-            read: () => routes.read(ref),
+            read: () => routes.read(ref, { tags: true }),
           }),
         );
       }
@@ -259,7 +259,7 @@ export async function onProviderRouteChange(
         routeKey: formatRouteId(ref.id),
         names: recordNamesOf(ref.id),
         operation: change.operation,
-        read: () => routes.read(ref),
+        read: () => routes.read(ref, { tags: true }),
       }),
     );
   }

@@ -185,7 +185,7 @@ async function rollBackNow(
         ? 'the route no longer exists'
         : plan.kind === 'stable-missing'
           ? `the stable target ${active.stableTarget} is no longer a target of the route`
-          : 'the route lists one target twice';
+          : 'its weighted targets cannot be read (one target listed twice, or no weighted forward any more)';
     const saved = await saveDeployment(deps, claimed, active.deploymentId, (r, d) => ({
       ...r,
       ...(plan.kind === 'route-gone' ? { lastWeights: undefined } : {}),

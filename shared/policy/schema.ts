@@ -381,6 +381,14 @@ export const meshPolicySchema = z
   .superRefine(checkFitsProvider)
   .superRefine((entry, ctx) => {
     if (entry.provider === 'vpc-lattice') {
+      if (entry.account !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['account'],
+          message:
+            "VPC Lattice entries govern service networks in meshwarden's own account only, so far: the member account role has no VPC Lattice grants",
+        });
+      }
       if (entry.serviceNetwork === undefined) {
         ctx.addIssue({
           code: 'custom',

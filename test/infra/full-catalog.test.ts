@@ -201,10 +201,13 @@ describe('the grown catalog with every option', () => {
     for (const statement of policies.flatMap(statementsOf)) {
       expect(asArray(statement.Action)).not.toContain('*');
       if (asArray(statement.Resource).includes('*')) {
-        // X-Ray and acm:RequestCertificate support no resource-level permissions.
+        // X-Ray, acm:RequestCertificate and VPC Lattice List actions support no resource-level permissions.
         expect(
           asArray(statement.Action).every(
-            (a) => String(a).startsWith('xray:') || a === 'acm:RequestCertificate',
+            (a) =>
+              String(a).startsWith('xray:') ||
+              a === 'acm:RequestCertificate' ||
+              a === 'vpc-lattice:ListServiceNetworkServiceAssociations',
           ),
         ).toBe(true);
       }
@@ -221,6 +224,20 @@ describe('the grown catalog with every option', () => {
       asArray(s.Action).includes('cloudwatch:DescribeAlarms'),
     );
     expect(JSON.stringify(alarms?.Resource)).toContain(':alarm:web-5xx');
+    // The guard's Lattice rule reads and writes are scoped to this account's Lattice services.
+    const latticeRules = roleStatements('deployment-guard').find((s) =>
+      asArray(s.Action).includes('vpc-lattice:UpdateRule'),
+    );
+    expect(asArray(latticeRules?.Action).sort()).toEqual([
+      'vpc-lattice:GetListener',
+      'vpc-lattice:GetRule',
+      'vpc-lattice:GetService',
+      'vpc-lattice:ListTagsForResource',
+      'vpc-lattice:UpdateListener',
+      'vpc-lattice:UpdateRule',
+    ]);
+    expect(JSON.stringify(latticeRules?.Resource)).toContain(':vpc-lattice:');
+    expect(JSON.stringify(latticeRules?.Resource)).toContain(':service/*');
     const slack = roleStatements('slack-callback').find((s) =>
       asArray(s.Action).includes('secretsmanager:GetSecretValue'),
     );

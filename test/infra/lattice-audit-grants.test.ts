@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionRoleName } from '../../infra/constructs/names';
@@ -8,21 +5,6 @@ import { FUNCTIONS } from '../../infra/function-catalog';
 import { buildMeshwardenApp } from '../../infra/stacks/build-app';
 import { parseConfig } from '../../infra/stacks/meshwarden-config';
 import { asArray, type CfnResource, statementsOfRole, testApp } from './support';
-
-/** The demo policy with a `provider: vpc-lattice` entry: mesh-audit then reads that network. */
-function policyWithLattice(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-lattice-grants-')), 'policy.yaml');
-  writeFileSync(
-    file,
-    `${readFileSync('infra/local/demo/meshwarden.policy.yaml', 'utf8')}
-  - mesh: prod-net
-    provider: vpc-lattice
-    serviceNetwork: prod-net
-    changeControl: { default: deny, onViolation: report }
-`,
-  );
-  return file;
-}
 
 let statements: Record<string, unknown>[];
 
@@ -32,7 +14,8 @@ beforeAll(() => {
     account: '111111111111',
     region: 'eu-west-1',
     meshes: ['prod'],
-    policyFile: policyWithLattice(),
+    // The demo policy governs the Lattice demo's prod-net.
+    policyFile: 'infra/local/demo/meshwarden.policy.yaml',
   });
   const built = buildMeshwardenApp(app, {
     config,

@@ -8,6 +8,7 @@
 import {
   GetAuthPolicyCommand,
   GetListenerCommand,
+  type GetListenerCommandOutput,
   GetRuleCommand,
   GetServiceCommand,
   GetServiceNetworkCommand,
@@ -18,6 +19,7 @@ import {
   ListServiceNetworksCommand,
   ListServiceNetworkVpcAssociationsCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   type RuleAction,
   UpdateListenerCommand,
   UpdateRuleCommand,
@@ -55,6 +57,20 @@ function iso(date: Date | undefined): string | undefined {
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new MeshwardenError(`VPC Lattice answered without ${what}`);
   return value;
+}
+
+/** A listener's default action as a rule: the one UpdateListener writes. */
+function defaultRuleOf(address: LatticeRuleAddress, listener: GetListenerCommandOutput): LatticeRuleState {
+  return {
+    address: { serviceId: address.serviceId, listenerId: address.listenerId },
+    arn: required(listener.arn, 'the listener ARN'),
+    name: LATTICE_DEFAULT_RULE,
+    isDefault: true,
+    match: undefined,
+    priority: undefined,
+    action: required(listener.defaultAction, 'the listener default action'),
+    lastUpdatedAt: iso(listener.lastUpdatedAt),
+  };
 }
 
 /** The VPC Lattice adapter over one client. */
@@ -104,23 +120,7 @@ export class LatticeAdapter {
   async readRule(address: LatticeRuleAddress): Promise<LatticeRuleState | undefined> {
     const { serviceId, listenerId, ruleId } = address;
     try {
-      if (ruleId === undefined) {
-        const listener = await this.call(`GetListener ${serviceId}/${listenerId}`, () =>
-          this.client.send(
-            new GetListenerCommand({ serviceIdentifier: serviceId, listenerIdentifier: listenerId }),
-          ),
-        );
-        return {
-          address,
-          arn: required(listener.arn, 'the listener ARN'),
-          name: LATTICE_DEFAULT_RULE,
-          isDefault: true,
-          match: undefined,
-          priority: undefined,
-          action: required(listener.defaultAction, 'the listener default action'),
-          lastUpdatedAt: iso(listener.lastUpdatedAt),
-        };
-      }
+      if (ruleId === undefined) return defaultRuleOf(address, await this.getListener(serviceId, listenerId));
       const rule = await this.call(`GetRule ${serviceId}/${listenerId}/${ruleId}`, () =>
         this.client.send(
           new GetRuleCommand({
@@ -192,6 +192,14 @@ export class LatticeAdapter {
     return name;
   }
 
+  /** The tags of a Lattice resource (a rule, a listener). */
+  async tagsOf(arn: string): Promise<Record<string, string>> {
+    const answer = await this.call(`ListTagsForResource ${arn}`, () =>
+      this.client.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+    );
+    return { ...(answer.tags ?? {}) };
+  }
+
   /** A service's name (cached: Lattice names never change). */
   async serviceName(serviceId: string): Promise<string> {
     const known = this.names.get(serviceId);
@@ -206,12 +214,16 @@ export class LatticeAdapter {
   async listenerName(serviceId: string, listenerId: string): Promise<string> {
     const known = this.names.get(listenerId);
     if (known !== undefined) return known;
-    const listener = await this.call(`GetListener ${serviceId}/${listenerId}`, () =>
+    const listener = await this.getListener(serviceId, listenerId);
+    return this.remember(listenerId, required(listener.name, 'the listener name'));
+  }
+
+  private getListener(serviceId: string, listenerId: string): Promise<GetListenerCommandOutput> {
+    return this.call(`GetListener ${serviceId}/${listenerId}`, () =>
       this.client.send(
         new GetListenerCommand({ serviceIdentifier: serviceId, listenerIdentifier: listenerId }),
       ),
     );
-    return this.remember(listenerId, required(listener.name, 'the listener name'));
   }
 
   /** The names of the service networks a service is associated with (every page). */
@@ -296,13 +308,15 @@ export class LatticeAdapter {
     summary: { id?: string },
   ): Promise<LatticeListenerState | undefined> {
     const listenerId = required(summary.id, 'a listener id');
-    const defaultAction = await this.readRule({ serviceId, listenerId });
-    if (defaultAction === undefined) return undefined;
-    const listener = await this.call(`GetListener ${serviceId}/${listenerId}`, () =>
-      this.client.send(
-        new GetListenerCommand({ serviceIdentifier: serviceId, listenerIdentifier: listenerId }),
-      ),
-    );
+    let listener: GetListenerCommandOutput;
+    try {
+      listener = await this.getListener(serviceId, listenerId);
+    } catch (error) {
+      // Deleted while the read ran: it is not part of the service now.
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    const defaultAction = defaultRuleOf({ serviceId, listenerId }, listener);
     const summaries = (await this.rulesOf(serviceId, listenerId)).filter((r) => r.isDefault !== true);
     const rules = await mapBounded(summaries, this.concurrency, (r) =>
       this.readRule({ serviceId, listenerId, ruleId: required(r.id, 'a rule id') }),

@@ -6,7 +6,8 @@
  * version: a retried write of the same weights is the same write, and a person's write that
  * came between the read and the write is judged when its own CloudTrail event arrives.
  * meshwarden's own writes are known by its role (CloudTrail userIdentity), as on App Mesh;
- * there is no last-known-good record for Lattice rules yet.
+ * there is no last-known-good record for Lattice rules yet. A rule's tags (the stable-target
+ * tag `meshwarden:stable=tg-…`) are read only when a change is observed, never on a rollback.
  */
 import {
   LATTICE_DEFAULT_RULE,
@@ -97,12 +98,14 @@ export function createLatticeRoutes(adapter: LatticeAdapter, options: LatticeRou
   }
 
   return {
-    async read(ref): Promise<WeightedRoute | undefined> {
+    async read(ref, options = {}): Promise<WeightedRoute | undefined> {
       const id = latticeIdOf(ref);
       const address = await addressOf(ref, id);
       if (address === undefined) return undefined;
       const rule = await adapter.readRule(address);
-      return rule === undefined ? undefined : weightedRouteOfRule(id, rule);
+      if (rule === undefined) return undefined;
+      const route = weightedRouteOfRule(id, rule);
+      return options.tags === true ? { ...route, tags: await adapter.tagsOf(rule.arn) } : route;
     },
 
     async writeWeights(read, weights) {

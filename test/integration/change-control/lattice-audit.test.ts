@@ -53,16 +53,15 @@ async function waitUntilIssued(acm: ACMClient, CertificateArn: string | undefine
 
 const FRONTEND_ROLE = 'arn:aws:iam::000000000000:role/frontend';
 
-/** The demo policy with a `provider: vpc-lattice` entry for the Lattice demo's prod-net. */
-function latticePolicy(compliance: string): string {
-  return `${readFileSync(DEMO_POLICY_FILE, 'utf8')}
-  - mesh: ${LATTICE_DEMO.serviceNetwork}
-    provider: vpc-lattice
-    serviceNetwork: ${LATTICE_DEMO.serviceNetwork}
-    changeControl: { default: deny, onViolation: report }
-    compliance:
-${compliance}
-`;
+/**
+ * The demo policy, whose `provider: vpc-lattice` entry governs the Lattice demo's prod-net, with
+ * these compliance settings (YAML, indented 6) and more of the entry's keys (indented 4).
+ */
+function latticePolicy(compliance: string, more = ''): string {
+  const demo = readFileSync(DEMO_POLICY_FILE, 'utf8');
+  const entry = `    serviceNetwork: ${LATTICE_DEMO.serviceNetwork}\n`;
+  if (!demo.includes(entry)) throw new Error('the demo policy no longer governs the Lattice demo');
+  return demo.replace(entry, `${entry}    compliance:\n${compliance}\n${more === '' ? '' : `${more}\n`}`);
 }
 
 const STRICT = `      tls: { minimumMode: STRICT, allowedCertificateAuthorities: ['arn:aws:acm-pca:*'] }
@@ -270,9 +269,11 @@ describe('auditing the VPC Lattice demo', () => {
     const stale = join(dir, 'stale.policy.yaml');
     writeFileSync(
       stale,
-      latticePolicy(`${STRICT}
-    exemptions:
-      - { resource: 'prod-net/service/legacy', rules: [lattice.iam-auth], expires: '2027-01-31', reason: 'retiring' }`),
+      latticePolicy(
+        STRICT,
+        `    exemptions:
+      - { resource: 'prod-net/service/legacy', rules: [lattice.iam-auth], expires: '2027-01-31', reason: 'retiring' }`,
+      ),
     );
     const config = local.clientConfig('admin');
     const lines: string[] = [];

@@ -386,6 +386,26 @@ describe('listeners and rules', () => {
     expect(batch.unsuccessful).toEqual([
       expect.objectContaining({ ruleIdentifier: second.id, failureCode: 'ConflictException' }),
     ]);
+    // A batch may swap two rules' priorities: each is checked against the listener the batch leaves.
+    const swap = await lattice.send(
+      new BatchUpdateRuleCommand({
+        serviceIdentifier: svc.id,
+        listenerIdentifier: listener.id,
+        rules: [
+          { ruleIdentifier: first.id, priority: 6 },
+          { ruleIdentifier: second.arn, priority: 7 },
+        ],
+      }),
+    );
+    expect(swap.unsuccessful).toEqual([]);
+    const rules = await lattice.send(
+      new ListRulesCommand({ serviceIdentifier: svc.id, listenerIdentifier: listener.id }),
+    );
+    expect(rules.items?.map((r) => [r.name, r.priority])).toEqual([
+      ['first', 6],
+      ['second', 7],
+      ['default', undefined],
+    ]);
   });
 
   it('enforces the listeners-per-service quota and refuses fixed responses on TLS passthrough', async () => {

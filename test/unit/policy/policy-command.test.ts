@@ -24,7 +24,7 @@ describe('meshwarden policy validate', () => {
     const result = await run(['policy', 'validate', 'infra/local/demo/meshwarden.policy.yaml']);
     // Assess
     expect(result.out).toEqual([
-      'infra/local/demo/meshwarden.policy.yaml: valid (1 mesh entry: prod; 2 allow rule(s); 1 exemption(s))',
+      'infra/local/demo/meshwarden.policy.yaml: valid (2 mesh entries: prod, prod-net (vpc-lattice); 2 allow rule(s); 1 exemption(s))',
     ]);
     expect(result.err).toEqual([]);
     expect(result.exitCode).toBeUndefined();
@@ -35,7 +35,7 @@ describe('meshwarden policy validate', () => {
     const result = await run(['policy', 'validate', '--policy', 'infra/local/demo/meshwarden.policy.yaml']);
     // Assess
     expect(result.out).toEqual([
-      'infra/local/demo/meshwarden.policy.yaml: valid (1 mesh entry: prod; 2 allow rule(s); 1 exemption(s))',
+      'infra/local/demo/meshwarden.policy.yaml: valid (2 mesh entries: prod, prod-net (vpc-lattice); 2 allow rule(s); 1 exemption(s))',
     ]);
     expect(result.exitCode).toBeUndefined();
   });

@@ -15,6 +15,9 @@ export interface Call {
   readonly now: Date;
 }
 
+/** One operation: its answer (undefined for no body), or a thrown AwsError. */
+export type Operation = (call: Call) => unknown;
+
 /** The id prefix, ARN resource segment and error name of each kind. */
 export const KIND_INFO: Readonly<
   Record<LatticeKind, { prefix: string; label: string; resourceType: LatticeResourceType }>

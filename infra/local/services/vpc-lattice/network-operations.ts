@@ -1,18 +1,12 @@
-import { type Call, idempotent, newId, paginate, resolve, topLevelArn } from './call';
+import { type Call, idempotent, newId, type Operation, paginate, resolve, topLevelArn } from './call';
 import { conflict, invalidRequest, quotaExceeded } from './errors';
-import type {
-  ServiceAssociationRecord,
-  ServiceNetworkRecord,
-  ServiceRecord,
-  VpcAssociationRecord,
-} from './records';
+import { serviceNetworkOf, serviceOf } from './lookups';
+import type { ServiceAssociationRecord, ServiceNetworkRecord, VpcAssociationRecord } from './records';
 import type { LatticeStore } from './store';
 import {
   createServiceNetworkBody,
   createServiceNetworkServiceAssociationBody,
   createServiceNetworkVpcAssociationBody,
-  serviceIdentifier,
-  serviceNetworkIdentifier,
   serviceNetworkServiceAssociationIdentifier,
   serviceNetworkVpcAssociationIdentifier,
   updateServiceNetworkBody,
@@ -29,26 +23,6 @@ import {
 const SERVICE_NETWORKS_PER_REGION = 50;
 /** Service associations per service network (the default quota). */
 const SERVICES_PER_NETWORK = 500;
-
-export type Operation = (call: Call) => unknown;
-
-/** Look up a service network by the id or ARN a request gives. */
-export function serviceNetworkOf(store: LatticeStore, call: Call, identifier: string): ServiceNetworkRecord {
-  validate(serviceNetworkIdentifier, identifier, 'serviceNetworkIdentifier');
-  return resolve(
-    store,
-    'servicenetwork',
-    identifier,
-    (id) => topLevelArn(call, 'servicenetwork', id),
-    call.region,
-  );
-}
-
-/** Look up a service by the id or ARN a request gives. */
-export function serviceOf(store: LatticeStore, call: Call, identifier: string): ServiceRecord {
-  validate(serviceIdentifier, identifier, 'serviceIdentifier');
-  return resolve(store, 'service', identifier, (id) => topLevelArn(call, 'service', id), call.region);
-}
 
 /** Service networks, and their associations with services and VPCs. */
 export function networkOperations(store: LatticeStore): Record<string, Operation> {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { type Call, KIND_INFO, kindOfArn } from './call';
+import { type Call, KIND_INFO, kindOfArn, type Operation } from './call';
 import { notFound, validationError } from './errors';
-import { type Operation, serviceNetworkOf, serviceOf } from './network-operations';
+import { serviceNetworkOf, serviceOf } from './lookups';
 import type { LatticeRecord, PolicyRecord, ServiceNetworkRecord, ServiceRecord } from './records';
 import type { LatticeStore } from './store';
 import {

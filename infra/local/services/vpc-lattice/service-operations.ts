@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../protocol/aws-json';
-import { type Call, idempotent, newId, paginate, topLevelArn } from './call';
+import { type Call, idempotent, newId, type Operation, paginate, topLevelArn } from './call';
 import { conflict, invalidRequest, notFound, quotaExceeded, validationError } from './errors';
-import { type Operation, serviceOf } from './network-operations';
+import { serviceOf, targetGroupOf } from './lookups';
 import type { ListenerRecord, RuleRecord, ServiceRecord } from './records';
 import type { LatticeStore } from './store';
-import { targetGroupOf } from './target-group-operations';
 import {
   batchUpdateRuleBody,
   createListenerBody,
@@ -37,6 +36,13 @@ const RULES_PER_LISTENER = 10;
 /** The weight of a forward action's only target group when the request gives none. */
 const SINGLE_TARGET_WEIGHT = 100;
 const DEFAULT_PORT = { HTTP: 80, HTTPS: 443, TLS_PASSTHROUGH: 443 } as const;
+
+/** A checked rule update: the rule, its new priority if it changes, and how to apply it. */
+interface PreparedUpdate {
+  readonly rule?: RuleRecord;
+  readonly priority?: number;
+  apply(): unknown;
+}
 
 /** Services, their listeners and the listeners' rules. */
 export function serviceOperations(store: LatticeStore): Record<string, Operation> {
@@ -142,35 +148,48 @@ export function serviceOperations(store: LatticeStore): Record<string, Operation
     store.find('rule', listener.region, (r) => r.listenerArn === listener.arn);
 
   /** Apply an update to a rule after validating it against the listener; returns the UpdateRule answer. */
-  const applyRuleUpdate = (
+  /**
+   * Check an update of a rule against the listener (everything but the uniqueness of its new
+   * priority, which depends on the other updates of a batch) and return how to apply it.
+   */
+  const prepareRuleUpdate = (
     call: Call,
     listener: ListenerRecord,
     target: RuleRecord | 'default',
     update: RuleUpdate,
     member: string,
-  ) => {
+  ): PreparedUpdate => {
+    const action =
+      update.action === undefined ? undefined : actionFor(call, update.action, listener, `${member}.action`);
     if (target === 'default') {
       if (update.match !== undefined || update.priority !== undefined) {
         throw validationError([
           { name: member, message: "The default rule's match and priority cannot be changed" },
         ]);
       }
-      if (update.action !== undefined) {
-        listener.defaultAction = actionFor(call, update.action, listener, `${member}.action`);
-        listener.lastUpdatedAt = call.now.getTime();
-      }
-      const { createdAt: _c, lastUpdatedAt: _u, ...view } = defaultRuleView(listener);
-      return view;
+      return {
+        apply: () => {
+          if (action !== undefined) {
+            listener.defaultAction = action;
+            listener.lastUpdatedAt = call.now.getTime();
+          }
+          const { createdAt: _c, lastUpdatedAt: _u, ...view } = defaultRuleView(listener);
+          return view;
+        },
+      };
     }
-    const action =
-      update.action === undefined ? undefined : actionFor(call, update.action, listener, `${member}.action`);
-    if (update.priority !== undefined) requirePriorityFree(listener, update.priority, target.arn);
-    if (update.match !== undefined) target.match = update.match;
-    if (update.priority !== undefined) target.priority = update.priority;
-    if (action !== undefined) target.action = action;
-    target.lastUpdatedAt = call.now.getTime();
-    const { createdAt: _c, lastUpdatedAt: _u, ...view } = ruleView(target);
-    return view;
+    return {
+      rule: target,
+      ...(update.priority === undefined ? {} : { priority: update.priority }),
+      apply: () => {
+        if (update.match !== undefined) target.match = update.match;
+        if (update.priority !== undefined) target.priority = update.priority;
+        if (action !== undefined) target.action = action;
+        target.lastUpdatedAt = call.now.getTime();
+        const { createdAt: _c, lastUpdatedAt: _u, ...view } = ruleView(target);
+        return view;
+      },
+    };
   };
 
   const deleteListener = (listener: ListenerRecord) => {
@@ -402,34 +421,72 @@ export function serviceOperations(store: LatticeStore): Record<string, Operation
       const body = validate(updateRuleBody, call.body);
       const svc = serviceOf(store, call, param(call, 'serviceIdentifier'));
       const listener = listenerOf(call, svc);
-      return applyRuleUpdate(
+      const prepared = prepareRuleUpdate(
         call,
         listener,
         ruleOf(listener, param(call, 'ruleIdentifier')),
         body,
         'request',
       );
+      if (prepared.priority !== undefined)
+        requirePriorityFree(listener, prepared.priority, prepared.rule?.arn);
+      return prepared.apply();
     },
     BatchUpdateRule: (call) => {
       const body = validate(batchUpdateRuleBody, call.body);
       const svc = serviceOf(store, call, param(call, 'serviceIdentifier'));
       const listener = listenerOf(call, svc);
-      const successful: unknown[] = [];
-      const unsuccessful: unknown[] = [];
+      const failures = new Map<number, unknown>();
+      const fail = (i: number, identifier: string, error: AwsError) =>
+        failures.set(i, {
+          ruleIdentifier: identifier,
+          failureCode: error.code,
+          failureMessage: error.message,
+        });
+      const prepared = new Map<number, PreparedUpdate>();
       for (const [i, { ruleIdentifier: identifier, ...update }] of body.rules.entries()) {
         try {
-          successful.push(
-            applyRuleUpdate(call, listener, ruleOf(listener, identifier), update, `rules[${i}]`),
+          prepared.set(
+            i,
+            prepareRuleUpdate(call, listener, ruleOf(listener, identifier), update, `rules[${i}]`),
           );
         } catch (error) {
           if (!(error instanceof AwsError)) throw error;
-          unsuccessful.push({
-            ruleIdentifier: identifier,
-            failureCode: error.code,
-            failureMessage: error.message,
-          });
+          fail(i, identifier, error);
         }
       }
+      // Priorities are checked against the listener as the whole batch leaves it, so that a
+      // batch can swap two rules' priorities; an update whose priority another rule still
+      // holds fails, and is left out until no two rules share one.
+      for (;;) {
+        const finalPriority = new Map(rulesOf(listener).map((r) => [r.arn, r.priority]));
+        for (const p of prepared.values()) {
+          if (p.rule !== undefined && p.priority !== undefined) finalPriority.set(p.rule.arn, p.priority);
+        }
+        // The later of two updates that want one priority is the one that fails.
+        const clash = [...prepared]
+          .reverse()
+          .find(
+            ([, p]) =>
+              p.rule !== undefined &&
+              p.priority !== undefined &&
+              [...finalPriority].some(([arn, priority]) => arn !== p.rule?.arn && priority === p.priority),
+          );
+        if (clash === undefined) break;
+        const [i, p] = clash;
+        prepared.delete(i);
+        fail(
+          i,
+          body.rules[i]?.ruleIdentifier ?? '',
+          conflict(
+            'RULE',
+            p.rule?.id ?? '',
+            `Priority ${p.priority} is already used by another rule of listener ${listener.id}`,
+          ),
+        );
+      }
+      const successful = [...prepared.keys()].sort((a, b) => a - b).map((i) => prepared.get(i)?.apply());
+      const unsuccessful = [...failures.keys()].sort((a, b) => a - b).map((i) => failures.get(i));
       return { successful, unsuccessful };
     },
     DeleteRule: (call) => {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import { type Call, idempotent, newId, paginate, resolve, topLevelArn } from './call';
+import { type Call, idempotent, newId, type Operation, paginate, topLevelArn } from './call';
 import { conflict, validationError } from './errors';
-import type { Operation } from './network-operations';
+import { targetGroupOf } from './lookups';
 import type { TargetGroupRecord } from './records';
 import type { LatticeStore } from './store';
 import {
@@ -10,7 +10,6 @@ import {
   listTargetsBody,
   type Target,
   type TargetGroupConfig,
-  targetGroupIdentifier,
   targetsBody,
   updateTargetGroupBody,
   validate,
@@ -19,12 +18,6 @@ import { serviceArnsOf, targetGroupSummary, targetGroupView } from './views';
 
 /** Target groups per Region (the default quota) is not enforced; targets per group is. */
 const TARGETS_PER_GROUP = 1000;
-
-/** Look up a target group by the id or ARN a request gives. */
-export function targetGroupOf(store: LatticeStore, call: Call, identifier: string): TargetGroupRecord {
-  validate(targetGroupIdentifier, identifier, 'targetGroupIdentifier');
-  return resolve(store, 'targetgroup', identifier, (id) => topLevelArn(call, 'targetgroup', id), call.region);
-}
 
 /** The health check VPC Lattice fills in for what the request leaves out. */
 function healthCheckDefaults(protocol: string | undefined, given: HealthCheck | undefined): HealthCheck {

@@ -7,9 +7,9 @@ import type {
   LocalServiceContext,
   OperationResolver,
 } from '../../types';
-import type { Call } from './call';
+import type { Call, Operation } from './call';
 import { errorResponse, invalidRequest } from './errors';
-import { networkOperations, type Operation } from './network-operations';
+import { networkOperations } from './network-operations';
 import { policyOperations } from './policy-operations';
 import { MalformedPathError, matchRoute, type RouteMatch } from './routes';
 import { serviceOperations } from './service-operations';

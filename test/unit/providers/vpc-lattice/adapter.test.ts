@@ -8,8 +8,8 @@ import {
   ListListenersCommand,
   ListRulesCommand,
   ListServiceNetworkServiceAssociationsCommand,
-  ListServiceNetworkVpcAssociationsCommand,
   ListServiceNetworksCommand,
+  ListServiceNetworkVpcAssociationsCommand,
   ResourceNotFoundException,
   ThrottlingException,
   UpdateListenerCommand,
@@ -89,7 +89,9 @@ describe('LatticeAdapter.readRule', () => {
       name: 'http',
       defaultAction: forward(100, 0),
     });
-    lattice.on(GetRuleCommand).rejects(new ResourceNotFoundException({ message: 'no rule', $metadata: {} } as never));
+    lattice
+      .on(GetRuleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'no rule', $metadata: {} } as never));
 
     // Act
     const fallback = await adapter().readRule({ serviceId: SVC, listenerId: LISTENER });
@@ -163,7 +165,9 @@ describe('LatticeAdapter.writeRule', () => {
 
   it('turns Lattice errors into domain errors saying what was attempted', async () => {
     // Prepare
-    lattice.on(UpdateRuleCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} } as never));
+    lattice
+      .on(UpdateRuleCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} } as never));
     const read = {
       address: { serviceId: SVC, listenerId: LISTENER, ruleId: RULE },
       arn: RULE_ARN,
@@ -193,14 +197,27 @@ describe('LatticeAdapter.readServiceNetwork', () => {
       .on(ListServiceNetworksCommand, { nextToken: undefined })
       .resolves({ items: [{ id: 'sn-0000000000000000a', name: 'other-net' }], nextToken: 'n2' })
       .on(ListServiceNetworksCommand, { nextToken: 'n2' })
-      .resolves({ items: [{ id: 'sn-0000000000000000b', arn: `${ARN}:servicenetwork/sn-0000000000000000b`, name: 'prod-net' }] });
+      .resolves({
+        items: [
+          { id: 'sn-0000000000000000b', arn: `${ARN}:servicenetwork/sn-0000000000000000b`, name: 'prod-net' },
+        ],
+      });
     lattice.on(GetServiceNetworkCommand).resolves({ authType: 'AWS_IAM' });
     lattice
       .on(ListServiceNetworkServiceAssociationsCommand, { nextToken: undefined })
-      .resolves({ items: [{ serviceId: SVC, serviceArn: `${ARN}:service/${SVC}`, serviceName: 'web' }], nextToken: 'a2' })
+      .resolves({
+        items: [{ serviceId: SVC, serviceArn: `${ARN}:service/${SVC}`, serviceName: 'web' }],
+        nextToken: 'a2',
+      })
       .on(ListServiceNetworkServiceAssociationsCommand, { nextToken: 'a2' })
-      .resolves({ items: [{ serviceId: 'svc-gone0000000000000', serviceArn: `${ARN}:service/svc-gone`, serviceName: 'gone' }] });
-    lattice.on(ListServiceNetworkVpcAssociationsCommand).resolves({ items: [{ id: 'snva-1', vpcId: 'vpc-1' }] });
+      .resolves({
+        items: [
+          { serviceId: 'svc-gone0000000000000', serviceArn: `${ARN}:service/svc-gone`, serviceName: 'gone' },
+        ],
+      });
+    lattice
+      .on(ListServiceNetworkVpcAssociationsCommand)
+      .resolves({ items: [{ id: 'snva-1', vpcId: 'vpc-1' }] });
     lattice.on(GetServiceCommand).resolves({
       name: 'web',
       authType: 'AWS_IAM',
@@ -212,10 +229,12 @@ describe('LatticeAdapter.readServiceNetwork', () => {
       .resolves({ policy: '{"Version":"2012-10-17"}' })
       .on(GetAuthPolicyCommand, { resourceIdentifier: SVC })
       .rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} } as never));
-    lattice.on(ListListenersCommand, { serviceIdentifier: 'svc-gone0000000000000' }).rejects(
-      new ResourceNotFoundException({ message: 'gone', $metadata: {} } as never),
-    );
-    lattice.on(ListListenersCommand, { serviceIdentifier: SVC }).resolves({ items: [{ id: LISTENER, name: 'http' }] });
+    lattice
+      .on(ListListenersCommand, { serviceIdentifier: 'svc-gone0000000000000' })
+      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} } as never));
+    lattice
+      .on(ListListenersCommand, { serviceIdentifier: SVC })
+      .resolves({ items: [{ id: LISTENER, name: 'http' }] });
     lattice.on(GetListenerCommand).resolves({
       arn: `${ARN}:service/${SVC}/listener/${LISTENER}`,
       name: 'http',
@@ -228,7 +247,9 @@ describe('LatticeAdapter.readServiceNetwork', () => {
       .resolves({ items: [{ id: 'rule-default', isDefault: true, name: 'default' }], nextToken: 'r2' })
       .on(ListRulesCommand, { nextToken: 'r2' })
       .resolves({ items: [{ id: RULE, isDefault: false, name: 'web-canary' }] });
-    lattice.on(GetRuleCommand).resolves({ arn: RULE_ARN, name: 'web-canary', priority: 10, match, action: forward(90, 10) });
+    lattice
+      .on(GetRuleCommand)
+      .resolves({ arn: RULE_ARN, name: 'web-canary', priority: 10, match, action: forward(90, 10) });
     lattice.on(GetTargetGroupCommand).callsFake((input: { targetGroupIdentifier: string }) => ({
       arn: `${ARN}:targetgroup/${input.targetGroupIdentifier}`,
       name: input.targetGroupIdentifier.endsWith('1') ? 'web-v1' : 'web-v2',
@@ -273,7 +294,9 @@ describe('LatticeAdapter.readServiceNetwork', () => {
 
     // Act + Assess
     await expect(adapter().readServiceNetwork('nope-net')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(adapter().readServiceNetwork('nope-net')).rejects.toThrow('service network nope-net does not exist');
+    await expect(adapter().readServiceNetwork('nope-net')).rejects.toThrow(
+      'service network nope-net does not exist',
+    );
   });
 });
 

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { formatRouteId, parseRouteId } from '../../../../shared/domain/weighted-route';
 import { BadRequestError } from '../../../../shared/errors';
+import { latticeAlarmTag, latticeRouteOfTag } from '../../../../shared/providers/vpc-lattice/alarm-binding';
 import { addressOfArn, idOf, ruleAddressOfArn } from '../../../../shared/providers/vpc-lattice/arns';
 import {
   forwardWeights,
   weightedRoutesOf,
   withForwardWeights,
 } from '../../../../shared/providers/vpc-lattice/mapping';
-import type { LatticeRuleState, LatticeServiceNetworkSnapshot } from '../../../../shared/providers/vpc-lattice/model';
+import type {
+  LatticeRuleState,
+  LatticeServiceNetworkSnapshot,
+} from '../../../../shared/providers/vpc-lattice/model';
 
 const ARN = 'arn:aws:vpc-lattice:us-east-1:123456789012';
 const TG1 = 'tg-00000000000000001';
@@ -15,8 +19,14 @@ const TG2 = 'tg-00000000000000002';
 
 function rule(name: string, isDefault: boolean, action: LatticeRuleState['action']): LatticeRuleState {
   return {
-    address: { serviceId: 'svc-1', listenerId: 'listener-1', ...(isDefault ? {} : { ruleId: `rule-${name}` }) },
-    arn: isDefault ? `${ARN}:service/svc-1/listener/listener-1` : `${ARN}:service/svc-1/listener/listener-1/rule/rule-${name}`,
+    address: {
+      serviceId: 'svc-1',
+      listenerId: 'listener-1',
+      ...(isDefault ? {} : { ruleId: `rule-${name}` }),
+    },
+    arn: isDefault
+      ? `${ARN}:service/svc-1/listener/listener-1`
+      : `${ARN}:service/svc-1/listener/listener-1/rule/rule-${name}`,
     name,
     isDefault,
     match: undefined,
@@ -43,7 +53,9 @@ describe('VPC Lattice mapping', () => {
   });
 
   it('gives a lone target group without a weight Lattice default of 100; no forward or a twice-listed group is no route', () => {
-    expect(forwardWeights({ forward: { targetGroups: [{ targetGroupIdentifier: TG1 }] } })).toEqual({ [TG1]: 100 });
+    expect(forwardWeights({ forward: { targetGroups: [{ targetGroupIdentifier: TG1 }] } })).toEqual({
+      [TG1]: 100,
+    });
     expect(forwardWeights({ fixedResponse: { statusCode: 404 } })).toBeUndefined();
     expect(
       forwardWeights({
@@ -96,7 +108,14 @@ describe('VPC Lattice mapping', () => {
 
   it('maps a service network: each forwarding rule and default action is a route keyed by names', () => {
     // Prepare
-    const forward = { forward: { targetGroups: [{ targetGroupIdentifier: TG1, weight: 90 }, { targetGroupIdentifier: TG2, weight: 10 }] } };
+    const forward = {
+      forward: {
+        targetGroups: [
+          { targetGroupIdentifier: TG1, weight: 90 },
+          { targetGroupIdentifier: TG2, weight: 10 },
+        ],
+      },
+    };
     const snapshot: LatticeServiceNetworkSnapshot = {
       id: 'sn-1',
       arn: `${ARN}:servicenetwork/sn-1`,
@@ -138,7 +157,10 @@ describe('VPC Lattice mapping', () => {
     const { routes, collisions } = weightedRoutesOf(snapshot);
 
     // Assess
-    expect(routes.map((r) => formatRouteId(r.id))).toEqual(['prod-net/web/http/default', 'prod-net/web/http/web-canary']);
+    expect(routes.map((r) => formatRouteId(r.id))).toEqual([
+      'prod-net/web/http/default',
+      'prod-net/web/http/web-canary',
+    ]);
     expect(routes[1]?.weights).toEqual({ [TG1]: 90, [TG2]: 10 });
     expect(routes[1]?.arn).toBe(`${ARN}:service/svc-1/listener/listener-1/rule/rule-web-canary`);
     expect(collisions).toEqual([`${ARN}:service/svc-1/listener/listener-1/rule/rule-default`]);
@@ -177,7 +199,26 @@ describe('VPC Lattice ids', () => {
       listener: 'http',
       rule: 'default',
     });
-    expect(() => parseRouteId('prod-net/Web/http/x')).toThrow('<service-network>/<service>/<listener>/<rule>');
+    expect(() => parseRouteId('prod-net/Web/http/x')).toThrow(
+      '<service-network>/<service>/<listener>/<rule>',
+    );
     expect(() => parseRouteId('a/b')).toThrow(BadRequestError);
+  });
+});
+
+describe('VPC Lattice alarm binding', () => {
+  it('tags an alarm with the rule by names, and reads such a tag back; an App Mesh key is refused', () => {
+    // Act
+    const tag = latticeAlarmTag({
+      serviceNetwork: 'prod-net',
+      service: 'web',
+      listener: 'http',
+      rule: 'default',
+    });
+
+    // Assess
+    expect(tag).toEqual({ Key: 'meshwarden:route', Value: 'prod-net/web/http/default' });
+    expect(latticeRouteOfTag(tag.Value)).toMatchObject({ provider: 'vpc-lattice', rule: 'default' });
+    expect(() => latticeRouteOfTag('prod/web-router/web-route')).toThrow('names an App Mesh route');
   });
 });
