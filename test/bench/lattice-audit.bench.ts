@@ -25,8 +25,7 @@ const CA = 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/bench';
 const CALLER = (i: number) => `arn:aws:iam::000000000000:role/svc-${i % 50}`;
 
 /** The Lattice entry: TLS from the bench CA, IAM auth with an access graph, at most 5 targets. */
-const POLICY = parsePolicy(
-  `
+const POLICY_TEXT = `
 version: 1
 meshes:
   - mesh: bench-net
@@ -39,9 +38,8 @@ meshes:
       accessGraph:
         'arn:aws:iam::000000000000:role/svc-*': ['svc-*']
         'arn:aws:iam::000000000000:role/ops': ['*']
-`,
-  'bench.policy.yaml',
-);
+`;
+const POLICY = parsePolicy(POLICY_TEXT, 'bench.policy.yaml');
 
 function certificateArn(i: number): string {
   return `arn:aws:acm:us-east-1:000000000000:certificate/svc-${i}`;
@@ -185,5 +183,47 @@ const sideBySide: Benchmark = {
   },
 };
 
-const benchmarks: readonly Benchmark[] = [sideBySide];
+/** Half the services drifted (HTTP listener, auth type NONE, an unknown caller): sentences and exemption checks cost too. */
+function driftedNetwork(): ReturnType<typeof syntheticNetwork> {
+  const { network, issuers } = syntheticNetwork();
+  const services = network.services.map((s, i) =>
+    i % 2 === 0
+      ? s
+      : {
+          ...s,
+          authType: 'NONE',
+          authPolicy: s.authPolicy?.replace('role/svc-', 'role/rogue-'),
+          listeners: s.listeners.map((l) => ({ ...l, protocol: 'HTTP', port: 80 })),
+        },
+  );
+  return { network: { ...network, services }, issuers };
+}
+
+const drifted: Benchmark = {
+  name: `full audit: Lattice ${SERVICES} services / ${RULES} rules, half of the services drifted, 2 exemptions`,
+  run: async () => {
+    const now = new Date('2026-12-06T00:00:00Z');
+    const { network, issuers } = driftedNetwork();
+    const policy = parsePolicy(
+      POLICY_TEXT.replace(
+        'compliance:',
+        `exemptions:
+      - { resource: 'bench-net/listener/svc-1*', rules: [lattice.https-only], expires: '2027-12-31', reason: 'bench' }
+      - { resource: 'bench-net/service/svc-9*', rules: [lattice.iam-auth], expires: '2027-12-31', reason: 'bench' }
+    compliance:`,
+      ),
+      'bench.policy.yaml',
+    );
+    const audit = () => judgeServiceNetwork(network, policy, now, { certificateAuthorities: issuers });
+    const check = audit();
+    const samples = await sample(audit, 30, 5);
+    return [
+      ...latencyFigures('Lattice full audit, drifted', samples, 200),
+      { name: 'drifted: findings', value: check.findings.length, unit: 'findings' },
+      { name: 'drifted: exempted', value: check.findings.length - check.violations, unit: 'findings' },
+    ];
+  },
+};
+
+const benchmarks: readonly Benchmark[] = [sideBySide, drifted];
 export default benchmarks;
