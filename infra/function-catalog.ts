@@ -61,7 +61,10 @@ export type Capability =
    * actions and auth policies (UpdateRule, DeleteRule, UpdateListener, Put/DeleteAuthPolicy).
    */
   | 'lattice:change-control'
-  /** Read governed VPC Lattice service networks whole (the audit's first sight of them). */
+  /**
+   * Read VPC Lattice service networks whole (the audit): networks, services, listeners, rules,
+   * target groups, auth policies, associations. Granted only when the policy governs a network.
+   */
   | 'lattice:read-networks'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
@@ -122,6 +125,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     triggers: [{ kind: 'schedule', schedule: DAILY_AUDIT_SCHEDULE }],
     capabilities: [
       'mesh:read',
+      // The policy's `provider: vpc-lattice` entries: their service networks are audited too.
+      'lattice:read-networks',
       'acm:describe',
       'events:publish',
       'table:read',

@@ -18,6 +18,7 @@ import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { auditEveryAccount } from '../../shared/change-control/audit-accounts';
 import type { AuditMeshDeps } from '../../shared/change-control/audit-mesh';
+import type { ServiceNetworkAuditDeps } from '../../shared/change-control/audit-service-network';
 import { recordLatticeBaselines } from '../../shared/change-control/lattice/lattice-baseline';
 import { baseConfigSchema, readConfig } from '../../shared/config';
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
@@ -93,10 +94,24 @@ const latticeByAccount = new PerAccount(accounts, (access) => {
   };
 });
 
+/** The Lattice audit's reads as one account's: its service networks and certificates. */
+const latticeDepsByAccount = new PerAccount(accounts, (access): ServiceNetworkAuditDeps => {
+  const { account } = access;
+  const clientConfig = clientConfigFor(access, memberCredentials);
+  return {
+    networks: new LatticeAdapter(tracer.captureAWSv3Client(createLatticeClient(clientConfig))),
+    policy: policyForAccount(policy, account, accounts.central),
+    issuers: new AcmCertificateIssuers(tracer.captureAWSv3Client(new ACMClient(clientConfig))),
+    publisher: severalAccounts ? publisherIn(account, publisher) : publisher,
+    now: () => new Date(),
+  };
+});
+
 /**
- * On a schedule: judge every governed mesh of every account whole, report drift and dangling
- * policy references, record missing last known goods (App Mesh resources, and the rules,
- * listener default actions and auth policies of governed VPC Lattice service networks).
+ * On a schedule: judge every governed mesh and VPC Lattice service network of every account
+ * whole, report drift and dangling policy references, record missing last known goods (App Mesh
+ * resources, and the rules, listener default actions and auth policies of governed VPC Lattice
+ * service networks).
  */
 export const handler = eventHandler(parseScheduledEvent, async () => {
   const audited = await auditEveryAccount({
@@ -104,6 +119,11 @@ export const handler = eventHandler(parseScheduledEvent, async () => {
     depsFor: (account) => depsByAccount.for(account),
     meshesIn: (account) =>
       governedMeshesIn(accounts, account, config.MESHWARDEN_MESHES, config.MESHWARDEN_MEMBER_MESHES),
+    // The policy's `provider: vpc-lattice` entries name the service networks audited in each account.
+    lattice: {
+      depsFor: (account) => latticeDepsByAccount.for(account),
+      networksIn: (account) => governedServiceNetworks(policyForAccount(policy, account, accounts.central)),
+    },
   });
   for (const { account, reports } of audited) {
     for (const report of reports) {

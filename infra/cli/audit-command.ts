@@ -8,6 +8,7 @@ import { describeFinding, judgeMesh } from '../../shared/policy/judge';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import { type ApiClient, apiClient } from './api-client';
+import { auditServiceNetwork } from './audit-lattice';
 import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -69,7 +70,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
 
 /**
  * `meshwarden audit --mesh NAME [--policy FILE] [--format table|json]`: judge a whole mesh as
- * it is now against the policy, read-only. Exit code 1 when there are open violations, so it
+ * it is now against the policy, read-only (a VPC Lattice service network, when a
+ * `provider: vpc-lattice` entry governs NAME). Exit code 1 when there are open violations, so it
  * can gate a pipeline; 2 when the mesh or the policy cannot be read.
  */
 export function registerAuditCommand(
@@ -80,7 +82,7 @@ export function registerAuditCommand(
   program
     .command('audit')
     .description('Judge a whole mesh against the policy (read-only); exit 1 on violations')
-    .requiredOption('--mesh <name>', 'the mesh to audit')
+    .requiredOption('--mesh <name>', 'the mesh (or VPC Lattice service network) to audit')
     .option('--policy <file>', POLICY_OPTION_HELP)
     .option('--format <format>', 'table or json', 'table')
     .option(
@@ -110,6 +112,11 @@ export function registerAuditCommand(
         if (!(error instanceof PolicyError)) throw error;
         for (const line of error.lines) cli.err(line);
         process.exitCode = 2;
+        return;
+      }
+      if (policy.forMesh(options.mesh)?.document.provider === 'vpc-lattice') {
+        const code = await auditServiceNetwork(cli, policy, options.mesh, options.format, table);
+        if (code !== 0) process.exitCode = code;
         return;
       }
       let snapshot: Awaited<ReturnType<ReturnType<ChangeControlCli['meshes']>['readMesh']>>;

@@ -16,7 +16,8 @@ import {
 import { inventoryTable, sweepLines } from '../../shared/certificates/format';
 import { handshakeLines, judgeHandshakes, verdictJson } from '../../shared/certificates/handshake';
 import { worldOf } from '../../shared/certificates/handshake-guard';
-import { takeCertificateInventory } from '../../shared/certificates/inventory';
+import { describeCertificatesInUse, takeCertificateInventory } from '../../shared/certificates/inventory';
+import { latticeCertificatesInUse } from '../../shared/certificates/lattice-certificates';
 import { openRollovers } from '../../shared/certificates/rollover-index';
 import {
   abortCaRollover,
@@ -27,12 +28,15 @@ import {
 import { rolloverStatusLines } from '../../shared/certificates/rollover-status';
 import { sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
+import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { BadRequestError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import type { ChatNotifier } from '../../shared/ports';
+import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { InProcessPendingKeyVault } from './in-process-key-vault';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
@@ -45,6 +49,8 @@ export interface CertsCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Who runs the command (recorded with a resume, an abort, a restart confirmation). */
   readonly whoami?: () => Promise<string>;
+  /** Reads VPC Lattice service networks, for `certs list` of a `provider: vpc-lattice` entry. */
+  readonly serviceNetworks?: () => ServiceNetworkReader;
 }
 
 /** The CLI tells people directly, so its notifications are printed lines. */
@@ -78,6 +84,7 @@ const CONSOLE_IO: CertsCommandIo = {
   deps: () => defaultDeps(process.env),
   env: process.env,
   whoami: async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown',
+  serviceNetworks: () => new LatticeAdapter(createLatticeClient({ maxAttempts: 8 })),
 };
 
 interface CommonOptions {
@@ -88,13 +95,18 @@ interface CommonOptions {
 /** The meshes to work on: --mesh, else MESHWARDEN_MESHES; there is no made-up default. */
 function meshesOf(options: CommonOptions, env: CertsCommandIo['env']): string[] {
   if (options.mesh) return [options.mesh];
-  const fromEnv = (env.MESHWARDEN_MESHES ?? '')
-    .split(',')
-    .map((m) => m.trim())
-    .filter(Boolean);
+  const fromEnv = meshesOr(env);
   if (fromEnv.length === 0)
     throw new BadRequestError('name the mesh with --mesh NAME (or set MESHWARDEN_MESHES)');
   return fromEnv;
+}
+
+/** MESHWARDEN_MESHES, possibly none (when the policy's service networks are listed anyway). */
+function meshesOr(env: CertsCommandIo['env']): string[] {
+  return (env.MESHWARDEN_MESHES ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }
 
 function sectionOf(policy: CompiledPolicy, meshName: string): CertificatesSection | undefined {
@@ -129,7 +141,11 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
       const deps = io.deps();
       const inventories = [];
       let brokenHandshakes = 0;
-      for (const meshName of meshesOf(options, io.env)) {
+      // Without --mesh: the configured meshes and the service networks the policy governs.
+      const networks = options.mesh ? [] : governedServiceNetworks(policy);
+      const names = options.mesh || networks.length === 0 ? meshesOf(options, io.env) : meshesOr(io.env);
+      for (const meshName of names) {
+        if (policy.forMesh(meshName)?.document.provider === 'vpc-lattice') continue;
         const section = sectionOf(policy, meshName);
         const inventory = await takeCertificateInventory(deps, meshName, section);
         const handshakes = judgeHandshakes(await worldOf(inventory, section, deps.cas, deps.now()));
@@ -140,20 +156,42 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
           for (const line of handshakeLines(meshName, handshakes)) io.out(line);
         }
       }
+      const latticeInventories = [];
+      for (const name of new Set([...names, ...networks])) {
+        if (policy.forMesh(name)?.document.provider !== 'vpc-lattice') continue;
+        if (io.serviceNetworks === undefined)
+          throw new BadRequestError(
+            `${name} is a VPC Lattice service network, and this CLI has no VPC Lattice client`,
+          );
+        // Lattice: the services' ACM certificates; no trusts and no handshakes to judge.
+        const network = await io.serviceNetworks().readServiceNetwork(name);
+        const entries = await describeCertificatesInUse(deps, latticeCertificatesInUse(network));
+        latticeInventories.push({
+          provider: 'vpc-lattice',
+          meshName: name,
+          takenAt: deps.now().toISOString(),
+          entries,
+        });
+        if (options.format === 'table')
+          for (const line of inventoryTable(name, entries, deps.now(), 'service network')) io.out(line);
+      }
       if (options.format === 'json')
         io.out(
           JSON.stringify(
-            inventories.map(({ inventory: { snapshot: _, ...rest }, handshakes }) => ({
-              ...rest,
-              handshakes: handshakes.map(verdictJson),
-            })),
+            [
+              ...inventories.map(({ inventory: { snapshot: _, ...rest }, handshakes }) => ({
+                ...rest,
+                handshakes: handshakes.map(verdictJson),
+              })),
+              ...latticeInventories,
+            ],
             null,
             2,
           ),
         );
       if (
         brokenHandshakes > 0 ||
-        inventories.some(({ inventory }) =>
+        [...inventories.map((i) => i.inventory), ...latticeInventories].some((inventory) =>
           inventory.entries.some((e) => e.facts && Date.parse(e.facts.notAfter) <= deps.now().getTime()),
         )
       )

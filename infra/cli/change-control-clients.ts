@@ -10,13 +10,17 @@ import { SecretCertificateStore } from '../../shared/adapters/secretsmanager/cer
 import { CaDirectory } from '../../shared/certificates/ca-directory';
 import { routeCertificateStores } from '../../shared/certificates/certificate-stores';
 import type { InventoryDeps } from '../../shared/certificates/inventory';
+import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { CertificateIssuers, MeshProvider } from '../../shared/ports';
+import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 
 /** Where the change-control commands read from and write their output; replaced in tests. */
 export interface ChangeControlCli {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly meshes: () => MeshProvider;
+  /** Reads VPC Lattice service networks whole, for `provider: vpc-lattice` entries; absent: none. */
+  readonly serviceNetworks?: () => ServiceNetworkReader;
   readonly issuers: () => CertificateIssuers;
   readonly documents: () => ReturnType<typeof createDocumentClient>;
   /** Reads of the certificates and trusts, for the handshakes `audit` judges; absent: not judged. */
@@ -31,6 +35,7 @@ export const DEFAULT_CLI: ChangeControlCli = {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
   meshes: () => createAppMeshProvider(createAppMeshClient()),
+  serviceNetworks: () => new LatticeAdapter(createLatticeClient()),
   issuers: () => new AcmCertificateIssuers(new ACMClient({})),
   documents: () => createDocumentClient(),
   certificates: () => {

@@ -15,7 +15,13 @@ import { isUnjudgeable, unjudgeableDecision } from '../../shared/change-control/
 import { ValidationError } from '../../shared/errors';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
+import {
+  LATTICE_EVENTBRIDGE_SOURCE,
+  type LatticeApiCallEvent,
+  parseLatticeApiCall,
+} from '../../shared/providers/vpc-lattice/cloudtrail';
 import { type ChangeControlCli, DEFAULT_CLI } from './change-control-clients';
+import { explainLatticeCall, latticeExplanationLines } from './explain-lattice';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 interface ExplainOptions {
@@ -31,11 +37,14 @@ const NOTHING = { get: async () => undefined };
  * would decide for a CloudTrail App Mesh event, without acting. It reads the current state
  * (App Mesh, ACM, and with --table the last known good specs) and writes nothing. Exit code 1
  * when the change would be reverted, held or reported; 2 when the event or policy is invalid.
+ * A VPC Lattice event gets the Lattice rules' findings on what it touched (exit code 1 on violations).
  */
 export function registerExplainCommand(program: Command, cli: ChangeControlCli = DEFAULT_CLI): void {
   program
     .command('explain')
-    .description('Print the change-control decision for a CloudTrail App Mesh event, without acting')
+    .description(
+      'Print the change-control decision for a CloudTrail App Mesh event (for a VPC Lattice event: the findings on what it touched), without acting',
+    )
     .argument('<event>', 'the event as EventBridge delivers it (JSON file)')
     .option('--policy <file>', POLICY_OPTION_HELP)
     .option(
@@ -44,6 +53,7 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
     )
     .option('--format <format>', 'text or json', 'text')
     .action(async (file: string, options: ExplainOptions) => {
+      if (await explainedAsLattice(cli, file, options)) return;
       let deps: AssessDeps;
       let event: AppMeshApiCallEvent;
       let change: MeshChange;
@@ -106,6 +116,49 @@ export function registerExplainCommand(program: Command, cli: ChangeControlCli =
           : judgedDecision(assessment, undefined),
       );
     });
+}
+
+/**
+ * A VPC Lattice event (`source: aws.vpc-lattice`) is explained by the Lattice rules' findings on
+ * what it touched; true when the file held one (explained, or refused with exit code 2).
+ */
+async function explainedAsLattice(
+  cli: ChangeControlCli,
+  file: string,
+  options: ExplainOptions,
+): Promise<boolean> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return false; // The App Mesh path reports what is wrong with the file.
+  }
+  if ((raw as { source?: unknown } | null)?.source !== LATTICE_EVENTBRIDGE_SOURCE) return false;
+  let event: LatticeApiCallEvent;
+  let policy: ReturnType<typeof loadPolicy>;
+  try {
+    event = parseLatticeApiCall(raw);
+    policy = loadPolicy(policyFileOf(options.policy));
+  } catch (error) {
+    if (error instanceof PolicyError) for (const line of error.lines) cli.err(line);
+    else if (error instanceof ValidationError) cli.err(`${file}: ${error.message}`);
+    else throw error;
+    process.exitCode = 2;
+    return true;
+  }
+  if (cli.serviceNetworks === undefined) {
+    cli.err(`${file} is a VPC Lattice event, and this CLI has no VPC Lattice client`);
+    process.exitCode = 2;
+    return true;
+  }
+  const explanation = await explainLatticeCall(
+    { networks: cli.serviceNetworks(), issuers: cli.issuers(), policy, now: () => new Date() },
+    event,
+  );
+  if (options.format === 'json') cli.out(JSON.stringify(explanation, null, 2));
+  else for (const line of latticeExplanationLines(explanation)) cli.out(line);
+  if (explanation.violations > 0) process.exitCode = 1;
+  return true;
 }
 
 /** Print a decision as text or JSON; exit code 1 when it would revert, hold or report. */

@@ -7,17 +7,23 @@ import {
 } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
+import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
 import { NotFoundError } from '../../shared/errors';
 import type { CompiledPolicy } from '../../shared/policy/compile';
+import { resolveLatticeReferences } from '../../shared/policy/lattice/references';
 import { formatPolicyIssue, loadPolicy, PolicyError } from '../../shared/policy/load';
 import { resolvePolicyReferences } from '../../shared/policy/references';
 import type { AlarmCatalog, CertificateAuthorityCatalog, MeshProvider } from '../../shared/ports';
+import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
+import type { LatticeServiceNetworkSnapshot } from '../../shared/providers/vpc-lattice/model';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** What `--mesh` reads the live state through. */
 export interface LiveReaders {
   readonly meshes: MeshProvider;
+  /** VPC Lattice service networks, for a `--mesh` a `provider: vpc-lattice` entry governs. */
+  readonly serviceNetworks?: ServiceNetworkReader;
   readonly alarms: AlarmCatalog;
   readonly certificateAuthorities: CertificateAuthorityCatalog;
 }
@@ -34,6 +40,7 @@ function defaultLive(): LiveReaders {
   const pca = new AcmPcaCertificateAuthority(createAcmPcaClient());
   return {
     meshes: createAppMeshProvider(createAppMeshClient()),
+    serviceNetworks: new LatticeAdapter(createLatticeClient()),
     alarms: new CloudWatchAlarmSource(new CloudWatchClient({})),
     certificateAuthorities: pca,
   };
@@ -67,12 +74,23 @@ async function resolveAgainstLive(
 ): Promise<void> {
   const live = (io.live ?? defaultLive)();
   const meshes: MeshSnapshot[] = [];
+  const networks: LatticeServiceNetworkSnapshot[] = [];
   for (const name of meshNames) {
+    const lattice = loaded.forMesh(name)?.document.provider === 'vpc-lattice';
     try {
-      meshes.push(await live.meshes.readMesh(name));
+      if (!lattice) meshes.push(await live.meshes.readMesh(name));
+      else if (live.serviceNetworks !== undefined)
+        networks.push(await live.serviceNetworks.readServiceNetwork(name));
+      else {
+        io.err(`${name} is a VPC Lattice service network, and no VPC Lattice client is configured`);
+        process.exitCode = 2;
+        return;
+      }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      io.err(`mesh ${name} does not exist at the configured endpoint`);
+      io.err(
+        `${lattice ? 'VPC Lattice service network' : 'mesh'} ${name} does not exist at the configured endpoint`,
+      );
       process.exitCode = 2;
       return;
     }
@@ -81,7 +99,10 @@ async function resolveAgainstLive(
     live.alarms.listAlarms(),
     live.certificateAuthorities.listCertificateAuthorities(),
   ]);
-  const dangling = resolvePolicyReferences(loaded, { meshes, alarms, certificateAuthorities });
+  const dangling = [
+    ...resolvePolicyReferences(loaded, { meshes, alarms, certificateAuthorities }),
+    ...resolveLatticeReferences(loaded, networks),
+  ];
   const against = `mesh ${meshNames.join(', ')}, ${alarms.length} alarm(s), ${certificateAuthorities.length} private CA(s)`;
   if (dangling.length === 0) {
     io.out(`${file}: every reference resolves (${against})`);
@@ -111,7 +132,7 @@ export function registerPolicyCommand(program: Command, io: PolicyCommandIo = CO
     .option('--policy <file>', `${POLICY_OPTION_HELP}; the FILE argument wins`)
     .option(
       '--mesh <name>',
-      'resolve every reference against this live mesh and CloudWatch (repeatable)',
+      'resolve every reference against this live mesh (or VPC Lattice service network) and CloudWatch (repeatable)',
       (name: string, names: string[]) => [...names, name],
       [] as string[],
     )

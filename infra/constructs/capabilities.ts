@@ -62,18 +62,18 @@ export const LATTICE_ROUTE_ACTIONS = [
   'vpc-lattice:ListTagsForResource',
 ] as const;
 
-/** What change control reads on VPC Lattice to find and read what a call changed. */
-export const LATTICE_CHANGE_CONTROL_READS = [
+/** The VPC Lattice reads of the audit, which reads a service network whole. */
+export const LATTICE_READ_ACTIONS = [
+  'vpc-lattice:GetServiceNetwork',
   'vpc-lattice:GetService',
   'vpc-lattice:GetListener',
   'vpc-lattice:GetRule',
-  'vpc-lattice:GetServiceNetwork',
   'vpc-lattice:GetTargetGroup',
   'vpc-lattice:GetAuthPolicy',
 ] as const;
 
-/** The List actions change control calls (List* take no resource). */
-export const LATTICE_CHANGE_CONTROL_LISTS = [
+/** Lattice List actions take no resource (the Service Authorization Reference lists none). */
+export const LATTICE_LIST_ACTIONS = [
   'vpc-lattice:ListServiceNetworks',
   'vpc-lattice:ListServiceNetworkServiceAssociations',
   'vpc-lattice:ListServiceNetworkVpcAssociations',
@@ -85,6 +85,8 @@ export const LATTICE_CHANGE_CONTROL_LISTS = [
 export interface CapabilityResources {
   /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
   readonly meshArns: readonly string[];
+  /** The VPC Lattice service networks the policy governs (its `provider: vpc-lattice` entries). */
+  readonly serviceNetworks?: readonly string[];
   /** The role meshwarden assumes in each member account. */
   readonly memberRoleArns: readonly string[];
   readonly table: dynamodb.ITable;
@@ -382,7 +384,7 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     return {
       statements: [
         new iam.PolicyStatement({
-          actions: [...LATTICE_CHANGE_CONTROL_READS],
+          actions: [...LATTICE_READ_ACTIONS],
           resources: [services, networks, targetGroups],
         }),
         new iam.PolicyStatement({
@@ -394,7 +396,7 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           resources: [services, networks],
         }),
         // Which networks a service is in, and a network read whole for its first sight: List*.
-        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_LISTS], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: [...LATTICE_LIST_ACTIONS], resources: ['*'] }),
       ],
       wildcards: [
         ...[services, networks, targetGroups].map((resource) => ({ resource, reason })),
@@ -406,7 +408,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
-  'lattice:read-networks': (_r, stack) => {
+  'lattice:read-networks': (r, stack) => {
+    // Without a Lattice entry in the policy, the audit reads no service network: grant nothing.
+    if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };
     const lattice = (resource: string) =>
       stack.formatArn({
         service: 'vpc-lattice',
@@ -414,22 +418,21 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
         resourceName: '*',
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
-    const readable = [lattice('service'), lattice('servicenetwork'), lattice('targetgroup')];
+    // Listeners and rules live below their service's ARN (service/svc-…/listener/…/rule/…).
+    const arns = [lattice('servicenetwork'), lattice('service'), lattice('targetgroup')];
+    const reason =
+      'VPC Lattice names service networks, services and target groups by generated ids, not by the names the policy uses, so they cannot be listed at synth; read-only, this account and region.';
     return {
       statements: [
-        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_READS], resources: readable }),
-        new iam.PolicyStatement({ actions: [...LATTICE_CHANGE_CONTROL_LISTS], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: [...LATTICE_READ_ACTIONS], resources: arns }),
+        new iam.PolicyStatement({ actions: [...LATTICE_LIST_ACTIONS], resources: ['*'] }),
       ],
       wildcards: [
-        ...readable.map((resource) => ({
-          resource,
-          reason:
-            'VPC Lattice resources get generated ids after deploy; the audit reads the service networks its policy names, whole, to record their first sight. Read-only, this account and region.',
-        })),
+        ...arns.map((resource) => ({ resource, reason })),
         {
           resource: '*',
           reason:
-            'VPC Lattice List actions are granted without resource-level permissions; the audit lists what a governed service network holds, nothing else.',
+            'VPC Lattice List actions have no resource-level permissions; the audit lists service networks, their associations, listeners and rules to read a governed network whole.',
         },
       ],
     };

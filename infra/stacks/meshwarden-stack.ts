@@ -24,6 +24,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/adapters/dynamodb/table';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { publisherRoleNames, sourceGuardStatement } from '../constructs/bus-trust';
 import { type CapabilityResources, grantCapabilities } from '../constructs/capabilities';
 import { applyRuleState, toCdkEventPattern } from '../constructs/event-pattern';
@@ -111,13 +112,11 @@ export class MeshwardenStack extends Stack {
     const { config } = props;
     const definitions = props.functions ?? FUNCTIONS;
     const policyFile = resolve(config.policyFile);
-    const compiledPolicyFile = writeCompiledPolicy(
-      validatePolicyAtSynth(policyFile, [
-        ...config.meshes,
-        ...config.memberAccounts.flatMap((m) => m.meshes),
-      ]),
-      config.policyFile,
-    );
+    const compiledPolicy = validatePolicyAtSynth(policyFile, [
+      ...config.meshes,
+      ...config.memberAccounts.flatMap((m) => m.meshes),
+    ]);
+    const compiledPolicyFile = writeCompiledPolicy(compiledPolicy, config.policyFile);
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
     for (const member of config.memberAccounts) {
@@ -202,6 +201,7 @@ export class MeshwardenStack extends Stack {
       meshArns: config.meshes.map((mesh) =>
         this.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: mesh }),
       ),
+      serviceNetworks: governedServiceNetworks(compiledPolicy),
       memberRoleArns,
       table: this.table,
       bus: this.bus,

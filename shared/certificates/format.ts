@@ -31,7 +31,12 @@ function pad(rows: readonly string[][]): string[] {
 }
 
 /** The inventory as table lines, soonest expiry first (the order the inventory has). */
-export function inventoryTable(meshName: string, entries: readonly InventoryEntry[], now: Date): string[] {
+export function inventoryTable(
+  meshName: string,
+  entries: readonly InventoryEntry[],
+  now: Date,
+  what: 'mesh' | 'service network' = 'mesh',
+): string[] {
   const header = ['STATUS', 'DAYS', 'NOT AFTER', 'TYPE', 'NAMES / SUBJECT', 'ISSUER', 'USED BY', 'ID'];
   const rows = entries.map((e) => [
     statusOf(e, now),
@@ -42,14 +47,17 @@ export function inventoryTable(meshName: string, entries: readonly InventoryEntr
     e.facts?.issuer ?? '',
     [
       ...new Set(
-        e.usedBy.map((u) => `${u.resourceKey}${u.role === 'listener' ? `:${u.port ?? ''}` : `(${u.role})`}`),
+        e.usedBy.map(
+          (u) =>
+            `${u.resourceKey}${u.role === 'listener' ? (u.port === undefined ? '' : `:${u.port}`) : `(${u.role})`}`,
+        ),
       ),
     ].join(' '),
     e.id,
   ]);
   const expired = entries.filter((e) => statusOf(e, now) === '!! EXPIRED').length;
   const lines = [
-    `mesh ${meshName}: ${entries.length} certificate(s) and trust(s)`,
+    `${what} ${meshName}: ${entries.length} certificate(s) and trust(s)`,
     ...pad([header, ...rows]),
   ];
   if (expired > 0)

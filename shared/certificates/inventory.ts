@@ -15,7 +15,13 @@ import type {
 import type { CaDirectory } from './ca-directory';
 import { mapConcurrent } from './concurrency';
 import { factsOf, parseCertificate } from './pem';
-import { type CertificateUse, collectReferences, groupById } from './references';
+import {
+  type CertificateUse,
+  collectReferences,
+  groupById,
+  type LeafReference,
+  type TrustReference,
+} from './references';
 import { retryThrottled } from './retry';
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -69,7 +75,7 @@ export function byExpiry(a: InventoryEntry, b: InventoryEntry): number {
 }
 
 async function describeLeaf(
-  deps: InventoryDeps,
+  deps: Pick<InventoryDeps, 'store' | 'cas' | 'sleep'>,
   id: string,
   location: CertificateLocation | undefined,
   uses: CertificateUse[],
@@ -106,15 +112,20 @@ async function describeLeaf(
   };
 }
 
-/** Read the mesh and every certificate and trust it relies on. */
-export async function takeCertificateInventory(
-  deps: InventoryDeps,
-  meshName: string,
-  section: CertificatesSection | undefined,
-  snapshot?: MeshSnapshot,
-): Promise<CertificateInventory> {
-  const mesh = snapshot ?? (await deps.meshes.readMesh(meshName));
-  const { leaves, trusts } = collectReferences(mesh, section);
+/**
+ * The certificates and trusts something relies on, whatever the provider: who holds which
+ * certificate. App Mesh's come from its specs (collectReferences); another provider lists its own.
+ */
+export interface CertificatesInUse {
+  readonly leaves: readonly LeafReference[];
+  readonly trusts: readonly TrustReference[];
+}
+
+/** Describe every certificate and trust in use (store reads, CA reads), soonest expiry first. */
+export async function describeCertificatesInUse(
+  deps: Pick<InventoryDeps, 'store' | 'cas' | 'concurrency' | 'sleep'>,
+  { leaves, trusts }: CertificatesInUse,
+): Promise<InventoryEntry[]> {
   const trustedCas = new Set(trusts.flatMap((t) => (t.caArn ? [t.caArn] : [])));
   const limit = deps.concurrency ?? 8;
   const leafEntries = await mapConcurrent(groupById(leaves), limit, ({ first, uses }) =>
@@ -142,10 +153,22 @@ export async function takeCertificateInventory(
     const entry = await describeLeaf(deps, first.id, first.location, uses, new Set());
     return { ...entry, type: 'trust' } as const;
   });
+  return [...leafEntries, ...trustEntries].sort(byExpiry);
+}
+
+/** Read the mesh and every certificate and trust it relies on. */
+export async function takeCertificateInventory(
+  deps: InventoryDeps,
+  meshName: string,
+  section: CertificatesSection | undefined,
+  snapshot?: MeshSnapshot,
+): Promise<CertificateInventory> {
+  const mesh = snapshot ?? (await deps.meshes.readMesh(meshName));
+  const entries = await describeCertificatesInUse(deps, collectReferences(mesh, section));
   return {
     meshName,
     takenAt: deps.now().toISOString(),
-    entries: [...leafEntries, ...trustEntries].sort(byExpiry),
+    entries,
     snapshot: mesh,
   };
 }

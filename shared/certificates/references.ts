@@ -16,8 +16,8 @@ import type { MeshSnapshot } from '../domain/snapshot';
 import { type CertificatesSection, secretFor } from '../policy/sections/certificates';
 import type { CertificateLocation } from '../ports';
 
-/** The resources that hold certificates and trusts. */
-export type CertificateHolderKind = 'virtual-node' | 'virtual-gateway';
+/** The resources that hold certificates and trusts: App Mesh's, or a VPC Lattice service (custom domain, HTTPS). */
+export type CertificateHolderKind = 'virtual-node' | 'virtual-gateway' | 'vpc-lattice-service';
 
 /** One place a certificate or trust is used. */
 export interface CertificateUse {

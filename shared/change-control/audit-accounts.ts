@@ -1,13 +1,18 @@
 /**
- * The periodic audit across accounts: each account's governed meshes are audited with that
- * account's deps (the central account's with the function's own credentials, a member
- * account's through the role meshwarden assumes there). One account's failure (its role
+ * The periodic audit across accounts: each account's governed meshes (and VPC Lattice service
+ * networks) are audited with that account's deps (the central account's with the function's
+ * own credentials, a member account's through the role meshwarden assumes there). One account's failure (its role
  * cannot be assumed, its meshes cannot be read) does not keep the others from being audited;
  * the run then fails, naming every account that failed, so it is retried and alarmed on.
  */
 import type { AccountDirectory } from '../accounts/accounts';
 import { MeshwardenError } from '../errors';
 import { type AuditMeshDeps, auditMeshes, type MeshAuditReport } from './audit-mesh';
+import {
+  auditServiceNetworks,
+  type ServiceNetworkAuditDeps,
+  type ServiceNetworkAuditReport,
+} from './audit-service-network';
 
 export interface AccountsAudit {
   readonly accounts: AccountDirectory;
@@ -15,12 +20,28 @@ export interface AccountsAudit {
   depsFor(account: string): AuditMeshDeps;
   /** The meshes governed in one account. */
   meshesIn(account: string): readonly string[];
+  /** The VPC Lattice service networks governed in one account, and the deps to audit them. */
+  readonly lattice?: {
+    depsFor(account: string): ServiceNetworkAuditDeps;
+    networksIn(account: string): readonly string[];
+  };
 }
+
+/** The report of one audited mesh or service network. */
+export type AuditReport = MeshAuditReport | ServiceNetworkAuditReport;
 
 /** The audit reports of one account. */
 export interface AccountAuditReports {
   readonly account: string;
-  readonly reports: readonly MeshAuditReport[];
+  readonly reports: readonly AuditReport[];
+}
+
+/** One account's meshes, then its service networks (only built when it governs any). */
+async function auditAccount(audit: AccountsAudit, account: string): Promise<AuditReport[]> {
+  const meshes = await auditMeshes(audit.depsFor(account), audit.meshesIn(account));
+  const networks = audit.lattice?.networksIn(account) ?? [];
+  if (audit.lattice === undefined || networks.length === 0) return meshes;
+  return [...meshes, ...(await auditServiceNetworks(audit.lattice.depsFor(account), networks))];
 }
 
 /** Audit every account's governed meshes, the central account first. */
@@ -28,15 +49,13 @@ export async function auditEveryAccount(audit: AccountsAudit): Promise<AccountAu
   const central = audit.accounts.central;
   if (audit.accounts.members.size === 0) {
     // One account: its failure is the run's, as it was before there were member accounts.
-    return [
-      { account: central, reports: await auditMeshes(audit.depsFor(central), audit.meshesIn(central)) },
-    ];
+    return [{ account: central, reports: await auditAccount(audit, central) }];
   }
   const done: AccountAuditReports[] = [];
   const failures: string[] = [];
   for (const account of [central, ...audit.accounts.members.keys()]) {
     try {
-      done.push({ account, reports: await auditMeshes(audit.depsFor(account), audit.meshesIn(account)) });
+      done.push({ account, reports: await auditAccount(audit, account) });
     } catch (error) {
       failures.push(`account ${account}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -240,7 +240,7 @@ export function judgeMesh(
 }
 
 /** A finding as one line for logs, Slack and the CLI, with its exemption state. */
-export function describeFinding(finding: Finding): string {
+export function describeFinding(finding: Pick<Finding, 'ruleId' | 'message' | 'exemption'>): string {
   const e = finding.exemption;
   const note =
     e === undefined

@@ -12,7 +12,7 @@ import { RESOURCE_KINDS } from '../domain/resource-key';
 import { APPMESH_WRITE_ACTIONS, LATTICE_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
 import { globSchema } from './glob-schema';
-import { RULE_IDS } from './rule-ids';
+import { LATTICE_RULE_IDS, RULE_IDS } from './rule-ids';
 import { apiSectionSchema } from './sections/api';
 import { approvalsSectionSchema } from './sections/approvals';
 import { certificatesSectionSchema } from './sections/certificates';
@@ -193,13 +193,15 @@ const tlsSchema = z
     minimumMode: z
       .enum(['STRICT', 'PERMISSIVE'])
       .optional()
-      .describe('tls.strict: every listener terminates TLS in this mode or stricter (STRICT > PERMISSIVE).'),
+      .describe(
+        'tls.strict: every listener terminates TLS in this mode or stricter (STRICT > PERMISSIVE). In a vpc-lattice entry (lattice.https-only): no HTTP listeners.',
+      ),
     allowedCertificateAuthorities: z
       .array(glob('ACM Private CA ARN'))
       .min(1)
       .optional()
       .describe(
-        'tls.allowed-ca: listener certificates must be ACM certificates issued by these CAs, and client policies may trust only these CAs.',
+        'tls.allowed-ca: listener certificates must be ACM certificates issued by these CAs, and client policies may trust only these CAs. In a vpc-lattice entry (lattice.allowed-ca): the certificates of services with HTTPS listeners.',
       ),
     kinds: listenerKinds,
   })
@@ -244,7 +246,7 @@ const complianceSchema = z
       .record(glob('Virtual node name'), z.array(glob('Virtual service name')).max(1000))
       .optional()
       .describe(
-        'access.graph: which virtual services each virtual node may have as backends, nothing else. A node matching no entry may have no backends; a node matching several gets the union.',
+        'access.graph: which virtual services each virtual node may have as backends, nothing else. A node matching no entry may have no backends; a node matching several gets the union. In a vpc-lattice entry (lattice.access-graph, lattice.iam-auth): keys are caller principal ARNs, values the VPC Lattice services each may call; auth policies may allow no one else, and auth type AWS_IAM is required.',
       ),
     routes: routesSchema.optional(),
     healthChecks: z
@@ -337,6 +339,53 @@ function checkChangeControlProvider(
 /** The providers an entry can govern; App Mesh when the entry does not say. */
 export const MESH_PROVIDERS = ['appmesh', 'vpc-lattice'] as const;
 
+/** Compliance settings that judge App Mesh resources only: VPC Lattice has nothing they read. */
+const APPMESH_ONLY_COMPLIANCE: readonly { readonly path: readonly string[]; readonly what: string }[] = [
+  { path: ['backendClientTls'], what: 'virtual node backends' },
+  { path: ['healthChecks'], what: 'listener health checks' },
+  { path: ['requiredTags'], what: 'App Mesh resource tags' },
+  { path: ['routes', 'requireRetryPolicy'], what: 'route retry policies' },
+  { path: ['routes', 'requireTimeout'], what: 'route timeouts' },
+  { path: ['tls', 'kinds'], what: 'virtual node and gateway listeners' },
+];
+
+const LATTICE_RULES: ReadonlySet<string> = new Set(LATTICE_RULE_IDS);
+
+/**
+ * An entry names only rules and settings of its own provider: an App Mesh rule exempted in a
+ * VPC Lattice entry (or the reverse) would exempt nothing, and an App Mesh-only setting in a
+ * Lattice entry would check nothing, both without a word.
+ */
+function checkFitsProvider(
+  entry: { provider: string; compliance: object; exemptions: readonly { rules: readonly string[] }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const lattice = entry.provider === 'vpc-lattice';
+  for (const [i, exemption] of entry.exemptions.entries()) {
+    for (const [j, rule] of exemption.rules.entries()) {
+      if (LATTICE_RULES.has(rule) === lattice) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exemptions', i, 'rules', j],
+        message: lattice
+          ? `${rule} judges App Mesh resources, and this entry governs a VPC Lattice service network: name a lattice.* rule`
+          : `${rule} judges VPC Lattice service networks, and this entry governs App Mesh meshes`,
+      });
+    }
+  }
+  if (!lattice) return;
+  for (const { path, what } of APPMESH_ONLY_COMPLIANCE) {
+    let value: unknown = entry.compliance;
+    for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+    if (value === undefined) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['compliance', ...path],
+      message: `compliance.${path.join('.')} checks ${what}, which VPC Lattice does not have: remove it from this vpc-lattice entry`,
+    });
+  }
+}
+
 /** The policy of the meshes whose names match `mesh`. */
 export const meshPolicySchema = z
   .strictObject({
@@ -372,6 +421,7 @@ export const meshPolicySchema = z
     certificates: certificatesSectionSchema.optional(),
     api: apiSectionSchema.optional(),
   })
+  .superRefine(checkFitsProvider)
   .superRefine((entry, ctx) => {
     checkChangeControlProvider(entry, ctx);
     if (entry.provider === 'vpc-lattice') {

@@ -23,9 +23,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { meshStatePartition } from '../../shared/adapters/dynamodb/mesh-state-store';
 import { decideAction } from '../../shared/change-control/decide';
 import { planRevert } from '../../shared/change-control/revert-plan';
-import type { MeshResourceOf } from '../../shared/domain/mesh';
 import { formatResourceKey } from '../../shared/domain/resource-key';
-import type { MeshSnapshot } from '../../shared/domain/snapshot';
 import { derivePrincipal } from '../../shared/events/principal';
 import { decideChange } from '../../shared/policy/change-control';
 import { judgeMesh, judgeResource } from '../../shared/policy/judge';
@@ -34,134 +32,14 @@ import { buildMeshIndex } from '../../shared/policy/mesh-index';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { loadEvent } from '../support/sample-events';
 import { type Benchmark, type Figure, latencyFigures, quantile, sample } from './harness';
+import { syntheticAppMesh } from './synthetic-mesh';
 
-const CA = 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/bench';
 const NODES = 2000;
 const ROUTES = 5000;
-const ROUTES_PER_ROUTER = 10;
 
-function certificateArn(i: number): string {
-  return `arn:aws:acm:us-east-1:000000000000:certificate/node-${i}`;
-}
-
-/** A compliant-looking mesh of 2,000 virtual nodes and 5,000 routes under the demo policy. */
-function syntheticMesh(): { snapshot: MeshSnapshot; issuers: Map<string, string> } {
-  const meshName = 'prod';
-  const metadata = (i: number) => ({
-    arn: `arn:aws:appmesh:us-east-1:000000000000:mesh/prod/x/${i}`,
-    uid: String(i),
-    version: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    lastUpdatedAt: '2026-01-01T00:00:00Z',
-    status: 'ACTIVE' as const,
-    meshOwner: '000000000000',
-    resourceOwner: '000000000000',
-  });
-  const routers = ROUTES / ROUTES_PER_ROUTER;
-  const issuers = new Map<string, string>();
-  const virtualNodes: MeshResourceOf<'virtual-node'>[] = [];
-  for (let i = 0; i < NODES; i++) {
-    issuers.set(certificateArn(i), CA);
-    // web-v* may call payments.prod.local (the demo access graph): a node calls the next service.
-    virtualNodes.push({
-      kind: 'virtual-node',
-      meshName,
-      name: `web-v${i}`,
-      metadata: metadata(i),
-      spec: {
-        listeners: [
-          {
-            portMapping: { port: 8080, protocol: 'http' },
-            tls: { mode: 'STRICT', certificate: { acm: { certificateArn: certificateArn(i) } } },
-          },
-        ],
-        backends: [
-          {
-            virtualService: {
-              virtualServiceName: 'payments.prod.local',
-              clientPolicy: {
-                tls: {
-                  validation: {
-                    trust: { acm: { certificateAuthorityArns: [CA] } },
-                    subjectAlternativeNames: { match: { exact: ['payments.prod.local'] } },
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
-    });
-  }
-  const virtualRouters: MeshResourceOf<'virtual-router'>[] = [];
-  const routes: MeshResourceOf<'route'>[] = [];
-  for (let r = 0; r < routers; r++) {
-    virtualRouters.push({
-      kind: 'virtual-router',
-      meshName,
-      name: `router-${r}`,
-      metadata: metadata(r),
-      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
-    });
-    for (let k = 0; k < ROUTES_PER_ROUTER; k++) {
-      const n = (r * ROUTES_PER_ROUTER + k) % NODES;
-      routes.push({
-        kind: 'route',
-        meshName,
-        parentName: `router-${r}`,
-        name: `route-${k}`,
-        metadata: metadata(k),
-        spec: {
-          httpRoute: {
-            match: { prefix: `/${k}` },
-            action: {
-              weightedTargets: [
-                { virtualNode: `web-v${n}`, weight: 90, port: 8080 },
-                { virtualNode: `web-v${(n + 1) % NODES}`, weight: 10, port: 8080 },
-              ],
-            },
-            retryPolicy: { maxRetries: 2, perRetryTimeout: { value: 1, unit: 's' } },
-            timeout: { perRequest: { value: 5, unit: 's' } },
-          },
-        },
-      });
-    }
-  }
-  const payments: MeshResourceOf<'virtual-node'> = {
-    kind: 'virtual-node',
-    meshName,
-    name: 'payments',
-    metadata: metadata(NODES),
-    spec: {
-      listeners: [
-        {
-          portMapping: { port: 8080, protocol: 'http' },
-          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: certificateArn(NODES) } } },
-        },
-      ],
-    },
-  };
-  issuers.set(certificateArn(NODES), CA);
-  const snapshot: MeshSnapshot = {
-    meshName,
-    takenAt: '2026-01-01T00:00:00Z',
-    mesh: { kind: 'mesh', meshName, name: meshName, spec: {}, metadata: metadata(-1) },
-    virtualNodes: [...virtualNodes.slice(0, NODES - 1), payments],
-    virtualServices: [
-      {
-        kind: 'virtual-service',
-        meshName,
-        name: 'payments.prod.local',
-        metadata: metadata(0),
-        spec: { provider: { virtualNode: { virtualNodeName: 'payments' } } },
-      },
-    ],
-    virtualRouters,
-    routes,
-    virtualGateways: [],
-    gatewayRoutes: [],
-  };
-  return { snapshot, issuers };
+/** The synthetic mesh of this file's figures. */
+function syntheticMesh() {
+  return syntheticAppMesh(NODES, ROUTES);
 }
 
 const fullAudit: Benchmark = {

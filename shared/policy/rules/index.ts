@@ -17,7 +17,7 @@ import { tagsRequired } from './tags';
 import { tlsAllowedCa, tlsStrict } from './tls';
 import { tlsHandshake } from './tls-handshake';
 
-/** All rules; a unit test checks that every id in RULE_IDS has exactly one. */
+/** All App Mesh rules; a unit test checks that every id in APPMESH_RULE_IDS has exactly one. */
 export const RULES: readonly Rule[] = [
   tlsStrict,
   tlsAllowedCa,

@@ -340,7 +340,10 @@ export class LatticeAdapter {
   }): Promise<LatticeServiceState | undefined> {
     const serviceId = required(summary.serviceId, 'a service id');
     try {
-      const [listeners, authPolicy] = await Promise.all([
+      const [described, listeners, authPolicy] = await Promise.all([
+        this.call(`GetService ${serviceId}`, () =>
+          this.client.send(new GetServiceCommand({ serviceIdentifier: serviceId })),
+        ),
         this.listenersOf(serviceId),
         this.authPolicyOf(serviceId),
       ]);
@@ -349,6 +352,9 @@ export class LatticeAdapter {
         id: serviceId,
         arn: required(summary.serviceArn, 'a service ARN'),
         name: this.remember(serviceId, required(summary.serviceName, 'a service name')),
+        authType: described.authType,
+        certificateArn: described.certificateArn === '' ? undefined : described.certificateArn,
+        customDomainName: described.customDomainName,
         authPolicy,
         listeners: read.filter((l): l is LatticeListenerState => l !== undefined),
       };
@@ -361,8 +367,8 @@ export class LatticeAdapter {
 
   /**
    * Read a service network whole, by name: its auth policy and VPC associations, every
-   * associated service with its auth policy, listeners (default action first) and rules, and
-   * the target groups the rules forward to. NotFoundError when no service network has the name.
+   * associated service with its auth type, certificate, auth policy, listeners (default action
+   * first) and rules, and the target groups the rules forward to. NotFoundError when no service network has the name.
    */
   async readServiceNetwork(name: string): Promise<LatticeServiceNetworkSnapshot> {
     const takenAt = this.now().toISOString();

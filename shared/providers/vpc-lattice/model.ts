@@ -36,6 +36,11 @@ export interface LatticeServiceState {
   readonly id: string;
   readonly arn: string;
   readonly name: string;
+  /** `AWS_IAM` or `NONE`: whether Lattice enforces the auth policy on calls to the service. */
+  readonly authType: string | undefined;
+  /** The ACM certificate its HTTPS listeners serve for the custom domain (else Lattice's own). */
+  readonly certificateArn: string | undefined;
+  readonly customDomainName: string | undefined;
   /** The service's auth policy document, when it has one. */
   readonly authPolicy: string | undefined;
   readonly listeners: readonly LatticeListenerState[];

@@ -79,6 +79,8 @@ describe('the daily audit in a member account', () => {
     // Assess: one report per account's prod; only the member's has the drift.
     expect(result).toEqual([
       expect.objectContaining({ account: CENTRAL, meshName: DEMO.mesh, status: 'found', violations: 0 }),
+      // The demo policy also governs the Lattice demo's prod-net (central account, not seeded here).
+      expect.objectContaining({ account: CENTRAL, provider: 'vpc-lattice', status: 'not-found' }),
       expect.objectContaining({
         account: MEMBER,
         meshName: DEMO.mesh,
@@ -87,7 +89,13 @@ describe('the daily audit in a member account', () => {
         drifted: [ROUTE_KEY],
       }),
     ]);
-    const audited = seen.filter((e) => e['detail-type'] === 'MeshAudited').map((e) => e.detail);
+    // App Mesh's: the demo policy also governs the Lattice demo's prod-net (not seeded here).
+    const audited = seen
+      .filter(
+        (e) =>
+          e['detail-type'] === 'MeshAudited' && (e.detail as { provider?: string }).provider === undefined,
+      )
+      .map((e) => e.detail);
     expect(audited).toEqual([
       expect.objectContaining({ account: CENTRAL, violations: 0, drifted: [] }),
       expect.objectContaining({ account: MEMBER, violations: 1, drifted: [ROUTE_KEY] }),

@@ -54,10 +54,14 @@ describe('local runtime', () => {
           'gateway-route': 1,
         },
       }),
+      expect.objectContaining({ provider: 'vpc-lattice', meshName: 'prod-net', status: 'not-found' }),
     ]);
     const published = seen.filter((e) => e['detail-type'] === 'MeshAudited');
-    expect(published).toHaveLength(1);
-    expect(published[0]).toMatchObject({ source: 'meshwarden', detail: { meshName: DEMO.mesh } });
+    // The demo policy also governs the Lattice demo's prod-net, which this test does not seed.
+    expect(published.map((e) => [e.source, (e.detail as { meshName: string }).meshName])).toEqual([
+      ['meshwarden', DEMO.mesh],
+      ['meshwarden', 'prod-net'],
+    ]);
   });
 
   it('refuses a malformed event with the field path, and publishes nothing', async () => {

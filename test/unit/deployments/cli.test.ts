@@ -59,6 +59,23 @@ describe('meshwarden deployments (CLI)', () => {
   });
 });
 
+describe('meshwarden deployments with VPC Lattice rule keys', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('`status` takes a Lattice rule key, and refuses a key of neither form with both forms named', async () => {
+    const h = harness();
+
+    const lattice = await cli(h, 'status', 'prod-net/web/http/web-canary');
+    const invalid = await cli(h, 'status', 'prod-net/web');
+
+    expect(lattice).toEqual({ out: ['prod-net/web/http/web-canary: not seen by meshwarden'], err: [] });
+    expect(invalid.err.join('\n')).toContain('"<service-network>/<service>/<listener>/<rule>"');
+    expect(process.exitCode).toBe(1);
+  });
+});
+
 describe('the recovery schedule’s input', () => {
   it('is accepted as Scheduler delivers it, and anything else of its kind is refused with the path', async () => {
     const { parseGuardInput } = await import('../../../shared/deployments/inbound');

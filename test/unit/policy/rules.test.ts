@@ -3,7 +3,7 @@ import type { MeshResource } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
-import { RULE_IDS, type RuleId } from '../../../shared/policy/rule-ids';
+import { APPMESH_RULE_IDS, type RuleId } from '../../../shared/policy/rule-ids';
 import { RULES, RULES_BY_ID } from '../../../shared/policy/rules';
 import {
   backend,
@@ -48,7 +48,7 @@ it('has exactly one rule per rule id', () => {
   // Act
   const ids = RULES.map((r) => r.id);
   // Assess
-  expect([...ids].sort()).toEqual([...RULE_IDS].sort());
+  expect([...ids].sort()).toEqual([...APPMESH_RULE_IDS].sort());
 });
 
 describe('tls.strict', () => {

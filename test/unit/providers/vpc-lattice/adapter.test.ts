@@ -218,6 +218,12 @@ describe('LatticeAdapter.readServiceNetwork', () => {
     lattice
       .on(ListServiceNetworkVpcAssociationsCommand)
       .resolves({ items: [{ id: 'snva-1', vpcId: 'vpc-1' }] });
+    lattice.on(GetServiceCommand).resolves({
+      name: 'web',
+      authType: 'AWS_IAM',
+      customDomainName: 'web.example.internal',
+      certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/web',
+    });
     lattice
       .on(GetAuthPolicyCommand, { resourceIdentifier: 'sn-0000000000000000b' })
       .resolves({ policy: '{"Version":"2012-10-17"}' })
@@ -263,6 +269,12 @@ describe('LatticeAdapter.readServiceNetwork', () => {
       vpcAssociations: [{ id: 'snva-1', vpcId: 'vpc-1' }],
     });
     expect(network.services.map((s) => s.name)).toEqual(['web']);
+    expect(network.services[0]).toMatchObject({
+      authType: 'AWS_IAM',
+      customDomainName: 'web.example.internal',
+      certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/web',
+      authPolicy: undefined,
+    });
     const listener = network.services[0]?.listeners[0];
     expect(listener?.name).toBe('http');
     expect(listener?.rules.map((r) => [r.name, r.isDefault])).toEqual([

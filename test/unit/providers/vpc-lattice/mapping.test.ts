@@ -130,6 +130,9 @@ describe('VPC Lattice mapping', () => {
           id: 'svc-1',
           arn: `${ARN}:service/svc-1`,
           name: 'web',
+          authType: 'NONE',
+          certificateArn: undefined,
+          customDomainName: undefined,
           authPolicy: undefined,
           listeners: [
             {

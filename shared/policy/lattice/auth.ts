@@ -1,0 +1,85 @@
+import type { CompiledCompliance } from '../compile';
+import { authPolicyGrants, UnreadableAuthPolicy } from './auth-policy';
+import { describeLatticeSubject } from './resource';
+import { defineLatticeRule } from './rule';
+
+/**
+ * The access graph is enforced by auth policies, and VPC Lattice applies an auth policy only
+ * under auth type AWS_IAM: both rules run when the entry has `compliance.accessGraph`.
+ */
+const hasAccessGraph = (c: CompiledCompliance) => c.accessGraph !== undefined;
+
+/** `lattice.iam-auth`: the service network and each of its services have auth type AWS_IAM. */
+export const latticeIamAuth = defineLatticeRule({
+  id: 'lattice.iam-auth',
+  category: 'compliance',
+  kinds: ['service-network', 'service'],
+  enabled: hasAccessGraph,
+  check(subject, ctx) {
+    if (ctx.compliance.accessGraph === undefined) return [];
+    const authType = subject.kind === 'service' ? subject.service.authType : subject.network.authType;
+    if (authType === 'AWS_IAM') return [];
+    return [
+      `${describeLatticeSubject(subject)} has auth type ${authType ?? 'NONE'}, so VPC Lattice lets any caller through: set its auth type to AWS_IAM with an auth policy that allows only the callers compliance.accessGraph names.`,
+    ];
+  },
+});
+
+const GRAPH_HINT = 'remove it from the auth policy, or add the edge to compliance.accessGraph';
+
+/**
+ * `lattice.access-graph`: an auth policy allows only the callers the access graph names. The
+ * graph's keys are caller principal ARNs (globs), its values the services each may call. A
+ * service's policy may allow a principal only for that service; the network's policy (which
+ * covers every service) only principals the graph names as callers at all. `"Principal": "*"`
+ * without a condition lets anyone in.
+ */
+export const latticeAccessGraph = defineLatticeRule({
+  id: 'lattice.access-graph',
+  category: 'compliance',
+  kinds: ['service-network', 'service'],
+  enabled: hasAccessGraph,
+  check(subject, ctx) {
+    const graph = ctx.compliance.accessGraph;
+    const text = subject.kind === 'service' ? subject.service.authPolicy : subject.network.authPolicy;
+    if (graph === undefined || text === undefined) return [];
+    const name = describeLatticeSubject(subject);
+    let grants: ReturnType<typeof authPolicyGrants>;
+    try {
+      grants = authPolicyGrants(text);
+    } catch (error) {
+      if (!(error instanceof UnreadableAuthPolicy)) throw error;
+      return [
+        `${name} has an auth policy that ${error.message}, so who it lets in cannot be checked: fix it.`,
+      ];
+    }
+    const failures: string[] = [];
+    if (grants.anyone) {
+      failures.push(
+        `${name} has an auth policy that allows "Principal": "*" without a condition, so any caller gets in: allow only the callers compliance.accessGraph names.`,
+      );
+    }
+    if (subject.kind === 'service') {
+      const service = subject.service.name;
+      const callers = graph.filter((e) => e.services.test(service)).map((e) => e.node.source);
+      const allowedText =
+        callers.length === 0
+          ? 'the access graph lets no caller in'
+          : `callers allowed: ${callers.join(', ')}`;
+      for (const principal of grants.principals) {
+        if (graph.some((e) => e.node.test(principal) && e.services.test(service))) continue;
+        failures.push(
+          `${name} has an auth policy that allows ${principal}, which the access graph does not allow to call ${service} (${allowedText}): ${GRAPH_HINT}.`,
+        );
+      }
+    } else {
+      for (const principal of grants.principals) {
+        if (graph.some((e) => e.node.test(principal))) continue;
+        failures.push(
+          `${name} has an auth policy that allows ${principal}, which the access graph names as no caller: ${GRAPH_HINT}.`,
+        );
+      }
+    }
+    return failures;
+  },
+});
