@@ -44,8 +44,10 @@ export interface AuthPolicyStatement {
 
 /** One planned caller of a service, and how it was resolved to an IAM principal. */
 export interface PlannedCaller {
-  /** The App Mesh virtual node that calls the service today. */
+  /** The App Mesh virtual node (or, with `kind: 'virtual-gateway'`, gateway) that calls the service today. */
   readonly virtualNode: string;
+  /** What the caller is in App Mesh; a virtual node when absent. */
+  readonly kind?: 'virtual-node' | 'virtual-gateway';
   /** Why it is allowed: a node backend, the policy's access graph, or both. */
   readonly via: readonly ('backend' | 'policy')[];
   /** The IAM role ARN the policy maps this caller to; absent when it maps none. */
@@ -109,7 +111,7 @@ export interface PlannedRuleMatch {
 
 export interface PlannedRule {
   readonly name: string;
-  /** 1..100 in Lattice; order preserved from App Mesh's match order. */
+  /** 1..100 (Lattice's range), in the order App Mesh tries the routes. */
   readonly priority: number;
   readonly match: PlannedRuleMatch;
   readonly action: PlannedAction;
