@@ -8,16 +8,17 @@ import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-so
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import type { GovernanceDecisionDetail } from '../../shared/change-control/decision-record';
-import { ConfigError, MeshwardenError } from '../../shared/errors';
+import { BadRequestError, ConfigError, MeshwardenError } from '../../shared/errors';
 import { migrateApply } from '../../shared/migration/apply';
 import { analyseApply, type KnownIds } from '../../shared/migration/apply-changes';
 import type { LatticeMigrationTarget } from '../../shared/migration/lattice-target';
+import { planMigration } from '../../shared/migration/plan-migration';
 import type { MigrationPlan } from '../../shared/migration/plan-model';
 import { translatePolicy } from '../../shared/migration/policy-entry';
 import { adviseShift, parsePercent } from '../../shared/migration/shift';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
-import type { AlarmSource, AuditLog } from '../../shared/ports';
+import type { AlarmSource, AuditLog, MeshProvider } from '../../shared/ports';
 import { createLatticeClient } from '../../shared/providers/vpc-lattice';
 import { LatticeMigrationAdapter } from '../../shared/providers/vpc-lattice/migration-target';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
@@ -27,7 +28,40 @@ export interface PlanRequest {
   readonly mesh: string;
   readonly serviceNetwork?: string;
   readonly vpc?: string;
+  /** IAM role of each caller (virtual node or gateway), for the auth policies. */
+  readonly principals: Readonly<Record<string, string>>;
   readonly policy: CompiledPolicy;
+}
+
+/** The plan as `migrate plan` makes it: the mesh read whole, the policy's access graph, the callers' roles. */
+export function planFromMesh(meshes: () => MeshProvider): MigrateApplyCli['plan'] {
+  return async (request) => {
+    const snapshot = await meshes().readMesh(request.mesh);
+    const accessGraph = request.policy.forMesh(request.mesh)?.compliance.accessGraph;
+    return planMigration(snapshot, {
+      ...(request.serviceNetwork === undefined ? {} : { serviceNetworkName: request.serviceNetwork }),
+      ...(accessGraph === undefined ? {} : { accessGraph }),
+      principals: request.principals,
+      ...(request.vpc === undefined ? {} : { vpcIdentifier: request.vpc }),
+    });
+  };
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** `--principal NODE=ROLE_ARN`, repeatable, as `migrate plan` takes it. */
+function principalsOf(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    const arn = value.slice(at + 1);
+    if (at <= 0 || !ROLE_ARN.test(arn))
+      throw new BadRequestError(
+        `--principal must be NODE=arn:aws:iam::<account>:role/<name>, got "${value}"`,
+      );
+    out[value.slice(0, at)] = arn;
+  }
+  return out;
 }
 
 /** Where the commands read, write and print; replaced in tests. */
@@ -57,6 +91,7 @@ export function migrateApplyClients(
   config: {
     readonly endpoint?: string;
     readonly region?: string;
+    readonly maxAttempts?: number;
     readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   } = {},
 ): MigrateApplyCli {
@@ -78,6 +113,7 @@ interface CommonOptions {
   readonly serviceNetwork?: string;
   readonly vpc?: string;
   readonly policy?: string;
+  readonly principal: string[];
 }
 
 interface ApplyOptions extends CommonOptions {
@@ -95,7 +131,13 @@ function common(command: Command): Command {
       "the VPC Lattice service network (default: the plan's, from the mesh name)",
     )
     .option('--vpc <id>', 'the VPC of the targets, when the mesh does not say')
-    .option('--policy <file>', POLICY_OPTION_HELP);
+    .option('--policy <file>', POLICY_OPTION_HELP)
+    .option(
+      '--principal <node=roleArn>',
+      'IAM role of a caller (virtual node or gateway), for the auth policies; repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    );
 }
 
 function auditTarget(options: ApplyOptions): { table: string; account: string } {
@@ -174,6 +216,7 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
     const plan = await cli.plan({
       mesh: options.mesh,
       policy,
+      principals: principalsOf(options.principal),
       ...(options.serviceNetwork === undefined ? {} : { serviceNetwork: options.serviceNetwork }),
       ...(options.vpc === undefined ? {} : { vpc: options.vpc }),
     });
@@ -254,9 +297,10 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         existing,
         options.vpc === undefined ? {} : { vpcIdentifier: options.vpc },
       );
-      if (analysis.changes.length > 0 || analysis.differences.length > 0) {
+      // Weights that differ from the plan are a deployment's or a rollback's doing, not a reason to wait.
+      if (analysis.changes.length > 0) {
         cli.err(
-          `refused: VPC Lattice service network ${plan.serviceNetwork.name} does not match the plan of mesh ${plan.meshName} (${analysis.changes.length} changes missing, ${analysis.differences.length} differences); run migrate apply first`,
+          `refused: VPC Lattice service network ${plan.serviceNetwork.name} lacks ${analysis.changes.length} of the plan's changes for mesh ${plan.meshName}; run migrate apply first`,
         );
         process.exitCode = 1;
         return;
