@@ -5,6 +5,7 @@ import { registerCertsCommand } from './certs-command';
 import { registerDeploymentsCommand } from './deployments-command';
 import { registerExplainCommand } from './explain-command';
 import { registerLoginCommand } from './login-command';
+import { registerMigrateCommand } from './migrate-command';
 import { registerPolicyCommand } from './policy-command';
 import { registerStackTraceCommand } from './stack-trace-command';
 
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerCertsCommand(program);
   registerStackTraceCommand(program);
   registerLoginCommand(program);
+  registerMigrateCommand(program);
 }
