@@ -29,7 +29,7 @@ function satisfying(h: HeaderMatch): string | undefined {
   if ('prefix' in m) return `${m.prefix}-x`;
   if ('suffix' in m) return `x-${m.suffix}`;
   if ('range' in m) return String(m.range.start);
-  return m.regex.replace(/[^a-zA-Z0-9_-]/g, '') || 'x';
+  return regexSample(m.regex) || 'x';
 }
 
 function headerVariants(headers: readonly HeaderMatch[]): Headers[] {
@@ -54,13 +54,24 @@ function headerVariants(headers: readonly HeaderMatch[]): Headers[] {
   return variants;
 }
 
+/** A string a simple regex takes: a class becomes its first character, `\d` a digit, `.` a letter. */
+export function regexSample(pattern: string): string {
+  return pattern
+    .replace(/\[\^?([^\]])[^\]]*\]/g, '$1')
+    .replace(/\\d/g, '1')
+    .replace(/\\w/g, 'a')
+    .replace(/\\(.)/g, '$1')
+    .replace(/\.(?=[*+?]|$)|\.(?![*+?])/g, 'x')
+    .replace(/[\^$()*+?{}|]/g, '');
+}
+
 function routeShape(route: Route): { paths: string[]; headers: readonly HeaderMatch[]; method?: string } {
   const http = route.spec.httpRoute ?? route.spec.http2Route;
   if (http !== undefined) {
     const m = http.match;
     const base =
       m.path?.exact ??
-      (m.path?.regex !== undefined ? `/${m.path.regex.replace(/[^a-zA-Z0-9/_-]/g, '')}` : undefined) ??
+      (m.path?.regex !== undefined ? regexSample(m.path.regex) : undefined) ??
       m.prefix ??
       '/';
     return { paths: pathEdges(base), headers: m.headers ?? [], ...(m.method ? { method: m.method } : {}) };
