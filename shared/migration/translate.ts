@@ -871,10 +871,28 @@ class Translator {
       this.parity.add(
         'service with no callers',
         'exact',
-        'no node has it as a backend and the access graph allows none: AWS_IAM with no auth policy, which denies every caller',
+        'no node has it as a backend and the access graph allows none: an auth policy that denies every caller',
         source,
       );
-      return { authType: 'AWS_IAM', callers, unmappedCallers: [] };
+      // Written out rather than left to "AWS_IAM without a policy": the Gateway API controller
+      // turns auth off for a route without an IAMAuthPolicy.
+      return {
+        authType: 'AWS_IAM',
+        policy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'NoCallersInAppMesh',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'vpc-lattice-svcs:Invoke',
+              Resource: '*',
+            },
+          ],
+        },
+        callers,
+        unmappedCallers: [],
+      };
     }
     let policy: AuthPolicyDocument;
     if (unmapped.length === 0) {
