@@ -63,9 +63,7 @@ interface Manifest {
 
 describe('gatewayApiYaml', () => {
   it('writes a Gateway, HTTPRoutes with weighted backendRefs in rule order, TargetGroupPolicies and IAMAuthPolicies', () => {
-    const documents = parseAllDocuments(gatewayApiYaml(demoPlan())).map(
-      (d) => d.toJS() as Record<string, any>,
-    );
+    const documents = parseAllDocuments(gatewayApiYaml(demoPlan())).map((d) => d.toJS() as Manifest);
 
     expect(documents.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
       'Gateway/shop',
