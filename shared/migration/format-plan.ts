@@ -13,7 +13,7 @@ import type {
 
 export function table(rows: readonly (readonly string[])[]): string[] {
   const widths =
-    rows[0]?.map((_, i) => Math.min(48, Math.max(...rows.map((r) => (r[i] ?? '').length)))) ?? [];
+    rows[0]?.map((_, i) => Math.min(90, Math.max(...rows.map((r) => (r[i] ?? '').length)))) ?? [];
   return rows.map((r) =>
     r
       .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))

@@ -101,9 +101,16 @@ export function requestsForRoutes(routes: readonly Route[], port: number): Simul
     out.push({ port, method, path, headers });
   };
   const shapes = routes.map(routeShape);
-  const methods = [...new Set(['GET', 'POST', ...shapes.flatMap((s) => (s.method ? [s.method] : []))])];
+  const methods = [
+    ...new Set(['GET', 'POST', 'PUT', 'DELETE', ...shapes.flatMap((s) => (s.method ? [s.method] : []))]),
+  ];
   const allPaths = [...new Set(['/', '/other', ...shapes.flatMap((s) => s.paths)])];
-  for (const path of allPaths) for (const method of methods) add(method, path, {});
+  for (const path of allPaths)
+    for (const method of methods) {
+      add(method, path, {});
+      // A header no route names must change nothing.
+      add(method, path, { 'x-unrelated': '1' });
+    }
   const primaryPaths = [...new Set(shapes.map((s) => s.paths[0] ?? '/'))];
   const variantsPerRoute = shapes.map((s) => headerVariants(s.headers));
   const cross = variantsPerRoute.reduce((n, v) => n + v.length, 0) * primaryPaths.length;
@@ -120,7 +127,10 @@ export function requestsForRoutes(routes: readonly Route[], port: number): Simul
 
 /** A few requests for a service a virtual node provides: any request goes to the node. */
 export function requestsForNode(port: number): SimulatedRequest[] {
-  return ['/', '/any/path', '/UPPER'].flatMap((path) =>
-    ['GET', 'POST'].map((method) => ({ port, method, path, headers: {} })),
+  return ['/', '/any/path', '/UPPER', '/healthz'].flatMap((path) =>
+    ['GET', 'POST', 'PUT', 'DELETE'].flatMap((method): SimulatedRequest[] => [
+      { port, method, path, headers: {} },
+      { port, method, path, headers: { 'x-unrelated': '1' } },
+    ]),
   );
 }
