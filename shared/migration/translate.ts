@@ -100,6 +100,8 @@ const TARGET_PROTOCOL: Readonly<
   tcp: { protocol: 'TCP' },
 };
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /** A rule match, or the reasons the route's match cannot be written as one. */
@@ -638,11 +640,14 @@ class Translator {
     weighted: readonly { targetGroupName: string; weight: number }[],
     route: Route,
   ): { targetGroupName: string; weight: number }[] {
-    const max = Math.max(...weighted.map((w) => w.weight));
-    const out = weighted.map((w) => ({
-      ...w,
-      weight: Math.round((w.weight * LATTICE_LIMITS.maxWeight) / max),
-    }));
+    // Dividing by the common divisor keeps the ratios exactly when the reduced weights fit.
+    const divisor = weighted.reduce((g, w) => gcd(g, w.weight), 0) || 1;
+    const reduced = weighted.map((w) => ({ ...w, weight: w.weight / divisor }));
+    const max = Math.max(...reduced.map((w) => w.weight));
+    const out =
+      max <= LATTICE_LIMITS.maxWeight
+        ? reduced
+        : reduced.map((w) => ({ ...w, weight: Math.round((w.weight * LATTICE_LIMITS.maxWeight) / max) }));
     const total = weighted.reduce((s, w) => s + w.weight, 0);
     const newTotal = out.reduce((s, w) => s + w.weight, 0);
     const exact = weighted.every((w, i) => (out[i]?.weight ?? 0) * total === w.weight * newTotal);

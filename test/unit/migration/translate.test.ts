@@ -486,6 +486,60 @@ describe('translateMesh', () => {
     });
   });
 
+  it('scales weights above 999 into range and says when the rounding moves the shares', () => {
+    const plan = translateMesh(
+      snapshotOf(MESH, [
+        node('a'),
+        node('b'),
+        router('r'),
+        httpRoute('r', 'even', { prefix: '/even' }, { a: 1000, b: 2000 }),
+        httpRoute('r', 'odd', { prefix: '/odd' }, { a: 1001, b: 3000 }),
+        serviceOnRouter('api.shop.local', 'r'),
+      ]),
+    );
+
+    const weights = listenerOf(plan).rules.map((r) =>
+      'forward' in r.action ? r.action.forward.targetGroups.map((t) => t.weight) : [],
+    );
+    expect(weights.flat().every((w) => w >= 0 && w <= 999)).toBe(true);
+    expect(weights).toEqual([
+      [1, 2],
+      [333, 999],
+    ]);
+    const lines = plan.parity.filter((p) => p.feature === 'weights above 999');
+    expect(lines.map((l) => [l.status, l.source[0]?.name])).toEqual([
+      ['different', 'odd'],
+      ['exact', 'even'],
+    ]);
+  });
+
+  it('puts a route on the listener of the port it matches when the router has several', () => {
+    const plan = translateMesh(
+      snapshotOf(MESH, [
+        node('a', {
+          listeners: [
+            { portMapping: { port: 8080, protocol: 'http' } },
+            { portMapping: { port: 9090, protocol: 'http' } },
+          ],
+        }),
+        router('r', [8080, 9090]),
+        httpRoute('r', 'admin', { prefix: '/', port: 9090 }, { a: 1 }),
+        httpRoute('r', 'public', { prefix: '/', port: 8080 }, { a: 1 }),
+        serviceOnRouter('api.shop.local', 'r'),
+      ]),
+    );
+
+    const listeners = plan.services[0]?.listeners ?? [];
+    expect(listeners.map((l) => [l.port, l.rules.map((r) => r.name)])).toEqual([
+      [8080, ['public']],
+      [9090, ['admin']],
+    ]);
+    expect(plan.targetGroups.map((t) => [t.name, t.port])).toEqual([
+      ['a-8080', 8080],
+      ['a-9090', 9090],
+    ]);
+  });
+
   it('plans with a routing simulation that finds no difference on what it carries over', () => {
     const plan = planMigration(
       snapshotOf(MESH, [
