@@ -6,12 +6,8 @@ import { DEFAULT_CLI } from './change-control-clients';
 import { registerDeploymentsCommand } from './deployments-command';
 import { registerExplainCommand } from './explain-command';
 import { registerLoginCommand } from './login-command';
-import {
-  migrateApplyClients,
-  migrateGroup,
-  planFromMesh,
-  registerMigrateApplyCommands,
-} from './migrate-apply-command';
+import { migrateApplyClients, planFromMesh, registerMigrateApplyCommands } from './migrate-apply-command';
+import { migrateGroup, registerMigrateCommand } from './migrate-command';
 import { registerPolicyCommand } from './policy-command';
 import { registerStackTraceCommand } from './stack-trace-command';
 
@@ -25,5 +21,6 @@ export function registerCommands(program: Command): void {
   registerCertsCommand(program);
   registerStackTraceCommand(program);
   registerLoginCommand(program);
+  registerMigrateCommand(program);
   registerMigrateApplyCommands(migrateGroup(program), migrateApplyClients(planFromMesh(DEFAULT_CLI.meshes)));
 }

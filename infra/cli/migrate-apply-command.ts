@@ -312,11 +312,3 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
     })(),
   );
 }
-
-/** The `migrate` command group, whoever registered it first; created when no one has. */
-export function migrateGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'migrate') ??
-    program.command('migrate').description('Move a mesh from App Mesh to VPC Lattice')
-  );
-}

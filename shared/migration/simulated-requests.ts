@@ -29,7 +29,7 @@ function satisfying(h: HeaderMatch): string | undefined {
   if ('prefix' in m) return `${m.prefix}-x`;
   if ('suffix' in m) return `x-${m.suffix}`;
   if ('range' in m) return String(m.range.start);
-  return m.regex.replace(/[^a-zA-Z0-9_-]/g, '') || 'x';
+  return regexSample(m.regex) || 'x';
 }
 
 function headerVariants(headers: readonly HeaderMatch[]): Headers[] {
@@ -54,13 +54,24 @@ function headerVariants(headers: readonly HeaderMatch[]): Headers[] {
   return variants;
 }
 
+/** A string a simple regex takes: a class becomes its first character, `\d` a digit, `.` a letter. */
+export function regexSample(pattern: string): string {
+  return pattern
+    .replace(/\[\^?([^\]])[^\]]*\]/g, '$1')
+    .replace(/\\d/g, '1')
+    .replace(/\\w/g, 'a')
+    .replace(/\\(.)/g, '$1')
+    .replace(/\.(?=[*+?]|$)|\.(?![*+?])/g, 'x')
+    .replace(/[\^$()*+?{}|]/g, '');
+}
+
 function routeShape(route: Route): { paths: string[]; headers: readonly HeaderMatch[]; method?: string } {
   const http = route.spec.httpRoute ?? route.spec.http2Route;
   if (http !== undefined) {
     const m = http.match;
     const base =
       m.path?.exact ??
-      (m.path?.regex !== undefined ? `/${m.path.regex.replace(/[^a-zA-Z0-9/_-]/g, '')}` : undefined) ??
+      (m.path?.regex !== undefined ? regexSample(m.path.regex) : undefined) ??
       m.prefix ??
       '/';
     return { paths: pathEdges(base), headers: m.headers ?? [], ...(m.method ? { method: m.method } : {}) };
@@ -90,9 +101,16 @@ export function requestsForRoutes(routes: readonly Route[], port: number): Simul
     out.push({ port, method, path, headers });
   };
   const shapes = routes.map(routeShape);
-  const methods = [...new Set(['GET', 'POST', ...shapes.flatMap((s) => (s.method ? [s.method] : []))])];
+  const methods = [
+    ...new Set(['GET', 'POST', 'PUT', 'DELETE', ...shapes.flatMap((s) => (s.method ? [s.method] : []))]),
+  ];
   const allPaths = [...new Set(['/', '/other', ...shapes.flatMap((s) => s.paths)])];
-  for (const path of allPaths) for (const method of methods) add(method, path, {});
+  for (const path of allPaths)
+    for (const method of methods) {
+      add(method, path, {});
+      // A header no route names must change nothing.
+      add(method, path, { 'x-unrelated': '1' });
+    }
   const primaryPaths = [...new Set(shapes.map((s) => s.paths[0] ?? '/'))];
   const variantsPerRoute = shapes.map((s) => headerVariants(s.headers));
   const cross = variantsPerRoute.reduce((n, v) => n + v.length, 0) * primaryPaths.length;
@@ -109,7 +127,10 @@ export function requestsForRoutes(routes: readonly Route[], port: number): Simul
 
 /** A few requests for a service a virtual node provides: any request goes to the node. */
 export function requestsForNode(port: number): SimulatedRequest[] {
-  return ['/', '/any/path', '/UPPER'].flatMap((path) =>
-    ['GET', 'POST'].map((method) => ({ port, method, path, headers: {} })),
+  return ['/', '/any/path', '/UPPER', '/healthz'].flatMap((path) =>
+    ['GET', 'POST', 'PUT', 'DELETE'].flatMap((method): SimulatedRequest[] => [
+      { port, method, path, headers: {} },
+      { port, method, path, headers: { 'x-unrelated': '1' } },
+    ]),
   );
 }

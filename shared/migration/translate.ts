@@ -100,6 +100,8 @@ const TARGET_PROTOCOL: Readonly<
   tcp: { protocol: 'TCP' },
 };
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /** A rule match, or the reasons the route's match cannot be written as one. */
@@ -638,11 +640,14 @@ class Translator {
     weighted: readonly { targetGroupName: string; weight: number }[],
     route: Route,
   ): { targetGroupName: string; weight: number }[] {
-    const max = Math.max(...weighted.map((w) => w.weight));
-    const out = weighted.map((w) => ({
-      ...w,
-      weight: Math.round((w.weight * LATTICE_LIMITS.maxWeight) / max),
-    }));
+    // Dividing by the common divisor keeps the ratios exactly when the reduced weights fit.
+    const divisor = weighted.reduce((g, w) => gcd(g, w.weight), 0) || 1;
+    const reduced = weighted.map((w) => ({ ...w, weight: w.weight / divisor }));
+    const max = Math.max(...reduced.map((w) => w.weight));
+    const out =
+      max <= LATTICE_LIMITS.maxWeight
+        ? reduced
+        : reduced.map((w) => ({ ...w, weight: Math.round((w.weight * LATTICE_LIMITS.maxWeight) / max) }));
     const total = weighted.reduce((s, w) => s + w.weight, 0);
     const newTotal = out.reduce((s, w) => s + w.weight, 0);
     const exact = weighted.every((w, i) => (out[i]?.weight ?? 0) * total === w.weight * newTotal);
@@ -871,10 +876,28 @@ class Translator {
       this.parity.add(
         'service with no callers',
         'exact',
-        'no node has it as a backend and the access graph allows none: AWS_IAM with no auth policy, which denies every caller',
+        'no node has it as a backend and the access graph allows none: an auth policy that denies every caller',
         source,
       );
-      return { authType: 'AWS_IAM', callers, unmappedCallers: [] };
+      // Written out rather than left to "AWS_IAM without a policy": the Gateway API controller
+      // turns auth off for a route without an IAMAuthPolicy.
+      return {
+        authType: 'AWS_IAM',
+        policy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'NoCallersInAppMesh',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'vpc-lattice-svcs:Invoke',
+              Resource: '*',
+            },
+          ],
+        },
+        callers,
+        unmappedCallers: [],
+      };
     }
     let policy: AuthPolicyDocument;
     if (unmapped.length === 0) {

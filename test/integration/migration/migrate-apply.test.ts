@@ -17,10 +17,10 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 import {
   type MigrateApplyCli,
   migrateApplyClients,
-  migrateGroup,
   planFromMesh,
   registerMigrateApplyCommands,
 } from '../../../infra/cli/migrate-apply-command';
+import { migrateGroup } from '../../../infra/cli/migrate-command';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
