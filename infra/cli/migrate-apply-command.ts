@@ -240,6 +240,15 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
     run(async () => {
       const target = auditTarget(options);
       const { file, plan } = await planOf(options);
+      // The policy entry is checked before any write (a service network named like a governed
+      // mesh is refused); it is written after, when the target group ids are known.
+      translatePolicy({
+        policyText: readFileSync(file, 'utf8'),
+        fileName: file,
+        plan,
+        known: new Map(),
+        taggedAlarms: new Map(),
+      });
       const lattice = cli.lattice();
       const result = await migrateApply(
         {
