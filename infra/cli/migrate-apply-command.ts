@@ -273,6 +273,9 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         process.exitCode = 1;
         return;
       }
+      // Lost features do not block (the plan said so, and its exit code); they are repeated here.
+      for (const lost of plan.parity.filter((p) => p.status === 'lost'))
+        cli.out(`note: ${lost.feature} does not carry over: ${lost.detail}`);
       if (result.kind === 'nothing-to-change')
         cli.out(
           `nothing to change: VPC Lattice service network ${plan.serviceNetwork.name} matches the plan of mesh ${plan.meshName}`,

@@ -131,7 +131,7 @@ async function make(
   const key = refKey(change.ref);
   if (change.op === 'create') {
     const body = change.build(known);
-    const clientToken = clientTokenOf(meshName, change.ref, body);
+    const clientToken = clientTokenOf(meshName, change.ref, { ...body, tags: change.tags });
     const created = await deps.lattice.create({ ...body, tags: change.tags, clientToken } as Parameters<
       LatticeMigrationTarget['create']
     >[0]);
