@@ -511,6 +511,16 @@ describe('client tokens, tags and auth policies', () => {
     );
   });
 
+  it('refuses a client token with a space or a character outside printable ASCII, as the pattern [!-~]+ does', async () => {
+    for (const clientToken of ['has space', 'tök']) {
+      const error = await expectError(
+        lattice.send(new CreateServiceNetworkCommand({ name: unique('token'), clientToken })),
+        ValidationException,
+      );
+      expect(error.fieldList?.map((f) => f.name)).toEqual(['clientToken']);
+    }
+  });
+
   it('tags on create, tags, untags and lists tags', async () => {
     const svc = await lattice.send(
       new CreateServiceCommand({ name: unique('tagged'), tags: { team: 'web' } }),

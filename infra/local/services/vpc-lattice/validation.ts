@@ -121,7 +121,11 @@ function union<T extends Record<string, z.ZodType>>(members: T) {
     });
 }
 
-export const clientToken = text(1, 64).regex(/[!-~]/, 'Member must contain a printable character');
+// AWS's pattern `[!-~]+` covers the whole token: printable ASCII, no space.
+export const clientToken = text(1, 64).regex(
+  /^[!-~]+$/,
+  'Member must satisfy regular expression pattern: [!-~]+',
+);
 export const authType = z.enum(['NONE', 'AWS_IAM']);
 export const port = int(1, 65535);
 export const maxResults = int(1, 100);
