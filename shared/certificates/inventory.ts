@@ -135,7 +135,7 @@ export async function takeCertificateInventory(
         id: first.id,
         type: 'trust',
         caArn: first.caArn,
-        facts: factsOf(parseCertificate(state.certificatePem)),
+        facts: factsOf(await parseCertificate(state.certificatePem)),
         usedBy: uses,
       } as const;
     }
