@@ -1,4 +1,3 @@
-import * as classic from 'zod';
 import { ConfigError } from './errors';
 import * as z from './schema';
 import { formatPath } from './validation';
@@ -67,12 +66,6 @@ export const baseConfigFields = {
 
 /** {@link baseConfigFields} as one object: pick from it with `z.pick` (shared/schema.ts). */
 export const baseConfig = z.object(baseConfigFields);
-
-/**
- * The same variables as a classic zod object, for handlers that pick and extend with its
- * methods. Pure: a bundle that does not use it carries no classic zod for it.
- */
-export const baseConfigSchema = /* @__PURE__ */ classic.object(baseConfigFields);
 
 export type BaseConfig = z.output<typeof baseConfig>;
 

@@ -18,15 +18,16 @@ import { requestApproval } from '../../shared/approvals/request';
 import { FORGED_APPROVAL_METRIC } from '../../shared/approvals/verified-decision';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { validateFirst } from '../../shared/change-control/validate-first';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { eventIdempotency } from '../../shared/idempotency';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import * as z from '../../shared/schema';
 
 const config = readConfig(
-  baseConfigSchema.pick({
+  z.pick(baseConfig, {
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,

@@ -14,15 +14,16 @@ import { onRotationTrigger } from '../../shared/certificates/on-trigger';
 import { parseRotationTrigger } from '../../shared/certificates/trigger';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
-import { baseConfigSchema, pendingKeyConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, pendingKeyConfigSchema, readConfig } from '../../shared/config';
 import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import * as z from '../../shared/schema';
 
 const config = readConfig(
-  baseConfigSchema
-    .pick({
+  z.extend(
+    z.pick(baseConfig, {
       AWS_REGION: true,
       MESHWARDEN_EVENT_BUS: true,
       MESHWARDEN_TABLE: true,
@@ -31,8 +32,9 @@ const config = readConfig(
       MESHWARDEN_SLACK_SECRET: true,
       MESHWARDEN_ACCOUNT_ID: true,
       MESHWARDEN_MEMBER_ROLE_ARNS: true,
-    })
-    .extend(pendingKeyConfigSchema.shape),
+    }),
+    pendingKeyConfigSchema.shape,
+  ),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const accounts = accountDirectory(config.MESHWARDEN_ACCOUNT_ID, config.MESHWARDEN_MEMBER_ROLE_ARNS);

@@ -5,7 +5,6 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
@@ -21,7 +20,7 @@ import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-pu
 import { CaDirectory } from '../../shared/certificates/ca-directory';
 import { routeCertificateStores } from '../../shared/certificates/certificate-stores';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
 import { loadConsolePage } from '../../shared/console-api/page';
 import type { HttpResult } from '../../shared/console-api/request';
@@ -29,11 +28,12 @@ import { BadRequestError, ConfigError } from '../../shared/errors';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
+import * as z from '../../shared/schema';
 import { guardConfigSchema } from '../deployment-guard/config';
 
 const config = readConfig(
-  baseConfigSchema
-    .pick({
+  z.extend(
+    z.pick(baseConfig, {
       AWS_REGION: true,
       MESHWARDEN_EVENT_BUS: true,
       MESHWARDEN_TABLE: true,
@@ -41,17 +41,18 @@ const config = readConfig(
       MESHWARDEN_POLICY_FILE: true,
       MESHWARDEN_SELF_ROLE_ARNS: true,
       MESHWARDEN_ACCOUNT_ID: true,
-    })
+    }),
     // A promotion checks the same bound alarms the guard watches, the configured ones included.
-    .extend({
+    {
       MESHWARDEN_ALARM_BINDINGS: guardConfigSchema.shape.MESHWARDEN_ALARM_BINDINGS,
       // The console page: its files, and the issuer and client id it signs people in with.
-      MESHWARDEN_ASSETS_DIR: z.string().min(1),
+      MESHWARDEN_ASSETS_DIR: z.string().check(z.minLength(1)),
       MESHWARDEN_OIDC_ISSUER: z.url({
         message: 'must be the URL of the OIDC issuer the JWT authorizer trusts',
       }),
-      MESHWARDEN_OIDC_CLIENT_ID: z.string().min(1),
-    }),
+      MESHWARDEN_OIDC_CLIENT_ID: z.string().check(z.minLength(1)),
+    },
+  ),
 );
 const policy = await loadPolicy(config.MESHWARDEN_POLICY_FILE);
 const account = config.MESHWARDEN_ACCOUNT_ID;

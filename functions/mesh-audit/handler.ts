@@ -20,7 +20,7 @@ import { auditEveryAccount } from '../../shared/change-control/audit-accounts';
 import type { AuditMeshDeps } from '../../shared/change-control/audit-mesh';
 import type { ServiceNetworkAuditDeps } from '../../shared/change-control/audit-service-network';
 import { recordLatticeBaselines } from '../../shared/change-control/lattice/lattice-baseline';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { parseScheduledEvent } from '../../shared/events/scheduled-event';
 import { eventHandler } from '../../shared/handler';
@@ -33,9 +33,10 @@ import {
   LatticeAdapter,
   LatticeChangeTargetsAdapter,
 } from '../../shared/providers/vpc-lattice';
+import * as z from '../../shared/schema';
 
 const config = readConfig(
-  baseConfigSchema.pick({
+  z.pick(baseConfig, {
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,

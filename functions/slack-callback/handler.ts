@@ -8,13 +8,14 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { createSlackApprovals, slackSecretSource } from '../../shared/adapters/slack';
 import { type HttpResult, handleSlackCallback } from '../../shared/approvals/decide';
-import { baseConfigSchema, readConfig } from '../../shared/config';
+import { baseConfig, readConfig } from '../../shared/config';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
+import * as z from '../../shared/schema';
 
 const config = readConfig(
-  baseConfigSchema.pick({
+  z.pick(baseConfig, {
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,

@@ -10,6 +10,7 @@ import {
 } from '../events/slack-interaction';
 import type { CompiledPolicy } from '../policy/compile';
 import type { ApprovalStore, ChatApprovals, EventPublisher } from '../ports';
+import * as z from '../schema';
 import { APPROVAL_ACTION_IDS, type ClickDecision } from './approval';
 import { approvalsSectionOf, closedExplanation, decideApproval } from './decide-approval';
 import { type SigningSecrets, verifySlackRequest } from './verify-slack-request';
@@ -76,7 +77,7 @@ export async function handleSlackCallback(deps: DecideDeps, event: unknown): Pro
       return respond(413, `request body larger than ${MAX_SLACK_BODY_BYTES} bytes`);
     }
   }
-  const envelope = httpApiV2Event.safeParse(event);
+  const envelope = z.safeParse(httpApiV2Event, event);
   if (!envelope.success) return respond(400, 'not an API Gateway HTTP API (payload 2.0) request');
   const request = envelope.data;
   const rawBody = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');

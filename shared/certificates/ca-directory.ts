@@ -49,7 +49,7 @@ export class CaDirectory {
     for (const arn of candidates) {
       const state = await this.get(arn);
       if (state === undefined || state.certificatePem === '') continue;
-      const ca = parseCertificate(state.certificatePem);
+      const ca = await parseCertificate(state.certificatePem);
       const cn = ca.subjectName.getField('CN')[0];
       if (
         normaliseDn(ca.subject) === wanted ||

@@ -74,7 +74,7 @@ async function chainAbove(cas: CaDirectory, caArn: string | undefined): Promise<
   if (caArn === undefined) return [];
   const state = await cas.get(caArn);
   if (state?.chainPem === undefined || state.chainPem.trim() === '') return [];
-  return parseCertificates(state.chainPem).map((c) => c.subject);
+  return (await parseCertificates(state.chainPem)).map((c) => c.subject);
 }
 
 /** The facts of every certificate and trust in an inventory. */
@@ -124,7 +124,8 @@ async function plannedCertificate(
   now: Date,
 ): Promise<PeerCertificate> {
   const ca = await cas.get(plan.caArn);
-  const issuer = ca && ca.certificatePem !== '' ? parseCertificate(ca.certificatePem).subject : plan.caArn;
+  const issuer =
+    ca && ca.certificatePem !== '' ? (await parseCertificate(ca.certificatePem)).subject : plan.caArn;
   return {
     sans: plan.sans,
     issuer,
@@ -147,13 +148,13 @@ export async function refusePlannedRenewal(
 }
 
 /** Why an issued, verified certificate must not be delivered; undefined when it may. */
-export function refuseIssuedRenewal(
+export async function refuseIssuedRenewal(
   world: HandshakeWorld,
   record: RotationRecord,
   now: Date,
-): string | undefined {
+): Promise<string | undefined> {
   if (record.certificatePem === undefined) return undefined;
-  const facts = factsOf(parseCertificate(record.certificatePem));
+  const facts = factsOf(await parseCertificate(record.certificatePem));
   const issued: PeerCertificate = {
     sans: facts.sans,
     issuer: facts.issuer,
@@ -161,7 +162,7 @@ export function refuseIssuedRenewal(
     chainAbove:
       (record.chainPem ?? '').trim() === ''
         ? []
-        : parseCertificates(record.chainPem ?? '').map((c) => c.subject),
+        : (await parseCertificates(record.chainPem ?? '')).map((c) => c.subject),
     notBefore: facts.notBefore,
     notAfter: facts.notAfter,
     ...servableAfterDelivery(record.delivery),
@@ -212,7 +213,9 @@ export async function leavesStillOnOldCa(
   const inventory = await takeCertificateInventory(deps, meshName, section);
   const old = await deps.cas.get(oldCaArn);
   const oldSubject =
-    old && old.certificatePem !== '' ? normaliseDn(parseCertificate(old.certificatePem).subject) : undefined;
+    old && old.certificatePem !== ''
+      ? normaliseDn((await parseCertificate(old.certificatePem)).subject)
+      : undefined;
   const world = await worldOf(inventory, section, deps.cas, deps.now());
   const sentences: string[] = [];
   for (const entry of inventory.entries) {

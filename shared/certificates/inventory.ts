@@ -146,7 +146,7 @@ export async function describeCertificatesInUse(
         id: first.id,
         type: 'trust',
         caArn: first.caArn,
-        facts: factsOf(parseCertificate(state.certificatePem)),
+        facts: factsOf(await parseCertificate(state.certificatePem)),
         usedBy: uses,
       } as const;
     }

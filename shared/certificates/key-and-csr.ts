@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import type { RotationKeyAlgorithm } from '../policy/sections/certificates';
-import { Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } from '../x509';
-import './pem';
+import type { Pkcs10CertificateRequestGenerator } from '../x509';
+import { loadX509 } from './pem';
 
 const KEY_PARAMS: Readonly<
   Record<
@@ -55,6 +55,7 @@ export async function createKeyAndCsr(
     'verify',
   ])) as webcrypto.CryptoKeyPair;
   const [first] = sans;
+  const { Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } = await loadX509();
   const csr = await Pkcs10CertificateRequestGenerator.create({
     name: first !== undefined && first.length <= 64 ? [{ '2.5.4.3': [first] }] : [],
     keys: keys as unknown as Parameters<typeof Pkcs10CertificateRequestGenerator.create>[0]['keys'],

@@ -249,7 +249,7 @@ async function fetchAndVerify(deps: RotationDeps, record: RotationRecord): Promi
     expectedSans: record.sans,
     now: deps.now(),
   });
-  const notAfter = parseCertificate(issued.certificatePem).notAfter;
+  const notAfter = (await parseCertificate(issued.certificatePem)).notAfter;
   if (
     problem === undefined &&
     record.delivery === 'acm-renew' &&
@@ -483,7 +483,7 @@ export async function rotateCertificate(
     if (record.status === 'planned') record = await issue(deps, record);
     if (record.status === 'issued') record = await fetchAndVerify(deps, record);
     if (record.status === 'verified') {
-      const breaks = options.handshake && refuseIssuedRenewal(options.handshake, record, deps.now());
+      const breaks = options.handshake && (await refuseIssuedRenewal(options.handshake, record, deps.now()));
       if (breaks) throw new Refusal(breaks);
       record = await deliver(deps, record);
     }

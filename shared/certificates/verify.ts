@@ -38,9 +38,9 @@ export async function verifyIssued(input: VerificationInput): Promise<string | u
   let chain: X509Certificate[];
   let anchor: X509Certificate;
   try {
-    leaf = parseCertificate(input.certificatePem);
-    chain = input.chainPem.trim() === '' ? [] : parseCertificates(input.chainPem);
-    anchor = parseCertificate(input.caCertificatePem);
+    leaf = await parseCertificate(input.certificatePem);
+    chain = input.chainPem.trim() === '' ? [] : await parseCertificates(input.chainPem);
+    anchor = await parseCertificate(input.caCertificatePem);
   } catch (error) {
     return `the issued certificate or chain cannot be parsed: ${(error as Error).message}`;
   }

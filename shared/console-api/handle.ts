@@ -4,7 +4,6 @@
  * JWT authorizer has verified the token; this decides what its claims may do (the mesh's `api`
  * policy, deny by default), validates the input and calls the shared use cases.
  */
-import * as z from 'zod';
 import type { Approval } from '../approvals/approval';
 import {
   approvalsSectionOf,
@@ -28,6 +27,7 @@ import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims, rolesOf } from '../policy/sections/api';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
+import * as z from '../schema';
 import { meshGraph } from './graph';
 import { type ConsolePage, servePageFile, withEtag } from './page';
 import {
@@ -82,15 +82,17 @@ interface Call {
 
 type RouteHandler = (deps: ConsoleApiDeps, call: Call) => Promise<HttpResult>;
 
-const meshName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a mesh name');
+const meshName = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a mesh name'));
 const isoTime = z.iso.datetime({
   offset: true,
   message: 'expected an ISO-8601 time such as 2026-12-06T10:00:00Z',
 });
-const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an id of letters, digits and _.:-');
+const id = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an id of letters, digits and _.:-'));
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
+function parse<S extends z.core.$ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new InvalidInput(describeIssues(result.error, where));
   return result.data;
 }
@@ -184,8 +186,8 @@ function deploymentFor(
 }
 
 const actionBody = z.strictObject({
-  note: z.string().trim().min(1).max(1000).optional(),
-  force: z.boolean().optional(),
+  note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+  force: z.optional(z.boolean()),
 });
 
 function deploymentAction(action: DeploymentAction): RouteHandler {
@@ -276,13 +278,13 @@ function approvalDecision(decision: 'approved' | 'rejected'): RouteHandler {
 }
 
 const decisionsQuery = z.strictObject({
-  mesh: meshName.optional(),
-  resource: z.string().min(1).max(1024).optional(),
-  principal: z.string().min(1).max(2048).optional(),
-  since: isoTime.optional(),
-  until: isoTime.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().min(1).max(4096).optional(),
+  mesh: z.optional(meshName),
+  resource: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  principal: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  since: z.optional(isoTime),
+  until: z.optional(isoTime),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 
 /** The route table: one handler per route key. */
@@ -360,7 +362,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     return json(200, { name: mesh, resources: views.sort((a, b) => a.key.localeCompare(b.key)) });
   },
   'GET /api/deployments': async (deps, call) => {
-    const query = parse(z.strictObject({ mesh: meshName.optional() }), call.query, 'query');
+    const query = parse(z.strictObject({ mesh: z.optional(meshName) }), call.query, 'query');
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
     const meshes = new Set(query.mesh === undefined ? readable(deps, call.claims) : [query.mesh]);
     const records = (await deps.guard.store.list()).filter(
@@ -414,7 +416,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
   },
   'GET /api/approvals': async (deps, call) => {
     const query = parse(
-      z.strictObject({ status: z.enum(['pending', 'open']).default('open'), mesh: meshName.optional() }),
+      z.strictObject({ status: z._default(z.enum(['pending', 'open']), 'open'), mesh: z.optional(meshName) }),
       call.query,
       'query',
     );
@@ -439,7 +441,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     return json(200, { approval: approvalView(approval) });
   },
   'GET /api/certificates': async (deps, call) => {
-    const query = parse(z.strictObject({ mesh: meshName.optional() }), call.query, 'query');
+    const query = parse(z.strictObject({ mesh: z.optional(meshName) }), call.query, 'query');
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
     const meshes = query.mesh === undefined ? readable(deps, call.claims) : [query.mesh];
     const inventory = deps.certificates();
@@ -478,7 +480,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
 
 /** Answer one request to the HTTP API (API Gateway HTTP API, payload format 2.0, JWT authorizer). */
 export async function handleApiRequest(deps: ConsoleApiDeps, event: unknown): Promise<HttpResult> {
-  const envelope = apiRequestEvent.safeParse(event);
+  const envelope = z.safeParse(apiRequestEvent, event);
   if (!envelope.success) return problem(400, 'not an API Gateway HTTP API (payload 2.0) request');
   const request = envelope.data;
   const ifNoneMatch = request.headers?.['if-none-match'];

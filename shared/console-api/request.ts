@@ -3,9 +3,9 @@
  * token claims as the JWT authorizer passed them, and the answers in JSON.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { httpApiV2Event } from '../events/slack-interaction';
 import type { Claims } from '../policy/sections/api';
+import * as z from '../schema';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
@@ -28,15 +28,15 @@ export function problem(
 }
 
 /** The envelope with the JWT authorizer's context, as API Gateway passes it to the function. */
-export const apiRequestEvent = httpApiV2Event.extend({
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().default(false),
-  requestContext: httpApiV2Event.shape.requestContext.extend({
-    authorizer: z
-      .looseObject({
-        jwt: z.looseObject({ claims: z.record(z.string(), z.unknown()), scopes: z.unknown().optional() }),
-      })
-      .optional(),
+export const apiRequestEvent = z.extend(httpApiV2Event, {
+  body: z.optional(z.string()),
+  isBase64Encoded: z._default(z.boolean(), false),
+  requestContext: z.extend(httpApiV2Event.shape.requestContext, {
+    authorizer: z.optional(
+      z.looseObject({
+        jwt: z.looseObject({ claims: z.record(z.string(), z.unknown()), scopes: z.optional(z.unknown()) }),
+      }),
+    ),
   }),
 });
 export type ApiRequestEvent = z.output<typeof apiRequestEvent>;
@@ -73,7 +73,7 @@ export function bodyOf(event: ApiRequestEvent): unknown {
 }
 
 /** zod's issues as one sentence: where, and what is wrong. */
-export function describeIssues(error: z.ZodError, where: string): string {
+export function describeIssues(error: z.core.$ZodError, where: string): string {
   return error.issues
     .map((issue) => `${where}${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`)
     .join('; ');

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ValidationError } from '../errors';
+import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 import { nonEmpty } from './envelope';
 
@@ -16,11 +16,11 @@ export const httpApiV2Event = z.looseObject({
   routeKey: nonEmpty,
   rawPath: nonEmpty,
   rawQueryString: z.string(),
-  cookies: z.array(z.string()).optional(),
+  cookies: z.optional(z.array(z.string())),
   headers: z.record(z.string(), z.string()),
-  queryStringParameters: z.record(z.string(), z.string()).optional(),
-  pathParameters: z.record(z.string(), z.string()).optional(),
-  stageVariables: z.record(z.string(), z.string()).optional(),
+  queryStringParameters: z.optional(z.record(z.string(), z.string())),
+  pathParameters: z.optional(z.record(z.string(), z.string())),
+  stageVariables: z.optional(z.record(z.string(), z.string())),
   requestContext: z.looseObject({
     accountId: nonEmpty,
     apiId: nonEmpty,
@@ -37,9 +37,9 @@ export const httpApiV2Event = z.looseObject({
     routeKey: nonEmpty,
     stage: nonEmpty,
     time: nonEmpty,
-    timeEpoch: z.number().int().nonnegative(),
+    timeEpoch: z.number().check(z.int(), z.nonnegative()),
   }),
-  body: z.string().optional(),
+  body: z.optional(z.string()),
   isBase64Encoded: z.boolean(),
 });
 
@@ -47,13 +47,16 @@ export const httpApiV2Event = z.looseObject({
  * A Slack interaction request: the HTTP API envelope plus what signature verification needs
  * (Slack's two headers, lower-cased by API Gateway) and a body.
  */
-export const slackInteractionRequest = httpApiV2Event.extend({
-  headers: z
-    .object({
-      'x-slack-signature': z.string().regex(/^v0=[0-9a-f]{64}$/, 'expected v0= followed by 64 hex digits'),
-      'x-slack-request-timestamp': z.string().regex(/^\d{1,12}$/, 'expected Unix seconds'),
-    })
-    .catchall(z.string()),
+export const slackInteractionRequest = z.extend(httpApiV2Event, {
+  headers: z.catchall(
+    z.object({
+      'x-slack-signature': z
+        .string()
+        .check(z.regex(/^v0=[0-9a-f]{64}$/, 'expected v0= followed by 64 hex digits')),
+      'x-slack-request-timestamp': z.string().check(z.regex(/^\d{1,12}$/, 'expected Unix seconds')),
+    }),
+    z.string(),
+  ),
   body: z.string(),
 });
 
@@ -71,11 +74,11 @@ const blockAction = z.looseObject({
   block_id: nonEmpty,
   type: nonEmpty,
   action_ts: nonEmpty,
-  value: z.string().optional(),
-  text: z
-    .looseObject({ type: z.literal('plain_text'), text: z.string(), emoji: z.boolean().optional() })
-    .optional(),
-  style: z.string().optional(),
+  value: z.optional(z.string()),
+  text: z.optional(
+    z.looseObject({ type: z.literal('plain_text'), text: z.string(), emoji: z.optional(z.boolean()) }),
+  ),
+  style: z.optional(z.string()),
 });
 
 /**
@@ -86,31 +89,31 @@ export const slackBlockActionsPayload = z.looseObject({
   type: z.literal('block_actions'),
   user: z.looseObject({
     id: nonEmpty,
-    username: z.string().optional(),
-    name: z.string().optional(),
-    team_id: z.string().optional(),
+    username: z.optional(z.string()),
+    name: z.optional(z.string()),
+    team_id: z.optional(z.string()),
   }),
   api_app_id: nonEmpty,
   token: z.string(),
   container: z.looseObject({
     type: nonEmpty,
-    message_ts: z.string().optional(),
-    channel_id: z.string().optional(),
-    is_ephemeral: z.boolean().optional(),
+    message_ts: z.optional(z.string()),
+    channel_id: z.optional(z.string()),
+    is_ephemeral: z.optional(z.boolean()),
   }),
   trigger_id: nonEmpty,
-  team: z.looseObject({ id: nonEmpty, domain: z.string().optional() }).nullable(),
-  channel: z.looseObject({ id: nonEmpty, name: z.string().optional() }).optional(),
-  message: z
-    .looseObject({
+  team: z.nullable(z.looseObject({ id: nonEmpty, domain: z.optional(z.string()) })),
+  channel: z.optional(z.looseObject({ id: nonEmpty, name: z.optional(z.string()) })),
+  message: z.optional(
+    z.looseObject({
       ts: nonEmpty,
-      type: z.string().optional(),
-      text: z.string().optional(),
-      blocks: z.array(z.unknown()).optional(),
-    })
-    .optional(),
+      type: z.optional(z.string()),
+      text: z.optional(z.string()),
+      blocks: z.optional(z.array(z.unknown())),
+    }),
+  ),
   response_url: z.url(),
-  actions: z.array(blockAction).min(1),
+  actions: z.array(blockAction).check(z.minLength(1)),
 });
 
 export type SlackBlockActionsPayload = z.infer<typeof slackBlockActionsPayload>;

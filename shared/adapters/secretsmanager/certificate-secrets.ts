@@ -5,7 +5,6 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
 import { factsOf, parseCertificate } from '../../certificates/pem';
 import { BadRequestError, NotFoundError } from '../../errors';
 import type {
@@ -14,6 +13,7 @@ import type {
   CertificateStore,
   StoredCertificate,
 } from '../../ports';
+import * as z from '../../schema';
 import { certificateServiceError } from '../acm-pca/errors';
 
 export function createCertificateSecretsClient(
@@ -24,10 +24,10 @@ export function createCertificateSecretsClient(
 
 /** What one certificate secret holds (its SecretString): what Envoy's files or SDS agent serve. */
 export const certificateSecretSchema = z.object({
-  certificate: z.string().min(1),
-  certificateChain: z.string().default(''),
-  privateKey: z.string().min(1),
-  issuingCaArn: z.string().optional(),
+  certificate: z.string().check(z.minLength(1)),
+  certificateChain: z._default(z.string(), ''),
+  privateKey: z.string().check(z.minLength(1)),
+  issuingCaArn: z.optional(z.string()),
 });
 
 /**
@@ -53,7 +53,7 @@ export class SecretCertificateStore implements Pick<CertificateStore, 'describe'
     }
     let value: z.infer<typeof certificateSecretSchema>;
     try {
-      value = certificateSecretSchema.parse(JSON.parse(text ?? ''));
+      value = z.parse(certificateSecretSchema, JSON.parse(text ?? ''));
     } catch (error) {
       throw new BadRequestError(
         `secret ${location.name} does not hold a certificate bundle (JSON certificate, certificateChain, privateKey)`,
@@ -62,7 +62,7 @@ export class SecretCertificateStore implements Pick<CertificateStore, 'describe'
     }
     return {
       location,
-      ...factsOf(parseCertificate(value.certificate)),
+      ...factsOf(await parseCertificate(value.certificate)),
       origin: 'secret',
       ...(value.issuingCaArn ? { issuingCaArn: value.issuingCaArn } : {}),
       inUseBy: [],

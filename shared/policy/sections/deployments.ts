@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { globSyntaxError } from '../glob';
 
-const routeGlob = z
+const routeGlob = /* @__PURE__ */ z
   .string()
   .min(1)
   .max(800)
@@ -25,7 +25,7 @@ const routeGlob = z
     'Route key glob over "<mesh>/<virtual-router>/<route>" (App Mesh), e.g. prod/web-router/*, or over "<service-network>/<service>/<listener>/<rule>" (VPC Lattice; "default" is a listener\'s default action), e.g. shop/web/http/* .',
   );
 
-const alarmRef = z
+const alarmRef = /* @__PURE__ */ z
   .string()
   .min(1)
   .max(1600)
@@ -33,7 +33,7 @@ const alarmRef = z
     'A CloudWatch alarm name, or its ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME). Metric or composite.',
   );
 
-const step = z.union([
+const step = /* @__PURE__ */ z.union([
   z.number().int().min(1).max(100),
   z.strictObject({
     weight: z.number().int().min(1).max(100),
@@ -41,7 +41,7 @@ const step = z.union([
   }),
 ]);
 
-const progressiveSchema = z
+const progressiveSchema = /* @__PURE__ */ z
   .strictObject({
     steps: z
       .array(step)
@@ -90,7 +90,7 @@ const progressiveSchema = z
   })
   .describe('Shift traffic to the canary in steps with a bake time each, driven by EventBridge Scheduler.');
 
-const guardedRouteSchema = z
+const guardedRouteSchema = /* @__PURE__ */ z
   .strictObject({
     route: routeGlob,
     alarms: z.array(alarmRef).max(100).default([]),
@@ -113,7 +113,7 @@ const guardedRouteSchema = z
   .describe('Routes whose key matches: the first entry that matches decides.');
 
 /** The deployment guard's policy for one mesh. */
-export const deploymentsPolicySchema = z
+export const deploymentsPolicySchema = /* @__PURE__ */ z
   .strictObject({
     rollbackWindowMinutes: z
       .number()

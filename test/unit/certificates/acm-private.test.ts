@@ -70,7 +70,7 @@ describe('ACM private certificates', () => {
     expect(world.store.acm.get(newArn)).toMatchObject({ origin: 'acm-private', issuingCaArn: NEXT_CA_ARN });
     expect(world.acmPrivate.calls).toContain(`request gw.example.com from ${NEXT_CA_ARN}`);
     expect(world.store.deliveries).toEqual([]);
-    const issuer = parseCertificate(world.store.acm.get(newArn)?.bundle.certificatePem ?? '').issuer;
+    const issuer = (await parseCertificate(world.store.acm.get(newArn)?.bundle.certificatePem ?? '')).issuer;
     expect(issuer).toBe(signingCa(world, NEXT_CA_ARN).certificate.subject);
     const [notice] = world.notifier.notifications;
     expect(notice?.text).toMatch(new RegExp(`^${newArn} now holds a certificate from ${NEXT_CA_ARN}`));

@@ -247,7 +247,7 @@ export class FakeStore implements CertificateStore {
     const held =
       location.kind === 'acm' ? this.acm.get(location.arn) : this.secrets.get(location.name)?.versions.at(-1);
     if (held === undefined) return undefined;
-    const facts = factsOf(parseCertificate(held.bundle.certificatePem));
+    const facts = factsOf(await parseCertificate(held.bundle.certificatePem));
     const extra = location.kind === 'acm' ? this.acm.get(location.arn) : undefined;
     return {
       location,
@@ -321,8 +321,8 @@ export class FakeAcmPrivate implements AcmPrivateCertificates {
     private readonly now: () => Date,
   ) {}
 
-  private names(pem: string): string[] {
-    const facts = factsOf(parseCertificate(pem));
+  private async names(pem: string): Promise<string[]> {
+    const facts = factsOf(await parseCertificate(pem));
     return [...facts.sans];
   }
 
@@ -331,7 +331,7 @@ export class FakeAcmPrivate implements AcmPrivateCertificates {
     const held = this.store.acm.get(arn);
     if (held === undefined) return undefined;
     const reason = this.failed.get(arn);
-    const notAfter = parseCertificate(held.bundle.certificatePem).notAfter.toISOString();
+    const notAfter = (await parseCertificate(held.bundle.certificatePem)).notAfter.toISOString();
     return {
       arn,
       type: held.origin === 'acm-private' ? 'PRIVATE' : 'IMPORTED',
@@ -361,7 +361,7 @@ export class FakeAcmPrivate implements AcmPrivateCertificates {
       held.renewal = { status: 'FAILED', updatedAt, reason: this.faults.failRenewal };
       return;
     }
-    held.bundle = await this.signFor(held.issuingCaArn ?? '', this.names(held.bundle.certificatePem));
+    held.bundle = await this.signFor(held.issuingCaArn ?? '', await this.names(held.bundle.certificatePem));
     held.renewal = { status: 'SUCCESS', updatedAt };
   }
 

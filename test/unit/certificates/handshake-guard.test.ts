@@ -95,8 +95,8 @@ describe('handshake checks before certificate writes', () => {
     // Assess
     expect(items.map((i) => i.action)).toEqual(['rotated']);
     const renewed = world.store.acm.get(WEB_CERT)?.bundle.certificatePem ?? '';
-    expect(dnsNamesOf(parseCertificate(renewed))).toEqual(['web.prod.local']);
-    expect(parseCertificate(renewed).notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 80 * DAY_MS);
+    expect(dnsNamesOf(await parseCertificate(renewed))).toEqual(['web.prod.local']);
+    expect((await parseCertificate(renewed)).notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 80 * DAY_MS);
   });
 
   it('lets a private ACM certificate be renewed through ACM, which keeps it loadable by Envoy', async () => {

@@ -43,7 +43,7 @@ describe('sweepCertificates', () => {
       [`acm:${GW_CERT}`]: 'rotated',
       [`secret:${PAYMENTS_SECRET}`]: 'rotated',
     });
-    const web = parseCertificate(world.store.acm.get(WEB_CERT)?.bundle.certificatePem ?? '');
+    const web = await parseCertificate(world.store.acm.get(WEB_CERT)?.bundle.certificatePem ?? '');
     expect(dnsNamesOf(web)).toEqual(['web-v1.prod.local']);
     expect(web.notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 80 * DAY_MS);
     expect(world.store.secrets.get(PAYMENTS_SECRET)?.versions.map((v) => v.id)).toEqual(['v0', 'v2']);
@@ -54,7 +54,7 @@ describe('sweepCertificates', () => {
     expect(world.meshes.updates).toEqual([]);
     expect(world.store.acm.get(GW_CERT)?.origin).toBe('acm-private');
     expect(world.acmPrivate.calls).toContain(`renew ${GW_CERT}`);
-    const renewed = parseCertificate(world.store.acm.get(GW_CERT)?.bundle.certificatePem ?? '');
+    const renewed = await parseCertificate(world.store.acm.get(GW_CERT)?.bundle.certificatePem ?? '');
     expect(renewed.notAfter.getTime()).toBeGreaterThan(NOW.getTime() + 390 * DAY_MS);
     const rotated = world.publisher.events.filter((e) => e.detailType === 'CertificateRotated');
     expect(rotated.map((e) => [e.detail.delivery, e.detail.envoyRestartRequired]).sort()).toEqual([

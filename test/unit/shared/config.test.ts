@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guardConfigSchema, schedulerConfigSchema } from '../../../functions/deployment-guard/config';
-import { baseConfigSchema, readConfig } from '../../../shared/config';
+import { baseConfig, readConfig } from '../../../shared/config';
 import { ConfigError } from '../../../shared/errors';
 
 const complete = {
@@ -16,21 +16,21 @@ const complete = {
 
 describe('readConfig', () => {
   it('parses a complete environment, splitting the mesh list', () => {
-    const config = readConfig(baseConfigSchema, complete);
+    const config = readConfig(baseConfig, complete);
     expect(config.MESHWARDEN_MESHES).toEqual(['prod', 'staging']);
   });
 
   it('names every missing variable in one error', () => {
     const { MESHWARDEN_TABLE: _t, MESHWARDEN_EVENT_BUS: _b, ...partial } = complete;
-    expect(() => readConfig(baseConfigSchema, partial)).toThrow(ConfigError);
-    expect(() => readConfig(baseConfigSchema, partial)).toThrow(
+    expect(() => readConfig(baseConfig, partial)).toThrow(ConfigError);
+    expect(() => readConfig(baseConfig, partial)).toThrow(
       /MESHWARDEN_EVENT_BUS is not set; MESHWARDEN_TABLE is not set/,
     );
   });
 
   it('refuses a self role that is not an IAM role ARN', () => {
     expect(() =>
-      readConfig(baseConfigSchema, {
+      readConfig(baseConfig, {
         ...complete,
         MESHWARDEN_SELF_ROLE_ARNS: 'arn:aws:sts::123456789012:assumed-role/x/y',
       }),
@@ -38,8 +38,8 @@ describe('readConfig', () => {
   });
 
   it('reads member roles and meshes when given, and leaves them out when not', () => {
-    const central = readConfig(baseConfigSchema, complete);
-    const withMembers = readConfig(baseConfigSchema, {
+    const central = readConfig(baseConfig, complete);
+    const withMembers = readConfig(baseConfig, {
       ...complete,
       MESHWARDEN_MEMBER_ROLE_ARNS: 'arn:aws:iam::222222222222:role/meshwarden-member-access',
       MESHWARDEN_MEMBER_MESHES: '222222222222/prod',
@@ -52,13 +52,13 @@ describe('readConfig', () => {
   });
 
   it('refuses a member mesh that does not name its account', () => {
-    expect(() => readConfig(baseConfigSchema, { ...complete, MESHWARDEN_MEMBER_MESHES: 'prod' })).toThrow(
+    expect(() => readConfig(baseConfig, { ...complete, MESHWARDEN_MEMBER_MESHES: 'prod' })).toThrow(
       /MESHWARDEN_MEMBER_MESHES\[0\]: must be <12-digit account>\/<mesh name>/,
     );
   });
 
   it('refuses a mesh list that names no mesh', () => {
-    expect(() => readConfig(baseConfigSchema, { ...complete, MESHWARDEN_MESHES: ' , ' })).toThrow(
+    expect(() => readConfig(baseConfig, { ...complete, MESHWARDEN_MESHES: ' , ' })).toThrow(
       /MESHWARDEN_MESHES: must name at least one mesh/,
     );
   });
