@@ -7,8 +7,9 @@
  * route its rule, a virtual node its target group. What has no counterpart (virtual gateways,
  * gateway routes, App Mesh-only rules) is not carried, and said. Pure.
  */
-import { formatResourceKey, RESOURCE_KINDS, type ResourceRef } from '../domain/resource-key';
+
 import { formatLatticeResourceKey, type LatticeResourceKind } from '../domain/lattice-resource-key';
+import { formatResourceKey, RESOURCE_KINDS, type ResourceRef } from '../domain/resource-key';
 import { APPMESH_WRITE_ACTIONS, LATTICE_WRITE_ACTIONS } from '../policy/actions';
 import { compileGlob } from '../policy/glob';
 import type { MigrationPlan, SourceRef } from './plan-model';
@@ -16,7 +17,11 @@ import type { MigrationPlan, SourceRef } from './plan-model';
 /** A Lattice resource of the plan and the App Mesh resource it replaces. */
 interface Counterpart {
   readonly appMesh: ResourceRef;
-  readonly lattice: { readonly kind: LatticeResourceKind; readonly name: string; readonly parentName?: string };
+  readonly lattice: {
+    readonly kind: LatticeResourceKind;
+    readonly name: string;
+    readonly parentName?: string;
+  };
 }
 
 function appMeshRef(source: SourceRef): ResourceRef {
@@ -103,7 +108,8 @@ export function latticeSelectors(selector: Selector, pairs: readonly Counterpart
   for (const { appMesh, lattice } of pairs) {
     if (!kind.test(appMesh.kind)) continue;
     if (name !== undefined && !name.test(appMesh.name)) continue;
-    if (parent !== undefined && (appMesh.parentName === undefined || !parent.test(appMesh.parentName))) continue;
+    if (parent !== undefined && (appMesh.parentName === undefined || !parent.test(appMesh.parentName)))
+      continue;
     const narrowed: Selector = {
       kind: lattice.kind,
       ...(isAll(selector.name) ? (selector.name === undefined ? {} : { name: '*' }) : { name: lattice.name }),

@@ -149,7 +149,9 @@ describe('the policy after migrate apply', () => {
     });
 
     const allow = (entry.changeControl as { allow: { id: string }[] }).allow;
-    expect(allow.map(({ id, actions, resources }: Record<string, unknown>) => ({ id, actions, resources }))).toEqual([
+    expect(
+      allow.map(({ id, actions, resources }: Record<string, unknown>) => ({ id, actions, resources })),
+    ).toEqual([
       { id: 'admins', actions: ['*'], resources: [{ kind: '*' }] },
       {
         id: 'web-deploys',
