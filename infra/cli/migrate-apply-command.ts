@@ -186,6 +186,7 @@ async function writePolicy(
     known,
     taggedAlarms: await taggedAlarms(cli.alarms(), plan),
   });
+  for (const line of translated.notCarried) cli.out(`not carried to the VPC Lattice entry: ${line}`);
   if (out === undefined) {
     cli.out(
       `Policy entry for service network ${plan.serviceNetwork.name} (add it before the other entries of ${file}):`,

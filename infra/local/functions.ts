@@ -64,8 +64,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * the environment Lambda would give it (set once by the runtime before the first import,
  * since handlers read configuration at module load, as they do in Lambda).
  */
+/** How many LocalFunctions this process has made: each loads its own copy of the handlers. */
+let instances = 0;
+
 export class LocalFunctions {
   private readonly specs = new Map<string, LocalFunctionSpec>();
+  /**
+   * Handlers keep clients, configuration and caches from their first load (as in a Lambda
+   * execution environment): a second local AWS in the same process (a test starting one per
+   * test) must start them cold, not reuse the ones bound to an earlier, closed endpoint.
+   */
+  private readonly instance = ++instances;
   private readonly loaded = new Map<string, Promise<Handler>>();
   private readonly listeners: ((record: InvocationRecord) => void)[] = [];
 
@@ -102,13 +111,13 @@ export class LocalFunctions {
   private handlerOf(spec: LocalFunctionSpec): Promise<Handler> {
     let handler = this.loaded.get(spec.name);
     if (handler === undefined) {
-      handler = import(pathToFileURL(resolve(this.root, spec.entry)).href).then(
-        (module: { handler?: unknown }) => {
-          if (typeof module.handler !== 'function')
-            throw new Error(`${spec.entry} does not export a handler function`);
-          return module.handler as Handler;
-        },
-      );
+      const url = pathToFileURL(resolve(this.root, spec.entry));
+      if (this.instance > 1) url.searchParams.set('local-aws', String(this.instance));
+      handler = import(url.href).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== 'function')
+          throw new Error(`${spec.entry} does not export a handler function`);
+        return module.handler as Handler;
+      });
       this.loaded.set(spec.name, handler);
     }
     return handler;

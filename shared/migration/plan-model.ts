@@ -111,7 +111,7 @@ export interface PlannedRuleMatch {
 
 export interface PlannedRule {
   readonly name: string;
-  /** 1..100 (Lattice's range), in the order App Mesh tries the routes. */
+  /** 1..2000 (Lattice's range), in the order App Mesh tries the routes. */
   readonly priority: number;
   readonly match: PlannedRuleMatch;
   readonly action: PlannedAction;

@@ -1,7 +1,7 @@
 /**
  * The policy after a migration: the App Mesh entry kept, and before it a VPC Lattice entry for
- * the new service network with the same change-control rules, exemptions, approvals and
- * deployment settings, its alarm bindings re-keyed from App Mesh routes
+ * the new service network with the change-control rules and exemptions said in Lattice's terms
+ * (policy-rules.ts), the same approvals and deployment settings, its alarm bindings re-keyed from App Mesh routes
  * (`<mesh>/<router>/<route>`) to the Lattice rules that replace them
  * (`<service-network>/<service>/<listener>/<rule>`), stable targets from virtual nodes to the
  * target group ids apply created. Alarms bound by tag to an App Mesh route are bound by name to
@@ -14,6 +14,7 @@ import { compileGlob } from '../policy/glob';
 import { parsePolicy } from '../policy/load';
 import { type KnownIds, refKey } from './apply-changes';
 import type { MigrationPlan, PlannedAction } from './plan-model';
+import { carryRules } from './policy-rules';
 
 /** An App Mesh route and the Lattice rule (or listener default action) that replaces it. */
 export interface RouteMapping {
@@ -125,6 +126,8 @@ export interface TranslatedPolicy {
   readonly text: string;
   /** The new entry alone. */
   readonly entry: RawEntry;
+  /** What the new entry does not carry over from the App Mesh entry, one line each. */
+  readonly notCarried: readonly string[];
 }
 
 /**
@@ -157,12 +160,13 @@ export function translatePolicy(input: {
     routeMappings(plan, input.known),
     input.taggedAlarms,
   );
+  const rules = carryRules(raw, plan);
   const entry: RawEntry = {
     mesh: sn,
     provider: 'vpc-lattice',
     serviceNetwork: sn,
-    changeControl: raw.changeControl,
-    ...(raw.exemptions === undefined ? {} : { exemptions: raw.exemptions }),
+    changeControl: rules.changeControl,
+    ...(rules.exemptions.length === 0 ? {} : { exemptions: rules.exemptions }),
     ...(deployments === undefined ? {} : { deployments }),
     ...(raw.approvals === undefined ? {} : { approvals: raw.approvals }),
   };
@@ -178,5 +182,5 @@ export function translatePolicy(input: {
     throw new BadRequestError(
       `service network ${sn} is named like mesh ${plan.meshName}: its policy entry would govern the mesh too; choose another --service-network`,
     );
-  return { text, entry };
+  return { text, entry, notCarried: rules.notCarried };
 }

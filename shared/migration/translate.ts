@@ -43,8 +43,8 @@ import type {
 
 /** Lattice's documented bounds the translation checks against. */
 export const LATTICE_LIMITS = {
-  /** Rule priorities are 1..100, so a listener holds at most 100 rules. */
-  maxRulePriority: 100,
+  /** Rule priorities are 1..2000 (the API's range), so no listener can hold more than 2000 rules. */
+  maxRulePriority: 2000,
   /** Default quota of rules per listener (adjustable). */
   rulesPerListenerQuota: 10,
   /** Default quota of listeners per service (adjustable). */
@@ -519,7 +519,7 @@ class Translator {
         this.parity.add(
           'more routes per router listener than the default rule quota',
           'different',
-          `Lattice allows ${LATTICE_LIMITS.rulesPerListenerQuota} rules per listener by default (priorities go up to ${LATTICE_LIMITS.maxRulePriority})`,
+          `Lattice's default quota is ${LATTICE_LIMITS.rulesPerListenerQuota} rules per listener (adjustable; priorities go up to ${LATTICE_LIMITS.maxRulePriority})`,
           source,
           'ask for a quota increase (Rules per listener) before applying',
         );
@@ -546,7 +546,7 @@ class Translator {
       this.parity.add(
         'route priority',
         'exact',
-        'rules get Lattice priorities 1..100 in the order App Mesh tries the routes (priority 0..1000 first, then routes without one, most specific first)',
+        `rules get Lattice priorities 1..${LATTICE_LIMITS.maxRulePriority} in the order App Mesh tries the routes (priority 0..1000 first, then routes without one, most specific first)`,
         source,
       );
     if (spec.tcpRoute !== undefined) this.tcpLost(source);
@@ -586,9 +586,9 @@ class Translator {
     if ('unexpressible' in result) return undefined;
     if (priority > LATTICE_LIMITS.maxRulePriority) {
       this.parity.add(
-        'more than 100 routes on one router listener',
+        `more than ${LATTICE_LIMITS.maxRulePriority} routes on one router listener`,
         'lost',
-        `Lattice rule priorities are 1..${LATTICE_LIMITS.maxRulePriority}: routes past the 100th in match order get no rule`,
+        `Lattice rule priorities are 1..${LATTICE_LIMITS.maxRulePriority}: routes past the ${LATTICE_LIMITS.maxRulePriority}th in match order get no rule`,
         ref(route),
         'split the virtual router into several Lattice services, or merge routes',
       );

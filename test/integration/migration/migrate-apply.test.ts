@@ -12,7 +12,7 @@ import {
   VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
 import { Command } from 'commander';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import {
   type MigrateApplyCli,
@@ -46,13 +46,42 @@ function expectedMigratedPolicy(): string {
   const prod = isSeq(meshes) ? meshes.items[0] : undefined;
   if (!isSeq(meshes) || !isMap(prod)) throw new Error('the demo policy changed shape');
   const raw = prod.toJSON() as Record<string, unknown>;
+  const changeControl = raw.changeControl as { allow: Record<string, unknown>[] };
+  const [admins, webTeam] = changeControl.allow;
+  if (admins?.id !== 'platform-admins' || webTeam?.id !== 'web-team-deploys')
+    throw new Error('the demo policy changed its allow rules');
   meshes.items.unshift(
     doc.createNode({
       mesh: SN,
       provider: 'vpc-lattice',
       serviceNetwork: SN,
-      changeControl: raw.changeControl,
-      exemptions: raw.exemptions,
+      changeControl: {
+        ...changeControl,
+        allow: [
+          admins,
+          {
+            ...webTeam,
+            // Update* of App Mesh, as the Lattice calls that do the same; the web router's routes
+            // are the rules of the listener it became.
+            actions: [
+              'UpdateServiceNetwork',
+              'UpdateService',
+              'UpdateListener',
+              'UpdateRule',
+              'UpdateTargetGroup',
+              'BatchUpdateRule',
+              'RegisterTargets',
+              'DeregisterTargets',
+            ],
+            resources: [{ kind: 'rule', parent: 'web-prod-local/http-8080', name: '*' }],
+          },
+        ],
+      },
+      exemptions: (raw.exemptions as Record<string, unknown>[]).map((e) => ({
+        ...e,
+        resource: `${SN}/rule/web-prod-local/http-8080/web-route`,
+        rules: ['lattice.forward-limits'],
+      })),
       deployments: { routes: [{ route: LATTICE_WEB_ROUTE, alarms: [...DEMO.alarms] }] },
       approvals: raw.approvals,
     }),
@@ -64,7 +93,8 @@ function expectedMigratedPolicy(): string {
  * `meshwarden migrate apply` and `migrate shift` on the demo mesh against local AWS, with the
  * real VPC Lattice SDK client: a run that dies part-way, the re-run that completes it, a third
  * run that changes nothing, a refusal before any write, the translated policy, and the shift
- * advice that reads both sides' alarms.
+ * advice that reads both sides' alarms. Each test starts its own local AWS and makes the state
+ * it needs (a failed run, a complete one) itself, so each passes alone and in any order.
  */
 describe('migrate apply on the demo mesh', () => {
   let local: TestLocalAws;
@@ -136,13 +166,41 @@ describe('migrate apply on the demo mesh', () => {
     if (!answer.ok) throw new Error(`PUT /_local/faults: ${answer.status}`);
   }
 
-  beforeAll(async () => {
+  /** Prepare: a run that dies at its first CreateRule, as a crash would leave it. */
+  async function failedRun() {
+    await setFaults([{ service: 'vpc-lattice', operation: 'CreateRule', errorRate: 1, times: 1 }]);
+    const result = await run(applyArgs());
+    await setFaults([]);
+    if (result.exitCode !== 1) throw new Error(`the faulted run did not fail: ${result.lines.join('\n')}`);
+    process.exitCode = undefined;
+    writes.length = 0;
+  }
+
+  /** Prepare: a complete run, the migrated policy written to policyOut. */
+  async function completeRun() {
+    const result = await run(applyArgs('--policy-out', policyOut));
+    if (result.exitCode !== undefined || result.errors.length > 0)
+      throw new Error(`migrate apply failed: ${result.errors.join('\n')}`);
+    // The functions have seen every create (the guard records the rules as apply made them).
+    await local.aws.drain();
+    writes.length = 0;
+  }
+
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'meshwarden-migrate-'));
-    policyOut = join(dir, 'migrated.policy.yaml');
     // The functions enforce the policy apply is expected to write (the guard reads it once, at
-    // start): the test asserts below that apply writes exactly this entry.
+    // start): the tests assert that apply writes exactly this entry.
     expectedPolicy = join(dir, 'expected.policy.yaml');
     writeFileSync(expectedPolicy, expectedMigratedPolicy());
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A fresh local AWS per test: no test sees what another applied, faulted or changed.
+  beforeEach(async () => {
+    process.exitCode = undefined;
+    writes.length = 0;
+    policyOut = join(mkdtempSync(join(dir, 'run-')), 'migrated.policy.yaml');
     local = await startSeededLocalAws({ policyFile: expectedPolicy });
     local.aws.onApiCall((call) => {
       const op = call.operation ?? '?';
@@ -150,14 +208,10 @@ describe('migrate apply on the demo mesh', () => {
     });
     lattice = new VPCLatticeClient(local.clientConfig());
   }, 60_000);
-  afterAll(async () => {
+  afterEach(async () => {
     lattice?.destroy();
     await local?.aws.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
     process.exitCode = undefined;
-    writes.length = 0;
   });
 
   it('dies part-way when a create fails (fault on the first CreateRule), keeping what it made and auditing how far it got', async () => {
@@ -183,7 +237,9 @@ describe('migrate apply on the demo mesh', () => {
     expect(latest).toMatchObject({ outcome: 'failed', decision: { operation: 'MigrateToVpcLattice' } });
   });
 
-  it('completes on a re-run: ListServices, ListRules and GetRule show the mesh, weights carried over, audited', async () => {
+  it('completes on a re-run after a run that died part-way: ListServices, ListRules and GetRule show the mesh, weights carried over, audited', async () => {
+    await failedRun();
+
     const result = await run(applyArgs('--policy-out', policyOut));
 
     expect(result.errors).toEqual([]);
@@ -224,7 +280,9 @@ describe('migrate apply on the demo mesh', () => {
       decision: { principal: { label: 'PlatformAdmin/admin' }, migration: { serviceNetwork: SN } },
     });
 
-    // The policy: the App Mesh entry kept, the Lattice entry first, the web route's tagged alarms re-keyed.
+    // The policy: the App Mesh entry kept, the Lattice entry first, the web route's tagged alarms
+    // re-keyed; the demo's rules all have Lattice counterparts, so nothing is left out.
+    expect(result.lines.filter((l) => l.startsWith('not carried'))).toEqual([]);
     const policy = parsePolicy(readFileSync(policyOut, 'utf8'), policyOut);
     const expected = parsePolicy(readFileSync(expectedPolicy, 'utf8'), expectedPolicy);
     expect(policy.forMesh(SN)?.document).toEqual(expected.forMesh(SN)?.document);
@@ -236,7 +294,10 @@ describe('migrate apply on the demo mesh', () => {
     expect(webRoutes.flatMap((r) => r.alarms).sort()).toEqual([...DEMO.alarms].sort());
   });
 
-  it('changes nothing on a third run and says so', async () => {
+  it('changes nothing on a third run (after one that died and the one that completed it) and says so', async () => {
+    await failedRun();
+    await completeRun();
+
     const result = await run(applyArgs());
 
     expect(result.exitCode).toBeUndefined();
@@ -247,6 +308,7 @@ describe('migrate apply on the demo mesh', () => {
   });
 
   it('refuses before any write when a same-named rule differs from the plan, and prints the difference', async () => {
+    await completeRun();
     const { serviceId, listenerId, rules } = await webRule();
     const id = rules.find((r) => r.name === 'web-route')?.id;
     const input = { serviceIdentifier: serviceId, listenerIdentifier: listenerId, ruleIdentifier: id };
@@ -270,10 +332,10 @@ describe('migrate apply on the demo mesh', () => {
       'web-v1=50, web-v2=50 in VPC Lattice, forward web-v1=90, web-v2=10 in the plan',
     );
     expect(writes).toEqual([]);
-    await lattice.send(new UpdateRuleCommand({ ...input, action: before.action }));
   });
 
   it("shift: prints the split and both sides' alarms, and suggests no step while one of them is in ALARM", async () => {
+    await completeRun();
     const shiftArgs = [
       'shift',
       '--mesh',
@@ -318,12 +380,11 @@ describe('migrate apply on the demo mesh', () => {
     expect(refused.errors.join('\n')).toContain(
       `${DEMO.alarms[0]} (bound to ${LATTICE_WEB_ROUTE}, ${WEB_ROUTE}): 5xx above threshold`,
     );
-    await cloudwatch.send(
-      new SetAlarmStateCommand({ AlarmName: DEMO.alarms[0], StateValue: 'OK', StateReason: 'fine' }),
-    );
     cloudwatch.destroy();
   });
+
   it('after apply, the guard watches the migrated rule: a weight move opens a deployment and the re-keyed alarm rolls it back', async () => {
+    await completeRun();
     const seen: BusEvent[] = [];
     local.aws.bus.onActivity((a) => {
       if (a.kind === 'event') seen.push(a.event);

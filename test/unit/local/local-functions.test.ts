@@ -37,6 +37,22 @@ describe('LocalFunctions', () => {
     expect(result).toEqual({ depth, leaf: 1 });
   });
 
+  it('starts the handlers cold in each LocalFunctions, as a second local AWS in the process needs', async () => {
+    // Prepare: a handler that counts its invocations in module state, as handlers keep clients.
+    writeFileSync(join(root, 'count.mjs'), 'let n = 0; export const handler = async () => ++n;');
+    const spec = [{ name: 'count', entry: 'count.mjs', timeoutSeconds: 5, memoryMb: 128 }];
+    const first = new LocalFunctions(spec, 'us-east-1', '000000000000', root);
+    const second = new LocalFunctions(spec, 'us-east-1', '000000000000', root);
+
+    // Act
+    const fromFirst = [await first.invoke('count', {}), await first.invoke('count', {})];
+    const fromSecond = await second.invoke('count', {});
+
+    // Assess: warm within one, cold in the other.
+    expect(fromFirst).toEqual([1, 2]);
+    expect(fromSecond).toBe(1);
+  });
+
   it('gives the handler its own copy of the event', async () => {
     // Prepare
     writeFileSync(

@@ -10,11 +10,32 @@ meshes:
     changeControl:
       default: deny
       onViolation: revert
+      allow:
+        - id: admins
+          principals: [{ roleArn: "arn:aws:iam::000000000000:role/Admin" }]
+          actions: ["*"]
+          resources: [{ kind: "*" }]
+        - id: web-deploys
+          principals: [{ roleArn: "arn:aws:iam::000000000000:role/Dev" }]
+          actions: ["Update*"]
+          resources: [{ kind: route, parent: web-router, name: "*" }]
+        - id: node-owners
+          principals: [{ roleArn: "arn:aws:iam::000000000000:role/Ops" }]
+          actions: ["UpdateVirtualNode"]
+          resources: [{ kind: virtual-node, name: web-v2 }]
+        - id: gateway-team
+          principals: [{ roleArn: "arn:aws:iam::000000000000:role/Edge" }]
+          actions: ["*"]
+          resources: [{ kind: gateway-route }]
     exemptions:
       - resource: prod/route/web-router/web-route
-        rules: [route.max-targets]
+        rules: [route.max-targets, route.retry-policy]
         expires: 2027-03-31
         reason: soak test
+      - resource: prod/virtual-gateway/*
+        rules: [tls.strict]
+        expires: 2027-03-31
+        reason: edge
     deployments:
       rollbackWindowMinutes: 45
       routes:
@@ -61,10 +82,10 @@ function plan(serviceNetwork = 'prod-lattice'): MigrationPlan {
                 source: [route],
               },
             ],
-            source: [],
+            source: [{ kind: 'virtual-router', meshName: 'prod', name: 'web-router', path: 'listeners[0]' }],
           },
         ],
-        source: [],
+        source: [{ kind: 'virtual-service', meshName: 'prod', name: 'web.prod.local' }],
       },
     ],
     targetGroups: ['web-v1', 'web-v2'].map((name) => ({
@@ -73,7 +94,7 @@ function plan(serviceNetwork = 'prod-lattice'): MigrationPlan {
       port: 8080,
       protocol: 'HTTP' as const,
       virtualNode: name,
-      source: [],
+      source: [{ kind: 'virtual-node' as const, meshName: 'prod', name }],
     })),
     associations: [],
     parity: [],
@@ -103,7 +124,7 @@ describe('the policy after migrate apply', () => {
       provider: 'vpc-lattice',
       serviceNetwork: 'prod-lattice',
       changeControl: { default: 'deny', onViolation: 'revert' },
-      exemptions: [{ resource: 'prod/route/web-router/web-route', rules: ['route.max-targets'] }],
+      exemptions: [{ resource: 'prod-lattice/rule/web/http/web-route', rules: ['lattice.forward-limits'] }],
       deployments: {
         rollbackWindowMinutes: 45,
         routes: [
@@ -116,6 +137,47 @@ describe('the policy after migrate apply', () => {
         ],
       },
     });
+  });
+
+  it("says the change-control rules in VPC Lattice's terms and names what it cannot carry", () => {
+    const { entry, notCarried } = translatePolicy({
+      policyText: POLICY,
+      fileName: 'p.yaml',
+      plan: plan(),
+      known: KNOWN,
+      taggedAlarms: new Map(),
+    });
+
+    const allow = (entry.changeControl as { allow: { id: string }[] }).allow;
+    expect(
+      allow.map(({ id, actions, resources }: Record<string, unknown>) => ({ id, actions, resources })),
+    ).toEqual([
+      { id: 'admins', actions: ['*'], resources: [{ kind: '*' }] },
+      {
+        id: 'web-deploys',
+        actions: [
+          'UpdateServiceNetwork',
+          'UpdateService',
+          'UpdateListener',
+          'UpdateRule',
+          'UpdateTargetGroup',
+          'BatchUpdateRule',
+          'RegisterTargets',
+          'DeregisterTargets',
+        ],
+        resources: [{ kind: 'rule', parent: 'web/http', name: '*' }],
+      },
+      {
+        id: 'node-owners',
+        actions: ['UpdateTargetGroup', 'RegisterTargets', 'DeregisterTargets'],
+        resources: [{ kind: 'target-group', name: 'web-v2' }],
+      },
+    ]);
+    expect(notCarried).toEqual([
+      'changeControl.allow gateway-team: its resources have no VPC Lattice counterpart in the plan',
+      'exemption of prod/route/web-router/web-route from route.retry-policy: no VPC Lattice rule judges the same',
+      'exemption of prod/virtual-gateway/*: no resource of the plan replaces it',
+    ]);
   });
 
   it('replaces its own earlier entry on a re-run instead of adding a second', () => {

@@ -175,6 +175,46 @@ describe('translateMesh', () => {
     expect(parityOf(plan, feature)?.instead).toBeTruthy();
   });
 
+  it('says past the default quota of 10 rules per listener that the quota is adjustable, and loses no route', () => {
+    const routes = Array.from({ length: 11 }, (_, i) =>
+      httpRoute('r', `route-${i + 1}`, { path: { exact: `/p${i + 1}` } }, { a: 1 }),
+    );
+    const plan = translateMesh(
+      snapshotOf(MESH, [node('a'), router('r'), ...routes, serviceOnRouter('api.shop.local', 'r')]),
+    );
+
+    expect(listenerOf(plan).rules.map((r) => r.priority)).toEqual(
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
+    const line = parityOf(plan, 'more routes per router listener than the default rule quota');
+    expect(line).toMatchObject({ status: 'different' });
+    expect(line?.detail).toMatch(
+      /default quota is 10 rules per listener \(adjustable; priorities go up to 2000\)/,
+    );
+    expect(line?.instead).toMatch(/quota increase \(Rules per listener\)/);
+    expect(hasLostFeatures(plan)).toBe(false);
+  });
+
+  it('gives the first 2000 routes of a listener priorities 1..2000 and reports the ones past them lost', () => {
+    const routes = Array.from({ length: 2001 }, (_, i) =>
+      httpRoute('r', `route-${i + 1}`, { path: { exact: `/p${i + 1}` } }, { a: 1 }),
+    );
+    const plan = translateMesh(
+      snapshotOf(MESH, [node('a'), router('r'), ...routes, serviceOnRouter('api.shop.local', 'r')]),
+    );
+
+    const rules = listenerOf(plan).rules;
+    expect(rules).toHaveLength(2000);
+    expect(rules.map((r) => r.priority)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    const line = parityOf(plan, 'more than 2000 routes on one router listener');
+    expect(line).toMatchObject({ status: 'lost' });
+    expect(line?.detail).toMatch(/priorities are 1\.\.2000: routes past the 2000th/);
+    expect(line?.source).toHaveLength(1);
+    const kept = new Set(rules.map((r) => r.name));
+    expect(line?.source.map((s) => s.name).filter((n) => kept.has(n))).toEqual([]);
+    expect(hasLostFeatures(plan)).toBe(true);
+  });
+
   it('reports retry policies, per-route timeouts and TCP routes lost', () => {
     const plan = translateMesh(
       snapshotOf(MESH, [
