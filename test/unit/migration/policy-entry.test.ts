@@ -180,6 +180,42 @@ describe('the policy after migrate apply', () => {
     ]);
   });
 
+  it('names what acts differently on VPC Lattice: compliance settings and a hold override', () => {
+    // Prepare
+    const policyText = POLICY.replace(
+      '    exemptions:\n',
+      [
+        '      violationOverrides:',
+        '        - id: bob-held',
+        '          principals: [{ iamUser: bob }]',
+        '          onViolation: hold',
+        '    compliance:',
+        '      routes: { maxWeightedTargets: 2 }',
+        '    exemptions:',
+        '',
+      ].join('\n'),
+    );
+
+    // Act
+    const { notCarried } = translatePolicy({
+      policyText,
+      fileName: 'p.yaml',
+      plan: plan(),
+      known: KNOWN,
+      taggedAlarms: new Map(),
+    });
+
+    // Assess
+    expect(notCarried).toEqual(
+      expect.arrayContaining([
+        'changeControl.violationOverrides bob-held: kept, but hold is not supported for VPC Lattice yet, so such changes are reported and left in place',
+        expect.stringMatching(
+          /^compliance: its settings judge App Mesh resources; the VPC Lattice rules read compliance\.tls/,
+        ),
+      ]),
+    );
+  });
+
   it('replaces its own earlier entry on a re-run instead of adding a second', () => {
     const once = translatePolicy({
       policyText: POLICY,
