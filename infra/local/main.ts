@@ -169,7 +169,15 @@ ${tryIt.join('\n')}
     for (const scenario of scenarios) {
       console.log(`\n== scenario ${scenario.name}: ${scenario.title}`);
       const from = aws.timeline.all().length;
-      await scenario.run(aws);
+      try {
+        await scenario.run(aws);
+      } catch (error) {
+        // A scenario that did not end as it says fails the run: print what happened, then stop
+        // local AWS so the process exits instead of serving on with the error buried above.
+        for (const entry of aws.timeline.all().slice(from)) console.log(`  ${formatEntry(entry)}`);
+        await aws.close();
+        throw new Error(`scenario ${scenario.name} failed: ${(error as Error).message}`);
+      }
       for (const entry of aws.timeline.all().slice(from)) console.log(`  ${formatEntry(entry)}`);
     }
   }

@@ -51,7 +51,7 @@ async function shiftWeights(aws: LocalAws, accessKeyId: string, stable: number):
  * Run a step and add meshwarden's decisions to the timeline in plain words, so the demo
  * reads as a story: who changed what, what change control decided, and what it did.
  */
-async function narrated(aws: LocalAws, step: () => Promise<void>): Promise<void> {
+export async function narrated(aws: LocalAws, step: () => Promise<void>): Promise<void> {
   const decisions: Record<string, unknown>[] = [];
   const stop = aws.bus.onActivity((activity) => {
     if (activity.kind === 'event' && activity.event['detail-type'] === 'GovernanceDecision') {

@@ -1,6 +1,7 @@
 import type { LocalAws } from '../runtime';
 import { APPROVAL_SCENARIOS } from './approval-scenarios';
 import { CHANGE_CONTROL_SCENARIOS } from './change-control-scenarios';
+import { LATTICE_SCENARIOS } from './lattice-scenarios';
 import { DEMO } from './seed';
 
 /** A scripted story played against the running local AWS by `npm run demo`. */
@@ -76,6 +77,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await aws.drain();
     },
   },
+  ...LATTICE_SCENARIOS,
   {
     name: 'certificate-rotation',
     title: `The ${DEMO.gateway} certificate expires in 5 days; ACM's expiry notice makes meshwarden issue a new one from the private CA (new key), verify it and re-import it under the same ARN`,
