@@ -29,7 +29,7 @@ import { mapBounded } from '../../bounded-map';
 import { LATTICE_DEFAULT_RULE, type LatticeRouteId } from '../../domain/weighted-route';
 import { MeshwardenError, NotFoundError } from '../../errors';
 import { idOf, type LatticeRuleAddress } from './arns';
-import { toDomainError } from './errors';
+import { allPages, latticeCall } from './calls';
 import type {
   LatticeListenerState,
   LatticeRuleState,
@@ -89,28 +89,15 @@ export class LatticeAdapter {
     this.now = options.now ?? (() => new Date());
   }
 
-  private async call<T>(attempted: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toDomainError(error, attempted);
-    }
+  private call<T>(attempted: string, fn: () => Promise<T>): Promise<T> {
+    return latticeCall(attempted, fn);
   }
 
-  /** Every page of a List call. */
-  private async all<T>(
+  private all<T>(
     attempted: string,
     page: (nextToken: string | undefined) => Promise<{ items?: T[]; nextToken?: string }>,
   ): Promise<T[]> {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const answer = await this.call(attempted, () => page(token));
-      items.push(...(answer.items ?? []));
-      nextToken = answer.nextToken;
-    } while (nextToken);
-    return items;
+    return allPages(attempted, page);
   }
 
   /**

@@ -45,7 +45,7 @@ import type {
   LatticeMigrationTarget,
   LatticeResourceId,
 } from '../../migration/lattice-target';
-import { toDomainError } from './errors';
+import { allPages, latticeCall } from './calls';
 
 const PAGE_SIZE = 100;
 const CONCURRENCY = 4;
@@ -59,27 +59,15 @@ function required<T>(value: T | undefined, what: string): T {
 export class LatticeMigrationAdapter implements LatticeMigrationTarget {
   constructor(private readonly client: VPCLatticeClient) {}
 
-  private async call<T>(attempted: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toDomainError(error, attempted);
-    }
+  private call<T>(attempted: string, fn: () => Promise<T>): Promise<T> {
+    return latticeCall(attempted, fn);
   }
 
-  private async all<T>(
+  private all<T>(
     attempted: string,
     page: (nextToken: string | undefined) => Promise<{ items?: T[]; nextToken?: string }>,
   ): Promise<T[]> {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const answer = await this.call(attempted, () => page(token));
-      items.push(...(answer.items ?? []));
-      nextToken = answer.nextToken;
-    } while (nextToken);
-    return items;
+    return allPages(attempted, page);
   }
 
   private paging(nextToken: string | undefined) {
