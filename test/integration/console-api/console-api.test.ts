@@ -1,4 +1,4 @@
-import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient, DescribeRouteCommand } from '@aws-sdk/client-app-mesh';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../../infra/cli/api-client';
@@ -14,6 +14,7 @@ import { formatEntry } from '../../../infra/local/timeline';
 import type { BusEvent } from '../../../infra/local/types';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { setDemoWeights } from '../../support/demo-route';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { GUARD_ENV } from '../deployments/guard-env';
 
@@ -66,30 +67,8 @@ describe('HTTP API with OIDC tokens', () => {
     );
   }
 
-  async function setWeights(who: 'admin' | 'iamUser', stable: number, canary: number): Promise<void> {
-    const mesh = new AppMeshClient(local.clientConfig(who));
-    const { route } = await mesh.send(new DescribeRouteCommand(ref));
-    const http = route?.spec?.httpRoute;
-    if (http === undefined) throw new Error('the demo route is an HTTP route');
-    await mesh.send(
-      new UpdateRouteCommand({
-        ...ref,
-        spec: {
-          ...route?.spec,
-          httpRoute: {
-            ...http,
-            action: {
-              weightedTargets: (http.action?.weightedTargets ?? []).map((t) => ({
-                ...t,
-                weight: t.virtualNode === DEMO.stableNode ? stable : canary,
-              })),
-            },
-          },
-        },
-      }),
-    );
-    await local.aws.drain();
-  }
+  const setWeights = (who: 'admin' | 'iamUser', stable: number, canary: number) =>
+    setDemoWeights(local, who, stable, canary);
 
   /** bob (an IAM user the demo policy holds) shifts the route; returns the approval it asks for. */
   async function bobsHeldChange(stable: number, canary: number): Promise<string> {
