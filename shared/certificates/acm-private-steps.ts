@@ -6,7 +6,7 @@
  * (RequestCertificate with the CA: another CA or other names), then waits until ACM has it.
  */
 import { BadRequestError, MeshwardenError } from '../errors';
-import type { AcmPrivateCertificates } from '../ports';
+import type { AcmCertificateState, AcmPrivateCertificates } from '../ports';
 import type { RotationRecord } from './records';
 import { retryThrottled } from './retry';
 
@@ -37,6 +37,21 @@ function renewalSince(record: RotationRecord): number {
   return Math.floor(Date.parse(record.startedAt) / 1000) * 1000;
 }
 
+/**
+ * Has this rotation already asked ACM to renew (it crashed after RenewCertificate)? A renewal
+ * updated since the rotation began says so, unless it succeeded without moving the certificate's
+ * end past the one this rotation replaces: that is an earlier renewal finished in the same second.
+ */
+function renewalAskedBy(record: RotationRecord, state: AcmCertificateState): boolean {
+  const renewal = state.renewal;
+  if (renewal === undefined || Date.parse(renewal.updatedAt) < renewalSince(record)) return false;
+  const extended =
+    record.replacedNotAfter === undefined ||
+    state.notAfter === undefined ||
+    Date.parse(state.notAfter) > Date.parse(record.replacedNotAfter);
+  return renewal.status !== 'SUCCESS' || extended;
+}
+
 /** RequestCertificate idempotency tokens: at most 32 word characters. */
 function requestToken(record: RotationRecord): string {
   return record.idempotencyToken.replace(/\W/g, '').slice(0, 32);
@@ -58,8 +73,7 @@ export async function askAcm(deps: AcmStepDeps, record: RotationRecord): Promise
   if (record.delivery === 'acm-renew') {
     const state = await retryThrottled(() => deps.acmPrivate.state(arn), deps.sleep);
     if (state === undefined) throw new Refusal(`ACM certificate ${arn} no longer exists`);
-    const asked = state.renewal !== undefined && Date.parse(state.renewal.updatedAt) >= renewalSince(record);
-    if (!asked)
+    if (!renewalAskedBy(record, state))
       await retryThrottled(() => deps.acmPrivate.renew(arn), deps.sleep).catch((error: unknown) =>
         refusalOf(error, `renew ${arn}`),
       );

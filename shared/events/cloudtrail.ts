@@ -26,7 +26,8 @@ export function cloudTrailApiCallDetail<
     userIdentity,
     eventTime: z.iso.datetime(),
     eventSource: z.literal(eventSource),
-    eventName: nonEmpty,
+    // An API operation's name (`UpdateRoute`): it names the decision and its reasons, so bounded.
+    eventName: nonEmpty.check(z.maxLength(128)),
     awsRegion: z.optional(awsRegion),
     sourceIPAddress: z.optional(z.string()),
     userAgent: z.optional(z.string()),

@@ -129,6 +129,19 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     expect(pathsOf(message)).toEqual(['detail.errorMessage']);
   });
 
+  it('mesh-change: a 1 MB eventName is refused, not carried into a GovernanceDecision EventBridge cannot take (seed 888808417)', () => {
+    // Prepare: shrunk counterexample [unknown operation, huge-string at detail.eventName]; an
+    // unknown operation is reported as unjudgeable, and the report names the operation twice.
+    const event = loadEvent('appmesh/update-route');
+    const bent = { ...event, detail: { ...event.detail, eventName: megabyte } };
+
+    // Act
+    const error = refusalOf(() => parseAppMeshApiCall(bent));
+
+    // Assess
+    expect(pathsOf(error)).toEqual(['detail.eventName']);
+  });
+
   it('mesh-change: a 1 MB eventID is refused, not turned into an audit sort key over 1,024 bytes', () => {
     // Prepare: shrunk counterexample [update-route, huge-string at detail.eventID].
     const event = loadEvent('appmesh/update-route');
