@@ -3,7 +3,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { accountDirectory, PerAccount } from '../../shared/accounts/accounts';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
@@ -24,6 +23,7 @@ import { eventIdempotency } from '../../shared/idempotency';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import * as z from '../../shared/schema';
 
 const config = readConfig(

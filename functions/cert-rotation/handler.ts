@@ -3,7 +3,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { accountDirectory, requireCentral } from '../../shared/accounts/accounts';
 import { createAcmCertificatesClient } from '../../shared/adapters/acm-certificates/certificate-store';
 import { createAcmPcaClient } from '../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
@@ -19,6 +18,7 @@ import { eventHandler } from '../../shared/handler';
 import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import * as z from '../../shared/schema';
 
 const config = readConfig(

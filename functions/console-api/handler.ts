@@ -7,8 +7,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
-import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { DynamoDbApprovalStore } from '../../shared/adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -28,6 +26,8 @@ import { BadRequestError, ConfigError } from '../../shared/errors';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
+import { createRouteReader } from '../../shared/providers/appmesh/route-reader';
 import * as z from '../../shared/schema';
 import { guardConfigSchema } from '../deployment-guard/config';
 

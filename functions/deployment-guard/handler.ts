@@ -6,8 +6,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { notifierIn, publisherIn, schedulerIn } from '../../shared/accounts/account-scoped';
 import { accountDirectory, PerAccount } from '../../shared/accounts/accounts';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
-import { createRouteReader } from '../../shared/adapters/appmesh/route-reader';
 import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
@@ -29,6 +27,8 @@ import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
+import { createRouteReader } from '../../shared/providers/appmesh/route-reader';
 import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { readGuardConfig, readSchedulerConfig } from './config';
 

@@ -6,7 +6,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { notifierIn, publisherIn } from '../../shared/accounts/account-scoped';
 import { accountDirectory, governedMeshesIn, PerAccount } from '../../shared/accounts/accounts';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
@@ -28,6 +27,7 @@ import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import {
   createLatticeClient,
   LatticeAdapter,

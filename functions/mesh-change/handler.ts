@@ -12,7 +12,6 @@ import {
   UnknownAccountError,
 } from '../../shared/accounts/accounts';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
@@ -40,6 +39,7 @@ import { functionNotifier } from '../../shared/notifier';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import {
   createLatticeClient,
   LatticeAdapter,

@@ -4,7 +4,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import {
@@ -36,6 +35,7 @@ import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
 import type { CertificatesSection } from '../../shared/policy/sections/certificates';
 import type { ChatNotifier } from '../../shared/ports';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import { InProcessPendingKeyVault } from './in-process-key-vault';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';

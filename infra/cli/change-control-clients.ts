@@ -4,7 +4,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AcmCertificateIssuers } from '../../shared/adapters/acm/certificate-issuers';
 import { AcmCertificateStore } from '../../shared/adapters/acm-certificates/certificate-store';
 import { AcmPcaCertificateAuthority } from '../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { SecretCertificateStore } from '../../shared/adapters/secretsmanager/certificate-secrets';
 import { CaDirectory } from '../../shared/certificates/ca-directory';
@@ -12,6 +11,7 @@ import { routeCertificateStores } from '../../shared/certificates/certificate-st
 import type { InventoryDeps } from '../../shared/certificates/inventory';
 import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { CertificateIssuers, MeshProvider } from '../../shared/ports';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 
 /** Where the change-control commands read from and write their output; replaced in tests. */

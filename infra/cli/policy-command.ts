@@ -5,7 +5,6 @@ import {
   AcmPcaCertificateAuthority,
   createAcmPcaClient,
 } from '../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
@@ -15,6 +14,7 @@ import { resolveLatticeReferences } from '../../shared/policy/lattice/references
 import { formatPolicyIssue, loadPolicy, PolicyError } from '../../shared/policy/load';
 import { resolvePolicyReferences } from '../../shared/policy/references';
 import type { AlarmCatalog, CertificateAuthorityCatalog, MeshProvider } from '../../shared/ports';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import type { LatticeServiceNetworkSnapshot } from '../../shared/providers/vpc-lattice/model';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';

@@ -6,7 +6,7 @@
  * of them. "One of" members are unions of single-key objects (`{ acm } | { file } | { sds }`),
  * narrowed with `'acm' in certificate`. Everything is readonly and JSON-serialisable; times are
  * ISO-8601 strings. No SDK types here: the App Mesh adapter proves at compile time that these
- * shapes equal the SDK's (see shared/adapters/appmesh/mapping.ts).
+ * shapes equal the SDK's (see shared/providers/appmesh/mapping.ts).
  */
 import type { ResourceKind, ResourceRef } from './resource-key';
 

@@ -8,7 +8,6 @@ import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { mapConcurrent } from '../../shared/certificates/concurrency';
@@ -17,6 +16,7 @@ import { sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
 import type { MeshResource } from '../../shared/domain/mesh';
 import { parsePolicy } from '../../shared/policy/load';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { startSeededLocalAws } from '../support/local-aws';
 import type { Benchmark, Figure } from './harness';
 

@@ -11,7 +11,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../infra/local/demo/seed';
-import { createAppMeshClient } from '../../shared/adapters/appmesh';
+import { createAppMeshClient } from '../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import { CREDENTIALS } from '../support/local-edge';
 import { assertNoPollution, RUN_BUDGET_MS, RunTally } from './support/harness';

@@ -35,7 +35,6 @@ import { parse, stringify } from 'yaml';
 import { createRootCa, DEMO } from '../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE, LOCAL_NAMES } from '../../infra/local/runtime';
 import type { BusEvent } from '../../infra/local/types';
-import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
@@ -47,6 +46,7 @@ import type { MeshSnapshot } from '../../shared/domain/snapshot';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../support/local-aws';
 import type { CREDENTIALS } from '../support/local-edge';
 

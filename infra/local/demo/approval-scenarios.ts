@@ -1,6 +1,6 @@
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import type { ApprovalRequestedDetail } from '../../../shared/events/approvals';
 import { computeSlackSignature } from '../../../shared/events/slack-signature';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import type { LocalAws } from '../runtime';
 import { pressButton } from '../slack/block-actions';
 import type { Scenario } from './scenarios';

@@ -83,7 +83,9 @@ export const SCENARIOS: readonly Scenario[] = [
     title: `The ${DEMO.gateway} certificate expires in 5 days; ACM's expiry notice makes meshwarden issue a new one from the private CA (new key), verify it and re-import it under the same ARN`,
     run: async (aws) => {
       const { createKeyAndCsr } = await import('../../../shared/certificates/key-and-csr');
-      const { createAppMeshClient, createAppMeshProvider } = await import('../../../shared/adapters/appmesh');
+      const { createAppMeshClient, createAppMeshProvider } = await import(
+        '../../../shared/providers/appmesh'
+      );
       const pca = aws.services.acmPca.authorities;
       const ca = pca.list().find((c) => c.status === 'ACTIVE' && c.type === 'ROOT');
       if (ca === undefined) throw new Error('the demo CA is missing');

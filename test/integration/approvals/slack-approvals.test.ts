@@ -5,11 +5,11 @@ import { FUNCTIONS } from '../../../infra/function-catalog';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { pressButton } from '../../../infra/local/slack/block-actions';
 import type { StoredMessage } from '../../../infra/local/slack/slack-store';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import type { ApprovalRequestedDetail } from '../../../shared/events/approvals';
 import { computeSlackSignature } from '../../../shared/events/slack-signature';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const ROUTE_KEY = `${DEMO.mesh}/route/${DEMO.router}/${DEMO.route}`;

@@ -15,7 +15,6 @@ import { FUNCTIONS } from '../../../infra/function-catalog';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
 import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { runCaRollover } from '../../../shared/certificates/ca-rollover';
@@ -24,6 +23,7 @@ import type { SweepItem } from '../../../shared/certificates/sweep';
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import { loadPolicy } from '../../../shared/policy/load';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import {
   acmCertificate,

@@ -13,7 +13,6 @@ import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vault';
 import { pressButton } from '../../../infra/local/slack/block-actions';
 import type { BusEvent } from '../../../infra/local/types';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
@@ -21,6 +20,7 @@ import { rolloverIdOf } from '../../../shared/certificates/ca-rollover';
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import { createRotationDeps } from '../../../shared/certificates/wiring';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../../shared/events/patterns';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { createRootCa, RecordingNotifier } from './support';
 

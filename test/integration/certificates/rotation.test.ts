@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { seedDemo } from '../../../infra/local/demo/seed';
 import { startLocalAws } from '../../../infra/local/runtime';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoDbApprovalStore } from '../../../shared/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { runCaRollover } from '../../../shared/certificates/ca-rollover';
@@ -15,6 +14,7 @@ import { type SweepItem, sweepCertificates } from '../../../shared/certificates/
 import { acmTrusts } from '../../../shared/certificates/trusts';
 import { MeshwardenError } from '../../../shared/errors';
 import { loadPolicy } from '../../../shared/policy/load';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { envoyLoadsEveryListener, type LoadedListenerCertificate } from '../../support/envoy';
 import type { TestLocalAws } from '../../support/local-aws';
 import { CREDENTIALS } from '../../support/local-edge';

@@ -17,7 +17,6 @@ import {
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
 import type { RolloverDecisionDeps } from '../../../shared/certificates/ca-rollover';
@@ -25,6 +24,7 @@ import { createKeyAndCsr } from '../../../shared/certificates/key-and-csr';
 import type { SweepDeps } from '../../../shared/certificates/sweep';
 import { createRotationDeps } from '../../../shared/certificates/wiring';
 import type { ChatNotifier, Notification } from '../../../shared/ports';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import type { TestLocalAws } from '../../support/local-aws';
 
 const DAY_S = 86_400;

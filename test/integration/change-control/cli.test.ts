@@ -17,8 +17,8 @@ import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
 import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { loadEvent } from '../../support/sample-events';
 

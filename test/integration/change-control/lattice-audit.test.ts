@@ -32,11 +32,11 @@ import {
   AcmPcaCertificateAuthority,
   createAcmPcaClient,
 } from '../../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { CloudWatchAlarmSource } from '../../../shared/adapters/cloudwatch/alarm-source';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge/event-publisher';
 import { createRotationDeps } from '../../../shared/certificates/wiring';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../../shared/providers/vpc-lattice';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { loadEvent } from '../../support/sample-events';

@@ -11,8 +11,8 @@ import {
   AcmPcaCertificateAuthority,
   createAcmPcaClient,
 } from '../../../shared/adapters/acm-pca/certificate-authority';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { CloudWatchAlarmSource } from '../../../shared/adapters/cloudwatch/alarm-source';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 /**

@@ -24,10 +24,10 @@ import { migrateGroup } from '../../../infra/cli/migrate-command';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { parsePolicy } from '../../../shared/policy/load';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const SN = 'prod-lattice';

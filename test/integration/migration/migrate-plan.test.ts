@@ -7,9 +7,9 @@ import { registerMigrateCommand } from '../../../infra/cli/migrate-command';
 import { DEMO } from '../../../infra/local/demo/seed';
 import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
 import { AcmCertificateIssuers } from '../../../shared/adapters/acm/certificate-issuers';
-import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import type { MigrationPlan } from '../../../shared/migration/plan-model';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 /** `meshwarden migrate plan` on the demo mesh, read from local AWS through the real App Mesh SDK client. */

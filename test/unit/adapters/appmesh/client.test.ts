@@ -1,6 +1,6 @@
 import { DescribeMeshCommand } from '@aws-sdk/client-app-mesh';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAppMeshClient } from '../../../../shared/adapters/appmesh/client';
+import { createAppMeshClient } from '../../../../shared/providers/appmesh/client';
 
 afterEach(() => vi.unstubAllEnvs());
 

@@ -14,8 +14,6 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toDomainError } from '../../../../shared/adapters/appmesh/errors';
-import { createAppMeshProvider } from '../../../../shared/adapters/appmesh/provider';
 import {
   BadRequestError,
   ConflictError,
@@ -24,6 +22,8 @@ import {
   NotFoundError,
   ThrottledError,
 } from '../../../../shared/errors';
+import { toDomainError } from '../../../../shared/providers/appmesh/errors';
+import { createAppMeshProvider } from '../../../../shared/providers/appmesh/provider';
 
 const meta = { message: 'from App Mesh', $metadata: { httpStatusCode: 400, requestId: 'req-1' } };
 const named = (name: string) => Object.assign(new Error('from STS/IAM'), { name });

@@ -1,5 +1,7 @@
 import * as sdk from '@aws-sdk/client-app-mesh';
 import { describe, expect, it } from 'vitest';
+import { RESOURCE_KINDS, type ResourceKind } from '../../../../shared/domain/resource-key';
+import { MeshwardenError } from '../../../../shared/errors';
 import {
   metadataFromSdk,
   metadataToSdk,
@@ -8,9 +10,7 @@ import {
   tagsFromSdk,
   tagsToSdk,
   UnknownMemberError,
-} from '../../../../shared/adapters/appmesh/mapping';
-import { RESOURCE_KINDS, type ResourceKind } from '../../../../shared/domain/resource-key';
-import { MeshwardenError } from '../../../../shared/errors';
+} from '../../../../shared/providers/appmesh/mapping';
 import { sampleResources } from '../../../support/mesh-samples';
 
 const SPEC_SCHEMAS: Record<ResourceKind, unknown> = {

@@ -6,9 +6,9 @@
 import { Readable } from 'node:stream';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { describe, expect, it } from 'vitest';
-import { createAppMeshProvider } from '../../../../shared/adapters/appmesh/provider';
 import type { MeshResource } from '../../../../shared/domain/mesh';
 import { refOf } from '../../../../shared/domain/resource-key';
+import { createAppMeshProvider } from '../../../../shared/providers/appmesh/provider';
 import { sampleResources } from '../../../support/mesh-samples';
 import { SDK_FIELDS } from './fake-app-mesh';
 

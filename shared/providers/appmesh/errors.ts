@@ -1,5 +1,5 @@
+import { awsErrorTranslator, type DomainErrorClass } from '../../adapters/aws-errors';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ThrottledError } from '../../errors';
-import { awsErrorTranslator, type DomainErrorClass } from '../aws-errors';
 
 // LimitExceededException is App Mesh's "account quota reached" answer (too many nodes, routes,
 // ...): retrying cannot help until someone raises the quota, so it is a refused request.
