@@ -13,8 +13,8 @@ import {
 } from '../../shared/change-control/decision-record';
 import { isUnjudgeable, unjudgeableDecision } from '../../shared/change-control/unjudgeable';
 import { ValidationError } from '../../shared/errors';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../shared/events/appmesh-api-call';
 import { loadPolicy, PolicyError } from '../../shared/policy/load';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../shared/providers/appmesh/cloudtrail';
 import {
   LATTICE_EVENTBRIDGE_SOURCE,
   type LatticeApiCallEvent,

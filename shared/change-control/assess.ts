@@ -6,7 +6,6 @@
 import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { ValidationError } from '../errors';
-import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { derivePrincipal, isSelfPrincipal, type Principal } from '../events/principal';
 import {
   type ChangeDecision,
@@ -26,6 +25,7 @@ import type {
   MeshStateStore,
   WebIdentitySessionStore,
 } from '../ports';
+import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
 import { listenerCertificateArns } from './certificates';
 import { type MeshChange, meshChangeOf } from './change';
 import { type ActionDecision, decideAction } from './decide';

@@ -5,8 +5,8 @@
  */
 import type { ResourceKind, ResourceRef } from '../domain/resource-key';
 import { ValidationError } from '../errors';
-import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { UserIdentity } from '../events/cloudtrail-identity';
+import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
 
 /** What an App Mesh call does to its resource. */
 export type ChangeVerb = 'create' | 'update' | 'delete' | 'tag' | 'untag';

@@ -4,11 +4,11 @@
  */
 
 import { ValidationError } from '../errors';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh-api-call';
 import {
   type AssumeRoleWithWebIdentityEvent,
   parseAssumeRoleWithWebIdentity,
 } from '../events/sts-web-identity';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../providers/appmesh/cloudtrail';
 import {
   LATTICE_EVENTBRIDGE_SOURCE,
   type LatticeApiCallEvent,

@@ -7,7 +7,6 @@
  */
 import type { MeshResource, ResourceMetadata } from '../domain/mesh';
 import { refOf } from '../domain/resource-key';
-import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import type { ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
@@ -26,6 +25,7 @@ import type {
   MeshSnapshotStore,
   MeshStateStore,
 } from '../ports';
+import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
 import { applyRevert, type WriteRace } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { type MeshChange, meshChangeOf } from './change';

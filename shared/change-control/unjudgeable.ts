@@ -7,10 +7,10 @@
  */
 import { formatResourceKey } from '../domain/resource-key';
 import { ValidationError } from '../errors';
-import type { AppMeshApiCallEvent } from '../events/appmesh-api-call';
 import { derivePrincipal } from '../events/principal';
 import { describePrincipal } from '../policy/change-control';
 import type { AuditRecord } from '../ports';
+import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
 import type { MeshChange } from './change';
 import type { GovernanceDecisionDetail } from './decision-record';
 

@@ -1,9 +1,9 @@
 import { RECOVERY_INPUT_KIND, STEP_INPUT_KIND } from '../adapters/scheduler/step-scheduler';
 import { ValidationError } from '../errors';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../events/appmesh-api-call';
 import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
 import { type AlarmStateChangeEvent, parseAlarmStateChange } from '../events/cloudwatch-alarm';
 import type { StepInvocation } from '../ports';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../providers/appmesh/cloudtrail';
 import {
   LATTICE_EVENTBRIDGE_SOURCE,
   type LatticeApiCallEvent,

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acmApproachingExpirationEvent } from '../../shared/events/acm-expiry';
-import { appMeshApiCallEvent } from '../../shared/events/appmesh-api-call';
 import { alarmStateChangeEvent } from '../../shared/events/cloudwatch-alarm';
 import { scheduledEvent } from '../../shared/events/scheduled-event';
 import { slackBlockActionsPayload, slackInteractionRequest } from '../../shared/events/slack-interaction';
 import { assumeRoleWithWebIdentityEvent } from '../../shared/events/sts-web-identity';
+import { appMeshApiCallEvent } from '../../shared/providers/appmesh/cloudtrail';
 import { latticeApiCallEvent } from '../../shared/providers/vpc-lattice/cloudtrail';
 import * as z from '../../shared/schema';
 

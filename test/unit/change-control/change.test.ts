@@ -3,7 +3,7 @@ import { meshChangeOf, refFromAppMeshArn } from '../../../shared/change-control/
 import { parseMeshChangeInbound } from '../../../shared/change-control/inbound';
 import { holdApprovalId, revertClientToken } from '../../../shared/change-control/tokens';
 import { ValidationError } from '../../../shared/errors';
-import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
+import { parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 
 describe('meshChangeOf', () => {

@@ -5,9 +5,9 @@
 
 import type { JudgeChangeDeps } from '../../../shared/change-control/judge-change';
 import type { MeshResource, RouteSpec } from '../../../shared/domain/mesh';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { parsePolicy } from '../../../shared/policy/load';
+import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 import {
   FixedIssuers,

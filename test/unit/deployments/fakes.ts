@@ -2,7 +2,6 @@ import type { GuardDeps } from '../../../shared/deployments/deps';
 import type { Deployment, RouteRecord } from '../../../shared/deployments/model';
 import type { MeshResourceOf, RouteSpec } from '../../../shared/domain/mesh';
 import { ConflictError, ThrottledError } from '../../../shared/errors';
-import type { AppMeshApiCallEvent } from '../../../shared/events/appmesh-api-call';
 import type { AlarmStateChangeEvent } from '../../../shared/events/cloudwatch-alarm';
 import { parsePolicy } from '../../../shared/policy/load';
 import type {
@@ -13,6 +12,7 @@ import type {
   Notification,
   StepInvocation,
 } from '../../../shared/ports';
+import type { AppMeshApiCallEvent } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 import { MemoryApprovalStore } from '../approvals/support';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
+import { parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 import { pathsOf, refusalOf } from './refusal';
 

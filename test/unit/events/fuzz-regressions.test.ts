@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseExecutorEvent } from '../../../shared/approvals/executor-event';
 import { parseRotationTrigger } from '../../../shared/certificates/trigger';
-import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { parseApprovalDecided, parseApprovalRequested } from '../../../shared/events/approvals';
 import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
+import { parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 import { pathsOf, refusalOf } from './refusal';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../../shared/errors';
-import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { userIdentity } from '../../../shared/events/cloudtrail-identity';
 import { derivePrincipal, isSelfPrincipal } from '../../../shared/events/principal';
 import {
   parseAssumeRoleWithWebIdentity,
   webIdentitySessionOf,
 } from '../../../shared/events/sts-web-identity';
+import { parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { loadEvent, type SampleName } from '../../support/sample-events';
 
 function identityOf(name: SampleName & `appmesh/${string}`) {

@@ -2,7 +2,6 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAcmApproachingExpiration } from '../../../shared/events/acm-expiry';
-import { parseAppMeshApiCall } from '../../../shared/events/appmesh-api-call';
 import { parseAlarmStateChange } from '../../../shared/events/cloudwatch-alarm';
 import { parseScheduledEvent } from '../../../shared/events/scheduled-event';
 import {
@@ -10,6 +9,7 @@ import {
   parseSlackInteractionRequest,
 } from '../../../shared/events/slack-interaction';
 import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
+import { parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
 import { parseLatticeApiCall } from '../../../shared/providers/vpc-lattice/cloudtrail';
 import {
   EVENTS_DIR,

@@ -1,7 +1,7 @@
-import * as z from '../schema';
-import { parseOrThrow } from '../validation';
-import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from './cloudtrail';
-import { eventBridgeEvent } from './envelope';
+import { CLOUDTRAIL_API_CALL, cloudTrailApiCallDetail } from '../../events/cloudtrail';
+import { eventBridgeEvent } from '../../events/envelope';
+import * as z from '../../schema';
+import { parseOrThrow } from '../../validation';
 
 /** CloudTrail's `eventSource` for App Mesh. */
 export const APPMESH_EVENT_SOURCE = 'appmesh.amazonaws.com';
