@@ -7,7 +7,7 @@ import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
 import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
-import { appMeshWeightedRoute } from './appmesh-routes';
+import { appMeshWeightedRoute } from '../providers/appmesh/weighted-routes';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';

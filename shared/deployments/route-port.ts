@@ -5,7 +5,7 @@
 import { parseRouteId, type RouteId, type RouteRef } from '../domain/weighted-route';
 import { ConfigError } from '../errors';
 import type { WeightedRoutes } from '../ports';
-import { appMeshWeightedRoutes } from './appmesh-routes';
+import { appMeshWeightedRoutes } from '../providers/appmesh/weighted-routes';
 import type { GuardDeps } from './deps';
 import type { RouteRecord } from './model';
 

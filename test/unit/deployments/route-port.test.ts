@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { appMeshWeightedRoutes } from '../../../shared/deployments/appmesh-routes';
 import { recordNamesOf, routeRefOf, weightedRoutesFor } from '../../../shared/deployments/route-port';
 import { parseRouteId } from '../../../shared/domain/weighted-route';
 import { ConfigError } from '../../../shared/errors';
+import { appMeshWeightedRoutes } from '../../../shared/providers/appmesh/weighted-routes';
 import { harness } from './fakes';
 
 const KEY = 'prod/web-router/web-route';

@@ -4,11 +4,12 @@
  * (whose own-write recording makes the write last known good). App Mesh behaviour is
  * unchanged: the same calls, the same client tokens, the same version check.
  */
-import type { MeshResourceOf } from '../domain/mesh';
-import type { AppMeshRouteId, RouteRef, WeightedRoute, Weights } from '../domain/weighted-route';
-import { BadRequestError } from '../errors';
-import type { MeshProvider, RouteReader, WeightedRoutes } from '../ports';
-import { weightsOf, withWeights } from './weights';
+
+import { weightsOf, withWeights } from '../../deployments/weights';
+import type { MeshResourceOf } from '../../domain/mesh';
+import type { AppMeshRouteId, RouteRef, WeightedRoute, Weights } from '../../domain/weighted-route';
+import { BadRequestError } from '../../errors';
+import type { MeshProvider, RouteReader, WeightedRoutes } from '../../ports';
 
 type Route = MeshResourceOf<'route'>;
 
