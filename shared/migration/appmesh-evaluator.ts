@@ -6,7 +6,7 @@
  * translation rather than restating it.
  */
 import type { HeaderMatch, MeshResourceOf } from '../domain/mesh';
-import { appMeshRouteOrder } from './appmesh-route-order';
+import { appMeshRouteOrder } from '../providers/appmesh/route-order';
 import type { SimulatedRequest } from './plan-model';
 
 type Route = MeshResourceOf<'route'>;

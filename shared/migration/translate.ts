@@ -20,7 +20,7 @@ import type {
   WeightedTarget,
 } from '../domain/mesh';
 import type { MeshSnapshot } from '../domain/snapshot';
-import { appMeshRouteOrder } from './appmesh-route-order';
+import { appMeshRouteOrder } from '../providers/appmesh/route-order';
 import { isLatticeName, LATTICE_NAME_LIMITS, NameScope } from './lattice-names';
 import { ParityCollector } from './parity';
 import type {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appMeshRouteOrder } from '../../../shared/migration/appmesh-route-order';
 import { planMigration } from '../../../shared/migration/plan-migration';
 import type { MigrationPlan, PlannedListener } from '../../../shared/migration/plan-model';
 import { hasLostFeatures } from '../../../shared/migration/plan-model';
 import { InvalidServiceNetworkNameError, translateMesh } from '../../../shared/migration/translate';
+import { appMeshRouteOrder } from '../../../shared/providers/appmesh/route-order';
 import {
   httpRoute,
   MESH,
