@@ -11,9 +11,9 @@ import type {
   ChatMessageRef,
   Decider,
 } from './approvals/approval';
-import type { MeshResourceOf, Tags } from './domain/mesh';
 import type { ResourceKind, ResourceRef } from './domain/resource-key';
 import type { MeshSnapshot } from './domain/snapshot';
+import type { MeshResourceOf, Tags } from './providers/appmesh/model';
 
 /** Options of a mesh write. */
 export interface MeshWriteOptions {
@@ -331,7 +331,7 @@ export interface RotationStore {
 export interface LastKnownGood {
   readonly resourceKey: string;
   /** The whole resource (ref, spec, tags) as it was read. */
-  readonly resource: import('./domain/mesh').MeshResource;
+  readonly resource: import('./providers/appmesh/model').MeshResource;
   readonly version: number;
   /** The CloudTrail event id that was judged, or `audit:<time>` when the periodic audit recorded it. */
   readonly eventId: string;
@@ -672,9 +672,9 @@ export interface StepScheduler {
  */
 export interface MeshStateStore {
   /** Every cached resource of the mesh (all pages); empty when the cache is cold. */
-  load(meshName: string): Promise<import('./domain/mesh').MeshResource[]>;
+  load(meshName: string): Promise<import('./providers/appmesh/model').MeshResource[]>;
   /** Cache a resource's state unless a newer state of it is cached already. */
-  put(resource: import('./domain/mesh').MeshResource): Promise<void>;
+  put(resource: import('./providers/appmesh/model').MeshResource): Promise<void>;
   /**
    * Forget a deleted resource. With `uid`, only that incarnation is forgotten (a recreated
    * resource cached meanwhile stays).
@@ -694,7 +694,7 @@ export interface StoredMeshSnapshot {
   /** When the whole read behind it began. */
   readonly takenAt: string;
   /** Every resource of the mesh as the audit read it (the mesh resource among them). */
-  readonly resources: readonly import('./domain/mesh').MeshResource[];
+  readonly resources: readonly import('./providers/appmesh/model').MeshResource[];
   /** Resource key -> when change control last recorded a change of it (ISO time). */
   readonly changes: ReadonlyMap<string, string>;
 }

@@ -1,5 +1,5 @@
 import { sameValue } from '../change-control/diff';
-import type { Tags } from '../domain/mesh';
+import type { Tags } from '../providers/appmesh/model';
 
 /**
  * A held change as a patch: what a person changed, from the resource they changed (`base`)

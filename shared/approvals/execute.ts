@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { diffValues, renderDiff } from '../change-control/diff';
-import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey, parseResourceKey } from '../domain/resource-key';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { ApprovalStore, ChatApprovals, EventPublisher, MeshProvider } from '../ports';
+import type { MeshResource } from '../providers/appmesh/model';
 import type { Approval, ApprovalExecution } from './approval';
 import { applyPatch, applyTagChange, patchBetween, tagChangeBetween } from './change-patch';
 import type { ApprovalLog } from './decide';

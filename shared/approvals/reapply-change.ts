@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { MeshResource, MeshResourceOf, SpecByKind, Tags } from '../domain/mesh';
 import {
   formatResourceKey,
   parseResourceKey,
@@ -10,6 +9,7 @@ import {
 import { BadRequestError, NotFoundError } from '../errors';
 import type { ApprovalAction } from '../events/approvals';
 import type { MeshProvider } from '../ports';
+import type { MeshResource, MeshResourceOf, SpecByKind, Tags } from '../providers/appmesh/model';
 import {
   applyPatch,
   describePatch,

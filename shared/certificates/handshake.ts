@@ -7,6 +7,10 @@
  * checks the other way round. Comparing two worlds (now, and after a proposed certificate or
  * trust change) tells which working pairs a change would break. No I/O.
  */
+
+import { formatResourceKey } from '../domain/resource-key';
+import type { MeshSnapshot } from '../domain/snapshot';
+import type { CertificatesSection } from '../policy/sections/certificates';
 import type {
   ClientPolicy,
   Listener,
@@ -14,10 +18,7 @@ import type {
   MeshResourceOf,
   TlsValidationContext,
   VirtualGatewayListener,
-} from '../domain/mesh';
-import { formatResourceKey } from '../domain/resource-key';
-import type { MeshSnapshot } from '../domain/snapshot';
-import type { CertificatesSection } from '../policy/sections/certificates';
+} from '../providers/appmesh/model';
 import { normaliseDn } from './ca-directory';
 import { leafOf, serviceNameOf, trustsOf } from './references';
 

@@ -2,6 +2,11 @@
  * Pure reading of a mesh snapshot: every certificate reference (listener and client policy
  * certificates) and every validation trust, with the resources that use it. No I/O.
  */
+
+import { formatResourceKey } from '../domain/resource-key';
+import type { MeshSnapshot } from '../domain/snapshot';
+import { type CertificatesSection, secretFor } from '../policy/sections/certificates';
+import type { CertificateLocation } from '../ports';
 import type {
   ClientPolicy,
   ClientTlsCertificate,
@@ -10,11 +15,7 @@ import type {
   MeshResourceOf,
   ServiceDiscovery,
   TlsValidationContext,
-} from '../domain/mesh';
-import { formatResourceKey } from '../domain/resource-key';
-import type { MeshSnapshot } from '../domain/snapshot';
-import { type CertificatesSection, secretFor } from '../policy/sections/certificates';
-import type { CertificateLocation } from '../ports';
+} from '../providers/appmesh/model';
 
 /** The resources that hold certificates and trusts: App Mesh's, or a VPC Lattice service (custom domain, HTTPS). */
 export type CertificateHolderKind = 'virtual-node' | 'virtual-gateway' | 'vpc-lattice-service';

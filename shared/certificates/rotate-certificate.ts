@@ -10,7 +10,6 @@
  * issued twice and never delivered unverified.
  */
 import { createHash } from 'node:crypto';
-import type { ListenerTls, MeshResourceOf } from '../domain/mesh';
 import { BadRequestError, ConflictError, MeshwardenError } from '../errors';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type {
@@ -25,6 +24,7 @@ import type {
   PendingKeyVault,
   RotationStore,
 } from '../ports';
+import type { ListenerTls, MeshResourceOf } from '../providers/appmesh/model';
 import {
   ACM_PRIVATE_VALIDITY_DAYS,
   askAcm,

@@ -2,10 +2,11 @@
  * Pure edits of the ACM PCA validation trusts in virtual node and virtual gateway specs (client
  * policies: backend defaults and per-backend overrides), for CA rollovers. No I/O.
  */
-import type { ClientPolicy, MeshResourceOf, TlsValidationContextTrust } from '../domain/mesh';
+
 import { formatResourceKey } from '../domain/resource-key';
 import type { MeshSnapshot } from '../domain/snapshot';
 import { BadRequestError } from '../errors';
+import type { ClientPolicy, MeshResourceOf, TlsValidationContextTrust } from '../providers/appmesh/model';
 
 /** App Mesh accepts at most three ACM PCA ARNs in one trust. */
 export const MAX_ACM_TRUST_CAS = 3;

@@ -1,5 +1,5 @@
-import type { ResourceMetadata } from '../domain/mesh';
 import type { MeshProvider } from '../ports';
+import type { ResourceMetadata } from '../providers/appmesh/model';
 import type { RevertPlan, TagRestore } from './revert-plan';
 
 /**

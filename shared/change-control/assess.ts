@@ -3,7 +3,7 @@
  * anything but the fill of a cold mesh state cache. `judgeChange` acts on the assessment;
  * `meshwarden explain` prints it.
  */
-import type { MeshResource } from '../domain/mesh';
+
 import { formatResourceKey } from '../domain/resource-key';
 import { ValidationError } from '../errors';
 import { derivePrincipal, isSelfPrincipal, type Principal } from '../events/principal';
@@ -26,6 +26,7 @@ import type {
   WebIdentitySessionStore,
 } from '../ports';
 import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
+import type { MeshResource } from '../providers/appmesh/model';
 import { listenerCertificateArns } from './certificates';
 import { type MeshChange, meshChangeOf } from './change';
 import { type ActionDecision, decideAction } from './decide';

@@ -9,7 +9,6 @@
  */
 
 import { mapBounded } from '../bounded-map';
-import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey, RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
 import type { MeshSnapshot } from '../domain/snapshot';
 import { snapshotResources } from '../domain/snapshot';
@@ -30,6 +29,7 @@ import type {
   MeshSnapshotStore,
   MeshStateStore,
 } from '../ports';
+import type { MeshResource } from '../providers/appmesh/model';
 import { listenerCertificateArns } from './certificates';
 
 export interface AuditMeshDeps {

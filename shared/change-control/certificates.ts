@@ -1,4 +1,4 @@
-import type { MeshResource } from '../domain/mesh';
+import type { MeshResource } from '../providers/appmesh/model';
 
 /**
  * The ACM certificate ARNs the listeners of these resources serve: what `tls.allowed-ca`

@@ -5,9 +5,10 @@
  * Approving re-applies only the difference from base to proposed, and only while the resource
  * is still at `baseVersion` (see approvals/reapply-change.ts).
  */
-import type { MeshResource, Tags } from '../domain/mesh';
+
 import { refOf } from '../domain/resource-key';
 import type { ApprovalRequestedDetail } from '../events/approvals';
+import type { MeshResource, Tags } from '../providers/appmesh/model';
 import type { RevertResult } from './apply-revert';
 import type { RevertPlan, TagRestore } from './revert-plan';
 

@@ -5,7 +5,7 @@
  * `pending` first and completed with the outcome; a failed effect is recorded and rethrown so
  * EventBridge retries it and finally dead-letters it.
  */
-import type { MeshResource, ResourceMetadata } from '../domain/mesh';
+
 import { refOf } from '../domain/resource-key';
 import type { ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
@@ -26,6 +26,7 @@ import type {
   MeshStateStore,
 } from '../ports';
 import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
+import type { MeshResource, ResourceMetadata } from '../providers/appmesh/model';
 import { applyRevert, type WriteRace } from './apply-revert';
 import { type AssessDeps, assessChange, type Judged, precheck } from './assess';
 import { type MeshChange, meshChangeOf } from './change';

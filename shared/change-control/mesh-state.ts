@@ -7,12 +7,12 @@
  */
 
 import { mapBounded } from '../bounded-map';
-import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey, parseResourceKey, type ResourceRef } from '../domain/resource-key';
 import { type MeshSnapshot, type SNAPSHOT_MEMBER, sortByKey } from '../domain/snapshot';
 import { NotFoundError } from '../errors';
 import { buildMeshIndex, gatewayRouteTargetOf, type MeshIndex, routeShapeOf } from '../policy/mesh-index';
 import type { MeshProvider, MeshSnapshotStore, MeshStateStore } from '../ports';
+import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../providers/appmesh/model';
 
 /** The state an event is judged against. */
 export interface MeshStateRead {

@@ -13,9 +13,10 @@
  * the rest of it may be a person's change whose judgment is still on its way. Blessing it
  * whole would let a late revert find nothing to undo.
  */
-import type { MeshResource, MeshResourceOf, Tags } from '../domain/mesh';
+
 import { formatResourceKey, type ResourceKind } from '../domain/resource-key';
 import type { LastKnownGood, LastKnownGoodStore, MeshProvider, MeshWriteOptions, OwnWrite } from '../ports';
+import type { MeshResource, MeshResourceOf, Tags } from '../providers/appmesh/model';
 import { refFromAppMeshArn } from './change';
 import { restoreChangedLeaves } from './revert-plan';
 

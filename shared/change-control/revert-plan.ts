@@ -3,10 +3,11 @@
  * good). Restores the last known good spec (one whole-spec write), deletes a newly created
  * resource, recreates a deleted one; and says plainly when it cannot, instead of guessing.
  */
-import type { MeshResource, Tags } from '../domain/mesh';
+
 import { formatResourceKey, type ResourceRef, refOf } from '../domain/resource-key';
 import type { MeshIndex } from '../policy/mesh-index';
 import type { LastKnownGood } from '../ports';
+import type { MeshResource, Tags } from '../providers/appmesh/model';
 import type { MeshChange } from './change';
 import { sameValue } from './diff';
 

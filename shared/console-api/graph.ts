@@ -5,8 +5,8 @@
  */
 
 import { targetsOf } from '../deployments/weights';
-import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../domain/mesh';
 import { gatewayRouteTargetOf } from '../policy/mesh-index';
+import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../providers/appmesh/model';
 
 export interface MeshGraph {
   readonly mesh: string;

@@ -21,12 +21,12 @@ import {
 import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deployments/commands';
 import type { GuardDeps } from '../deployments/deps';
 import { type Deployment, isGuarded, type RouteRecord } from '../deployments/model';
-import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims, rolesOf } from '../policy/sections/api';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
+import type { MeshResourceOf } from '../providers/appmesh/model';
 import * as z from '../schema';
 import { meshGraph } from './graph';
 import { type ConsolePage, servePageFile, withEtag } from './page';

@@ -3,9 +3,9 @@
  * now, the policy) -> what to do. No I/O here; the use cases apply the decisions.
  */
 import { createHash } from 'node:crypto';
-import type { Tags } from '../domain/mesh';
 import type { WeightedRoute } from '../domain/weighted-route';
 import type { AlarmInfo } from '../ports';
+import type { Tags } from '../providers/appmesh/model';
 import {
   type Actor,
   type Deployment,

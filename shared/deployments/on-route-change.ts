@@ -1,4 +1,3 @@
-import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { formatRouteId, type RouteProviderName, type WeightedRoute } from '../domain/weighted-route';
 import { ConfigError, ConflictError, MeshwardenError } from '../errors';
@@ -7,6 +6,7 @@ import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
 import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
+import type { MeshResourceOf } from '../providers/appmesh/model';
 import { appMeshWeightedRoute } from '../providers/appmesh/weighted-routes';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';

@@ -1,4 +1,4 @@
-import type { RouteSpec, WeightedTarget } from '../domain/mesh';
+import type { RouteSpec, WeightedTarget } from '../providers/appmesh/model';
 import type { Weights } from './model';
 
 /** The protocol members of a route spec, exactly one of which is set. */

@@ -1,4 +1,4 @@
-import { isResourceOfKind, type MeshResource, type MeshResourceOf } from './mesh';
+import { isResourceOfKind, type MeshResource, type MeshResourceOf } from '../providers/appmesh/model';
 import { formatResourceKey, type ResourceKind, type ResourceRef } from './resource-key';
 
 /** Every resource of one mesh as read at one moment. */

@@ -5,7 +5,7 @@
  * both this; each provider maps its own shapes in its folder. No I/O here.
  */
 import { BadRequestError } from '../errors';
-import type { Tags } from './mesh';
+import type { Tags } from '../providers/appmesh/model';
 
 /** Weight per target name (App Mesh virtual node, VPC Lattice target group). */
 export type Weights = Readonly<Record<string, number>>;

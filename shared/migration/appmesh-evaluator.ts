@@ -5,7 +5,7 @@
  * only (it never looks at the plan), so comparing it with the Lattice evaluator tests the
  * translation rather than restating it.
  */
-import type { HeaderMatch, MeshResourceOf } from '../domain/mesh';
+import type { HeaderMatch, MeshResourceOf } from '../providers/appmesh/model';
 import { appMeshRouteOrder } from '../providers/appmesh/route-order';
 import type { SimulatedRequest } from './plan-model';
 

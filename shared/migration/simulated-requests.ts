@@ -5,7 +5,7 @@
  * capitals; the routes' methods and two others. Every route's headers are tried on its own paths;
  * on the other routes' paths too while the product stays small, so order between routes is tried.
  */
-import type { HeaderMatch, MeshResourceOf } from '../domain/mesh';
+import type { HeaderMatch, MeshResourceOf } from '../providers/appmesh/model';
 import type { SimulatedRequest } from './plan-model';
 
 type Route = MeshResourceOf<'route'>;

@@ -10,6 +10,8 @@
  * condition would take requests the route never took, while leaving it out sends the requests it
  * took to the rules after it, which the parity report and the routing simulation both say.
  */
+
+import type { MeshSnapshot } from '../domain/snapshot';
 import type {
   HeaderMatch,
   HealthCheckPolicy,
@@ -18,8 +20,7 @@ import type {
   MeshResourceOf,
   PortProtocol,
   WeightedTarget,
-} from '../domain/mesh';
-import type { MeshSnapshot } from '../domain/snapshot';
+} from '../providers/appmesh/model';
 import { appMeshRouteOrder } from '../providers/appmesh/route-order';
 import { isLatticeName, LATTICE_NAME_LIMITS, NameScope } from './lattice-names';
 import { ParityCollector } from './parity';

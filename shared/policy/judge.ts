@@ -4,9 +4,10 @@
  * Both work on a {@link MeshIndex} built once, so judging one event never re-judges the mesh
  * and an audit is linear in the mesh's size.
  */
-import type { MeshResource } from '../domain/mesh';
+
 import { formatResourceKey, type ResourceRef, refOf } from '../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../domain/snapshot';
+import type { MeshResource } from '../providers/appmesh/model';
 import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from './compile';
 import { type ExemptionMatch, exemptionFor, expiredExemptions } from './exemptions';
 import { buildMeshIndex, MeshIndex, routeShapeOf } from './mesh-index';

@@ -3,9 +3,10 @@
  * (who targets this node, who provides this service, who calls this service). Judging one
  * resource then reads only its neighbours, and a full audit stays linear in the mesh's size.
  */
-import type { MeshResource, MeshResourceOf, RouteSpec, WeightedTarget } from '../domain/mesh';
+
 import type { ResourceRef } from '../domain/resource-key';
 import type { MeshSnapshot } from '../domain/snapshot';
+import type { MeshResource, MeshResourceOf, RouteSpec, WeightedTarget } from '../providers/appmesh/model';
 
 type Node = MeshResourceOf<'virtual-node'>;
 type Service = MeshResourceOf<'virtual-service'>;

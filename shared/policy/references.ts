@@ -11,10 +11,10 @@
  * globs are meant to be used.
  */
 import { collectReferences } from '../certificates/references';
-import type { MeshResource } from '../domain/mesh';
 import { formatResourceKey, RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../domain/snapshot';
 import type { ListedAlarm } from '../ports';
+import type { MeshResource } from '../providers/appmesh/model';
 import { formatPath } from '../validation';
 import {
   type CompiledMeshPolicy,

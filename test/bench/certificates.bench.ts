@@ -14,9 +14,9 @@ import { mapConcurrent } from '../../shared/certificates/concurrency';
 import { createKeyAndCsr } from '../../shared/certificates/key-and-csr';
 import { sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
-import type { MeshResource } from '../../shared/domain/mesh';
 import { parsePolicy } from '../../shared/policy/load';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
+import type { MeshResource } from '../../shared/providers/appmesh/model';
 import { startSeededLocalAws } from '../support/local-aws';
 import type { Benchmark, Figure } from './harness';
 

@@ -12,8 +12,8 @@ import {
   namesCallersValidate,
   type PeerCertificate,
 } from '../../shared/certificates/handshake';
-import type { MeshResourceOf } from '../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
+import type { MeshResourceOf } from '../../shared/providers/appmesh/model';
 import { type Benchmark, latencyFigures, sample } from './harness';
 
 const NODES = 2000;

@@ -2,8 +2,9 @@
  * Synthetic App Mesh meshes for benchmarks: large, and compliant with the demo policy, so an
  * audit's time is the rules' and not the findings'.
  */
-import type { MeshResourceOf } from '../../shared/domain/mesh';
+
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
+import type { MeshResourceOf } from '../../shared/providers/appmesh/model';
 
 const CA = 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/bench';
 const ROUTES_PER_ROUTER = 10;

@@ -5,6 +5,9 @@
  * variant of App Mesh appears somewhere (test/unit/adapters/appmesh checks that against the
  * SDK's schema). Use {@link sampleSnapshot} to get a fresh deep copy per test.
  */
+
+import type { ResourceKind } from '../../shared/domain/resource-key';
+import { type MeshSnapshot, snapshotResources, sortByKey } from '../../shared/domain/snapshot';
 import {
   isResourceOfKind,
   type MeshResource,
@@ -12,9 +15,7 @@ import {
   type ResourceMetadata,
   type SpecByKind,
   type Tags,
-} from '../../shared/domain/mesh';
-import type { ResourceKind } from '../../shared/domain/resource-key';
-import { type MeshSnapshot, snapshotResources, sortByKey } from '../../shared/domain/snapshot';
+} from '../../shared/providers/appmesh/model';
 
 export const SAMPLE_MESH = 'prod';
 export const SAMPLE_ACCOUNT = '111122223333';

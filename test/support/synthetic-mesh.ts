@@ -1,5 +1,5 @@
-import type { MeshResource } from '../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
+import type { MeshResource } from '../../shared/providers/appmesh/model';
 
 /**
  * A large mesh for the migration benchmark: `nodes` virtual nodes with TLS, health checks and

@@ -11,8 +11,8 @@ import {
   RequestInProgressException,
 } from '@aws-sdk/client-acm-pca';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import type { Listener, MeshResource, VirtualNodeSpec } from '../../../shared/domain/mesh';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
+import type { Listener, MeshResource, VirtualNodeSpec } from '../../../shared/providers/appmesh/model';
 
 /** The demo mesh `npm start` seeds; the demo policy and the scenarios are written for these names. */
 export const DEMO = {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { MeshResource } from '../../domain/mesh';
 import type { LastKnownGood, LastKnownGoodStore } from '../../ports';
+import type { MeshResource } from '../../providers/appmesh/model';
 import { changeControlKeys } from './change-control-keys';
 import type { TransactItem } from './decision-committer';
 import { deleteChunks, type PackedValue, packValue, unpackValue, writeChunks } from './large-value';

@@ -6,11 +6,11 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { MeshResource } from '../../domain/mesh';
 import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
 import { MeshwardenError } from '../../errors';
 import type { MeshSnapshotStore, StoredMeshSnapshot } from '../../ports';
+import type { MeshResource } from '../../providers/appmesh/model';
 import { accountKey } from './account-keys';
 import { hasValue, packValue, unpackValue, writeChunks } from './large-value';
 import { BATCH_SIZE } from './mesh-state-store';

@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mapBounded } from '../../bounded-map';
 import { sameValue } from '../../change-control/diff';
-import type { MeshResource } from '../../domain/mesh';
 import { formatResourceKey, type ResourceRef } from '../../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../../domain/snapshot';
 import { MeshwardenError } from '../../errors';
 import type { MeshStateStore } from '../../ports';
+import type { MeshResource } from '../../providers/appmesh/model';
 import { changeControlKeys } from './change-control-keys';
 import {
   deleteChunks,

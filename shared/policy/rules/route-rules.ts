@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../../domain/mesh';
+import type { RouteSpec } from '../../providers/appmesh/model';
 import { routeShapeOf } from '../mesh-index';
 import { defineRule, describeResource } from './rule';
 

@@ -3,8 +3,9 @@
  * turns it on, and a pure check that returns one sentence per failure (empty when the
  * resource complies). Each sentence names the resource and says what to do.
  */
-import type { MeshResource, MeshResourceOf } from '../../domain/mesh';
+
 import type { ResourceKind, ResourceRef } from '../../domain/resource-key';
+import type { MeshResource, MeshResourceOf } from '../../providers/appmesh/model';
 import type { CompiledCompliance } from '../compile';
 import type { MeshIndex } from '../mesh-index';
 import type { RuleId } from '../rule-ids';

@@ -1,4 +1,4 @@
-import type { ClientPolicy, ListenerTlsMode } from '../../domain/mesh';
+import type { ClientPolicy, ListenerTlsMode } from '../../providers/appmesh/model';
 import { listenersOf } from './listeners';
 import { defineRule, describeListener, describeResource, type RuleContext } from './rule';
 

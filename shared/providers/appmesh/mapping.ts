@@ -18,9 +18,9 @@ import type {
   VirtualServiceSpec as SdkVirtualServiceSpec,
   TagRef,
 } from '@aws-sdk/client-app-mesh';
-import type { ResourceMetadata, ResourceStatus, SpecByKind, Tags } from '../../domain/mesh';
 import type { ResourceKind } from '../../domain/resource-key';
 import { MeshwardenError } from '../../errors';
+import type { ResourceMetadata, ResourceStatus, SpecByKind, Tags } from './model';
 
 /** The SDK spec type of each kind. */
 export interface SdkSpecByKind {

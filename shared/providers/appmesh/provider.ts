@@ -5,7 +5,6 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-app-mesh';
 import { mapBounded } from '../../bounded-map';
-import type { MeshResourceOf, Tags } from '../../domain/mesh';
 import { formatResourceKey, type ResourceKind, type ResourceRef, refOf } from '../../domain/resource-key';
 import { type MeshSnapshot, sortByKey } from '../../domain/snapshot';
 import { BadRequestError, MeshwardenError, NotFoundError } from '../../errors';
@@ -20,6 +19,7 @@ import {
   tagsFromSdk,
   tagsToSdk,
 } from './mapping';
+import type { MeshResourceOf, Tags } from './model';
 
 /** Tuning of the App Mesh provider. */
 export interface AppMeshProviderOptions {

@@ -5,7 +5,7 @@
  * a shorter one, then more header, method and query conditions before fewer); ties by route name, so the order is deterministic. The translation and the
  * App Mesh evaluator both use it: it is the one statement of App Mesh's order.
  */
-import type { MeshResourceOf } from '../../domain/mesh';
+import type { MeshResourceOf } from './model';
 
 type Route = MeshResourceOf<'route'>;
 

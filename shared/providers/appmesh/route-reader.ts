@@ -1,10 +1,10 @@
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
-import type { MeshResourceOf } from '../../domain/mesh';
 import { NotFoundError } from '../../errors';
 import type { RouteReader } from '../../ports';
 import { toDomainError } from './errors';
 import { KINDS } from './kinds';
 import { metadataFromSdk, specFromSdk } from './mapping';
+import type { MeshResourceOf } from './model';
 
 /**
  * A route read with exactly one DescribeRoute (no ListTagsForResource, unlike

@@ -6,10 +6,10 @@
  */
 
 import { weightsOf, withWeights } from '../../deployments/weights';
-import type { MeshResourceOf } from '../../domain/mesh';
 import type { AppMeshRouteId, RouteRef, WeightedRoute, Weights } from '../../domain/weighted-route';
 import { BadRequestError } from '../../errors';
 import type { MeshProvider, RouteReader, WeightedRoutes } from '../../ports';
+import type { MeshResourceOf } from './model';
 
 type Route = MeshResourceOf<'route'>;
 

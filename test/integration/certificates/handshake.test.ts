@@ -21,9 +21,9 @@ import { runCaRollover } from '../../../shared/certificates/ca-rollover';
 import { readHandshakes } from '../../../shared/certificates/handshake-guard';
 import type { SweepItem } from '../../../shared/certificates/sweep';
 import { acmTrusts } from '../../../shared/certificates/trusts';
-import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import { loadPolicy } from '../../../shared/policy/load';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
+import type { MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import {
   acmCertificate,

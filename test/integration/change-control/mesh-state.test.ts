@@ -9,8 +9,8 @@ import { DEMO } from '../../../infra/local/demo/seed';
 import type { BusEvent, LocalRequest, LocalResponse } from '../../../infra/local/types';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoMeshStateStore, meshStatePartition } from '../../../shared/adapters/dynamodb/mesh-state-store';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const MESH = 'cachetest';

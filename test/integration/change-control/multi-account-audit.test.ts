@@ -8,7 +8,7 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoLastKnownGoodStore } from '../../../shared/adapters/dynamodb/last-known-good-store';
 import { DynamoMeshSnapshotStore } from '../../../shared/adapters/dynamodb/mesh-snapshot-store';
 import { DynamoMeshStateStore } from '../../../shared/adapters/dynamodb/mesh-state-store';
-import type { MeshResource } from '../../../shared/domain/mesh';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import { loadEvent } from '../../support/sample-events';
 import {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppMeshService } from '../../../infra/local/services/appmesh/appmesh-service';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { formatResourceKey } from '../../../shared/domain/resource-key';
 import { snapshotResources } from '../../../shared/domain/snapshot';
 import { NotFoundError } from '../../../shared/errors';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/providers/appmesh';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { startTestEdge, type TestEdge } from '../../support/local-edge';
 import { sampleResources } from '../../support/mesh-samples';
 

@@ -4,11 +4,11 @@ import { executeDecision } from '../../../shared/approvals/execute';
 import { sweepApprovals } from '../../../shared/approvals/expire';
 import { clientTokenFor, reapplyChange } from '../../../shared/approvals/reapply-change';
 import { requestApproval } from '../../../shared/approvals/request';
-import type { MeshResource, MeshResourceOf } from '../../../shared/domain/mesh';
 import { formatResourceKey, type ResourceKind, type ResourceRef } from '../../../shared/domain/resource-key';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../../../shared/events/approvals';
 import type { MeshProvider, MeshWriteOptions } from '../../../shared/ports';
+import type { MeshResource, MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import {
   APPROVAL_ID,
   approvalsPolicy,

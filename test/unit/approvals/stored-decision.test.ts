@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { executeDecision, reaskApprovalId } from '../../../shared/approvals/execute';
-import type { MeshResource, MeshResourceOf, RouteSpec, Tags } from '../../../shared/domain/mesh';
 import { formatResourceKey, type ResourceKind, type ResourceRef } from '../../../shared/domain/resource-key';
 import {
   type ApprovalDecidedDetail,
@@ -8,6 +7,7 @@ import {
   approvalRequestedDetail,
 } from '../../../shared/events/approvals';
 import type { MeshProvider, MeshWriteOptions } from '../../../shared/ports';
+import type { MeshResource, MeshResourceOf, RouteSpec, Tags } from '../../../shared/providers/appmesh/model';
 import {
   APPROVAL_ID,
   MemoryApprovalStore,

@@ -8,7 +8,6 @@ import { InProcessPendingKeyVault } from '../../../infra/cli/in-process-key-vaul
 import { CaDirectory } from '../../../shared/certificates/ca-directory';
 import { factsOf, parseCertificate } from '../../../shared/certificates/pem';
 import type { SweepDeps } from '../../../shared/certificates/sweep';
-import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import {
   BadRequestError,
@@ -39,6 +38,7 @@ import type {
   StoredCertificate,
   VersionedRecord,
 } from '../../../shared/ports';
+import type { MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import {
   BasicConstraintsExtension,
   KeyUsageFlags,

@@ -12,10 +12,10 @@ import {
 } from '../../../shared/certificates/handshake';
 import type { InventoryEntry } from '../../../shared/certificates/inventory';
 import { planRotation } from '../../../shared/certificates/plan';
-import type { ClientPolicy, ListenerTls, MeshResourceOf } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import { judgeMesh } from '../../../shared/policy/judge';
 import type { CertificatesSection } from '../../../shared/policy/sections/certificates';
+import type { ClientPolicy, ListenerTls, MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import { policyWith } from './fakes';
 
 const OLD_CA =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type AuditMeshDeps, auditMeshes } from '../../../shared/change-control/audit-mesh';
 import { recordWebIdentitySession } from '../../../shared/change-control/record-web-identity';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { MeshwardenError } from '../../../shared/errors';
 import { parseAssumeRoleWithWebIdentity } from '../../../shared/events/sts-web-identity';
 import { parsePolicy } from '../../../shared/policy/load';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { loadEvent } from '../../support/sample-events';
 import {
   FixedAlarms,

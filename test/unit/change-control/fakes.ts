@@ -2,7 +2,7 @@
  * In-memory ports for change-control unit tests: a mesh store with App Mesh-like versions and
  * ARNs, and the state stores. Each records the calls made to it so tests assert after acting.
  */
-import type { MeshResource, MeshResourceOf, Tags } from '../../../shared/domain/mesh';
+
 import {
   formatResourceKey,
   type ResourceKind,
@@ -33,6 +33,7 @@ import type {
   Notification,
   WebIdentitySessionStore,
 } from '../../../shared/ports';
+import type { MeshResource, MeshResourceOf, Tags } from '../../../shared/providers/appmesh/model';
 
 export interface ProviderCall {
   readonly op: string;

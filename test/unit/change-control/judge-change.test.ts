@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { holdApprovalId, revertClientToken } from '../../../shared/change-control/tokens';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { refOf } from '../../../shared/domain/resource-key';
 import { MeshwardenError } from '../../../shared/errors';
 import { approvalRequestedDetail } from '../../../shared/events/approvals';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { ALICE_CLAIMS, appMeshEvent, routeSpec, WEB_ROUTE, world } from './scenario';
 
 const ROUTE_KEY = 'prod/route/web-router/web-route';

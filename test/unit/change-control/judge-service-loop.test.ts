@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import { judgeResource } from '../../../shared/policy/judge';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { meshResources, testPolicy } from './scenario';
 
 function snapshotOf(resources: MeshResource[]): MeshSnapshot {

@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoMeshStateStore } from '../../../shared/adapters/dynamodb/mesh-state-store';
-import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
+import type { MeshResourceOf } from '../../../shared/providers/appmesh/model';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'state';

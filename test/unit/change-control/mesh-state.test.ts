@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditMeshes } from '../../../shared/change-control/audit-mesh';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { readMeshState, referencesOf, snapshotFrom } from '../../../shared/change-control/mesh-state';
-import type { MeshResource } from '../../../shared/domain/mesh';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { FixedAlarms, FixedIssuers, MemoryMeshState, RecordingNotifier } from './fakes';
 import { appMeshEvent, routeSpec, testPolicy, WEB_ROUTE, world } from './scenario';
 

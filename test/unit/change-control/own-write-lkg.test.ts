@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditMeshes } from '../../../shared/change-control/audit-mesh';
 import { judgeChange } from '../../../shared/change-control/judge-change';
 import { recordingOwnWrites } from '../../../shared/change-control/own-writes';
-import type { MeshResource } from '../../../shared/domain/mesh';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { FixedAlarms, FixedIssuers, RecordingNotifier } from './fakes';
 import { appMeshEvent, routeSpec, WEB_ROUTE, world } from './scenario';
 

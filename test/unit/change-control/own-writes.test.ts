@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordingOwnWrites } from '../../../shared/change-control/own-writes';
-import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import { formatResourceKey } from '../../../shared/domain/resource-key';
+import type { MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import { sampleResource } from '../../support/mesh-samples';
 import { MemoryLastKnownGood, MemoryMesh } from './fakes';
 

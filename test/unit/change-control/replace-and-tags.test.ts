@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeChange } from '../../../shared/change-control/judge-change';
-import type { MeshResource } from '../../../shared/domain/mesh';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { appMeshEvent, routeSpec, WEB_ROUTE, world } from './scenario';
 
 const ROUTE_KEY = 'prod/route/web-router/web-route';

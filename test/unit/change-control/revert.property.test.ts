@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { applyRevert } from '../../../shared/change-control/apply-revert';
 import type { ChangeVerb, MeshChange } from '../../../shared/change-control/change';
 import { planRevert } from '../../../shared/change-control/revert-plan';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { formatResourceKey, RESOURCE_KINDS, refOf } from '../../../shared/domain/resource-key';
 import { NotFoundError } from '../../../shared/errors';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { sampleResources } from '../../support/mesh-samples';
 import { MemoryMesh } from './fakes';
 

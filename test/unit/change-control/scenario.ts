@@ -4,10 +4,10 @@
  */
 
 import type { JudgeChangeDeps } from '../../../shared/change-control/judge-change';
-import type { MeshResource, RouteSpec } from '../../../shared/domain/mesh';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { parsePolicy } from '../../../shared/policy/load';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
+import type { MeshResource, RouteSpec } from '../../../shared/providers/appmesh/model';
 import { loadEvent } from '../../support/sample-events';
 import {
   FixedIssuers,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { judgeChange } from '../../../shared/change-control/judge-change';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { derivePrincipal } from '../../../shared/events/principal';
 import { decideChange } from '../../../shared/policy/change-control';
 import { parsePolicy } from '../../../shared/policy/load';
 import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../../../shared/providers/appmesh/cloudtrail';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import { loadEvent } from '../../support/sample-events';
 import { ACCOUNT, routeSpec, SELF_ROLE, WEB_ROUTE, world } from './scenario';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { meshGraph } from '../../../shared/console-api/graph';
 import { weightHistoryOf } from '../../../shared/console-api/views';
 import type { Deployment } from '../../../shared/deployments/model';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import { rolesOf } from '../../../shared/policy/sections/api';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 
 const route = (weights: [string, number][]) =>
   ({

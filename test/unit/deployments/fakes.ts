@@ -1,6 +1,5 @@
 import type { GuardDeps } from '../../../shared/deployments/deps';
 import type { Deployment, RouteRecord } from '../../../shared/deployments/model';
-import type { MeshResourceOf, RouteSpec } from '../../../shared/domain/mesh';
 import { ConflictError, ThrottledError } from '../../../shared/errors';
 import type { AlarmStateChangeEvent } from '../../../shared/events/cloudwatch-alarm';
 import { parsePolicy } from '../../../shared/policy/load';
@@ -13,6 +12,7 @@ import type {
   StepInvocation,
 } from '../../../shared/ports';
 import type { AppMeshApiCallEvent } from '../../../shared/providers/appmesh/cloudtrail';
+import type { MeshResourceOf, RouteSpec } from '../../../shared/providers/appmesh/model';
 import { loadEvent } from '../../support/sample-events';
 import { MemoryApprovalStore } from '../approvals/support';
 

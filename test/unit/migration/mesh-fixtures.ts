@@ -1,5 +1,5 @@
-import type { MeshResource, MeshResourceOf } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
+import type { MeshResource, MeshResourceOf } from '../../../shared/providers/appmesh/model';
 
 /** A snapshot of the given resources, as the App Mesh provider would read it. */
 export function snapshotOf(meshName: string, resources: readonly MeshResource[]): MeshSnapshot {

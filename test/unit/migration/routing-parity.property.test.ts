@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HeaderMatch, HttpMethod, MeshResource } from '../../../shared/domain/mesh';
 import { planMigration } from '../../../shared/migration/plan-migration';
 import { hasLostFeatures } from '../../../shared/migration/plan-model';
+import type { HeaderMatch, HttpMethod, MeshResource } from '../../../shared/providers/appmesh/model';
 import { httpRoute, MESH, node, router, serviceOnRouter, snapshotOf } from './mesh-fixtures';
 
 const NODES = ['n1', 'n2', 'n3', 'n4'];

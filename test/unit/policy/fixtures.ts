@@ -2,13 +2,14 @@
  * Builders for policy tests: principals through the real CloudTrail `userIdentity` ->
  * Principal derivation, small meshes built resource by resource, and policies from YAML.
  */
-import type { MeshResourceOf, SpecByKind, Tags } from '../../../shared/domain/mesh';
+
 import type { ResourceKind } from '../../../shared/domain/resource-key';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import type { UserIdentity } from '../../../shared/events/cloudtrail-identity';
 import { derivePrincipal, type Principal } from '../../../shared/events/principal';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { parsePolicy } from '../../../shared/policy/load';
+import type { MeshResourceOf, SpecByKind, Tags } from '../../../shared/providers/appmesh/model';
 
 export const ACCOUNT = '000000000000';
 export const GITHUB_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;

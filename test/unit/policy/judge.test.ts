@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MeshResourceOf } from '../../../shared/domain/mesh';
 import type { ResourceRef } from '../../../shared/domain/resource-key';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import { describeFinding, judgeMesh, judgeResource } from '../../../shared/policy/judge';
 import { loadPolicy } from '../../../shared/policy/load';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
 import { precomputeRoutingLoops, routingLoopThrough } from '../../../shared/policy/routing-loops';
+import type { MeshResourceOf } from '../../../shared/providers/appmesh/model';
 import {
   backend,
   CERT,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MeshResource } from '../../../shared/domain/mesh';
 import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
 import { APPMESH_RULE_IDS, type RuleId } from '../../../shared/policy/rule-ids';
 import { RULES, RULES_BY_ID } from '../../../shared/policy/rules';
+import type { MeshResource } from '../../../shared/providers/appmesh/model';
 import {
   backend,
   CERT,

@@ -23,9 +23,9 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-app-mesh';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { MeshResource } from '../../../../shared/domain/mesh';
 import type { ResourceKind } from '../../../../shared/domain/resource-key';
 import { metadataToSdk, specToSdk, tagsToSdk } from '../../../../shared/providers/appmesh/mapping';
+import type { MeshResource } from '../../../../shared/providers/appmesh/model';
 
 /** SDK member names of each kind. */
 export const SDK_FIELDS: Readonly<

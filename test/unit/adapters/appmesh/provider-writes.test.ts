@@ -27,10 +27,10 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MeshResource } from '../../../../shared/domain/mesh';
 import type { ResourceRef } from '../../../../shared/domain/resource-key';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../../shared/errors';
 import { specToSdk, tagsToSdk } from '../../../../shared/providers/appmesh/mapping';
+import type { MeshResource } from '../../../../shared/providers/appmesh/model';
 import { createAppMeshProvider } from '../../../../shared/providers/appmesh/provider';
 import { sampleResource, sampleResources } from '../../../support/mesh-samples';
 import { SDK_FIELDS, sdkDataOf } from './fake-app-mesh';

@@ -1,9 +1,9 @@
 import { AppMeshClient, InternalServerErrorException } from '@aws-sdk/client-app-mesh';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MeshResource } from '../../../../shared/domain/mesh';
 import { formatResourceKey } from '../../../../shared/domain/resource-key';
 import { snapshotResources } from '../../../../shared/domain/snapshot';
 import { BadRequestError, MeshwardenError, NotFoundError } from '../../../../shared/errors';
+import type { MeshResource } from '../../../../shared/providers/appmesh/model';
 import { createAppMeshProvider, DEFAULT_CONCURRENCY } from '../../../../shared/providers/appmesh/provider';
 import { SAMPLE_MESH, SAMPLE_TAKEN_AT, sampleResources, sampleSnapshot } from '../../../support/mesh-samples';
 import { type AppMeshStub, type FakeCall, installFakeAppMesh } from './fake-app-mesh';

@@ -6,8 +6,8 @@
 import { Readable } from 'node:stream';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { describe, expect, it } from 'vitest';
-import type { MeshResource } from '../../../../shared/domain/mesh';
 import { refOf } from '../../../../shared/domain/resource-key';
+import type { MeshResource } from '../../../../shared/providers/appmesh/model';
 import { createAppMeshProvider } from '../../../../shared/providers/appmesh/provider';
 import { sampleResources } from '../../../support/mesh-samples';
 import { SDK_FIELDS } from './fake-app-mesh';

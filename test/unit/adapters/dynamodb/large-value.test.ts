@@ -13,8 +13,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../../shared/adapters/dynamodb/client';
 import { CHUNK_BYTES, packValue } from '../../../../shared/adapters/dynamodb/large-value';
 import { DynamoLastKnownGoodStore } from '../../../../shared/adapters/dynamodb/last-known-good-store';
-import type { MeshResource } from '../../../../shared/domain/mesh';
 import type { LastKnownGood } from '../../../../shared/ports';
+import type { MeshResource } from '../../../../shared/providers/appmesh/model';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'state';

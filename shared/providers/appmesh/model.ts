@@ -8,7 +8,7 @@
  * ISO-8601 strings. No SDK types here: the App Mesh adapter proves at compile time that these
  * shapes equal the SDK's (see shared/providers/appmesh/mapping.ts).
  */
-import type { ResourceKind, ResourceRef } from './resource-key';
+import type { ResourceKind, ResourceRef } from '../../domain/resource-key';
 
 // ---------------------------------------------------------------------------------------------
 // Shared building blocks
