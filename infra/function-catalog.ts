@@ -3,8 +3,6 @@ import {
   APPROVAL_SWEEP_SCHEDULE,
   acmApproachingExpirationPattern,
   alarmStateChangesPattern,
-  appMeshMutationsPattern,
-  appMeshRouteChangesPattern,
   approvalDecidedPattern,
   approvalRequestedPattern,
   caRolloverAwaitingApprovalPattern,
@@ -16,6 +14,7 @@ import {
   type NamedSchedule,
   webIdentitySessionsPattern,
 } from '../shared/events/patterns';
+import { appMeshMutationsPattern, appMeshRouteChangesPattern } from '../shared/providers/appmesh/patterns';
 import {
   latticeMutationsPattern,
   latticeRouteChangesPattern,

@@ -3,11 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import {
-  alarmStateChangesPattern,
-  appMeshMutationsPattern,
-  type NamedPattern,
-} from '../../shared/events/patterns';
+import { alarmStateChangesPattern, type NamedPattern } from '../../shared/events/patterns';
+import { appMeshMutationsPattern } from '../../shared/providers/appmesh/patterns';
 import {
   APPMESH_READ_ACTIONS,
   APPMESH_WRITE_ACTIONS,

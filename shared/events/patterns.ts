@@ -4,6 +4,7 @@
  * handed unchanged to `events.Rule({ eventPattern })` (after the CDK key mapping), to
  * PutRule, or to a local matcher.
  */
+import { appMeshMutationsPattern } from '../providers/appmesh/patterns';
 
 /** A content filter in an EventBridge pattern (EventBridge user guide, "content filtering"). */
 export type ContentFilter =
@@ -104,26 +105,6 @@ export const MESHWARDEN_DETAIL_TYPES = {
 } as const;
 
 /**
- * Mutating App Mesh API calls. `readOnly: [false]` is the CloudTrail field for exactly this;
- * EventBridge also withholds read-only management events from rules unless a rule opts in
- * with state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, so the filter stays right even if
- * someone flips that state. Failed calls (with `errorCode`) still match on purpose: a refused
- * change attempt is audited too.
- */
-export const appMeshMutationsPattern: NamedPattern = {
-  name: 'appmesh-mutations',
-  description: 'Every mutating App Mesh API call recorded by CloudTrail, including failed attempts',
-  pattern: {
-    source: ['aws.appmesh'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['appmesh.amazonaws.com'],
-      readOnly: [false],
-    },
-  },
-};
-
-/**
  * Alarm state changes into ALARM (roll back a weighted deployment) and back to OK (let a
  * paused progressive deployment resume). INSUFFICIENT_DATA decides nothing, so it is left out.
  */
@@ -210,26 +191,6 @@ export const caRolloverAwaitingApprovalPattern: NamedPattern = {
   pattern: {
     source: [MESHWARDEN_EVENT_SOURCE, MESHWARDEN_CLI_EVENT_SOURCE],
     'detail-type': [MESHWARDEN_DETAIL_TYPES.caRolloverAwaitingApproval],
-  },
-};
-
-/**
- * Route writes for the deployment guard, separate from `appmesh-mutations` so each
- * function's rule carries only what it acts on: weight changes open, update and end
- * deployments, and a deleted virtual node ends or rolls back those that send it traffic.
- * Failed calls changed nothing, so they are left out.
- */
-export const appMeshRouteChangesPattern: NamedPattern = {
-  name: 'appmesh-route-changes',
-  description: 'Successful App Mesh route writes and virtual node deletions recorded by CloudTrail',
-  pattern: {
-    source: ['aws.appmesh'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['appmesh.amazonaws.com'],
-      eventName: ['CreateRoute', 'UpdateRoute', 'DeleteRoute', 'DeleteVirtualNode'],
-      errorCode: [{ exists: false }],
-    },
   },
 };
 

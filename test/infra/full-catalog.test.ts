@@ -13,10 +13,10 @@ import { parseConfig } from '../../infra/stacks/meshwarden-config';
 import { isInvokedAsynchronously } from '../../infra/stacks/meshwarden-stack';
 import {
   alarmStateChangesPattern,
-  appMeshMutationsPattern,
   approvalDecidedPattern,
   webIdentitySessionsPattern,
 } from '../../shared/events/patterns';
+import { appMeshMutationsPattern } from '../../shared/providers/appmesh/patterns';
 import { asArray, type CfnResource, statementsOf, statementsOfRole, testApp } from './support';
 
 /**
