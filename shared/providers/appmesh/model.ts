@@ -1,5 +1,5 @@
 /**
- * The provider-neutral mesh model.
+ * The App Mesh resource model.
  *
  * Specs mirror App Mesh semantics and member names on purpose: the policy, CloudTrail
  * `requestParameters.spec` and the App Mesh JSON all use these names, so one shape serves all
