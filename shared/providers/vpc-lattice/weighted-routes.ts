@@ -4,7 +4,9 @@
  * UpdateRule (UpdateListener) with the match and priority as read and only the forward
  * action's weights replaced. Lattice takes no client token on UpdateRule and answers without a
  * version: a retried write of the same weights is the same write, and a person's write that
- * came between the read and the write is judged when its own CloudTrail event arrives.
+ * came between the read and the write is judged when its own CloudTrail event arrives. What a
+ * call wrote (Lattice's answer in its record) goes with the route it changed, only so the guard
+ * can tell a write that a later one replaced: CloudTrail delivers late and out of order.
  * meshwarden's own writes are known by its role (CloudTrail userIdentity), as on App Mesh;
  * there is no last-known-good record for Lattice rules yet. A rule's tags (the stable-target
  * tag `meshwarden:stable=tg-…`) are read only when a change is observed, never on a rollback.
