@@ -604,10 +604,16 @@ export interface WeightedRoutes {
 /**
  * A route one provider API call changed, as its CloudTrail record and the provider tell. A
  * deleted route has no names left to read: `covers` says which recorded route ARNs the delete
- * took (a rule, every rule of a deleted listener or service).
+ * took (a rule, every rule of a deleted listener or service). `written`: the weights the call
+ * wrote, as the provider's answer in the record says (undefined when it does not say); never
+ * recorded, only compared with the route as read, to tell whether a later write replaced it.
  */
 export type ChangedRoute =
-  | { readonly operation: 'create' | 'update'; readonly ref: import('./domain/weighted-route').RouteRef }
+  | {
+      readonly operation: 'create' | 'update';
+      readonly ref: import('./domain/weighted-route').RouteRef;
+      readonly written?: import('./domain/weighted-route').Weights;
+    }
   | { readonly operation: 'delete'; readonly covers: (routeArn: string) => boolean };
 
 /** A provider the guard governs besides App Mesh: its routes, and what its API calls changed. */

@@ -1,14 +1,35 @@
 import { baseConfig, readConfig } from '../../shared/config';
 import type { StaticAlarmBinding } from '../../shared/deployments/route-policy';
+import { formatRouteId, parseRouteId } from '../../shared/domain/weighted-route';
 import * as z from '../../shared/schema';
 
 const nonEmpty = z.string().check(z.minLength(1));
-const binding = z.strictObject({
-  alarmName: nonEmpty,
-  mesh: nonEmpty,
-  virtualRouter: nonEmpty,
-  route: nonEmpty,
-});
+const binding = z.union([
+  z.strictObject({
+    alarmName: nonEmpty,
+    mesh: nonEmpty,
+    virtualRouter: nonEmpty,
+    route: nonEmpty,
+  }),
+  z.strictObject({
+    alarmName: nonEmpty,
+    serviceNetwork: nonEmpty,
+    service: nonEmpty,
+    listener: nonEmpty,
+    rule: nonEmpty,
+  }),
+]);
+
+/**
+ * The route key a binding names. A Lattice key is parsed back, so names the guard could not
+ * read as a Lattice rule (e.g. upper case) are refused at start-up instead of guarding nothing.
+ */
+function routeKeyOf(b: z.output<typeof binding>): string {
+  if (!('serviceNetwork' in b)) return `${b.mesh}/${b.virtualRouter}/${b.route}`;
+  const key = formatRouteId({ provider: 'vpc-lattice', ...b });
+  if (parseRouteId(key).provider !== 'vpc-lattice') throw new Error(`${key} is not a VPC Lattice rule`);
+  return key;
+}
 
 /** The guard's configuration, read once at start-up. */
 export const guardConfigSchema = z.extend(
@@ -32,11 +53,12 @@ export const guardConfigSchema = z.extend(
           return z
             .array(binding)
             .parse(JSON.parse(text))
-            .map((b) => ({ alarmName: b.alarmName, routeKey: `${b.mesh}/${b.virtualRouter}/${b.route}` }));
+            .map((b) => ({ alarmName: b.alarmName, routeKey: routeKeyOf(b) }));
         } catch {
           ctx.issues.push({
             code: 'custom',
-            message: 'expected a JSON array of {alarmName, mesh, virtualRouter, route}',
+            message:
+              'expected a JSON array of {alarmName, mesh, virtualRouter, route} (App Mesh) or {alarmName, serviceNetwork, service, listener, rule} (VPC Lattice)',
             input: text,
           });
           return z.NEVER;

@@ -48,13 +48,61 @@ const slackChannelId = z
   .string()
   .regex(/^[CGD][A-Z0-9]{8,}$/, 'expected a Slack channel id such as C0123456789');
 
-/** A CloudWatch alarm that guards weighted deployments of one route. */
-export const alarmBindingSchema = z.strictObject({
+/** A CloudWatch alarm that guards weighted deployments of one App Mesh route. */
+export const appMeshAlarmBindingSchema = z.strictObject({
   alarmName,
   mesh: meshName,
   virtualRouter: z.string().min(1).max(255),
   route: z.string().min(1).max(255),
 });
+
+/** VPC Lattice names: 3-63 lowercase letters, digits and hyphens, neither first nor last a hyphen. */
+const latticeName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    'expected a VPC Lattice name (3-63 lowercase letters, digits and hyphens)',
+  );
+
+/**
+ * A CloudWatch alarm that guards weighted deployments of one VPC Lattice listener rule, by
+ * names as the `meshwarden:route` tag writes them (`rule: default` for the listener's default
+ * action). The service network must be one the policy governs (checked at synth).
+ */
+export const latticeAlarmBindingSchema = z.strictObject({
+  alarmName,
+  serviceNetwork: latticeName,
+  service: latticeName,
+  listener: latticeName,
+  rule: latticeName,
+});
+
+/** An alarm binding of either provider. */
+export type AlarmBinding =
+  | z.output<typeof appMeshAlarmBindingSchema>
+  | z.output<typeof latticeAlarmBindingSchema>;
+
+/**
+ * A CloudWatch alarm that guards weighted deployments of one route, on either provider. The
+ * `serviceNetwork` key says which shape is meant, so a wrong binding is told what is wrong with
+ * that shape instead of a union's bare "Invalid input".
+ */
+export const alarmBindingSchema = z.unknown().transform((input, ctx): AlarmBinding => {
+  const lattice = typeof input === 'object' && input !== null && 'serviceNetwork' in input;
+  const result = (lattice ? latticeAlarmBindingSchema : appMeshAlarmBindingSchema).safeParse(input);
+  if (result.success) return result.data;
+  // Each issue as the chosen shape reported it; its path is prefixed with the binding's.
+  for (const issue of result.error.issues)
+    ctx.issues.push({ ...issue, input } as (typeof ctx.issues)[number]);
+  return z.NEVER;
+});
+
+/** Whether a binding names a VPC Lattice rule (else an App Mesh route). */
+export function isLatticeAlarmBinding(
+  binding: AlarmBinding,
+): binding is z.output<typeof latticeAlarmBindingSchema> {
+  return 'serviceNetwork' in binding;
+}
 
 /** A member account whose mesh events are forwarded to meshwarden, and whose meshes it may change. */
 export const memberAccountSchema = z.strictObject({
@@ -112,6 +160,8 @@ export const meshwardenConfigSchema = z
       }
     }
     config.alarmBindings.forEach((binding, i) => {
+      // A Lattice binding's service network is checked against the policy, read at synth.
+      if (isLatticeAlarmBinding(binding)) return;
       if (!config.meshes.includes(binding.mesh)) {
         ctx.addIssue({
           code: 'custom',
@@ -186,6 +236,30 @@ function parseJson(field: string, value: string): unknown {
   } catch (error) {
     throw new ConfigError(`${CONTEXT_PREFIX}${field}: not valid JSON (${String(error)})`, { cause: error });
   }
+}
+
+/**
+ * The VPC Lattice alarm bindings must name a service network the policy governs (a
+ * `provider: vpc-lattice` entry): the guard observes no other, so an alarm bound elsewhere
+ * would guard nothing. The policy is read at synth, after the configuration, hence a check of its own.
+ *
+ * @throws ConfigError naming every binding whose service network the policy does not govern.
+ */
+export function checkLatticeAlarmBindings(
+  config: Pick<MeshwardenConfig, 'alarmBindings'>,
+  governedServiceNetworks: readonly string[],
+): void {
+  const governed =
+    governedServiceNetworks.length === 0 ? 'it governs none' : governedServiceNetworks.join(', ');
+  const problems = config.alarmBindings.flatMap((binding, i) =>
+    isLatticeAlarmBinding(binding) && !governedServiceNetworks.includes(binding.serviceNetwork)
+      ? [
+          `alarmBindings[${i}].serviceNetwork: "${binding.serviceNetwork}" is not a service network the policy governs (${governed})`,
+        ]
+      : [],
+  );
+  if (problems.length > 0)
+    throw new ConfigError(`meshwarden configuration is invalid:\n  ${problems.join('\n  ')}`);
 }
 
 /**

@@ -45,7 +45,7 @@ import {
 import { Operations, type WatchedQueue } from '../constructs/operations';
 import { PENDING_KEYS_ALIAS, pendingKeyPolicy } from '../constructs/pending-keys';
 import { FUNCTIONS, type FunctionDefinition, RULE_DELIVERY_RETRY, type Trigger } from '../function-catalog';
-import type { MeshwardenConfig } from './meshwarden-config';
+import { checkLatticeAlarmBindings, type MeshwardenConfig } from './meshwarden-config';
 import { validatePolicyAtSynth, writeCompiledPolicy } from './policy-at-synth';
 
 /** EventBridge's retries of a target it cannot invoke, then its DLQ (the catalog holds the numbers). */
@@ -117,6 +117,8 @@ export class MeshwardenStack extends Stack {
       ...config.memberAccounts.flatMap((m) => m.meshes),
     ]);
     const compiledPolicyFile = writeCompiledPolicy(compiledPolicy, config.policyFile);
+    const serviceNetworks = governedServiceNetworks(compiledPolicy);
+    checkLatticeAlarmBindings(config, serviceNetworks);
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
     for (const member of config.memberAccounts) {
@@ -201,7 +203,7 @@ export class MeshwardenStack extends Stack {
       meshArns: config.meshes.map((mesh) =>
         this.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: mesh }),
       ),
-      serviceNetworks: governedServiceNetworks(compiledPolicy),
+      serviceNetworks,
       memberRoleArns,
       table: this.table,
       bus: this.bus,

@@ -48,6 +48,12 @@ export interface RouteChangeInput {
   readonly operation: RouteOperation;
   /** The route as it is now (undefined: gone). Events arrive late: this, not the event, decides. */
   readonly route: WeightedRoute | undefined;
+  /**
+   * The weights the event's call wrote, as the provider's answer in its record says; undefined
+   * when it does not say. Only compared with `route`: when they differ, a later write replaced
+   * this one, and the event's operation and caller say nothing about the weights there now.
+   */
+  readonly written?: Weights;
   readonly actor: Actor;
   /** The caller is one of meshwarden's own roles. */
   readonly self: boolean;
@@ -61,6 +67,8 @@ export interface RouteChangeInput {
 /** What a route change means. */
 export type RouteChangeOutcome =
   | { readonly kind: 'unchanged' }
+  /** The event's write is no longer on the route: the later write's own event decides. */
+  | { readonly kind: 'stale' }
   | { readonly kind: 'observed' }
   | { readonly kind: 'opened'; readonly deployment: Deployment }
   | { readonly kind: 'rebaselined'; readonly deployment: Deployment; readonly by: 'person' | 'meshwarden' }
@@ -244,6 +252,10 @@ function open(input: RouteChangeInput, weights: Weights): Deployment | undefined
  * Decide what a route change means for the route's deployment.
  *
  * - The route is gone: its deployment ends ("route deleted").
+ * - The event's write is no longer on the route (CloudTrail delivered it after a later write,
+ *   or out of order): nothing. Its create or its caller would be taken for the weights of the
+ *   later write (a canary recorded as created, or opened in the wrong name, or taken for a
+ *   restore of meshwarden's); that write's own event decides, whenever it arrives.
  * - The weights did not move (a match change, or the echo of meshwarden's own write): nothing.
  * - No deployment is guarded and a person moved weight onto a second target: a deployment
  *   opens. CreateRoute only records the weights (nothing moved), and meshwarden's own writes
@@ -272,6 +284,9 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     };
   }
   const weights = route.weights;
+  if (weights !== undefined && input.written !== undefined && !sameWeights(weights, input.written)) {
+    return { outcome: { kind: 'stale' }, record: undefined };
+  }
   if (weights === undefined || sameWeights(weights, record?.lastWeights)) {
     return { outcome: { kind: 'unchanged' }, record: undefined };
   }

@@ -1,5 +1,10 @@
 import { formatResourceKey } from '../domain/resource-key';
-import { formatRouteId, type RouteProviderName, type WeightedRoute } from '../domain/weighted-route';
+import {
+  formatRouteId,
+  type RouteProviderName,
+  type WeightedRoute,
+  type Weights,
+} from '../domain/weighted-route';
 import { ConfigError, ConflictError, MeshwardenError } from '../errors';
 import type { UserIdentity } from '../events/cloudtrail-identity';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
@@ -165,6 +170,8 @@ export interface RouteObservation {
   readonly eventTime: string;
   /** Read the route as it is now (the event may be late). */
   readonly read: () => Promise<WeightedRoute | undefined>;
+  /** The weights the call wrote, when its record says (see RouteChangeInput.written). */
+  readonly written?: Weights;
   /** Who the change is for when meshwarden's own role made it (App Mesh: an approved re-apply). */
   readonly onBehalfOf?: (
     caller: { actor: Actor; self: boolean },
@@ -260,6 +267,7 @@ export async function onProviderRouteChange(
         names: recordNamesOf(ref.id),
         operation: change.operation,
         read: () => routes.read(ref, { tags: true }),
+        written: change.written,
       }),
     );
   }
@@ -290,6 +298,7 @@ export async function observeRouteChange(
       base: { routeKey, ...observation.names, routeArn: route?.arn ?? record?.routeArn },
       operation: observation.operation,
       route,
+      written: observation.written,
       actor,
       self,
       eventId: event.id,
@@ -347,7 +356,9 @@ export async function observeRouteChange(
     return {
       routeKey,
       outcome: o.kind,
-      ...(o.kind === 'unchanged' || o.kind === 'observed' ? {} : { deploymentId: o.deployment.deploymentId }),
+      ...(o.kind === 'unchanged' || o.kind === 'stale' || o.kind === 'observed'
+        ? {}
+        : { deploymentId: o.deployment.deploymentId }),
       ...(rollback === undefined ? {} : { rollback }),
     };
   }

@@ -40,6 +40,12 @@ export const latticeResponseElements = z.looseObject({
   arn: z.optional(z.string()),
   id: z.optional(z.string()),
   name: z.optional(z.string()),
+  /** What a rule write wrote (opaque here; the guard reads its weights, never records them). */
+  action: z.optional(z.unknown()),
+  /** What a listener write wrote as its default action. */
+  defaultAction: z.optional(z.unknown()),
+  /** BatchUpdateRule: the rules it updated, as Lattice answered. */
+  successful: z.optional(z.unknown()),
 });
 
 /** The CloudTrail record of one VPC Lattice API call. */

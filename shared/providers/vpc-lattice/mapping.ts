@@ -43,6 +43,27 @@ export function forwardWeights(action: RuleAction | undefined): Weights | undefi
 }
 
 /**
+ * The weights of an action as a CloudTrail record carries it (`responseElements.action`, or
+ * `defaultAction` of a listener): untrusted JSON, so anything not shaped like a forward action
+ * with weighted target groups gives undefined (the record then says nothing of what was written).
+ */
+export function recordedForwardWeights(action: unknown): Weights | undefined {
+  const targets = (action as { forward?: { targetGroups?: unknown } } | null | undefined)?.forward
+    ?.targetGroups;
+  if (!Array.isArray(targets)) return undefined;
+  const valid = targets.every((t: unknown) => {
+    const target = t as { targetGroupIdentifier?: unknown; weight?: unknown } | null;
+    return (
+      typeof target === 'object' &&
+      target !== null &&
+      typeof target.targetGroupIdentifier === 'string' &&
+      (target.weight === undefined || (typeof target.weight === 'number' && Number.isInteger(target.weight)))
+    );
+  });
+  return valid ? forwardWeights({ forward: { targetGroups: targets as WeightedTargetGroup[] } }) : undefined;
+}
+
+/**
  * The same forward action with new weights: each target group keeps its identifier as the rule
  * holds it, only `weight` changes; target groups not named in `weights` get 0. Refused (nothing
  * written) when a weight is outside Lattice's 0..999 or the action is not a forward.

@@ -4,7 +4,9 @@
  * UpdateRule (UpdateListener) with the match and priority as read and only the forward
  * action's weights replaced. Lattice takes no client token on UpdateRule and answers without a
  * version: a retried write of the same weights is the same write, and a person's write that
- * came between the read and the write is judged when its own CloudTrail event arrives.
+ * came between the read and the write is judged when its own CloudTrail event arrives. What a
+ * call wrote (Lattice's answer in its record) goes with the route it changed, only so the guard
+ * can tell a write that a later one replaced: CloudTrail delivers late and out of order.
  * meshwarden's own writes are known by its role (CloudTrail userIdentity), as on App Mesh;
  * there is no last-known-good record for Lattice rules yet. A rule's tags (the stable-target
  * tag `meshwarden:stable=tg-…`) are read only when a change is observed, never on a rollback.
@@ -20,7 +22,13 @@ import type { ChangedRoute, RouteProvider } from '../../ports';
 import type { LatticeAdapter } from './adapter';
 import { addressOfArn, idOf, type LatticeRuleAddress, ruleAddressOfArn } from './arns';
 import { parseLatticeApiCallDetail } from './cloudtrail';
-import { forwardWeights, ruleNameOf, weightedRouteOfRule, withForwardWeights } from './mapping';
+import {
+  forwardWeights,
+  recordedForwardWeights,
+  ruleNameOf,
+  weightedRouteOfRule,
+  withForwardWeights,
+} from './mapping';
 import type { LatticeRuleState } from './model';
 
 /** Which service networks meshwarden governs on Lattice (the policy's `provider: vpc-lattice` entries). */
@@ -84,6 +92,7 @@ export function createLatticeRoutes(adapter: LatticeAdapter, options: LatticeRou
     address: Partial<LatticeRuleAddress>,
     ruleId: string | undefined,
     operation: 'create' | 'update',
+    writtenAction: unknown,
   ): Promise<ChangedRoute[]> {
     if (address.serviceId === undefined || address.listenerId === undefined) return [];
     const full: LatticeRuleAddress = {
@@ -94,7 +103,12 @@ export function createLatticeRoutes(adapter: LatticeAdapter, options: LatticeRou
     const rule = await adapter.readRule(full);
     // Gone since the call: its delete event follows and ends what it must.
     if (rule === undefined || forwardWeights(rule.action) === undefined) return [];
-    return (await refsOf(full, rule)).map((ref) => ({ operation, ref }));
+    const written = recordedForwardWeights(writtenAction);
+    return (await refsOf(full, rule)).map((ref) => ({
+      operation,
+      ref,
+      ...(written === undefined ? {} : { written }),
+    }));
   }
 
   return {
@@ -131,17 +145,26 @@ export function createLatticeRoutes(adapter: LatticeAdapter, options: LatticeRou
               : idOf(params.ruleIdentifier);
           if (ruleId === undefined) return [];
           const operation = detail.eventName === 'CreateRule' ? 'create' : 'update';
-          return changedRule(addressFrom(params, response), ruleId, operation);
+          return changedRule(addressFrom(params, response), ruleId, operation, response?.action);
         }
         case 'BatchUpdateRule': {
           const address = addressFrom(params, undefined);
           const rules = params.rules ?? [];
+          const answered = Array.isArray(response?.successful) ? (response.successful as unknown[]) : [];
+          /** What Lattice answered it wrote to this rule, by the id or ARN it answers with. */
+          const writtenTo = (ruleId: string): unknown =>
+            (
+              answered.find((a) => {
+                const r = a as { id?: unknown; arn?: unknown } | null;
+                return r?.id === ruleId || (typeof r?.arn === 'string' && idOf(r.arn) === ruleId);
+              }) as { action?: unknown } | undefined
+            )?.action;
           const changed = await Promise.all(
-            rules.map((r) =>
-              r.ruleIdentifier === undefined
-                ? Promise.resolve([])
-                : changedRule(address, idOf(r.ruleIdentifier), 'update'),
-            ),
+            rules.map((r) => {
+              if (r.ruleIdentifier === undefined) return Promise.resolve([]);
+              const ruleId = idOf(r.ruleIdentifier);
+              return changedRule(address, ruleId, 'update', writtenTo(ruleId));
+            }),
           );
           return changed.flat();
         }
@@ -151,7 +174,12 @@ export function createLatticeRoutes(adapter: LatticeAdapter, options: LatticeRou
             { ...params, listenerIdentifier: params.listenerIdentifier ?? response?.id },
             response,
           );
-          return changedRule(address, undefined, detail.eventName === 'CreateListener' ? 'create' : 'update');
+          return changedRule(
+            address,
+            undefined,
+            detail.eventName === 'CreateListener' ? 'create' : 'update',
+            response?.defaultAction,
+          );
         }
         case 'DeleteRule':
         case 'DeleteListener':

@@ -62,6 +62,9 @@ function ruleWrite(action: RuleAction, options: { self?: boolean; eventName?: st
   event.id = crypto.randomUUID();
   event.detail.eventTime = '2026-03-10T10:15:09Z';
   event.detail.eventName = options.eventName ?? 'UpdateRule';
+  // The record carries what the call wrote, as Lattice answered it.
+  (event.detail.requestParameters as Record<string, unknown>).action = action;
+  (event.detail.responseElements as Record<string, unknown>).action = action;
   if (options.self === true) {
     const identity = event.detail.userIdentity as {
       arn: string;

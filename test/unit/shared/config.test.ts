@@ -87,6 +87,55 @@ describe('the deployment guard configuration', () => {
     expect(unbound.MESHWARDEN_ALARM_BINDINGS).toEqual([]);
   });
 
+  it('reads a VPC Lattice alarm binding as its rule key', () => {
+    // Prepare
+    const bindings = [
+      { alarmName: 'web-5xx', mesh: 'prod', virtualRouter: 'web-router', route: 'web-route' },
+      {
+        alarmName: 'checkout-5xx',
+        serviceNetwork: 'prod-net',
+        service: 'checkout',
+        listener: 'http',
+        rule: 'default',
+      },
+    ];
+
+    // Act
+    const bound = readConfig(guardConfigSchema, {
+      ...guardEnv,
+      MESHWARDEN_ALARM_BINDINGS: JSON.stringify(bindings),
+    });
+
+    // Assess
+    expect(bound.MESHWARDEN_ALARM_BINDINGS).toEqual([
+      { alarmName: 'web-5xx', routeKey: 'prod/web-router/web-route' },
+      { alarmName: 'checkout-5xx', routeKey: 'prod-net/checkout/http/default' },
+    ]);
+  });
+
+  it('refuses a VPC Lattice binding whose names Lattice would not take, or that mixes both shapes', () => {
+    // Prepare
+    const lattice = {
+      alarmName: 'a',
+      serviceNetwork: 'prod-net',
+      service: 'checkout',
+      listener: 'http',
+      rule: 'r1',
+    };
+
+    // Act / Assess
+    for (const bad of [
+      { ...lattice, service: 'Checkout' },
+      { ...lattice, mesh: 'prod' },
+    ]) {
+      expect(() =>
+        readConfig(guardConfigSchema, { ...guardEnv, MESHWARDEN_ALARM_BINDINGS: JSON.stringify([bad]) }),
+      ).toThrow(
+        /MESHWARDEN_ALARM_BINDINGS: expected a JSON array of .*\{alarmName, serviceNetwork, service, listener, rule\}/,
+      );
+    }
+  });
+
   it('refuses alarm bindings that are not JSON or not bindings, naming the variable', () => {
     // Prepare / Act / Assess
     for (const text of ['[{', JSON.stringify([{ alarmName: 'web-5xx', mesh: 'prod' }])]) {

@@ -165,3 +165,71 @@ describe('the VPC Lattice route-change pattern', () => {
     expect(matchesPattern(latticeRouteChangesPattern.pattern as never, read)).toBe(false);
   });
 });
+
+describe('what a Lattice rule write wrote, as its CloudTrail record says', () => {
+  beforeEach(() => {
+    lattice.on(GetServiceCommand).resolves({ name: 'web' });
+    lattice.on(GetListenerCommand).resolves({ name: 'http' });
+    lattice
+      .on(ListServiceNetworkServiceAssociationsCommand)
+      .resolves({ items: [{ serviceNetworkName: 'prod-net' }] });
+  });
+
+  it("carries an UpdateRule's answered weights, whatever the rule holds now", async () => {
+    // Prepare: the record says 30/70 was written; the rule holds 10/90 (a later write).
+    const event = loadEvent('vpc-lattice/update-rule');
+    (event.detail.responseElements as Record<string, unknown>).action = forward(30, 70);
+
+    // Act
+    const [change] = await routes().routesChangedBy(event.detail);
+
+    // Assess
+    if (change?.operation !== 'update') throw new Error('expected an update');
+    expect(change.written).toEqual({ [TG1]: 30, [TG2]: 70 });
+  });
+
+  it("carries each rule's answered weights of a BatchUpdateRule, found by id or ARN", async () => {
+    // Prepare
+    const event = loadEvent('vpc-lattice/update-rule');
+    event.detail.eventName = 'BatchUpdateRule';
+    event.detail.requestParameters = {
+      serviceIdentifier: SVC,
+      listenerIdentifier: LISTENER,
+      rules: [{ ruleIdentifier: RULE_ARN }],
+    };
+    event.detail.responseElements = {
+      successful: [{ arn: RULE_ARN, action: forward(40, 60) }],
+      unsuccessful: [],
+    };
+
+    // Act
+    const [change] = await routes().routesChangedBy(event.detail);
+
+    // Assess
+    if (change?.operation !== 'update') throw new Error('expected an update');
+    expect(change.written).toEqual({ [TG1]: 40, [TG2]: 60 });
+  });
+
+  it('says nothing was written when the answer is missing or not a weighted forward', async () => {
+    // Prepare
+    const malformed = loadEvent('vpc-lattice/update-rule');
+    (malformed.detail.responseElements as Record<string, unknown>).action = {
+      forward: { targetGroups: [{ targetGroupIdentifier: TG1, weight: '10' }] },
+    };
+    const missing = loadEvent('vpc-lattice/update-rule');
+    missing.detail.responseElements = null;
+
+    // Act
+    const changes = [
+      ...(await routes().routesChangedBy(malformed.detail)),
+      ...(await routes().routesChangedBy(missing.detail)),
+    ];
+
+    // Assess: both still name the rule; neither claims weights.
+    expect(changes).toHaveLength(2);
+    for (const change of changes) {
+      if (change.operation !== 'update') throw new Error('expected an update');
+      expect(change.written).toBeUndefined();
+    }
+  });
+});
