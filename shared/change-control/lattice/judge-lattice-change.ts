@@ -130,7 +130,7 @@ async function publishAndClose(deps: JudgeLatticeChangeDeps, record: AuditRecord
       detail: { ...record.decision, outcome: record.outcome },
     },
   ];
-  // Only after the revert: approving must never find the change undone later than it asked.
+  // Asked only once the revert is done, so no approval can race the revert it follows.
   if (record.approval !== undefined && record.outcome === 'applied') {
     events.push({ detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...record.approval } });
   }
