@@ -61,6 +61,11 @@ export type Capability =
    */
   | 'lattice:change-control'
   /**
+   * Re-apply an approved held VPC Lattice change: read and write back one rule, listener default
+   * action or auth policy (GetRule/UpdateRule, GetListener/UpdateListener, Get/Put/DeleteAuthPolicy).
+   */
+  | 'lattice:reapply'
+  /**
    * Read VPC Lattice service networks whole (the audit): networks, services, listeners, rules,
    * target groups, auth policies, associations. Granted only when the policy governs a network.
    */
@@ -266,6 +271,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     capabilities: [
       'mesh:read',
       'mesh:write',
+      // Approved held VPC Lattice changes are re-applied as meshwarden's own writes.
+      'lattice:reapply',
       'table:read',
       'table:write',
       'events:publish',

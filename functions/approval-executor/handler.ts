@@ -24,6 +24,11 @@ import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
+import {
+  createLatticeClient,
+  LatticeAdapter,
+  LatticeChangeTargetsAdapter,
+} from '../../shared/providers/vpc-lattice';
 import * as z from '../../shared/schema';
 
 const config = readConfig(
@@ -60,6 +65,13 @@ const meshesByAccount = new PerAccount(accounts, (access) =>
 );
 const meshes = meshesByAccount.for(accounts.central);
 const meshesIn = (account: string) => meshesByAccount.for(account);
+/** An approved VPC Lattice change is re-applied in its service network's account, as App Mesh's. */
+const latticeByAccount = new PerAccount(accounts, (access) => {
+  const client = tracer.captureAWSv3Client(createLatticeClient(clientConfigFor(access, memberCredentials)));
+  return new LatticeChangeTargetsAdapter(client, new LatticeAdapter(client));
+});
+const lattice = latticeByAccount.for(accounts.central);
+const latticeIn = (account: string) => latticeByAccount.for(account);
 const publisher = new EventBridgePublisher(
   tracer.captureAWSv3Client(new EventBridgeClient({})),
   config.MESHWARDEN_EVENT_BUS,
@@ -93,7 +105,7 @@ export const handler = eventHandler(
         );
       case 'decided': {
         const result = await executeDecision(
-          { store, chat, meshes, meshesIn, publisher, now, log: logger },
+          { store, chat, meshes, meshesIn, lattice, latticeIn, publisher, now, log: logger },
           input.event.detail,
         );
         // Operators alarm on this: someone put a decision on the bus that no person made.

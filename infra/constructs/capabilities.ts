@@ -408,6 +408,38 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  'lattice:reapply': (_r, stack) => {
+    const lattice = (resource: string) =>
+      stack.formatArn({
+        service: 'vpc-lattice',
+        resource,
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
+    const services = lattice('service');
+    const networks = lattice('servicenetwork');
+    const reason =
+      'VPC Lattice services and service networks get generated ids when their owners create them after deploy, so they cannot be named at synth; the approval executor reads and writes back only the rule, listener default action or auth policy a person approved. This account and region.';
+    return {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'vpc-lattice:GetRule',
+            'vpc-lattice:UpdateRule',
+            'vpc-lattice:GetListener',
+            'vpc-lattice:UpdateListener',
+          ],
+          resources: [services],
+        }),
+        new iam.PolicyStatement({
+          actions: ['vpc-lattice:GetAuthPolicy', 'vpc-lattice:PutAuthPolicy', 'vpc-lattice:DeleteAuthPolicy'],
+          resources: [services, networks],
+        }),
+      ],
+      wildcards: [services, networks].map((resource) => ({ resource, reason })),
+    };
+  },
   'lattice:read-networks': (r, stack) => {
     // Without a Lattice entry in the policy, the audit reads no service network: grant nothing.
     if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };

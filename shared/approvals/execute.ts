@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { diffValues, renderDiff } from '../change-control/diff';
+import type { LatticeReapplyAction } from '../change-control/lattice/lattice-hold';
 import { formatResourceKey, parseResourceKey } from '../domain/resource-key';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
@@ -15,6 +16,12 @@ import {
   reapplyChange,
   resourceBody,
 } from './reapply-change';
+import {
+  type LatticeReapplyOutcome,
+  type LatticeReapplyTargets,
+  latticeReaskRequest,
+  reapplyLatticeChange,
+} from './reapply-lattice-change';
 import { type DecisionRefusal, loadStoredDecision } from './verified-decision';
 
 export interface ExecuteDeps {
@@ -27,6 +34,10 @@ export interface ExecuteDeps {
    * not carried out: `meshes` is the central account's, and the change belongs elsewhere.
    */
   readonly meshesIn?: (account: string) => MeshProvider;
+  /** VPC Lattice of meshwarden's own account, where held Lattice changes are re-applied. */
+  readonly lattice?: LatticeReapplyTargets;
+  /** VPC Lattice of a member account, through the role meshwarden assumes there. */
+  readonly latticeIn?: (account: string) => LatticeReapplyTargets;
   /** Where a held change whose resource moved on is asked again (ApprovalRequested). */
   readonly publisher: EventPublisher;
   readonly now: () => Date;
@@ -51,6 +62,17 @@ function meshesOf(deps: ExecuteDeps, approval: Approval): MeshProvider {
     );
   }
   return deps.meshesIn(approval.account);
+}
+
+/** The VPC Lattice of the account the approval's service network is in. */
+function latticeOf(deps: ExecuteDeps, approval: Approval): LatticeReapplyTargets {
+  const lattice = approval.account === undefined ? deps.lattice : deps.latticeIn?.(approval.account);
+  if (lattice === undefined) {
+    throw new Error(
+      `approval ${approval.approvalId} is a VPC Lattice change${approval.account === undefined ? '' : ` in account ${approval.account}`}, which this function cannot reach`,
+    );
+  }
+  return lattice;
 }
 
 function when(iso: string): string {
@@ -128,7 +150,7 @@ export function reaskRequest(
  * act only on a decision recorded there by a person, and on the stored action (never the
  * event's). An unknown, undecided or mismatched approval is refused, logged as an error and
  * returned (not thrown: a forged event must not be retried into the DLQ). Then carry out an
- * approved `reapply-change` (the other action types belong to the deployment guard and
+ * approved `reapply-change` or `reapply-lattice-change` (the other action types belong to the deployment guard and
  * certificate rotation), update the request message, and on expiry say so in the thread. A
  * failed re-apply is recorded and shown, then rethrown so EventBridge retries it.
  */
@@ -150,14 +172,28 @@ export async function executeDecision(
   let execution: ApprovalExecution | undefined = approval.execution;
   let failure: unknown;
   let threadNote: string | undefined;
+  const action = approval.action;
+  const heldChange = action.type === 'reapply-change' || action.type === 'reapply-lattice-change';
   if (
     approval.status === 'approved' &&
-    approval.action.type === 'reapply-change' &&
+    heldChange &&
     (execution === undefined || !SETTLED.has(execution.outcome))
   ) {
     try {
-      const outcome = await reapplyChange(meshesOf(deps, approval), approval.action, approval);
-      const settled = await settle(deps, approval, approval.action, outcome);
+      const settled =
+        action.type === 'reapply-change'
+          ? await settle(
+              deps,
+              approval,
+              action,
+              await reapplyChange(meshesOf(deps, approval), action, approval),
+            )
+          : await settleLattice(
+              deps,
+              approval,
+              action,
+              await reapplyLatticeChange(latticeOf(deps, approval), approval.meshName, action),
+            );
       execution = settled.execution;
       threadNote = settled.threadNote;
     } catch (error) {
@@ -185,6 +221,43 @@ export async function executeDecision(
   }
   if (failure !== undefined) throw failure;
   return execution === undefined ? { kind: 'handled' } : { kind: 'handled', execution };
+}
+
+/** What a Lattice re-apply found, as the recorded execution; a moved-on resource is asked again. */
+async function settleLattice(
+  deps: ExecuteDeps,
+  approval: Approval,
+  action: LatticeReapplyAction,
+  outcome: LatticeReapplyOutcome,
+): Promise<{ execution: ApprovalExecution; threadNote?: string }> {
+  const at = deps.now().toISOString();
+  switch (outcome.kind) {
+    case 'applied':
+    case 'nothing':
+      return { execution: { outcome: 'applied', at, detail: outcome.detail } };
+    case 'gone':
+      return {
+        execution: { outcome: 'not-applied', at, detail: outcome.detail },
+        threadNote: outcome.detail,
+      };
+    case 'moved-on': {
+      const request = latticeReaskRequest(
+        approval,
+        action,
+        outcome.current,
+        outcome.detail,
+        deps.now(),
+        reaskApprovalId(approval.approvalId),
+      );
+      // Published before the execution is recorded: a retry publishes the same request id,
+      // which the approvals capability stores once.
+      await deps.publisher.publish([
+        { detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...request } },
+      ]);
+      const detail = `${outcome.detail} Asked again with the change against the current state (approval ${request.approvalId}).`;
+      return { execution: { outcome: 'reasked', at, detail }, threadNote: detail };
+    }
+  }
 }
 
 /** Turn what the re-apply found into the recorded execution; a moved-on resource is asked again. */

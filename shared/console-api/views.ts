@@ -100,6 +100,7 @@ export function approvalView(a: Approval) {
 export function approvalResource(a: Pick<Approval, 'meshName' | 'action'>): string {
   switch (a.action.type) {
     case 'reapply-change':
+    case 'reapply-lattice-change':
       return a.action.resourceKey;
     case 'promote-deployment':
       return a.action.routeKey;

@@ -54,6 +54,60 @@ const reapplyChange = z.object({
   reaskOf: z.optional(approvalId),
 });
 
+/** A VPC Lattice id (`svc-…`, `listener-…`, `rule-…`, `sn-…`), never an ARN. */
+const latticeId = z
+  .string()
+  .check(z.regex(/^[a-z]+-[0-9a-z]{1,40}$/, 'expected a VPC Lattice id such as svc-0123'));
+/** A rule's or listener's name (Lattice: 3..63 characters). */
+const latticeName = nonEmpty.check(z.maxLength(63));
+/** A rule action, match or listener default action: the SDK's shape, checked by Lattice on write. */
+const latticeShape = z.record(z.string(), z.unknown());
+
+/**
+ * A VPC Lattice resource as change control keeps it and writes it back whole: a rule (match,
+ * priority, action), a listener's default action, or an auth policy (`null`: none).
+ */
+const latticeState = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('rule'),
+    name: latticeName,
+    match: z.optional(latticeShape),
+    priority: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
+    action: latticeShape,
+  }),
+  z.object({ type: z.literal('listener'), name: latticeName, defaultAction: latticeShape }),
+  /** Lattice takes auth policies of at most 10 KB. */
+  z.object({ type: z.literal('auth-policy'), policy: z.nullable(z.string().check(z.maxLength(10_240))) }),
+]);
+
+/**
+ * Re-apply a VPC Lattice change that change control reverted and held. Lattice has no resource
+ * versions and its writes replace the whole rule, default action or auth policy: the re-apply
+ * writes `proposed` only while the resource is still as the revert left it (`base`), and asks
+ * again otherwise.
+ */
+const reapplyLatticeChange = z.object({
+  type: z.literal('reapply-lattice-change'),
+  /** Stable key of the resource, e.g. `prod-net/rule/web/http/web-canary`. */
+  resourceKey,
+  /** The CloudTrail operation that was held, e.g. `UpdateRule`, `PutAuthPolicy`. */
+  operation: nonEmpty.check(z.maxLength(64)),
+  /** Where it is: its kind and the ids Lattice knows it by (the auth policy's owner: `ownerId`). */
+  target: z.object({
+    kind: z.enum(['rule', 'listener', 'auth-policy']),
+    serviceId: z.optional(latticeId),
+    listenerId: z.optional(latticeId),
+    ruleId: z.optional(latticeId),
+    ownerId: z.optional(latticeId),
+  }),
+  /** What the held call left, as meshwarden read it from Lattice when it judged the call. */
+  proposed: latticeState,
+  /** What the revert restored: the re-apply writes only while the resource still holds it. */
+  base: latticeState,
+  /** Set when this request asks again for an approved change whose resource had moved on. */
+  reaskOf: z.optional(approvalId),
+});
+
 /** Promote a deployment past its approval gate (issue: deployment guard). */
 const promoteDeployment = z.object({
   type: z.literal('promote-deployment'),
@@ -73,6 +127,7 @@ const finishCaRollover = z.object({
 
 export const approvalActionSchema = z.discriminatedUnion('type', [
   reapplyChange,
+  reapplyLatticeChange,
   promoteDeployment,
   finishCaRollover,
 ]);

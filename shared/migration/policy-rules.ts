@@ -180,11 +180,6 @@ export function carryRules(raw: Raw, plan: MigrationPlan): CarriedRules {
     }
     for (const key of keys) exemptions.push({ ...exemption, resource: key, rules: kept });
   }
-  for (const override of (changeControl.violationOverrides ?? []) as Raw[])
-    if (override.onViolation === 'hold')
-      notCarried.push(
-        `changeControl.violationOverrides ${String(override.id)}: kept, but hold is not supported for VPC Lattice yet, so such changes are reported and left in place`,
-      );
   if (raw.compliance !== undefined)
     notCarried.push(
       'compliance: its settings judge App Mesh resources; the VPC Lattice rules read compliance.tls (minimumMode, allowedCertificateAuthorities), compliance.routes.maxWeightedTargets and compliance.accessGraph (callers as IAM principals): add what applies to the new entry',

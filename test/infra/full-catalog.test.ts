@@ -256,6 +256,24 @@ describe('the grown catalog with every option', () => {
       expect(JSON.stringify(statement.Resource)).not.toContain(':targetgroup/');
       expect(asArray(statement.Resource)).not.toContain('*');
     }
+    // The approval executor re-applies an approved held Lattice change: it reads and writes back
+    // one rule, listener default action or auth policy, and deletes no rule.
+    const reapply = roleStatements('approval-executor').filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('vpc-lattice:')),
+    );
+    expect(reapply.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'vpc-lattice:DeleteAuthPolicy',
+      'vpc-lattice:GetAuthPolicy',
+      'vpc-lattice:GetListener',
+      'vpc-lattice:GetRule',
+      'vpc-lattice:PutAuthPolicy',
+      'vpc-lattice:UpdateListener',
+      'vpc-lattice:UpdateRule',
+    ]);
+    for (const statement of reapply) {
+      expect(JSON.stringify(statement.Resource)).not.toContain(':targetgroup/');
+      expect(asArray(statement.Resource)).not.toContain('*');
+    }
     const slack = roleStatements('slack-callback').find((s) =>
       asArray(s.Action).includes('secretsmanager:GetSecretValue'),
     );

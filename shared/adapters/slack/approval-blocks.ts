@@ -46,6 +46,8 @@ export function targetOf(action: ApprovalAction): string {
   switch (action.type) {
     case 'reapply-change':
       return `\`${action.resourceKey}\` (${action.operation}${action.proposed === undefined ? ', delete' : ''})`;
+    case 'reapply-lattice-change':
+      return `\`${action.resourceKey}\` (${action.operation}, VPC Lattice)`;
     case 'promote-deployment':
       return `\`${action.routeKey}\` deployment ${action.deploymentId} to ${action.toWeight}%`;
     case 'finish-ca-rollover':
@@ -55,6 +57,7 @@ export function targetOf(action: ApprovalAction): string {
 
 const ACTION_LABEL: Readonly<Record<ApprovalAction['type'], string>> = {
   'reapply-change': 'Re-apply a held change',
+  'reapply-lattice-change': 'Re-apply a held change',
   'promote-deployment': 'Promote a deployment',
   'finish-ca-rollover': 'Finish a CA rollover',
 };
@@ -81,7 +84,7 @@ function executionLine(approval: Approval): string | undefined {
   const { execution } = approval;
   if (approval.status !== 'approved') return undefined;
   if (execution === undefined) {
-    return approval.action.type === 'reapply-change'
+    return approval.action.type === 'reapply-change' || approval.action.type === 'reapply-lattice-change'
       ? ':gear: Re-applying the change…'
       : ':gear: Handed to the function that owns this action.';
   }

@@ -5,11 +5,16 @@
  * it. Audit before effect: the record is written `pending` first and completed with the outcome;
  * a failed effect is recorded and rethrown for EventBridge to retry.
  *
- * Hold is not supported for VPC Lattice yet: a change the policy would hold is reported, and the
- * decision says so. meshwarden's own writes (its reverts) are recognised by role and skipped.
+ * Hold reverts, like revert, and asks for approval to re-apply what the call left, read from
+ * Lattice when the call was judged (lattice-hold.ts); the approvals capability re-applies it
+ * when a person approves. meshwarden's own writes (its reverts and re-applies) are recognised
+ * by role and skipped.
  */
+
+import { approvalExpiresAt } from '../../approvals/expiry';
 import { formatLatticeResourceKey } from '../../domain/lattice-resource-key';
 import { ValidationError } from '../../errors';
+import type { ApprovalRequestedDetail } from '../../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../../events/patterns';
 import { derivePrincipal, isSelfPrincipal, type Principal } from '../../events/principal';
 import { type ChangeDecision, decideChange, describePrincipal } from '../../policy/change-control';
@@ -18,15 +23,18 @@ import type {
   AuditLog,
   AuditRecord,
   ChatNotifier,
+  DomainEvent,
   EventPublisher,
   WebIdentitySessionStore,
 } from '../../ports';
 import { principalOfChange } from '../assess';
 import type { GovernanceDecisionDetail } from '../decision-record';
-import { diffValues, renderDiff, sameValue } from '../diff';
+import { diffValues, renderDiff } from '../diff';
 import { notifyDecision } from '../notify-decision';
+import { holdApprovalId } from '../tokens';
 import { isUnjudgeable, UNKNOWN_MESH } from '../unjudgeable';
 import { type LatticeCall, type LatticeCallDetail, latticeCallOf } from './lattice-call';
+import { latticeHold } from './lattice-hold';
 import {
   KEPT_KINDS,
   type LatticeChangeTargets,
@@ -35,6 +43,7 @@ import {
   type LatticeResourceState,
   type LatticeRevertPlan,
   type LatticeTarget,
+  leftAsWritten,
   planLatticeRevert,
 } from './lattice-state';
 
@@ -67,21 +76,17 @@ export interface JudgeLatticeChangeResult {
 
 /** What meshwarden does about a judged Lattice call. */
 export interface LatticeActionDecision {
-  readonly action: 'keep' | 'revert' | 'report';
+  readonly action: 'keep' | 'revert' | 'hold' | 'report';
   readonly plan: LatticeRevertPlan;
   readonly reasons: readonly string[];
   /** Why the change could not be undone, when the policy wanted it undone. */
   readonly unrevertable?: string;
 }
 
-/** The sentence a held Lattice change carries. */
-export const LATTICE_HOLD_UNSUPPORTED =
-  'hold is not supported for VPC Lattice yet: the change is reported and left in place; revert or re-apply it by hand after review';
-
 /**
  * Decide about a judged Lattice call: pure. Allowed calls are kept; denied ones get what the
- * policy says, where hold falls back to report (said in the reasons) and a revert that cannot
- * be planned is reported as unrevertable with its reason.
+ * policy says. Hold is revert plus an approval request, so what cannot be reverted cannot be
+ * held either: a revert that cannot be planned is reported as unrevertable with its reason.
  */
 export function decideLatticeAction(
   changeControl: ChangeDecision,
@@ -91,9 +96,6 @@ export function decideLatticeAction(
   const none: LatticeRevertPlan = { type: 'none', reason: 'nothing to do' };
   if (changeControl.decision === 'allow') return { action: 'keep', plan: none, reasons };
   if (changeControl.onViolation === 'report') return { action: 'report', plan: none, reasons };
-  if (changeControl.onViolation === 'hold') {
-    return { action: 'report', plan: none, reasons: [...reasons, LATTICE_HOLD_UNSUPPORTED] };
-  }
   if (revert.type === 'none') {
     return {
       action: 'report',
@@ -102,7 +104,7 @@ export function decideLatticeAction(
       unrevertable: revert.reason,
     };
   }
-  return { action: 'revert', plan: revert, reasons };
+  return { action: changeControl.onViolation === 'hold' ? 'hold' : 'revert', plan: revert, reasons };
 }
 
 function principalOf(p: Principal): GovernanceDecisionDetail['principal'] {
@@ -111,25 +113,74 @@ function principalOf(p: Principal): GovernanceDecisionDetail['principal'] {
 
 function planText(decision: LatticeActionDecision): string {
   if (decision.action === 'keep') return 'keep the change as last known good';
+  if (decision.action === 'hold' && decision.plan.type !== 'none') {
+    return `${decision.plan.description}; then ask for approval to re-apply the change`;
+  }
   if (decision.plan.type !== 'none') return decision.plan.description;
   return decision.unrevertable === undefined
     ? 'none: reported, the change is left in place'
     : `none: unrevertable (${decision.unrevertable})`;
 }
 
+/** Publish the decision (and a hold's approval request, once the revert is done), then mark it published. */
 async function publishAndClose(deps: JudgeLatticeChangeDeps, record: AuditRecord): Promise<void> {
-  await deps.publisher.publish([
+  const events: DomainEvent[] = [
     {
       detailType: MESHWARDEN_DETAIL_TYPES.governanceDecision,
       detail: { ...record.decision, outcome: record.outcome },
     },
-  ]);
+  ];
+  // Asked only once the revert is done, so no approval can race the revert it follows.
+  if (record.approval !== undefined && record.outcome === 'applied') {
+    events.push({ detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...record.approval } });
+  }
+  await deps.publisher.publish(events);
   await deps.audit.put({ ...record, published: true });
   try {
     await notifyDecision(deps.notifier, record);
   } catch (error) {
     deps.onNotifyFailure?.(error);
   }
+}
+
+/**
+ * A hold's approval request, built before the revert from what the call left (read from Lattice
+ * now). When the change cannot be offered for approval, it is still undone: the decision becomes
+ * a revert, and the reasons say why re-applying it is for a person to do.
+ */
+function offerHold(
+  deps: JudgeLatticeChangeDeps,
+  call: LatticeCall,
+  target: LatticeTarget,
+  key: string,
+  current: LatticeResourceState | undefined,
+  decision: LatticeActionDecision,
+  principal: Principal,
+): { decision: LatticeActionDecision; approval?: ApprovalRequestedDetail } {
+  if (decision.action !== 'hold') return { decision };
+  const approvalId = holdApprovalId(call.eventId);
+  const hold = latticeHold({
+    call,
+    target,
+    resourceKey: key,
+    current,
+    plan: decision.plan,
+    approvalId,
+    reasons: decision.reasons,
+    requestedBy: { arn: principal.arn ?? '(unknown)', label: describePrincipal(principal) },
+    expiresAt: approvalExpiresAt(deps.policy, target.ref.meshName, deps.now()),
+  });
+  if (hold.ok) return { decision, approval: hold.request };
+  return {
+    decision: {
+      ...decision,
+      action: 'revert',
+      reasons: [
+        ...decision.reasons,
+        `not held for approval: ${hold.reason}; the change is reverted, and re-applying it is for a person to do`,
+      ],
+    },
+  };
 }
 
 function skipped(call: LatticeCall, reason: string): JudgeLatticeChangeResult {
@@ -215,21 +266,6 @@ async function keep(
     source: 'event',
   });
   return true;
-}
-
-/** True when the state read now is what a write left (its response says what that was). */
-function leftAsWritten(state: LatticeResourceState, response: Readonly<Record<string, unknown>>): boolean {
-  if (state.type === 'rule') {
-    return (
-      response.action !== undefined &&
-      sameValue(state.action, response.action) &&
-      (response.priority === undefined || response.priority === state.priority)
-    );
-  }
-  if (state.type === 'listener') {
-    return response.defaultAction !== undefined && sameValue(state.defaultAction, response.defaultAction);
-  }
-  return typeof response.policy === 'string' && response.policy === state.policy;
 }
 
 /**
@@ -425,7 +461,8 @@ async function judgeLocated(
     action: call.operation,
     resource: target.ref,
   });
-  const decision = decideLatticeAction(changeControl, planLatticeRevert(call, key, current, lastKnownGood));
+  const decided = decideLatticeAction(changeControl, planLatticeRevert(call, key, current, lastKnownGood));
+  const { decision, approval } = offerHold(deps, call, target, key, current, decided, principal);
   const detail: GovernanceDecisionDetail = {
     ...base,
     changeControl: changeControl.decision,
@@ -439,7 +476,9 @@ async function judgeLocated(
     diff: renderDiff(diffValues(lastKnownGood?.state, current)),
     resourceVersion: null,
     ...(decision.unrevertable === undefined ? {} : { unrevertable: decision.unrevertable }),
+    ...(approval === undefined ? {} : { approvalId: approval.approvalId }),
   };
+  // A hold's request is part of the record, so a retry after a failed publish asks, and asks once.
   const pending: AuditRecord = {
     meshName: network,
     eventId: call.eventId,
@@ -447,6 +486,7 @@ async function judgeLocated(
     decision: detail,
     outcome: 'pending',
     published: false,
+    ...(approval === undefined ? {} : { approval: { ...approval } }),
   };
   await deps.audit.put(pending);
   let outcome: AuditRecord['outcome'] = 'no-effect';
@@ -454,7 +494,7 @@ async function judgeLocated(
   try {
     if (decision.action === 'keep') {
       if (kept) movedOn = !(await keep(deps, key, call, current));
-    } else if (decision.action === 'revert') {
+    } else if (decision.action === 'revert' || decision.action === 'hold') {
       await applyPlan(deps.lattice, target, decision.plan);
       outcome = 'applied';
     }

@@ -6,6 +6,7 @@
  * PutAuthPolicy with the document), so restoring one is one read and one write.
  */
 import type { LatticeResourceRef } from '../../domain/lattice-resource-key';
+import { sameValue } from '../diff';
 import type { LatticeCall } from './lattice-call';
 
 /** What change control keeps and restores of a Lattice resource (SDK shapes, kept opaque here). */
@@ -136,4 +137,42 @@ export function planLatticeRevert(
     };
   }
   return { type: 'none', reason: `reverting ${op} is not supported for VPC Lattice yet` };
+}
+
+/**
+ * True when the state read now is what a write left (its response says what that was). Lattice
+ * has no versions: this is how change control tells that nobody wrote the resource since.
+ */
+export function leftAsWritten(
+  state: LatticeResourceState,
+  response: Readonly<Record<string, unknown>>,
+): boolean {
+  if (state.type === 'rule') {
+    return (
+      response.action !== undefined &&
+      sameValue(state.action, response.action) &&
+      (response.priority === undefined || response.priority === state.priority)
+    );
+  }
+  if (state.type === 'listener') {
+    return response.defaultAction !== undefined && sameValue(state.defaultAction, response.defaultAction);
+  }
+  return typeof response.policy === 'string' && response.policy === state.policy;
+}
+
+/** True when two states hold the same rule (match, priority, action), default action or auth policy. */
+export function sameLatticeState(
+  a: LatticeResourceState | undefined,
+  b: LatticeResourceState | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.type !== b.type) return false;
+  if (a.type === 'rule' && b.type === 'rule') {
+    return sameValue(
+      { match: a.match, priority: a.priority, action: a.action },
+      { match: b.match, priority: b.priority, action: b.action },
+    );
+  }
+  if (a.type === 'listener' && b.type === 'listener') return sameValue(a.defaultAction, b.defaultAction);
+  return a.type === 'auth-policy' && b.type === 'auth-policy' && a.policy === b.policy;
 }

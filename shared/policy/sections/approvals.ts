@@ -7,10 +7,23 @@ import { type ApprovalActionType, approvalActionSchema } from '../../events/appr
 import { compileGlob } from '../glob';
 import { globSchema } from '../glob-schema';
 
-/** Every approval action type, from the event contract (one source of truth). */
-export const APPROVAL_ACTION_TYPES = approvalActionSchema.def.options.flatMap(
-  (option) => option.shape.type.def.values,
-) as readonly ApprovalActionType[];
+/**
+ * Who may decide an action type is asked once per kind of decision, whatever the provider: a
+ * held VPC Lattice change is decided by the groups the policy lists for `reapply-change`.
+ */
+const DECIDED_AS: Partial<Record<ApprovalActionType, ApprovalActionType>> = {
+  'reapply-lattice-change': 'reapply-change',
+};
+
+/** The action type whose `approve` entry decides requests of `type`. */
+export function approvalPolicyType(type: ApprovalActionType): ApprovalActionType {
+  return DECIDED_AS[type] ?? type;
+}
+
+/** Every approval action type the policy's `approve` names, from the event contract (one source of truth). */
+export const APPROVAL_ACTION_TYPES = approvalActionSchema.def.options
+  .flatMap((option) => option.shape.type.def.values)
+  .filter((type) => approvalPolicyType(type) === type) as readonly ApprovalActionType[];
 
 const slackChannelId = /* @__PURE__ */ z
   .string()
@@ -129,5 +142,5 @@ export function isApproversOwnPrincipal(approver: ApproverDocument, arn: string)
 
 /** The groups that may decide requests of this action type. */
 export function groupsAllowedFor(section: ApprovalsSection, type: ApprovalActionType): readonly string[] {
-  return section.approve[type] ?? [];
+  return section.approve[approvalPolicyType(type)] ?? [];
 }

@@ -282,9 +282,8 @@ describe('migrate apply on the demo mesh', () => {
 
     // The policy: the App Mesh entry kept, the Lattice entry first, the web route's tagged alarms
     // re-keyed; the demo's change-control rules and exemption all have Lattice counterparts. Its
-    // compliance settings and bob's hold are named, since they do not act the same on Lattice.
+    // compliance settings are named, since they do not act the same on Lattice (bob's hold does).
     expect(result.lines.filter((l) => l.startsWith('not carried'))).toEqual([
-      expect.stringContaining('bob-needs-approval: kept, but hold is not supported for VPC Lattice yet'),
       expect.stringContaining('compliance: its settings judge App Mesh resources'),
     ]);
     const policy = parsePolicy(readFileSync(policyOut, 'utf8'), policyOut);

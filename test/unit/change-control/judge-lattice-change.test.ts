@@ -243,17 +243,104 @@ describe('judging a VPC Lattice write', () => {
     expect(await lastKnownGood.get(KEY)).toMatchObject({ state: ruleState([90, 10]), source: 'baseline' });
   });
 
-  it('reports hold as not supported for VPC Lattice yet, leaving the change', async () => {
-    const { deps, lattice, publisher } = scenario();
+  /** A held caller's UpdateRule, and Lattice holding what its response says it left. */
+  function heldCall() {
+    const event = updateRuleBy(assumedRole('held-deployer'));
+    const left: LatticeResourceState = {
+      type: 'rule',
+      name: 'web-canary',
+      match: { httpMatch: {} },
+      priority: 10,
+      action: event.responseElements?.action,
+    };
+    const held = scenario();
+    held.lattice.state = left;
+    return { ...held, event, left };
+  }
 
-    const result = await judgeLatticeChange(deps, updateRuleBy(assumedRole('held-deployer')));
+  it("holds a held caller's UpdateRule: reverts it, audits, then asks to re-apply what Lattice held", async () => {
+    const { deps, lattice, audit, publisher, event, left } = heldCall();
 
-    expect(result).toMatchObject({ status: 'decided', action: 'report', outcome: 'no-effect' });
-    expect(lattice.writes).toHaveLength(0);
+    const result = await judgeLatticeChange(deps, event);
+
+    expect(result).toMatchObject({ status: 'decided', action: 'hold', outcome: 'applied' });
+    expect(lattice.writes).toEqual([ruleState([90, 10])]);
+    expect(audit.puts.map((r) => r.outcome)).toEqual(['pending', 'applied', 'applied']);
+    // The request is in the record before the revert, so a retry asks with the same one.
+    expect(audit.puts[0]?.approval).toMatchObject({ action: { type: 'reapply-lattice-change' } });
+    const [decision, request] = publisher.published;
+    expect(publisher.published.map((e) => e.detailType)).toEqual(['GovernanceDecision', 'ApprovalRequested']);
+    expect(decision?.detail).toMatchObject({
+      action: 'hold',
+      outcome: 'applied',
+      approvalId: request?.detail.approvalId,
+      plan: expect.stringMatching(/UpdateRule with its match, priority and action.*then ask for approval/),
+    });
+    expect(request?.detail).toMatchObject({
+      meshName: 'prod-net',
+      title: `UpdateRule on ${KEY} was reverted and waits for approval`,
+      requestedBy: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/held-deployer/s` },
+      action: {
+        type: 'reapply-lattice-change',
+        resourceKey: KEY,
+        operation: 'UpdateRule',
+        target: { kind: 'rule', serviceId: 'svc-1', listenerId: 'listener-1', ruleId: 'rule-1' },
+        // What Lattice held when the call was judged, and what the revert restored.
+        proposed: left,
+        base: ruleState([90, 10]),
+      },
+      expiresAt: '2026-12-06T07:11:00.000Z',
+    });
+    expect(String(request?.detail.diff)).toContain('action.forward.targetGroups[0].weight: 90 -> 10');
+    expect(String(request?.detail.diff)).toContain(
+      'action.forward.targetGroups[0].targetGroupIdentifier: "tg-0" -> "tg-00000000000000001"',
+    );
+  });
+
+  it('does not offer a change for approval when the rule was written again since; it reverts and says why', async () => {
+    const { deps, lattice, publisher, event } = heldCall();
+    // Not what the call's response says it left: someone wrote the rule after it.
+    lattice.state = ruleState([30, 70]);
+
+    const result = await judgeLatticeChange(deps, event);
+
+    expect(result).toMatchObject({ action: 'revert', outcome: 'applied' });
+    expect(lattice.writes).toEqual([ruleState([90, 10])]);
+    expect(publisher.ofType('ApprovalRequested')).toEqual([]);
     expect(publisher.published[0]?.detail).toMatchObject({
       reasons: expect.arrayContaining([
-        'hold is not supported for VPC Lattice yet: the change is reported and left in place; revert or re-apply it by hand after review',
+        expect.stringMatching(/^not held for approval: .* was written again after UpdateRule/),
       ]),
+    });
+  });
+
+  it('reports a held call it cannot revert as unrevertable, asking nobody', async () => {
+    const { deps, lattice, lastKnownGood, publisher, event } = heldCall();
+    await lastKnownGood.delete(KEY);
+
+    const result = await judgeLatticeChange(deps, event);
+
+    expect(result).toMatchObject({ action: 'report', outcome: 'no-effect' });
+    expect(lattice.writes).toEqual([]);
+    expect(publisher.ofType('ApprovalRequested')).toEqual([]);
+    expect(publisher.published[0]?.detail).toMatchObject({
+      unrevertable: `${KEY} has no last known good state to restore`,
+    });
+  });
+
+  it('asks once when the publish failed after the revert: the retry publishes the recorded request', async () => {
+    const { deps, lattice, publisher, event, left } = heldCall();
+    publisher.failNext = new Error('PutEvents throttled');
+
+    await expect(judgeLatticeChange(deps, event)).rejects.toThrow('PutEvents throttled');
+    const retried = await judgeLatticeChange(deps, event);
+    await judgeLatticeChange(deps, event);
+
+    expect(retried).toMatchObject({ status: 'already-decided', outcome: 'applied' });
+    expect(lattice.writes).toHaveLength(1);
+    expect(publisher.ofType('ApprovalRequested')).toHaveLength(1);
+    expect(publisher.ofType('ApprovalRequested')[0]?.detail).toMatchObject({
+      action: { proposed: left },
     });
   });
 

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decideLatticeAction,
-  LATTICE_HOLD_UNSUPPORTED,
-} from '../../../shared/change-control/lattice/judge-lattice-change';
+import { decideLatticeAction } from '../../../shared/change-control/lattice/judge-lattice-change';
 import { latticeCallOf } from '../../../shared/change-control/lattice/lattice-call';
 import {
   type LatticeLastKnownGood,
@@ -273,7 +270,7 @@ describe('what meshwarden does about a judged Lattice call', () => {
     expect(decision).toMatchObject({ action: 'revert', plan: { type: 'write', state: good.state } });
   });
 
-  it('reports hold as not supported yet, saying so', () => {
+  it('holds what it can revert: the revert plan, to be followed by an approval request', () => {
     const plan = planLatticeRevert(
       { operation: 'UpdateRule', verb: 'update' },
       good.resourceKey,
@@ -282,9 +279,21 @@ describe('what meshwarden does about a judged Lattice call', () => {
     );
     const decision = decideLatticeAction(denied(bob), plan);
 
-    expect(decision.action).toBe('report');
-    expect(decision.reasons).toContain(LATTICE_HOLD_UNSUPPORTED);
-    expect(LATTICE_HOLD_UNSUPPORTED).toMatch(/^hold is not supported for VPC Lattice yet/);
+    expect(decision).toMatchObject({ action: 'hold', plan: { type: 'write', state: good.state } });
+    expect(decision.unrevertable).toBeUndefined();
+  });
+
+  it('cannot hold what it cannot revert: reported as unrevertable, with the reason', () => {
+    const deleted = planLatticeRevert(
+      { operation: 'DeleteRule', verb: 'delete' },
+      good.resourceKey,
+      undefined,
+      good,
+    );
+    const decision = decideLatticeAction(denied(bob), deleted);
+
+    expect(decision).toMatchObject({ action: 'report', plan: { type: 'none' } });
+    expect(decision.unrevertable).toMatch(/recreating deleted VPC Lattice resources is not supported/);
   });
 
   it('reports what it cannot undo as unrevertable, with the reason', () => {
