@@ -1,0 +1,114 @@
+/**
+ * App Mesh into the neutral service graph (shared/domain/service-graph.ts). Routes are App Mesh
+ * routes with their weighted virtual nodes; services are virtual services; listeners are those
+ * of virtual nodes and gateways; callers are a node's backends. Each element is also mapped on
+ * its own, so a rule judging one changed resource maps only that resource. Labels are the words
+ * the App Mesh rules' sentences have always used. Pure: no I/O.
+ */
+import type { ListenerTlsCertificate, MeshResourceOf } from '../../domain/mesh';
+import { formatResourceKey } from '../../domain/resource-key';
+import type {
+  CallerEdge,
+  CertificateInUse,
+  GraphListener,
+  GraphRoute,
+  GraphService,
+  ServedCertificate,
+  ServiceGraph,
+} from '../../domain/service-graph';
+import type { MeshSnapshot } from '../../domain/snapshot';
+import { routeShapeOf } from '../../policy/mesh-index';
+import { describeListener, describeResource } from '../../policy/rules/rule';
+
+type ListenerHolder = MeshResourceOf<'virtual-node'> | MeshResourceOf<'virtual-gateway'>;
+
+const NONE: readonly never[] = [];
+
+/** A route with its weighted targets; a spec with no protocol member routes nowhere. */
+export function appMeshRouteOf(route: MeshResourceOf<'route'>): GraphRoute {
+  const router = { kind: 'virtual-router', meshName: route.meshName, name: route.parentName ?? '' } as const;
+  return {
+    key: formatResourceKey(route),
+    label: describeResource(route),
+    parent: formatResourceKey(router),
+    targets: (routeShapeOf(route.spec)?.weightedTargets ?? NONE).map((t) => ({
+      target: t.virtualNode,
+      weight: t.weight,
+    })),
+  };
+}
+
+function servedCertificateOf(certificate: ListenerTlsCertificate): ServedCertificate {
+  if ('acm' in certificate) return { source: 'acm', arn: certificate.acm.certificateArn };
+  return 'file' in certificate ? { source: 'file' } : { source: 'sds' };
+}
+
+/** The listeners of a virtual node or gateway, in spec order. */
+export function appMeshListenersOf(resource: ListenerHolder): GraphListener[] {
+  const owner = formatResourceKey(resource);
+  const name = describeResource(resource);
+  return (resource.spec.listeners ?? NONE).map((listener) => ({
+    owner,
+    label: `${name} ${describeListener(listener.portMapping)}`,
+    port: listener.portMapping.port,
+    protocol: listener.portMapping.protocol,
+    // Judged input need not be well-formed: a TLS block without a certificate serves nothing to judge.
+    ...(listener.tls?.certificate === undefined
+      ? {}
+      : { tls: { mode: listener.tls.mode, certificate: servedCertificateOf(listener.tls.certificate) } }),
+  }));
+}
+
+/** The calls a virtual node declares: one edge per backend, in spec order (a repeated backend stays repeated). */
+export function appMeshCallersOf(node: MeshResourceOf<'virtual-node'>): CallerEdge[] {
+  const declaredBy = formatResourceKey(node);
+  return (node.spec.backends ?? NONE).map((b) => ({
+    caller: node.name,
+    service: b.virtualService.virtualServiceName,
+    declaredBy,
+  }));
+}
+
+function serviceOf(service: MeshResourceOf<'virtual-service'>): GraphService {
+  const provider = service.spec.provider;
+  const router =
+    provider !== undefined && 'virtualRouter' in provider
+      ? formatResourceKey({
+          kind: 'virtual-router',
+          meshName: service.meshName,
+          name: provider.virtualRouter.virtualRouterName,
+        })
+      : undefined;
+  return {
+    key: formatResourceKey(service),
+    name: service.name,
+    routedBy: router === undefined ? [] : [router],
+    servedBy:
+      provider !== undefined && 'virtualNode' in provider ? [provider.virtualNode.virtualNodeName] : [],
+  };
+}
+
+function certificatesOf(resource: ListenerHolder): CertificateInUse[] {
+  const usedBy = formatResourceKey(resource);
+  return (resource.spec.listeners ?? NONE).flatMap((listener) => {
+    const certificate = listener.tls?.certificate;
+    if (certificate === undefined || !('acm' in certificate)) return [];
+    return [{ arn: certificate.acm.certificateArn, usedBy, port: listener.portMapping.port }];
+  });
+}
+
+/** The whole mesh as a service graph. */
+export function appMeshServiceGraph(snapshot: MeshSnapshot): ServiceGraph {
+  const holders: ListenerHolder[] = [...snapshot.virtualNodes, ...snapshot.virtualGateways];
+  return {
+    provider: 'appmesh',
+    scope: snapshot.meshName,
+    services: snapshot.virtualServices.map(serviceOf),
+    routes: snapshot.routes.map(appMeshRouteOf),
+    targets: snapshot.virtualNodes.map((n) => ({ key: formatResourceKey(n), name: n.name })),
+    listeners: holders.flatMap(appMeshListenersOf),
+    callers: snapshot.virtualNodes.flatMap(appMeshCallersOf),
+    unreadableCallers: [],
+    certificates: holders.flatMap(certificatesOf),
+  };
+}
