@@ -4,7 +4,7 @@
  * App Mesh listener and a VPC Lattice service fail it in the same words because the facts are
  * the same; only where the certificate comes from differs, and that is in the model.
  */
-import type { ServedCertificate } from '../../domain/service-graph';
+import type { GraphListener, ServedCertificate } from '../../domain/service-graph';
 import type { GlobSet } from '../glob';
 
 /** What the check reads besides the certificate. */
@@ -42,4 +42,17 @@ export function servedCertificateFailure(
       return undefined;
     }
   }
+}
+
+/**
+ * The ACM certificates these listeners serve when terminating TLS, each once, in listener
+ * order: the ones whose issuers {@link servedCertificateFailure} needs looked up.
+ */
+export function servedAcmCertificateArns(listeners: readonly GraphListener[]): string[] {
+  const arns = new Set<string>();
+  for (const listener of listeners) {
+    const certificate = listener.tls?.certificate;
+    if (certificate?.source === 'acm') arns.add(certificate.arn);
+  }
+  return [...arns];
 }

@@ -4,7 +4,10 @@ import { compileGlob, compileGlobSet } from '../../../../shared/policy/glob';
 import { judgeMesh } from '../../../../shared/policy/judge';
 import { judgeServiceNetwork } from '../../../../shared/policy/lattice/judge';
 import { callAllowed, callersAllowedFor, servicesAllowedFor } from '../../../../shared/policy/neutral/access';
-import { servedCertificateFailure } from '../../../../shared/policy/neutral/certificates';
+import {
+  servedAcmCertificateArns,
+  servedCertificateFailure,
+} from '../../../../shared/policy/neutral/certificates';
 import { exceededTargetLimit, sendsNoTraffic } from '../../../../shared/policy/neutral/routes';
 import { compliancePolicy, LOCAL_CA, node, OTHER_CA, snapshot } from '../fixtures';
 import { latticePolicy, listener, network, service } from '../lattice/fixtures';
@@ -124,6 +127,29 @@ describe('servedCertificateFailure', () => {
     expect(lattice.filter((f) => f.ruleId === 'lattice.allowed-ca').map((f) => f.message)).toEqual([
       `service web${tail}`,
     ]);
+  });
+});
+
+describe('servedAcmCertificateArns', () => {
+  it('lists each ACM certificate a TLS listener serves once, in listener order', () => {
+    const tls = (certificate: Parameters<typeof servedCertificateFailure>[1]) => ({
+      owner: 'o',
+      label: 'l',
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: undefined, certificate },
+    });
+    const plain = { owner: 'o', label: 'l', port: 80, protocol: 'HTTP' };
+    expect(
+      servedAcmCertificateArns([
+        tls({ source: 'acm', arn: 'arn:b' }),
+        plain,
+        tls({ source: 'file' }),
+        tls({ source: 'acm', arn: 'arn:a' }),
+        tls({ source: 'acm', arn: 'arn:b' }),
+        tls({ source: 'provider-default', provider: 'VPC Lattice' }),
+      ]),
+    ).toEqual(['arn:b', 'arn:a']);
   });
 });
 
