@@ -1,7 +1,7 @@
 import type { RuleAction } from '@aws-sdk/client-vpc-lattice';
 import { idOf } from '../../providers/vpc-lattice/arns';
 import { MAX_LATTICE_WEIGHT } from '../../providers/vpc-lattice/mapping';
-import { latticeRouteOf } from '../../providers/vpc-lattice/service-graph';
+import { latticeTargetsOf } from '../../providers/vpc-lattice/service-graph';
 import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
@@ -23,7 +23,8 @@ export const latticeForwardLimits = defineLatticeRule({
   category: 'consistency',
   kinds: ['rule'],
   check(subject, ctx) {
-    const route = latticeRouteOf(ctx.network.name, subject.service, subject.listener, subject.rule);
+    const route = { targets: latticeTargetsOf(subject.rule) };
+    const name = describeLatticeSubject(subject);
     const failures: string[] = [];
     const exceeded = exceededTargetLimit(route, {
       policy: ctx.compliance.routes?.maxWeightedTargets,
@@ -32,14 +33,14 @@ export const latticeForwardLimits = defineLatticeRule({
     if (exceeded !== undefined) {
       const who = exceeded.setBy === 'policy' ? 'the policy' : 'VPC Lattice';
       failures.push(
-        `${route.label} forwards to ${exceeded.count} target groups; ${who} allows at most ${exceeded.max}: remove the target groups that no longer take traffic.`,
+        `${name} forwards to ${exceeded.count} target groups; ${who} allows at most ${exceeded.max}: remove the target groups that no longer take traffic.`,
       );
     }
     // The weight range is a Lattice fact, so this half of the rule stays Lattice's own.
     for (const { target, weight } of route.targets) {
       if (Number.isInteger(weight) && weight >= 0 && weight <= MAX_LATTICE_WEIGHT) continue;
       failures.push(
-        `${route.label} gives target group ${target === '' ? '?' : target} weight ${weight}; weights are whole numbers from 0 to ${MAX_LATTICE_WEIGHT}: set it within that range.`,
+        `${name} gives target group ${target === '' ? '?' : target} weight ${weight}; weights are whole numbers from 0 to ${MAX_LATTICE_WEIGHT}: set it within that range.`,
       );
     }
     return failures;
@@ -54,11 +55,10 @@ export const latticeWeightsNonZero = defineLatticeRule({
   id: 'lattice.weights-nonzero',
   category: 'consistency',
   kinds: ['rule'],
-  check(subject, ctx) {
-    const route = latticeRouteOf(ctx.network.name, subject.service, subject.listener, subject.rule);
-    if (!sendsNoTraffic(route)) return [];
+  check(subject) {
+    if (!sendsNoTraffic({ targets: latticeTargetsOf(subject.rule) })) return [];
     return [
-      `${route.label} gives every target group weight 0, so it answers no request: give at least one target group a weight above 0.`,
+      `${describeLatticeSubject(subject)} gives every target group weight 0, so it answers no request: give at least one target group a weight above 0.`,
     ];
   },
 });

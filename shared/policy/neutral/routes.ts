@@ -6,6 +6,9 @@
  */
 import type { GraphRoute } from '../../domain/service-graph';
 
+/** What the checks read of a route: its targets only, so a rule need not map the rest. */
+type Targets = Pick<GraphRoute, 'targets'>;
+
 /** The limits on a route's target count; either may be absent. */
 export interface TargetLimits {
   /** The policy's `routes.maxWeightedTargets`. */
@@ -23,10 +26,7 @@ export interface TargetLimitExceeded {
 }
 
 /** The limit a route exceeds, or undefined when it is within every limit (or none applies). */
-export function exceededTargetLimit(
-  route: GraphRoute,
-  limits: TargetLimits,
-): TargetLimitExceeded | undefined {
+export function exceededTargetLimit(route: Targets, limits: TargetLimits): TargetLimitExceeded | undefined {
   const { policy, provider } = limits;
   const setBy = policy !== undefined && (provider === undefined || policy < provider) ? 'policy' : 'provider';
   const max = setBy === 'policy' ? policy : provider;
@@ -36,6 +36,6 @@ export function exceededTargetLimit(
 }
 
 /** True when a route names targets but gives none of them any weight: it serves no request. */
-export function sendsNoTraffic(route: GraphRoute): boolean {
+export function sendsNoTraffic(route: Targets): boolean {
   return route.targets.length > 0 && !route.targets.some((t) => t.weight > 0);
 }

@@ -1,5 +1,5 @@
 import type { RouteSpec } from '../../domain/mesh';
-import { appMeshRouteOf } from '../../providers/appmesh/service-graph';
+import { appMeshTargetsOf } from '../../providers/appmesh/service-graph';
 import { routeShapeOf } from '../mesh-index';
 import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
 import { defineRule, describeResource } from './rule';
@@ -56,14 +56,16 @@ export const routeMaxTargets = defineRule({
   enabled: (c) => c.routes?.maxWeightedTargets !== undefined,
   check(route, ctx) {
     // App Mesh's own target limit is enforced by App Mesh at write time: only the policy's is judged.
-    const graphRoute = appMeshRouteOf(route);
-    const exceeded = exceededTargetLimit(graphRoute, {
-      policy: ctx.compliance.routes?.maxWeightedTargets,
-      provider: undefined,
-    });
+    const exceeded = exceededTargetLimit(
+      { targets: appMeshTargetsOf(route) },
+      {
+        policy: ctx.compliance.routes?.maxWeightedTargets,
+        provider: undefined,
+      },
+    );
     if (exceeded === undefined) return [];
     return [
-      `${graphRoute.label} splits traffic over ${exceeded.count} weighted targets; the policy allows at most ${exceeded.max}: remove the targets that no longer take traffic.`,
+      `${describeResource(route)} splits traffic over ${exceeded.count} weighted targets; the policy allows at most ${exceeded.max}: remove the targets that no longer take traffic.`,
     ];
   },
 });
@@ -76,10 +78,9 @@ export const routeWeightsNonZero = defineRule({
   enabled: (c) => c.routes?.requireNonZeroWeights === true,
   check(route, ctx) {
     if (ctx.compliance.routes?.requireNonZeroWeights !== true) return [];
-    const graphRoute = appMeshRouteOf(route);
-    if (!sendsNoTraffic(graphRoute)) return [];
+    if (!sendsNoTraffic({ targets: appMeshTargetsOf(route) })) return [];
     return [
-      `${graphRoute.label} gives every weighted target weight 0: give at least one target a weight above 0.`,
+      `${describeResource(route)} gives every weighted target weight 0: give at least one target a weight above 0.`,
     ];
   },
 });

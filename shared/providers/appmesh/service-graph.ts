@@ -15,6 +15,7 @@ import type {
   GraphService,
   ServedCertificate,
   ServiceGraph,
+  WeightedTargetShare,
 } from '../../domain/service-graph';
 import type { MeshSnapshot } from '../../domain/snapshot';
 import { routeShapeOf } from '../../policy/mesh-index';
@@ -24,17 +25,26 @@ type ListenerHolder = MeshResourceOf<'virtual-node'> | MeshResourceOf<'virtual-g
 
 const NONE: readonly never[] = [];
 
-/** A route with its weighted targets; a spec with no protocol member routes nowhere. */
+/**
+ * A route's weighted targets; a spec with no protocol member routes nowhere. Apart from
+ * {@link appMeshRouteOf} because the rules judging a route on every event need only these (and
+ * the label): formatting its keys per call was a measured cost.
+ */
+export function appMeshTargetsOf(route: MeshResourceOf<'route'>): WeightedTargetShare[] {
+  return (routeShapeOf(route.spec)?.weightedTargets ?? NONE).map((t) => ({
+    target: t.virtualNode,
+    weight: t.weight,
+  }));
+}
+
+/** A route with its weighted targets. */
 export function appMeshRouteOf(route: MeshResourceOf<'route'>): GraphRoute {
   const router = { kind: 'virtual-router', meshName: route.meshName, name: route.parentName ?? '' } as const;
   return {
     key: formatResourceKey(route),
     label: describeResource(route),
     parent: formatResourceKey(router),
-    targets: (routeShapeOf(route.spec)?.weightedTargets ?? NONE).map((t) => ({
-      target: t.virtualNode,
-      weight: t.weight,
-    })),
+    targets: appMeshTargetsOf(route),
   };
 }
 

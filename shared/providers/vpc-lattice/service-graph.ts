@@ -15,6 +15,7 @@ import type {
   ServedCertificate,
   ServiceGraph,
   UnreadableDeclaration,
+  WeightedTargetShare,
 } from '../../domain/service-graph';
 import { authPolicyGrants, UnreadableAuthPolicy } from '../../policy/lattice/auth-policy';
 import { describeLatticeSubject, formatLatticeKey, latticeRefOf } from '../../policy/lattice/resource';
@@ -38,7 +39,21 @@ function listenerKey(network: string, service: LatticeServiceState, listener: La
   return formatLatticeKey(latticeRefOf(network, { kind: 'listener', service, listener }));
 }
 
-/** A listener rule (or default action); one that does not forward has no targets. */
+/**
+ * A rule's weighted target groups, with Lattice's default weight applied; none when it does not
+ * forward. Apart from {@link latticeRouteOf} because the rules judging a rule need only these
+ * (and the label), not its keys.
+ */
+export function latticeTargetsOf(rule: LatticeRuleState): WeightedTargetShare[] {
+  const groups = rule.action.forward?.targetGroups ?? [];
+  // A lone target group written without a weight gets Lattice's default; with several, 0.
+  return groups.map((t) => ({
+    target: targetNameOf(t),
+    weight: t.weight ?? (groups.length === 1 ? LATTICE_DEFAULT_WEIGHT : 0),
+  }));
+}
+
+/** A listener rule (or default action) with its weighted target groups. */
 export function latticeRouteOf(
   network: string,
   service: LatticeServiceState,
@@ -46,16 +61,11 @@ export function latticeRouteOf(
   rule: LatticeRuleState,
 ): GraphRoute {
   const subject = { kind: 'rule', service, listener, rule } as const;
-  const groups = rule.action.forward?.targetGroups ?? [];
   return {
     key: formatLatticeKey(latticeRefOf(network, subject)),
     label: describeLatticeSubject(subject),
     parent: listenerKey(network, service, listener),
-    // A lone target group written without a weight gets Lattice's default; with several, 0.
-    targets: groups.map((t) => ({
-      target: targetNameOf(t),
-      weight: t.weight ?? (groups.length === 1 ? LATTICE_DEFAULT_WEIGHT : 0),
-    })),
+    targets: latticeTargetsOf(rule),
   };
 }
 
