@@ -14,7 +14,7 @@ export type AccessGraph = NonNullable<CompiledCompliance['accessGraph']>;
  * True when the graph allows the call: this caller to that service, or (service undefined) to
  * some service. Letting in anyone (caller undefined) is never allowed: the graph names callers.
  */
-export function callAllowed(graph: AccessGraph, edge: CallerEdge): boolean {
+export function callAllowed(graph: AccessGraph, edge: Pick<CallerEdge, 'caller' | 'service'>): boolean {
   const { caller, service } = edge;
   if (caller === undefined) return false;
   return graph.some((e) => e.node.test(caller) && (service === undefined || e.services.test(service)));

@@ -1,4 +1,4 @@
-import { appMeshCallersOf } from '../../providers/appmesh/service-graph';
+import { appMeshCallsOf } from '../../providers/appmesh/service-graph';
 import { callAllowed, servicesAllowedFor } from '../neutral/access';
 import { defineRule, describeResource } from './rule';
 
@@ -14,7 +14,7 @@ export const accessGraph = defineRule({
   check(node, ctx) {
     const graph = ctx.compliance.accessGraph;
     if (graph === undefined) return [];
-    const calls = appMeshCallersOf(node);
+    const calls = appMeshCallsOf(node);
     if (calls.length === 0) return [];
     const allowed = servicesAllowedFor(graph, node.name);
     const allowedText =

@@ -1,5 +1,5 @@
 import type { ClientPolicy, ListenerTlsMode } from '../../domain/mesh';
-import { appMeshListenersOf } from '../../providers/appmesh/service-graph';
+import { appMeshServedBy } from '../../providers/appmesh/service-graph';
 import { servedCertificateFailure } from '../neutral/certificates';
 import { listenersOf } from './listeners';
 import { defineRule, describeListener, describeResource, type RuleContext } from './rule';
@@ -73,7 +73,7 @@ export const tlsAllowedCa = defineRule({
     const failures: string[] = [];
     const name = describeResource(resource);
     const issuers = { allowed, issuerOf: ctx.certificateAuthorityOf };
-    for (const listener of appMeshListenersOf(resource)) {
+    for (const listener of appMeshServedBy(resource)) {
       if (listener.tls === undefined) continue;
       const failure = servedCertificateFailure(listener.label, listener.tls.certificate, issuers);
       if (failure !== undefined) failures.push(failure);

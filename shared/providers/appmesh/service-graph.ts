@@ -5,7 +5,7 @@
  * its own, so a rule judging one changed resource maps only that resource. Labels are the words
  * the App Mesh rules' sentences have always used. Pure: no I/O.
  */
-import type { ListenerTlsCertificate, MeshResourceOf } from '../../domain/mesh';
+import type { Listener, ListenerTlsCertificate, MeshResourceOf } from '../../domain/mesh';
 import { formatResourceKey } from '../../domain/resource-key';
 import type {
   CallerEdge,
@@ -53,30 +53,55 @@ function servedCertificateOf(certificate: ListenerTlsCertificate): ServedCertifi
   return 'file' in certificate ? { source: 'file' } : { source: 'sds' };
 }
 
+function servedOf(name: string, listener: Listener): Pick<GraphListener, 'label' | 'tls'> {
+  return {
+    label: `${name} ${describeListener(listener.portMapping)}`,
+    // Judged input need not be well-formed: a TLS block without a certificate serves nothing to judge.
+    ...(listener.tls?.certificate === undefined
+      ? {}
+      : { tls: { mode: listener.tls.mode, certificate: servedCertificateOf(listener.tls.certificate) } }),
+  };
+}
+
+/**
+ * What the listeners of a virtual node or gateway serve, in spec order: label and TLS only, with
+ * no key, for the rules judging one resource per event (formatting keys there was a measured
+ * cost, and a key is only needed once there is a finding).
+ */
+export function appMeshServedBy(resource: ListenerHolder): Pick<GraphListener, 'label' | 'tls'>[] {
+  const name = describeResource(resource);
+  return (resource.spec.listeners ?? NONE).map((listener) => servedOf(name, listener));
+}
+
 /** The listeners of a virtual node or gateway, in spec order. */
 export function appMeshListenersOf(resource: ListenerHolder): GraphListener[] {
   const owner = formatResourceKey(resource);
   const name = describeResource(resource);
   return (resource.spec.listeners ?? NONE).map((listener) => ({
     owner,
-    label: `${name} ${describeListener(listener.portMapping)}`,
     port: listener.portMapping.port,
     protocol: listener.portMapping.protocol,
-    // Judged input need not be well-formed: a TLS block without a certificate serves nothing to judge.
-    ...(listener.tls?.certificate === undefined
-      ? {}
-      : { tls: { mode: listener.tls.mode, certificate: servedCertificateOf(listener.tls.certificate) } }),
+    ...servedOf(name, listener),
   }));
 }
 
-/** The calls a virtual node declares: one edge per backend, in spec order (a repeated backend stays repeated). */
-export function appMeshCallersOf(node: MeshResourceOf<'virtual-node'>): CallerEdge[] {
-  const declaredBy = formatResourceKey(node);
+/**
+ * The calls a virtual node declares, one per backend in spec order (a repeated backend stays
+ * repeated); without the declaring key, for the rule judging the node on every event.
+ */
+export function appMeshCallsOf(
+  node: MeshResourceOf<'virtual-node'>,
+): Pick<CallerEdge, 'caller' | 'service'>[] {
   return (node.spec.backends ?? NONE).map((b) => ({
     caller: node.name,
     service: b.virtualService.virtualServiceName,
-    declaredBy,
   }));
+}
+
+/** The calls a virtual node declares, as edges of the graph. */
+export function appMeshCallersOf(node: MeshResourceOf<'virtual-node'>): CallerEdge[] {
+  const declaredBy = formatResourceKey(node);
+  return appMeshCallsOf(node).map((call) => ({ ...call, declaredBy }));
 }
 
 function serviceOf(service: MeshResourceOf<'virtual-service'>): GraphService {
