@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceGraph } from '../../../../shared/domain/service-graph';
 import {
   appMeshCallersOf,
+  appMeshCallsOf,
   appMeshListenersOf,
   appMeshRouteOf,
+  appMeshServedBy,
   appMeshServiceGraph,
+  appMeshTargetsOf,
 } from '../../../../shared/providers/appmesh/service-graph';
 import {
   backend,
@@ -151,6 +154,14 @@ describe('appMeshServiceGraph', () => {
     expect(routes).toEqual(graph.routes);
     expect(listeners).toEqual(graph.listeners);
     expect(callers).toEqual(graph.callers);
+    // The key-free views the per-event rules read are the same facts.
+    expect(input.routes.map(appMeshTargetsOf)).toEqual(graph.routes.map((r) => r.targets));
+    expect([...input.virtualNodes, ...input.virtualGateways].flatMap(appMeshServedBy)).toEqual(
+      graph.listeners.map(({ label, tls }) => (tls === undefined ? { label } : { label, tls })),
+    );
+    expect(input.virtualNodes.flatMap(appMeshCallsOf)).toEqual(
+      graph.callers.map(({ caller, service }) => ({ caller, service })),
+    );
   });
 
   it('keeps a target listed twice twice, so it counts against a target limit', () => {
