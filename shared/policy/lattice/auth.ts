@@ -1,5 +1,6 @@
+import { latticeCallersOf } from '../../providers/vpc-lattice/service-graph';
 import type { CompiledCompliance } from '../compile';
-import { authPolicyGrants, UnreadableAuthPolicy } from './auth-policy';
+import { callAllowed, callersAllowedFor } from '../neutral/access';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
 
@@ -32,7 +33,8 @@ const GRAPH_HINT = 'remove it from the auth policy, or add the edge to complianc
  * graph's keys are caller principal ARNs (globs), its values the services each may call. A
  * service's policy may allow a principal only for that service; the network's policy (which
  * covers every service) only principals the graph names as callers at all. `"Principal": "*"`
- * without a condition lets anyone in.
+ * without a condition lets anyone in. Whether a named caller may make the call is the neutral
+ * check shared with `access.graph`; anyone, and an unreadable policy, are Lattice's words.
  */
 export const latticeAccessGraph = defineLatticeRule({
   id: 'lattice.access-graph',
@@ -41,44 +43,37 @@ export const latticeAccessGraph = defineLatticeRule({
   enabled: hasAccessGraph,
   check(subject, ctx) {
     const graph = ctx.compliance.accessGraph;
-    const text = subject.kind === 'service' ? subject.service.authPolicy : subject.network.authPolicy;
-    if (graph === undefined || text === undefined) return [];
+    if (graph === undefined) return [];
     const name = describeLatticeSubject(subject);
-    let grants: ReturnType<typeof authPolicyGrants>;
-    try {
-      grants = authPolicyGrants(text);
-    } catch (error) {
-      if (!(error instanceof UnreadableAuthPolicy)) throw error;
+    const { edges, unreadable } = latticeCallersOf(ctx.network.name, subject);
+    if (unreadable !== undefined) {
       return [
-        `${name} has an auth policy that ${error.message}, so who it lets in cannot be checked: fix it.`,
+        `${name} has an auth policy that ${unreadable.reason}, so who it lets in cannot be checked: fix it.`,
       ];
     }
     const failures: string[] = [];
-    if (grants.anyone) {
-      failures.push(
-        `${name} has an auth policy that allows "Principal": "*" without a condition, so any caller gets in: allow only the callers compliance.accessGraph names.`,
-      );
-    }
-    if (subject.kind === 'service') {
-      const service = subject.service.name;
-      const callers = graph.filter((e) => e.services.test(service)).map((e) => e.node.source);
+    for (const edge of edges) {
+      if (edge.caller === undefined) {
+        failures.push(
+          `${name} has an auth policy that allows "Principal": "*" without a condition, so any caller gets in: allow only the callers compliance.accessGraph names.`,
+        );
+        continue;
+      }
+      if (callAllowed(graph, edge)) continue;
+      if (edge.service === undefined) {
+        failures.push(
+          `${name} has an auth policy that allows ${edge.caller}, which the access graph names as no caller: ${GRAPH_HINT}.`,
+        );
+        continue;
+      }
+      const callers = callersAllowedFor(graph, edge.service);
       const allowedText =
         callers.length === 0
           ? 'the access graph lets no caller in'
           : `callers allowed: ${callers.join(', ')}`;
-      for (const principal of grants.principals) {
-        if (graph.some((e) => e.node.test(principal) && e.services.test(service))) continue;
-        failures.push(
-          `${name} has an auth policy that allows ${principal}, which the access graph does not allow to call ${service} (${allowedText}): ${GRAPH_HINT}.`,
-        );
-      }
-    } else {
-      for (const principal of grants.principals) {
-        if (graph.some((e) => e.node.test(principal))) continue;
-        failures.push(
-          `${name} has an auth policy that allows ${principal}, which the access graph names as no caller: ${GRAPH_HINT}.`,
-        );
-      }
+      failures.push(
+        `${name} has an auth policy that allows ${edge.caller}, which the access graph does not allow to call ${edge.service} (${allowedText}): ${GRAPH_HINT}.`,
+      );
     }
     return failures;
   },

@@ -1,6 +1,8 @@
 import type { RuleAction } from '@aws-sdk/client-vpc-lattice';
 import { idOf } from '../../providers/vpc-lattice/arns';
-import { LATTICE_DEFAULT_WEIGHT, MAX_LATTICE_WEIGHT } from '../../providers/vpc-lattice/mapping';
+import { MAX_LATTICE_WEIGHT } from '../../providers/vpc-lattice/mapping';
+import { latticeTargetsOf } from '../../providers/vpc-lattice/service-graph';
+import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
 
@@ -13,48 +15,48 @@ function targetsOf(action: RuleAction) {
 
 /**
  * `lattice.forward-limits`: a forward action names at most 10 target groups (fewer when the
- * policy's `routes.maxWeightedTargets` says so), each with an integer weight in 0..999.
+ * policy's `routes.maxWeightedTargets` says so; the neutral limit check, shared with
+ * `route.max-targets`), each with an integer weight in 0..999.
  */
 export const latticeForwardLimits = defineLatticeRule({
   id: 'lattice.forward-limits',
   category: 'consistency',
   kinds: ['rule'],
   check(subject, ctx) {
-    const targets = targetsOf(subject.rule.action);
+    const route = { targets: latticeTargetsOf(subject.rule) };
     const name = describeLatticeSubject(subject);
     const failures: string[] = [];
-    const policyMax = ctx.compliance.routes?.maxWeightedTargets;
-    const max = Math.min(policyMax ?? MAX_LATTICE_TARGET_GROUPS, MAX_LATTICE_TARGET_GROUPS);
-    if (targets.length > max) {
-      const who =
-        policyMax !== undefined && policyMax < MAX_LATTICE_TARGET_GROUPS ? 'the policy' : 'VPC Lattice';
+    const exceeded = exceededTargetLimit(route, {
+      policy: ctx.compliance.routes?.maxWeightedTargets,
+      provider: MAX_LATTICE_TARGET_GROUPS,
+    });
+    if (exceeded !== undefined) {
+      const who = exceeded.setBy === 'policy' ? 'the policy' : 'VPC Lattice';
       failures.push(
-        `${name} forwards to ${targets.length} target groups; ${who} allows at most ${max}: remove the target groups that no longer take traffic.`,
+        `${name} forwards to ${exceeded.count} target groups; ${who} allows at most ${exceeded.max}: remove the target groups that no longer take traffic.`,
       );
     }
-    for (const target of targets) {
-      const weight = target.weight;
-      if (weight === undefined || (Number.isInteger(weight) && weight >= 0 && weight <= MAX_LATTICE_WEIGHT))
-        continue;
+    // The weight range is a Lattice fact, so this half of the rule stays Lattice's own.
+    for (const { target, weight } of route.targets) {
+      if (Number.isInteger(weight) && weight >= 0 && weight <= MAX_LATTICE_WEIGHT) continue;
       failures.push(
-        `${name} gives target group ${idOf(target.targetGroupIdentifier ?? '?')} weight ${weight}; weights are whole numbers from 0 to ${MAX_LATTICE_WEIGHT}: set it within that range.`,
+        `${name} gives target group ${target === '' ? '?' : target} weight ${weight}; weights are whole numbers from 0 to ${MAX_LATTICE_WEIGHT}: set it within that range.`,
       );
     }
     return failures;
   },
 });
 
-/** `lattice.weights-nonzero`: a forward action gives some target group a weight above 0. */
+/**
+ * `lattice.weights-nonzero`: a forward action gives some target group a weight above 0 (the
+ * neutral check, shared with `route.weights-nonzero`).
+ */
 export const latticeWeightsNonZero = defineLatticeRule({
   id: 'lattice.weights-nonzero',
   category: 'consistency',
   kinds: ['rule'],
   check(subject) {
-    const targets = targetsOf(subject.rule.action);
-    if (targets.length === 0) return [];
-    // A lone target group written without a weight gets Lattice's default; with several, 0.
-    const weightOf = (w: number | undefined) => w ?? (targets.length === 1 ? LATTICE_DEFAULT_WEIGHT : 0);
-    if (targets.some((t) => weightOf(t.weight) > 0)) return [];
+    if (!sendsNoTraffic({ targets: latticeTargetsOf(subject.rule) })) return [];
     return [
       `${describeLatticeSubject(subject)} gives every target group weight 0, so it answers no request: give at least one target group a weight above 0.`,
     ];

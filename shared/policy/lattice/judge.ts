@@ -6,9 +6,11 @@
  */
 import { idOf } from '../../providers/vpc-lattice/arns';
 import type { LatticeServiceNetworkSnapshot } from '../../providers/vpc-lattice/model';
+import { latticeListenersOf } from '../../providers/vpc-lattice/service-graph';
 import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from '../compile';
 import { type ExemptionMatch, exemptionFor, expiredExemptions } from '../exemptions';
 import type { Finding } from '../judge';
+import { servedAcmCertificateArns } from '../neutral/certificates';
 import { LATTICE_RULES, type LatticeRule, type LatticeRuleContext } from './index';
 import {
   formatLatticeKey,
@@ -141,13 +143,5 @@ export function judgeServiceNetwork(
 
 /** The ACM certificates the network's HTTPS services serve (their issuers are read for `lattice.allowed-ca`). */
 export function latticeCertificateArns(network: LatticeServiceNetworkSnapshot): string[] {
-  return [
-    ...new Set(
-      network.services.flatMap((s) =>
-        s.certificateArn !== undefined && s.listeners.some((l) => l.protocol === 'HTTPS')
-          ? [s.certificateArn]
-          : [],
-      ),
-    ),
-  ];
+  return servedAcmCertificateArns(network.services.flatMap((s) => latticeListenersOf(network.name, s)));
 }

@@ -1,5 +1,7 @@
+import { latticeListenersOf } from '../../providers/vpc-lattice/service-graph';
+import { servedCertificateFailure } from '../neutral/certificates';
 import { describeLatticeSubject } from './resource';
-import { defineLatticeRule, type LatticeRuleContext } from './rule';
+import { defineLatticeRule } from './rule';
 
 /**
  * `lattice.https-only`: when the policy requires TLS (`compliance.tls.minimumMode`), a listener
@@ -19,14 +21,10 @@ export const latticeHttpsOnly = defineLatticeRule({
   },
 });
 
-function allowedList(ctx: LatticeRuleContext): string {
-  return ctx.compliance.tls?.allowedCertificateAuthorities?.sources.join(', ') ?? '';
-}
-
 /**
  * `lattice.allowed-ca`: a service with an HTTPS listener serves an ACM certificate issued by an
- * allowed CA. Without a custom domain certificate Lattice serves its own, which no policy CA
- * issued.
+ * allowed CA (the neutral check, shared with `tls.allowed-ca`). Without a custom domain
+ * certificate Lattice serves its own, which no policy CA issued.
  */
 export const latticeAllowedCa = defineLatticeRule({
   id: 'lattice.allowed-ca',
@@ -35,26 +33,14 @@ export const latticeAllowedCa = defineLatticeRule({
   enabled: (c) => c.tls?.allowedCertificateAuthorities !== undefined,
   check(subject, ctx) {
     const allowed = ctx.compliance.tls?.allowedCertificateAuthorities;
-    const { service } = subject;
-    if (allowed === undefined || !service.listeners.some((l) => l.protocol === 'HTTPS')) return [];
-    const name = describeLatticeSubject(subject);
-    const arn = service.certificateArn;
-    if (arn === undefined) {
-      return [
-        `${name} serves HTTPS with VPC Lattice's own certificate, which the policy does not allow: give it a custom domain and an ACM certificate issued by ${allowedList(ctx)}.`,
-      ];
-    }
-    const issuer = ctx.certificateAuthorityOf(arn);
-    if (issuer === undefined) {
-      return [
-        `${name} serves certificate ${arn}, whose issuing CA is unknown: make sure it is an ACM Private CA certificate issued by ${allowedList(ctx)}.`,
-      ];
-    }
-    if (!allowed.test(issuer)) {
-      return [
-        `${name} serves certificate ${arn} issued by ${issuer}, which the policy does not allow: re-issue it from ${allowedList(ctx)}.`,
-      ];
-    }
-    return [];
+    if (allowed === undefined) return [];
+    // Every HTTPS listener serves the service's one certificate: it is judged once, for the service.
+    const tls = latticeListenersOf(ctx.network.name, subject.service).find((l) => l.tls !== undefined)?.tls;
+    if (tls === undefined) return [];
+    const failure = servedCertificateFailure(describeLatticeSubject(subject), tls.certificate, {
+      allowed,
+      issuerOf: ctx.certificateAuthorityOf,
+    });
+    return failure === undefined ? [] : [failure];
   },
 });

@@ -1,3 +1,5 @@
+import { appMeshCallsOf } from '../../providers/appmesh/service-graph';
+import { callAllowed, servicesAllowedFor } from '../neutral/access';
 import { defineRule, describeResource } from './rule';
 
 /**
@@ -12,18 +14,16 @@ export const accessGraph = defineRule({
   check(node, ctx) {
     const graph = ctx.compliance.accessGraph;
     if (graph === undefined) return [];
-    const backends = node.spec.backends ?? [];
-    if (backends.length === 0) return [];
-    const entries = graph.filter((e) => e.node.test(node.name));
-    const allowed = entries.flatMap((e) => e.services.sources);
+    const calls = appMeshCallsOf(node);
+    if (calls.length === 0) return [];
+    const allowed = servicesAllowedFor(graph, node.name);
     const allowedText =
       allowed.length === 0 ? 'the access graph allows it no backends' : `allowed: ${allowed.join(', ')}`;
-    return backends
-      .map((b) => b.virtualService.virtualServiceName)
-      .filter((service) => !entries.some((e) => e.services.test(service)))
+    return calls
+      .filter((call) => !callAllowed(graph, call))
       .map(
-        (service) =>
-          `${describeResource(node)} has backend ${service}, which the access graph does not allow (${allowedText}): remove the backend, or add the edge to compliance.accessGraph.`,
+        (call) =>
+          `${describeResource(node)} has backend ${call.service}, which the access graph does not allow (${allowedText}): remove the backend, or add the edge to compliance.accessGraph.`,
       );
   },
 });

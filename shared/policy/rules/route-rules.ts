@@ -1,5 +1,7 @@
 import type { RouteSpec } from '../../providers/appmesh/model';
+import { appMeshTargetsOf } from '../../providers/appmesh/service-graph';
 import { routeShapeOf } from '../mesh-index';
+import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
 import { defineRule, describeResource } from './rule';
 
 const MEMBER = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute', tcp: 'tcpRoute' } as const;
@@ -53,11 +55,17 @@ export const routeMaxTargets = defineRule({
   kinds: ['route'],
   enabled: (c) => c.routes?.maxWeightedTargets !== undefined,
   check(route, ctx) {
-    const max = ctx.compliance.routes?.maxWeightedTargets;
-    const count = routeShapeOf(route.spec)?.weightedTargets.length ?? 0;
-    if (max === undefined || count <= max) return [];
+    // App Mesh's own target limit is enforced by App Mesh at write time: only the policy's is judged.
+    const exceeded = exceededTargetLimit(
+      { targets: appMeshTargetsOf(route) },
+      {
+        policy: ctx.compliance.routes?.maxWeightedTargets,
+        provider: undefined,
+      },
+    );
+    if (exceeded === undefined) return [];
     return [
-      `${describeResource(route)} splits traffic over ${count} weighted targets; the policy allows at most ${max}: remove the targets that no longer take traffic.`,
+      `${describeResource(route)} splits traffic over ${exceeded.count} weighted targets; the policy allows at most ${exceeded.max}: remove the targets that no longer take traffic.`,
     ];
   },
 });
@@ -70,8 +78,7 @@ export const routeWeightsNonZero = defineRule({
   enabled: (c) => c.routes?.requireNonZeroWeights === true,
   check(route, ctx) {
     if (ctx.compliance.routes?.requireNonZeroWeights !== true) return [];
-    const targets = routeShapeOf(route.spec)?.weightedTargets ?? [];
-    if (targets.length === 0 || targets.some((t) => t.weight > 0)) return [];
+    if (!sendsNoTraffic({ targets: appMeshTargetsOf(route) })) return [];
     return [
       `${describeResource(route)} gives every weighted target weight 0: give at least one target a weight above 0.`,
     ];

@@ -1,4 +1,6 @@
 import type { ClientPolicy, ListenerTlsMode } from '../../providers/appmesh/model';
+import { appMeshServedBy } from '../../providers/appmesh/service-graph';
+import { servedCertificateFailure } from '../neutral/certificates';
 import { listenersOf } from './listeners';
 import { defineRule, describeListener, describeResource, type RuleContext } from './rule';
 
@@ -55,8 +57,9 @@ function trustFailures(owner: string, clientPolicy: ClientPolicy | undefined, ct
 }
 
 /**
- * `tls.allowed-ca`: listener certificates are ACM certificates issued by an allowed CA, and
- * client policies trust only allowed CAs.
+ * `tls.allowed-ca`: listener certificates are ACM certificates issued by an allowed CA (the
+ * neutral check, shared with `lattice.allowed-ca`), and client policies trust only allowed CAs
+ * (App Mesh's alone: VPC Lattice validates no peers).
  */
 export const tlsAllowedCa = defineRule({
   id: 'tls.allowed-ca',
@@ -69,28 +72,11 @@ export const tlsAllowedCa = defineRule({
     if (tls === undefined || allowed === undefined || !tls.kinds.has(resource.kind)) return [];
     const failures: string[] = [];
     const name = describeResource(resource);
-    for (const listener of listenersOf(resource)) {
-      const certificate = listener.tls?.certificate;
-      if (certificate === undefined) continue;
-      const where = () => `${name} ${describeListener(listener.portMapping)}`;
-      if (!('acm' in certificate)) {
-        const source = 'file' in certificate ? 'a certificate file' : 'an SDS secret';
-        failures.push(
-          `${where()} serves a certificate from ${source}, whose issuer cannot be checked: serve an ACM certificate issued by ${allowedList(ctx)}.`,
-        );
-        continue;
-      }
-      const arn = certificate.acm.certificateArn;
-      const issuer = ctx.certificateAuthorityOf(arn);
-      if (issuer === undefined) {
-        failures.push(
-          `${where()} serves certificate ${arn}, whose issuing CA is unknown: make sure it is an ACM Private CA certificate issued by ${allowedList(ctx)}.`,
-        );
-      } else if (!allowed.test(issuer)) {
-        failures.push(
-          `${where()} serves certificate ${arn} issued by ${issuer}, which the policy does not allow: re-issue it from ${allowedList(ctx)}.`,
-        );
-      }
+    const issuers = { allowed, issuerOf: ctx.certificateAuthorityOf };
+    for (const listener of appMeshServedBy(resource)) {
+      if (listener.tls === undefined) continue;
+      const failure = servedCertificateFailure(listener.label, listener.tls.certificate, issuers);
+      if (failure !== undefined) failures.push(failure);
     }
     failures.push(
       ...trustFailures(`${name} backend defaults`, resource.spec.backendDefaults?.clientPolicy, ctx),

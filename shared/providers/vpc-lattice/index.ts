@@ -8,6 +8,8 @@
  * - `arns.ts`, `model.ts`: the provider's ids and the shapes its adapter reads.
  * - `adapter.ts`: SDK calls only (read the network whole, read one rule, write one rule whole).
  * - `mapping.ts`: pure, the provider's shapes into the neutral weighted-route model and back.
+ * - `service-graph.ts`: pure, a network snapshot into the neutral service graph the shared
+ *   policy checks (shared/policy/neutral) read.
  * - `weighted-routes.ts`: the port implementations the core uses (WeightedRoutes, RouteProvider).
  * - `cloudtrail.ts`: zod schema of the provider's CloudTrail records, as lenient as CloudTrail.
  * - `patterns.ts`: the EventBridge rule patterns for them (read by the CDK stack and local bus).
