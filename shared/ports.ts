@@ -47,7 +47,8 @@ export type OwnWritePurpose =
   | 'promote'
   | 'reapply'
   | 'rotation'
-  | 'rollover';
+  | 'rollover'
+  | 'migrate';
 
 /** What meshwarden records about one of its own writes. */
 export interface OwnWrite {

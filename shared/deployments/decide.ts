@@ -44,7 +44,7 @@ export type RouteOperation = 'create' | 'update' | 'delete';
 
 export interface RouteChangeInput {
   readonly record: RouteRecord | undefined;
-  readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment'>;
+  readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment' | 'requested'>;
   readonly operation: RouteOperation;
   /** The route as it is now (undefined: gone). Events arrive late: this, not the event, decides. */
   readonly route: WeightedRoute | undefined;
@@ -202,7 +202,47 @@ function newDeployment(
   };
 }
 
+/** Whether a node is on the stable side of a deployment: its stable target, or one of its stable split. */
+function onStableSide(deployment: Deployment, node: string): boolean {
+  return node === deployment.stableTarget || Object.hasOwn(deployment.stableWeights ?? {}, node);
+}
+
+/** The canaries of a deployment at these weights: every node not on its stable side. */
+function canariesOf(deployment: Deployment, weights: Weights): string[] {
+  return Object.keys(weights).filter((n) => !onStableSide(deployment, n));
+}
+
+/**
+ * The deployment a person asked for ahead of their write (`migrate shift`), when this change is
+ * that write: the weights are exactly the requested first step, and it has not expired.
+ */
+function openRequested(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+  const requested = input.record?.requested;
+  if (requested === undefined || Date.parse(requested.expiresAt) <= Date.parse(input.now)) return undefined;
+  if (!sameWeights(weights, requested.weights)) return undefined;
+  const share = percentOf(weights, requested.canaryTarget);
+  const opened: Deployment = {
+    ...newDeployment(
+      input,
+      weights,
+      requested.stableTarget,
+      'requested',
+      `Opened by ${input.actor.label} (${requested.purpose}, asked for by ${requested.requestedBy}): ${formatWeights(input.record?.lastWeights)} -> ${formatWeights(weights)}; steps ${requested.steps.join(', ')} to ${requested.canaryTarget}${requested.watches.length === 0 ? '' : `; also watching the alarms of ${requested.watches.join(', ')}`}`,
+    ),
+    canaryTargets: [requested.canaryTarget],
+    stableWeights: requested.stableWeights,
+    watches: requested.watches,
+  };
+  let stepIndex = -1;
+  for (const [i, step] of requested.steps.entries()) if (step <= share) stepIndex = i;
+  const progress: ProgressState = { steps: requested.steps, bakeMinutes: requested.bakeMinutes, stepIndex };
+  const next = planNextStep(progress, opened.deploymentId, input.now);
+  return { ...opened, progress: next === undefined ? progress : { ...progress, next } };
+}
+
 function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+  const requested = input.self ? undefined : openRequested(input, weights);
+  if (requested !== undefined) return requested;
   const before = input.record?.lastWeights;
   const { node: stable, source } = stableOf(
     input.policy,
@@ -324,8 +364,17 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     };
   }
   const stable = deployment.stableTarget;
-  if (Object.hasOwn(weights, stable) && percentOf(weights, stable) === 100) {
-    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`, weights);
+  const backOnStableSide =
+    deployment.stableWeights !== undefined &&
+    Object.hasOwn(weights, stable) &&
+    canariesOf(deployment, weights).every((n) => (weights[n] ?? 0) === 0);
+  if (Object.hasOwn(weights, stable) && (percentOf(weights, stable) === 100 || backOnStableSide)) {
+    const ended = end(
+      deployment,
+      now,
+      `${who} put all weight back on the stable ${backOnStableSide ? `side ${Object.keys(deployment.stableWeights ?? {}).join(', ')}` : `target ${stable}`}`,
+      weights,
+    );
     return {
       outcome: { kind: 'ended', deployment: ended },
       record: { ...observed, deployment: ended },
@@ -349,7 +398,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       ),
       status: 'in-progress',
       baseline: weights,
-      canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+      canaryTargets: canariesOf(deployment, weights),
     };
     return {
       outcome: { kind: 'rebaselined', deployment: resumed, by: 'meshwarden' },
@@ -384,7 +433,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       ...schedule,
     };
   }
-  const canaries = withTraffic(weights).filter((n) => n !== stable);
+  const canaries = withTraffic(weights).filter((n) => !onStableSide(deployment, n));
   const single = canaries.length === 1 ? (canaries[0] as string) : undefined;
   if (single !== undefined && percentOf(weights, single) === 100) {
     const promoted = promote(
@@ -409,7 +458,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     // Its automatic steps stop, so it waits for no approval any more (that one is closed).
     status: deployment.status === 'awaiting-approval' ? 'in-progress' : deployment.status,
     baseline: weights,
-    canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+    canaryTargets: canariesOf(deployment, weights),
     ...(progress === undefined ? {} : { progress: { ...rest, paused: text } }),
   };
   return {
@@ -427,13 +476,20 @@ export type RollbackPlan =
   | { readonly kind: 'stable-missing' }
   | { readonly kind: 'unreadable' };
 
-/** Every weight to the stable target (the port writes them keeping the rest of the route as read). */
+/**
+ * Every weight to the stable side: the stable target, or the stable split where the deployment
+ * has one (the port writes them keeping the rest of the route as read).
+ */
 export function planRollback(deployment: Deployment, route: WeightedRoute | undefined): RollbackPlan {
   if (route === undefined) return { kind: 'route-gone' };
   const weights = route.weights;
   if (weights === undefined) return { kind: 'unreadable' };
   if (!Object.hasOwn(weights, deployment.stableTarget)) return { kind: 'stable-missing' };
-  const after = allTo(weights, deployment.stableTarget);
+  const split = deployment.stableWeights;
+  const after =
+    split === undefined || !Object.keys(split).every((n) => Object.hasOwn(weights, n))
+      ? allTo(weights, deployment.stableTarget)
+      : Object.fromEntries(Object.keys(weights).map((n) => [n, split[n] ?? 0]));
   if (sameWeights(weights, after)) return { kind: 'already-stable', weights };
   return { kind: 'write', before: weights, after };
 }
@@ -487,11 +543,42 @@ export function decideStep(
   return { kind: 'apply', toWeight, last };
 }
 
-/** Weights for a step: the canary gets `toWeight` percent, the stable target the rest, others 0. */
+/**
+ * `total` shared among `split`'s nodes in its proportion, in whole numbers that add up to it
+ * (largest remainders first, ties to the node listed first).
+ */
+export function shareOf(split: Weights, total: number): Weights {
+  const entries = Object.entries(split);
+  const sum = entries.reduce((s, [, w]) => s + w, 0);
+  if (sum === 0) return Object.fromEntries(entries.map(([n]) => [n, 0]));
+  const exact = entries.map(([n, w]) => ({ n, exact: (w * total) / sum }));
+  const out = Object.fromEntries(exact.map((e) => [e.n, Math.floor(e.exact)]));
+  let left = total - Object.values(out).reduce((s, w) => s + w, 0);
+  const byRemainder = [...exact].sort((a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)));
+  for (const e of byRemainder) {
+    if (left <= 0) break;
+    out[e.n] = (out[e.n] ?? 0) + 1;
+    left--;
+  }
+  return out;
+}
+
+/**
+ * Weights for a step: the canary gets `toWeight` percent, the stable side the rest (the stable
+ * target, or the stable split in its proportion), others 0.
+ */
 export function stepWeights(deployment: Deployment, current: Weights, toWeight: number): Weights | undefined {
   if (deployment.canaryTargets.length !== 1) return undefined;
   const canary = deployment.canaryTargets[0] as string;
   if (!Object.hasOwn(current, canary) || !Object.hasOwn(current, deployment.stableTarget)) return undefined;
+  const split = deployment.stableWeights;
+  if (split !== undefined) {
+    if (!Object.keys(split).every((n) => Object.hasOwn(current, n))) return undefined;
+    const stableShare = shareOf(split, 100 - toWeight);
+    return Object.fromEntries(
+      Object.keys(current).map((n) => [n, n === canary ? toWeight : (stableShare[n] ?? 0)]),
+    );
+  }
   return Object.fromEntries(
     Object.keys(current).map((n) => [
       n,

@@ -101,7 +101,9 @@ async function rollBackIfAlarming(
   eventId: string,
 ): Promise<RollbackResult | undefined> {
   const policy = routePolicyOf(deps.policy, record.routeKey);
-  const firing = (await boundAlarms(deps, record.routeKey, policy)).find((a) => a.state === 'ALARM');
+  const firing = (await boundAlarms(deps, record.routeKey, policy, deployment)).find(
+    (a) => a.state === 'ALARM',
+  );
   if (firing === undefined) return undefined;
   return rollBack(deps, record, {
     kind: 'alarm-at-open',

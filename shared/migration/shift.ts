@@ -51,7 +51,7 @@ export function parsePercent(text: string): number {
 }
 
 /** Every alarm bound to any of the keys (policy and tag), with the keys it is bound to. */
-async function watchedAlarms(deps: ShiftDeps, keys: readonly string[]): Promise<WatchedAlarm[]> {
+export async function watchedAlarms(deps: ShiftDeps, keys: readonly string[]): Promise<WatchedAlarm[]> {
   const bound = new Map<string, Set<string>>();
   const bind = (alarm: string, key: string) => {
     const set = bound.get(alarm) ?? new Set<string>();

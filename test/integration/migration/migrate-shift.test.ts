@@ -1,0 +1,208 @@
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { AppMeshClient, DescribeRouteCommand, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { GetServiceCommand, ListServicesCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type MigrateApplyCli,
+  migrateApplyClients,
+  planFromMesh,
+  registerMigrateApplyCommands,
+} from '../../../infra/cli/migrate-apply-command';
+import { migrateGroup } from '../../../infra/cli/migrate-command';
+import { DEMO } from '../../../infra/local/demo/seed';
+import { DEMO_POLICY_FILE } from '../../../infra/local/runtime';
+import type { BusEvent } from '../../../infra/local/types';
+import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
+import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
+import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
+
+const SN = 'prod-lattice';
+const VPC = 'vpc-0123456789abcdef0';
+const WEB_ROUTE = `${DEMO.mesh}/web-router/web-route`;
+const LATTICE_WEB_ROUTE = `${SN}/web-prod-local/http-8080/web-route`;
+const BRIDGE = `${DEMO.stableNode}-lattice`;
+/** An alarm of the VPC Lattice side only: tagged for the rule that replaces the App Mesh route. */
+const LATTICE_ALARM = 'web-lattice-5xx';
+
+/**
+ * `meshwarden migrate shift --route` on the demo mesh against local AWS: after `migrate apply`,
+ * the shift creates the bridge virtual node, writes the first step, and the deployment guard
+ * (the functions local AWS runs on CloudTrail and alarm events) opens the deployment and rolls
+ * it back to the App Mesh split when an alarm bound only to the VPC Lattice rule fires. Each
+ * test starts its own local AWS.
+ */
+describe('migrate shift --route on the demo mesh', () => {
+  let local: TestLocalAws;
+  let appMesh: AppMeshClient;
+  let cloudwatch: CloudWatchClient;
+  let lattice: VPCLatticeClient;
+  const seen: BusEvent[] = [];
+
+  function cli(): MigrateApplyCli & { lines: string[]; errors: string[] } {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const config = local.clientConfig('admin');
+    const real = migrateApplyClients(
+      planFromMesh(() => createAppMeshProvider(createAppMeshClient(config))),
+      config,
+    );
+    return { ...real, lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+  }
+
+  async function run(args: string[]) {
+    process.exitCode = undefined;
+    const io = cli();
+    const program = new Command().name('meshwarden').exitOverride();
+    registerMigrateApplyCommands(migrateGroup(program), io);
+    await program.parseAsync(['node', 'meshwarden', 'migrate', ...args]);
+    return { ...io, exitCode: process.exitCode };
+  }
+
+  const common = () => [
+    '--mesh',
+    DEMO.mesh,
+    '--to',
+    'vpc-lattice',
+    '--service-network',
+    SN,
+    '--vpc',
+    VPC,
+    '--policy',
+    DEMO_POLICY_FILE,
+    '--table',
+    local.aws.functionEnv.MESHWARDEN_TABLE as string,
+    '--account',
+    local.aws.accountId,
+  ];
+  const shiftArgs = () => ['shift', ...common(), '--route', 'web-router/web-route', '--steps', '10,50,100'];
+
+  async function weightsOfRoute(): Promise<Record<string, number>> {
+    const { route } = await appMesh.send(
+      new DescribeRouteCommand({ meshName: DEMO.mesh, virtualRouterName: DEMO.router, routeName: DEMO.route }),
+    );
+    return Object.fromEntries(
+      (route?.spec?.httpRoute?.action?.weightedTargets ?? []).map((t) => [t.virtualNode, t.weight]),
+    );
+  }
+
+  async function setAlarm(name: string, state: 'OK' | 'ALARM', reason: string) {
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
+  }
+
+  /** Prepare: the mesh applied to VPC Lattice, every alarm of both sides OK. */
+  async function applied() {
+    const result = await run(['apply', ...common()]);
+    if (result.exitCode !== undefined) throw new Error(`migrate apply failed: ${result.errors.join('\n')}`);
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: LATTICE_ALARM,
+        Namespace: 'AWS/VpcLattice',
+        MetricName: 'HTTPCode_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Tags: [{ Key: 'meshwarden:route', Value: LATTICE_WEB_ROUTE }],
+      }),
+    );
+    for (const name of [...DEMO.alarms, LATTICE_ALARM]) await setAlarm(name, 'OK', 'fine');
+    await local.aws.drain();
+    seen.length = 0;
+  }
+
+  beforeEach(async () => {
+    process.exitCode = undefined;
+    seen.length = 0;
+    local = await startSeededLocalAws();
+    local.aws.bus.onActivity((a) => {
+      if (a.kind === 'event') seen.push(a.event);
+    });
+    appMesh = createAppMeshClient(local.clientConfig());
+    cloudwatch = new CloudWatchClient(local.clientConfig());
+    lattice = new VPCLatticeClient(local.clientConfig());
+  }, 60_000);
+  afterEach(async () => {
+    appMesh?.destroy();
+    cloudwatch?.destroy();
+    lattice?.destroy();
+    await local?.aws.close();
+    process.exitCode = undefined;
+  });
+
+  it('creates the bridge node, moves the route to the first step, and a VPC Lattice alarm rolls it back to the App Mesh split', async () => {
+    await applied();
+    const before = await weightsOfRoute();
+
+    const result = await run(shiftArgs());
+    await local.aws.drain();
+
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBeUndefined();
+    // The bridge: DNS discovery at the Lattice service's own name, web-v1's listener.
+    const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
+    const web = services.find((s) => s.name === 'web-prod-local');
+    const service = await lattice.send(new GetServiceCommand({ serviceIdentifier: web?.id }));
+    expect(service.dnsEntry?.domainName).toMatch(/\.on\.aws$/);
+    const { virtualNode: bridge } = await appMesh.send(
+      new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: BRIDGE }),
+    );
+    const { virtualNode: stable } = await appMesh.send(
+      new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: DEMO.stableNode }),
+    );
+    expect(bridge?.spec?.serviceDiscovery?.dns?.hostname).toBe(service.dnsEntry?.domainName);
+    expect(bridge?.spec?.listeners?.map((l) => l.portMapping)).toEqual(
+      stable?.spec?.listeners?.map((l) => l.portMapping),
+    );
+    // The first step: 10 on the bridge, the App Mesh targets keep their 90/10 split of the rest.
+    expect(before).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 81, [DEMO.canaryNode]: 9, [BRIDGE]: 10 });
+    const opened = seen.filter((e) => e['detail-type'] === 'DeploymentOpened');
+    expect(opened.map((e) => (e.detail as { routeKey?: string }).routeKey)).toEqual([WEB_ROUTE]);
+    const audit = new DynamoAuditLog(
+      createDocumentClient(local.clientConfig()),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
+    );
+    const shifts = (await audit.list(DEMO.mesh, 20)).filter(
+      (r) => r.decision.operation === 'MigrateShiftToVpcLattice',
+    );
+    expect(shifts.map((r) => r.outcome)).toEqual(['applied']);
+
+    // Bound to the VPC Lattice rule only, yet it guards the App Mesh route's deployment.
+    await setAlarm(LATTICE_ALARM, 'ALARM', '5xx above threshold on VPC Lattice');
+    await local.aws.drain();
+
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10, [BRIDGE]: 0 });
+    const rolledBack = seen.filter((e) => e['detail-type'] === 'DeploymentRolledBack');
+    expect(rolledBack.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ routeKey: WEB_ROUTE }),
+    ]);
+  }, 90_000);
+
+  it('refuses while an alarm of the VPC Lattice side is in ALARM, and writes nothing', async () => {
+    await applied();
+    await setAlarm(LATTICE_ALARM, 'ALARM', '5xx above threshold on VPC Lattice');
+
+    const result = await run(shiftArgs());
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toContain(
+      `alarm ${LATTICE_ALARM} (bound to ${LATTICE_WEB_ROUTE}) is in ALARM: 5xx above threshold on VPC Lattice`,
+    );
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
+    await expect(
+      appMesh.send(new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: BRIDGE })),
+    ).rejects.toThrow(/not/i);
+  }, 90_000);
+
+  it('refuses before migrate apply: the VPC Lattice service does not exist yet', async () => {
+    const result = await run(shiftArgs());
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toContain('run migrate apply first');
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
+  }, 60_000);
+});
