@@ -153,6 +153,13 @@ describe('migrate shift --route on the demo mesh', () => {
       new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: DEMO.stableNode }),
     );
     expect(bridge?.spec?.serviceDiscovery?.dns?.hostname).toBe(service.dnsEntry?.domainName);
+    // meshwarden's own write, though made with the admin's credentials: change control does not
+    // judge it as theirs (the demo policy's tls.strict would delete a bridge without TLS).
+    const decided = seen
+      .filter((e) => e['detail-type'] === 'GovernanceDecision')
+      .map((e) => (e.detail as { resourceKey?: string }).resourceKey);
+    expect(decided).not.toContain(`${DEMO.mesh}/virtual-node/${BRIDGE}`);
+    expect(decided).toContain(`${DEMO.mesh}/route/${DEMO.router}/${DEMO.route}`);
     expect(bridge?.spec?.listeners?.map((l) => l.portMapping)).toEqual(
       stable?.spec?.listeners?.map((l) => l.portMapping),
     );
