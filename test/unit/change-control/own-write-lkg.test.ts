@@ -80,3 +80,72 @@ describe("meshwarden's own writes stay last known good in change control", () =>
     expect(await w.lkg.get(ROUTE_KEY)).toMatchObject({ source: 'own-write', version: 3 });
   });
 });
+
+describe("meshwarden's own writes made from the CLI with a person's credentials", () => {
+  const BRIDGE = { kind: 'virtual-node' as const, meshName: 'prod', name: 'web-v1-lattice' };
+  const BRIDGE_KEY = 'prod/virtual-node/web-v1-lattice';
+  const spec = {
+    serviceDiscovery: { dns: { hostname: 'web-0a1b.vpc-lattice-svcs.us-east-1.on.aws' } },
+    listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }],
+  };
+  const created = (version = 1) =>
+    appMeshEvent({
+      who: 'alice',
+      eventName: version === 1 ? 'CreateVirtualNode' : 'UpdateVirtualNode',
+      // The person's own later call carries no meshwarden token.
+      requestParameters: {
+        meshName: 'prod',
+        virtualNodeName: BRIDGE.name,
+        ...(version === 1 ? { clientToken: 'mw-bridge-x' } : {}),
+      },
+      resultVersion: version,
+    });
+
+  it('takes the bridge node migrate shift created and recorded as its own write: not judged as the person’s', async () => {
+    const w = await world();
+    const cli = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
+    await cli.create({ ...BRIDGE, spec } as MeshResource, {
+      clientToken: 'mw-bridge-x',
+      ownWrite: { purpose: 'migrate', cause: 'migrate-shift-1' },
+    });
+
+    const result = await judgeChange(w.deps, created());
+
+    expect(result).toMatchObject({ status: 'skipped', reason: expect.stringContaining("meshwarden's own write") });
+    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(true);
+    expect(w.audit.records.size).toBe(0);
+  });
+
+  it('judges the same create as the person’s when no own write was recorded (alice may not create nodes: deleted)', async () => {
+    const w = await world();
+    w.meshes.put({ ...BRIDGE, spec } as MeshResource);
+
+    const result = await judgeChange(
+      w.deps,
+      appMeshEvent({
+        who: 'alice',
+        eventName: 'CreateVirtualNode',
+        requestParameters: { meshName: 'prod', virtualNodeName: BRIDGE.name },
+        resultVersion: 1,
+      }),
+    );
+
+    expect(result).toMatchObject({ status: 'decided', action: 'revert' });
+    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(false);
+  });
+
+  it('judges a person’s later change of the bridge as theirs', async () => {
+    const w = await world();
+    const cli = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
+    await cli.create({ ...BRIDGE, spec } as MeshResource, {
+      clientToken: 'mw-bridge-x',
+      ownWrite: { purpose: 'migrate', cause: 'migrate-shift-1' },
+    });
+    w.meshes.put({ ...BRIDGE, spec: { ...spec, listeners: [] } } as MeshResource);
+
+    const result = await judgeChange(w.deps, created(2));
+
+    expect(result).toMatchObject({ status: 'decided', action: 'revert' });
+    expect(w.meshes.resources.get(BRIDGE_KEY)?.spec).toEqual(spec);
+  });
+});
