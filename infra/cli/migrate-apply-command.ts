@@ -4,14 +4,15 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/adapters/appmesh';
+import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
-import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import type { GovernanceDecisionDetail } from '../../shared/change-control/decision-record';
+import { recordingOwnWrites } from '../../shared/change-control/own-writes';
+import { formatWeights } from '../../shared/deployments/weights';
 import { BadRequestError, ConfigError, MeshwardenError } from '../../shared/errors';
 import { migrateApply } from '../../shared/migration/apply';
 import { analyseApply, type KnownIds } from '../../shared/migration/apply-changes';
@@ -20,7 +21,6 @@ import type { LatticeMigrationTarget } from '../../shared/migration/lattice-targ
 import { planMigration } from '../../shared/migration/plan-migration';
 import type { MigrationPlan } from '../../shared/migration/plan-model';
 import { translatePolicy } from '../../shared/migration/policy-entry';
-import { formatWeights } from '../../shared/deployments/weights';
 import { adviseShift, parsePercent } from '../../shared/migration/shift';
 import { shiftRoute } from '../../shared/migration/shift-route';
 import type { CompiledPolicy } from '../../shared/policy/compile';
@@ -120,7 +120,8 @@ export function migrateApplyClients(
         createAppMeshProvider(createAppMeshClient(config)),
         new DynamoLastKnownGoodStore(createDocumentClient(config), table, account),
       ),
-    deployments: (table, account) => new DynamoDbDeploymentStore(createDocumentClient(config), table, account),
+    deployments: (table, account) =>
+      new DynamoDbDeploymentStore(createDocumentClient(config), table, account),
   };
 }
 
@@ -310,12 +311,21 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
     migrate
       .command('shift')
       .description(
-        'Move traffic from App Mesh to VPC Lattice in steps. With --route: through a bridge virtual node, stepped by the deployment guard watching both sides\' alarms; with --percent: what to set where the split sits outside the mesh (DNS, a gateway)',
+        "Move traffic from App Mesh to VPC Lattice in steps. With --route: through a bridge virtual node, stepped by the deployment guard watching both sides' alarms; with --percent: what to set where the split sits outside the mesh (DNS, a gateway)",
       ),
   )
-    .option('--percent <n>', 'print the steps to take for this share on VPC Lattice, 0..100 (the split is outside the mesh)')
-    .option('--route <router/route>', 'shift this App Mesh route through a bridge virtual node to its VPC Lattice rule')
-    .option('--steps <list>', `with --route: the share on VPC Lattice after each step (default ${DEFAULT_BRIDGE_STEPS.join(',')})`)
+    .option(
+      '--percent <n>',
+      'print the steps to take for this share on VPC Lattice, 0..100 (the split is outside the mesh)',
+    )
+    .option(
+      '--route <router/route>',
+      'shift this App Mesh route through a bridge virtual node to its VPC Lattice rule',
+    )
+    .option(
+      '--steps <list>',
+      `with --route: the share on VPC Lattice after each step (default ${DEFAULT_BRIDGE_STEPS.join(',')})`,
+    )
     .option('--bake-minutes <n>', 'with --route: minutes each step bakes before the next', '10')
     .option('--table <name>', 'with --route: the state table (default: $MESHWARDEN_TABLE)')
     .option('--account <id>', "with --route: meshwarden's own account (default: $MESHWARDEN_ACCOUNT_ID)");
@@ -332,7 +342,9 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
       const steps = parseSteps(options.steps ?? DEFAULT_BRIDGE_STEPS.join(','));
       const bake = Number(options.bakeMinutes);
       if (!/^\d{1,4}$/.test(options.bakeMinutes) || bake < 1)
-        throw new BadRequestError(`--bake-minutes ${options.bakeMinutes}: a whole number of minutes, at least 1`);
+        throw new BadRequestError(
+          `--bake-minutes ${options.bakeMinutes}: a whole number of minutes, at least 1`,
+        );
       const target = route === undefined ? undefined : auditTarget(options);
       const { policy, plan } = await planOf(options);
       const existing = await cli.lattice().read({
@@ -354,7 +366,12 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         return;
       }
       if (route === undefined || target === undefined) {
-        const advice = await adviseShift({ policy, alarms: cli.alarms() }, plan, analysis.known, percent ?? 0);
+        const advice = await adviseShift(
+          { policy, alarms: cli.alarms() },
+          plan,
+          analysis.known,
+          percent ?? 0,
+        );
         const print = advice.kind === 'refused' ? cli.err : cli.out;
         for (const line of advice.lines) print(line);
         if (advice.kind === 'refused') process.exitCode = 1;
@@ -383,7 +400,9 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
       cli.out(
         `${result.createdBridge ? 'created' : 'kept'} bridge virtual node ${s.bridgeName}: DNS ${s.domainName} (VPC Lattice service ${s.latticeService})`,
       );
-      cli.out(`${s.appMeshKey} -> ${formatWeights(s.firstWeights)} (step 1 of ${s.steps.join(', ')}; audited as ${result.eventId})`);
+      cli.out(
+        `${s.appMeshKey} -> ${formatWeights(s.firstWeights)} (step 1 of ${s.steps.join(', ')}; audited as ${result.eventId})`,
+      );
       cli.out(
         `The deployment guard opens the deployment on this write, steps it every ${bake} minutes and rolls it back to ${formatWeights(s.stableWeights)} when an alarm of either side fires:`,
       );
@@ -392,7 +411,9 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         cli.out(
           `  none bound yet: bind alarms to ${s.appMeshKey} or ${s.latticeKey} (policy deployments.routes or the meshwarden:route tag)`,
         );
-      cli.out(`Follow it: meshwarden deployments status ${s.appMeshKey} (promote, abort and rollback work there too)`);
+      cli.out(
+        `Follow it: meshwarden deployments status ${s.appMeshKey} (promote, abort and rollback work there too)`,
+      );
     })(),
   );
 }

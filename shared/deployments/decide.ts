@@ -554,7 +554,9 @@ export function shareOf(split: Weights, total: number): Weights {
   const exact = entries.map(([n, w]) => ({ n, exact: (w * total) / sum }));
   const out = Object.fromEntries(exact.map((e) => [e.n, Math.floor(e.exact)]));
   let left = total - Object.values(out).reduce((s, w) => s + w, 0);
-  const byRemainder = [...exact].sort((a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)));
+  const byRemainder = [...exact].sort(
+    (a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)),
+  );
   for (const e of byRemainder) {
     if (left <= 0) break;
     out[e.n] = (out[e.n] ?? 0) + 1;

@@ -46,7 +46,13 @@ export function parseSteps(text: string): number[] {
 export function parseRouteName(text: string): { virtualRouterName: string; routeName: string } {
   const [router, route, ...rest] = text.split('/');
   const name = /^[A-Za-z0-9_.-]{1,255}$/;
-  if (router === undefined || route === undefined || rest.length > 0 || !name.test(router) || !name.test(route))
+  if (
+    router === undefined ||
+    route === undefined ||
+    rest.length > 0 ||
+    !name.test(router) ||
+    !name.test(route)
+  )
     throw new BadRequestError(`--route ${text}: expected <virtual-router>/<route>`);
   return { virtualRouterName: router, routeName: route };
 }
@@ -212,7 +218,9 @@ export function planBridgeShift(input: BridgeShiftInput): BridgeShiftDecision {
   const stableWeights: Record<string, number> = {};
   for (const t of targets.filter((x) => !isBridge(x.virtualNode))) {
     if (Object.hasOwn(stableWeights, t.virtualNode))
-      problems.push(`route ${appMeshKey} names virtual node ${t.virtualNode} twice (two ports): the guard cannot tell its targets apart`);
+      problems.push(
+        `route ${appMeshKey} names virtual node ${t.virtualNode} twice (two ports): the guard cannot tell its targets apart`,
+      );
     stableWeights[t.virtualNode] = t.weight;
   }
   const stableTarget = heaviest(stableWeights);

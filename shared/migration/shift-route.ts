@@ -53,7 +53,11 @@ export interface ShiftRouteRequest {
 }
 
 export type ShiftRouteResult =
-  | { readonly kind: 'refused'; readonly problems: readonly string[]; readonly alarms?: readonly WatchedAlarm[] }
+  | {
+      readonly kind: 'refused';
+      readonly problems: readonly string[];
+      readonly alarms?: readonly WatchedAlarm[];
+    }
   | {
       readonly kind: 'shifted';
       readonly shift: BridgeShiftPlan;
@@ -92,7 +96,15 @@ function auditRecordOf(
     resourceVersion: null,
     migration: { target: 'vpc-lattice', latticeRule: shift.latticeKey, bridge: shift.bridgeName },
   };
-  return { meshName, eventId, eventTime, decision, outcome, published: false, ...(error === undefined ? {} : { error }) };
+  return {
+    meshName,
+    eventId,
+    eventTime,
+    decision,
+    outcome,
+    published: false,
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 /** Create the bridge unless a create raced ours with the same node. */
@@ -114,7 +126,10 @@ async function createBridge(
 }
 
 /** Shift one route (see the module comment); refuses, with every reason, before any write. */
-export async function shiftRoute(deps: ShiftRouteDeps, request: ShiftRouteRequest): Promise<ShiftRouteResult> {
+export async function shiftRoute(
+  deps: ShiftRouteDeps,
+  request: ShiftRouteRequest,
+): Promise<ShiftRouteResult> {
   const meshName = request.plan.meshName;
   const route = await deps.meshes.describe({
     kind: 'route',
@@ -125,7 +140,9 @@ export async function shiftRoute(deps: ShiftRouteDeps, request: ShiftRouteReques
   if (route === undefined)
     return {
       kind: 'refused',
-      problems: [`route ${request.virtualRouterName}/${request.routeName} does not exist in mesh ${meshName}`],
+      problems: [
+        `route ${request.virtualRouterName}/${request.routeName} does not exist in mesh ${meshName}`,
+      ],
     };
   const names = [...new Set(Object.keys(weightsOf(route.spec) ?? {}))];
   const read = async (name: string): Promise<readonly [string, VirtualNode | undefined]> => [

@@ -1,5 +1,9 @@
+import {
+  type AppMeshClient,
+  DescribeRouteCommand,
+  DescribeVirtualNodeCommand,
+} from '@aws-sdk/client-app-mesh';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { AppMeshClient, DescribeRouteCommand, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { GetServiceCommand, ListServicesCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,7 +84,11 @@ describe('migrate shift --route on the demo mesh', () => {
 
   async function weightsOfRoute(): Promise<Record<string, number>> {
     const { route } = await appMesh.send(
-      new DescribeRouteCommand({ meshName: DEMO.mesh, virtualRouterName: DEMO.router, routeName: DEMO.route }),
+      new DescribeRouteCommand({
+        meshName: DEMO.mesh,
+        virtualRouterName: DEMO.router,
+        routeName: DEMO.route,
+      }),
     );
     return Object.fromEntries(
       (route?.spec?.httpRoute?.action?.weightedTargets ?? []).map((t) => [t.virtualNode, t.weight]),
@@ -88,7 +96,9 @@ describe('migrate shift --route on the demo mesh', () => {
   }
 
   async function setAlarm(name: string, state: 'OK' | 'ALARM', reason: string) {
-    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }),
+    );
   }
 
   /** Prepare: the mesh applied to VPC Lattice, every alarm of both sides OK. */
@@ -141,6 +151,7 @@ describe('migrate shift --route on the demo mesh', () => {
 
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBeUndefined();
+    expect(result.lines).toContain(`  ${LATTICE_ALARM} OK: bound to ${LATTICE_WEB_ROUTE}`);
     // The bridge: DNS discovery at the Lattice service's own name, web-v1's listener.
     const services = (await lattice.send(new ListServicesCommand({}))).items ?? [];
     const web = services.find((s) => s.name === 'web-prod-local');
@@ -184,9 +195,7 @@ describe('migrate shift --route on the demo mesh', () => {
 
     expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10, [BRIDGE]: 0 });
     const rolledBack = seen.filter((e) => e['detail-type'] === 'DeploymentRolledBack');
-    expect(rolledBack.map((e) => e.detail)).toEqual([
-      expect.objectContaining({ routeKey: WEB_ROUTE }),
-    ]);
+    expect(rolledBack.map((e) => e.detail)).toEqual([expect.objectContaining({ routeKey: WEB_ROUTE })]);
   }, 90_000);
 
   it('refuses while an alarm of the VPC Lattice side is in ALARM, and writes nothing', async () => {

@@ -111,7 +111,10 @@ describe("meshwarden's own writes made from the CLI with a person's credentials"
 
     const result = await judgeChange(w.deps, created());
 
-    expect(result).toMatchObject({ status: 'skipped', reason: expect.stringContaining("meshwarden's own write") });
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining("meshwarden's own write"),
+    });
     expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(true);
     expect(w.audit.records.size).toBe(0);
   });

@@ -141,7 +141,9 @@ describe('planBridgeShift', () => {
     );
 
     expect(decision.kind).toBe('refused');
-    expect(decision.kind === 'refused' && decision.problems.join('\n')).toContain('sends traffic to c, which');
+    expect(decision.kind === 'refused' && decision.problems.join('\n')).toContain(
+      'sends traffic to c, which',
+    );
   });
 
   it('refuses when the targets listen differently, a same-named node is not the bridge, or the bridge carries traffic', () => {
@@ -178,7 +180,8 @@ describe('planBridgeShift', () => {
 
   it('gives the same bridge the same client token, and another bridge another', () => {
     const decision = planBridgeShift(input());
-    if (decision.kind !== 'planned' || decision.shift.createBridge === undefined) throw new Error('not planned');
+    if (decision.kind !== 'planned' || decision.shift.createBridge === undefined)
+      throw new Error('not planned');
     const bridge = decision.shift.createBridge;
 
     const token = bridgeClientToken(bridge);
@@ -186,7 +189,10 @@ describe('planBridgeShift', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{1,36}$/);
     expect(bridgeClientToken(structuredClone(bridge))).toBe(token);
     expect(
-      bridgeClientToken({ ...bridge, spec: { ...bridge.spec, serviceDiscovery: { dns: { hostname: 'x.on.aws' } } } }),
+      bridgeClientToken({
+        ...bridge,
+        spec: { ...bridge.spec, serviceDiscovery: { dns: { hostname: 'x.on.aws' } } },
+      }),
     ).not.toBe(token);
   });
 });
