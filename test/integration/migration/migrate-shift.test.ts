@@ -20,6 +20,7 @@ import type { BusEvent } from '../../../infra/local/types';
 import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adapters/appmesh';
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb/deployment-store';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const SN = 'prod-lattice';
@@ -179,6 +180,19 @@ describe('migrate shift --route on the demo mesh', () => {
     expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 81, [DEMO.canaryNode]: 9, [BRIDGE]: 10 });
     const opened = seen.filter((e) => e['detail-type'] === 'DeploymentOpened');
     expect(opened.map((e) => (e.detail as { routeKey?: string }).routeKey)).toEqual([WEB_ROUTE]);
+    const store = new DynamoDbDeploymentStore(
+      createDocumentClient(local.clientConfig()),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
+    );
+    expect((await store.get(WEB_ROUTE))?.deployment).toMatchObject({
+      status: 'in-progress',
+      stableSource: 'requested',
+      canaryTargets: [BRIDGE],
+      stableWeights: { [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 },
+      watches: [LATTICE_WEB_ROUTE],
+      progress: { steps: [10, 50, 100], stepIndex: 0 },
+    });
     const audit = new DynamoAuditLog(
       createDocumentClient(local.clientConfig()),
       local.aws.functionEnv.MESHWARDEN_TABLE as string,
