@@ -48,6 +48,7 @@ export type OwnWritePurpose =
   | 'reapply'
   | 'rotation'
   | 'rollover'
+  /** `migrate shift`'s bridge node, made from the CLI with a person's credentials. */
   | 'migrate';
 
 /** What meshwarden records about one of its own writes. */
@@ -339,7 +340,8 @@ export interface LastKnownGood {
   readonly recordedAt: string;
   /**
    * `event`: a judged change was kept; `audit`: the periodic audit found it compliant;
-   * `own-write`: meshwarden wrote it (revert, rollback, step, approved re-apply, rotation).
+   * `own-write`: meshwarden wrote it (revert, rollback, step, approved re-apply, rotation, a
+   * migration's bridge node).
    */
   readonly source: 'event' | 'audit' | 'own-write';
   /** Set when `source` is `own-write`. */
