@@ -47,9 +47,7 @@ export type OwnWritePurpose =
   | 'promote'
   | 'reapply'
   | 'rotation'
-  | 'rollover'
-  /** `migrate shift`'s bridge node, made from the CLI with a person's credentials. */
-  | 'migrate';
+  | 'rollover';
 
 /** What meshwarden records about one of its own writes. */
 export interface OwnWrite {
@@ -340,8 +338,7 @@ export interface LastKnownGood {
   readonly recordedAt: string;
   /**
    * `event`: a judged change was kept; `audit`: the periodic audit found it compliant;
-   * `own-write`: meshwarden wrote it (revert, rollback, step, approved re-apply, rotation, a
-   * migration's bridge node).
+   * `own-write`: meshwarden wrote it (revert, rollback, step, approved re-apply, rotation).
    */
   readonly source: 'event' | 'audit' | 'own-write';
   /** Set when `source` is `own-write`. */

@@ -9,9 +9,7 @@ import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-so
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
-import { DynamoLastKnownGoodStore } from '../../shared/adapters/dynamodb/last-known-good-store';
 import type { GovernanceDecisionDetail } from '../../shared/change-control/decision-record';
-import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { formatWeights } from '../../shared/deployments/weights';
 import { BadRequestError, ConfigError, MeshwardenError } from '../../shared/errors';
 import { migrateApply } from '../../shared/migration/apply';
@@ -81,8 +79,8 @@ export interface MigrateApplyCli {
   readonly alarms: () => AlarmSource;
   readonly audit: (table: string, account: string) => AuditLog;
   readonly whoami: () => Promise<GovernanceDecisionDetail['principal']>;
-  /** App Mesh, with meshwarden's own writes recorded as last known good in the state table. */
-  readonly meshes: (table: string, account: string) => MeshProvider;
+  /** App Mesh with the caller's credentials: their writes, judged by change control as theirs. */
+  readonly meshes: () => MeshProvider;
   /** The deployment guard's records in the state table. */
   readonly deployments: (table: string, account: string) => DeploymentStore;
 }
@@ -115,11 +113,7 @@ export function migrateApplyClients(
     audit: (table, account) => new DynamoAuditLog(createDocumentClient(config), table, account),
     whoami: async () =>
       principalOfArn((await new STSClient(config).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown'),
-    meshes: (table, account) =>
-      recordingOwnWrites(
-        createAppMeshProvider(createAppMeshClient(config)),
-        new DynamoLastKnownGoodStore(createDocumentClient(config), table, account),
-      ),
+    meshes: () => createAppMeshProvider(createAppMeshClient(config)),
     deployments: (table, account) =>
       new DynamoDbDeploymentStore(createDocumentClient(config), table, account),
   };
@@ -379,7 +373,7 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
       }
       const result = await shiftRoute(
         {
-          meshes: cli.meshes(target.table, target.account),
+          meshes: cli.meshes(),
           deployments: cli.deployments(target.table, target.account),
           alarms: cli.alarms(),
           policy,

@@ -132,36 +132,6 @@ export async function principalOfChange(
   return derivePrincipal(identity, session === undefined ? {} : { webIdentitySession: session });
 }
 
-/**
- * Own writes meshwarden makes with a person's credentials, from the CLI: their CloudTrail calls
- * name the person, so only the record the writer made tells them apart.
- */
-const CLI_OWN_WRITES: ReadonlySet<string> = new Set(['migrate']);
-
-/**
- * Whether the state a call left is one meshwarden recorded as its own write made from the CLI
- * with a person's credentials (`migrate shift`'s bridge node), recorded, as every own write is,
- * as last known good right after the provider answered. It is that very write when the record
- * is such an own write of this incarnation at the version the resource has now (and the call
- * left, where its response says): it is meshwarden's, so it is not judged as the person's.
- */
-export function isRecordedOwnWrite(
-  good: LastKnownGood | undefined,
-  current: MeshResource,
-  resultVersion: number | undefined,
-): boolean {
-  const version = current.metadata?.version;
-  return (
-    good?.source === 'own-write' &&
-    good.ownWrite !== undefined &&
-    CLI_OWN_WRITES.has(good.ownWrite.purpose) &&
-    (resultVersion === undefined || version === resultVersion) &&
-    good.version === version &&
-    good.resource.metadata?.uid !== undefined &&
-    good.resource.metadata.uid === current.metadata?.uid
-  );
-}
-
 /** The comparable part of a resource: ref, spec and tags (no provider metadata). */
 export function comparable(resource: MeshResource | undefined): unknown {
   if (resource === undefined) return undefined;
@@ -279,32 +249,6 @@ export async function assessChange(
     return skipped(change, 'gone', `${key} no longer exists; its deletion is judged on its own`);
   }
 
-  let recorded: LastKnownGood | undefined;
-  if (current !== undefined && (change.verb === 'create' || change.verb === 'update')) {
-    let good = earlierGood ?? (await goodRead());
-    // meshwarden's CLI records its own write within milliseconds of App Mesh's answer, so a fast
-    // delivery can bring the call first. Its writes carry meshwarden's tokens (`mw-`): for those,
-    // wait that long for the record. The token only makes it wait; the record alone decides.
-    for (
-      let wait = 25;
-      change.clientToken?.startsWith('mw-') === true &&
-      !isRecordedOwnWrite(good, current, change.resultVersion) &&
-      wait <= 400;
-      wait *= 2
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      good = await deps.lastKnownGood.get(key);
-    }
-    recorded = good;
-    if (isRecordedOwnWrite(good, current, change.resultVersion)) {
-      return skipped(
-        change,
-        'own-write',
-        `${change.operation} on ${key} is meshwarden's own write (${good?.ownWrite?.purpose ?? 'own-write'}, ${good?.eventId}), made with ${describePrincipal(principal)}'s credentials and recorded as last known good`,
-      );
-    }
-  }
-
   const changeControl = decideChange(deps.policy, {
     principal,
     action: change.operation,
@@ -317,7 +261,7 @@ export async function assessChange(
     index === undefined
       ? []
       : judgeResource(change.ref, index, deps.policy, deps.now(), { certificateAuthorities });
-  const lastKnownGood = recorded ?? earlierGood ?? (await goodRead());
+  const lastKnownGood = earlierGood ?? (await goodRead());
   const mesh = deps.policy.forMesh(change.ref.meshName);
   const onViolation = mesh === undefined ? 'report' : violationActionOf(mesh, principal).onViolation;
   const revert = planRevert(change, current, lastKnownGood, index, after === undefined ? {} : { after });

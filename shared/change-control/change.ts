@@ -38,8 +38,6 @@ export interface MeshChange {
    * only, never another person's tags. Undefined for other operations.
    */
   readonly tagKeys?: readonly string[];
-  /** The call's idempotency token (`requestParameters.clientToken`), when it sent one. */
-  readonly clientToken?: string;
 }
 
 const NOUN_KIND: Readonly<Record<string, ResourceKind>> = {
@@ -217,6 +215,5 @@ export function meshChangeOf(event: AppMeshApiCallEvent): MeshChange {
     requestedSpec: typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : undefined,
     ...(tagKeys === undefined ? {} : { tagKeys }),
     ...(resultSpec === undefined ? {} : { resultSpec }),
-    ...(typeof params.clientToken === 'string' ? { clientToken: params.clientToken } : {}),
   };
 }

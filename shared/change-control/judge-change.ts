@@ -325,7 +325,6 @@ async function judgeParsed(deps: JudgeChangeDeps, change: MeshChange): Promise<J
 
   const assessment = await assessing;
   if (assessment.status === 'skipped') {
-    if (assessment.reason === 'own-write') await deps.snapshots?.markChanged(change.ref, deps.now());
     return { eventId, status: 'skipped', reason: assessment.explanation };
   }
 

@@ -2,7 +2,8 @@
  * `migrate shift --route`: shift one App Mesh route's traffic to VPC Lattice through a bridge
  * virtual node, with the deployment guard doing the stepping. It checks everything before the
  * first write (the plan, Lattice, both sides' alarms, the guard's record), then, audited:
- * creates the bridge as meshwarden's own write (last known good, idempotent by client token),
+ * creates the bridge (idempotent by client token; the person's write, judged by change control
+ * like any other),
  * asks the guard for the deployment (the record's `requested`: the steps, the stable split, and
  * the VPC Lattice rule whose alarms guard it too), and writes the first step's weights. The
  * guard opens that deployment when it observes the write, steps it on its schedule, and rolls it
@@ -29,7 +30,7 @@ type VirtualNode = MeshResourceOf<'virtual-node'>;
 const REQUEST_TTL_MINUTES = 15;
 
 export interface ShiftRouteDeps {
-  /** App Mesh, recording meshwarden's own writes as last known good. */
+  /** App Mesh, as the person running the shift: every write is theirs, judged by change control. */
   readonly meshes: MeshProvider;
   /** The deployment guard's records. */
   readonly deployments: DeploymentStore;
@@ -108,16 +109,9 @@ function auditRecordOf(
 }
 
 /** Create the bridge unless a create raced ours with the same node. */
-async function createBridge(
-  deps: ShiftRouteDeps,
-  bridge: MeshResourceOf<'virtual-node'>,
-  eventId: string,
-): Promise<void> {
+async function createBridge(deps: ShiftRouteDeps, bridge: MeshResourceOf<'virtual-node'>): Promise<void> {
   try {
-    await deps.meshes.create(bridge, {
-      clientToken: bridgeClientToken(bridge),
-      ownWrite: { purpose: 'migrate', cause: eventId },
-    });
+    await deps.meshes.create(bridge, { clientToken: bridgeClientToken(bridge) });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const now = await deps.meshes.describe(bridge);
@@ -206,7 +200,7 @@ export async function shiftRoute(
   };
   let asked: RouteRecord | undefined;
   try {
-    if (shift.createBridge !== undefined) await createBridge(deps, shift.createBridge, eventId);
+    if (shift.createBridge !== undefined) await createBridge(deps, shift.createBridge);
     asked = await deps.deployments.save({
       ...(record ?? {
         routeKey: shift.appMeshKey,

@@ -81,74 +81,43 @@ describe("meshwarden's own writes stay last known good in change control", () =>
   });
 });
 
-describe("meshwarden's own writes made from the CLI with a person's credentials", () => {
+describe("a person's write is theirs, whatever a last known good record claims", () => {
   const BRIDGE = { kind: 'virtual-node' as const, meshName: 'prod', name: 'web-v1-lattice' };
   const BRIDGE_KEY = 'prod/virtual-node/web-v1-lattice';
   const spec = {
     serviceDiscovery: { dns: { hostname: 'web-0a1b.vpc-lattice-svcs.us-east-1.on.aws' } },
     listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }],
   };
-  const created = (version = 1) =>
+  const created = () =>
     appMeshEvent({
       who: 'alice',
-      eventName: version === 1 ? 'CreateVirtualNode' : 'UpdateVirtualNode',
-      // The person's own later call carries no meshwarden token.
-      requestParameters: {
-        meshName: 'prod',
-        virtualNodeName: BRIDGE.name,
-        ...(version === 1 ? { clientToken: 'mw-bridge-x' } : {}),
-      },
-      resultVersion: version,
+      eventName: 'CreateVirtualNode',
+      requestParameters: { meshName: 'prod', virtualNodeName: BRIDGE.name, clientToken: 'mw-bridge-x' },
+      resultVersion: 1,
     });
 
-  it('takes the bridge node migrate shift created and recorded as its own write: not judged as the person’s', async () => {
+  it('judges a create recorded as an own write (anyone who can write the state table could record one) as the person’s: alice may not create nodes, deleted', async () => {
     const w = await world();
-    const cli = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
-    await cli.create({ ...BRIDGE, spec } as MeshResource, {
+    // Written with alice's credentials, with meshwarden's token, then recorded as an own write.
+    const writer = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
+    await writer.create({ ...BRIDGE, spec } as MeshResource, {
       clientToken: 'mw-bridge-x',
-      ownWrite: { purpose: 'migrate', cause: 'migrate-shift-1' },
+      ownWrite: { purpose: 'step', cause: 'migrate-shift-1' },
     });
 
     const result = await judgeChange(w.deps, created());
-
-    expect(result).toMatchObject({
-      status: 'skipped',
-      reason: expect.stringContaining("meshwarden's own write"),
-    });
-    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(true);
-    expect(w.audit.records.size).toBe(0);
-  });
-
-  it('judges the same create as the person’s when no own write was recorded (alice may not create nodes: deleted)', async () => {
-    const w = await world();
-    w.meshes.put({ ...BRIDGE, spec } as MeshResource);
-
-    const result = await judgeChange(
-      w.deps,
-      appMeshEvent({
-        who: 'alice',
-        eventName: 'CreateVirtualNode',
-        requestParameters: { meshName: 'prod', virtualNodeName: BRIDGE.name },
-        resultVersion: 1,
-      }),
-    );
 
     expect(result).toMatchObject({ status: 'decided', action: 'revert' });
     expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(false);
   });
 
-  it('judges a person’s later change of the bridge as theirs', async () => {
+  it('judges the same create as the person’s when nothing was recorded: deleted', async () => {
     const w = await world();
-    const cli = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
-    await cli.create({ ...BRIDGE, spec } as MeshResource, {
-      clientToken: 'mw-bridge-x',
-      ownWrite: { purpose: 'migrate', cause: 'migrate-shift-1' },
-    });
-    w.meshes.put({ ...BRIDGE, spec: { ...spec, listeners: [] } } as MeshResource);
+    w.meshes.put({ ...BRIDGE, spec } as MeshResource);
 
-    const result = await judgeChange(w.deps, created(2));
+    const result = await judgeChange(w.deps, created());
 
     expect(result).toMatchObject({ status: 'decided', action: 'revert' });
-    expect(w.meshes.resources.get(BRIDGE_KEY)?.spec).toEqual(spec);
+    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(false);
   });
 });
