@@ -12,6 +12,7 @@ import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployme
 import type { GovernanceDecisionDetail } from '../../shared/change-control/decision-record';
 import { formatWeights } from '../../shared/deployments/weights';
 import { BadRequestError, ConfigError, MeshwardenError } from '../../shared/errors';
+import { principalOfCallerArn } from '../../shared/events/principal';
 import { migrateApply } from '../../shared/migration/apply';
 import { analyseApply, type KnownIds } from '../../shared/migration/apply-changes';
 import { DEFAULT_BRIDGE_STEPS, parseRouteName, parseSteps } from '../../shared/migration/bridge-shift';
@@ -371,6 +372,7 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         if (advice.kind === 'refused') process.exitCode = 1;
         return;
       }
+      const who = await cli.whoami();
       const result = await shiftRoute(
         {
           meshes: cli.meshes(),
@@ -378,7 +380,8 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
           alarms: cli.alarms(),
           policy,
           audit: cli.audit(target.table, target.account),
-          who: await cli.whoami(),
+          who,
+          caller: principalOfCallerArn(who.arn),
           now: () => new Date(),
           newEventId: () => `migrate-shift-${randomUUID()}`,
         },

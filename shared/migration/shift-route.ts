@@ -1,7 +1,8 @@
 /**
  * `migrate shift --route`: shift one App Mesh route's traffic to VPC Lattice through a bridge
  * virtual node, with the deployment guard doing the stepping. It checks everything before the
- * first write (the plan, Lattice, both sides' alarms, the guard's record), then, audited:
+ * first write (the plan, Lattice, both sides' alarms, the guard's record, and whether change
+ * control would keep the bridge this person creates: bridge-judgement.ts), then, audited:
  * creates the bridge (idempotent by client token; the person's write, judged by change control
  * like any other),
  * asks the guard for the deployment (the record's `requested`: the steps, the stable split, and
@@ -16,9 +17,11 @@ import { formatWeights, weightsOf } from '../deployments/weights';
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { asError, ConflictError } from '../errors';
+import type { Principal } from '../events/principal';
 import type { CompiledPolicy } from '../policy/compile';
 import type { AlarmSource, AuditLog, AuditRecord, DeploymentStore, MeshProvider } from '../ports';
 import type { KnownIds } from './apply-changes';
+import { judgeBridge } from './bridge-judgement';
 import { type BridgeShiftPlan, bridgeClientToken, bridgeNameOf, planBridgeShift } from './bridge-shift';
 import type { ExistingLattice } from './lattice-target';
 import type { MigrationPlan } from './plan-model';
@@ -37,8 +40,10 @@ export interface ShiftRouteDeps {
   readonly alarms: AlarmSource;
   readonly policy: CompiledPolicy;
   readonly audit: AuditLog;
-  /** Who runs the shift (their caller identity). */
+  /** Who runs the shift (their caller identity), as the audit trail names them. */
   readonly who: GovernanceDecisionDetail['principal'];
+  /** The same caller as change control will see them: whose bridge create it judges. */
+  readonly caller: Principal;
   readonly now: () => Date;
   readonly newEventId: () => string;
 }
@@ -181,6 +186,17 @@ export async function shiftRoute(
         `${shift.appMeshKey} has a deployment the guard watches (${record.deployment.deploymentId}, ${record.deployment.status}): promote, abort or let it finish first (meshwarden deployments)`,
       ],
     };
+
+  if (shift.createBridge !== undefined) {
+    const judged = judgeBridge({
+      policy: deps.policy,
+      caller: deps.caller,
+      bridge: shift.createBridge,
+      snapshot: await deps.meshes.readMesh(meshName),
+      now,
+    });
+    if (judged.kind === 'refused') return { kind: 'refused', alarms, problems: judged.problems };
+  }
 
   const eventId = deps.newEventId();
   const at = now.toISOString();

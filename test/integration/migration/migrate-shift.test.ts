@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type AppMeshClient,
   DescribeRouteCommand,
@@ -21,6 +24,7 @@ import { createAppMeshClient, createAppMeshProvider } from '../../../shared/adap
 import { DynamoAuditLog } from '../../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client';
 import { DynamoDbDeploymentStore } from '../../../shared/adapters/dynamodb/deployment-store';
+import { DynamoLastKnownGoodStore } from '../../../shared/adapters/dynamodb/last-known-good-store';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 
 const SN = 'prod-lattice';
@@ -28,8 +32,32 @@ const VPC = 'vpc-0123456789abcdef0';
 const WEB_ROUTE = `${DEMO.mesh}/web-router/web-route`;
 const LATTICE_WEB_ROUTE = `${SN}/web-prod-local/http-8080/web-route`;
 const BRIDGE = `${DEMO.stableNode}-lattice`;
+const BRIDGE_KEY = `${DEMO.mesh}/virtual-node/${BRIDGE}`;
 /** An alarm of the VPC Lattice side only: tagged for the rule that replaces the App Mesh route. */
 const LATTICE_ALARM = 'web-lattice-5xx';
+
+/**
+ * The demo policy with the exemption the shift asks for: the bridge (a DNS name for the VPC
+ * Lattice service, no TLS of its own) may break the demo's tls.strict for a month.
+ */
+function exemptedPolicyFile(): string {
+  const demo = readFileSync(DEMO_POLICY_FILE, 'utf8');
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const entry = [
+    `      - resource: ${BRIDGE_KEY}`,
+    '        rules: [tls.strict]',
+    `        expires: ${expires}`,
+    '        reason: the migration bridge to VPC Lattice terminates no TLS',
+    '',
+  ].join('\n');
+  const at = demo.indexOf('    exemptions:\n');
+  if (at < 0) throw new Error('the demo policy has no exemptions section to add to');
+  const after = at + '    exemptions:\n'.length;
+  const file = join(mkdtempSync(join(tmpdir(), 'meshwarden-shift-')), 'exempted.policy.yaml');
+  writeFileSync(file, demo.slice(0, after) + entry + demo.slice(after));
+  return file;
+}
+const EXEMPTED_POLICY_FILE = exemptedPolicyFile();
 
 /**
  * `meshwarden migrate shift --route` on the demo mesh against local AWS: after `migrate apply`,
@@ -65,6 +93,7 @@ describe('migrate shift --route on the demo mesh', () => {
     return { ...io, exitCode: process.exitCode };
   }
 
+  let policyFile = EXEMPTED_POLICY_FILE;
   const common = () => [
     '--mesh',
     DEMO.mesh,
@@ -75,7 +104,7 @@ describe('migrate shift --route on the demo mesh', () => {
     '--vpc',
     VPC,
     '--policy',
-    DEMO_POLICY_FILE,
+    policyFile,
     '--table',
     local.aws.functionEnv.MESHWARDEN_TABLE as string,
     '--account',
@@ -124,17 +153,22 @@ describe('migrate shift --route on the demo mesh', () => {
     seen.length = 0;
   }
 
-  beforeEach(async () => {
-    process.exitCode = undefined;
-    seen.length = 0;
-    local = await startSeededLocalAws();
+  /** Local AWS seeded with the demo, its functions running with `policy` (the CLI's --policy too). */
+  async function start(policy = EXEMPTED_POLICY_FILE) {
+    policyFile = policy;
+    local = await startSeededLocalAws({ policyFile: policy });
     local.aws.bus.onActivity((a) => {
       if (a.kind === 'event') seen.push(a.event);
     });
     appMesh = createAppMeshClient(local.clientConfig());
     cloudwatch = new CloudWatchClient(local.clientConfig());
     lattice = new VPCLatticeClient(local.clientConfig());
-  }, 60_000);
+  }
+
+  beforeEach(() => {
+    process.exitCode = undefined;
+    seen.length = 0;
+  });
   afterEach(async () => {
     appMesh?.destroy();
     cloudwatch?.destroy();
@@ -144,6 +178,7 @@ describe('migrate shift --route on the demo mesh', () => {
   });
 
   it('creates the bridge node, moves the route to the first step, and a VPC Lattice alarm rolls it back to the App Mesh split', async () => {
+    await start();
     await applied();
     const before = await weightsOfRoute();
 
@@ -165,13 +200,28 @@ describe('migrate shift --route on the demo mesh', () => {
       new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: DEMO.stableNode }),
     );
     expect(bridge?.spec?.serviceDiscovery?.dns?.hostname).toBe(service.dnsEntry?.domainName);
-    // meshwarden's own write, though made with the admin's credentials: change control does not
-    // judge it as theirs (the demo policy's tls.strict would delete a bridge without TLS).
-    const decided = seen
+    // The admin's write, judged by change control as theirs: allowed, exempt from tls.strict, kept.
+    const decisions = seen
       .filter((e) => e['detail-type'] === 'GovernanceDecision')
-      .map((e) => (e.detail as { resourceKey?: string }).resourceKey);
-    expect(decided).not.toContain(`${DEMO.mesh}/virtual-node/${BRIDGE}`);
-    expect(decided).toContain(`${DEMO.mesh}/route/${DEMO.router}/${DEMO.route}`);
+      .map((e) => e.detail as { resourceKey?: string });
+    expect(decisions.filter((d) => d.resourceKey === BRIDGE_KEY)).toEqual([
+      expect.objectContaining({
+        operation: 'CreateVirtualNode',
+        principal: expect.objectContaining({
+          arn: 'arn:aws:sts::000000000000:assumed-role/PlatformAdmin/admin',
+        }),
+        changeControl: 'allow',
+        action: 'keep',
+      }),
+    ]);
+    expect(decisions.map((d) => d.resourceKey)).toContain(`${DEMO.mesh}/route/${DEMO.router}/${DEMO.route}`);
+    const kept = await new DynamoLastKnownGoodStore(
+      createDocumentClient(local.clientConfig()),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
+    ).get(BRIDGE_KEY);
+    expect(kept).toMatchObject({ source: 'event', resource: { name: BRIDGE } });
+    expect(kept?.ownWrite).toBeUndefined();
     expect(bridge?.spec?.listeners?.map((l) => l.portMapping)).toEqual(
       stable?.spec?.listeners?.map((l) => l.portMapping),
     );
@@ -212,7 +262,27 @@ describe('migrate shift --route on the demo mesh', () => {
     expect(rolledBack.map((e) => e.detail)).toEqual([expect.objectContaining({ routeKey: WEB_ROUTE })]);
   }, 90_000);
 
+  it('refuses a bridge change control would not keep (the demo policy’s tls.strict, no exemption), and writes nothing', async () => {
+    await start(DEMO_POLICY_FILE);
+    await applied();
+
+    const result = await run(shiftArgs());
+    await local.aws.drain();
+
+    expect(result.exitCode).toBe(1);
+    const errors = result.errors.join('\n');
+    expect(errors).toContain('refused: nothing was written.');
+    expect(errors).toContain(`${BRIDGE_KEY}: tls.strict: virtual node ${BRIDGE}`);
+    expect(errors).toContain(`resource: ${BRIDGE_KEY}, rules: [tls.strict]`);
+    await expect(
+      appMesh.send(new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: BRIDGE })),
+    ).rejects.toThrow(/not/i);
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
+    expect(seen.filter((e) => e['detail-type'] === 'GovernanceDecision')).toEqual([]);
+  }, 90_000);
+
   it('refuses while an alarm of the VPC Lattice side is in ALARM, and writes nothing', async () => {
+    await start();
     await applied();
     await setAlarm(LATTICE_ALARM, 'ALARM', '5xx above threshold on VPC Lattice');
 
@@ -229,10 +299,11 @@ describe('migrate shift --route on the demo mesh', () => {
   }, 90_000);
 
   it('refuses before migrate apply: the VPC Lattice service does not exist yet', async () => {
+    await start();
     const result = await run(shiftArgs());
 
     expect(result.exitCode).toBe(1);
     expect(result.errors.join('\n')).toContain('run migrate apply first');
     expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
-  }, 60_000);
+  }, 90_000);
 });
