@@ -11,6 +11,7 @@ import {
   type Deployment,
   isGuarded,
   type ProgressState,
+  type RequestedDeployment,
   type RouteRecord,
   type Weights,
   withNote,
@@ -77,6 +78,8 @@ export interface RouteChangeDecision {
   readonly cancelStep?: string;
   /** The next step to schedule. */
   readonly scheduleStep?: NonNullable<ProgressState['next']>;
+  /** A requested deployment (`migrate shift`) this change did not open, and why: for the log. */
+  readonly declinedRequest?: string;
 }
 
 /** End a deployment; `weights`: what the route's weights became, when the move that ended it is known. */
@@ -213,13 +216,50 @@ function canariesOf(deployment: Deployment, weights: Weights): string[] {
 }
 
 /**
- * The deployment a person asked for ahead of their write (`migrate shift`), when this change is
- * that write: the weights are exactly the requested first step, and it has not expired.
+ * The stable split of recorded weights for a shift to `canary`: every target but the canary,
+ * which may be there at 0 (the bridge of an earlier, rolled back shift).
  */
-function openRequested(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+export function stableSplitOf(recorded: Weights, canary: string): Weights {
+  return Object.fromEntries(Object.entries(recorded).filter(([n, w]) => !(n === canary && w === 0)));
+}
+
+/**
+ * Why a requested deployment's stable split is not one the guard can restore, or undefined. The
+ * request is the CLI's, stored with the person's credentials; the split a rollback restores must
+ * be the guard's own: the weights it last recorded for the route before the shift (the bridge of
+ * an earlier shift at 0 or absent), with the stable target among them.
+ */
+function splitMismatch(requested: RequestedDeployment, before: Weights | undefined): string | undefined {
+  if (before === undefined) return 'the guard recorded no weights of the route before it';
+  const canary = requested.canaryTarget;
+  if (!sameWeights(stableSplitOf(before, canary), requested.stableWeights))
+    return `its stable split ${formatWeights(requested.stableWeights)} is not the route's weights the guard last recorded, ${formatWeights(before)}`;
+  if ((requested.stableWeights[requested.stableTarget] ?? 0) === 0)
+    return `its stable target ${requested.stableTarget} has no weight in its stable split`;
+  if (Object.hasOwn(requested.stableWeights, canary)) return `its canary ${canary} is in its stable split`;
+  return undefined;
+}
+
+/** The requested deployment, opened, or why it was not (the weights are its, its split is not). */
+type RequestedOpening =
+  | { readonly kind: 'opened'; readonly deployment: Deployment }
+  | { readonly kind: 'declined'; readonly reason: string };
+
+/**
+ * The deployment a person asked for ahead of their write (`migrate shift`), when this change is
+ * that write: the weights are exactly the requested first step, and it has not expired. It opens
+ * only when its stable split is the guard's own record of the route (see {@link splitMismatch}).
+ */
+function openRequested(input: RouteChangeInput, weights: Weights): RequestedOpening | undefined {
   const requested = input.record?.requested;
   if (requested === undefined || Date.parse(requested.expiresAt) <= Date.parse(input.now)) return undefined;
   if (!sameWeights(weights, requested.weights)) return undefined;
+  const mismatch = splitMismatch(requested, input.record?.lastWeights);
+  if (mismatch !== undefined)
+    return {
+      kind: 'declined',
+      reason: `Not the deployment ${requested.requestedBy} asked for (${requested.purpose}): ${mismatch}. Guarded as an ordinary deployment instead.`,
+    };
   const share = percentOf(weights, requested.canaryTarget);
   const opened: Deployment = {
     ...newDeployment(
@@ -237,12 +277,28 @@ function openRequested(input: RouteChangeInput, weights: Weights): Deployment | 
   for (const [i, step] of requested.steps.entries()) if (step <= share) stepIndex = i;
   const progress: ProgressState = { steps: requested.steps, bakeMinutes: requested.bakeMinutes, stepIndex };
   const next = planNextStep(progress, opened.deploymentId, input.now);
-  return { ...opened, progress: next === undefined ? progress : { ...progress, next } };
+  return {
+    kind: 'opened',
+    deployment: { ...opened, progress: next === undefined ? progress : { ...progress, next } },
+  };
 }
 
-function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+/** The deployment a person's weight move opens, if any; `declined`: a requested one it is not, and why. */
+function open(
+  input: RouteChangeInput,
+  weights: Weights,
+): { readonly deployment: Deployment | undefined; readonly declined?: string } {
   const requested = input.self ? undefined : openRequested(input, weights);
-  if (requested !== undefined) return requested;
+  if (requested?.kind === 'opened') return { deployment: requested.deployment };
+  const ordinary = openOrdinary(input, weights);
+  if (requested === undefined) return { deployment: ordinary };
+  return {
+    deployment: ordinary === undefined ? undefined : withNote(ordinary, input.now, requested.reason),
+    declined: requested.reason,
+  };
+}
+
+function openOrdinary(input: RouteChangeInput, weights: Weights): Deployment | undefined {
   const before = input.record?.lastWeights;
   const { node: stable, source } = stableOf(
     input.policy,
@@ -335,8 +391,9 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     }
     if (input.self || input.operation === 'create')
       return { outcome: { kind: 'observed' }, record: observed };
-    const opened = open(input, weights);
-    if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed };
+    const { deployment: opened, declined } = open(input, weights);
+    const told = declined === undefined ? {} : { declinedRequest: declined };
+    if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed, ...told };
     const archive = deployment === undefined ? {} : { archive: deployment };
     const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
     return {
@@ -347,6 +404,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       record: { ...observed, deployment: opened },
       ...archive,
       ...schedule,
+      ...told,
     };
   }
   const who = input.self ? 'meshwarden (change control)' : input.actor.label;
@@ -413,12 +471,14 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
         : `stable target ${stable} was removed from the route by ${who}`;
     const ended = end(deployment, now, why, weights);
     // `record` still holds the weights before this move and the promoted deployment.
-    const opened = input.self ? undefined : open(input, weights);
+    const { deployment: opened, declined } = input.self ? { deployment: undefined } : open(input, weights);
+    const told = declined === undefined ? {} : { declinedRequest: declined };
     if (opened === undefined) {
       return {
         outcome: { kind: 'ended', deployment: ended },
         record: { ...observed, deployment: ended },
         ...cancel,
+        ...told,
       };
     }
     const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
@@ -431,6 +491,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       archive: ended,
       ...cancel,
       ...schedule,
+      ...told,
     };
   }
   const canaries = withTraffic(weights).filter((n) => !onStableSide(deployment, n));

@@ -25,6 +25,8 @@ export interface RouteChangeResult {
   readonly deploymentId?: string;
   /** A deployment that opened while a bound alarm was in ALARM, rolled back at once. */
   readonly rollback?: RollbackResult;
+  /** A requested deployment (`migrate shift`) the change did not open, and why (the handler logs it). */
+  readonly declinedRequest?: string;
 }
 
 /**
@@ -351,6 +353,7 @@ export async function observeRouteChange(
       outcome: o.kind,
       ...(o.kind === 'unchanged' || o.kind === 'observed' ? {} : { deploymentId: o.deployment.deploymentId }),
       ...(rollback === undefined ? {} : { rollback }),
+      ...(decision.declinedRequest === undefined ? {} : { declinedRequest: decision.declinedRequest }),
     };
   }
 }

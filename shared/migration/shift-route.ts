@@ -1,19 +1,20 @@
 /**
  * `migrate shift --route`: shift one App Mesh route's traffic to VPC Lattice through a bridge
  * virtual node, with the deployment guard doing the stepping. It checks everything before the
- * first write (the plan, Lattice, both sides' alarms, the guard's record, and whether change
- * control would keep the bridge this person creates: bridge-judgement.ts), then, audited:
- * creates the bridge (idempotent by client token; the person's write, judged by change control
- * like any other),
- * asks the guard for the deployment (the record's `requested`: the steps, the stable split, and
- * the VPC Lattice rule whose alarms guard it too), and writes the first step's weights. The
- * guard opens that deployment when it observes the write, steps it on its schedule, and rolls it
- * back to the App Mesh split when an alarm of either side fires: there is no second rollback here.
+ * first write (the plan, Lattice, both sides' alarms, the guard's own record of the route's
+ * weights, and whether change control would keep the bridge this person creates:
+ * bridge-judgement.ts), then, audited: creates the bridge (idempotent by client token; the
+ * person's write, judged by change control like any other), asks the guard for the deployment
+ * (the record's `requested`: the steps, the stable split, and the VPC Lattice rule whose alarms
+ * guard it too), and writes the first step's weights. The guard opens that deployment when it
+ * observes the write and its stable split is the guard's own record of the route, steps it on its
+ * schedule, and rolls it back to the App Mesh split when an alarm of either side fires: there is
+ * no second rollback here.
  */
 import type { GovernanceDecisionDetail } from '../change-control/decision-record';
-import { shortHash } from '../deployments/decide';
+import { shortHash, stableSplitOf } from '../deployments/decide';
 import { isGuarded, type RequestedDeployment, type RouteRecord } from '../deployments/model';
-import { formatWeights, weightsOf } from '../deployments/weights';
+import { formatWeights, sameWeights, weightsOf } from '../deployments/weights';
 import type { MeshResourceOf } from '../domain/mesh';
 import { formatResourceKey } from '../domain/resource-key';
 import { asError, ConflictError } from '../errors';
@@ -186,6 +187,23 @@ export async function shiftRoute(
         `${shift.appMeshKey} has a deployment the guard watches (${record.deployment.deploymentId}, ${record.deployment.status}): promote, abort or let it finish first (meshwarden deployments)`,
       ],
     };
+  // The guard restores a requested stable split only when it is the guard's own record of the
+  // route (decide.ts): this request is stored with the person's credentials, so it is checked.
+  const recorded = record?.lastWeights;
+  if (record === undefined || recorded === undefined)
+    return {
+      kind: 'refused',
+      problems: [
+        `the deployment guard has recorded no weights of ${shift.appMeshKey} yet (it records a route when it sees it created or changed): a rollback restores the split the guard recorded itself, so it would not open this shift; shift once meshwarden deployments status ${shift.appMeshKey} shows its weights`,
+      ],
+    };
+  if (!sameWeights(stableSplitOf(recorded, shift.bridgeName), shift.stableWeights))
+    return {
+      kind: 'refused',
+      problems: [
+        `the deployment guard last recorded ${formatWeights(recorded)} for ${shift.appMeshKey}, not ${formatWeights(weightsOf(route.spec))} as read now: try again once it has seen the route's latest change (meshwarden deployments status ${shift.appMeshKey})`,
+      ],
+    };
 
   if (shift.createBridge !== undefined) {
     const judged = judgeBridge({
@@ -217,19 +235,7 @@ export async function shiftRoute(
   let asked: RouteRecord | undefined;
   try {
     if (shift.createBridge !== undefined) await createBridge(deps, shift.createBridge);
-    asked = await deps.deployments.save({
-      ...(record ?? {
-        routeKey: shift.appMeshKey,
-        meshName,
-        virtualRouterName: request.virtualRouterName,
-        routeName: request.routeName,
-        routeArn: route.metadata?.arn,
-        version: 0,
-        lastWeights: weightsOf(route.spec),
-        observedAt: at,
-      }),
-      requested,
-    });
+    asked = await deps.deployments.save({ ...record, requested });
     // The person's write, not meshwarden's: the guard opens the requested deployment on it.
     await deps.meshes.update(
       { ...route, spec: shift.routeSpec },

@@ -281,6 +281,32 @@ describe('migrate shift --route on the demo mesh', () => {
     expect(seen.filter((e) => e['detail-type'] === 'GovernanceDecision')).toEqual([]);
   }, 90_000);
 
+  it('refuses when the guard’s own record of the route is not the split it would shift from, and writes nothing', async () => {
+    await start();
+    await applied();
+    const store = new DynamoDbDeploymentStore(
+      createDocumentClient(local.clientConfig()),
+      local.aws.functionEnv.MESHWARDEN_TABLE as string,
+      local.aws.accountId,
+    );
+    const record = await store.get(WEB_ROUTE);
+    if (record?.lastWeights === undefined) throw new Error('the guard has not recorded the demo route');
+    // As if the route changed and the guard has not seen it yet.
+    await store.save({ ...record, lastWeights: { [DEMO.stableNode]: 50, [DEMO.canaryNode]: 50 } });
+
+    const result = await run(shiftArgs());
+
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toContain(
+      `the deployment guard last recorded ${DEMO.stableNode} 50 / ${DEMO.canaryNode} 50 for ${WEB_ROUTE}, not ${DEMO.stableNode} 90 / ${DEMO.canaryNode} 10 as read now`,
+    );
+    expect(await weightsOfRoute()).toEqual({ [DEMO.stableNode]: 90, [DEMO.canaryNode]: 10 });
+    expect((await store.get(WEB_ROUTE))?.requested).toBeUndefined();
+    await expect(
+      appMesh.send(new DescribeVirtualNodeCommand({ meshName: DEMO.mesh, virtualNodeName: BRIDGE })),
+    ).rejects.toThrow(/not/i);
+  }, 90_000);
+
   it('refuses while an alarm of the VPC Lattice side is in ALARM, and writes nothing', async () => {
     await start();
     await applied();

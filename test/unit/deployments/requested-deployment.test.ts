@@ -142,6 +142,56 @@ describe('a requested deployment (migrate shift)', () => {
   });
 });
 
+describe('a requested deployment is checked against the guard’s own record of the route', () => {
+  it('does not restore a stable split the guard never recorded: an ordinary deployment opens instead, and says why', async () => {
+    const h = harness();
+
+    // Stored with the person's credentials: a split that would hand web-v2 half the traffic on rollback.
+    const result = await shifted(h, {
+      requested: request({ stableWeights: { 'web-v1': 50, 'web-v2': 50 } }),
+    });
+
+    expect(result.declinedRequest).toContain(
+      "its stable split web-v1 50 / web-v2 50 is not the route's weights the guard last recorded, web-v1 90 / web-v2 10",
+    );
+    const deployment = h.store.records.get(WEB)?.deployment;
+    expect(deployment?.stableSource).not.toBe('requested');
+    expect(deployment?.stableWeights).toBeUndefined();
+    expect(deployment?.notes.map((n) => n.text)).toContainEqual(
+      expect.stringContaining('Not the deployment PlatformAdmin/admin asked for'),
+    );
+    expect(h.store.records.get(WEB)?.requested).toBeUndefined();
+  });
+
+  it('does not take a canary that is on the stable side, or a stable target without weight', async () => {
+    const canary = harness();
+    const target = harness();
+
+    const onStable = await shifted(canary, {
+      requested: request({ canaryTarget: 'web-v2', weights: FIRST }),
+    });
+    const weightless = await shifted(target, { requested: request({ stableTarget: BRIDGE }) });
+
+    expect(onStable.declinedRequest).toContain('its canary web-v2 is in its stable split');
+    expect(weightless.declinedRequest).toContain(`its stable target ${BRIDGE} has no weight`);
+  });
+
+  it('opens when the route the guard recorded still names the bridge of an earlier shift at 0', async () => {
+    const h = harness();
+    h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10, [BRIDGE]: 0 });
+    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    const record = await h.store.get(WEB);
+    if (record === undefined) throw new Error('the route was not recorded');
+    await h.store.save({ ...record, requested: request() });
+    h.mesh.put(WEB, FIRST);
+
+    const result = await onRouteChange(h.deps, routeEvent(WEB));
+
+    expect(result.declinedRequest).toBeUndefined();
+    expect(h.store.records.get(WEB)?.deployment?.stableSource).toBe('requested');
+  });
+});
+
 describe('shareOf', () => {
   it('shares a total in proportion, in whole numbers that add up to it', () => {
     expect(shareOf({ a: 90, b: 10 }, 90)).toEqual({ a: 81, b: 9 });
