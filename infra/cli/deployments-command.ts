@@ -139,6 +139,12 @@ function details(d: Deployment): string[] {
     `  deployment ${d.deploymentId}: ${d.status}`,
     `  started ${d.startedAt} by ${d.startedBy.label} (${d.startedBy.arn})`,
     `  stable ${d.stableTarget} (${d.stableSource}); canary ${d.canaryTargets.join(', ')}`,
+    ...(d.stableWeights === undefined
+      ? []
+      : [`  stable split ${formatWeights(d.stableWeights)} (restored by a rollback)`]),
+    ...(d.watches === undefined || d.watches.length === 0
+      ? []
+      : [`  also rolled back by the alarms of ${d.watches.join(', ')}`]),
     `  weights before ${formatWeights(d.weightsBefore)}; baseline ${formatWeights(d.baseline)}`,
     ...(d.progress === undefined
       ? []

@@ -7,18 +7,24 @@ import { stringify } from 'yaml';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoDbDeploymentStore } from '../../shared/adapters/dynamodb/deployment-store';
 import type { GovernanceDecisionDetail } from '../../shared/change-control/decision-record';
+import { formatWeights } from '../../shared/deployments/weights';
 import { BadRequestError, ConfigError, MeshwardenError } from '../../shared/errors';
+import { principalOfCallerArn } from '../../shared/events/principal';
 import { migrateApply } from '../../shared/migration/apply';
 import { analyseApply, type KnownIds } from '../../shared/migration/apply-changes';
+import { DEFAULT_BRIDGE_STEPS, parseRouteName, parseSteps } from '../../shared/migration/bridge-shift';
 import type { LatticeMigrationTarget } from '../../shared/migration/lattice-target';
 import { planMigration } from '../../shared/migration/plan-migration';
 import type { MigrationPlan } from '../../shared/migration/plan-model';
 import { translatePolicy } from '../../shared/migration/policy-entry';
 import { adviseShift, parsePercent } from '../../shared/migration/shift';
+import { shiftRoute } from '../../shared/migration/shift-route';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { loadPolicy } from '../../shared/policy/load';
-import type { AlarmSource, AuditLog, MeshProvider } from '../../shared/ports';
+import type { AlarmSource, AuditLog, DeploymentStore, MeshProvider } from '../../shared/ports';
+import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient } from '../../shared/providers/vpc-lattice';
 import { LatticeMigrationAdapter } from '../../shared/providers/vpc-lattice/migration-target';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
@@ -74,6 +80,10 @@ export interface MigrateApplyCli {
   readonly alarms: () => AlarmSource;
   readonly audit: (table: string, account: string) => AuditLog;
   readonly whoami: () => Promise<GovernanceDecisionDetail['principal']>;
+  /** App Mesh with the caller's credentials: their writes, judged by change control as theirs. */
+  readonly meshes: () => MeshProvider;
+  /** The deployment guard's records in the state table. */
+  readonly deployments: (table: string, account: string) => DeploymentStore;
 }
 
 /** Who a caller ARN is, as the audit trail shows principals. */
@@ -104,6 +114,9 @@ export function migrateApplyClients(
     audit: (table, account) => new DynamoAuditLog(createDocumentClient(config), table, account),
     whoami: async () =>
       principalOfArn((await new STSClient(config).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown'),
+    meshes: () => createAppMeshProvider(createAppMeshClient(config)),
+    deployments: (table, account) =>
+      new DynamoDbDeploymentStore(createDocumentClient(config), table, account),
   };
 }
 
@@ -140,7 +153,7 @@ function common(command: Command): Command {
     );
 }
 
-function auditTarget(options: ApplyOptions): { table: string; account: string } {
+function auditTarget(options: Pick<ApplyOptions, 'table' | 'account'>): { table: string; account: string } {
   const table = options.table ?? process.env.MESHWARDEN_TABLE;
   const account = options.account ?? process.env.MESHWARDEN_ACCOUNT_ID;
   if (table === undefined)
@@ -293,12 +306,41 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
     migrate
       .command('shift')
       .description(
-        'Move traffic from App Mesh to VPC Lattice in steps: what to set for a percent, and the alarms watching both sides (no step while one is in ALARM)',
+        "Move traffic from App Mesh to VPC Lattice in steps. With --route: through a bridge virtual node, stepped by the deployment guard watching both sides' alarms; with --percent: what to set where the split sits outside the mesh (DNS, a gateway)",
       ),
-  ).requiredOption('--percent <n>', 'the share of traffic on VPC Lattice after this step, 0..100');
-  shift.action((options: CommonOptions & { percent: string }) =>
+  )
+    .option(
+      '--percent <n>',
+      'print the steps to take for this share on VPC Lattice, 0..100 (the split is outside the mesh)',
+    )
+    .option(
+      '--route <router/route>',
+      'shift this App Mesh route through a bridge virtual node to its VPC Lattice rule',
+    )
+    .option(
+      '--steps <list>',
+      `with --route: the share on VPC Lattice after each step (default ${DEFAULT_BRIDGE_STEPS.join(',')})`,
+    )
+    .option('--bake-minutes <n>', 'with --route: minutes each step bakes before the next', '10')
+    .option('--table <name>', 'with --route: the state table (default: $MESHWARDEN_TABLE)')
+    .option('--account <id>', "with --route: meshwarden's own account (default: $MESHWARDEN_ACCOUNT_ID)");
+  shift.action((options: ShiftOptions) =>
     run(async () => {
-      const percent = parsePercent(options.percent);
+      if ((options.percent === undefined) === (options.route === undefined))
+        throw new BadRequestError(
+          'give --route ROUTER/ROUTE (meshwarden shifts it through a bridge node) or --percent N (the steps to take where the split is outside the mesh)',
+        );
+      if (options.route === undefined && (options.steps !== undefined || options.table !== undefined))
+        throw new BadRequestError('--steps and --table go with --route');
+      const percent = options.percent === undefined ? undefined : parsePercent(options.percent);
+      const route = options.route === undefined ? undefined : parseRouteName(options.route);
+      const steps = parseSteps(options.steps ?? DEFAULT_BRIDGE_STEPS.join(','));
+      const bake = Number(options.bakeMinutes);
+      if (!/^\d{1,4}$/.test(options.bakeMinutes) || bake < 1)
+        throw new BadRequestError(
+          `--bake-minutes ${options.bakeMinutes}: a whole number of minutes, at least 1`,
+        );
+      const target = route === undefined ? undefined : auditTarget(options);
       const { policy, plan } = await planOf(options);
       const existing = await cli.lattice().read({
         serviceNetwork: plan.serviceNetwork.name,
@@ -318,10 +360,66 @@ export function registerMigrateApplyCommands(migrate: Command, cli: MigrateApply
         process.exitCode = 1;
         return;
       }
-      const advice = await adviseShift({ policy, alarms: cli.alarms() }, plan, analysis.known, percent);
-      const print = advice.kind === 'refused' ? cli.err : cli.out;
-      for (const line of advice.lines) print(line);
-      if (advice.kind === 'refused') process.exitCode = 1;
+      if (route === undefined || target === undefined) {
+        const advice = await adviseShift(
+          { policy, alarms: cli.alarms() },
+          plan,
+          analysis.known,
+          percent ?? 0,
+        );
+        const print = advice.kind === 'refused' ? cli.err : cli.out;
+        for (const line of advice.lines) print(line);
+        if (advice.kind === 'refused') process.exitCode = 1;
+        return;
+      }
+      const who = await cli.whoami();
+      const result = await shiftRoute(
+        {
+          meshes: cli.meshes(),
+          deployments: cli.deployments(target.table, target.account),
+          alarms: cli.alarms(),
+          policy,
+          audit: cli.audit(target.table, target.account),
+          who,
+          caller: principalOfCallerArn(who.arn),
+          now: () => new Date(),
+          newEventId: () => `migrate-shift-${randomUUID()}`,
+        },
+        { plan, known: analysis.known, existing, ...route, steps, bakeMinutes: bake },
+      );
+      if (result.kind === 'refused') {
+        cli.err(`refused: nothing was written.`);
+        for (const p of result.problems) cli.err(`  ${p}`);
+        process.exitCode = 1;
+        return;
+      }
+      const s = result.shift;
+      cli.out(
+        `${result.createdBridge ? 'created' : 'kept'} bridge virtual node ${s.bridgeName}: DNS ${s.domainName} (VPC Lattice service ${s.latticeService})`,
+      );
+      cli.out(
+        `${s.appMeshKey} -> ${formatWeights(s.firstWeights)} (step 1 of ${s.steps.join(', ')}; audited as ${result.eventId})`,
+      );
+      cli.out(
+        `The deployment guard opens the deployment on this write, steps it every ${bake} minutes and rolls it back to ${formatWeights(s.stableWeights)} when an alarm of either side fires:`,
+      );
+      for (const a of result.alarms) cli.out(`  ${a.name} ${a.state}: bound to ${a.boundTo.join(', ')}`);
+      if (result.alarms.length === 0)
+        cli.out(
+          `  none bound yet: bind alarms to ${s.appMeshKey} or ${s.latticeKey} (policy deployments.routes or the meshwarden:route tag)`,
+        );
+      cli.out(
+        `Follow it: meshwarden deployments status ${s.appMeshKey} (promote, abort and rollback work there too)`,
+      );
     })(),
   );
+}
+
+interface ShiftOptions extends CommonOptions {
+  readonly percent?: string;
+  readonly route?: string;
+  readonly steps?: string;
+  readonly bakeMinutes: string;
+  readonly table?: string;
+  readonly account?: string;
 }

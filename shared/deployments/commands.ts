@@ -85,7 +85,7 @@ export async function promoteDeployment(
       `refused: --force may not skip the approval gate of ${routeKey}: the policy does not allow it (deployments.routes[].allowForcePromote)`,
     );
   }
-  const firing = (await boundAlarms(deps, routeKey, policy)).filter((a) => a.state === 'ALARM');
+  const firing = (await boundAlarms(deps, routeKey, policy, deployment)).filter((a) => a.state === 'ALARM');
   if (firing.length > 0) {
     throw new BadRequestError(
       `refused: ${firing.map((a) => a.name).join(', ')} in ALARM; a promotion would send all traffic to a canary whose alarm fires`,

@@ -11,6 +11,7 @@ import {
   type Deployment,
   isGuarded,
   type ProgressState,
+  type RequestedDeployment,
   type RouteRecord,
   type Weights,
   withNote,
@@ -44,7 +45,7 @@ export type RouteOperation = 'create' | 'update' | 'delete';
 
 export interface RouteChangeInput {
   readonly record: RouteRecord | undefined;
-  readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment'>;
+  readonly base: Omit<RouteRecord, 'version' | 'lastWeights' | 'observedAt' | 'deployment' | 'requested'>;
   readonly operation: RouteOperation;
   /** The route as it is now (undefined: gone). Events arrive late: this, not the event, decides. */
   readonly route: WeightedRoute | undefined;
@@ -85,6 +86,8 @@ export interface RouteChangeDecision {
   readonly cancelStep?: string;
   /** The next step to schedule. */
   readonly scheduleStep?: NonNullable<ProgressState['next']>;
+  /** A requested deployment (`migrate shift`) this change did not open, and why: for the log. */
+  readonly declinedRequest?: string;
 }
 
 /** End a deployment; `weights`: what the route's weights became, when the move that ended it is known. */
@@ -210,7 +213,100 @@ function newDeployment(
   };
 }
 
-function open(input: RouteChangeInput, weights: Weights): Deployment | undefined {
+/** Whether a node is on the stable side of a deployment: its stable target, or one of its stable split. */
+function onStableSide(deployment: Deployment, node: string): boolean {
+  return node === deployment.stableTarget || Object.hasOwn(deployment.stableWeights ?? {}, node);
+}
+
+/** The canaries of a deployment at these weights: every node not on its stable side. */
+function canariesOf(deployment: Deployment, weights: Weights): string[] {
+  return Object.keys(weights).filter((n) => !onStableSide(deployment, n));
+}
+
+/**
+ * The stable split of recorded weights for a shift to `canary`: every target but the canary,
+ * which may be there at 0 (the bridge of an earlier, rolled back shift).
+ */
+export function stableSplitOf(recorded: Weights, canary: string): Weights {
+  return Object.fromEntries(Object.entries(recorded).filter(([n, w]) => !(n === canary && w === 0)));
+}
+
+/**
+ * Why a requested deployment's stable split is not one the guard can restore, or undefined. The
+ * request is the CLI's, stored with the person's credentials; the split a rollback restores must
+ * be the guard's own: the weights it last recorded for the route before the shift (the bridge of
+ * an earlier shift at 0 or absent), with the stable target among them.
+ */
+function splitMismatch(requested: RequestedDeployment, before: Weights | undefined): string | undefined {
+  if (before === undefined) return 'the guard recorded no weights of the route before it';
+  const canary = requested.canaryTarget;
+  if (!sameWeights(stableSplitOf(before, canary), requested.stableWeights))
+    return `its stable split ${formatWeights(requested.stableWeights)} is not the route's weights the guard last recorded, ${formatWeights(before)}`;
+  if ((requested.stableWeights[requested.stableTarget] ?? 0) === 0)
+    return `its stable target ${requested.stableTarget} has no weight in its stable split`;
+  if (Object.hasOwn(requested.stableWeights, canary)) return `its canary ${canary} is in its stable split`;
+  return undefined;
+}
+
+/** The requested deployment, opened, or why it was not (the weights are its, its split is not). */
+type RequestedOpening =
+  | { readonly kind: 'opened'; readonly deployment: Deployment }
+  | { readonly kind: 'declined'; readonly reason: string };
+
+/**
+ * The deployment a person asked for ahead of their write (`migrate shift`), when this change is
+ * that write: the weights are exactly the requested first step, and it has not expired. It opens
+ * only when its stable split is the guard's own record of the route (see {@link splitMismatch}).
+ */
+function openRequested(input: RouteChangeInput, weights: Weights): RequestedOpening | undefined {
+  const requested = input.record?.requested;
+  if (requested === undefined || Date.parse(requested.expiresAt) <= Date.parse(input.now)) return undefined;
+  if (!sameWeights(weights, requested.weights)) return undefined;
+  const mismatch = splitMismatch(requested, input.record?.lastWeights);
+  if (mismatch !== undefined)
+    return {
+      kind: 'declined',
+      reason: `Not the deployment ${requested.requestedBy} asked for (${requested.purpose}): ${mismatch}. Guarded as an ordinary deployment instead.`,
+    };
+  const share = percentOf(weights, requested.canaryTarget);
+  const opened: Deployment = {
+    ...newDeployment(
+      input,
+      weights,
+      requested.stableTarget,
+      'requested',
+      `Opened by ${input.actor.label} (${requested.purpose}, asked for by ${requested.requestedBy}): ${formatWeights(input.record?.lastWeights)} -> ${formatWeights(weights)}; steps ${requested.steps.join(', ')} to ${requested.canaryTarget}${requested.watches.length === 0 ? '' : `; also watching the alarms of ${requested.watches.join(', ')}`}`,
+    ),
+    canaryTargets: [requested.canaryTarget],
+    stableWeights: requested.stableWeights,
+    watches: requested.watches,
+  };
+  let stepIndex = -1;
+  for (const [i, step] of requested.steps.entries()) if (step <= share) stepIndex = i;
+  const progress: ProgressState = { steps: requested.steps, bakeMinutes: requested.bakeMinutes, stepIndex };
+  const next = planNextStep(progress, opened.deploymentId, input.now);
+  return {
+    kind: 'opened',
+    deployment: { ...opened, progress: next === undefined ? progress : { ...progress, next } },
+  };
+}
+
+/** The deployment a person's weight move opens, if any; `declined`: a requested one it is not, and why. */
+function open(
+  input: RouteChangeInput,
+  weights: Weights,
+): { readonly deployment: Deployment | undefined; readonly declined?: string } {
+  const requested = input.self ? undefined : openRequested(input, weights);
+  if (requested?.kind === 'opened') return { deployment: requested.deployment };
+  const ordinary = openOrdinary(input, weights);
+  if (requested === undefined) return { deployment: ordinary };
+  return {
+    deployment: ordinary === undefined ? undefined : withNote(ordinary, input.now, requested.reason),
+    declined: requested.reason,
+  };
+}
+
+function openOrdinary(input: RouteChangeInput, weights: Weights): Deployment | undefined {
   const before = input.record?.lastWeights;
   const { node: stable, source } = stableOf(
     input.policy,
@@ -310,8 +406,9 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     }
     if (input.self || input.operation === 'create')
       return { outcome: { kind: 'observed' }, record: observed };
-    const opened = open(input, weights);
-    if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed };
+    const { deployment: opened, declined } = open(input, weights);
+    const told = declined === undefined ? {} : { declinedRequest: declined };
+    if (opened === undefined) return { outcome: { kind: 'observed' }, record: observed, ...told };
     const archive = deployment === undefined ? {} : { archive: deployment };
     const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
     return {
@@ -322,6 +419,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       record: { ...observed, deployment: opened },
       ...archive,
       ...schedule,
+      ...told,
     };
   }
   const who = input.self ? 'meshwarden (change control)' : input.actor.label;
@@ -339,8 +437,17 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     };
   }
   const stable = deployment.stableTarget;
-  if (Object.hasOwn(weights, stable) && percentOf(weights, stable) === 100) {
-    const ended = end(deployment, now, `${who} put all weight back on the stable target ${stable}`, weights);
+  const backOnStableSide =
+    deployment.stableWeights !== undefined &&
+    Object.hasOwn(weights, stable) &&
+    canariesOf(deployment, weights).every((n) => (weights[n] ?? 0) === 0);
+  if (Object.hasOwn(weights, stable) && (percentOf(weights, stable) === 100 || backOnStableSide)) {
+    const ended = end(
+      deployment,
+      now,
+      `${who} put all weight back on the stable ${backOnStableSide ? `side ${Object.keys(deployment.stableWeights ?? {}).join(', ')}` : `target ${stable}`}`,
+      weights,
+    );
     return {
       outcome: { kind: 'ended', deployment: ended },
       record: { ...observed, deployment: ended },
@@ -364,7 +471,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       ),
       status: 'in-progress',
       baseline: weights,
-      canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+      canaryTargets: canariesOf(deployment, weights),
     };
     return {
       outcome: { kind: 'rebaselined', deployment: resumed, by: 'meshwarden' },
@@ -379,12 +486,14 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
         : `stable target ${stable} was removed from the route by ${who}`;
     const ended = end(deployment, now, why, weights);
     // `record` still holds the weights before this move and the promoted deployment.
-    const opened = input.self ? undefined : open(input, weights);
+    const { deployment: opened, declined } = input.self ? { deployment: undefined } : open(input, weights);
+    const told = declined === undefined ? {} : { declinedRequest: declined };
     if (opened === undefined) {
       return {
         outcome: { kind: 'ended', deployment: ended },
         record: { ...observed, deployment: ended },
         ...cancel,
+        ...told,
       };
     }
     const schedule = opened.progress?.next === undefined ? {} : { scheduleStep: opened.progress.next };
@@ -397,9 +506,10 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
       archive: ended,
       ...cancel,
       ...schedule,
+      ...told,
     };
   }
-  const canaries = withTraffic(weights).filter((n) => n !== stable);
+  const canaries = withTraffic(weights).filter((n) => !onStableSide(deployment, n));
   const single = canaries.length === 1 ? (canaries[0] as string) : undefined;
   if (single !== undefined && percentOf(weights, single) === 100) {
     const promoted = promote(
@@ -424,7 +534,7 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     // Its automatic steps stop, so it waits for no approval any more (that one is closed).
     status: deployment.status === 'awaiting-approval' ? 'in-progress' : deployment.status,
     baseline: weights,
-    canaryTargets: Object.keys(weights).filter((n) => n !== stable),
+    canaryTargets: canariesOf(deployment, weights),
     ...(progress === undefined ? {} : { progress: { ...rest, paused: text } }),
   };
   return {
@@ -442,13 +552,20 @@ export type RollbackPlan =
   | { readonly kind: 'stable-missing' }
   | { readonly kind: 'unreadable' };
 
-/** Every weight to the stable target (the port writes them keeping the rest of the route as read). */
+/**
+ * Every weight to the stable side: the stable target, or the stable split where the deployment
+ * has one (the port writes them keeping the rest of the route as read).
+ */
 export function planRollback(deployment: Deployment, route: WeightedRoute | undefined): RollbackPlan {
   if (route === undefined) return { kind: 'route-gone' };
   const weights = route.weights;
   if (weights === undefined) return { kind: 'unreadable' };
   if (!Object.hasOwn(weights, deployment.stableTarget)) return { kind: 'stable-missing' };
-  const after = allTo(weights, deployment.stableTarget);
+  const split = deployment.stableWeights;
+  const after =
+    split === undefined || !Object.keys(split).every((n) => Object.hasOwn(weights, n))
+      ? allTo(weights, deployment.stableTarget)
+      : Object.fromEntries(Object.keys(weights).map((n) => [n, split[n] ?? 0]));
   if (sameWeights(weights, after)) return { kind: 'already-stable', weights };
   return { kind: 'write', before: weights, after };
 }
@@ -502,11 +619,44 @@ export function decideStep(
   return { kind: 'apply', toWeight, last };
 }
 
-/** Weights for a step: the canary gets `toWeight` percent, the stable target the rest, others 0. */
+/**
+ * `total` shared among `split`'s nodes in its proportion, in whole numbers that add up to it
+ * (largest remainders first, ties to the node listed first).
+ */
+export function shareOf(split: Weights, total: number): Weights {
+  const entries = Object.entries(split);
+  const sum = entries.reduce((s, [, w]) => s + w, 0);
+  if (sum === 0) return Object.fromEntries(entries.map(([n]) => [n, 0]));
+  const exact = entries.map(([n, w]) => ({ n, exact: (w * total) / sum }));
+  const out = Object.fromEntries(exact.map((e) => [e.n, Math.floor(e.exact)]));
+  let left = total - Object.values(out).reduce((s, w) => s + w, 0);
+  const byRemainder = [...exact].sort(
+    (a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)),
+  );
+  for (const e of byRemainder) {
+    if (left <= 0) break;
+    out[e.n] = (out[e.n] ?? 0) + 1;
+    left--;
+  }
+  return out;
+}
+
+/**
+ * Weights for a step: the canary gets `toWeight` percent, the stable side the rest (the stable
+ * target, or the stable split in its proportion), others 0.
+ */
 export function stepWeights(deployment: Deployment, current: Weights, toWeight: number): Weights | undefined {
   if (deployment.canaryTargets.length !== 1) return undefined;
   const canary = deployment.canaryTargets[0] as string;
   if (!Object.hasOwn(current, canary) || !Object.hasOwn(current, deployment.stableTarget)) return undefined;
+  const split = deployment.stableWeights;
+  if (split !== undefined) {
+    if (!Object.keys(split).every((n) => Object.hasOwn(current, n))) return undefined;
+    const stableShare = shareOf(split, 100 - toWeight);
+    return Object.fromEntries(
+      Object.keys(current).map((n) => [n, n === canary ? toWeight : (stableShare[n] ?? 0)]),
+    );
+  }
   return Object.fromEntries(
     Object.keys(current).map((n) => [
       n,

@@ -154,8 +154,20 @@ export interface Deployment {
    * Where the stable target came from. `promoted`: a deployment of this route was promoted
    * before, so the stable target is what held the weight before this one (see decide.ts).
    */
-  readonly stableSource: 'policy' | 'tag' | 'most-weight-before' | 'promoted';
+  readonly stableSource: 'policy' | 'tag' | 'most-weight-before' | 'promoted' | 'requested';
   readonly canaryTargets: readonly string[];
+  /**
+   * Where the stable side is several targets sharing the traffic (a migration shift moves weight
+   * from all of a route's App Mesh targets to one bridge): their split. Steps give the stable
+   * side its share in this proportion, and a rollback restores it; absent: all of the stable
+   * side's share is `stableTarget`'s.
+   */
+  readonly stableWeights?: Weights;
+  /**
+   * Other routes whose bound alarms guard this deployment too (a migration shift: the VPC
+   * Lattice rule that serves the bridge's traffic). Their alarms roll it back as its own do.
+   */
+  readonly watches?: readonly RouteKey[];
   /** Weights before the deployment opened; undefined when meshwarden had never seen the route. */
   readonly weightsBefore: Weights | undefined;
   /** The weights the deployment accepts as its baseline now (its last step, or a person's change). */
@@ -203,6 +215,31 @@ export interface RouteRecord {
   readonly lastWeights: Weights | undefined;
   readonly observedAt: string;
   readonly deployment?: Deployment;
+  /** A deployment asked for ahead of the write that opens it (`migrate shift`). */
+  readonly requested?: RequestedDeployment;
+}
+
+/**
+ * A deployment someone asked meshwarden for before moving the weights themselves: when the
+ * guard next observes exactly `weights` on the route, moved by that person (not by meshwarden),
+ * it opens this deployment instead of one from the policy. Any other observed change drops it.
+ */
+export interface RequestedDeployment {
+  /** The weights whose observation opens it (the first step). */
+  readonly weights: Weights;
+  readonly stableTarget: string;
+  readonly stableWeights: Weights;
+  readonly canaryTarget: string;
+  /** Canary weights, increasing, the last is 100; `weights` is at the first. */
+  readonly steps: readonly number[];
+  readonly bakeMinutes: readonly number[];
+  readonly watches: readonly RouteKey[];
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  /** After this it opens nothing (the person's write never came, or came too late). */
+  readonly expiresAt: string;
+  /** Why, for the deployment's first note. */
+  readonly purpose: string;
 }
 
 /** A deployment is guarded (alarms roll it back) in these statuses, within the window once promoted. */

@@ -5,6 +5,7 @@ import type { GuardDeps } from './deps';
 import { isGuarded, type RollbackReason, type RouteRecord } from './model';
 import { type RollbackResult, rollBack } from './rollback';
 import { alarmNameOfArn, policyNamesAlarm, routePolicyOf } from './route-policy';
+import { guardingRouteKeys } from './steps';
 
 /** What the guard did for one route an alarm is bound to. */
 export interface AlarmOutcome {
@@ -64,14 +65,19 @@ export async function onAlarmStateChange(
     deps.store.list(),
   ]);
   const facts = factsResult.facts;
-  const bound = (record: RouteRecord) =>
-    facts?.routeTag === record.routeKey ||
-    deps.staticBindings.some((b) => b.alarmName === alarmName && b.routeKey === record.routeKey) ||
-    policyNamesAlarm(routePolicyOf(deps.policy, record.routeKey).alarms, alarmName, alarmArn);
+  const now = deps.now();
+  const boundTo = (key: string) =>
+    facts?.routeTag === key ||
+    deps.staticBindings.some((b) => b.alarmName === alarmName && b.routeKey === key) ||
+    policyNamesAlarm(routePolicyOf(deps.policy, key).alarms, alarmName, alarmArn);
+  // A guarded deployment is bound to its route's alarms and to those of the routes it watches.
+  const bound = (record: RouteRecord) => {
+    const guarded = record.deployment !== undefined && isGuarded(record.deployment, now);
+    return guardingRouteKeys(record.routeKey, guarded ? record.deployment : undefined).some(boundTo);
+  };
   const matching = records.filter(bound);
   // Without the tags an alarm bound only by tag would be missed: fail, so the event is retried.
   if (factsResult.error !== undefined && matching.length === 0) throw factsResult.error;
-  const now = deps.now();
   const outcomes: AlarmOutcome[] = [];
   const audits: RouteRecord[] = [];
   const rollbacks = matching.map(async (record): Promise<AlarmOutcome> => {

@@ -30,6 +30,8 @@ export interface RouteChangeResult {
   readonly deploymentId?: string;
   /** A deployment that opened while a bound alarm was in ALARM, rolled back at once. */
   readonly rollback?: RollbackResult;
+  /** A requested deployment (`migrate shift`) the change did not open, and why (the handler logs it). */
+  readonly declinedRequest?: string;
 }
 
 /**
@@ -106,7 +108,9 @@ async function rollBackIfAlarming(
   eventId: string,
 ): Promise<RollbackResult | undefined> {
   const policy = routePolicyOf(deps.policy, record.routeKey);
-  const firing = (await boundAlarms(deps, record.routeKey, policy)).find((a) => a.state === 'ALARM');
+  const firing = (await boundAlarms(deps, record.routeKey, policy, deployment)).find(
+    (a) => a.state === 'ALARM',
+  );
   if (firing === undefined) return undefined;
   return rollBack(deps, record, {
     kind: 'alarm-at-open',
@@ -360,6 +364,7 @@ export async function observeRouteChange(
         ? {}
         : { deploymentId: o.deployment.deploymentId }),
       ...(rollback === undefined ? {} : { rollback }),
+      ...(decision.declinedRequest === undefined ? {} : { declinedRequest: decision.declinedRequest }),
     };
   }
 }

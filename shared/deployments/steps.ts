@@ -28,22 +28,36 @@ export type StepResult =
   | { readonly kind: 'stepped' | 'promoted'; readonly toWeight: number }
   | { readonly kind: 'rolled-back'; readonly result: RollbackResult };
 
-/** Every alarm bound to a route: the policy's, the configuration's, and those tagged for it. */
+/**
+ * The route keys whose bound alarms guard a deployment: its own route's, and those of the
+ * routes it also watches (a migration shift: the VPC Lattice rule serving the bridge).
+ */
+export function guardingRouteKeys(routeKey: string, deployment: Deployment | undefined): string[] {
+  return [...new Set([routeKey, ...(deployment?.watches ?? [])])];
+}
+
+/**
+ * Every alarm bound to a route: the policy's, the configuration's, and those tagged for it;
+ * with `deployment`, also every alarm bound so to the routes it watches.
+ */
 export async function boundAlarms(
   deps: GuardDeps,
   routeKey: string,
   policy: RoutePolicy,
+  deployment?: Deployment,
 ): Promise<AlarmInfo[]> {
+  const keys = guardingRouteKeys(routeKey, deployment);
   const named = [
     ...policy.alarms,
-    ...deps.staticBindings.filter((b) => b.routeKey === routeKey).map((b) => b.alarmName),
+    ...keys.filter((k) => k !== routeKey).flatMap((k) => routePolicyOf(deps.policy, k).alarms),
+    ...deps.staticBindings.filter((b) => keys.includes(b.routeKey)).map((b) => b.alarmName),
   ];
-  const [described, tagged] = await Promise.all([
-    named.length === 0 ? Promise.resolve([]) : deps.alarms.describe(named),
-    deps.alarms.taggedFor(routeKey),
+  const [described, ...tagged] = await Promise.all([
+    named.length === 0 ? Promise.resolve([]) : deps.alarms.describe([...new Set(named)]),
+    ...keys.map((k) => deps.alarms.taggedFor(k)),
   ]);
   const byArn = new Map<string, AlarmInfo>();
-  for (const alarm of [...described, ...tagged]) byArn.set(alarm.arn, alarm);
+  for (const alarm of [...described, ...tagged.flat()]) byArn.set(alarm.arn, alarm);
   return [...byArn.values()];
 }
 
@@ -158,7 +172,7 @@ async function checkAndStep(
 ): Promise<StepResult> {
   const deployment = record.deployment as Deployment;
   const policy = routePolicyOf(deps.policy, record.routeKey);
-  const alarms = await boundAlarms(deps, record.routeKey, policy);
+  const alarms = await boundAlarms(deps, record.routeKey, policy, deployment);
   const decision = decideStep(deployment, step, alarms, policy, deps.now());
   const at = deps.now().toISOString();
   switch (decision.kind) {

@@ -201,6 +201,52 @@ function unnamedOtherCaller(identity: {
   return named ? undefined : `the ${identity.type} identity carries no ARN, account, principal id or name`;
 }
 
+/**
+ * The principal of a caller as STS GetCallerIdentity names it (the ARN is all it says), derived
+ * as change control derives CloudTrail's `userIdentity`, so a CLI can ask before it writes what
+ * change control will decide about that write. GetCallerIdentity names no session issuer: a role
+ * session's role ARN is rebuilt from the session ARN without the role's path (change control sees
+ * it with its path), and OIDC claims and session tags are unknown, so a rule that needs them does
+ * not match here. An ARN of no caller type it knows is unidentified (matches no rule).
+ */
+export function principalOfCallerArn(arn: string): Principal {
+  const [prefix, partition, service, , account, ...rest] = arn.split(':');
+  const resource = rest.join(':');
+  const accountId = account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+  const [kind, ...names] = resource.split('/');
+  const known =
+    prefix === 'arn' && partition !== undefined && partition.length > 0 && accountId !== undefined;
+  if (known && service === 'sts' && kind === 'assumed-role' && names.length >= 2 && names[0] !== '') {
+    const roleName = names[0] as string;
+    return derivePrincipal({
+      type: 'AssumedRole',
+      arn,
+      accountId,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: `arn:${partition}:iam::${accountId}:role/${roleName}`,
+          accountId,
+          userName: roleName,
+        },
+      },
+    });
+  }
+  if (known && service === 'iam' && kind === 'user' && names.length >= 1)
+    return derivePrincipal({ type: 'IAMUser', arn, accountId });
+  if (known && service === 'iam' && resource === 'root')
+    return derivePrincipal({ type: 'Root', arn, accountId });
+  if (known && service === 'sts' && kind === 'federated-user' && names.length >= 1)
+    return derivePrincipal({ type: 'FederatedUser', arn, accountId });
+  return derivePrincipal({
+    type: 'Unidentified',
+    declaredType: undefined,
+    arn: undefined,
+    accountId,
+    problem: `the caller ARN ${JSON.stringify(arn.slice(0, 256))} names no role session, IAM user, federated user or root`,
+  });
+}
+
 /** True when the caller is one of meshwarden's own roles (the loop guard). */
 export function isSelfPrincipal(principal: Principal, selfRoleArns: readonly string[]): boolean {
   if (principal.type === 'AssumedRole' && principal.roleArn === undefined && principal.arn !== undefined) {

@@ -60,6 +60,8 @@ export interface ExistingService extends LatticeResourceId {
   readonly name: string;
   readonly authType: string | undefined;
   readonly customDomainName: string | undefined;
+  /** The service's own DNS name (`dnsEntry.domainName`), what a client resolves to reach it. */
+  readonly domainName?: string;
   readonly certificateArn: string | undefined;
   readonly authPolicy: string | undefined;
   readonly tags: Tags;

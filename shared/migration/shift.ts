@@ -1,7 +1,8 @@
 /**
- * `migrate shift`: move a mesh's traffic to VPC Lattice in steps. App Mesh and Lattice run side
- * by side and the split between them is the user's (DNS weights, a load balancer, a client-side
- * switch), so this says what to set for a percent, and which alarms watch both sides: the ones
+ * `migrate shift --percent`: move a mesh's traffic to VPC Lattice in steps where the split
+ * between App Mesh and Lattice sits outside the mesh (DNS weights, a load balancer, a virtual
+ * gateway, a client-side switch; a route inside the mesh is shifted by meshwarden itself, see
+ * shift-route.ts). This says what to set for a percent, and which alarms watch both sides: the ones
  * the guard binds to each App Mesh route and to the Lattice rule replacing it. While any of them
  * is in ALARM it suggests no step, and says which and why. Pure decisions over reads through
  * ports (the plan, the policy, CloudWatch).
@@ -51,7 +52,7 @@ export function parsePercent(text: string): number {
 }
 
 /** Every alarm bound to any of the keys (policy and tag), with the keys it is bound to. */
-async function watchedAlarms(deps: ShiftDeps, keys: readonly string[]): Promise<WatchedAlarm[]> {
+export async function watchedAlarms(deps: ShiftDeps, keys: readonly string[]): Promise<WatchedAlarm[]> {
   const bound = new Map<string, Set<string>>();
   const bind = (alarm: string, key: string) => {
     const set = bound.get(alarm) ?? new Set<string>();

@@ -245,6 +245,7 @@ export class LatticeMigrationAdapter implements LatticeMigrationTarget {
         name: required(s.name, 'a service name'),
         authType: service.authType,
         customDomainName: service.customDomainName,
+        ...(service.dnsEntry?.domainName === undefined ? {} : { domainName: service.dnsEntry.domainName }),
         certificateArn: service.certificateArn === '' ? undefined : service.certificateArn,
         authPolicy,
         tags,

@@ -80,3 +80,44 @@ describe("meshwarden's own writes stay last known good in change control", () =>
     expect(await w.lkg.get(ROUTE_KEY)).toMatchObject({ source: 'own-write', version: 3 });
   });
 });
+
+describe("a person's write is theirs, whatever a last known good record claims", () => {
+  const BRIDGE = { kind: 'virtual-node' as const, meshName: 'prod', name: 'web-v1-lattice' };
+  const BRIDGE_KEY = 'prod/virtual-node/web-v1-lattice';
+  const spec = {
+    serviceDiscovery: { dns: { hostname: 'web-0a1b.vpc-lattice-svcs.us-east-1.on.aws' } },
+    listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }],
+  };
+  const created = () =>
+    appMeshEvent({
+      who: 'alice',
+      eventName: 'CreateVirtualNode',
+      requestParameters: { meshName: 'prod', virtualNodeName: BRIDGE.name, clientToken: 'mw-bridge-x' },
+      resultVersion: 1,
+    });
+
+  it('judges a create recorded as an own write (anyone who can write the state table could record one) as the person’s: alice may not create nodes, deleted', async () => {
+    const w = await world();
+    // Written with alice's credentials, with meshwarden's token, then recorded as an own write.
+    const writer = recordingOwnWrites(w.meshes, w.lkg, () => new Date('2026-11-26T10:00:00Z'));
+    await writer.create({ ...BRIDGE, spec } as MeshResource, {
+      clientToken: 'mw-bridge-x',
+      ownWrite: { purpose: 'step', cause: 'migrate-shift-1' },
+    });
+
+    const result = await judgeChange(w.deps, created());
+
+    expect(result).toMatchObject({ status: 'decided', action: 'revert' });
+    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(false);
+  });
+
+  it('judges the same create as the person’s when nothing was recorded: deleted', async () => {
+    const w = await world();
+    w.meshes.put({ ...BRIDGE, spec } as MeshResource);
+
+    const result = await judgeChange(w.deps, created());
+
+    expect(result).toMatchObject({ status: 'decided', action: 'revert' });
+    expect(w.meshes.resources.has(BRIDGE_KEY)).toBe(false);
+  });
+});
