@@ -247,8 +247,33 @@ export function harness(policyYaml = ''): Harness {
   return h;
 }
 
-/** A CloudTrail route event by a person (alice) or by meshwarden. */
+/**
+ * App Mesh's answer to a route call as its CloudTrail record carries it
+ * (`responseElements.route`): the route the call left, as `mesh` holds it when the record is
+ * made. Null when the mesh holds no such route (a delete already landed).
+ */
+function answerOf(mesh: FakeMesh, routeKey: string): Record<string, unknown> | null {
+  const route = mesh.routes.get(routeKey);
+  if (route === undefined) return null;
+  return {
+    route: {
+      meshName: route.meshName,
+      virtualRouterName: route.parentName,
+      routeName: route.name,
+      spec: structuredClone(route.spec),
+      metadata: { ...route.metadata },
+      status: { status: 'ACTIVE' },
+    },
+  };
+}
+
+/**
+ * A CloudTrail route event by a person (alice) or by meshwarden, for the call that just left
+ * the route as `mesh` holds it: its record carries what that call wrote, as real records do,
+ * whenever the event is delivered afterwards.
+ */
 export function routeEvent(
+  mesh: FakeMesh,
   routeKey: string,
   options: { eventName?: string; self?: boolean; id?: string; time?: string } = {},
 ): AppMeshApiCallEvent {
@@ -263,14 +288,23 @@ export function routeEvent(
   identity.arn = `arn:aws:sts::123456789012:assumed-role/${roleArn.split('/')[1]}/${session}`;
   identity.sessionContext.sessionIssuer.arn = roleArn;
   identity.sessionContext.sessionIssuer.userName = roleArn.split('/')[1] as string;
+  const answer = answerOf(mesh, routeKey);
+  const written = (answer?.route as { spec?: Record<string, unknown> } | undefined)?.spec;
+  const eventName = options.eventName ?? 'UpdateRoute';
   return {
     ...event,
     id: options.id ?? crypto.randomUUID(),
     detail: {
       ...event.detail,
-      eventName: options.eventName ?? 'UpdateRoute',
+      eventName,
       eventTime: options.time ?? '2026-03-10T10:15:09Z',
-      requestParameters: { meshName, virtualRouterName, routeName },
+      requestParameters: {
+        meshName,
+        virtualRouterName,
+        routeName,
+        ...(eventName === 'DeleteRoute' || written === undefined ? {} : { spec: written }),
+      },
+      responseElements: answer,
     },
   };
 }
