@@ -49,10 +49,14 @@ export class FakeMesh {
   /** Runs once, just before the next write lands: a person's write racing meshwarden's. */
   beforeWrite: (() => void) | undefined;
 
-  /** A person's write: the route with these weights, its version one up. */
+  /**
+   * A person's write: the route with these weights, its version one up; a route created again
+   * after a delete is another resource (a new uid, version 1), as in App Mesh.
+   */
   put(routeKey: string, weights: Record<string, number>, tags: Record<string, string> = {}): void {
     const [meshName, parentName, name] = routeKey.split('/') as [string, string, string];
-    const version = (this.routes.get(routeKey)?.metadata?.version ?? 0) + 1;
+    const existing = this.routes.get(routeKey)?.metadata;
+    const version = (existing?.version ?? 0) + 1;
     this.routes.set(routeKey, {
       kind: 'route',
       meshName,
@@ -62,7 +66,7 @@ export class FakeMesh {
       tags,
       metadata: {
         arn: `arn:aws:appmesh:us-east-1:123456789012:mesh/${meshName}/virtualRouter/${parentName}/route/${name}`,
-        uid: 'u',
+        uid: existing?.uid ?? crypto.randomUUID(),
         version,
         createdAt: '2026-03-10T09:00:00.000Z',
         lastUpdatedAt: '2026-03-10T09:00:00.000Z',
