@@ -55,6 +55,12 @@ export interface RouteChangeInput {
    * this one, and the event's operation and caller say nothing about the weights there now.
    */
   readonly written?: Weights;
+  /**
+   * A later write replaced the event's, as the provider's versions tell (App Mesh: the route is
+   * past the version the call's answer reported, or is another resource under the same name);
+   * undefined when the record does not say. Decides as `written` does, without the weights.
+   */
+  readonly replaced?: boolean;
   readonly actor: Actor;
   /** The caller is one of meshwarden's own roles. */
   readonly self: boolean;
@@ -380,7 +386,10 @@ export function decideRouteChange(input: RouteChangeInput): RouteChangeDecision 
     };
   }
   const weights = route.weights;
-  if (weights !== undefined && input.written !== undefined && !sameWeights(weights, input.written)) {
+  if (
+    input.replaced === true ||
+    (weights !== undefined && input.written !== undefined && !sameWeights(weights, input.written))
+  ) {
     return { outcome: { kind: 'stale' }, record: undefined };
   }
   if (weights === undefined || sameWeights(weights, record?.lastWeights)) {

@@ -10,9 +10,9 @@ import type { UserIdentity } from '../events/cloudtrail-identity';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import { derivePrincipal, isSelfPrincipal } from '../events/principal';
 import type { DomainEvent, LastKnownGood } from '../ports';
-import type { AppMeshApiCallEvent } from '../providers/appmesh/cloudtrail';
+import { type AppMeshApiCallEvent, writtenRouteOf } from '../providers/appmesh/cloudtrail';
 import type { MeshResourceOf } from '../providers/appmesh/model';
-import { appMeshWeightedRoute } from '../providers/appmesh/weighted-routes';
+import { appMeshWeightedRoute, replacedSince } from '../providers/appmesh/weighted-routes';
 import { closeApprovalsOf } from './approvals';
 import { decideRouteChange, type RouteChangeDecision, type RouteOperation } from './decide';
 import type { GuardDeps } from './deps';
@@ -32,17 +32,6 @@ export interface RouteChangeResult {
   readonly rollback?: RollbackResult;
   /** A requested deployment (`migrate shift`) the change did not open, and why (the handler logs it). */
   readonly declinedRequest?: string;
-}
-
-/**
- * The route version a successful call's response reported: App Mesh answers with the route
- * itself (`responseElements.metadata`); a wrapped `responseElements.route` is read too.
- */
-function writtenVersionOf(event: AppMeshApiCallEvent): number | undefined {
-  type Described = { metadata?: { version?: unknown } };
-  const response = event.detail.responseElements as (Described & { route?: Described }) | null | undefined;
-  const version = response?.metadata?.version ?? response?.route?.metadata?.version;
-  return typeof version === 'number' && Number.isInteger(version) ? version : undefined;
 }
 
 /** meshwarden's own write is not in its ledger yet: retry the event, then it can be attributed. */
@@ -70,7 +59,7 @@ async function onBehalfOf(
 ): Promise<{ actor: Actor; self: boolean }> {
   if (route === undefined) return caller;
   const key = formatResourceKey(route);
-  const written = writtenVersionOf(event);
+  const written = writtenRouteOf(event.detail)?.version;
   const pending = (k: LastKnownGood | undefined) =>
     k !== undefined &&
     written !== undefined &&
@@ -176,6 +165,11 @@ export interface RouteObservation {
   readonly read: () => Promise<WeightedRoute | undefined>;
   /** The weights the call wrote, when its record says (see RouteChangeInput.written). */
   readonly written?: Weights;
+  /**
+   * Whether a later write replaced the call's on the route as read, when its record says (see
+   * RouteChangeInput.replaced); throws when the route does not show the call's write yet.
+   */
+  readonly replacedIn?: (route: WeightedRoute) => boolean | undefined;
   /** Who the change is for when meshwarden's own role made it (App Mesh: an approved re-apply). */
   readonly onBehalfOf?: (
     caller: { actor: Actor; self: boolean },
@@ -201,6 +195,7 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
     return { routeKey: '', outcome: 'ignored' };
   }
   const name = { meshName, virtualRouterName, routeName };
+  const written = writtenRouteOf(event.detail);
   return observeRouteChange(deps, {
     routeKey: formatRouteKey(name),
     names: name,
@@ -217,6 +212,7 @@ export async function onRouteChange(deps: GuardDeps, event: AppMeshApiCallEvent)
       });
       return route === undefined ? undefined : appMeshWeightedRoute(route);
     },
+    ...(written === undefined ? {} : { replacedIn: (route) => replacedSince(written, route) }),
     onBehalfOf: (caller, route) =>
       onBehalfOf(deps, caller, route?.raw as MeshResourceOf<'route'> | undefined, event),
   });
@@ -292,8 +288,10 @@ export async function observeRouteChange(
   const policy = routePolicyOf(deps.policy, routeKey);
   for (let attempt = 0; ; attempt++) {
     const [record, route] = await Promise.all([deps.store.get(routeKey), observation.read()]);
+    const replaced = route === undefined ? undefined : observation.replacedIn?.(route);
+    // A replaced write decides nothing, so whom meshwarden wrote it for does not matter.
     const { actor, self } =
-      caller.self && observation.onBehalfOf !== undefined
+      caller.self && observation.onBehalfOf !== undefined && replaced !== true
         ? await observation.onBehalfOf(caller, route)
         : caller;
     const now = deps.now().toISOString();
@@ -303,6 +301,7 @@ export async function observeRouteChange(
       operation: observation.operation,
       route,
       written: observation.written,
+      ...(replaced === undefined ? {} : { replaced }),
       actor,
       self,
       eventId: event.id,

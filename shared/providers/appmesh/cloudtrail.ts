@@ -47,6 +47,31 @@ export type AppMeshRequestParameters = z.infer<typeof appMeshRequestParameters>;
 export type AppMeshApiCallDetail = z.infer<typeof appMeshApiCallDetail>;
 export type AppMeshApiCallEvent = z.infer<typeof appMeshApiCallEvent>;
 
+/** Which route a successful route call left, as App Mesh's answer in its record says. */
+export interface WrittenRoute {
+  /** The route resource's uid: a route deleted and created again under its name has another. */
+  readonly uid: string | undefined;
+  /** The route's version after the call (App Mesh counts every write of a resource up by one). */
+  readonly version: number;
+}
+
+/**
+ * The route a route call's record says it left (`responseElements.route.metadata`): undefined
+ * when the record carries no usable answer (a failed call, a trimmed or older record). The
+ * answer is untrusted JSON: anything not shaped like App Mesh's metadata says nothing.
+ */
+export function writtenRouteOf(
+  detail: Pick<AppMeshApiCallDetail, 'responseElements'>,
+): WrittenRoute | undefined {
+  const route = detail.responseElements?.route;
+  if (typeof route !== 'object' || route === null) return undefined;
+  const metadata = (route as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const { uid, version } = metadata as { uid?: unknown; version?: unknown };
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) return undefined;
+  return { uid: typeof uid === 'string' && uid !== '' ? uid : undefined, version };
+}
+
 /** Parse an App Mesh CloudTrail event, or throw a ValidationError naming each bad field. */
 export function parseAppMeshApiCall(input: unknown): AppMeshApiCallEvent {
   return parseOrThrow(appMeshApiCallEvent, input, 'App Mesh CloudTrail event');

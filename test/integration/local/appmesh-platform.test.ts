@@ -126,10 +126,18 @@ describe('local App Mesh: CloudTrail', () => {
           arn: 'arn:aws:sts::000000000000:assumed-role/MeshDeveloper/alice',
         },
         requestParameters: { meshName: 'trail', virtualRouterName: 'r', spec, clientToken: 'ct-1' },
+        // As CloudTrail records App Mesh's answer: under the output member, not the bare body.
         responseElements: {
-          meshName: 'trail',
-          virtualRouterName: 'r',
-          metadata: { arn: out.virtualRouter?.metadata?.arn, version: 2 },
+          virtualRouter: {
+            meshName: 'trail',
+            virtualRouterName: 'r',
+            spec,
+            metadata: {
+              arn: out.virtualRouter?.metadata?.arn,
+              uid: out.virtualRouter?.metadata?.uid,
+              version: 2,
+            },
+          },
         },
       },
     });

@@ -12,9 +12,9 @@ describe('a deployment’s weight history from the weights its notes record', ()
     // Prepare: a route seen at 90/10, then alice moves it to 80/20
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
     h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-    await onRouteChange(h.deps, routeEvent(WEB));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     // Act: omar promotes, then rolls back within the window
     await promoteDeployment(h.deps, WEB, 'omar');

@@ -44,7 +44,8 @@ describe('the deployment guard across accounts', () => {
   it("handles a member account's route change and alarm with that account's deps only", async () => {
     // Prepare
     const { guard, asked, harnesses } = twoAccounts();
-    const route = { ...routeEvent('prod/web-router/web-route'), account: MEMBER };
+    const member = harnesses[MEMBER] as Harness;
+    const route = { ...routeEvent(member.mesh, 'prod/web-router/web-route'), account: MEMBER };
     const alarm = alarmIn(MEMBER);
 
     // Act

@@ -18,9 +18,9 @@ async function cli(h: Harness, ...args: string[]): Promise<{ out: string[]; err:
 
 async function deploying(h: Harness): Promise<void> {
   h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-  await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
   h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-  await onRouteChange(h.deps, routeEvent(WEB));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 }
 
 describe('meshwarden deployments (CLI)', () => {

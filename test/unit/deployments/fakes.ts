@@ -49,10 +49,14 @@ export class FakeMesh {
   /** Runs once, just before the next write lands: a person's write racing meshwarden's. */
   beforeWrite: (() => void) | undefined;
 
-  /** A person's write: the route with these weights, its version one up. */
+  /**
+   * A person's write: the route with these weights, its version one up; a route created again
+   * after a delete is another resource (a new uid, version 1), as in App Mesh.
+   */
   put(routeKey: string, weights: Record<string, number>, tags: Record<string, string> = {}): void {
     const [meshName, parentName, name] = routeKey.split('/') as [string, string, string];
-    const version = (this.routes.get(routeKey)?.metadata?.version ?? 0) + 1;
+    const existing = this.routes.get(routeKey)?.metadata;
+    const version = (existing?.version ?? 0) + 1;
     this.routes.set(routeKey, {
       kind: 'route',
       meshName,
@@ -62,7 +66,7 @@ export class FakeMesh {
       tags,
       metadata: {
         arn: `arn:aws:appmesh:us-east-1:123456789012:mesh/${meshName}/virtualRouter/${parentName}/route/${name}`,
-        uid: 'u',
+        uid: existing?.uid ?? crypto.randomUUID(),
         version,
         createdAt: '2026-03-10T09:00:00.000Z',
         lastUpdatedAt: '2026-03-10T09:00:00.000Z',
@@ -247,8 +251,33 @@ export function harness(policyYaml = ''): Harness {
   return h;
 }
 
-/** A CloudTrail route event by a person (alice) or by meshwarden. */
+/**
+ * App Mesh's answer to a route call as its CloudTrail record carries it
+ * (`responseElements.route`): the route the call left, as `mesh` holds it when the record is
+ * made. Null when the mesh holds no such route (a delete already landed).
+ */
+function answerOf(mesh: FakeMesh, routeKey: string): Record<string, unknown> | null {
+  const route = mesh.routes.get(routeKey);
+  if (route === undefined) return null;
+  return {
+    route: {
+      meshName: route.meshName,
+      virtualRouterName: route.parentName,
+      routeName: route.name,
+      spec: structuredClone(route.spec),
+      metadata: { ...route.metadata },
+      status: { status: 'ACTIVE' },
+    },
+  };
+}
+
+/**
+ * A CloudTrail route event by a person (alice) or by meshwarden, for the call that just left
+ * the route as `mesh` holds it: its record carries what that call wrote, as real records do,
+ * whenever the event is delivered afterwards.
+ */
 export function routeEvent(
+  mesh: FakeMesh,
   routeKey: string,
   options: { eventName?: string; self?: boolean; id?: string; time?: string } = {},
 ): AppMeshApiCallEvent {
@@ -263,14 +292,23 @@ export function routeEvent(
   identity.arn = `arn:aws:sts::123456789012:assumed-role/${roleArn.split('/')[1]}/${session}`;
   identity.sessionContext.sessionIssuer.arn = roleArn;
   identity.sessionContext.sessionIssuer.userName = roleArn.split('/')[1] as string;
+  const answer = answerOf(mesh, routeKey);
+  const written = (answer?.route as { spec?: Record<string, unknown> } | undefined)?.spec;
+  const eventName = options.eventName ?? 'UpdateRoute';
   return {
     ...event,
     id: options.id ?? crypto.randomUUID(),
     detail: {
       ...event.detail,
-      eventName: options.eventName ?? 'UpdateRoute',
+      eventName,
       eventTime: options.time ?? '2026-03-10T10:15:09Z',
-      requestParameters: { meshName, virtualRouterName, routeName },
+      requestParameters: {
+        meshName,
+        virtualRouterName,
+        routeName,
+        ...(eventName === 'DeleteRoute' || written === undefined ? {} : { spec: written }),
+      },
+      responseElements: answer,
     },
   };
 }

@@ -11,9 +11,9 @@ const API = 'prod/api-router/api-route';
 async function deploying(h: Harness, routeKey = WEB, canary = 20): Promise<void> {
   const [stable, next] = routeKey === API ? ['api-v1', 'api-v2'] : ['web-v1', 'web-v2'];
   h.mesh.put(routeKey, { [stable]: 90, [next]: 10 });
-  await onRouteChange(h.deps, routeEvent(routeKey, { eventName: 'CreateRoute' }));
+  await onRouteChange(h.deps, routeEvent(h.mesh, routeKey, { eventName: 'CreateRoute' }));
   h.mesh.put(routeKey, { [stable]: 100 - canary, [next]: canary });
-  await onRouteChange(h.deps, routeEvent(routeKey));
+  await onRouteChange(h.deps, routeEvent(h.mesh, routeKey));
 }
 
 describe('deployment detection', () => {
@@ -21,9 +21,9 @@ describe('deployment detection', () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
 
-    const created = await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    const created = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
     h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-    const updated = await onRouteChange(h.deps, routeEvent(WEB));
+    const updated = await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     expect(created.outcome).toBe('observed');
     expect(updated.outcome).toBe('opened');
@@ -43,10 +43,10 @@ describe('deployment detection', () => {
       '    deployments:\n      routes:\n        - route: prod/web-router/*\n          stableTarget: web-v2\n',
     );
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
 
     h.mesh.put(WEB, { 'web-v1': 20, 'web-v2': 80 });
-    await onRouteChange(h.deps, routeEvent(WEB));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     expect(h.store.records.get(WEB)?.deployment).toMatchObject({
       stableTarget: 'web-v2',
@@ -57,10 +57,10 @@ describe('deployment detection', () => {
   it('guards weights meshwarden’s own write left shared, as meshwarden’s deployment', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
 
     h.mesh.put(WEB, { 'web-v1': 70, 'web-v2': 30 });
-    const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
     // A revert restoring a split must not leave the canary's share where no alarm can roll it back.
     expect(result.outcome).toBe('opened');
@@ -76,11 +76,11 @@ describe('deployment detection', () => {
     const h = harness();
     await deploying(h);
     h.mesh.put(WEB, { 'web-v1': 0, 'web-v2': 100 });
-    await onRouteChange(h.deps, routeEvent(WEB));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     // Act: the revert restores 80/20
     h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-    await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
     // Assess: guarded again, with the stable target it had
     expect(h.store.records.get(WEB)?.deployment).toMatchObject({
@@ -93,10 +93,10 @@ describe('deployment detection', () => {
   it('opens nothing for meshwarden’s own write that leaves one target with all the weight', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
 
     h.mesh.put(WEB, { 'web-v1': 100, 'web-v2': 0 });
-    const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
     expect(result.outcome).toBe('observed');
     expect(h.store.records.get(WEB)?.deployment).toBeUndefined();
@@ -107,7 +107,7 @@ describe('deployment detection', () => {
     await deploying(h);
 
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
     expect(result.outcome).toBe('ended');
     expect(h.store.records.get(WEB)?.deployment?.ended?.reason).toMatch(
@@ -120,7 +120,7 @@ describe('deployment detection', () => {
     await deploying(h);
 
     h.mesh.put(WEB, { 'web-v1': 60, 'web-v2': 40 });
-    const result = await onRouteChange(h.deps, routeEvent(WEB));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     expect(result.outcome).toBe('rebaselined');
     const deployment = h.store.records.get(WEB)?.deployment;
@@ -137,7 +137,7 @@ describe('deployment detection', () => {
     h.tags.set(ALARM_ARN, WEB);
 
     h.mesh.routes.delete(WEB);
-    const result = await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'DeleteRoute' }));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'DeleteRoute' }));
     const alarm = await onAlarmStateChange(h.deps, alarmEvent());
 
     expect(result.outcome).toBe('ended');
@@ -151,9 +151,9 @@ describe('deployment detection', () => {
     await deploying(h);
 
     const results = await onVirtualNodeDeleted(h.deps, {
-      ...routeEvent(WEB, { eventName: 'DeleteVirtualNode' }),
+      ...routeEvent(h.mesh, WEB, { eventName: 'DeleteVirtualNode' }),
       detail: {
-        ...routeEvent(WEB).detail,
+        ...routeEvent(h.mesh, WEB).detail,
         eventName: 'DeleteVirtualNode',
         requestParameters: { meshName: 'prod', virtualNodeName: 'web-v2' },
       },
@@ -172,9 +172,9 @@ describe('deployment detection', () => {
     await deploying(h);
 
     const results = await onVirtualNodeDeleted(h.deps, {
-      ...routeEvent(WEB),
+      ...routeEvent(h.mesh, WEB),
       detail: {
-        ...routeEvent(WEB).detail,
+        ...routeEvent(h.mesh, WEB).detail,
         eventName: 'DeleteVirtualNode',
         requestParameters: { meshName: 'prod', virtualNodeName: 'web-v1' },
       },
@@ -283,7 +283,7 @@ describe('rollback on an alarm', () => {
   it('hard case: an alarm for a route with no deployment is audited only', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 100, 'web-v2': 0 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
     h.tags.set(ALARM_ARN, WEB);
 
     const outcomes = await onAlarmStateChange(h.deps, alarmEvent());

@@ -34,9 +34,9 @@ function alarm(state: AlarmInfo['state']): AlarmInfo {
 
 async function started(h: Harness): Promise<void> {
   h.mesh.put(WEB, { 'web-v1': 100, 'web-v2': 0 });
-  await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
   h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-  await onRouteChange(h.deps, routeEvent(WEB));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 }
 
 async function fireNext(h: Harness) {
@@ -208,7 +208,7 @@ describe('progressive delivery', () => {
     h.alarms.push(alarm('OK'));
     await started(h);
     h.mesh.put(WEB, { 'web-v1': 70, 'web-v2': 30 });
-    await onRouteChange(h.deps, routeEvent(WEB));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     const result = await onStep(
       h.deps,

@@ -29,13 +29,13 @@ function alarmInfo(state: AlarmInfo['state'], name = ALARM_NAME): AlarmInfo {
 /** The route seen at 90/10 (CreateRoute). */
 async function seen(h: Harness, weights: Record<string, number> = { 'web-v1': 90, 'web-v2': 10 }) {
   h.mesh.put(WEB, weights);
-  await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
 }
 
 /** A person (alice) sets these weights. */
 async function person(h: Harness, weights: Record<string, number>, id?: string) {
   h.mesh.put(WEB, weights);
-  return onRouteChange(h.deps, routeEvent(WEB, id === undefined ? {} : { id }));
+  return onRouteChange(h.deps, routeEvent(h.mesh, WEB, id === undefined ? {} : { id }));
 }
 
 const PROGRESSIVE = `    deployments:
@@ -172,10 +172,12 @@ describe('I1: a deployment that opens while a bound alarm is in ALARM', () => {
       throw new ThrottledError('CloudWatch throttled');
     };
     h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-    const first = await onRouteChange(h.deps, routeEvent(WEB, { id: 'shift-1' })).catch((e: unknown) => e);
+    const first = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { id: 'shift-1' })).catch(
+      (e: unknown) => e,
+    );
     (h.deps.alarms as { taggedFor: typeof taggedFor }).taggedFor = taggedFor;
 
-    const redelivered = await onRouteChange(h.deps, routeEvent(WEB, { id: 'shift-1' }));
+    const redelivered = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { id: 'shift-1' }));
 
     expect(first).toBeInstanceOf(ThrottledError);
     expect(redelivered.rollback?.kind).toBe('rolled-back');
@@ -280,7 +282,7 @@ describe('an approved re-apply is the person’s change', () => {
       },
     });
 
-    const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
     expect(result.outcome).toBe('opened');
     expect(h.store.records.get(WEB)?.deployment?.startedBy).toEqual({
@@ -312,7 +314,7 @@ describe('an approved re-apply is the person’s change', () => {
         },
       });
 
-      const result = await onRouteChange(h.deps, routeEvent(WEB, { self: true }));
+      const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: true }));
 
       // Still guarded (the canary has a share), but as meshwarden's, not as bob's deployment.
       expect(result.outcome).toBe('opened');

@@ -9,7 +9,7 @@ import type {
 } from '../../types';
 import { badRequest, errorResponse, unknownOperation } from './errors';
 import { AppMeshOperations } from './operations';
-import { MalformedPathError, matchRoute, type RouteMatch } from './routes';
+import { MalformedPathError, matchRoute, type RouteAction, type RouteMatch } from './routes';
 import { MeshStore } from './store';
 
 /** Query parameters App Mesh operations take; CloudTrail shows them among the request parameters. */
@@ -23,6 +23,18 @@ function queryMembers(query: URLSearchParams): Record<string, unknown> {
     out[name] = name === 'limit' && /^\d+$/.test(value) ? Number(value) : value;
   }
   return out;
+}
+
+/**
+ * A call's answer as CloudTrail records it: a resource call's answer under the output member
+ * its response shape names (`route`, `virtualNode`, ... as the kind is named), although the
+ * HTTP body is that member's payload alone; the guard and change control read which version
+ * and spec the call left from there. Tag calls answer as they are.
+ */
+function recordedAnswer(action: RouteAction, output: unknown): unknown {
+  return action.verb === 'create' || action.verb === 'update' || action.verb === 'delete'
+    ? { [action.kind]: output }
+    : output;
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {
@@ -110,7 +122,7 @@ export class AppMeshService implements LocalService, OperationResolver {
         status: 200,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(output),
-        apiCall: apiCall(output),
+        apiCall: apiCall(recordedAnswer(route.action, output)),
       };
     } catch (error) {
       if (error instanceof AwsError) return errorResponse(error, req.requestId, apiCall(null));
