@@ -34,12 +34,12 @@ async function shifted(
   options: { weights?: Record<string, number>; self?: boolean; requested?: RequestedDeployment } = {},
 ) {
   h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-  await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+  await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
   const record = await h.store.get(WEB);
   if (record === undefined) throw new Error('the route was not recorded');
   await h.store.save({ ...record, requested: options.requested ?? request() });
   h.mesh.put(WEB, options.weights ?? FIRST);
-  return onRouteChange(h.deps, routeEvent(WEB, { self: options.self ?? false }));
+  return onRouteChange(h.deps, routeEvent(h.mesh, WEB, { self: options.self ?? false }));
 }
 
 describe('a requested deployment (migrate shift)', () => {
@@ -112,9 +112,9 @@ describe('a requested deployment (migrate shift)', () => {
   it('does not bind a VPC Lattice alarm to an ordinary deployment of the App Mesh route', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
     h.mesh.put(WEB, { 'web-v1': 80, 'web-v2': 20 });
-    await onRouteChange(h.deps, routeEvent(WEB));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
     h.tags.set(ALARM_ARN, LATTICE);
 
     const outcomes = await onAlarmStateChange(h.deps, alarmEvent());
@@ -179,13 +179,13 @@ describe('a requested deployment is checked against the guard’s own record of 
   it('opens when the route the guard recorded still names the bridge of an earlier shift at 0', async () => {
     const h = harness();
     h.mesh.put(WEB, { 'web-v1': 90, 'web-v2': 10, [BRIDGE]: 0 });
-    await onRouteChange(h.deps, routeEvent(WEB, { eventName: 'CreateRoute' }));
+    await onRouteChange(h.deps, routeEvent(h.mesh, WEB, { eventName: 'CreateRoute' }));
     const record = await h.store.get(WEB);
     if (record === undefined) throw new Error('the route was not recorded');
     await h.store.save({ ...record, requested: request() });
     h.mesh.put(WEB, FIRST);
 
-    const result = await onRouteChange(h.deps, routeEvent(WEB));
+    const result = await onRouteChange(h.deps, routeEvent(h.mesh, WEB));
 
     expect(result.declinedRequest).toBeUndefined();
     expect(h.store.records.get(WEB)?.deployment?.stableSource).toBe('requested');
