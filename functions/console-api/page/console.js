@@ -1041,8 +1041,10 @@ async function main() {
             get(`/api/meshes/${encodeURIComponent(m.name)}/graph`).catch((error) => {
               if (error.signOut) throw error;
               const what = m.provider === 'vpc-lattice' ? 'Service network' : 'Mesh';
+              // The error names the path first; the card says only what went wrong.
+              const why = error.message.replace(/^\/api\/[^:]*: /, '');
               return {
-                data: { graph: { unreadable: `${what} ${m.name}`, why: error.message } },
+                data: { graph: { unreadable: `${what} ${m.name}`, why } },
                 changed: true,
               };
             }),
