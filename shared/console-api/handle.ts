@@ -30,7 +30,7 @@ import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
 import type { MeshResourceOf } from '../providers/appmesh/model';
 import * as z from '../schema';
 import { meshGraph } from './graph';
-import { networkGraph } from './network-graph';
+import { networkGraph, networkResources } from './network-graph';
 import { type ConsolePage, servePageFile, withEtag } from './page';
 import {
   type ApiRequestEvent,
@@ -148,6 +148,22 @@ async function deploymentById(deps: ConsoleApiDeps, deploymentId: string) {
   if (record?.deployment === undefined || !governs(deps, record.meshName))
     throw new NotFoundError(`no current deployment ${deploymentId}`);
   return record as RouteRecord & { deployment: Deployment };
+}
+
+/** A governed service network read whole, fresh from Lattice. */
+function readNetwork(deps: ConsoleApiDeps, network: string): Promise<ServiceGraph> {
+  if (deps.networks === undefined) throw new Error('no VPC Lattice reader for a governed service network');
+  return deps.networks.serviceGraph(network);
+}
+
+/** A service network's resources: none when it does not exist (yet), as for an empty mesh. */
+async function networkResourcesOf(deps: ConsoleApiDeps, network: string) {
+  try {
+    return networkResources(await readNetwork(deps, network));
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
 }
 
 /** A resource's open violations: the latest decision on it kept a change that breaks rules. */
@@ -319,7 +335,10 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
         name,
         // App Mesh answers as before: `provider` is named where it is not App Mesh.
         ...(isNetwork(deps, name) ? { provider: 'vpc-lattice' as const } : {}),
-        resources: (await deps.meshState.load(name)).length,
+        // A service network is read from Lattice: meshwarden keeps no copy of it.
+        resources: isNetwork(deps, name)
+          ? (await networkResourcesOf(deps, name)).length
+          : (await deps.meshState.load(name)).length,
         openViolations: (await openViolations(deps, name)).size,
       })),
     );
@@ -344,9 +363,7 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     check(deps, call.claims, 'read', mesh, mesh);
     if (isNetwork(deps, mesh)) {
       // Read whole and fresh, as the audit reads it: the weights are Lattice's now.
-      if (deps.networks === undefined)
-        throw new Error('no VPC Lattice reader for a governed service network');
-      return json(200, { graph: networkGraph(await deps.networks.serviceGraph(mesh)) });
+      return json(200, { graph: networkGraph(await readNetwork(deps, mesh)) });
     }
     const cached = await deps.meshState.load(mesh);
     // A cold cache: read the mesh whole, as judging does.
@@ -380,6 +397,19 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     const mesh = parse(meshName, call.params.mesh, 'path.mesh');
     check(deps, call.claims, 'read', mesh, mesh);
+    if (isNetwork(deps, mesh)) {
+      // Lattice keeps no versions meshwarden could show: each resource with its open violations.
+      const [resources, open] = await Promise.all([
+        networkResourcesOf(deps, mesh),
+        openViolations(deps, mesh),
+      ]);
+      const views = resources.map((r) => ({ ...r, openViolations: open.get(r.key) ?? null }));
+      return json(200, {
+        name: mesh,
+        provider: 'vpc-lattice',
+        resources: views.sort((a, b) => a.key.localeCompare(b.key)),
+      });
+    }
     const [resources, open] = await Promise.all([deps.meshState.load(mesh), openViolations(deps, mesh)]);
     const views = await Promise.all(
       resources.map(async (resource) => {

@@ -77,3 +77,20 @@ export function networkGraph(graph: ServiceGraph): NetworkGraph {
     targetGroups: graph.targets.map((t) => t.name),
   };
 }
+
+/**
+ * The resources of a service network the HTTP API lists, by their resource keys (what decisions
+ * and violations name): its services, listeners and rules (default actions included).
+ */
+export function networkResources(graph: ServiceGraph): { key: string; kind: string }[] {
+  const network = graph.scope;
+  const keys = [
+    ...graph.services.map((s) => s.key),
+    ...graph.services.flatMap((s) => s.routedBy),
+    ...graph.routes.map((r) => r.key),
+  ];
+  return keys.flatMap((key) => {
+    const [first, kind] = key.split('/');
+    return first === network && kind !== undefined ? [{ key, kind }] : [];
+  });
+}

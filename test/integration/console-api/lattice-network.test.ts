@@ -97,6 +97,7 @@ describe('HTTP API on the demo VPC Lattice service network prod-net', () => {
 
     const meshes = await call('GET', '/api/meshes', token);
     const me = await call('GET', '/api/me', token);
+    const one = await call('GET', '/api/meshes/prod-net', token);
 
     expect(meshes.status).toBe(200);
     const listed = meshes.json.meshes as Record<string, unknown>[];
@@ -104,6 +105,17 @@ describe('HTTP API on the demo VPC Lattice service network prod-net', () => {
     // The mesh answers as it always did; the network names its provider.
     expect(listed[0]).not.toHaveProperty('provider');
     expect(listed[1]).toMatchObject({ name: 'prod-net', provider: 'vpc-lattice' });
+    const resources = one.json.resources as { key: string; kind: string; openViolations: unknown }[];
+    expect(one.json).toMatchObject({ name: 'prod-net', provider: 'vpc-lattice' });
+    expect(resources).toContainEqual({
+      key: 'prod-net/rule/web/http/web-canary',
+      kind: 'rule',
+      openViolations: null,
+    });
+    expect(resources.map((r) => r.key)).toEqual(
+      expect.arrayContaining(['prod-net/service/web', 'prod-net/listener/web/http']),
+    );
+    expect(listed[1]?.resources).toBe(resources.length);
     expect(me.json.meshes).toEqual([
       { name: 'prod', roles: ['viewer'] },
       { name: 'prod-net', provider: 'vpc-lattice', roles: ['viewer'] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { networkGraph } from '../../../shared/console-api/network-graph';
+import { networkGraph, networkResources } from '../../../shared/console-api/network-graph';
 import { latticeServiceGraph } from '../../../shared/providers/vpc-lattice/service-graph';
 import { forward, listener, network, rule, service } from '../policy/lattice/fixtures';
 
@@ -63,5 +63,14 @@ describe('the service network graph of the HTTP API', () => {
       ],
       targetGroups: snapshot.targetGroups.map((t) => t.id),
     });
+    expect(networkResources(latticeServiceGraph(snapshot))).toEqual([
+      { key: 'prod-net/service/web', kind: 'service' },
+      { key: 'prod-net/service/api', kind: 'service' },
+      { key: 'prod-net/listener/web/http', kind: 'listener' },
+      { key: 'prod-net/listener/api/https', kind: 'listener' },
+      { key: 'prod-net/rule/web/http/default', kind: 'rule' },
+      { key: 'prod-net/rule/web/http/web-canary', kind: 'rule' },
+      { key: 'prod-net/rule/api/https/default', kind: 'rule' },
+    ]);
   });
 });
