@@ -190,7 +190,9 @@ describe('HTTP API on the demo VPC Lattice service network prod-net', () => {
     const judged = decisions.json.decisions as Record<string, unknown>[];
     expect(judged.length).toBeGreaterThan(0);
     expect(judged.every((x) => x.resourceKey === 'prod-net/rule/web/http/web-canary')).toBe(true);
-    expect(judged[0]).toMatchObject({ meshName: 'prod-net', operation: 'UpdateRule' });
+    // The seed's CreateRule and the shift's UpdateRule may share a second: order is not asserted.
+    expect(judged.every((x) => x.meshName === 'prod-net')).toBe(true);
+    expect(judged.map((x) => x.operation)).toContain('UpdateRule');
     expect(approvals.status).toBe(200);
     expect(certificates.json).toEqual({ certificates: [] });
   });
