@@ -59,6 +59,8 @@ export type Capability =
    * service network, auth policy, target group reads), and restore rules, listener default
    * actions and auth policies (UpdateRule, DeleteRule, UpdateListener, Put/DeleteAuthPolicy).
    */
+  /** `lattice:routes`, granted only when the policy governs a service network. */
+  | 'lattice:governed-routes'
   | 'lattice:change-control'
   /**
    * Re-apply an approved held VPC Lattice change: read and write back one rule, listener default
@@ -255,6 +257,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       // The certificate list: ACM certificates and the CAs trusted, by expiry.
       'acm:describe',
       'pca:read',
+      // The policy's service networks: their graph read whole, their deployments' rules read and written.
+      'lattice:read-networks',
+      'lattice:governed-routes',
     ],
   },
   {

@@ -22,12 +22,15 @@ import { baseConfig, readConfig } from '../../shared/config';
 import { type ConsoleApiDeps, handleApiRequest } from '../../shared/console-api/handle';
 import { loadConsolePage } from '../../shared/console-api/page';
 import type { HttpResult } from '../../shared/console-api/request';
+import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { BadRequestError, ConfigError } from '../../shared/errors';
 import { policyForAccount } from '../../shared/policy/account-view';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { CORRELATION_PATHS, logger, tracer } from '../../shared/powertools';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createRouteReader } from '../../shared/providers/appmesh/route-reader';
+import { createLatticeClient, createLatticeRoutes, LatticeAdapter } from '../../shared/providers/vpc-lattice';
+import { latticeServiceGraph } from '../../shared/providers/vpc-lattice/service-graph';
 import * as z from '../../shared/schema';
 import { guardConfigSchema } from '../deployment-guard/config';
 
@@ -82,15 +85,34 @@ const certificateStore = routeCertificateStores({
   acm: new AcmCertificateStore(tracer.captureAWSv3Client(new ACMClient({}))),
   secret: { describe: secretRefused, deliver: secretRefused },
 });
+// The policy's `provider: vpc-lattice` entries: their service networks are shown and acted on
+// too, through the guard's Lattice routes (no Lattice client at all without one).
+const serviceNetworks = governedServiceNetworks(centralPolicy);
+const lattice =
+  serviceNetworks.length === 0
+    ? undefined
+    : new LatticeAdapter(tracer.captureAWSv3Client(createLatticeClient()));
 const noScheduler = () => Promise.reject(new ConfigError('the HTTP API does not schedule deployment steps'));
 
 const deps: ConsoleApiDeps = {
   account,
   meshes: config.MESHWARDEN_MESHES,
+  serviceNetworks,
+  ...(lattice === undefined
+    ? {}
+    : {
+        networks: {
+          serviceGraph: async (network: string) =>
+            latticeServiceGraph(await lattice.readServiceNetwork(network)),
+        },
+      }),
   // A person acting through the API is answered directly, as at the CLI: no steps, no recovery schedule.
   guard: {
     meshes: recordingOwnWrites(meshProvider, lastKnownGood),
     routes: createRouteReader(appMesh),
+    ...(lattice === undefined
+      ? {}
+      : { providers: { 'vpc-lattice': createLatticeRoutes(lattice, { serviceNetworks }) } }),
     store: new DynamoDbDeploymentStore(documents, config.MESHWARDEN_TABLE, account),
     alarms: new CloudWatchAlarmSource(tracer.captureAWSv3Client(new CloudWatchClient({}))),
     scheduler: {

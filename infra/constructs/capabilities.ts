@@ -367,6 +367,10 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
       ],
     };
   },
+  // The guard's Lattice route calls for a function that acts on deployments only on request (the
+  // HTTP API): without a Lattice entry in the policy there is no Lattice deployment to act on.
+  'lattice:governed-routes': (r, stack, role) =>
+    (r.serviceNetworks ?? []).length === 0 ? { statements: [] } : GRANTS['lattice:routes'](r, stack, role),
   'lattice:change-control': (_r, stack) => {
     const lattice = (resource: string) =>
       stack.formatArn({

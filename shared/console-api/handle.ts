@@ -22,6 +22,7 @@ import { abortDeployment, promoteDeployment, rollbackDeployment } from '../deplo
 import type { GuardDeps } from '../deployments/deps';
 import { type Deployment, isGuarded, type RouteRecord } from '../deployments/model';
 import { formatResourceKey } from '../domain/resource-key';
+import type { ServiceGraph } from '../domain/service-graph';
 import { BadRequestError, ConflictError, MeshwardenError, NotFoundError } from '../errors';
 import { type ApiAction, type ApiRole, authorizeApiCall, type Claims, rolesOf } from '../policy/sections/api';
 import type { CertificatesSection } from '../policy/sections/certificates';
@@ -29,6 +30,7 @@ import type { AuditReader, LastKnownGoodStore, MeshStateStore } from '../ports';
 import type { MeshResourceOf } from '../providers/appmesh/model';
 import * as z from '../schema';
 import { meshGraph } from './graph';
+import { networkGraph, networkResources } from './network-graph';
 import { type ConsolePage, servePageFile, withEtag } from './page';
 import {
   type ApiRequestEvent,
@@ -49,6 +51,13 @@ export interface ConsoleApiDeps {
   readonly account: string;
   /** The meshes meshwarden governs; no other mesh exists for the API. */
   readonly meshes: readonly string[];
+  /**
+   * The VPC Lattice service networks the policy governs (its `provider: vpc-lattice` entries):
+   * shown and acted on beside the meshes, under their own entries' api policy.
+   */
+  readonly serviceNetworks?: readonly string[];
+  /** A governed service network read whole, as the neutral service graph (NotFoundError when gone). */
+  readonly networks?: { readonly serviceGraph: (network: string) => Promise<ServiceGraph> };
   readonly guard: GuardDeps;
   readonly decide: DecideApprovalDeps;
   readonly audit: AuditReader;
@@ -97,6 +106,20 @@ function parse<S extends z.core.$ZodType>(schema: S, value: unknown, where: stri
   return result.data;
 }
 
+function isNetwork(deps: ConsoleApiDeps, name: string): boolean {
+  // A name that is a governed mesh is answered as the mesh it always was.
+  return !deps.meshes.includes(name) && (deps.serviceNetworks ?? []).includes(name);
+}
+
+/** What the API shows and acts on: the governed meshes, then the governed service networks. */
+function scopes(deps: ConsoleApiDeps): string[] {
+  return [...deps.meshes, ...(deps.serviceNetworks ?? []).filter((n) => !deps.meshes.includes(n))];
+}
+
+function governs(deps: ConsoleApiDeps, name: string): boolean {
+  return deps.meshes.includes(name) || isNetwork(deps, name);
+}
+
 function check(
   deps: ConsoleApiDeps,
   claims: Claims,
@@ -104,27 +127,43 @@ function check(
   mesh: string,
   resource: string,
 ): void {
-  if (!deps.meshes.includes(mesh)) throw new NotFoundError(`meshwarden governs no mesh ${mesh}`);
+  if (!governs(deps, mesh)) throw new NotFoundError(`meshwarden governs no mesh ${mesh}`);
   const verdict = authorizeApiCall(deps.guard.policy.forMesh(mesh)?.document.api, claims, action, resource);
   if (!verdict.ok) throw new Refused(verdict.message, verdict.role);
 }
 
 function readable(deps: ConsoleApiDeps, claims: Claims): string[] {
-  return deps.meshes.filter(
+  return scopes(deps).filter(
     (m) => authorizeApiCall(deps.guard.policy.forMesh(m)?.document.api, claims, 'read', m).ok,
   );
 }
 
 /** An approval of one of the API's meshes: in the central account (a member account's mesh may share a name). */
 function isOurs(deps: ConsoleApiDeps, approval: Approval): boolean {
-  return (approval.account ?? deps.account) === deps.account && deps.meshes.includes(approval.meshName);
+  return (approval.account ?? deps.account) === deps.account && governs(deps, approval.meshName);
 }
 
 async function deploymentById(deps: ConsoleApiDeps, deploymentId: string) {
   const record = (await deps.guard.store.list()).find((r) => r.deployment?.deploymentId === deploymentId);
-  if (record?.deployment === undefined || !deps.meshes.includes(record.meshName))
+  if (record?.deployment === undefined || !governs(deps, record.meshName))
     throw new NotFoundError(`no current deployment ${deploymentId}`);
   return record as RouteRecord & { deployment: Deployment };
+}
+
+/** A governed service network read whole, fresh from Lattice. */
+function readNetwork(deps: ConsoleApiDeps, network: string): Promise<ServiceGraph> {
+  if (deps.networks === undefined) throw new Error('no VPC Lattice reader for a governed service network');
+  return deps.networks.serviceGraph(network);
+}
+
+/** A service network's resources: none when it does not exist (yet), as for an empty mesh. */
+async function networkResourcesOf(deps: ConsoleApiDeps, network: string) {
+  try {
+    return networkResources(await readNetwork(deps, network));
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
 }
 
 /** A resource's open violations: the latest decision on it kept a change that breaks rules. */
@@ -294,7 +333,12 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     const meshes = await Promise.all(
       readable(deps, call.claims).map(async (name) => ({
         name,
-        resources: (await deps.meshState.load(name)).length,
+        // App Mesh answers as before: `provider` is named where it is not App Mesh.
+        ...(isNetwork(deps, name) ? { provider: 'vpc-lattice' as const } : {}),
+        // A service network is read from Lattice: meshwarden keeps no copy of it.
+        resources: isNetwork(deps, name)
+          ? (await networkResourcesOf(deps, name)).length
+          : (await deps.meshState.load(name)).length,
         openViolations: (await openViolations(deps, name)).size,
       })),
     );
@@ -304,8 +348,12 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     // What the page may offer: the roles the caller's grants give on each mesh (the API still
     // checks every action on its resource).
-    const meshes = deps.meshes
-      .map((name) => ({ name, roles: rolesOf(deps.guard.policy.forMesh(name)?.document.api, call.claims) }))
+    const meshes = scopes(deps)
+      .map((name) => ({
+        name,
+        ...(isNetwork(deps, name) ? { provider: 'vpc-lattice' as const } : {}),
+        roles: rolesOf(deps.guard.policy.forMesh(name)?.document.api, call.claims),
+      }))
       .filter((m) => m.roles.length > 0);
     return json(200, { caller: callerLabel(call.claims), meshes });
   },
@@ -313,6 +361,10 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     const mesh = parse(meshName, call.params.mesh, 'path.mesh');
     check(deps, call.claims, 'read', mesh, mesh);
+    if (isNetwork(deps, mesh)) {
+      // Read whole and fresh, as the audit reads it: the weights are Lattice's now.
+      return json(200, { graph: networkGraph(await readNetwork(deps, mesh)) });
+    }
     const cached = await deps.meshState.load(mesh);
     // A cold cache: read the mesh whole, as judging does.
     const resources = cached.some((r) => r.kind === 'mesh')
@@ -345,6 +397,19 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
     parse(z.strictObject({}), call.query, 'query');
     const mesh = parse(meshName, call.params.mesh, 'path.mesh');
     check(deps, call.claims, 'read', mesh, mesh);
+    if (isNetwork(deps, mesh)) {
+      // Lattice keeps no versions meshwarden could show: each resource with its open violations.
+      const [resources, open] = await Promise.all([
+        networkResourcesOf(deps, mesh),
+        openViolations(deps, mesh),
+      ]);
+      const views = resources.map((r) => ({ ...r, openViolations: open.get(r.key) ?? null }));
+      return json(200, {
+        name: mesh,
+        provider: 'vpc-lattice',
+        resources: views.sort((a, b) => a.key.localeCompare(b.key)),
+      });
+    }
     const [resources, open] = await Promise.all([deps.meshState.load(mesh), openViolations(deps, mesh)]);
     const views = await Promise.all(
       resources.map(async (resource) => {
@@ -443,7 +508,10 @@ const ROUTES: Readonly<Record<ConsoleApiRouteKey, RouteHandler>> = {
   'GET /api/certificates': async (deps, call) => {
     const query = parse(z.strictObject({ mesh: z.optional(meshName) }), call.query, 'query');
     if (query.mesh !== undefined) check(deps, call.claims, 'read', query.mesh, query.mesh);
-    const meshes = query.mesh === undefined ? readable(deps, call.claims) : [query.mesh];
+    // Certificates are App Mesh's here: Lattice's are in the audit's inventory, not rotated.
+    const meshes = (query.mesh === undefined ? readable(deps, call.claims) : [query.mesh]).filter(
+      (m) => !isNetwork(deps, m),
+    );
     const inventory = deps.certificates();
     const entries: (InventoryEntry & { meshName: string })[] = [];
     for (const mesh of meshes) {

@@ -49,7 +49,7 @@ describe('console page: a viewer', () => {
     await local.aws.drain();
 
     // Assess
-    expect(await textOf(page, '#signed-in-as')).toContain('prod: viewer)');
+    expect(await textOf(page, '#signed-in-as')).toContain('prod: viewer; prod-net: viewer)');
     expect(await textOf(page, card)).toContain('pending');
     expect(await page.$$('button.approve, button.reject')).toHaveLength(0);
     expect(answer).toEqual({ status: 403, body: expect.objectContaining({ requiredRole: 'approver' }) });
@@ -124,7 +124,8 @@ describe('console page: a viewer', () => {
     expect(notModified).toEqual(expect.arrayContaining(['/api/me', '/api/decisions', '/api/deployments']));
     // Nothing moved, so the graph (a route read each) was not read again.
     expect(graphReads).toEqual([]);
-    expect(await own.$$eval('#mesh-body > [data-drawn="before"]', (els) => els.length)).toBe(1);
+    // One card for the mesh, one for the demo's service network (not created here: it says so).
+    expect(await own.$$eval('#mesh-body > [data-drawn="before"]', (els) => els.length)).toBe(2);
     expect(await own.$$eval('#decisions-body > [data-drawn="before"]', (els) => els.length)).toBe(1);
     await own.close();
   }, 60_000);

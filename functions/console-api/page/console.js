@@ -191,6 +191,92 @@ export function graphLayout(graph) {
   };
 }
 
+/**
+ * A VPC Lattice service network as columns: services, their listeners' rules (the default action
+ * as `default`), the target groups the rules forward to by weight.
+ */
+export function networkLayout(graph) {
+  const rules = graph.services.flatMap((service) =>
+    service.listeners.flatMap((listener) =>
+      listener.rules.map((rule) => ({ service: service.name, listener: listener.name, rule })),
+    ),
+  );
+  const columns = [
+    graph.services.map((v) => ({ id: `svc:${v.name}`, label: v.name, kind: 'service' })),
+    rules.map((r) => ({
+      id: `rule:${r.rule.routeKey}`,
+      label: `${r.listener}/${r.rule.name}`,
+      kind: 'rule',
+    })),
+    graph.targetGroups.map((t) => ({ id: `tg:${t}`, label: t, kind: 'target group' })),
+  ];
+  const boxes = new Map();
+  columns.forEach((column, c) => {
+    column.forEach((box, r) => {
+      boxes.set(box.id, { ...box, x: 10 + c * COL_W, y: 34 + r * ROW_H });
+    });
+  });
+  const edges = [];
+  for (const r of rules) {
+    edges.push({ from: `svc:${r.service}`, to: `rule:${r.rule.routeKey}`, label: '' });
+    for (const t of r.rule.targets)
+      edges.push({
+        from: `rule:${r.rule.routeKey}`,
+        to: `tg:${t.targetGroup}`,
+        label: String(t.weight),
+        weighted: true,
+        route: r.rule.name,
+      });
+  }
+  const rows = Math.max(1, ...columns.map((c) => c.length));
+  return {
+    boxes,
+    edges: edges.filter((e) => boxes.has(e.from) && boxes.has(e.to)),
+    height: 44 + rows * ROW_H,
+    columns: columns.length,
+  };
+}
+
+/** One sentence per forwarding rule: `web/http/web-canary sends tg-… 90 / tg-… 10`. */
+export function ruleSentences(graph) {
+  return graph.services.flatMap((service) =>
+    service.listeners.flatMap((listener) =>
+      listener.rules
+        .filter((rule) => rule.targets.length > 0)
+        .map(
+          (rule) =>
+            `${service.name}/${listener.name}/${rule.name} sends ${rule.targets.map((t) => `${t.targetGroup} ${t.weight}`).join(' / ')}`,
+        ),
+    ),
+  );
+}
+
+/** What one graph card draws: a mesh, or a VPC Lattice service network. */
+function drawingOf(graph) {
+  if (graph.provider === 'vpc-lattice') {
+    const rules = graph.services.reduce((n, v) => n + v.listeners.reduce((m, l) => m + l.rules.length, 0), 0);
+    const sentences = ruleSentences(graph);
+    return {
+      name: graph.network,
+      title: `Service network ${graph.network}`,
+      layout: networkLayout(graph),
+      heads: ['Services', 'Rules', 'Target groups'],
+      summary: `${graph.services.length} services, ${rules} rules, ${graph.targetGroups.length} target groups.`,
+      sentences,
+      listed: 'Rules and their weights:',
+    };
+  }
+  return {
+    name: graph.mesh,
+    title: `Mesh ${graph.mesh}`,
+    layout: graphLayout(graph),
+    heads: ['Gateways', 'Services', 'Routers', 'Nodes'],
+    summary: `${graph.gateways.length} gateways, ${graph.services.length} services, ${graph.routers.length} routers, ${graph.nodes.length} nodes.`,
+    sentences: routeSentences(graph),
+    listed: 'Routes and their weights:',
+  };
+}
+
 /** One sentence per route: `web-router/web-route sends web-v1 90 / web-v2 10`. */
 export function routeSentences(graph) {
   return graph.routers.flatMap((router) =>
@@ -201,15 +287,12 @@ export function routeSentences(graph) {
   );
 }
 
-function graphSvg(graph) {
-  const { boxes, edges, height } = graphLayout(graph);
-  const width = 10 + 3 * COL_W + BOX_W + 10;
-  const sentences = routeSentences(graph);
-  const titleId = `graph-title-${graph.mesh}`;
-  const descId = `graph-desc-${graph.mesh}`;
-  const heads = ['Gateways', 'Services', 'Routers', 'Nodes'].map((t, i) =>
-    s('text', { x: 10 + i * COL_W, y: 18, class: 'muted' }, t),
-  );
+function graphSvg(drawing) {
+  const { boxes, edges, height } = drawing.layout;
+  const width = 10 + (drawing.heads.length - 1) * COL_W + BOX_W + 10;
+  const titleId = `graph-title-${drawing.name}`;
+  const descId = `graph-desc-${drawing.name}`;
+  const heads = drawing.heads.map((t, i) => s('text', { x: 10 + i * COL_W, y: 18, class: 'muted' }, t));
   const lines = edges.map((e) => {
     const a = boxes.get(e.from);
     const b = boxes.get(e.to);
@@ -243,7 +326,7 @@ function graphSvg(graph) {
         width: BOX_W,
         height: BOX_H,
         rx: 6,
-        class: b.kind === 'virtual router' ? 'box router' : 'box',
+        class: b.kind === 'virtual router' || b.kind === 'rule' ? 'box router' : 'box',
       }),
       s('text', { x: b.x + 8, y: b.y + 19 }, b.label),
     ),
@@ -273,14 +356,10 @@ function graphSvg(graph) {
       height,
       role: 'img',
       'aria-labelledby': `${titleId} ${descId}`,
-      'data-graph': graph.mesh,
+      'data-graph': drawing.name,
     },
-    s('title', { id: titleId }, `Mesh ${graph.mesh}`),
-    s(
-      'desc',
-      { id: descId },
-      `${graph.gateways.length} gateways, ${graph.services.length} services, ${graph.routers.length} routers, ${graph.nodes.length} nodes. ${sentences.join('. ')}`,
-    ),
+    s('title', { id: titleId }, drawing.title),
+    s('desc', { id: descId }, `${drawing.summary} ${drawing.sentences.join('. ')}`),
     defs,
     heads,
     lines,
@@ -290,19 +369,23 @@ function graphSvg(graph) {
 
 function renderMesh(graphs) {
   if (graphs.length === 0) return [h('p', {}, 'No mesh you may read.')];
-  return graphs.map((graph) =>
-    h(
+  return graphs.map((graph) => {
+    // A graph that could not be read (a governed service network not created yet) says why.
+    if (graph.unreadable !== undefined)
+      return h('div', { class: 'card' }, h('h3', {}, graph.unreadable), h('p', { class: 'meta' }, graph.why));
+    const drawing = drawingOf(graph);
+    return h(
       'div',
       { class: 'card' },
-      h('h3', {}, `Mesh ${graph.mesh}`),
-      graphSvg(graph),
-      h('p', { class: 'meta' }, 'Routes and their weights:'),
+      h('h3', {}, drawing.title),
+      graphSvg(drawing),
+      h('p', { class: 'meta' }, drawing.listed),
       h(
         'ul',
-        { class: 'routes-list', 'data-routes': graph.mesh },
-        routeSentences(graph).map((t) => h('li', {}, t)),
+        { class: 'routes-list', 'data-routes': drawing.name },
+        drawing.sentences.map((t) => h('li', {}, t)),
       ),
-      graph.nodes.some((n) => n.backends.length > 0)
+      graph.provider !== 'vpc-lattice' && graph.nodes.some((n) => n.backends.length > 0)
         ? h(
             'p',
             { class: 'meta' },
@@ -312,8 +395,8 @@ function renderMesh(graphs) {
               .join('; ')}`,
           )
         : null,
-    ),
-  );
+    );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -952,8 +1035,21 @@ async function main() {
           const changed = await Promise.all([deployments, decisions, approvals]);
           if (!changed.includes(true)) return;
         }
-        const names = me.meshes.filter((m) => m.roles.includes('viewer')).map((m) => m.name);
-        const graphs = await Promise.all(names.map((m) => get(`/api/meshes/${encodeURIComponent(m)}/graph`)));
+        const readable = me.meshes.filter((m) => m.roles.includes('viewer'));
+        const graphs = await Promise.all(
+          readable.map((m) =>
+            get(`/api/meshes/${encodeURIComponent(m.name)}/graph`).catch((error) => {
+              if (error.signOut) throw error;
+              const what = m.provider === 'vpc-lattice' ? 'Service network' : 'Mesh';
+              // The error names the path first; the card says only what went wrong.
+              const why = error.message.replace(/^\/api\/[^:]*: /, '');
+              return {
+                data: { graph: { unreadable: `${what} ${m.name}`, why } },
+                changed: true,
+              };
+            }),
+          ),
+        );
         lastGraph = Date.now();
         if (who.changed || graphs.some((g) => g.changed) || firstGraph)
           put('mesh-body', renderMesh(graphs.map((g) => g.data.graph)));

@@ -378,7 +378,11 @@ describe('HTTP API with OIDC tokens', () => {
         });
       }
       expect(es256.status).toBe(200);
-      expect(es256.json.meshes).toEqual([expect.objectContaining({ name: 'prod' })]);
+      // The demo's service network too: the demo policy grants viewers it as well.
+      expect(es256.json.meshes).toEqual([
+        expect.objectContaining({ name: 'prod' }),
+        expect.objectContaining({ name: 'prod-net', provider: 'vpc-lattice' }),
+      ]);
     } finally {
       await other.close();
     }

@@ -20,6 +20,11 @@ interface ConsoleScript {
   isExpired(token: string, nowMs?: number): boolean;
   formatWeights(weights: Record<string, number> | null): string;
   routeSentences(graph: unknown): string[];
+  ruleSentences(graph: unknown): string[];
+  networkLayout(graph: unknown): {
+    boxes: Map<string, { label: string; kind: string }>;
+    edges: { from: string; to: string; label: string }[];
+  };
   graphLayout(graph: unknown): {
     boxes: Map<string, unknown>;
     edges: { from: string; to: string; label: string }[];
@@ -141,6 +146,57 @@ describe('console page script: graph and chart', () => {
       expect.objectContaining({ from: 'vr:web-router', to: 'vn:web-v1', label: '90' }),
       expect.objectContaining({ from: 'vr:web-router', to: 'vn:web-v2', label: '10' }),
     ]);
+  });
+
+  it('draws a VPC Lattice network as services, rules and target groups, and says each rule’s weights', () => {
+    // Prepare: the API's graph of a service network (shared/console-api/network-graph.ts)
+    const network = {
+      provider: 'vpc-lattice',
+      network: 'prod-net',
+      services: [
+        {
+          name: 'web',
+          listeners: [
+            {
+              name: 'http',
+              rules: [
+                { name: 'default', routeKey: 'prod-net/web/http/default', targets: [] },
+                {
+                  name: 'web-canary',
+                  routeKey: 'prod-net/web/http/web-canary',
+                  targets: [
+                    { targetGroup: 'tg-1', weight: 90 },
+                    { targetGroup: 'tg-2', weight: 10 },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      targetGroups: ['tg-1', 'tg-2'],
+    };
+
+    // Act
+    const layout = script.networkLayout(network);
+    const sentences = script.ruleSentences(network);
+
+    // Assess
+    expect([...layout.boxes.values()].map((b) => [b.kind, b.label])).toEqual([
+      ['service', 'web'],
+      ['rule', 'http/default'],
+      ['rule', 'http/web-canary'],
+      ['target group', 'tg-1'],
+      ['target group', 'tg-2'],
+    ]);
+    expect(layout.edges).toEqual([
+      { from: 'svc:web', to: 'rule:prod-net/web/http/default', label: '' },
+      { from: 'svc:web', to: 'rule:prod-net/web/http/web-canary', label: '' },
+      expect.objectContaining({ from: 'rule:prod-net/web/http/web-canary', to: 'tg:tg-1', label: '90' }),
+      expect.objectContaining({ from: 'rule:prod-net/web/http/web-canary', to: 'tg:tg-2', label: '10' }),
+    ]);
+    // A rule that forwards nowhere has no weights to say.
+    expect(sentences).toEqual(['web/http/web-canary sends tg-1 90 / tg-2 10']);
   });
 
   it('leaves out an edge to a resource the graph does not have', () => {
