@@ -9,14 +9,17 @@ import {
   ListServiceNetworksCommand,
   VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCertsCommand } from '../../../infra/cli/certs-command';
 import { functionRoleName } from '../../../infra/constructs/names';
 import { FUNCTIONS } from '../../../infra/function-catalog';
 import { LATTICE_DEMO, seedLatticeDemo } from '../../../infra/local/demo/lattice-seed';
-import type { LocalApiCall } from '../../../infra/local/runtime';
+import { DEMO_POLICY_FILE, type LocalApiCall } from '../../../infra/local/runtime';
 import type { BusEvent } from '../../../infra/local/types';
 import type { RotationRecord } from '../../../shared/certificates/records';
 import type { SweepItem } from '../../../shared/certificates/sweep';
+import { createLatticeClient, LatticeAdapter } from '../../../shared/providers/vpc-lattice';
 import { startSeededLocalAws, type TestLocalAws } from '../../support/local-aws';
 import {
   acmCertificate,
@@ -224,6 +227,41 @@ describe('certificate rotation of a VPC Lattice service network', () => {
     expect((await lattice.send(new GetServiceCommand({ serviceIdentifier: serviceId }))).certificateArn).toBe(
       arn,
     );
+  }, 60_000);
+
+  it('`certs rotate --dry-run` without --mesh sweeps the governed service network: renewed, not due; imported, reported', async () => {
+    // Prepare: no MESHWARDEN_MESHES, so only what the policy governs on VPC Lattice.
+    const config = local.clientConfig('admin');
+    const lines: string[] = [];
+    const program = new Command().name('meshwarden').exitOverride();
+    registerCertsCommand(program, {
+      out: (line) => lines.push(line),
+      err: (line) => lines.push(line),
+      env: {},
+      serviceNetworks: () => new LatticeAdapter(createLatticeClient(config)),
+      deps: () => rotationDeps(local),
+    });
+    process.exitCode = undefined;
+
+    // Act
+    await program.parseAsync([
+      'node',
+      'meshwarden',
+      'certs',
+      'rotate',
+      '--dry-run',
+      '--policy',
+      DEMO_POLICY_FILE,
+    ]);
+
+    // Assess
+    expect(process.exitCode).toBeUndefined();
+    expect(lines[0]).toMatch(/^ACTION\s+ID\s+REASON$/);
+    expect(lines.find((l) => l.includes(`acm:${arn}`))).toMatch(/^not-due\s+/);
+    expect(lines.find((l) => l.includes(`acm:${imported}`))).toMatch(
+      /^unmanaged\s+.*an imported certificate/,
+    );
+    expect(lines).toHaveLength(3);
   }, 60_000);
 
   it('reads the network with only the VPC Lattice actions its role is granted, each of them used, none refused', async () => {

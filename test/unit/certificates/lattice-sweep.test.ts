@@ -111,6 +111,30 @@ describe('sweepCertificates on a VPC Lattice service network', () => {
     expect(world.notifier.notifications).toHaveLength(rotated);
   });
 
+  it('resumes a renewal that crashed right after RenewCertificate, without renewing twice', async () => {
+    // Prepare: the first run dies once ACM has accepted the renewal.
+    const world = await latticeWorld(10);
+    const renew = world.acmPrivate.renew.bind(world.acmPrivate);
+    world.acmPrivate.renew = async (arn: string) => {
+      await renew(arn);
+      world.acmPrivate.renew = renew;
+      throw new Error('the process died after RenewCertificate');
+    };
+    const [first] = await sweepCertificates(world.deps, POLICY, ['prod-net'], { only: GW_CERT });
+
+    // Act
+    const [second] = await sweepCertificates(world.deps, POLICY, ['prod-net'], { only: GW_CERT });
+
+    // Assess
+    expect(first).toMatchObject({ action: 'failed', reason: 'the process died after RenewCertificate' });
+    expect(second).toMatchObject({ action: 'rotated', resumedFrom: 'planned' });
+    expect(world.acmPrivate.calls.filter((c) => c.startsWith('renew '))).toEqual([`renew ${GW_CERT}`]);
+    expect(await world.rotations.get<RotationRecord>(`ROTATION#acm:${GW_CERT}`)).toMatchObject({
+      status: 'completed',
+      delivery: 'acm-renew',
+    });
+  });
+
   it('says what it would do on a dry run, and does nothing', async () => {
     // Prepare
     const world = await latticeWorld(10);
