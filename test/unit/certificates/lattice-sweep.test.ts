@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { RolloverDecisionDeps } from '../../../shared/certificates/ca-rollover';
+import { onRotationTrigger } from '../../../shared/certificates/on-trigger';
 import type { RotationRecord } from '../../../shared/certificates/records';
 import { sweepCertificates } from '../../../shared/certificates/sweep';
+import { parseRotationTrigger } from '../../../shared/certificates/trigger';
 import { NotFoundError } from '../../../shared/errors';
 import { parsePolicy } from '../../../shared/policy/load';
 import type { LatticeNetworkCertificateView } from '../../../shared/providers/vpc-lattice/model';
+import { loadEvent } from '../../support/sample-events';
 import { CA_ARN, DAY_MS, fakeWorld, GW_CERT, WEB_CERT } from './fakes';
 
 /** prod-net governed by a Lattice entry that renews 30 days before expiry; prod an App Mesh mesh. */
@@ -161,5 +165,21 @@ describe('sweepCertificates on a VPC Lattice service network', () => {
     // Assess
     expect(items).toEqual([]);
     expect(world.reads).toEqual(['gone-net']);
+  });
+
+  it("rotates the Lattice certificate ACM's expiry notice names, and nothing else", async () => {
+    // Prepare: the notice names the private certificate; no App Mesh mesh is configured.
+    const world = await latticeWorld(10);
+    const event = structuredClone(loadEvent('acm/approaching-expiration'));
+    const notice = { ...event, resources: [GW_CERT] };
+    const deps = { ...world.deps, approvals: {} as RolloverDecisionDeps['approvals'] };
+
+    // Act
+    const outcome = await onRotationTrigger(deps, POLICY, [], parseRotationTrigger(notice));
+
+    // Assess
+    expect(outcome.items).toEqual([
+      expect.objectContaining({ meshName: 'prod-net', id: `acm:${GW_CERT}`, action: 'rotated' }),
+    ]);
   });
 });
