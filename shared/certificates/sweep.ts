@@ -5,7 +5,7 @@
  * inventories, one engine: a Lattice certificate is planned by the same due rule and rotated
  * through the same records, idempotency, crash resume, audit and notices as an App Mesh one.
  */
-import { asError, NotFoundError } from '../errors';
+import { asError, MeshwardenError, NotFoundError } from '../errors';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import { mapConcurrent } from './concurrency';
@@ -168,7 +168,9 @@ async function sweepServiceNetwork(
   options: SweepOptions,
 ): Promise<SweepItem[]> {
   if (deps.serviceNetworks === undefined)
-    throw new Error(`${name} is a VPC Lattice service network, and this run has no VPC Lattice reader`);
+    throw new MeshwardenError(
+      `${name} is a VPC Lattice service network, and this run has no VPC Lattice reader`,
+    );
   let network: Awaited<ReturnType<ServiceNetworkCertificatesReader['readNetworkCertificates']>>;
   try {
     network = await deps.serviceNetworks.readNetworkCertificates(name);
