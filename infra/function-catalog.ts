@@ -72,6 +72,13 @@ export type Capability =
    * target groups, auth policies, associations. Granted only when the policy governs a network.
    */
   | 'lattice:read-networks'
+  /**
+   * Read the certificates of VPC Lattice service networks (certificate rotation): find a network
+   * by name, its services (ListServiceNetworks, ListServiceNetworkServiceAssociations), each
+   * service's certificate (GetService) and its listeners' protocols (ListListeners). Granted only
+   * when the policy governs a network.
+   */
+  | 'lattice:read-certificates'
   | 'pca:issue'
   /** acm-pca:DescribeCertificateAuthority and GetCertificateAuthorityCertificate on the configured CAs. */
   | 'pca:read'
@@ -211,6 +218,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       'pca:issue',
       'acm:import',
       'acm:manage-private',
+      // The policy's `provider: vpc-lattice` entries: their services' certificates are renewed too.
+      'lattice:read-certificates',
       'secrets:write-certificates',
       'secrets:read-slack',
       'kms:pending-keys',

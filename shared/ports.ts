@@ -163,9 +163,10 @@ export interface StoredCertificate extends CertificateFacts {
   readonly location: CertificateLocation;
   /**
    * `acm-imported`: meshwarden may re-import into the same ARN. `acm-private`: ACM issued it
-   * and holds its key, so it cannot be re-imported. `secret`: a Secrets Manager bundle.
+   * and holds its key, so it cannot be re-imported. `acm-amazon-issued`: a public certificate
+   * ACM issued and renews itself. `secret`: a Secrets Manager bundle.
    */
-  readonly origin: 'acm-imported' | 'acm-private' | 'secret';
+  readonly origin: 'acm-imported' | 'acm-private' | 'acm-amazon-issued' | 'secret';
   /** The issuing CA when the store knows it (ACM private certificates, meshwarden's own tag). */
   readonly issuingCaArn?: string;
   /** ARNs of what uses it, as the store reports (ACM InUseBy). */

@@ -19,6 +19,7 @@ import { functionNotifier } from '../../shared/notifier';
 import { loadPolicy } from '../../shared/policy/compiled-load';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
+import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
 import * as z from '../../shared/schema';
 
 const config = readConfig(
@@ -54,6 +55,8 @@ const clients = {
     createAppMeshProvider(tracer.captureAWSv3Client(createAppMeshClient())),
     new DynamoLastKnownGoodStore(documents, config.MESHWARDEN_TABLE, config.MESHWARDEN_ACCOUNT_ID),
   ),
+  // The policy's `provider: vpc-lattice` entries: their services' certificates are renewed too.
+  serviceNetworks: new LatticeAdapter(tracer.captureAWSv3Client(createLatticeClient())),
   publisher: new EventBridgePublisher(
     tracer.captureAWSv3Client(new EventBridgeClient({})),
     config.MESHWARDEN_EVENT_BUS,

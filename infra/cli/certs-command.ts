@@ -16,7 +16,10 @@ import { inventoryTable, sweepLines } from '../../shared/certificates/format';
 import { handshakeLines, judgeHandshakes, verdictJson } from '../../shared/certificates/handshake';
 import { worldOf } from '../../shared/certificates/handshake-guard';
 import { describeCertificatesInUse, takeCertificateInventory } from '../../shared/certificates/inventory';
-import { latticeCertificatesInUse } from '../../shared/certificates/lattice-certificates';
+import {
+  latticeCertificatesInUse,
+  type ServiceNetworkCertificatesReader,
+} from '../../shared/certificates/lattice-certificates';
 import { openRollovers } from '../../shared/certificates/rollover-index';
 import {
   abortCaRollover,
@@ -49,8 +52,11 @@ export interface CertsCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Who runs the command (recorded with a resume, an abort, a restart confirmation). */
   readonly whoami?: () => Promise<string>;
-  /** Reads VPC Lattice service networks, for `certs list` of a `provider: vpc-lattice` entry. */
-  readonly serviceNetworks?: () => ServiceNetworkReader;
+  /**
+   * Reads VPC Lattice service networks: whole for `certs list`, their certificates for `certs
+   * rotate`, of a `provider: vpc-lattice` entry.
+   */
+  readonly serviceNetworks?: () => ServiceNetworkReader & ServiceNetworkCertificatesReader;
 }
 
 /** The CLI tells people directly, so its notifications are printed lines. */
@@ -207,7 +213,21 @@ export function registerCertsCommand(program: Command, io: CertsCommandIo = CONS
     .option('--force', 'rotate even if not due', false)
     .action(async (options: CommonOptions & { dryRun: boolean; only?: string; force: boolean }) => {
       const policy = loadPolicy(policyFileOf(options.policy));
-      const items = await sweepCertificates(io.deps(), policy, meshesOf(options, io.env), {
+      // Without --mesh: the configured meshes and the service networks the policy governs, as `certs` lists them.
+      const networks = options.mesh ? [] : governedServiceNetworks(policy);
+      const names = options.mesh || networks.length === 0 ? meshesOf(options, io.env) : meshesOr(io.env);
+      const scopes = [...new Set([...names, ...networks])];
+      const lattice = scopes.some((name) => policy.forMesh(name)?.document.provider === 'vpc-lattice');
+      if (lattice && io.serviceNetworks === undefined)
+        throw new BadRequestError(
+          'a VPC Lattice service network is named, and this CLI has no VPC Lattice client',
+        );
+      const deps = io.deps();
+      const sweepDeps =
+        lattice && io.serviceNetworks !== undefined
+          ? { ...deps, serviceNetworks: io.serviceNetworks() }
+          : deps;
+      const items = await sweepCertificates(sweepDeps, policy, scopes, {
         dryRun: options.dryRun,
         force: options.force,
         ...(options.only ? { only: options.only } : {}),

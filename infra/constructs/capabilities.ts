@@ -81,6 +81,16 @@ export const LATTICE_LIST_ACTIONS = [
   'vpc-lattice:ListRules',
 ] as const;
 
+/**
+ * The List actions of certificate rotation's read of a service network: which network has the
+ * name, its services, and each service's listeners (their summaries say protocol and port).
+ */
+export const LATTICE_CERTIFICATE_LIST_ACTIONS = [
+  'vpc-lattice:ListServiceNetworks',
+  'vpc-lattice:ListServiceNetworkServiceAssociations',
+  'vpc-lattice:ListListeners',
+] as const;
+
 /** The resources capabilities are granted on, created by (or known to) the stack. */
 export interface CapabilityResources {
   /** `arn:...:appmesh:REGION:ACCOUNT:mesh/NAME` of each governed mesh in this account. */
@@ -469,6 +479,34 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
           resource: '*',
           reason:
             'VPC Lattice List actions have no resource-level permissions; the audit lists service networks, their associations, listeners and rules to read a governed network whole.',
+        },
+      ],
+    };
+  },
+  'lattice:read-certificates': (r, stack) => {
+    // Without a Lattice entry in the policy, rotation reads no service network: grant nothing.
+    if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };
+    const services = stack.formatArn({
+      service: 'vpc-lattice',
+      resource: 'service',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    return {
+      statements: [
+        new iam.PolicyStatement({ actions: ['vpc-lattice:GetService'], resources: [services] }),
+        new iam.PolicyStatement({ actions: [...LATTICE_CERTIFICATE_LIST_ACTIONS], resources: ['*'] }),
+      ],
+      wildcards: [
+        {
+          resource: services,
+          reason:
+            'VPC Lattice names services by generated ids, not by the names the policy uses, so they cannot be listed at synth; certificate rotation reads only which ACM certificate each service of a governed network serves. Read-only, this account and region.',
+        },
+        {
+          resource: '*',
+          reason:
+            "VPC Lattice List actions have no resource-level permissions; certificate rotation lists service networks, their service associations and the services' listeners to find the certificates a governed network serves.",
         },
       ],
     };

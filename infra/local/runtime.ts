@@ -304,16 +304,18 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     context,
     (c) => new AcmPcaService(c, { issueDelayMs: options.pcaIssueDelayMs ?? 200 }),
   );
+  const vpcLattice = new PerAccountService(context, (c) => new VpcLatticeService(c));
   const acm = new PerAccountService(
     context,
     (c) =>
       new AcmService(c, acmPca.in(c.accountId).authorities, {
         // ACM renews through the private CA: a renewal takes as long as the CA takes to sign.
         renewDelayMs: options.pcaIssueDelayMs ?? 200,
+        // A certificate a Lattice service serves is in use, as ACM reports it in AWS.
+        inUseBy: (arn) => vpcLattice.in(c.accountId).servicesUsingCertificate(arn),
       }),
   );
   const cloudwatch = new PerAccountService(context, (c) => new CloudWatchService(c));
-  const vpcLattice = new PerAccountService(context, (c) => new VpcLatticeService(c));
   const secrets = new PerAccountService(context, (c) => new SecretsManagerService(c));
   const dynamodb = new DynamoDbService(context);
   const scheduler = new SchedulerService(context);

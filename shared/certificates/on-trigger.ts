@@ -1,3 +1,4 @@
+import { governedServiceNetworks } from '../deployments/route-policy';
 import type { CompiledPolicy } from '../policy/compile';
 import {
   decideCaRollover,
@@ -44,7 +45,10 @@ export async function onRotationTrigger(
     };
   }
   const only = trigger.kind === 'acm-expiry' ? trigger.event.resources[0] : undefined;
-  const items = await sweepCertificates(deps, policy, meshNames, only ? { only } : {});
+  // The meshes, then the VPC Lattice service networks the policy governs (their certificates
+  // are renewed in place, so nothing below, rollovers and clean-up, concerns them).
+  const scopes = [...new Set([...meshNames, ...governedServiceNetworks(policy)])];
+  const items = await sweepCertificates(deps, policy, scopes, only ? { only } : {});
   const rollovers: RolloverReport[] = [];
   const started = new Set<string>();
   for (const item of items) {

@@ -1,16 +1,25 @@
 /**
- * One rotation run over the governed meshes: inventory, plan each leaf certificate, resume any
- * rotation a crashed run left unfinished, rotate what is due. Used by the daily schedule, the
- * ACM expiry event and `meshwarden certs rotate`.
+ * One rotation run over the governed meshes and VPC Lattice service networks: inventory, plan
+ * each leaf certificate, resume any rotation a crashed run left unfinished, rotate what is due.
+ * Used by the daily schedule, the ACM expiry event and `meshwarden certs rotate`. Two
+ * inventories, one engine: a Lattice certificate is planned by the same due rule and rotated
+ * through the same records, idempotency, crash resume, audit and notices as an App Mesh one.
  */
-import { asError } from '../errors';
+import { asError, MeshwardenError, NotFoundError } from '../errors';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
 import { mapConcurrent } from './concurrency';
 import { type HandshakeWorld, namesCallersValidate } from './handshake';
 import { refusePlannedRenewal, worldOf } from './handshake-guard';
-import { type InventoryDeps, takeCertificateInventory } from './inventory';
+import {
+  describeCertificatesInUse,
+  type InventoryDeps,
+  type InventoryEntry,
+  takeCertificateInventory,
+} from './inventory';
 import { loadCaSuccession } from './issuer-memory';
+import { latticeCertificatesInUse, type ServiceNetworkCertificatesReader } from './lattice-certificates';
+import { planLatticeRotation } from './lattice-plan';
 import { type PlanOptions, planRotation, type RotationPlan } from './plan';
 import { isFinished, type RotationRecord, rotationKey } from './records';
 import { type RotationDeps, type RotationResult, rotateCertificate } from './rotate-certificate';
@@ -23,7 +32,9 @@ export type SweepAction =
   | 'failed'
   | 'not-due'
   | 'would-rotate'
-  | 'needs-rollover';
+  | 'needs-rollover'
+  /** Reported, not rotated: ACM renews it itself, or its owner does (VPC Lattice). */
+  | 'unmanaged';
 
 export interface SweepItem {
   readonly meshName: string;
@@ -48,9 +59,13 @@ export interface SweepOptions extends PlanOptions {
   readonly issuedBy?: string;
 }
 
-export type SweepDeps = RotationDeps & InventoryDeps;
+export type SweepDeps = RotationDeps &
+  InventoryDeps & {
+    /** Reads the certificates of VPC Lattice service networks; needed only to sweep one. */
+    readonly serviceNetworks?: ServiceNetworkCertificatesReader;
+  };
 
-function matchesOnly(plan: RotationPlan, only: string | undefined): boolean {
+function matchesOnly(plan: { readonly entry: InventoryEntry }, only: string | undefined): boolean {
   if (only === undefined) return true;
   const entry = plan.entry;
   const location = entry.location;
@@ -72,36 +87,45 @@ function fromResult(result: RotationResult): SweepItem {
   };
 }
 
+/**
+ * Settle one plan. `world`: the mesh's handshakes, which a renewal must not break and whose
+ * trusts a new CA must be in first; none on VPC Lattice, which validates no peers.
+ */
 async function handlePlan(
   deps: SweepDeps,
   meshName: string,
   plan: RotationPlan,
-  world: HandshakeWorld,
+  world: HandshakeWorld | undefined,
   options: SweepOptions,
 ): Promise<SweepItem> {
-  const snapshot = world.snapshot;
   const id = plan.entry.id;
+  const handshake = world === undefined ? {} : { handshake: world };
   if (plan.entry.type !== 'leaf') return { meshName, id, action: 'not-due', reason: plan.reason };
   const pending = await deps.rotations.get<RotationRecord>(rotationKey(id));
   const unfinished = pending !== undefined && !isFinished(pending.status);
   if (options.dryRun) {
     if (unfinished) return { meshName, id, action: 'would-rotate', reason: `resume from ${pending.status}` };
-    const breaks = plan.action === 'rotate' ? await refusePlannedRenewal(world, deps.cas, plan) : undefined;
+    const breaks =
+      plan.action === 'rotate' && world !== undefined
+        ? await refusePlannedRenewal(world, deps.cas, plan)
+        : undefined;
     if (breaks !== undefined) return { meshName, id, action: 'refused', reason: breaks };
     if (plan.action === 'rotate') return { meshName, id, action: 'would-rotate', reason: plan.reason };
     return { meshName, id, action: plan.action === 'skip' ? 'not-due' : 'refused', reason: plan.reason };
   }
   if (unfinished) {
     // Whatever the plan says now, a started rotation finishes as recorded (its key may already be signed).
-    return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, handshake: world }));
+    return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, ...handshake }));
   }
   if (plan.action === 'skip') return { meshName, id, action: 'not-due', reason: plan.reason };
   if (plan.action === 'refuse') return { meshName, id, action: 'refused', reason: plan.reason };
+  if (world === undefined)
+    return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, ...handshake }));
   const breaks = await refusePlannedRenewal(world, deps.cas, plan);
   if (breaks !== undefined) return { meshName, id, action: 'refused', reason: breaks };
   const oldCa = plan.entry.issuingCaArn;
   if (oldCa !== undefined && oldCa !== plan.caArn) {
-    const untrusting = notYetTrusting(snapshot, oldCa, plan.caArn);
+    const untrusting = notYetTrusting(world.snapshot, oldCa, plan.caArn);
     if (untrusting.length > 0) {
       return {
         meshName,
@@ -112,10 +136,72 @@ async function handlePlan(
       };
     }
   }
-  return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, handshake: world }));
+  return fromResult(await rotateCertificate(deps, plan, meshName, { ...options, ...handshake }));
 }
 
-/** Rotate what is due in each mesh. A failure of one certificate does not stop the others. */
+/** Settle each plan, a few at once; a failure of one certificate does not stop the others. */
+function settleAll(
+  deps: SweepDeps,
+  meshName: string,
+  plans: readonly RotationPlan[],
+  world: HandshakeWorld | undefined,
+  options: SweepOptions,
+): Promise<SweepItem[]> {
+  return mapConcurrent(plans, options.concurrency ?? 8, async (plan) => {
+    try {
+      return await handlePlan(deps, meshName, plan, world, options);
+    } catch (error) {
+      return { meshName, id: plan.entry.id, action: 'failed', reason: asError(error).message } as const;
+    }
+  });
+}
+
+/**
+ * The certificates of one governed VPC Lattice service network: ACM private certificates from
+ * the CA the policy allows are renewed in place when due; imported and public ones reported.
+ * A network that does not exist has nothing to rotate (the daily audit reports it missing).
+ */
+async function sweepServiceNetwork(
+  deps: SweepDeps,
+  name: string,
+  section: CertificatesSection | undefined,
+  options: SweepOptions,
+): Promise<SweepItem[]> {
+  if (deps.serviceNetworks === undefined)
+    throw new MeshwardenError(
+      `${name} is a VPC Lattice service network, and this run has no VPC Lattice reader`,
+    );
+  let network: Awaited<ReturnType<ServiceNetworkCertificatesReader['readNetworkCertificates']>>;
+  try {
+    network = await deps.serviceNetworks.readNetworkCertificates(name);
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+  const entries = await describeCertificatesInUse(deps, latticeCertificatesInUse(network));
+  const now = deps.now();
+  const items: SweepItem[] = [];
+  const plans: RotationPlan[] = [];
+  for (const entry of entries) {
+    const plan = planLatticeRotation(entry, section, now, options);
+    if (!matchesOnly(plan, options.only)) continue;
+    if (options.issuedBy !== undefined && entry.issuingCaArn !== options.issuedBy) continue;
+    if (plan.action !== 'unmanaged') {
+      plans.push(plan);
+      continue;
+    }
+    // A rotation a crashed run left unfinished still finishes as recorded.
+    const pending = await deps.rotations.get<RotationRecord>(rotationKey(entry.id));
+    if (pending !== undefined && !isFinished(pending.status)) plans.push({ ...plan, action: 'skip' });
+    else items.push({ meshName: name, id: entry.id, action: 'unmanaged', reason: plan.reason });
+  }
+  return [...items, ...(await settleAll(deps, name, plans, undefined, options))];
+}
+
+/**
+ * Rotate what is due in each mesh or VPC Lattice service network (a name whose policy entry has
+ * `provider: vpc-lattice`). A failure of one certificate does not stop the others.
+ */
 export async function sweepCertificates(
   deps: SweepDeps,
   policy: CompiledPolicy,
@@ -124,7 +210,12 @@ export async function sweepCertificates(
 ): Promise<SweepItem[]> {
   const items: SweepItem[] = [];
   for (const meshName of meshNames) {
-    const section = policy.forMesh(meshName)?.document.certificates as CertificatesSection | undefined;
+    const document = policy.forMesh(meshName)?.document;
+    const section = document?.certificates as CertificatesSection | undefined;
+    if (document?.provider === 'vpc-lattice') {
+      items.push(...(await sweepServiceNetwork(deps, meshName, section, options)));
+      continue;
+    }
     const inventory = await takeCertificateInventory(deps, meshName, section);
     const now = deps.now();
     // Which CA issues: the policy's, else where the mesh's completed rollovers moved the issuer.
@@ -136,14 +227,7 @@ export async function sweepCertificates(
       .map((entry) => planRotation(entry, section, now, { ...options, succession, namesValidated }))
       .filter((plan) => matchesOnly(plan, options.only))
       .filter((plan) => options.issuedBy === undefined || plan.entry.issuingCaArn === options.issuedBy);
-    const results = await mapConcurrent(plans, options.concurrency ?? 8, async (plan) => {
-      try {
-        return await handlePlan(deps, meshName, plan, world, options);
-      } catch (error) {
-        return { meshName, id: plan.entry.id, action: 'failed', reason: asError(error).message } as const;
-      }
-    });
-    items.push(...results);
+    items.push(...(await settleAll(deps, meshName, plans, world, options)));
   }
   return items;
 }

@@ -16,6 +16,7 @@ import type { ChatNotifier, EventPublisher, MeshProvider, PendingKeyVault } from
 import { CaDirectory } from './ca-directory';
 import type { RolloverDecisionDeps } from './ca-rollover';
 import { routeCertificateStores } from './certificate-stores';
+import type { ServiceNetworkCertificatesReader } from './lattice-certificates';
 import type { SweepDeps } from './sweep';
 
 export interface RotationClients {
@@ -30,6 +31,8 @@ export interface RotationClients {
    */
   readonly pendingKeys: { readonly kms: KMSClient; readonly keyArn: string } | PendingKeyVault;
   readonly meshes: MeshProvider;
+  /** Reads the certificates of the governed VPC Lattice service networks, when there are any. */
+  readonly serviceNetworks?: ServiceNetworkCertificatesReader;
   readonly publisher: EventPublisher;
   readonly notifier: ChatNotifier;
 }
@@ -61,6 +64,7 @@ export function createRotationDeps(
         : clients.pendingKeys,
     approvals: new DynamoDbApprovalStore(clients.documents, clients.tableName),
     meshes: clients.meshes,
+    ...(clients.serviceNetworks === undefined ? {} : { serviceNetworks: clients.serviceNetworks }),
     publisher: clients.publisher,
     notifier: clients.notifier,
     now,

@@ -25,6 +25,13 @@ export function createAcmCertificatesClient(config: ACMClientConfig = {}): ACMCl
   return new ACMClient({ maxAttempts: 8, ...config });
 }
 
+/** ACM's certificate types as the inventory names them. */
+const ORIGIN_OF_TYPE: Readonly<Record<string, StoredCertificate['origin']>> = {
+  PRIVATE: 'acm-private',
+  IMPORTED: 'acm-imported',
+  AMAZON_ISSUED: 'acm-amazon-issued',
+};
+
 const encode = (text: string) => new TextEncoder().encode(text);
 
 /**
@@ -53,7 +60,7 @@ export class AcmCertificateStore implements Pick<CertificateStore, 'describe' | 
         issuer: c.Issuer ?? '',
         notBefore: c.NotBefore.toISOString(),
         notAfter: c.NotAfter.toISOString(),
-        origin: c.Type === 'PRIVATE' ? 'acm-private' : 'acm-imported',
+        origin: ORIGIN_OF_TYPE[c.Type ?? ''] ?? 'acm-imported',
         ...(c.CertificateAuthorityArn ? { issuingCaArn: c.CertificateAuthorityArn } : {}),
         inUseBy: c.InUseBy ?? [],
         ...(c.Type === 'PRIVATE' ? { renewalEligible: c.RenewalEligibility === 'ELIGIBLE' } : {}),

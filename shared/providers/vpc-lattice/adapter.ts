@@ -32,7 +32,9 @@ import { idOf, type LatticeRuleAddress } from './arns';
 import { allPages, latticeCall } from './calls';
 import type {
   LatticeListenerState,
+  LatticeNetworkCertificateView,
   LatticeRuleState,
+  LatticeServiceCertificateView,
   LatticeServiceNetworkSnapshot,
   LatticeServiceState,
   LatticeTargetGroupState,
@@ -352,13 +354,8 @@ export class LatticeAdapter {
     }
   }
 
-  /**
-   * Read a service network whole, by name: its auth policy and VPC associations, every
-   * associated service with its auth type, certificate, auth policy, listeners (default action
-   * first) and rules, and the target groups the rules forward to. NotFoundError when no service network has the name.
-   */
-  async readServiceNetwork(name: string): Promise<LatticeServiceNetworkSnapshot> {
-    const takenAt = this.now().toISOString();
+  /** The service network with this name, by listing them all; NotFoundError when there is none. */
+  private async networkNamed(name: string) {
     const networks = await this.all('ListServiceNetworks', (nextToken) =>
       this.client.send(
         new ListServiceNetworksCommand({
@@ -370,20 +367,84 @@ export class LatticeAdapter {
     const network = networks.find((n) => n.name === name);
     if (network?.id === undefined)
       throw new NotFoundError(`VPC Lattice service network ${name} does not exist`);
+    return { ...network, id: network.id };
+  }
+
+  private servicesIn(networkId: string, name: string) {
+    return this.all(`ListServiceNetworkServiceAssociations ${name}`, (nextToken) =>
+      this.client.send(
+        new ListServiceNetworkServiceAssociationsCommand({
+          serviceNetworkIdentifier: networkId,
+          maxResults: this.pageSize,
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The certificates of a service network's services, by name: each associated service's ACM
+   * certificate and custom domain (GetService) and its listeners' protocols and ports (the
+   * ListListeners summaries say both). Nothing else is read, so certificate rotation needs no
+   * rule, target group or auth policy reads. NotFoundError when no service network has the name.
+   */
+  async readNetworkCertificates(name: string): Promise<LatticeNetworkCertificateView> {
+    const network = await this.networkNamed(name);
+    const associations = await this.servicesIn(network.id, name);
+    const services = await mapBounded(
+      associations,
+      this.concurrency,
+      async (summary): Promise<LatticeServiceCertificateView | undefined> => {
+        const serviceId = required(summary.serviceId, 'a service id');
+        try {
+          const [described, listeners] = await Promise.all([
+            this.call(`GetService ${serviceId}`, () =>
+              this.client.send(new GetServiceCommand({ serviceIdentifier: serviceId })),
+            ),
+            this.listenersOf(serviceId),
+          ]);
+          return {
+            id: serviceId,
+            arn: required(summary.serviceArn, 'a service ARN'),
+            name: this.remember(serviceId, required(summary.serviceName, 'a service name')),
+            certificateArn: described.certificateArn === '' ? undefined : described.certificateArn,
+            customDomainName: described.customDomainName,
+            listeners: listeners.map((l) => ({
+              id: required(l.id, 'a listener id'),
+              name: required(l.name, 'a listener name'),
+              protocol: l.protocol,
+              port: l.port,
+            })),
+          };
+        } catch (error) {
+          // Deleted while the read ran: it is not part of the network now.
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        }
+      },
+    );
+    return {
+      name,
+      services: services
+        .filter((s): s is LatticeServiceCertificateView => s !== undefined)
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  /**
+   * Read a service network whole, by name: its auth policy and VPC associations, every
+   * associated service with its auth type, certificate, auth policy, listeners (default action
+   * first) and rules, and the target groups the rules forward to. NotFoundError when no service network has the name.
+   */
+  async readServiceNetwork(name: string): Promise<LatticeServiceNetworkSnapshot> {
+    const takenAt = this.now().toISOString();
+    const network = await this.networkNamed(name);
     const networkId = network.id;
     const [described, associations, vpcs, authPolicy] = await Promise.all([
       this.call(`GetServiceNetwork ${name}`, () =>
         this.client.send(new GetServiceNetworkCommand({ serviceNetworkIdentifier: networkId })),
       ),
-      this.all(`ListServiceNetworkServiceAssociations ${name}`, (nextToken) =>
-        this.client.send(
-          new ListServiceNetworkServiceAssociationsCommand({
-            serviceNetworkIdentifier: networkId,
-            maxResults: this.pageSize,
-            ...(nextToken === undefined ? {} : { nextToken }),
-          }),
-        ),
-      ),
+      this.servicesIn(networkId, name),
       this.all(`ListServiceNetworkVpcAssociations ${name}`, (nextToken) =>
         this.client.send(
           new ListServiceNetworkVpcAssociationsCommand({

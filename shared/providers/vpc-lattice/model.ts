@@ -67,3 +67,21 @@ export interface LatticeServiceNetworkSnapshot {
   readonly targetGroups: readonly LatticeTargetGroupState[];
   readonly vpcAssociations: readonly { readonly id: string; readonly vpcId: string | undefined }[];
 }
+
+/** What a listener says about the certificate it serves: only HTTPS terminates TLS. */
+export type LatticeListenerCertificateView = Pick<LatticeListenerState, 'id' | 'name' | 'protocol' | 'port'>;
+
+/** A service's certificate and its listeners' protocols: what certificate rotation reads. */
+export interface LatticeServiceCertificateView
+  extends Pick<LatticeServiceState, 'id' | 'arn' | 'name' | 'certificateArn' | 'customDomainName'> {
+  readonly listeners: readonly LatticeListenerCertificateView[];
+}
+
+/**
+ * The certificates of a service network's services, read without its rules, target groups and
+ * auth policies (a whole snapshot is one of these too).
+ */
+export interface LatticeNetworkCertificateView {
+  readonly name: string;
+  readonly services: readonly LatticeServiceCertificateView[];
+}

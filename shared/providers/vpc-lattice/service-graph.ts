@@ -24,6 +24,7 @@ import { LATTICE_DEFAULT_WEIGHT, targetNameOf } from './mapping';
 import type {
   LatticeListenerState,
   LatticeRuleState,
+  LatticeServiceCertificateView,
   LatticeServiceNetworkSnapshot,
   LatticeServiceState,
 } from './model';
@@ -125,13 +126,20 @@ export function latticeCallersOf(
   };
 }
 
-/** A service's ACM certificate: one use per HTTPS listener, or one for the custom domain alone. */
-function certificatesOf(network: string, service: LatticeServiceState): CertificateInUse[] {
+/**
+ * A service's ACM certificate: one use per HTTPS listener, or one for the custom domain alone.
+ * Needs only the service's certificate and its listeners' protocols, so certificate rotation
+ * maps the lighter read ({@link LatticeServiceCertificateView}) with the same code.
+ */
+export function latticeCertificatesOf(
+  network: string,
+  service: LatticeServiceCertificateView,
+): CertificateInUse[] {
   const arn = service.certificateArn;
   if (arn === undefined) return [];
   const use = (port: number | undefined): CertificateInUse => ({
     arn,
-    usedBy: serviceKey(network, service),
+    usedBy: formatLatticeKey({ kind: 'service', serviceNetwork: network, service: service.name }),
     ...(port === undefined ? {} : { port }),
     ...(service.customDomainName === undefined ? {} : { serverName: service.customDomainName }),
   });
@@ -171,6 +179,6 @@ export function latticeServiceGraph(snapshot: LatticeServiceNetworkSnapshot): Se
     listeners: snapshot.services.flatMap((service) => latticeListenersOf(network, service)),
     callers,
     unreadableCallers,
-    certificates: snapshot.services.flatMap((service) => certificatesOf(network, service)),
+    certificates: snapshot.services.flatMap((service) => latticeCertificatesOf(network, service)),
   };
 }

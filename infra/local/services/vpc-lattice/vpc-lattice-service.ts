@@ -80,6 +80,17 @@ export class VpcLatticeService implements LocalService, OperationResolver {
     return this.store.get(arn)?.tags;
   }
 
+  /**
+   * The services that serve an ACM certificate (their `certificateArn`), for ACM's `InUseBy`: in
+   * AWS a certificate a Lattice service uses is in use, which is what makes ACM renew a private one.
+   */
+  servicesUsingCertificate(certificateArn: string): string[] {
+    const region = certificateArn.split(':')[3] ?? this.context.region;
+    return this.store
+      .find('service', region, (service) => service.certificateArn === certificateArn)
+      .map((service) => service.arn);
+  }
+
   operationOf(req: LocalRequest): string | undefined {
     try {
       return matchRoute(req.method, req.path)?.route.operation;

@@ -315,3 +315,67 @@ describe('LatticeAdapter names', () => {
     expect(lattice.commandCalls(GetServiceCommand)).toHaveLength(1);
   });
 });
+
+describe('LatticeAdapter.readNetworkCertificates', () => {
+  it("reads each service's certificate and its listeners' protocols, and nothing else of the network", async () => {
+    // Prepare
+    lattice.on(ListServiceNetworksCommand).resolves({
+      items: [
+        { id: 'sn-0000000000000000b', arn: `${ARN}:servicenetwork/sn-0000000000000000b`, name: 'prod-net' },
+      ],
+    });
+    lattice.on(ListServiceNetworkServiceAssociationsCommand).resolves({
+      items: [
+        { serviceId: SVC, serviceArn: `${ARN}:service/${SVC}`, serviceName: 'web' },
+        { serviceId: 'svc-gone0000000000000', serviceArn: `${ARN}:service/svc-gone`, serviceName: 'gone' },
+      ],
+    });
+    lattice
+      .on(GetServiceCommand, { serviceIdentifier: SVC })
+      .resolves({
+        customDomainName: 'web.example.internal',
+        certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/web',
+      })
+      .on(GetServiceCommand, { serviceIdentifier: 'svc-gone0000000000000' })
+      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} } as never));
+    lattice
+      .on(ListListenersCommand, { serviceIdentifier: SVC })
+      .resolves({ items: [{ id: LISTENER, name: 'https', protocol: 'HTTPS', port: 443 }] })
+      .on(ListListenersCommand, { serviceIdentifier: 'svc-gone0000000000000' })
+      .resolves({ items: [] });
+
+    // Act
+    const network = await adapter().readNetworkCertificates('prod-net');
+
+    // Assess
+    expect(network).toEqual({
+      name: 'prod-net',
+      services: [
+        {
+          id: SVC,
+          arn: `${ARN}:service/${SVC}`,
+          name: 'web',
+          certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/web',
+          customDomainName: 'web.example.internal',
+          listeners: [{ id: LISTENER, name: 'https', protocol: 'HTTPS', port: 443 }],
+        },
+      ],
+    });
+    // Nothing but these four: no network, listener, rule, auth policy or target group reads.
+    const sent = lattice.calls().map((c) => (c.args[0] as object).constructor.name);
+    expect([...new Set(sent)].sort()).toEqual([
+      'GetServiceCommand',
+      'ListListenersCommand',
+      'ListServiceNetworkServiceAssociationsCommand',
+      'ListServiceNetworksCommand',
+    ]);
+  });
+
+  it('says which service network does not exist', async () => {
+    // Prepare
+    lattice.on(ListServiceNetworksCommand).resolves({ items: [] });
+
+    // Act + Assess
+    await expect(adapter().readNetworkCertificates('nope-net')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
