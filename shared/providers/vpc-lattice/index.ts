@@ -14,12 +14,32 @@
  * - `cloudtrail.ts`: zod schema of the provider's CloudTrail records, as lenient as CloudTrail.
  * - `patterns.ts`: the EventBridge rule patterns for them (read by the CDK stack and local bus).
  * - `alarm-binding.ts`: how an alarm names one of the provider's routes.
+ * - `resource-key.ts`: pure, the keys change control and policy selectors give its resources.
+ * - `rules/`: pure, the provider's policy rules (on the shared checks) and the judge of a whole
+ *   network; `certificates.ts`: the certificates a network serves, for rotation's inventory.
+ * - `change-control/`: judging one call (keep, revert, hold), the baselines, the audit of a
+ *   network, and re-applying an approved held change.
  *
- * Handlers wire it (functions/<name>/handler.ts) and the guard's input parsing reads its CloudTrail
- * schema (shared/deployments/inbound.ts); use cases never import this folder.
+ * Handlers wire it (functions/<name>/handler.ts) and the core's input parsing reads its CloudTrail
+ * schema (shared/change-control/inbound.ts, shared/deployments/inbound.ts). A core use case that needs the provider's
+ * behaviour (the audit across accounts, the approval executor) imports it from this index only;
+ * the core's policy schema reads the vocabulary modules (`model.ts`, `resource-key.ts`) directly.
  */
 export { LatticeAdapter, type LatticeAdapterOptions } from './adapter';
 export { latticeAlarmTag, latticeRouteOfTag } from './alarm-binding';
+export {
+  auditServiceNetworks,
+  type ServiceNetworkAuditDeps,
+  type ServiceNetworkAuditReport,
+  type ServiceNetworkReader,
+} from './change-control/audit';
+export type { LatticeReapplyAction } from './change-control/lattice-hold';
+export {
+  type LatticeReapplyOutcome,
+  type LatticeReapplyTargets,
+  latticeReaskRequest,
+  reapplyLatticeChange,
+} from './change-control/reapply';
 export { LatticeChangeTargetsAdapter } from './change-targets';
 export { createLatticeClient } from './client';
 export { type LatticeApiCallEvent, parseLatticeApiCall } from './cloudtrail';

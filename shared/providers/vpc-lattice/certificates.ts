@@ -5,10 +5,11 @@
  * What is in use, and where, is the service graph's (one mapping of the snapshot, the same the
  * rules judge); this only says it in the inventory's terms.
  */
-import type { LatticeServiceNetworkSnapshot } from '../providers/vpc-lattice/model';
-import { latticeServiceGraph } from '../providers/vpc-lattice/service-graph';
-import type { CertificatesInUse } from './inventory';
-import type { LeafReference } from './references';
+
+import type { CertificatesInUse } from '../../certificates/inventory';
+import type { LeafReference } from '../../certificates/references';
+import type { LatticeServiceNetworkSnapshot } from './model';
+import { latticeServiceGraph } from './service-graph';
 
 /** Every service certificate in use, one use per HTTPS listener (or one for the custom domain alone). */
 export function latticeCertificatesInUse(network: LatticeServiceNetworkSnapshot): CertificatesInUse {
