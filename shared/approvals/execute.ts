@@ -5,13 +5,13 @@ import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/a
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { ApprovalStore, ChatApprovals, EventPublisher, MeshProvider } from '../ports';
 import type { MeshResource } from '../providers/appmesh/model';
+import type { LatticeReapplyAction } from '../providers/vpc-lattice/change-control/lattice-hold';
 import {
-  type LatticeReapplyAction,
   type LatticeReapplyOutcome,
   type LatticeReapplyTargets,
   latticeReaskRequest,
   reapplyLatticeChange,
-} from '../providers/vpc-lattice';
+} from '../providers/vpc-lattice/change-control/reapply';
 import type { Approval, ApprovalExecution } from './approval';
 import { applyPatch, applyTagChange, patchBetween, tagChangeBetween } from './change-patch';
 import type { ApprovalLog } from './decide';

@@ -11,7 +11,7 @@ import {
   auditServiceNetworks,
   type ServiceNetworkAuditDeps,
   type ServiceNetworkAuditReport,
-} from '../providers/vpc-lattice';
+} from '../providers/vpc-lattice/change-control/audit';
 import { type AuditMeshDeps, auditMeshes, type MeshAuditReport } from './audit-mesh';
 
 export interface AccountsAudit {

@@ -21,25 +21,15 @@
  *   network, and re-applying an approved held change.
  *
  * Handlers wire it (functions/<name>/handler.ts) and the core's input parsing reads its CloudTrail
- * schema (shared/change-control/inbound.ts, shared/deployments/inbound.ts). A core use case that needs the provider's
- * behaviour (the audit across accounts, the approval executor) imports it from this index only;
- * the core's policy schema reads the vocabulary modules (`model.ts`, `resource-key.ts`) directly.
+ * schema (shared/change-control/inbound.ts, shared/deployments/inbound.ts). The few core modules
+ * that need Lattice import the module that says what they need, not this index: the policy schema
+ * reads `resource-key.ts`, the audit across accounts `change-control/audit.ts`, the approval
+ * executor `change-control/reapply.ts`. Re-exported here, they went into the bundle of every
+ * function that wires Lattice (esbuild keeps local modules, which are not declared side-effect
+ * free), using them or not.
  */
 export { LatticeAdapter, type LatticeAdapterOptions } from './adapter';
 export { latticeAlarmTag, latticeRouteOfTag } from './alarm-binding';
-export {
-  auditServiceNetworks,
-  type ServiceNetworkAuditDeps,
-  type ServiceNetworkAuditReport,
-  type ServiceNetworkReader,
-} from './change-control/audit';
-export type { LatticeReapplyAction } from './change-control/lattice-hold';
-export {
-  type LatticeReapplyOutcome,
-  type LatticeReapplyTargets,
-  latticeReaskRequest,
-  reapplyLatticeChange,
-} from './change-control/reapply';
 export { LatticeChangeTargetsAdapter } from './change-targets';
 export { createLatticeClient } from './client';
 export { type LatticeApiCallEvent, parseLatticeApiCall } from './cloudtrail';

@@ -1,5 +1,5 @@
 /**
- * The shape of a VPC Lattice rule, as App Mesh's (`../rules/rule.ts`): an id, the resource
+ * The shape of a VPC Lattice rule, as App Mesh's (`../../appmesh/rules/rule.ts`): an id, the resource
  * kinds it judges, whether the entry's compliance turns it on, and a pure check returning one
  * sentence per failure that names the resource and says what to do.
  */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CompiledCompliance } from '../../../../shared/policy/compile';
 import { buildMeshIndex } from '../../../../shared/policy/mesh-index';
 import { exceededTargetLimit, sendsNoTraffic } from '../../../../shared/policy/neutral/routes';
-import { RULES_BY_ID } from '../../../../shared/policy/rules';
+import { RULES_BY_ID } from '../../../../shared/providers/appmesh/rules';
 import { appMeshRouteOf } from '../../../../shared/providers/appmesh/service-graph';
 import { LATTICE_DEFAULT_WEIGHT } from '../../../../shared/providers/vpc-lattice/mapping';
 import { MAX_LATTICE_TARGET_GROUPS } from '../../../../shared/providers/vpc-lattice/rules/forward';
