@@ -20,13 +20,13 @@
  * - `change-control/`: judging one call (keep, revert, hold), the baselines, the audit of a
  *   network, and re-applying an approved held change.
  *
- * Handlers wire it (functions/<name>/handler.ts) and the core's input parsing reads its CloudTrail
- * schema (shared/change-control/inbound.ts, shared/deployments/inbound.ts). The few core modules
- * that need Lattice import the module that says what they need, not this index: the policy schema
- * reads `resource-key.ts`, the audit across accounts `change-control/audit.ts`, the approval
- * executor `change-control/reapply.ts`. Re-exported here, they went into the bundle of every
- * function that wires Lattice (esbuild keeps local modules, which are not declared side-effect
- * free), using them or not.
+ * Handlers wire it (functions/<name>/handler.ts); the core's input parsing and rule patterns find
+ * its CloudTrail schema and patterns through ../registry.ts, which no provider folder imports.
+ * The few core modules that need Lattice import the module that says what they need, not this
+ * index: the policy schema reads `resource-key.ts`, the audit across accounts
+ * `change-control/audit.ts`, the approval executor `change-control/reapply.ts`. Re-exported
+ * here, they went into the bundle of every function that wires Lattice (esbuild keeps local
+ * modules, which are not declared side-effect free), using them or not.
  */
 export { LatticeAdapter, type LatticeAdapterOptions } from './adapter';
 export { latticeAlarmTag, latticeRouteOfTag } from './alarm-binding';
