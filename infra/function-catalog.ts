@@ -14,11 +14,7 @@ import {
   type NamedSchedule,
   webIdentitySessionsPattern,
 } from '../shared/events/patterns';
-import { appMeshMutationsPattern, appMeshRouteChangesPattern } from '../shared/providers/appmesh/patterns';
-import {
-  latticeMutationsPattern,
-  latticeRouteChangesPattern,
-} from '../shared/providers/vpc-lattice/patterns';
+import { PROVIDERS } from '../shared/providers/registry';
 
 /**
  * Every meshwarden function and what triggers it: the single list the CDK stack deploys
@@ -38,6 +34,11 @@ export type Trigger =
    * each request itself (Slack's signature).
    */
   | { readonly kind: 'http'; readonly route: string; readonly authorizer?: 'jwt' | 'none' };
+
+/** One trigger per provider on AWS's default bus: its every mutating call, or its route writes. */
+function providerTriggers(which: 'mutations' | 'routeChanges'): Trigger[] {
+  return PROVIDERS.map((p) => ({ kind: 'pattern', bus: 'default', pattern: p.patterns[which] }));
+}
 
 /** The AWS permissions a function needs, by capability; the stack turns them into least-privilege statements. */
 export type Capability =
@@ -157,8 +158,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [
-      { kind: 'pattern', bus: 'default', pattern: appMeshMutationsPattern },
-      { kind: 'pattern', bus: 'default', pattern: latticeMutationsPattern },
+      ...providerTriggers('mutations'),
       { kind: 'pattern', bus: 'default', pattern: webIdentitySessionsPattern },
     ],
     capabilities: [
@@ -179,8 +179,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     timeoutSeconds: 60,
     memoryMb: 1024,
     triggers: [
-      { kind: 'pattern', bus: 'default', pattern: appMeshRouteChangesPattern },
-      { kind: 'pattern', bus: 'default', pattern: latticeRouteChangesPattern },
+      ...providerTriggers('routeChanges'),
       { kind: 'pattern', bus: 'default', pattern: alarmStateChangesPattern },
       { kind: 'pattern', bus: 'meshwarden', pattern: deploymentApprovalDecidedPattern },
     ],

@@ -17,8 +17,6 @@ import { DynamoMeshStateStore } from '../../shared/adapters/dynamodb/mesh-state-
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { auditEveryAccount } from '../../shared/change-control/audit-accounts';
 import type { AuditMeshDeps } from '../../shared/change-control/audit-mesh';
-import type { ServiceNetworkAuditDeps } from '../../shared/change-control/audit-service-network';
-import { recordLatticeBaselines } from '../../shared/change-control/lattice/lattice-baseline';
 import { baseConfig, readConfig } from '../../shared/config';
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { parseScheduledEvent } from '../../shared/events/scheduled-event';
@@ -33,6 +31,8 @@ import {
   LatticeAdapter,
   LatticeChangeTargetsAdapter,
 } from '../../shared/providers/vpc-lattice';
+import type { ServiceNetworkAuditDeps } from '../../shared/providers/vpc-lattice/change-control/audit';
+import { recordLatticeBaselines } from '../../shared/providers/vpc-lattice/change-control/lattice-baseline';
 import * as z from '../../shared/schema';
 
 const config = readConfig(

@@ -27,7 +27,6 @@ import { DynamoWebIdentitySessionStore } from '../../shared/adapters/dynamodb/we
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher';
 import { parseMeshChangeInbound } from '../../shared/change-control/inbound';
 import { judgeChange } from '../../shared/change-control/judge-change';
-import { judgeLatticeChange } from '../../shared/change-control/lattice/judge-lattice-change';
 import { recordingOwnWrites } from '../../shared/change-control/own-writes';
 import { recordWebIdentitySession } from '../../shared/change-control/record-web-identity';
 import { parsedOnce, validateFirst } from '../../shared/change-control/validate-first';
@@ -45,6 +44,7 @@ import {
   LatticeAdapter,
   LatticeChangeTargetsAdapter,
 } from '../../shared/providers/vpc-lattice';
+import { judgeLatticeChange } from '../../shared/providers/vpc-lattice/change-control/judge-lattice-change';
 import * as z from '../../shared/schema';
 
 const config = readConfig(

@@ -3,11 +3,12 @@
  * service network whole through the Lattice adapter, read its certificates' issuers, judge it
  * with the Lattice rules. Same output and exit codes as for a mesh.
  */
-import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
+
 import { NotFoundError } from '../../shared/errors';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { describeFinding } from '../../shared/policy/judge';
-import { judgeServiceNetwork, latticeCertificateArns } from '../../shared/policy/lattice/judge';
+import type { ServiceNetworkReader } from '../../shared/providers/vpc-lattice/change-control/audit';
+import { judgeServiceNetwork, latticeCertificateArns } from '../../shared/providers/vpc-lattice/rules/judge';
 import type { ChangeControlCli } from './change-control-clients';
 
 /** How many of each kind, e.g. `1 service network, 3 services, 1 listener, 2 rules`. */

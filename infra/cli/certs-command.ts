@@ -16,10 +16,6 @@ import { inventoryTable, sweepLines } from '../../shared/certificates/format';
 import { handshakeLines, judgeHandshakes, verdictJson } from '../../shared/certificates/handshake';
 import { worldOf } from '../../shared/certificates/handshake-guard';
 import { describeCertificatesInUse, takeCertificateInventory } from '../../shared/certificates/inventory';
-import {
-  latticeCertificatesInUse,
-  type ServiceNetworkCertificatesReader,
-} from '../../shared/certificates/lattice-certificates';
 import { openRollovers } from '../../shared/certificates/rollover-index';
 import {
   abortCaRollover,
@@ -30,7 +26,6 @@ import {
 import { rolloverStatusLines } from '../../shared/certificates/rollover-status';
 import { sweepCertificates } from '../../shared/certificates/sweep';
 import { createRotationDeps } from '../../shared/certificates/wiring';
-import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { BadRequestError } from '../../shared/errors';
 import { MESHWARDEN_CLI_EVENT_SOURCE } from '../../shared/events/patterns';
@@ -40,6 +35,11 @@ import type { CertificatesSection } from '../../shared/policy/sections/certifica
 import type { ChatNotifier } from '../../shared/ports';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
+import {
+  latticeCertificatesInUse,
+  type ServiceNetworkCertificatesReader,
+} from '../../shared/providers/vpc-lattice/certificates';
+import type { ServiceNetworkReader } from '../../shared/providers/vpc-lattice/change-control/audit';
 import { InProcessPendingKeyVault } from './in-process-key-vault';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 

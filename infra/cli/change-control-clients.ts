@@ -9,10 +9,10 @@ import { SecretCertificateStore } from '../../shared/adapters/secretsmanager/cer
 import { CaDirectory } from '../../shared/certificates/ca-directory';
 import { routeCertificateStores } from '../../shared/certificates/certificate-stores';
 import type { InventoryDeps } from '../../shared/certificates/inventory';
-import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { CertificateIssuers, MeshProvider } from '../../shared/ports';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
+import type { ServiceNetworkReader } from '../../shared/providers/vpc-lattice/change-control/audit';
 
 /** Where the change-control commands read from and write their output; replaced in tests. */
 export interface ChangeControlCli {

@@ -4,22 +4,23 @@
  * Lattice rules' findings on what it touched, judged on the network as it is now (the call has
  * happened). Read-only. Deciding on the call itself (revert, hold) is change control's.
  */
-import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
+
 import { governedServiceNetworks } from '../../shared/deployments/route-policy';
 import { derivePrincipal } from '../../shared/events/principal';
 import { describePrincipal } from '../../shared/policy/change-control';
 import type { CompiledPolicy } from '../../shared/policy/compile';
 import { describeFinding } from '../../shared/policy/judge';
+import type { CertificateIssuers } from '../../shared/ports';
+import { idOf } from '../../shared/providers/vpc-lattice/arns';
+import type { ServiceNetworkReader } from '../../shared/providers/vpc-lattice/change-control/audit';
+import type { LatticeApiCallEvent } from '../../shared/providers/vpc-lattice/cloudtrail';
+import type { LatticeServiceNetworkSnapshot } from '../../shared/providers/vpc-lattice/model';
 import {
   judgeServiceNetwork,
   type LatticeFinding,
   latticeCertificateArns,
   latticeEntryFor,
-} from '../../shared/policy/lattice/judge';
-import type { CertificateIssuers } from '../../shared/ports';
-import { idOf } from '../../shared/providers/vpc-lattice/arns';
-import type { LatticeApiCallEvent } from '../../shared/providers/vpc-lattice/cloudtrail';
-import type { LatticeServiceNetworkSnapshot } from '../../shared/providers/vpc-lattice/model';
+} from '../../shared/providers/vpc-lattice/rules/judge';
 
 /** What a call names: a service network and/or a service, by id. */
 export interface TouchedIds {

@@ -6,17 +6,17 @@ import {
   createAcmPcaClient,
 } from '../../shared/adapters/acm-pca/certificate-authority';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
-import type { ServiceNetworkReader } from '../../shared/change-control/audit-service-network';
 import type { MeshSnapshot } from '../../shared/domain/snapshot';
 import { NotFoundError } from '../../shared/errors';
 import type { CompiledPolicy } from '../../shared/policy/compile';
-import { resolveLatticeReferences } from '../../shared/policy/lattice/references';
 import { formatPolicyIssue, loadPolicy, PolicyError } from '../../shared/policy/load';
 import { resolvePolicyReferences } from '../../shared/policy/references';
 import type { AlarmCatalog, CertificateAuthorityCatalog, MeshProvider } from '../../shared/ports';
 import { createAppMeshClient, createAppMeshProvider } from '../../shared/providers/appmesh';
 import { createLatticeClient, LatticeAdapter } from '../../shared/providers/vpc-lattice';
+import type { ServiceNetworkReader } from '../../shared/providers/vpc-lattice/change-control/audit';
 import type { LatticeServiceNetworkSnapshot } from '../../shared/providers/vpc-lattice/model';
+import { resolveLatticeReferences } from '../../shared/providers/vpc-lattice/rules/references';
 import { POLICY_OPTION_HELP, policyFileOf } from './policy-file';
 
 /** What `--mesh` reads the live state through. */

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { diffValues, renderDiff } from '../change-control/diff';
-import type { LatticeReapplyAction } from '../change-control/lattice/lattice-hold';
 import { formatResourceKey, parseResourceKey } from '../domain/resource-key';
 import type { ApprovalDecidedDetail, ApprovalRequestedDetail } from '../events/approvals';
 import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
 import type { ApprovalStore, ChatApprovals, EventPublisher, MeshProvider } from '../ports';
 import type { MeshResource } from '../providers/appmesh/model';
+import type { LatticeReapplyAction } from '../providers/vpc-lattice/change-control/lattice-hold';
+import {
+  type LatticeReapplyOutcome,
+  type LatticeReapplyTargets,
+  latticeReaskRequest,
+  reapplyLatticeChange,
+} from '../providers/vpc-lattice/change-control/reapply';
 import type { Approval, ApprovalExecution } from './approval';
 import { applyPatch, applyTagChange, patchBetween, tagChangeBetween } from './change-patch';
 import type { ApprovalLog } from './decide';
@@ -16,12 +22,6 @@ import {
   reapplyChange,
   resourceBody,
 } from './reapply-change';
-import {
-  type LatticeReapplyOutcome,
-  type LatticeReapplyTargets,
-  latticeReaskRequest,
-  reapplyLatticeChange,
-} from './reapply-lattice-change';
 import { type DecisionRefusal, loadStoredDecision } from './verified-decision';
 
 export interface ExecuteDeps {

@@ -8,6 +8,10 @@
 import { asError, MeshwardenError, NotFoundError } from '../errors';
 import type { CompiledPolicy } from '../policy/compile';
 import type { CertificatesSection } from '../policy/sections/certificates';
+import {
+  latticeCertificatesInUse,
+  type ServiceNetworkCertificatesReader,
+} from '../providers/vpc-lattice/certificates';
 import { mapConcurrent } from './concurrency';
 import { type HandshakeWorld, namesCallersValidate } from './handshake';
 import { refusePlannedRenewal, worldOf } from './handshake-guard';
@@ -18,7 +22,6 @@ import {
   takeCertificateInventory,
 } from './inventory';
 import { loadCaSuccession } from './issuer-memory';
-import { latticeCertificatesInUse, type ServiceNetworkCertificatesReader } from './lattice-certificates';
 import { planLatticeRotation } from './lattice-plan';
 import { type PlanOptions, planRotation, type RotationPlan } from './plan';
 import { isFinished, type RotationRecord, rotationKey } from './records';

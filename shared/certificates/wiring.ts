@@ -13,10 +13,10 @@ import { DynamoRotationStore } from '../adapters/dynamodb/rotation-store';
 import { KmsEnvelope } from '../adapters/kms/envelope';
 import { SecretCertificateStore } from '../adapters/secretsmanager/certificate-secrets';
 import type { ChatNotifier, EventPublisher, MeshProvider, PendingKeyVault } from '../ports';
+import type { ServiceNetworkCertificatesReader } from '../providers/vpc-lattice/certificates';
 import { CaDirectory } from './ca-directory';
 import type { RolloverDecisionDeps } from './ca-rollover';
 import { routeCertificateStores } from './certificate-stores';
-import type { ServiceNetworkCertificatesReader } from './lattice-certificates';
 import type { SweepDeps } from './sweep';
 
 export interface RotationClients {

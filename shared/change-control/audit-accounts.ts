@@ -7,12 +7,12 @@
  */
 import type { AccountDirectory } from '../accounts/accounts';
 import { MeshwardenError } from '../errors';
-import { type AuditMeshDeps, auditMeshes, type MeshAuditReport } from './audit-mesh';
 import {
   auditServiceNetworks,
   type ServiceNetworkAuditDeps,
   type ServiceNetworkAuditReport,
-} from './audit-service-network';
+} from '../providers/vpc-lattice/change-control/audit';
+import { type AuditMeshDeps, auditMeshes, type MeshAuditReport } from './audit-mesh';
 
 export interface AccountsAudit {
   readonly accounts: AccountDirectory;

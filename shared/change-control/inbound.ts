@@ -1,6 +1,7 @@
 /**
- * The events the mesh-change function receives: App Mesh and VPC Lattice writes (to judge) and
- * OIDC federations (to learn session tags). One parser, so the handler stays one line.
+ * The events the mesh-change function receives: every provider's writes (to judge) and OIDC
+ * federations (to learn session tags). One parser, so the handler stays one line; the provider
+ * of a write is found by its `source` in the provider registry.
  */
 
 import { ValidationError } from '../errors';
@@ -8,16 +9,22 @@ import {
   type AssumeRoleWithWebIdentityEvent,
   parseAssumeRoleWithWebIdentity,
 } from '../events/sts-web-identity';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../providers/appmesh/cloudtrail';
 import {
-  LATTICE_EVENTBRIDGE_SOURCE,
-  type LatticeApiCallEvent,
-  parseLatticeApiCall,
-} from '../providers/vpc-lattice/cloudtrail';
+  type ApiCallEventOf,
+  PROVIDER_EVENTBRIDGE_SOURCES,
+  PROVIDERS,
+  type ProviderName,
+  parseProviderApiCall,
+  providerOfSource,
+} from '../providers/registry';
+
+/** One provider's write, tagged `type` with the provider. */
+type ProviderWrite = {
+  readonly [P in ProviderName]: { readonly type: P; readonly event: ApiCallEventOf<P> };
+}[ProviderName];
 
 export type MeshChangeInbound =
-  | { readonly type: 'appmesh'; readonly event: AppMeshApiCallEvent }
-  | { readonly type: 'vpc-lattice'; readonly event: LatticeApiCallEvent }
+  | ProviderWrite
   | { readonly type: 'web-identity'; readonly event: AssumeRoleWithWebIdentityEvent };
 
 /** Parse by `source`; anything else is refused with the path that is wrong. */
@@ -25,12 +32,13 @@ export function parseMeshChangeInbound(input: unknown): MeshChangeInbound {
   const source =
     typeof input === 'object' && input !== null ? (input as { source?: unknown }).source : undefined;
   if (source === 'aws.sts') return { type: 'web-identity', event: parseAssumeRoleWithWebIdentity(input) };
-  if (source === LATTICE_EVENTBRIDGE_SOURCE)
-    return { type: 'vpc-lattice', event: parseLatticeApiCall(input) };
-  if (source === 'aws.appmesh' || source === undefined || typeof source !== 'string') {
-    return { type: 'appmesh', event: parseAppMeshApiCall(input) };
+  // Without a string source, the first provider's schema refuses the event, naming each bad field.
+  const provider = typeof source === 'string' ? providerOfSource(source) : PROVIDERS[0]?.provider;
+  if (provider !== undefined) {
+    const { provider: type, event } = parseProviderApiCall(provider, input);
+    return { type, event } as ProviderWrite;
   }
-  const expected = `aws.appmesh, ${LATTICE_EVENTBRIDGE_SOURCE} or aws.sts`;
+  const expected = `${PROVIDER_EVENTBRIDGE_SOURCES.join(', ')} or aws.sts`;
   throw new ValidationError(`mesh-change event: source: expected ${expected}, got "${source}"`, [
     { path: 'source', message: `expected ${expected}, got "${source}"` },
   ]);

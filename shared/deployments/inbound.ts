@@ -3,12 +3,13 @@ import { ValidationError } from '../errors';
 import { type ApprovalDecidedEvent, parseApprovalDecided } from '../events/approvals';
 import { type AlarmStateChangeEvent, parseAlarmStateChange } from '../events/cloudwatch-alarm';
 import type { StepInvocation } from '../ports';
-import { type AppMeshApiCallEvent, parseAppMeshApiCall } from '../providers/appmesh/cloudtrail';
 import {
-  LATTICE_EVENTBRIDGE_SOURCE,
-  type LatticeApiCallEvent,
-  parseLatticeApiCall,
-} from '../providers/vpc-lattice/cloudtrail';
+  type ApiCallEventOf,
+  PROVIDER_EVENTBRIDGE_SOURCES,
+  type ProviderApiCall,
+  parseProviderApiCall,
+  providerOfSource,
+} from '../providers/registry';
 import * as z from '../schema';
 import { parseOrThrow } from '../validation';
 
@@ -34,17 +35,23 @@ export const recoveryInputSchema = z.strictObject({
 
 /** The inputs the deployment guard takes. */
 export type GuardInput =
-  | { readonly kind: 'route-change'; readonly event: AppMeshApiCallEvent }
+  | { readonly kind: 'route-change'; readonly event: ApiCallEventOf<'appmesh'> }
   /** A route change on a provider other than App Mesh, as its CloudTrail record says. */
-  | {
-      readonly kind: 'provider-route-change';
-      readonly provider: 'vpc-lattice';
-      readonly event: LatticeApiCallEvent;
-    }
+  | ({ readonly kind: 'provider-route-change' } & Exclude<ProviderApiCall, { readonly provider: 'appmesh' }>)
   | { readonly kind: 'alarm'; readonly event: AlarmStateChangeEvent }
   | { readonly kind: 'approval'; readonly event: ApprovalDecidedEvent }
   | { readonly kind: 'step'; readonly id: string; readonly step: StepInvocation }
   | { readonly kind: 'recovery'; readonly id: string };
+
+/**
+ * App Mesh's route writes keep their own kind: the guard reads App Mesh's CloudTrail record
+ * itself (shared/deployments/on-route-change.ts), and a deleted virtual node ends deployments.
+ * Every other provider's go through its route port.
+ */
+function routeChangeOf(call: ProviderApiCall): GuardInput {
+  if (call.provider === 'appmesh') return { kind: 'route-change', event: call.event };
+  return { kind: 'provider-route-change', ...call };
+}
 
 /**
  * Tell the guard's inputs apart by `source` (EventBridge) or `kind` (a step schedule) and
@@ -52,11 +59,9 @@ export type GuardInput =
  */
 export function parseGuardInput(input: unknown): GuardInput {
   const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const provider = providerOfSource(fields.source);
+  if (provider !== undefined) return routeChangeOf(parseProviderApiCall(provider, input));
   switch (fields.source) {
-    case 'aws.appmesh':
-      return { kind: 'route-change', event: parseAppMeshApiCall(input) };
-    case LATTICE_EVENTBRIDGE_SOURCE:
-      return { kind: 'provider-route-change', provider: 'vpc-lattice', event: parseLatticeApiCall(input) };
     case 'aws.cloudwatch':
       return { kind: 'alarm', event: parseAlarmStateChange(input) };
     case 'meshwarden':
@@ -75,7 +80,8 @@ export function parseGuardInput(input: unknown): GuardInput {
     const { id } = parseOrThrow(recoveryInputSchema, input, 'rollback recovery');
     return { kind: 'recovery', id };
   }
-  const expected = `expected source aws.appmesh, ${LATTICE_EVENTBRIDGE_SOURCE}, aws.cloudwatch or meshwarden, or kind ${STEP_INPUT_KIND} or ${RECOVERY_INPUT_KIND}`;
+  const sources = [...PROVIDER_EVENTBRIDGE_SOURCES, 'aws.cloudwatch'].join(', ');
+  const expected = `expected source ${sources} or meshwarden, or kind ${STEP_INPUT_KIND} or ${RECOVERY_INPUT_KIND}`;
   throw new ValidationError(`Invalid deployment guard input: source: ${expected}`, [
     { path: 'source', message: expected },
   ]);

@@ -8,10 +8,10 @@
  * gateway routes, App Mesh-only rules) is not carried, and said. Pure.
  */
 
-import { formatLatticeResourceKey, type LatticeResourceKind } from '../domain/lattice-resource-key';
 import { formatResourceKey, RESOURCE_KINDS, type ResourceRef } from '../domain/resource-key';
 import { APPMESH_WRITE_ACTIONS, LATTICE_WRITE_ACTIONS } from '../policy/actions';
 import { compileGlob } from '../policy/glob';
+import { formatLatticeResourceKey, type LatticeResourceKind } from '../providers/vpc-lattice/resource-key';
 import type { MigrationPlan, SourceRef } from './plan-model';
 
 /** A Lattice resource of the plan and the App Mesh resource it replaces. */

@@ -3,13 +3,14 @@
  * A pure function of (policy, principal, action, resource), explained: the decision names the allow
  * rule that matched, or says the default applied, and for a denial what the violation gets.
  */
+
+import { formatResourceKey, type ResourceRef } from '../domain/resource-key';
+import type { Principal } from '../events/principal';
 import {
   formatLatticeResourceKey,
   isLatticeRef,
   type LatticeResourceRef,
-} from '../domain/lattice-resource-key';
-import { formatResourceKey, type ResourceRef } from '../domain/resource-key';
-import type { Principal } from '../events/principal';
+} from '../providers/vpc-lattice/resource-key';
 import type { CompiledPolicy } from './compile';
 import type { ViolationAction } from './schema';
 

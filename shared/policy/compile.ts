@@ -2,9 +2,10 @@
  * Turns a validated policy document into matchers compiled once (globs to RegExp or plain
  * equality), so judging an event does no parsing and no regex construction.
  */
-import { LATTICE_RESOURCE_KINDS } from '../domain/lattice-resource-key';
+
 import { RESOURCE_KINDS, type ResourceKind } from '../domain/resource-key';
 import type { Principal } from '../events/principal';
+import { LATTICE_RESOURCE_KINDS } from '../providers/vpc-lattice/resource-key';
 import { compileGlob, compileGlobSet, type Glob, type GlobSet } from './glob';
 import type { RuleId } from './rule-ids';
 import type {

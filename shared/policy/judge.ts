@@ -8,12 +8,12 @@
 import { formatResourceKey, type ResourceRef, refOf } from '../domain/resource-key';
 import { type MeshSnapshot, snapshotResources } from '../domain/snapshot';
 import type { MeshResource } from '../providers/appmesh/model';
+import { RULES, type Rule, type RuleContext } from '../providers/appmesh/rules';
 import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from './compile';
 import { type ExemptionMatch, exemptionFor, expiredExemptions } from './exemptions';
 import { buildMeshIndex, MeshIndex, routeShapeOf } from './mesh-index';
 import { nodesReachedFromService, precomputeRoutingLoops } from './routing-loops';
 import type { RuleId } from './rule-ids';
-import { RULES, type Rule, type RuleContext } from './rules';
 
 /** One rule a resource fails. */
 export interface Finding {

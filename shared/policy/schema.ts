@@ -7,8 +7,8 @@
  * because a misspelt key silently ignored is a rule silently not enforced.
  */
 import * as z from 'zod';
-import { LATTICE_RESOURCE_KINDS } from '../domain/lattice-resource-key';
 import { RESOURCE_KINDS } from '../domain/resource-key';
+import { LATTICE_RESOURCE_KINDS } from '../providers/vpc-lattice/resource-key';
 import { APPMESH_WRITE_ACTIONS, LATTICE_WRITE_ACTIONS } from './actions';
 import { compileGlob, globSyntaxError } from './glob';
 import { globSchema } from './glob-schema';

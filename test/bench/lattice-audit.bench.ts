@@ -7,7 +7,6 @@
 import { DEMO_POLICY_FILE } from '../../infra/local/runtime';
 import { LATTICE_DEFAULT_RULE } from '../../shared/domain/weighted-route';
 import { judgeMesh } from '../../shared/policy/judge';
-import { judgeServiceNetwork } from '../../shared/policy/lattice/judge';
 import { loadPolicy, parsePolicy } from '../../shared/policy/load';
 import type {
   LatticeRuleState,
@@ -15,6 +14,7 @@ import type {
   LatticeServiceState,
   LatticeTargetGroupState,
 } from '../../shared/providers/vpc-lattice/model';
+import { judgeServiceNetwork } from '../../shared/providers/vpc-lattice/rules/judge';
 import { type Benchmark, latencyFigures, sample } from './harness';
 import { syntheticAppMesh } from './synthetic-mesh';
 

@@ -3,7 +3,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import type {
   LatticeLastKnownGood,
   LatticeLastKnownGoodStore,
-} from '../../change-control/lattice/lattice-state';
+} from '../../providers/vpc-lattice/change-control/lattice-state';
 import { accountKey } from './account-keys';
 
 interface Item {

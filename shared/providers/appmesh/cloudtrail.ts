@@ -5,6 +5,8 @@ import { parseOrThrow } from '../../validation';
 
 /** CloudTrail's `eventSource` for App Mesh. */
 export const APPMESH_EVENT_SOURCE = 'appmesh.amazonaws.com';
+/** EventBridge's `source` for App Mesh's CloudTrail events. */
+export const APPMESH_EVENTBRIDGE_SOURCE = 'aws.appmesh';
 
 /**
  * `requestParameters` of an App Mesh call: the REST path parameters and the JSON body of the
@@ -41,7 +43,11 @@ export const appMeshApiCallDetail = cloudTrailApiCallDetail(
 );
 
 /** An App Mesh API call as EventBridge delivers it (`source: aws.appmesh`). */
-export const appMeshApiCallEvent = eventBridgeEvent('aws.appmesh', CLOUDTRAIL_API_CALL, appMeshApiCallDetail);
+export const appMeshApiCallEvent = eventBridgeEvent(
+  APPMESH_EVENTBRIDGE_SOURCE,
+  CLOUDTRAIL_API_CALL,
+  appMeshApiCallDetail,
+);
 
 export type AppMeshRequestParameters = z.infer<typeof appMeshRequestParameters>;
 export type AppMeshApiCallDetail = z.infer<typeof appMeshApiCallDetail>;

@@ -19,8 +19,8 @@ import type {
 } from '../../domain/service-graph';
 import type { MeshSnapshot } from '../../domain/snapshot';
 import { routeShapeOf } from '../../policy/mesh-index';
-import { describeListener, describeResource } from '../../policy/rules/rule';
 import type { Listener, ListenerTlsCertificate, MeshResourceOf } from './model';
+import { describeListener, describeResource } from './rules/rule';
 
 type ListenerHolder = MeshResourceOf<'virtual-node'> | MeshResourceOf<'virtual-gateway'>;
 

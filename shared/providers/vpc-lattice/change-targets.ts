@@ -17,18 +17,18 @@ import {
   UpdateRuleCommand,
   type VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
-import type { LatticeCall } from '../../change-control/lattice/lattice-call';
+import { NotFoundError } from '../../errors';
+import type { LatticeAdapter } from './adapter';
+import { idOf } from './arns';
+import type { LatticeCall } from './change-control/lattice-call';
 import type {
   LatticeChangeTargets,
   LatticeResourceState,
   LatticeTarget,
   Located,
-} from '../../change-control/lattice/lattice-state';
-import type { LatticeResourceKind, LatticeResourceRef } from '../../domain/lattice-resource-key';
-import { NotFoundError } from '../../errors';
-import type { LatticeAdapter } from './adapter';
-import { idOf } from './arns';
+} from './change-control/lattice-state';
 import { toDomainError } from './errors';
+import type { LatticeResourceKind, LatticeResourceRef } from './resource-key';
 
 async function call<T>(attempted: string, fn: () => Promise<T>): Promise<T> {
   try {

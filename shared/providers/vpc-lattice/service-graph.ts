@@ -17,8 +17,6 @@ import type {
   UnreadableDeclaration,
   WeightedTargetShare,
 } from '../../domain/service-graph';
-import { authPolicyGrants, UnreadableAuthPolicy } from '../../policy/lattice/auth-policy';
-import { describeLatticeSubject, formatLatticeKey, latticeRefOf } from '../../policy/lattice/resource';
 import { idOf } from './arns';
 import { LATTICE_DEFAULT_WEIGHT, targetNameOf } from './mapping';
 import type {
@@ -28,6 +26,8 @@ import type {
   LatticeServiceNetworkSnapshot,
   LatticeServiceState,
 } from './model';
+import { authPolicyGrants, UnreadableAuthPolicy } from './rules/auth-policy';
+import { describeLatticeSubject, formatLatticeKey, latticeRefOf } from './rules/resource';
 
 /** How sentences name the certificate Lattice serves for a service without a custom domain one. */
 const LATTICE = 'VPC Lattice';

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../../shared/approvals/approval';
 import { executeDecision, reaskApprovalId } from '../../../shared/approvals/execute';
-import { reapplyLatticeChange } from '../../../shared/approvals/reapply-lattice-change';
-import type { LatticeReapplyAction } from '../../../shared/change-control/lattice/lattice-hold';
-import type {
-  LatticeResourceState,
-  LatticeTarget,
-} from '../../../shared/change-control/lattice/lattice-state';
 import { BadRequestError } from '../../../shared/errors';
 import {
   type ApprovalDecidedDetail,
@@ -14,6 +8,12 @@ import {
   parseApprovalRequested,
 } from '../../../shared/events/approvals';
 import { groupsAllowedFor } from '../../../shared/policy/sections/approvals';
+import type { LatticeReapplyAction } from '../../../shared/providers/vpc-lattice/change-control/lattice-hold';
+import type {
+  LatticeResourceState,
+  LatticeTarget,
+} from '../../../shared/providers/vpc-lattice/change-control/lattice-state';
+import { reapplyLatticeChange } from '../../../shared/providers/vpc-lattice/change-control/reapply';
 import {
   APPROVAL_ID,
   approvalsPolicy,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latticeCertificatesInUse } from '../../../shared/certificates/lattice-certificates';
+import { latticeCertificatesInUse } from '../../../shared/providers/vpc-lattice/certificates';
 import { listener, network, service, WEB_CERT } from '../policy/lattice/fixtures';
 
 describe('latticeCertificatesInUse', () => {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { accountDirectory } from '../../../shared/accounts/accounts';
 import { auditEveryAccount } from '../../../shared/change-control/audit-accounts';
 import type { AuditMeshDeps } from '../../../shared/change-control/audit-mesh';
+import { MeshwardenError, NotFoundError } from '../../../shared/errors';
 import {
   auditServiceNetworks,
   type ServiceNetworkAuditDeps,
   type ServiceNetworkReader,
-} from '../../../shared/change-control/audit-service-network';
-import { MeshwardenError, NotFoundError } from '../../../shared/errors';
+} from '../../../shared/providers/vpc-lattice/change-control/audit';
 import type { LatticeServiceNetworkSnapshot } from '../../../shared/providers/vpc-lattice/model';
 import { latticePolicy, listener, network, OTHER_CA, service, WEB_CERT } from '../policy/lattice/fixtures';
 import {

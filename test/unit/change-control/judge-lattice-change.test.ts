@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseMeshChangeInbound } from '../../../shared/change-control/inbound';
+import { ValidationError } from '../../../shared/errors';
+import { parsePolicy } from '../../../shared/policy/load';
 import {
   type JudgeLatticeChangeDeps,
   judgeLatticeChange,
-} from '../../../shared/change-control/lattice/judge-lattice-change';
-import type { LatticeCall } from '../../../shared/change-control/lattice/lattice-call';
+} from '../../../shared/providers/vpc-lattice/change-control/judge-lattice-change';
+import type { LatticeCall } from '../../../shared/providers/vpc-lattice/change-control/lattice-call';
 import type {
   LatticeChangeTargets,
   LatticeLastKnownGood,
@@ -12,9 +14,7 @@ import type {
   LatticeResourceState,
   LatticeTarget,
   Located,
-} from '../../../shared/change-control/lattice/lattice-state';
-import { ValidationError } from '../../../shared/errors';
-import { parsePolicy } from '../../../shared/policy/load';
+} from '../../../shared/providers/vpc-lattice/change-control/lattice-state';
 import { parseLatticeApiCall } from '../../../shared/providers/vpc-lattice/cloudtrail';
 import { loadEvent } from '../../support/sample-events';
 import { MemoryAudit, MemorySessions, RecordingNotifier, RecordingPublisher } from './fakes';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type LatticeHoldInput, latticeHold } from '../../../shared/change-control/lattice/lattice-hold';
-import type { LatticeTarget } from '../../../shared/change-control/lattice/lattice-state';
+import {
+  type LatticeHoldInput,
+  latticeHold,
+} from '../../../shared/providers/vpc-lattice/change-control/lattice-hold';
+import type { LatticeTarget } from '../../../shared/providers/vpc-lattice/change-control/lattice-state';
 
 const AUTH_TARGET: LatticeTarget = {
   ref: {

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { decideLatticeAction } from '../../../shared/change-control/lattice/judge-lattice-change';
-import { latticeCallOf } from '../../../shared/change-control/lattice/lattice-call';
-import {
-  type LatticeLastKnownGood,
-  planLatticeRevert,
-} from '../../../shared/change-control/lattice/lattice-state';
-import {
-  formatLatticeResourceKey,
-  type LatticeResourceRef,
-} from '../../../shared/domain/lattice-resource-key';
 import { ResourceKeyError } from '../../../shared/domain/resource-key';
 import { derivePrincipal } from '../../../shared/events/principal';
 import { decideChange } from '../../../shared/policy/change-control';
 import { PolicyError, parsePolicy } from '../../../shared/policy/load';
+import { decideLatticeAction } from '../../../shared/providers/vpc-lattice/change-control/judge-lattice-change';
+import { latticeCallOf } from '../../../shared/providers/vpc-lattice/change-control/lattice-call';
+import {
+  type LatticeLastKnownGood,
+  planLatticeRevert,
+} from '../../../shared/providers/vpc-lattice/change-control/lattice-state';
 import { parseLatticeApiCall } from '../../../shared/providers/vpc-lattice/cloudtrail';
+import {
+  formatLatticeResourceKey,
+  type LatticeResourceRef,
+} from '../../../shared/providers/vpc-lattice/resource-key';
 import { loadEvent } from '../../support/sample-events';
 
 const ACCOUNT = '000000000000';

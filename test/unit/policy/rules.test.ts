@@ -3,8 +3,8 @@ import type { MeshSnapshot } from '../../../shared/domain/snapshot';
 import type { CompiledPolicy } from '../../../shared/policy/compile';
 import { buildMeshIndex } from '../../../shared/policy/mesh-index';
 import { APPMESH_RULE_IDS, type RuleId } from '../../../shared/policy/rule-ids';
-import { RULES, RULES_BY_ID } from '../../../shared/policy/rules';
 import type { MeshResource } from '../../../shared/providers/appmesh/model';
+import { RULES, RULES_BY_ID } from '../../../shared/providers/appmesh/rules';
 import {
   backend,
   CERT,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeFinding } from '../../../../shared/policy/judge';
-import { judgeServiceNetwork, latticeCertificateArns } from '../../../../shared/policy/lattice/judge';
+import {
+  judgeServiceNetwork,
+  latticeCertificateArns,
+} from '../../../../shared/providers/vpc-lattice/rules/judge';
 import { policy } from '../fixtures';
 import { forward, latticePolicy, listener, network, rule, service, WEB_CERT } from './fixtures';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLatticeReferences } from '../../../../shared/policy/lattice/references';
+import { resolveLatticeReferences } from '../../../../shared/providers/vpc-lattice/rules/references';
 import { latticePolicy, network, service } from './fixtures';
 
 describe('resolveLatticeReferences', () => {

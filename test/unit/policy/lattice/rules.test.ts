@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../../../shared/policy/compile';
-import { LATTICE_RULES } from '../../../../shared/policy/lattice';
-import { judgeServiceNetwork } from '../../../../shared/policy/lattice/judge';
 import { LATTICE_RULE_IDS, type RuleId } from '../../../../shared/policy/rule-ids';
 import type { LatticeServiceNetworkSnapshot } from '../../../../shared/providers/vpc-lattice/model';
+import { LATTICE_RULES } from '../../../../shared/providers/vpc-lattice/rules';
+import { judgeServiceNetwork } from '../../../../shared/providers/vpc-lattice/rules/judge';
 import {
   authPolicy,
   FRONTEND_ROLE,

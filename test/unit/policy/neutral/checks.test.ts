@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { GraphRoute } from '../../../../shared/domain/service-graph';
 import { compileGlob, compileGlobSet } from '../../../../shared/policy/glob';
 import { judgeMesh } from '../../../../shared/policy/judge';
-import { judgeServiceNetwork } from '../../../../shared/policy/lattice/judge';
 import { callAllowed, callersAllowedFor, servicesAllowedFor } from '../../../../shared/policy/neutral/access';
 import {
   servedAcmCertificateArns,
   servedCertificateFailure,
 } from '../../../../shared/policy/neutral/certificates';
 import { exceededTargetLimit, sendsNoTraffic } from '../../../../shared/policy/neutral/routes';
+import { judgeServiceNetwork } from '../../../../shared/providers/vpc-lattice/rules/judge';
 import { compliancePolicy, LOCAL_CA, node, OTHER_CA, snapshot } from '../fixtures';
 import { latticePolicy, listener, network, service } from '../lattice/fixtures';
 

@@ -5,13 +5,13 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledCompliance } from '../../../../shared/policy/compile';
-import { MAX_LATTICE_TARGET_GROUPS } from '../../../../shared/policy/lattice/forward';
-import { LATTICE_RULES } from '../../../../shared/policy/lattice/index';
 import { buildMeshIndex } from '../../../../shared/policy/mesh-index';
 import { exceededTargetLimit, sendsNoTraffic } from '../../../../shared/policy/neutral/routes';
-import { RULES_BY_ID } from '../../../../shared/policy/rules';
+import { RULES_BY_ID } from '../../../../shared/providers/appmesh/rules';
 import { appMeshRouteOf } from '../../../../shared/providers/appmesh/service-graph';
 import { LATTICE_DEFAULT_WEIGHT } from '../../../../shared/providers/vpc-lattice/mapping';
+import { MAX_LATTICE_TARGET_GROUPS } from '../../../../shared/providers/vpc-lattice/rules/forward';
+import { LATTICE_RULES } from '../../../../shared/providers/vpc-lattice/rules/index';
 import { latticeRouteOf } from '../../../../shared/providers/vpc-lattice/service-graph';
 import { httpRoute, route, snapshot } from '../fixtures';
 import { forward, listener, network, rule, service } from '../lattice/fixtures';

@@ -4,8 +4,9 @@
  * on it still has a state to return to. Run by the daily audit. Never overwrites: what an
  * allowed change or an earlier first sight recorded stays.
  */
-import { formatLatticeResourceKey } from '../../domain/lattice-resource-key';
-import { NotFoundError } from '../../errors';
+
+import { NotFoundError } from '../../../errors';
+import { formatLatticeResourceKey } from '../resource-key';
 import type { LatticeChangeTargets, LatticeLastKnownGoodStore } from './lattice-state';
 
 export interface LatticeBaselineDeps {

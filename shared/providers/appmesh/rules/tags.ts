@@ -1,4 +1,4 @@
-import { RESOURCE_KINDS } from '../../domain/resource-key';
+import { RESOURCE_KINDS } from '../../../domain/resource-key';
 import { defineRule, describeResource } from './rule';
 
 /** `tags.required`: resources of the configured kinds carry the required tags (and values). */

@@ -3,9 +3,10 @@
  * (identifiers only: what the call changed is read from Lattice, never taken from the record),
  * by whom, and whether it succeeded. Pure.
  */
-import type { LatticeResourceKind } from '../../domain/lattice-resource-key';
-import type { UserIdentity } from '../../events/cloudtrail-identity';
-import { LATTICE_WRITE_ACTIONS } from '../../policy/actions';
+
+import type { UserIdentity } from '../../../events/cloudtrail-identity';
+import { LATTICE_WRITE_ACTIONS } from '../../../policy/actions';
+import type { LatticeResourceKind } from '../resource-key';
 
 /** What a Lattice write does to its resource. */
 export type LatticeVerb = 'create' | 'update' | 'delete' | 'tag';

@@ -5,10 +5,10 @@
  * What is in use, and where, is the service graph's mapping (the same the rules judge); this
  * only says it in the inventory's terms.
  */
-import type { LatticeNetworkCertificateView } from '../providers/vpc-lattice/model';
-import { latticeCertificatesOf } from '../providers/vpc-lattice/service-graph';
-import type { CertificatesInUse } from './inventory';
-import type { LeafReference } from './references';
+import type { CertificatesInUse } from '../../certificates/inventory';
+import type { LeafReference } from '../../certificates/references';
+import type { LatticeNetworkCertificateView } from './model';
+import { latticeCertificatesOf } from './service-graph';
 
 /**
  * Reads the certificates of a service network by name (the Lattice adapter); NotFoundError when

@@ -4,15 +4,16 @@
  * `provider: vpc-lattice`), as the App Mesh audit does for a mesh. Read-only: Lattice has no
  * last known good to record here, and the guard's route references are resolved by the guard.
  */
-import { NotFoundError } from '../errors';
-import { MESHWARDEN_DETAIL_TYPES } from '../events/patterns';
-import type { CompiledPolicy } from '../policy/compile';
-import { describeFinding } from '../policy/judge';
-import { judgeServiceNetwork, latticeCertificateArns } from '../policy/lattice/judge';
-import { LATTICE_RESOURCE_KINDS, type LatticeResourceKind } from '../policy/lattice/resource';
-import type { CertificateIssuers, EventPublisher } from '../ports';
-import type { LatticeServiceNetworkSnapshot } from '../providers/vpc-lattice/model';
-import { type DanglingReferenceRecord, MAX_LISTED } from './audit-mesh';
+
+import { type DanglingReferenceRecord, MAX_LISTED } from '../../../change-control/audit-mesh';
+import { NotFoundError } from '../../../errors';
+import { MESHWARDEN_DETAIL_TYPES } from '../../../events/patterns';
+import type { CompiledPolicy } from '../../../policy/compile';
+import { describeFinding } from '../../../policy/judge';
+import type { CertificateIssuers, EventPublisher } from '../../../ports';
+import type { LatticeServiceNetworkSnapshot } from '../model';
+import { judgeServiceNetwork, latticeCertificateArns } from '../rules/judge';
+import { LATTICE_RESOURCE_KINDS, type LatticeResourceKind } from '../rules/resource';
 
 /** Reads a service network whole (the Lattice adapter); NotFoundError when it does not exist. */
 export interface ServiceNetworkReader {

@@ -1,6 +1,6 @@
-import type { ClientPolicy, ListenerTlsMode } from '../../providers/appmesh/model';
-import { appMeshServedBy } from '../../providers/appmesh/service-graph';
-import { servedCertificateFailure } from '../neutral/certificates';
+import { servedCertificateFailure } from '../../../policy/neutral/certificates';
+import type { ClientPolicy, ListenerTlsMode } from '../model';
+import { appMeshServedBy } from '../service-graph';
 import { listenersOf } from './listeners';
 import { defineRule, describeListener, describeResource, type RuleContext } from './rule';
 

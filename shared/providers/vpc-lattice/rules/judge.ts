@@ -4,13 +4,14 @@
  * exemptions applied as for a mesh. Pure: the caller reads the snapshot (and the certificates'
  * issuers) first.
  */
-import { idOf } from '../../providers/vpc-lattice/arns';
-import type { LatticeServiceNetworkSnapshot } from '../../providers/vpc-lattice/model';
-import { latticeListenersOf } from '../../providers/vpc-lattice/service-graph';
-import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from '../compile';
-import { type ExemptionMatch, exemptionFor, expiredExemptions } from '../exemptions';
-import type { Finding } from '../judge';
-import { servedAcmCertificateArns } from '../neutral/certificates';
+
+import type { CompiledExemption, CompiledMeshPolicy, CompiledPolicy } from '../../../policy/compile';
+import { type ExemptionMatch, exemptionFor, expiredExemptions } from '../../../policy/exemptions';
+import type { Finding } from '../../../policy/judge';
+import { servedAcmCertificateArns } from '../../../policy/neutral/certificates';
+import { idOf } from '../arns';
+import type { LatticeServiceNetworkSnapshot } from '../model';
+import { latticeListenersOf } from '../service-graph';
 import { LATTICE_RULES, type LatticeRule, type LatticeRuleContext } from './index';
 import {
   formatLatticeKey,

@@ -5,8 +5,9 @@
  * whole (UpdateRule with match, priority and action; UpdateListener with the default action;
  * PutAuthPolicy with the document), so restoring one is one read and one write.
  */
-import type { LatticeResourceRef } from '../../domain/lattice-resource-key';
-import { sameValue } from '../diff';
+
+import { sameValue } from '../../../change-control/diff';
+import type { LatticeResourceRef } from '../resource-key';
 import type { LatticeCall } from './lattice-call';
 
 /** What change control keeps and restores of a Lattice resource (SDK shapes, kept opaque here). */

@@ -5,22 +5,23 @@
  * what the revert restored. Lattice has no versions: anything else means someone wrote it since,
  * and writing now would drop their change, so a person is asked again.
  */
-import { diffValues, renderDiff } from '../change-control/diff';
+
+import type { Approval } from '../../../approvals/approval';
+import { diffValues, renderDiff } from '../../../change-control/diff';
+import { BadRequestError } from '../../../errors';
+import type { ApprovalRequestedDetail } from '../../../events/approvals';
 import {
   type HeldLatticeState,
   heldLatticeState,
   type LatticeReapplyAction,
   latticeStateOf,
-} from '../change-control/lattice/lattice-hold';
+} from './lattice-hold';
 import {
   type LatticeChangeTargets,
   type LatticeResourceState,
   type LatticeTarget,
   sameLatticeState,
-} from '../change-control/lattice/lattice-state';
-import { BadRequestError } from '../errors';
-import type { ApprovalRequestedDetail } from '../events/approvals';
-import type { Approval } from './approval';
+} from './lattice-state';
 
 /** The Lattice reads and writes a re-apply makes. */
 export type LatticeReapplyTargets = Pick<LatticeChangeTargets, 'read' | 'write' | 'remove'>;

@@ -1,5 +1,5 @@
-import { appMeshCallsOf } from '../../providers/appmesh/service-graph';
-import { callAllowed, servicesAllowedFor } from '../neutral/access';
+import { callAllowed, servicesAllowedFor } from '../../../policy/neutral/access';
+import { appMeshCallsOf } from '../service-graph';
 import { defineRule, describeResource } from './rule';
 
 /**

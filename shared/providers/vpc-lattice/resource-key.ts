@@ -14,7 +14,7 @@
  * - `prod-net/service-network-service-association/web` (name: the service)
  * - `prod-net/service-network-vpc-association/vpc-0123` (name: the VPC id)
  */
-import { ResourceKeyError } from './resource-key';
+import { ResourceKeyError } from '../../domain/resource-key';
 
 /** Every kind of VPC Lattice resource change control judges, as keys and policy selectors spell it. */
 export const LATTICE_RESOURCE_KINDS = [

@@ -1,5 +1,5 @@
-import { latticeListenersOf } from '../../providers/vpc-lattice/service-graph';
-import { servedCertificateFailure } from '../neutral/certificates';
+import { servedCertificateFailure } from '../../../policy/neutral/certificates';
+import { latticeListenersOf } from '../service-graph';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
 

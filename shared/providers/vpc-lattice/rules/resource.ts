@@ -3,13 +3,13 @@
  * globs match, in the App Mesh keys' `<network>/<kind>/<parents>/<name>` shape) and the words a
  * sentence uses for it.
  */
-import { LATTICE_DEFAULT_RULE } from '../../domain/weighted-route';
+import { LATTICE_DEFAULT_RULE } from '../../../domain/weighted-route';
 import type {
   LatticeListenerState,
   LatticeRuleState,
   LatticeServiceNetworkSnapshot,
   LatticeServiceState,
-} from '../../providers/vpc-lattice/model';
+} from '../model';
 
 /** The kinds of VPC Lattice resource the rules judge. */
 export const LATTICE_RESOURCE_KINDS = ['service-network', 'service', 'listener', 'rule'] as const;

@@ -1,6 +1,6 @@
-import { latticeCallersOf } from '../../providers/vpc-lattice/service-graph';
-import type { CompiledCompliance } from '../compile';
-import { callAllowed, callersAllowedFor } from '../neutral/access';
+import type { CompiledCompliance } from '../../../policy/compile';
+import { callAllowed, callersAllowedFor } from '../../../policy/neutral/access';
+import { latticeCallersOf } from '../service-graph';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
 

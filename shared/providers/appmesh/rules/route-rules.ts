@@ -1,7 +1,7 @@
-import type { RouteSpec } from '../../providers/appmesh/model';
-import { appMeshTargetsOf } from '../../providers/appmesh/service-graph';
-import { routeShapeOf } from '../mesh-index';
-import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
+import { routeShapeOf } from '../../../policy/mesh-index';
+import { exceededTargetLimit, sendsNoTraffic } from '../../../policy/neutral/routes';
+import type { RouteSpec } from '../model';
+import { appMeshTargetsOf } from '../service-graph';
 import { defineRule, describeResource } from './rule';
 
 const MEMBER = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute', tcp: 'tcpRoute' } as const;

@@ -3,8 +3,8 @@
  * mismatched listener"). They hold whatever the policy says, unless an exemption says
  * otherwise, and read the resource's immediate neighbours through the index.
  */
-import { gatewayRouteTargetOf, routeShapeOf } from '../mesh-index';
-import { routingLoopThrough } from '../routing-loops';
+import { gatewayRouteTargetOf, routeShapeOf } from '../../../policy/mesh-index';
+import { routingLoopThrough } from '../../../policy/routing-loops';
 import { defineRule, describeResource } from './rule';
 
 /** `consistency.target-port`: each weighted target reaches a listener of its target node. */

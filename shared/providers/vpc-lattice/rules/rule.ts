@@ -1,11 +1,12 @@
 /**
- * The shape of a VPC Lattice rule, as App Mesh's (`../rules/rule.ts`): an id, the resource
+ * The shape of a VPC Lattice rule, as App Mesh's (`../../appmesh/rules/rule.ts`): an id, the resource
  * kinds it judges, whether the entry's compliance turns it on, and a pure check returning one
  * sentence per failure that names the resource and says what to do.
  */
-import type { LatticeServiceNetworkSnapshot } from '../../providers/vpc-lattice/model';
-import type { CompiledCompliance } from '../compile';
-import type { RuleId } from '../rule-ids';
+
+import type { CompiledCompliance } from '../../../policy/compile';
+import type { RuleId } from '../../../policy/rule-ids';
+import type { LatticeServiceNetworkSnapshot } from '../model';
 import type { LatticeResourceKind, LatticeSubject } from './resource';
 
 /** What a Lattice rule may read besides the resource it judges. */

@@ -1,8 +1,8 @@
 import type { RuleAction } from '@aws-sdk/client-vpc-lattice';
-import { idOf } from '../../providers/vpc-lattice/arns';
-import { MAX_LATTICE_WEIGHT } from '../../providers/vpc-lattice/mapping';
-import { latticeTargetsOf } from '../../providers/vpc-lattice/service-graph';
-import { exceededTargetLimit, sendsNoTraffic } from '../neutral/routes';
+import { exceededTargetLimit, sendsNoTraffic } from '../../../policy/neutral/routes';
+import { idOf } from '../arns';
+import { MAX_LATTICE_WEIGHT } from '../mapping';
+import { latticeTargetsOf } from '../service-graph';
 import { describeLatticeSubject } from './resource';
 import { defineLatticeRule } from './rule';
 

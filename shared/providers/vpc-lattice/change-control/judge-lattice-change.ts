@@ -11,14 +11,19 @@
  * by role and skipped.
  */
 
-import { approvalExpiresAt } from '../../approvals/expiry';
-import { formatLatticeResourceKey } from '../../domain/lattice-resource-key';
-import { ValidationError } from '../../errors';
-import type { ApprovalRequestedDetail } from '../../events/approvals';
-import { MESHWARDEN_DETAIL_TYPES } from '../../events/patterns';
-import { derivePrincipal, isSelfPrincipal, type Principal } from '../../events/principal';
-import { type ChangeDecision, decideChange, describePrincipal } from '../../policy/change-control';
-import type { CompiledPolicy } from '../../policy/compile';
+import { approvalExpiresAt } from '../../../approvals/expiry';
+import { principalOfChange } from '../../../change-control/assess';
+import type { GovernanceDecisionDetail } from '../../../change-control/decision-record';
+import { diffValues, renderDiff } from '../../../change-control/diff';
+import { notifyDecision } from '../../../change-control/notify-decision';
+import { holdApprovalId } from '../../../change-control/tokens';
+import { isUnjudgeable, UNKNOWN_MESH } from '../../../change-control/unjudgeable';
+import { ValidationError } from '../../../errors';
+import type { ApprovalRequestedDetail } from '../../../events/approvals';
+import { MESHWARDEN_DETAIL_TYPES } from '../../../events/patterns';
+import { derivePrincipal, isSelfPrincipal, type Principal } from '../../../events/principal';
+import { type ChangeDecision, decideChange, describePrincipal } from '../../../policy/change-control';
+import type { CompiledPolicy } from '../../../policy/compile';
 import type {
   AuditLog,
   AuditRecord,
@@ -26,13 +31,8 @@ import type {
   DomainEvent,
   EventPublisher,
   WebIdentitySessionStore,
-} from '../../ports';
-import { principalOfChange } from '../assess';
-import type { GovernanceDecisionDetail } from '../decision-record';
-import { diffValues, renderDiff } from '../diff';
-import { notifyDecision } from '../notify-decision';
-import { holdApprovalId } from '../tokens';
-import { isUnjudgeable, UNKNOWN_MESH } from '../unjudgeable';
+} from '../../../ports';
+import { formatLatticeResourceKey } from '../resource-key';
 import { type LatticeCall, type LatticeCallDetail, latticeCallOf } from './lattice-call';
 import { latticeHold } from './lattice-hold';
 import {

@@ -4,11 +4,11 @@
  * resource complies). Each sentence names the resource and says what to do.
  */
 
-import type { ResourceKind, ResourceRef } from '../../domain/resource-key';
-import type { MeshResource, MeshResourceOf } from '../../providers/appmesh/model';
-import type { CompiledCompliance } from '../compile';
-import type { MeshIndex } from '../mesh-index';
-import type { RuleId } from '../rule-ids';
+import type { ResourceKind, ResourceRef } from '../../../domain/resource-key';
+import type { CompiledCompliance } from '../../../policy/compile';
+import type { MeshIndex } from '../../../policy/mesh-index';
+import type { RuleId } from '../../../policy/rule-ids';
+import type { MeshResource, MeshResourceOf } from '../model';
 
 /** What a rule may read besides the resource it judges. */
 export interface RuleContext {

@@ -4,11 +4,12 @@
  * graph naming services that do not exist guards nothing. (Callers are principal ARNs, which
  * no read of the network can confirm.)
  */
-import type { LatticeServiceNetworkSnapshot } from '../../providers/vpc-lattice/model';
-import { formatPath } from '../../validation';
-import type { CompiledPolicy, PolicySource } from '../compile';
-import { compileGlob, globSyntaxError } from '../glob';
-import type { PolicyIssue } from '../issue';
+
+import type { CompiledPolicy, PolicySource } from '../../../policy/compile';
+import { compileGlob, globSyntaxError } from '../../../policy/glob';
+import type { PolicyIssue } from '../../../policy/issue';
+import { formatPath } from '../../../validation';
+import type { LatticeServiceNetworkSnapshot } from '../model';
 import { latticeEntryFor, latticeSubjects } from './judge';
 import { formatLatticeKey, latticeRefOf } from './resource';
 

@@ -2,11 +2,12 @@
  * What a hold of a VPC Lattice change stores for its approval, pure: the state the caller's call
  * left (read from Lattice when the call was judged, never taken from the record), the state the
  * revert restores, and where the resource is. Approving writes `proposed` back whole, and only
- * while the resource still holds `base` (see approvals/reapply-lattice-change.ts): Lattice has no
+ * while the resource still holds `base` (see reapply.ts): Lattice has no
  * versions, so "nobody wrote it since the revert" is "it still holds what the revert wrote".
  */
-import { type ApprovalRequestedDetail, approvalRequestedDetail } from '../../events/approvals';
-import { diffValues, renderDiff } from '../diff';
+
+import { diffValues, renderDiff } from '../../../change-control/diff';
+import { type ApprovalRequestedDetail, approvalRequestedDetail } from '../../../events/approvals';
 import type { LatticeCall } from './lattice-call';
 import {
   type LatticeResourceState,

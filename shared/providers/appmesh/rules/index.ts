@@ -1,5 +1,5 @@
 /** Every judging rule, in the order findings are reported. */
-import type { RuleId } from '../rule-ids';
+import type { RuleId } from '../../../policy/rule-ids';
 import { accessGraph } from './access-graph';
 import { backendClientTls } from './backend-client-tls';
 import {
