@@ -4,7 +4,6 @@
  * handed unchanged to `events.Rule({ eventPattern })` (after the CDK key mapping), to
  * PutRule, or to a local matcher.
  */
-import { PROVIDER_REGISTRY } from '../providers/registry';
 
 /** A content filter in an EventBridge pattern (EventBridge user guide, "content filtering"). */
 export type ContentFilter =
@@ -204,21 +203,6 @@ export const deploymentApprovalDecidedPattern: NamedPattern = {
     detail: { action: { type: ['promote-deployment'] } },
   },
 };
-
-/**
- * Every rule pattern, for stacks and the local bus that create one rule each. Of the providers'
- * patterns only App Mesh's mutations: the stored samples' expectations (pattern-cases.ts) were
- * written against this set; the other provider patterns are function triggers
- * (infra/function-catalog.ts).
- */
-export const RULE_PATTERNS: readonly NamedPattern[] = [
-  PROVIDER_REGISTRY.appmesh.patterns.mutations,
-  alarmStateChangesPattern,
-  acmApproachingExpirationPattern,
-  webIdentitySessionsPattern,
-  approvalRequestedPattern,
-  approvalDecidedPattern,
-];
 
 /** Daily drift audit of the mesh against the policy (05:00 UTC, before European office hours). */
 export const DAILY_AUDIT_SCHEDULE: NamedSchedule = {

@@ -3,8 +3,8 @@ import {
   type EventPattern,
   MESHWARDEN_DETAIL_TYPES,
   MESHWARDEN_EVENT_SOURCE,
-  RULE_PATTERNS,
 } from '../../../shared/events/patterns';
+import { RULE_PATTERNS } from '../../../shared/events/rule-patterns';
 import { loadEvent, SAMPLE_NAMES, type SampleName } from '../../support/sample-events';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_PATTERNS, SCHEDULES } from '../../../shared/events/patterns';
+import { SCHEDULES } from '../../../shared/events/patterns';
+import { RULE_PATTERNS } from '../../../shared/events/rule-patterns';
 import { SAMPLE_NAMES } from '../../support/sample-events';
 import { PATTERN_CASES, SAMPLE_MATCHES } from './pattern-cases';
 
