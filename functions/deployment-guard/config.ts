@@ -37,11 +37,13 @@ export const guardConfigSchema = z.extend(
     AWS_REGION: true,
     MESHWARDEN_EVENT_BUS: true,
     MESHWARDEN_TABLE: true,
+    MESHWARDEN_MESHES: true,
     MESHWARDEN_POLICY_FILE: true,
     MESHWARDEN_SELF_ROLE_ARNS: true,
     MESHWARDEN_SLACK_SECRET: true,
     MESHWARDEN_ACCOUNT_ID: true,
     MESHWARDEN_MEMBER_ROLE_ARNS: true,
+    MESHWARDEN_MEMBER_MESHES: true,
   }),
   {
     /** Alarm bindings of the CDK config (`alarmBindings`), as JSON; absent when there are none. */

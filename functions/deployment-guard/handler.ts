@@ -5,7 +5,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { notifierIn, publisherIn, schedulerIn } from '../../shared/accounts/account-scoped';
-import { accountDirectory, PerAccount } from '../../shared/accounts/accounts';
+import { accountDirectory, governedMeshesIn, PerAccount } from '../../shared/accounts/accounts';
 import { clientConfigFor } from '../../shared/adapters/aws/account-clients';
 import { AssumedRoleCredentials } from '../../shared/adapters/aws/assumed-role-credentials';
 import { CloudWatchAlarmSource } from '../../shared/adapters/cloudwatch/alarm-source';
@@ -134,6 +134,8 @@ const depsByAccount = new PerAccount(accounts, (access): GuardDeps => {
 const guard = {
   accounts,
   depsFor: (account: string) => depsByAccount.for(account),
+  governedMeshes: (account: string) =>
+    governedMeshesIn(accounts, account, config.MESHWARDEN_MESHES, config.MESHWARDEN_MEMBER_MESHES),
   approvals: approvalStore,
   scheduler,
 };

@@ -11,12 +11,15 @@ import type { ApprovalStore, StepScheduler } from '../ports';
 import type { GuardDeps } from './deps';
 import { handleGuardInput } from './handle';
 import type { GuardInput } from './inbound';
+import type { RouteChangeResult } from './on-route-change';
 import { onRecovery, type RecoveryResult } from './recovery';
 
 export interface AccountGuard {
   readonly accounts: AccountDirectory;
   /** The guard's deps in one account; throws UnknownAccountError for an account not configured. */
   depsFor(account: string): GuardDeps;
+  /** The App Mesh meshes meshwarden governs in one account: the only ones its roles may read. */
+  governedMeshes(account: string): readonly string[];
   /** Where deployment approvals are stored: an approval names its account. */
   readonly approvals: Pick<ApprovalStore, 'get'>;
   /** The one recovery schedule, shared by every account. */
@@ -33,7 +36,17 @@ export interface AccountsRecoveryResult {
 export async function handleGuardInputInAccount(guard: AccountGuard, input: GuardInput): Promise<unknown> {
   const central = guard.accounts.central;
   switch (input.kind) {
-    case 'route-change':
+    case 'route-change': {
+      const account = accountOfEvent(input.event);
+      const deps = guard.depsFor(account);
+      // The rule sees the route writes of every mesh in the account; one in a mesh meshwarden
+      // does not govern is none of the guard's business (and its role may not read that route).
+      const meshName = input.event.detail.requestParameters?.meshName;
+      if (meshName !== undefined && !guard.governedMeshes(account).includes(meshName)) {
+        return { routeKey: '', outcome: 'ignored' } satisfies RouteChangeResult;
+      }
+      return handleGuardInput(deps, input);
+    }
     case 'provider-route-change':
     case 'alarm':
       return handleGuardInput(guard.depsFor(accountOfEvent(input.event)), input);

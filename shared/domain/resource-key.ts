@@ -48,13 +48,17 @@ export function isChildKind(kind: ResourceKind): kind is ChildKind {
 }
 
 // Names travel in App Mesh URL paths and keys are split on '/', so a name with '/' would make
-// the key ambiguous; App Mesh names are 1..255 characters.
+// the key ambiguous; App Mesh names are 1..255 characters. A lone surrogate has no UTF-8 form
+// to put in a path (the SDK fails on it with a URIError).
 function checkSegment(value: unknown, what: string, context: string | (() => string)): string {
   const where = () => (typeof context === 'string' ? context : context());
   if (typeof value !== 'string' || value.length === 0) {
     throw new ResourceKeyError(`${where()}: ${what} is empty`);
   }
   if (value.length > 255) throw new ResourceKeyError(`${where()}: ${what} is longer than 255 characters`);
+  if (!value.isWellFormed()) {
+    throw new ResourceKeyError(`${where()}: ${what} is not well-formed Unicode (it has a lone surrogate)`);
+  }
   if (value.includes('/')) throw new ResourceKeyError(`${where()}: ${what} "${value}" contains "/"`);
   if (value.trim() !== value) {
     throw new ResourceKeyError(`${where()}: ${what} "${value}" has leading or trailing whitespace`);

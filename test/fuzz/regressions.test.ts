@@ -94,6 +94,36 @@ describe('fuzz regressions, end to end', () => {
     }
   });
 
+  it('mesh-change refuses a route call whose virtual router is a lone surrogate (it failed as a URIError)', async () => {
+    // Prepare: shrunk counterexample of seed 506548921 [update-route, virtualRouterName "\uD800"].
+    const event = fresh(sample('appmesh/update-route')()) as {
+      detail: { requestParameters: Record<string, unknown> };
+    };
+    event.detail.requestParameters.virtualRouterName = '\uD800';
+
+    // Act
+    const outcome = await invokeFuzzed(local.aws, 'mesh-change', JSON.stringify(event));
+
+    // Assess
+    expect(outcome.kind).toBe('refused');
+    expect(outcome.effects).toEqual(NO_EFFECT);
+  });
+
+  it('deployment-guard ignores a route change in a mesh it does not govern (its role may not read it)', async () => {
+    // Prepare: shrunk counterexample of seed 506548921 [update-route, meshName truncated to "p"].
+    const event = fresh(sample('appmesh/update-route')()) as {
+      detail: { requestParameters: Record<string, unknown> };
+    };
+    event.detail.requestParameters.meshName = 'p';
+
+    // Act
+    const outcome = await invokeFuzzed(local.aws, 'deployment-guard', JSON.stringify(event));
+
+    // Assess
+    expect(outcome.kind).toBe('result');
+    expect(outcome.effects).toEqual(NO_EFFECT);
+  });
+
   it('mesh-change reports a call whose caller ARN is 8 MB as unjudgeable, the ARN left out (it failed in DynamoDB)', async () => {
     // Prepare: shrunk counterexample [update-route-oidc, huge-string at detail.userIdentity.arn]. A
     // caller it cannot read is no reason to drop the call: it is reported, with bounded parts only.

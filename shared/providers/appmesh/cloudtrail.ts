@@ -9,21 +9,32 @@ export const APPMESH_EVENT_SOURCE = 'appmesh.amazonaws.com';
 export const APPMESH_EVENTBRIDGE_SOURCE = 'aws.appmesh';
 
 /**
+ * A name or ARN an App Mesh call carried. These go back to App Mesh in URL paths, and a string
+ * with a lone UTF-16 surrogate has no UTF-8 form: no call can have named it, and the SDK cannot
+ * encode it into a path (URIError). Refused here, not half-way through judging the call.
+ */
+const appMeshNameText = z
+  .string()
+  .check(
+    z.refine((text) => text.isWellFormed(), 'expected well-formed Unicode text (it has a lone surrogate)'),
+  );
+
+/**
  * `requestParameters` of an App Mesh call: the REST path parameters and the JSON body of the
  * request, merged. Which names appear depends on the operation (a route call names the mesh,
  * router and route; TagResource names `resourceArn`), so all are optional here and the use
  * case checks the ones its operation needs. `spec` stays opaque: the domain model owns it.
  */
 export const appMeshRequestParameters = z.looseObject({
-  meshName: z.optional(z.string()),
+  meshName: z.optional(appMeshNameText),
   meshOwner: z.optional(z.string()),
-  virtualNodeName: z.optional(z.string()),
-  virtualRouterName: z.optional(z.string()),
-  routeName: z.optional(z.string()),
-  virtualServiceName: z.optional(z.string()),
-  virtualGatewayName: z.optional(z.string()),
-  gatewayRouteName: z.optional(z.string()),
-  resourceArn: z.optional(z.string()),
+  virtualNodeName: z.optional(appMeshNameText),
+  virtualRouterName: z.optional(appMeshNameText),
+  routeName: z.optional(appMeshNameText),
+  virtualServiceName: z.optional(appMeshNameText),
+  virtualGatewayName: z.optional(appMeshNameText),
+  gatewayRouteName: z.optional(appMeshNameText),
+  resourceArn: z.optional(appMeshNameText),
   clientToken: z.optional(z.string()),
   spec: z.optional(z.record(z.string(), z.unknown())),
 });

@@ -4,14 +4,16 @@ import { type AccountGuard, handleGuardInputInAccount } from '../../../shared/de
 import type { GuardDeps } from '../../../shared/deployments/deps';
 import type { ApprovalDecidedEvent } from '../../../shared/events/approvals';
 import { MemoryApprovalStore, pendingApproval } from '../approvals/support';
-import { alarmEvent, type Harness, harness, routeEvent } from './fakes';
+import { alarmEvent, FakeMesh, type Harness, harness, routeEvent } from './fakes';
 
 const CENTRAL = '123456789012';
 const MEMBER = '222222222222';
 const ROLE = `arn:aws:iam::${MEMBER}:role/meshwarden-member-access`;
 
 /** One harness per account, and the guard across them; `asked` lists the accounts whose deps were used. */
-function twoAccounts() {
+function twoAccounts(
+  governed: Record<string, readonly string[]> = { [CENTRAL]: ['prod'], [MEMBER]: ['prod'] },
+) {
   const harnesses: Record<string, Harness> = { [CENTRAL]: harness(), [MEMBER]: harness() };
   const accounts = accountDirectory(CENTRAL, [ROLE]);
   const asked: string[] = [];
@@ -24,6 +26,7 @@ function twoAccounts() {
       asked.push(account);
       return perAccount.for(account);
     },
+    governedMeshes: (account) => governed[account] ?? [],
     approvals,
     scheduler: { removeRecovery: async () => void removed.push('remove') },
   };
@@ -68,6 +71,55 @@ describe('the deployment guard across accounts', () => {
       UnknownAccountError,
     );
     expect(harnesses[CENTRAL]?.mesh.calls).toEqual([]);
+  });
+
+  it('ignores a route change in a mesh not governed in its account, reading nothing (seed 506548921)', async () => {
+    // Prepare: shrunk counterexample [update-route, meshName truncated to "p"]. The rule sees every
+    // mesh of the account, the guard's role may read only the governed ones: reading failed with
+    // AccessDenied, and the event would have gone to the DLQ for a mesh that is not meshwarden's.
+    const { guard, harnesses } = twoAccounts({ [CENTRAL]: ['prod'], [MEMBER]: ['payments'] });
+    const central = routeEvent(harnesses[CENTRAL]?.mesh ?? new FakeMesh(), 'p/web-router/web-route');
+    const member = {
+      ...routeEvent(harnesses[MEMBER]?.mesh ?? new FakeMesh(), 'prod/web-router/web-route'),
+      account: MEMBER,
+    };
+    const deleted = routeEvent(harnesses[CENTRAL]?.mesh ?? new FakeMesh(), 'staging/web-router/web-route', {
+      eventName: 'DeleteVirtualNode',
+    });
+
+    // Act
+    const results = [
+      await handleGuardInputInAccount(guard, { kind: 'route-change', event: central }),
+      await handleGuardInputInAccount(guard, {
+        kind: 'route-change',
+        event: { ...member, detail: { ...member.detail, recipientAccountId: MEMBER } },
+      }),
+      await handleGuardInputInAccount(guard, { kind: 'route-change', event: deleted }),
+    ];
+
+    // Assess
+    expect(results).toEqual([
+      { routeKey: '', outcome: 'ignored' },
+      { routeKey: '', outcome: 'ignored' },
+      { routeKey: '', outcome: 'ignored' },
+    ]);
+    expect(harnesses[CENTRAL]?.mesh.calls).toEqual([]);
+    expect(harnesses[MEMBER]?.mesh.calls).toEqual([]);
+    expect(harnesses[CENTRAL]?.published).toEqual([]);
+  });
+
+  it('refuses a route change of an account not configured, whatever mesh it names', async () => {
+    // Prepare: no mesh is governed in an account meshwarden does not know; still a refusal, not ignored.
+    const { guard } = twoAccounts();
+    const event = { ...routeEvent(new FakeMesh(), 'p/web-router/web-route'), account: '333333333333' };
+
+    // Act / Assess
+    await expect(
+      handleGuardInputInAccount(guard, {
+        kind: 'route-change',
+        event: { ...event, detail: { ...event.detail, recipientAccountId: '333333333333' } },
+      }),
+    ).rejects.toThrow(UnknownAccountError);
   });
 
   it('runs a step in the account it names, and an unnamed one in the central account', async () => {

@@ -55,6 +55,7 @@ describe('resource keys', () => {
     ['prod/gateway-route/gw/a/b', /"<mesh>\/gateway-route\/<virtual-gateway>\/<name>"/],
     ['prod/virtual-node/ web', /whitespace/],
     [`prod/virtual-node/${'x'.repeat(256)}`, /longer than 255/],
+    ['prod/route/\uD800/web-route', /virtual-router name is not well-formed Unicode/],
   ])('refuses the malformed key %j', (key, message) => {
     // Act
     const act = () => parseResourceKey(key);
@@ -84,6 +85,11 @@ describe('resource keys', () => {
     ],
     ['a name with a slash', { kind: 'virtual-service', meshName: 'prod', name: 'a/b' }, /contains "\/"/],
     ['an empty mesh name', { kind: 'virtual-node', meshName: '', name: 'n' }, /meshName is empty/],
+    [
+      'a router name with a lone surrogate',
+      { kind: 'route', meshName: 'prod', name: 'web-route', parentName: 'web\uDC00' },
+      /parentName \(the virtual-router\) is not well-formed Unicode/,
+    ],
     [
       'an unknown kind',
       { kind: 'virtualNode' as 'virtual-node', meshName: 'prod', name: 'n' },

@@ -154,6 +154,33 @@ describe('fuzz regressions: the parsers refuse what crashed the handlers', () =>
     expect(pathsOf(error)).toEqual(['detail.eventID']);
   });
 
+  it('mesh-change: a virtual router named by a lone surrogate is refused, not a URIError in DescribeRoute (seed 506548921)', () => {
+    // Prepare: shrunk counterexample [update-route, replace detail.requestParameters.virtualRouterName
+    // with "\uD800"]: a string no UTF-8 request can carry, which the SDK cannot put in a URL path.
+    const event = loadEvent('appmesh/update-route');
+    const params = event.detail.requestParameters as Record<string, unknown>;
+    const bent = (fields: Record<string, unknown>) => ({
+      ...event,
+      detail: { ...event.detail, requestParameters: { ...params, ...fields } },
+    });
+
+    // Act
+    const router = refusalOf(() => parseAppMeshApiCall(bent({ virtualRouterName: '\uD800' })));
+    const mesh = refusalOf(() => parseAppMeshApiCall(bent({ meshName: 'prod\uDC00' })));
+    const arn = refusalOf(() => parseAppMeshApiCall(bent({ resourceArn: '\uD800' })));
+
+    // Assess
+    expect(pathsOf(router)).toEqual(['detail.requestParameters.virtualRouterName']);
+    expect(router.message).toMatch(/lone surrogate/);
+    expect(pathsOf(mesh)).toEqual(['detail.requestParameters.meshName']);
+    expect(pathsOf(arn)).toEqual(['detail.requestParameters.resourceArn']);
+    // A name in another script, a surrogate pair included, is well-formed and accepted.
+    expect(
+      parseAppMeshApiCall(bent({ virtualRouterName: 'wëb-router-😀' })).detail.requestParameters
+        ?.virtualRouterName,
+    ).toBe('wëb-router-😀');
+  });
+
   it('mesh-change: an 8.7 MB caller ARN never keys a session: the caller is unidentified, the ARN dropped', () => {
     // Prepare: shrunk counterexample [update-route-oidc, huge-string at detail.userIdentity.arn].
     const event = loadEvent('appmesh/update-route-oidc');
