@@ -156,6 +156,16 @@ function memberRolesEnvironment(memberRoleArns: readonly string[]): Record<strin
   return memberRoleArns.length === 0 ? {} : { MESHWARDEN_MEMBER_ROLE_ARNS: memberRoleArns.join(',') };
 }
 
+/** Every VPC Lattice resource of one type in this account and region (`service/*`, ...). */
+function latticeArns(stack: Stack, resource: string): string {
+  return stack.formatArn({
+    service: 'vpc-lattice',
+    resource,
+    resourceName: '*',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
 const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'mesh:read': (r) => ({
     statements: [
@@ -346,16 +356,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     };
   },
   'lattice:routes': (_r, stack) => {
-    const lattice = (resource: string) =>
-      stack.formatArn({
-        service: 'vpc-lattice',
-        resource,
-        resourceName: '*',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
     // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
-    const services = lattice('service');
-    const targetGroups = lattice('targetgroup');
+    const services = latticeArns(stack, 'service');
+    const targetGroups = latticeArns(stack, 'targetgroup');
     const reason =
       'VPC Lattice services, listeners, rules and target groups get generated ids when their owners create them after deploy, so they cannot be named at synth; the guard reads and writes only rules of the service networks its policy names. This account and region.';
     return {
@@ -382,17 +385,10 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'lattice:governed-routes': (r, stack, role) =>
     (r.serviceNetworks ?? []).length === 0 ? { statements: [] } : GRANTS['lattice:routes'](r, stack, role),
   'lattice:change-control': (_r, stack) => {
-    const lattice = (resource: string) =>
-      stack.formatArn({
-        service: 'vpc-lattice',
-        resource,
-        resourceName: '*',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
     // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
-    const services = lattice('service');
-    const networks = lattice('servicenetwork');
-    const targetGroups = lattice('targetgroup');
+    const services = latticeArns(stack, 'service');
+    const networks = latticeArns(stack, 'servicenetwork');
+    const targetGroups = latticeArns(stack, 'targetgroup');
     const reason =
       'VPC Lattice services, service networks and target groups get generated ids when their owners create them after deploy, so they cannot be named at synth; change control reads what a CloudTrail record names and restores rules, listener default actions and auth policies of the service networks its policy names. This account and region.';
     return {
@@ -423,16 +419,9 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
     };
   },
   'lattice:reapply': (_r, stack) => {
-    const lattice = (resource: string) =>
-      stack.formatArn({
-        service: 'vpc-lattice',
-        resource,
-        resourceName: '*',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
     // Rules and listeners live below their service's ARN (service/svc-…/listener/…/rule/…).
-    const services = lattice('service');
-    const networks = lattice('servicenetwork');
+    const services = latticeArns(stack, 'service');
+    const networks = latticeArns(stack, 'servicenetwork');
     const reason =
       'VPC Lattice services and service networks get generated ids when their owners create them after deploy, so they cannot be named at synth; the approval executor reads and writes back only the rule, listener default action or auth policy a person approved. This account and region.';
     return {
@@ -457,15 +446,12 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'lattice:read-networks': (r, stack) => {
     // Without a Lattice entry in the policy, the audit reads no service network: grant nothing.
     if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };
-    const lattice = (resource: string) =>
-      stack.formatArn({
-        service: 'vpc-lattice',
-        resource,
-        resourceName: '*',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
     // Listeners and rules live below their service's ARN (service/svc-…/listener/…/rule/…).
-    const arns = [lattice('servicenetwork'), lattice('service'), lattice('targetgroup')];
+    const arns = [
+      latticeArns(stack, 'servicenetwork'),
+      latticeArns(stack, 'service'),
+      latticeArns(stack, 'targetgroup'),
+    ];
     const reason =
       'VPC Lattice names service networks, services and target groups by generated ids, not by the names the policy uses, so they cannot be listed at synth; read-only, this account and region.';
     return {
@@ -486,12 +472,7 @@ const GRANTS: Readonly<Record<Capability, GrantFactory>> = {
   'lattice:read-certificates': (r, stack) => {
     // Without a Lattice entry in the policy, rotation reads no service network: grant nothing.
     if ((r.serviceNetworks ?? []).length === 0) return { statements: [] };
-    const services = stack.formatArn({
-      service: 'vpc-lattice',
-      resource: 'service',
-      resourceName: '*',
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const services = latticeArns(stack, 'service');
     return {
       statements: [
         new iam.PolicyStatement({ actions: ['vpc-lattice:GetService'], resources: [services] }),
