@@ -7,7 +7,6 @@ import type { ApprovalStore, ChatApprovals, EventPublisher, MeshProvider } from 
 import type { MeshResource } from '../providers/appmesh/model';
 import type { LatticeReapplyAction } from '../providers/vpc-lattice/change-control/lattice-hold';
 import {
-  type LatticeReapplyOutcome,
   type LatticeReapplyTargets,
   latticeReaskRequest,
   reapplyLatticeChange,
@@ -15,13 +14,7 @@ import {
 import type { Approval, ApprovalExecution } from './approval';
 import { applyPatch, applyTagChange, patchBetween, tagChangeBetween } from './change-patch';
 import type { ApprovalLog } from './decide';
-import {
-  proposedResource,
-  type ReapplyAction,
-  type ReapplyOutcome,
-  reapplyChange,
-  resourceBody,
-} from './reapply-change';
+import { proposedResource, type ReapplyAction, reapplyChange, resourceBody } from './reapply-change';
 import { type DecisionRefusal, loadStoredDecision } from './verified-decision';
 
 export interface ExecuteDeps {
@@ -180,20 +173,12 @@ export async function executeDecision(
     (execution === undefined || !SETTLED.has(execution.outcome))
   ) {
     try {
-      const settled =
+      const settled = await settle(
+        deps,
         action.type === 'reapply-change'
-          ? await settle(
-              deps,
-              approval,
-              action,
-              await reapplyChange(meshesOf(deps, approval), action, approval),
-            )
-          : await settleLattice(
-              deps,
-              approval,
-              action,
-              await reapplyLatticeChange(latticeOf(deps, approval), approval.meshName, action),
-            );
+          ? await reapplyMeshChange(deps, approval, action)
+          : await reapplyHeldLatticeChange(deps, approval, action),
+      );
       execution = settled.execution;
       threadNote = settled.threadNote;
     } catch (error) {
@@ -223,68 +208,35 @@ export async function executeDecision(
   return execution === undefined ? { kind: 'handled' } : { kind: 'handled', execution };
 }
 
-/** What a Lattice re-apply found, as the recorded execution; a moved-on resource is asked again. */
-async function settleLattice(
-  deps: ExecuteDeps,
-  approval: Approval,
-  action: LatticeReapplyAction,
-  outcome: LatticeReapplyOutcome,
-): Promise<{ execution: ApprovalExecution; threadNote?: string }> {
-  const at = deps.now().toISOString();
-  switch (outcome.kind) {
-    case 'applied':
-    case 'nothing':
-      return { execution: { outcome: 'applied', at, detail: outcome.detail } };
-    case 'gone':
-      return {
-        execution: { outcome: 'not-applied', at, detail: outcome.detail },
-        threadNote: outcome.detail,
-      };
-    case 'moved-on': {
-      const request = latticeReaskRequest(
-        approval,
-        action,
-        outcome.current,
-        outcome.detail,
-        deps.now(),
-        reaskApprovalId(approval.approvalId),
-      );
-      // Published before the execution is recorded: a retry publishes the same request id,
-      // which the approvals capability stores once.
-      await deps.publisher.publish([
-        { detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...request } },
-      ]);
-      const detail = `${outcome.detail} Asked again with the change against the current state (approval ${request.approvalId}).`;
-      return { execution: { outcome: 'reasked', at, detail }, threadNote: detail };
-    }
-  }
-}
+/** What a re-apply found, on either provider; a moved-on resource carries how to ask again. */
+type ReapplyFound =
+  | { readonly kind: 'applied' | 'nothing' | 'gone'; readonly detail: string }
+  | {
+      readonly kind: 'moved-on';
+      readonly detail: string;
+      /** The request against the resource as it is now; undefined when it holds the change already. */
+      readonly reask: () => ApprovalRequestedDetail | undefined;
+    };
 
 /** Turn what the re-apply found into the recorded execution; a moved-on resource is asked again. */
 async function settle(
   deps: ExecuteDeps,
-  approval: Approval,
-  action: ReapplyAction,
-  outcome: ReapplyOutcome,
+  found: ReapplyFound,
 ): Promise<{ execution: ApprovalExecution; threadNote?: string }> {
   const at = deps.now().toISOString();
-  switch (outcome.kind) {
+  switch (found.kind) {
     case 'applied':
     case 'nothing':
-      return { execution: { outcome: 'applied', at, detail: outcome.detail } };
+      return { execution: { outcome: 'applied', at, detail: found.detail } };
     case 'gone':
       return {
-        execution: { outcome: 'not-applied', at, detail: outcome.detail },
-        threadNote: outcome.detail,
+        execution: { outcome: 'not-applied', at, detail: found.detail },
+        threadNote: found.detail,
       };
     case 'moved-on': {
-      const current = outcome.current;
-      const request =
-        current === undefined
-          ? undefined
-          : reaskRequest(approval, action, current, outcome.detail, deps.now());
+      const request = found.reask();
       if (request === undefined) {
-        const detail = `${outcome.detail} The resource already holds the change; nothing to ask.`;
+        const detail = `${found.detail} The resource already holds the change; nothing to ask.`;
         return { execution: { outcome: 'applied', at, detail } };
       }
       // Published before the execution is recorded: a retry publishes the same request id,
@@ -292,8 +244,48 @@ async function settle(
       await deps.publisher.publish([
         { detailType: MESHWARDEN_DETAIL_TYPES.approvalRequested, detail: { ...request } },
       ]);
-      const detail = `${outcome.detail} Asked again with the change against the current state (approval ${request.approvalId}).`;
+      const detail = `${found.detail} Asked again with the change against the current state (approval ${request.approvalId}).`;
       return { execution: { outcome: 'reasked', at, detail }, threadNote: detail };
     }
   }
+}
+
+/** A held App Mesh change, re-applied; asked again against the resource as it is now. */
+async function reapplyMeshChange(
+  deps: ExecuteDeps,
+  approval: Approval,
+  action: ReapplyAction,
+): Promise<ReapplyFound> {
+  const outcome = await reapplyChange(meshesOf(deps, approval), action, approval);
+  if (outcome.kind !== 'moved-on') return outcome;
+  const current = outcome.current;
+  return {
+    kind: 'moved-on',
+    detail: outcome.detail,
+    reask: () =>
+      current === undefined ? undefined : reaskRequest(approval, action, current, outcome.detail, deps.now()),
+  };
+}
+
+/** A held VPC Lattice change, re-applied; asked again against the resource as it is now. */
+async function reapplyHeldLatticeChange(
+  deps: ExecuteDeps,
+  approval: Approval,
+  action: LatticeReapplyAction,
+): Promise<ReapplyFound> {
+  const outcome = await reapplyLatticeChange(latticeOf(deps, approval), approval.meshName, action);
+  if (outcome.kind !== 'moved-on') return outcome;
+  return {
+    kind: 'moved-on',
+    detail: outcome.detail,
+    reask: () =>
+      latticeReaskRequest(
+        approval,
+        action,
+        outcome.current,
+        outcome.detail,
+        deps.now(),
+        reaskApprovalId(approval.approvalId),
+      ),
+  };
 }
